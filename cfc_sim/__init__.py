@@ -1,0 +1,59 @@
+"""cfc_sim: workforce-capacity simulation for the rollout of Child Focused Courts.
+
+The flow: scenario file -> validated config (`load_scenario`) -> model (`simulate`, one
+replication) -> replications (`run`) -> summary, readiness -> results folder, charts, report.
+
+    >>> import cfc_sim
+    >>> result = cfc_sim.run("scenarios/example-small.yaml", reps=3)   # doctest: +SKIP
+    >>> result.summary.query("area == 'ALL' and pathway == 'all'")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from cfc_sim.results import RunResult
+    from cfc_sim.scenario.schema import ScenarioConfig
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "national-rollout.yaml"
+
+
+def load_scenario(path: str | Path | None = None) -> ScenarioConfig:
+    """Load and validate a scenario file (the built-in national default when `path` is None)."""
+    from cfc_sim.scenario.loading import load_scenario as _load
+
+    return _load(path if path is not None else default_scenario_path())
+
+
+def default_scenario_path() -> Path:
+    from cfc_sim.errors import UserError
+
+    if not DEFAULT_SCENARIO.is_file():
+        raise UserError("the built-in scenarios/ folder is missing: install from a checkout with pip install -e .",
+                        file=str(DEFAULT_SCENARIO))
+    return DEFAULT_SCENARIO
+
+
+def run(scenario: str | Path | ScenarioConfig | None = None, *, reps: int | None = None,
+        seed: int | None = None, workers: int = 1, scheduler: str | None = None, trace: bool = False,
+        out: str | Path | None = None, **_: Any) -> RunResult:
+    """Run a scenario's replications and return pandas frames; write a results folder if `out`."""
+    from cfc_sim.experiment import run_scenario
+    from cfc_sim.scenario.schema import ScenarioConfig as _Config
+
+    config = scenario if isinstance(scenario, _Config) else load_scenario(scenario)
+    config = config.with_run_options(replications=reps, seed=seed)
+    result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace)
+    if out is not None:
+        from cfc_sim.charts import draw_run_charts
+        from cfc_sim.results import write_results
+
+        write_results(result, Path(out), draw_run_charts)
+    return result
+
+
+__all__ = ["__version__", "load_scenario", "run", "default_scenario_path"]

@@ -1,0 +1,72 @@
+"""Working days and calendar months on the simulation clock (float days since the scenario start).
+
+All working-day arithmetic lives here: the eight-week CIR target is 40 *working* days, so
+weekends and the scenario's bank holidays are excluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import numpy as np
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """First-of-month arithmetic is all the model needs: month boundaries from the start date."""
+    total = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(total, 12)
+    return dt.date(year, month + 1, 1)
+
+
+class SimCalendar:
+    """Maps simulation days to dates, months and working-day counts."""
+
+    def __init__(self, start: dt.date, horizon_months: int, bank_holidays: Iterable[dt.date] = ()) -> None:
+        self.start = start
+        self.horizon_months = horizon_months
+        first = dt.date(start.year, start.month, 1)
+        # Month k of the run is [month_start_days[k], month_start_days[k+1]); month 0 begins at day 0
+        # even when the start is mid-month.
+        self.month_start_days = [0.0] + [
+            float((add_months(first, k) - start).days) for k in range(1, horizon_months + 1)
+        ]
+        self.month_labels = [add_months(first, k).strftime("%Y-%m") for k in range(horizon_months)]
+        self.horizon_days = self.month_start_days[-1]
+        # Working-day table with slack beyond the horizon for cases finishing after it.
+        n_days = int(self.horizon_days) + 3 * 366
+        dates = np.array([start + dt.timedelta(days=i) for i in range(n_days)])
+        weekday = np.array([d.weekday() < 5 for d in dates])
+        holidays = set(bank_holidays)
+        working = weekday & np.array([d not in holidays for d in dates])
+        # _cum[i] = number of working days among days 0..i-1
+        self._cum = np.concatenate([[0], np.cumsum(working)]).astype(np.int64).tolist()
+        self._n_days = n_days
+
+    def day_of(self, date: dt.date) -> float:
+        """Simulation day of a calendar date (negative if before the start)."""
+        return float((date - self.start).days)
+
+    def date_of(self, day: float) -> dt.date:
+        return self.start + dt.timedelta(days=int(np.floor(day)))
+
+    def working_days_between(self, from_day: float, to_day: float) -> int:
+        """Working days in [floor(from_day), floor(to_day)): Monday to next Monday is 5."""
+        a = min(max(int(from_day), 0), self._n_days)
+        b = min(max(int(to_day), 0), self._n_days)
+        return self._cum[b] - self._cum[a]
+
+    def month_index(self, day: float) -> int:
+        """Index of the run month containing `day` (clamped to the horizon)."""
+        lo, hi = 0, self.horizon_months - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.month_start_days[mid] <= day:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def calendar_month(self, k: int) -> int:
+        """Month of the year (1-12) of run month k."""
+        return int(self.month_labels[k][5:7])

@@ -1,0 +1,182 @@
+"""Figures for leaders: readiness heatmap, CIR on-time fan charts, caseload and queue, workforce.
+
+Colours are colour-blind safe (Okabe-Ito): green #009E73, amber #E69F00, red #D55E00.
+Every chart has a title, axis units and a legend; matplotlib runs headless (Agg).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from cfc_sim.model.monitor import NATIONAL  # noqa: E402
+
+RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
+BLUE, GREY = "#0072B2", "#999999"
+
+
+def _months_axis(ax: plt.Axes, months: list[str], every: int = 6) -> None:
+    ticks = list(range(0, len(months), every))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([months[i] for i in ticks], rotation=45, ha="right", fontsize=8)
+
+
+def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readiness to go live") -> None:
+    """Areas x months, each cell the area's overall RAG status that month."""
+    overall = readiness[readiness["criterion"] == "overall"]
+    areas = list(overall["area"].drop_duplicates())
+    months = sorted(overall["month"].unique())
+    code = {"green": 0, "amber": 1, "red": 2}
+    grid = np.full((len(areas), len(months)), np.nan)
+    a_idx = {a: i for i, a in enumerate(areas)}
+    m_idx = {m: j for j, m in enumerate(months)}
+    for row in overall.itertuples():
+        grid[a_idx[row.area], m_idx[row.month]] = code[row.status]
+    fig, ax = plt.subplots(figsize=(max(8, len(months) * 0.22 + 3), max(3, len(areas) * 0.25 + 1.5)))
+    ax.imshow(grid, aspect="auto", cmap=ListedColormap([RAG["green"], RAG["amber"], RAG["red"]]),
+              vmin=0, vmax=2, interpolation="nearest")
+    if "go_live_month" in readiness:
+        live = overall[overall["go_live_month"].astype(str) == "True"]
+        ax.scatter([m_idx[m] for m in live["month"]], [a_idx[a] for a in live["area"]], marker="*",
+                   s=60, c="black", label="planned go-live")
+    ax.set_yticks(range(len(areas)))
+    ax.set_yticklabels(areas, fontsize=8)
+    _months_axis(ax, months)
+    ax.set_xlabel("month")
+    ax.set_title(title)
+    handles = [Patch(color=RAG[s], label=s) for s in ("green", "amber", "red")]
+    handles.append(plt.Line2D([], [], marker="*", color="black", linestyle="", label="planned go-live"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="status")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _band(series: pd.DataFrame, metric: str, area: str) -> pd.DataFrame:
+    rows = series[(series["area"] == area) & (series["metric"] == metric)]
+    if rows.empty:
+        return pd.DataFrame()
+    grouped = rows.groupby("month")["value"]
+    return pd.DataFrame({q: grouped.quantile(q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)}).sort_index()
+
+
+def _fan(ax: plt.Axes, band: pd.DataFrame, months: list[str], colour: str = BLUE, label: str = "median") -> None:
+    x = [months.index(m) for m in band.index]
+    ax.fill_between(x, band[0.05], band[0.95], color=colour, alpha=0.18, linewidth=0, label="90% band")
+    ax.fill_between(x, band[0.25], band[0.75], color=colour, alpha=0.35, linewidth=0, label="50% band")
+    ax.plot(x, band[0.5], color=colour, linewidth=1.5, label=label)
+
+
+def cir_fan_chart(series: pd.DataFrame, areas: list[str], months: list[str], target: float, path: Path) -> None:
+    """Per area, the monthly share of CIRs filed within target: median and 50/90% bands across replications."""
+    shown = [a for a in areas if not _band(series, "cir_on_time_share", a).empty]
+    if not shown:
+        shown = areas[:1]
+    cols = min(5, len(shown))
+    rows = math.ceil(len(shown) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.3 * rows + 0.8), sharey=True, squeeze=False)
+    for ax, area in zip(axes.flat, shown):
+        band = _band(series, "cir_on_time_share", area)
+        if not band.empty:
+            _fan(ax, band, months)
+        ax.axhline(target, color=RAG["red"], linestyle="--", linewidth=1, label=f"target {target:.0%}")
+        ax.set_title(area, fontsize=9)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlim(0, len(months) - 1)
+        _months_axis(ax, months, every=max(6, len(months) // 4))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    for ax in list(axes.flat)[len(shown):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", fontsize=8, ncol=4)
+    fig.suptitle("CIRs filed within eight working weeks (share per month, across replications)", x=0.01,
+                 ha="left", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def caseload_queue_chart(series: pd.DataFrame, months: list[str], cap: float, path: Path) -> None:
+    """National mean caseload per FCA and the unallocated queue over time."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
+    band = _band(series, "caseload_mean", NATIONAL)
+    if not band.empty:
+        _fan(ax1, band, months)
+    ax1.axhline(cap, color=RAG["red"], linestyle="--", linewidth=1, label=f"caseload cap {cap:g}")
+    ax1.set_title("Mean open cases per FCA in post (England)")
+    ax1.set_ylabel("open allocated cases per FCA")
+    ax1.set_ylim(bottom=0)
+    band = _band(series, "unallocated_queue_mean", NATIONAL)
+    if not band.empty:
+        _fan(ax2, band, months, colour="#CC79A7")
+    ax2.set_title("Cases awaiting allocation to an FCA (England)")
+    ax2.set_ylabel("cases in allocation queues (monthly mean)")
+    ax2.set_ylim(bottom=0)
+    for ax in (ax1, ax2):
+        _months_axis(ax, months)
+        ax.set_xlabel("month")
+        ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def workforce_chart(series: pd.DataFrame, months: list[str], path: Path) -> None:
+    """National FCAs in post against establishment, vacancies, leavers and the CFC-trained share."""
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.2))
+    for metric, colour, label in (("fte_in_post", BLUE, "FCAs in post"), ("establishment", GREY, "establishment")):
+        band = _band(series, metric, NATIONAL)
+        if not band.empty:
+            _fan(ax1, band, months, colour=colour, label=label)
+    ax1.set_title("FCAs in post and establishment (England)")
+    ax1.set_ylabel("FTE")
+    handles, labels = ax1.get_legend_handles_labels()
+    keep = [i for i, lab in enumerate(labels) if "band" not in lab or i < 2]
+    ax1.legend([handles[i] for i in keep], [labels[i] for i in keep], fontsize=8, loc="lower left")
+    for metric, colour, label in (("vacancies", RAG["amber"], "vacancies (FTE)"),
+                                  ("leavers", RAG["red"], "leavers per month")):
+        band = _band(series, metric, NATIONAL)
+        if not band.empty:
+            x = [months.index(m) for m in band.index]
+            ax2.plot(x, band[0.5], color=colour, label=label)
+            ax2.fill_between(x, band[0.05], band[0.95], color=colour, alpha=0.2, linewidth=0)
+    ax2.set_title("Vacancies and leavers (median, 90% band)")
+    ax2.set_ylabel("FTE / people")
+    ax2.legend(fontsize=8)
+    band = _band(series, "trained_share", NATIONAL)
+    if not band.empty:
+        _fan(ax3, band, months, colour="#009E73", label="CFC-trained share")
+    ax3.set_ylim(0, 1.02)
+    ax3.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax3.set_title("FCAs trained for Child Focused Courts")
+    ax3.legend(fontsize=8, loc="lower right")
+    for ax in (ax1, ax2, ax3):
+        _months_axis(ax, months)
+        ax.set_xlabel("month")
+        ax.set_ylim(bottom=0)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def draw_run_charts(result: object, folder: Path) -> None:
+    """The four standard charts of a results folder."""
+    config = result.config  # type: ignore[attr-defined]
+    series = result.timeseries  # type: ignore[attr-defined]
+    months = sorted(series["month"].unique()) if not series.empty else []
+    areas = [a.name for a in config.areas]
+    readiness_heatmap(result.readiness, folder / "readiness_heatmap.png",  # type: ignore[attr-defined]
+                      f"Readiness to go live: {config.name}")
+    cir_fan_chart(series, areas, months, config.header.targets.cir_on_time_share, folder / "cir_on_time_fan.png")
+    caps = [a.workforce.caseload_cap for a in config.areas]
+    caseload_queue_chart(series, months, float(np.median(caps)), folder / "caseload_queue.png")
+    workforce_chart(series, months, folder / "workforce.png")

@@ -1,0 +1,166 @@
+"""The `cfc-sim` command line: parse, call the library, print, choose the exit code.
+
+Exit codes: 0 success; 2 invalid input (scenario, arguments, results folder); 1 an unexpected
+internal error. Errors are one clear message on stderr; `--debug` shows the traceback.
+Heavy imports (pandas, matplotlib, dask) happen inside commands so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from cfc_sim import __version__
+from cfc_sim.errors import ScenarioError, UserError
+
+HEADLINE = [
+    ("applications", "applications", "{:,.0f}"),
+    ("cirs_filed", "Cafcass CIRs filed", "{:,.0f}"),
+    ("cir_on_time_share", "CIRs within 8 working weeks", "{:.1%}"),
+    ("cir_working_days_mean", "application to CIR, working days", "{:.1f}"),
+    ("children_seen_share", "children seen (CFC)", "{:.1%}"),
+    ("weeks_to_decision_mean", "weeks to decision", "{:.1f}"),
+    ("wait_to_allocation_days_mean", "wait to allocation, days", "{:.1f}"),
+    ("unallocated_queue_mean", "cases awaiting allocation", "{:.1f}"),
+    ("caseload_mean", "open cases per FCA", "{:.1f}"),
+    ("fca_utilisation", "FCA utilisation", "{:.1%}"),
+    ("fte_in_post_mean", "FCAs in post", "{:,.1f}"),
+    ("vacancy_rate_mean", "vacancy rate", "{:.1%}"),
+]
+
+
+class _State:
+    debug = False
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cfc-sim")
+@click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
+def cli(debug: bool) -> None:
+    """Workforce-capacity simulation for the rollout of Child Focused Courts.
+
+    Run `cfc-sim run` for the built-in national scenario, or `cfc-sim run FILE.yaml`.
+    """
+    _State.debug = debug
+
+
+def _config(scenario: str | None):  # type: ignore[no-untyped-def]
+    import cfc_sim
+
+    return cfc_sim.load_scenario(scenario)
+
+
+def _default_out(name: str) -> Path:
+    from cfc_sim.results import slug
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("results") / f"{slug(name)}-{stamp}"
+
+
+def _progress_bar(total: int, label: str):  # type: ignore[no-untyped-def]
+    """A rich progress bar on a terminal, else nothing (CI logs stay clean)."""
+    if not sys.stdout.isatty():
+        return None, lambda n: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn())
+    task = bar.add_task(label, total=total)
+    return bar, lambda n: bar.advance(task, n)
+
+
+@cli.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False))
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
+@click.option("--out", type=click.Path(file_okay=False), help="Results folder (default results/<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True,
+              help="Local processes to run replications in.")
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address, e.g. tcp://host:8786.")
+@click.option("--trace", is_flag=True, help="Also write events.csv.gz, one row per case event.")
+def run(scenario: str | None, reps: int | None, seed: int | None, out: str | None, workers: int,
+        scheduler: str | None, trace: bool) -> None:
+    """Run replications of SCENARIO (default: the built-in national rollout) and write a results folder."""
+    from cfc_sim.charts import draw_run_charts
+    from cfc_sim.experiment import run_scenario
+    from cfc_sim.results import check_output_folder, write_results
+
+    config = _config(scenario).with_run_options(replications=reps, seed=seed)
+    folder = Path(out) if out else _default_out(config.name)
+    check_output_folder(folder)
+    bar, tick = _progress_bar(config.replications, f"{config.name}: replications")
+    if bar is not None:
+        bar.start()
+    try:
+        result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick)
+    finally:
+        if bar is not None:
+            bar.stop()
+    write_results(result, folder, draw_run_charts)
+    _print_headline(result.summary, config)
+    click.echo(f"results: {folder}")
+
+
+def _print_headline(summary, config) -> None:  # type: ignore[no-untyped-def]
+    national = summary[(summary["area"] == "ALL") & (summary["pathway"] == "all")].set_index("metric")
+    click.echo(f"{config.name}: {config.replications} replications, {len(config.areas)} areas, "
+               f"{config.header.horizon_months} months from {config.header.start}")
+    for metric, label, fmt in HEADLINE:
+        if metric in national.index:
+            row = national.loc[metric]
+            click.echo(f"  {label:<36} {fmt.format(row['mean']):>10}   "
+                       f"(95% CI {fmt.format(row['ci_low'])} to {fmt.format(row['ci_high'])})")
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(scenarios: tuple[str, ...]) -> None:
+    """Check scenario files without running them; print every problem with its key path."""
+    from cfc_sim.scenario.loading import load_scenario
+
+    failed = False
+    for path in scenarios:
+        try:
+            config = load_scenario(path)
+        except ScenarioError as exc:
+            failed = True
+            for line in exc.lines():
+                click.echo(line, err=True)
+            continue
+        click.echo(f"{path}: valid ({len(config.areas)} areas, {config.header.horizon_months} months, "
+                   f"{config.replications} replications)")
+    if failed:
+        sys.exit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: maps errors to exit codes and one-line messages."""
+    try:
+        cli.main(args=argv, prog_name="cfc-sim", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(2)
+    except click.Abort:
+        click.echo("interrupted: nothing written", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing written", err=True)
+        sys.exit(130)
+    except ScenarioError as exc:
+        for line in exc.lines():
+            click.echo(f"error: {line}", err=True)
+        sys.exit(2)
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns surprises into exit 1
+        if _State.debug:
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        sys.exit(1)

@@ -1,0 +1,137 @@
+"""Many replications of one scenario, on any executor, with identical numbers.
+
+Replication r is `simulate(config, r)`: a pure function, so running it in this process, in N
+local processes or on a Dask cluster gives bit-identical outputs. Outputs are put back in
+replication order before anything is summarised.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from cfc_sim.errors import UserError
+from cfc_sim.model import ReplicationOutput, simulate
+from cfc_sim.results import RunResult
+from cfc_sim.scenario.schema import ScenarioConfig
+
+Progress = Callable[[int], None]  # called with the number of replications just finished
+
+
+def run_replications(
+    config: ScenarioConfig,
+    replications: Sequence[int],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    trace: bool = False,
+    progress: Progress | None = None,
+) -> list[ReplicationOutput]:
+    """Run the listed replications and return their outputs sorted by replication number."""
+    tick = progress or (lambda n: None)
+    if scheduler:
+        outputs = _run_dask(config, replications, scheduler, trace, tick)
+    elif workers > 1 and len(replications) > 1:
+        outputs = _run_processes(config, replications, workers, trace, tick)
+    else:
+        outputs = []
+        for r in replications:
+            outputs.append(simulate(config, r, trace))
+            tick(1)
+    return sorted(outputs, key=lambda o: o.replication)
+
+
+def _run_processes(config: ScenarioConfig, replications: Sequence[int], workers: int, trace: bool,
+                   tick: Progress) -> list[ReplicationOutput]:
+    # spawn: no inherited threads or state, the same on every platform.
+    context = multiprocessing.get_context("spawn")
+    outputs = []
+    with ProcessPoolExecutor(max_workers=min(workers, len(replications)), mp_context=context) as pool:
+        futures = [pool.submit(simulate, config, r, trace) for r in replications]
+        try:
+            for future in as_completed(futures):
+                outputs.append(future.result())
+                tick(1)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return outputs
+
+
+def _run_dask(config: ScenarioConfig, replications: Sequence[int], scheduler: str, trace: bool,
+              tick: Progress) -> list[ReplicationOutput]:
+    try:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+    except ImportError:  # pragma: no cover - depends on the install
+        raise UserError("--scheduler needs dask[distributed]: pip install 'cfc-sim[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        futures = client.map(simulate, [config] * len(replications), list(replications),
+                             [trace] * len(replications), pure=False)
+        outputs = []
+        for future in dask_completed(futures):
+            outputs.append(future.result())
+            tick(1)
+        return outputs
+    finally:
+        client.close()
+
+
+def run_scenario(
+    config: ScenarioConfig,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    trace: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run every replication of `config` and assemble frames, summary and readiness."""
+    import platform
+    import time
+    from datetime import datetime, timezone
+
+    import simpy
+
+    from cfc_sim import __version__
+    from cfc_sim.model.simulation import make_calendar
+    from cfc_sim.readiness import readiness_frame
+    from cfc_sim.results import events_frame, replications_frame, summary_frame, timeseries_frame
+    from cfc_sim.scenario.loading import scenario_sha256
+
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
+                               trace=trace, progress=progress)
+    calendar = make_calendar(config)
+    areas = [a.name for a in config.areas]
+    replications = replications_frame(outputs, areas)
+    timeseries = timeseries_frame(outputs, calendar.month_labels)
+    manifest = {
+        "scenario_name": config.name,
+        "scenario_sha256": scenario_sha256(config),
+        "scenario_source": config.source,
+        "seed": config.seed,
+        "replications": config.replications,
+        "cfc_sim_version": __version__,
+        "python": platform.python_version(),
+        "simpy": simpy.__version__,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds": round(time.perf_counter() - clock, 3),
+        "command": f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}",
+    }
+    return RunResult(
+        config=config,
+        replications=replications,
+        summary=summary_frame(replications, areas),
+        timeseries=timeseries,
+        readiness=readiness_frame(config, calendar, timeseries),
+        manifest=manifest,
+        events=events_frame(outputs, config.header.start),
+    )

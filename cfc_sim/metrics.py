@@ -1,0 +1,173 @@
+"""Streaming accumulators and the per-area statistics the model feeds.
+
+Nothing here stores one record per event: counts, sums, fixed-width histograms (for
+percentiles) and time integrals (for time-averages). All of them merge, so national figures
+are the sum of the areas'. Statistics start at the end of warm-up via `reset`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+NAN = float("nan")
+
+
+class Histogram:
+    """Weighted values in fixed-width bins: the mean exactly, quantiles within one bin.
+
+    Exact zeros are counted apart (most allocation waits are zero), and with `integer=True`
+    (bin width 1, whole-number data) quantiles are exact.
+    """
+
+    __slots__ = ("bin_width", "integer", "counts", "zeros", "weight", "total")
+
+    def __init__(self, bin_width: float, integer: bool = False) -> None:
+        self.bin_width = bin_width
+        self.integer = integer
+        self.counts: dict[int, float] = {}
+        self.zeros = 0.0
+        self.weight = 0.0
+        self.total = 0.0
+
+    def add(self, value: float, weight: float = 1.0) -> None:
+        if value == 0:
+            self.zeros += weight
+        else:
+            index = int(value // self.bin_width)
+            self.counts[index] = self.counts.get(index, 0.0) + weight
+        self.weight += weight
+        self.total += value * weight
+
+    def merge(self, other: Histogram) -> None:
+        for index, w in other.counts.items():
+            self.counts[index] = self.counts.get(index, 0.0) + w
+        self.zeros += other.zeros
+        self.weight += other.weight
+        self.total += other.total
+
+    def mean(self) -> float:
+        return self.total / self.weight if self.weight > 0 else NAN
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile: exact for integers, else interpolated linearly within its bin."""
+        if self.weight <= 0:
+            return NAN
+        target = q * self.weight
+        tolerance = 1e-9 * self.weight
+        cumulative = self.zeros
+        if cumulative >= target - tolerance:
+            return 0.0
+        for index in sorted(self.counts):
+            count = self.counts[index]
+            if cumulative + count >= target - tolerance:
+                if self.integer:
+                    return float(index)
+                fraction = min(1.0, max(0.0, (target - cumulative) / count))
+                return (index + fraction) * self.bin_width
+            cumulative += count
+        return (max(self.counts) + 1) * self.bin_width
+
+    def clear(self) -> None:
+        self.counts.clear()
+        self.zeros = 0.0
+        self.weight = 0.0
+        self.total = 0.0
+
+
+class TimeAverage:
+    """A piecewise-constant quantity over time: its integral, time-average and maximum."""
+
+    __slots__ = ("value", "last_day", "integral", "maximum", "start_day")
+
+    def __init__(self, value: float = 0.0, day: float = 0.0) -> None:
+        self.value = value
+        self.last_day = day
+        self.integral = 0.0
+        self.maximum = value
+        self.start_day = day
+
+    def set(self, day: float, value: float) -> None:
+        self.integral += self.value * (day - self.last_day)
+        self.last_day = day
+        self.value = value
+        if value > self.maximum:
+            self.maximum = value
+
+    def add(self, day: float, delta: float) -> None:
+        self.set(day, self.value + delta)
+
+    def integral_to(self, day: float) -> float:
+        return self.integral + self.value * (day - self.last_day)
+
+    def mean(self, day: float) -> float:
+        span = day - self.start_day
+        return self.integral_to(day) / span if span > 0 else self.value
+
+    def reset(self, day: float) -> None:
+        """Start statistics afresh at `day`, keeping the current value (end of warm-up)."""
+        self.integral = 0.0
+        self.last_day = day
+        self.start_day = day
+        self.maximum = self.value
+
+
+@dataclass
+class CaseStats:
+    """What happened to the cases of one pathway in one area."""
+
+    open_start: int = 0
+    applications: int = 0
+    children: int = 0
+    closed: int = 0
+    decision_weeks: Histogram = field(default_factory=lambda: Histogram(0.1))
+    reported_weeks: Histogram = field(default_factory=lambda: Histogram(0.1))
+    wait_days: Histogram = field(default_factory=lambda: Histogram(0.25))
+    allocations: int = 0
+    reallocations: int = 0
+    closed_allocated: int = 0
+    closed_single_fca: int = 0
+    cir_working_days: Histogram = field(default_factory=lambda: Histogram(1, integer=True))
+    cir_on_time: int = 0
+    closed_children: int = 0
+    closed_children_seen: int = 0
+
+    def merge(self, other: CaseStats) -> None:
+        for name in ("open_start", "applications", "children", "closed", "allocations", "reallocations",
+                     "closed_allocated", "closed_single_fca", "cir_on_time", "closed_children",
+                     "closed_children_seen"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("decision_weeks", "reported_weeks", "wait_days", "cir_working_days"):
+            getattr(self, name).merge(getattr(other, name))
+
+    def values(self, open_end: int) -> dict[str, float]:
+        """DESIGN 5.1 case metrics; NaN where undefined (no such cases), dropped by the caller."""
+        cirs = self.cir_working_days.weight
+        return {
+            "open_cases_start": float(self.open_start),
+            "applications": float(self.applications),
+            "children": float(self.children),
+            "closed_cases": float(self.closed),
+            "open_cases_end": float(open_end),
+            "cirs_filed": float(cirs),
+            "cir_on_time_share": self.cir_on_time / cirs if cirs else NAN,
+            "cir_working_days_mean": self.cir_working_days.mean(),
+            "cir_working_days_p90": self.cir_working_days.quantile(0.9),
+            "children_seen_share": (
+                self.closed_children_seen / self.closed_children if self.closed_children else NAN
+            ),
+            "weeks_to_decision_mean": self.decision_weeks.mean(),
+            "weeks_to_decision_p90": self.decision_weeks.quantile(0.9),
+            "weeks_to_decision_reported_mean": self.reported_weeks.mean(),
+            "wait_to_allocation_days_mean": self.wait_days.mean(),
+            "wait_to_allocation_days_p90": self.wait_days.quantile(0.9),
+            "reallocations_per_case": self.reallocations / self.allocations if self.allocations else NAN,
+            "single_practitioner_share": (
+                self.closed_single_fca / self.closed_allocated if self.closed_allocated else NAN
+            ),
+        }
+
+
+def finite(values: dict[str, float]) -> dict[str, float]:
+    """Drop undefined metrics (a share with no cases) so summaries count only real values."""
+    return {k: v for k, v in values.items() if not (isinstance(v, float) and math.isnan(v))}

@@ -1,0 +1,298 @@
+"""One court area's state: its FCAs, its allocation queue and the statistics it feeds.
+
+Allocation is the heart of the model. The invariant kept at every instant: no FCA has a free
+slot while a case it may take waits in the queue. Cases go high risk first, then oldest
+application first; CFC cases only to CFC-trained FCAs; a case prefers the FCA it last had.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+from simpy.events import Timeout
+
+from cfc_sim.calendar import SimCalendar
+from cfc_sim.metrics import CaseStats, Histogram, TimeAverage
+from cfc_sim.model.case import CAP, CFC, Case
+from cfc_sim.model.fca import FCA
+from cfc_sim.scenario.distributions import Sampler, UniformSource
+from cfc_sim.scenario.schema import AreaConfig
+from cfc_sim.streams import Streams
+
+
+class NationalTotals:
+    """Quantities whose national maximum is not the sum of the areas' maxima."""
+
+    def __init__(self) -> None:
+        self.queue = TimeAverage()
+
+
+class Area:
+    """State and allocation rules for one area; the case flow and workforce act through it."""
+
+    def __init__(self, env: simpy.Environment, config: AreaConfig, calendar: SimCalendar,
+                 streams: Streams, national: NationalTotals) -> None:
+        self.env = env
+        self.config = config
+        self.name = config.name
+        self.calendar = calendar
+        self.national = national
+        self.go_live_day = calendar.day_of(config.go_live)
+        self._streams = streams
+        self._rngs: dict[str, Any] = {}
+        self._samplers: dict[tuple[str, str], Sampler] = {}
+        self.trace: list[tuple[float, str, int, str, str]] | None = None
+        self._uniforms: dict[str, UniformSource] = {}
+
+        self.fcas: list[FCA] = []  # in post, including on notice and absent
+        self._next_fca_id = 0
+        self._queues: dict[str, list[tuple[tuple[int, float, int], Case]]] = {CAP: [], CFC: []}
+        self.open_cases = {CAP: 0, CFC: 0}
+        self.stats = {CAP: CaseStats(), CFC: CaseStats()}
+        self.on_report_done: Callable[[Case, float], None] = lambda case, day: None
+
+        self.queue_length = TimeAverage()
+        self.occupied_slots = TimeAverage()
+        self.capacity_slots = TimeAverage()
+        self.in_post = TimeAverage()
+        self.vacancies = TimeAverage(float(config.workforce.establishment))
+        self.establishment = TimeAverage(float(config.workforce.establishment))
+        self.caseload_days = Histogram(1, integer=True)  # FCA-days at each caseload (in-post FCAs)
+        self.leavers = 0
+        self.absent_fca_days = 0.0
+        self.prioritisation_days = 0.0
+        self.flexible_fte_days = 0.0
+        self.training_share_at_go_live = float("nan")
+        self.trained_count = 0
+
+    # ---- random streams -------------------------------------------------------------
+    def rng(self, purpose: str) -> Any:
+        """The generator for one random purpose in this area (created once, keyed by name)."""
+        gen = self._rngs.get(purpose)
+        if gen is None:
+            gen = self._rngs[purpose] = self._streams.generator(self.name, purpose)
+        return gen
+
+    def draw(self, block: str, key: str, purpose: str | None = None) -> float:
+        """One draw from the distribution at `<block>.<key>` of the area's current parameters.
+
+        `purpose` names a separate stream when the same distribution serves two uses.
+        """
+        stream = purpose or f"{block}.{key}"
+        sampler = self._samplers.get((block, stream))
+        if sampler is None:
+            dist = getattr(getattr(self.config, block), key)
+            sampler = self._samplers[(block, stream)] = Sampler(dist, self.rng(stream))
+        return sampler()
+
+    def uniform(self, purpose: str) -> float:
+        source = self._uniforms.get(purpose)
+        if source is None:
+            source = self._uniforms[purpose] = UniformSource(self.rng(purpose))
+        return source()
+
+    def set_config(self, config: AreaConfig) -> None:
+        """Apply an intervention: new parameters from now on (samplers rebuilt, streams kept)."""
+        old = self.config
+        self.config = config
+        self._samplers.clear()
+        now = self.env.now
+        if config.workforce.establishment != old.workforce.establishment:
+            self.establishment.set(now, float(config.workforce.establishment))
+            self._update_vacancies(now)
+        if config.workforce.caseload_cap != old.workforce.caseload_cap:
+            for fca in self.fcas:
+                self.set_cap(fca, now, config.workforce.caseload_cap, full=True)
+
+    def log(self, day: float, case: Case, activity: str, resource: str = "") -> None:
+        """Record one case event (only with --trace; otherwise `trace` is None and this is skipped)."""
+        if self.trace is not None:
+            self.trace.append((day, self.name, case.id, activity, resource))
+
+    # ---- workforce bookkeeping --------------------------------------------------------
+    def add_fca(self, now: float, trained: bool, cap_now: int | None = None, flexible: bool = False) -> FCA:
+        cap_full = self.config.workforce.caseload_cap
+        fca = FCA(self._next_fca_id, cap_full, now, trained, flexible)
+        self._next_fca_id += 1
+        if cap_now is not None:
+            fca.cap_now = cap_now
+        self.fcas.append(fca)
+        if trained:
+            self.trained_count += 1
+        if not flexible:
+            self.in_post.add(now, 1)
+            self._update_vacancies(now)
+        self.capacity_slots.add(now, fca.cap_now)
+        self.fill(fca, now)
+        return fca
+
+    def remove_fca(self, fca: FCA, now: float) -> None:
+        """The FCA leaves: their open cases go to colleagues or back to the queue (reallocations)."""
+        self._flush_caseload(fca, now)
+        fca.in_post = False
+        self.fcas.remove(fca)
+        if fca.trained:
+            self.trained_count -= 1
+        if not fca.flexible:
+            self.in_post.add(now, -1)
+            self._update_vacancies(now)
+        self.capacity_slots.add(now, -fca.cap_now)
+        self.reallocate_all(fca, now)
+
+    def set_cap(self, fca: FCA, now: float, cap: int, full: bool = False) -> None:
+        if full:
+            fca.cap_full = cap
+        self.capacity_slots.add(now, cap - fca.cap_now)
+        fca.cap_now = cap
+        self.fill(fca, now)
+
+    def mark_trained(self, fca: FCA, now: float) -> None:
+        if not fca.trained:
+            fca.trained = True
+            self.trained_count += 1
+        self.fill(fca, now)
+
+    def trained_share(self) -> float:
+        staff = [f for f in self.fcas if not f.flexible]
+        return sum(f.trained for f in staff) / len(staff) if staff else 0.0
+
+    def _update_vacancies(self, now: float) -> None:
+        self.vacancies.set(now, max(0.0, self.establishment.value - self.in_post.value))
+
+    def _flush_caseload(self, fca: FCA, now: float) -> None:
+        """Credit the FCA-days since the last change at the FCA's current caseload."""
+        if not fca.flexible and now > fca.since_day:
+            self.caseload_days.add(len(fca.cases), now - fca.since_day)
+        fca.since_day = now
+
+    # ---- allocation ---------------------------------------------------------------------
+    def request_allocation(self, case: Case, now: float, work_days: float) -> None:
+        """The case needs `work_days` of FCA work: allocate now if an FCA can take it, else queue."""
+        case.ready_day = now
+        case.work_left_days = work_days
+        case.allocated = False
+        fca = self._pick_fca(case)
+        if fca is None:
+            self._enqueue(case, now)
+        else:
+            self._allocate(case, fca, now)
+
+    def _pick_fca(self, case: Case) -> FCA | None:
+        is_cfc = case.pathway == CFC
+        last = case.last_fca
+        if last is not None and last.in_post and last.can_take(is_cfc):
+            return last
+        best = None
+        best_load = 2.0
+        for fca in self.fcas:
+            if fca.can_take(is_cfc):
+                load = len(fca.cases) / fca.cap_now
+                if load < best_load:
+                    best, best_load = fca, load
+        return best
+
+    def _enqueue(self, case: Case, now: float) -> None:
+        heapq.heappush(self._queues[case.pathway], (case.queue_key(), case))
+        self.queue_length.add(now, 1)
+        self.national.queue.add(now, 1)
+
+    def queued(self) -> int:
+        return len(self._queues[CAP]) + len(self._queues[CFC])
+
+    def _pop_for(self, fca: FCA, now: float) -> Case | None:
+        cap_q = self._queues[CAP]
+        cfc_q = self._queues[CFC] if fca.trained else None
+        if cfc_q and (not cap_q or cfc_q[0][0] < cap_q[0][0]):
+            queue = cfc_q
+        elif cap_q:
+            queue = cap_q
+        else:
+            return None
+        case = heapq.heappop(queue)[1]
+        self.queue_length.add(now, -1)
+        self.national.queue.add(now, -1)
+        return case
+
+    def fill(self, fca: FCA, now: float) -> None:
+        """Give the FCA queued cases while it has free slots (called whenever capacity appears)."""
+        while fca.available and len(fca.cases) < fca.cap_now:
+            case = self._pop_for(fca, now)
+            if case is None:
+                return
+            self._allocate(case, fca, now)
+
+    def _allocate(self, case: Case, fca: FCA, now: float) -> None:
+        stats = self.stats[case.pathway]
+        if not case.allocated:
+            case.allocated = True
+            stats.allocations += 1
+            stats.wait_days.add(now - case.ready_day)
+        if fca is not case.last_fca:
+            case.fcas_seen += 1
+        self._flush_caseload(fca, now)
+        fca.cases.add(case)
+        self.occupied_slots.add(now, 1)
+        case.fca = fca
+        case.token += 1
+        case.work_end_day = now + case.work_left_days
+        event = Timeout(self.env, case.work_left_days, (case, case.token))
+        event.callbacks.append(self._work_done)
+        if self.trace is not None:
+            self.log(now, case, f"allocated {case.work}", f"FCA-{fca.id}")
+
+    def _release(self, case: Case, now: float) -> FCA:
+        fca = case.fca
+        assert fca is not None
+        self._flush_caseload(fca, now)
+        fca.cases.discard(case)
+        self.occupied_slots.add(now, -1)
+        case.fca = None
+        case.last_fca = fca
+        return fca
+
+    def _work_done(self, event: Timeout) -> None:
+        case, token = event.value
+        if token != case.token:
+            return  # reallocated since this was scheduled
+        now = self.env.now
+        fca = self._release(case, now)
+        self.on_report_done(case, now)
+        self.fill(fca, now)
+
+    def reallocate_all(self, fca: FCA, now: float) -> None:
+        """Hand every open case of `fca` to a colleague with a free slot, else back to the queue."""
+        for case in sorted(fca.cases, key=Case.queue_key):
+            case.work_left_days = max(0.0, case.work_end_day - now)
+            case.token += 1
+            self._release(case, now)
+            self.stats[case.pathway].reallocations += 1
+            if self.trace is not None:
+                self.log(now, case, "reallocated", f"FCA-{fca.id}")
+            other = self._pick_fca(case)
+            if other is None:
+                self._enqueue(case, now)
+            else:
+                self._allocate(case, other, now)
+
+    # ---- statistics -----------------------------------------------------------------------
+    def reset_stats(self, now: float) -> None:
+        """End of warm-up: statistics restart, state (cases, FCAs) carries on."""
+        for pathway in (CAP, CFC):
+            self.stats[pathway] = CaseStats(open_start=self.open_cases[pathway])
+        for series in (self.queue_length, self.occupied_slots, self.capacity_slots, self.in_post,
+                       self.vacancies, self.establishment):
+            series.reset(now)
+        for fca in self.fcas:
+            self._flush_caseload(fca, now)
+        self.caseload_days.clear()
+        self.leavers = 0
+        self.absent_fca_days = 0.0
+        self.prioritisation_days = 0.0
+        self.flexible_fte_days = 0.0
+
+    def flush(self, now: float) -> None:
+        for fca in self.fcas:
+            self._flush_caseload(fca, now)

@@ -1,0 +1,45 @@
+"""A family court adviser as an agent: caseload, cap (with induction ramp), state flags."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cfc_sim.model.case import Case
+
+
+class FCA:
+    """One FCA. Holds at most `cap_now` open allocated cases; takes new ones only when available."""
+
+    __slots__ = (
+        "id", "trained", "in_post", "on_notice", "absent", "in_training", "flexible",
+        "cap_full", "cap_now", "cases", "since_day", "start_day", "absence_token", "leave_day",
+    )
+
+    def __init__(self, fca_id: int, cap_full: int, start_day: float, trained: bool, flexible: bool = False) -> None:
+        self.id = fca_id
+        self.trained = trained
+        self.in_post = True
+        self.on_notice = False
+        self.absent = False
+        self.in_training = False
+        self.flexible = flexible
+        self.cap_full = cap_full
+        self.cap_now = cap_full
+        self.cases: set[Case] = set()
+        self.since_day = start_day  # when the caseload last changed (for FCA-day histograms)
+        self.start_day = start_day
+        self.absence_token = 0
+        self.leave_day = float("inf")
+
+    @property
+    def caseload(self) -> int:
+        return len(self.cases)
+
+    @property
+    def available(self) -> bool:
+        """Can take new allocations now (in post, not leaving, not absent, not in training)."""
+        return self.in_post and not (self.on_notice or self.absent or self.in_training)
+
+    def can_take(self, pathway_is_cfc: bool) -> bool:
+        return self.available and len(self.cases) < self.cap_now and (self.trained or not pathway_is_cfc)

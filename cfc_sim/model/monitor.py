@@ -1,0 +1,174 @@
+"""Reads the model's accumulators into metric values: monthly series and end-of-run metrics.
+
+The model only counts; this module turns counts into the named metrics of DESIGN 5.1 per area,
+per pathway and nationally (`ALL`), and into the monthly series behind the charts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cfc_sim.metrics import NAN, CaseStats, Histogram
+from cfc_sim.model.area import Area, NationalTotals
+from cfc_sim.model.case import CAP, CFC
+
+NATIONAL = "ALL"
+DAYS_PER_YEAR = 365.25
+
+# Cumulative quantities differenced month by month, and instantaneous ones read at month end.
+_CUMULATIVE = ("applications", "cirs", "cirs_on_time", "closed", "wait_sum", "wait_n", "queue_int",
+               "occupied_int", "capacity_int", "in_post_int", "vacancy_int", "establishment_int",
+               "leavers", "prioritisation_days", "flexible_fte_days", "absent_days")
+
+
+def snapshot(area: Area, now: float) -> dict[str, float]:
+    """Running totals of one area at `now` (monthly series are differences of these)."""
+    stats = area.stats
+    staff = [f for f in area.fcas if not f.flexible]
+    return {
+        "applications": stats[CAP].applications + stats[CFC].applications,
+        "cirs": stats[CFC].cir_working_days.weight,
+        "cirs_on_time": stats[CFC].cir_on_time,
+        "closed": stats[CAP].closed + stats[CFC].closed,
+        "wait_sum": stats[CAP].wait_days.total + stats[CFC].wait_days.total,
+        "wait_n": stats[CAP].wait_days.weight + stats[CFC].wait_days.weight,
+        "queue_int": area.queue_length.integral_to(now),
+        "occupied_int": area.occupied_slots.integral_to(now),
+        "capacity_int": area.capacity_slots.integral_to(now),
+        "in_post_int": area.in_post.integral_to(now),
+        "vacancy_int": area.vacancies.integral_to(now),
+        "establishment_int": area.establishment.integral_to(now),
+        "leavers": area.leavers,
+        "prioritisation_days": area.prioritisation_days,
+        "flexible_fte_days": area.flexible_fte_days,
+        "absent_days": area.absent_fca_days,
+        "open_cases": area.open_cases[CAP] + area.open_cases[CFC],
+        "open_cap": area.open_cases[CAP],
+        "in_post": area.in_post.value,
+        "trained": sum(f.trained for f in staff),
+        "staff": len(staff),
+        "queue_now": area.queued(),
+    }
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else NAN
+
+
+def month_values(before: dict[str, float], after: dict[str, float], days: float) -> dict[str, float]:
+    """The monthly series for one month from the snapshots at its start and end."""
+    d = {k: after[k] - before[k] for k in _CUMULATIVE}
+    return {
+        "applications": d["applications"],
+        "closed_cases": d["closed"],
+        "open_cases": after["open_cases"],
+        "open_cap_cases": after["open_cap"],
+        "cirs_filed": d["cirs"],
+        "cir_on_time_share": _ratio(d["cirs_on_time"], d["cirs"]),
+        "wait_to_allocation_days_mean": _ratio(d["wait_sum"], d["wait_n"]),
+        "unallocated_queue_mean": d["queue_int"] / days,
+        "unallocated_queue_end": after["queue_now"],
+        "caseload_mean": _ratio(d["occupied_int"], d["in_post_int"]),
+        "fca_utilisation": _ratio(d["occupied_int"], d["capacity_int"]),
+        "fte_in_post": d["in_post_int"] / days,
+        "vacancies": d["vacancy_int"] / days,
+        "vacancy_rate": _ratio(d["vacancy_int"], d["establishment_int"]),
+        "establishment": d["establishment_int"] / days,
+        "leavers": d["leavers"],
+        "trained_share": _ratio(after["trained"], after["staff"]),
+        "trained_fte": after["trained"],
+        "sickness_days_share": _ratio(d["absent_days"], d["in_post_int"]),
+        "prioritisation_days": d["prioritisation_days"],
+        "flexible_fte_days": d["flexible_fte_days"],
+    }
+
+
+def add_snapshots(snaps: Sequence[dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for snap in snaps:
+        for key, value in snap.items():
+            total[key] = total.get(key, 0.0) + value
+    return total
+
+
+def _workforce_values(*, queue_mean: float, queue_max: float, caseload: Histogram, occupied: float,
+                      capacity: float, in_post_int: float, vacancy_int: float, establishment_int: float,
+                      leavers: float, absent_days: float, span_days: float) -> dict[str, float]:
+    fte_mean = in_post_int / span_days if span_days > 0 else NAN
+    years = span_days / DAYS_PER_YEAR
+    return {
+        "unallocated_queue_mean": queue_mean,
+        "unallocated_queue_max": queue_max,
+        "caseload_mean": caseload.mean(),
+        "caseload_p90": caseload.quantile(0.9),
+        "fca_utilisation": _ratio(occupied, capacity),
+        "fte_in_post_mean": fte_mean,
+        "vacancy_rate_mean": _ratio(vacancy_int, establishment_int),
+        "leavers": leavers,
+        "turnover_rate": _ratio(leavers, years * fte_mean) if fte_mean == fte_mean else NAN,
+        "sickness_days_share": _ratio(absent_days, in_post_int),
+    }
+
+
+def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str, float]]:
+    """Metrics of one area by pathway ('all', 'cap', 'cfc') at the end of the run."""
+    out: dict[str, dict[str, float]] = {}
+    combined = CaseStats()
+    for pathway in (CAP, CFC):
+        combined.merge(area.stats[pathway])
+        out[pathway] = area.stats[pathway].values(area.open_cases[pathway])
+    everything = combined.values(area.open_cases[CAP] + area.open_cases[CFC])
+    everything.update(_workforce_values(
+        queue_mean=area.queue_length.mean(now), queue_max=area.queue_length.maximum,
+        caseload=area.caseload_days, occupied=area.occupied_slots.integral_to(now),
+        capacity=area.capacity_slots.integral_to(now), in_post_int=area.in_post.integral_to(now),
+        vacancy_int=area.vacancies.integral_to(now), establishment_int=area.establishment.integral_to(now),
+        leavers=area.leavers, absent_days=area.absent_fca_days, span_days=span_days,
+    ))
+    everything.update({
+        "training_share_at_go_live": area.training_share_at_go_live,
+        "prioritisation_days": area.prioritisation_days,
+        "flexible_fte_days": area.flexible_fte_days,
+        "go_live_day": area.go_live_day,
+    })
+    out["all"] = everything
+    return out
+
+
+def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float,
+                     span_days: float) -> dict[str, dict[str, float]]:
+    """National metrics: case statistics merged across areas, workforce totals summed."""
+    out: dict[str, dict[str, float]] = {}
+    combined = CaseStats()
+    for pathway in (CAP, CFC):
+        merged = CaseStats()
+        for area in areas:
+            merged.merge(area.stats[pathway])
+        combined.merge(merged)
+        out[pathway] = merged.values(sum(a.open_cases[pathway] for a in areas))
+    everything = combined.values(sum(a.open_cases[CAP] + a.open_cases[CFC] for a in areas))
+    caseload = Histogram(1, integer=True)
+    for area in areas:
+        caseload.merge(area.caseload_days)
+    everything.update(_workforce_values(
+        queue_mean=national.queue.mean(now), queue_max=national.queue.maximum, caseload=caseload,
+        occupied=sum(a.occupied_slots.integral_to(now) for a in areas),
+        capacity=sum(a.capacity_slots.integral_to(now) for a in areas),
+        in_post_int=sum(a.in_post.integral_to(now) for a in areas),
+        vacancy_int=sum(a.vacancies.integral_to(now) for a in areas),
+        establishment_int=sum(a.establishment.integral_to(now) for a in areas),
+        leavers=sum(a.leavers for a in areas), absent_days=sum(a.absent_fca_days for a in areas),
+        span_days=span_days,
+    ))
+    weights = [(a.training_share_at_go_live, max(1, a.config.workforce.fcas)) for a in areas
+               if a.training_share_at_go_live == a.training_share_at_go_live]
+    everything.update({
+        "training_share_at_go_live": (
+            sum(s * w for s, w in weights) / sum(w for _, w in weights) if weights else NAN
+        ),
+        "prioritisation_days": sum(a.prioritisation_days for a in areas),
+        "flexible_fte_days": sum(a.flexible_fte_days for a in areas),
+        "go_live_day": max(a.go_live_day for a in areas),
+    })
+    out["all"] = everything
+    return out

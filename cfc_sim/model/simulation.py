@@ -1,0 +1,159 @@
+"""One replication of a scenario: build the SimPy environment, run it, read out the metrics.
+
+`simulate(config, r)` is a pure function of the scenario and the replication number: all
+randomness comes from `Streams(seed, r)`, so any executor on any machine gives the same output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from cfc_sim.calendar import SimCalendar
+from cfc_sim.metrics import finite
+from cfc_sim.model import workforce
+from cfc_sim.model.area import Area, NationalTotals
+from cfc_sim.model.arrivals import arrival_process, segment_bounds
+from cfc_sim.model.monitor import NATIONAL, add_snapshots, area_metrics, month_values, national_metrics, snapshot
+from cfc_sim.model.pathways import CaseFlow
+from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig
+from cfc_sim.streams import Streams
+
+URGENT = 0  # simpy.events.URGENT: parameter changes happen before anything else that day
+
+
+@dataclass
+class ReplicationOutput:
+    """What one replication sends back: metric values and monthly series, nothing per case."""
+
+    replication: int
+    metrics: list[tuple[str, str, str, float]] = field(default_factory=list)  # area, pathway, metric, value
+    monthly: list[tuple[str, int, str, float]] = field(default_factory=list)  # area, month, metric, value
+    events: list[tuple[float, str, int, str, str]] | None = None  # only with trace
+
+
+def make_calendar(config: ScenarioConfig) -> SimCalendar:
+    header = config.header
+    return SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
+
+
+def _changed_config(config: AreaConfig, changes: dict[str, Any]) -> AreaConfig:
+    data = config.model_dump()
+    for dotted, value in changes.items():
+        node = data
+        keys = dotted.split(".")
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    return AreaConfig.model_validate(data)
+
+
+class Replication:
+    """The model of one replication: areas, their case flows, workforce and the monthly monitor."""
+
+    def __init__(self, config: ScenarioConfig, replication: int, trace: bool = False) -> None:
+        self.config = config
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.calendar = make_calendar(config)
+        self.streams = Streams(config.seed, replication)
+        self.national = NationalTotals()
+        self.areas: list[Area] = []
+        self.events: list[tuple[float, str, int, str, str]] | None = [] if trace else None
+        self.output = ReplicationOutput(replication, events=self.events)
+        self.warmup_day = self.calendar.month_start_days[config.header.warmup_months]
+        self._snapshots: dict[str, dict[str, float]] = {}
+        cir_days = config.header.targets.cir_working_days
+        for area_config in config.areas:
+            area = Area(self.env, area_config, self.calendar, self.streams, self.national)
+            area.trace = self.events
+            flow = CaseFlow(area, cir_days)
+            workforce.staff_at_start(area)
+            intervention_days = [self.calendar.day_of(i.at) for i in config.interventions
+                                 if i.area == area_config.name]
+            bounds = segment_bounds(self.calendar, intervention_days)
+            self.env.process(arrival_process(self.env, area, flow, bounds))
+            self._schedule_go_live(area)
+            self.areas.append(area)
+        for intervention in config.interventions:
+            self._schedule_intervention(intervention)
+        for k, day in enumerate(self.calendar.month_start_days[:-1]):
+            self._at(day, lambda ev, k=k: self._month_start(k))
+
+    def _at(self, day: float, callback: Any, priority: int = 1) -> None:
+        event = simpy.Event(self.env)
+        event.callbacks.append(callback)
+        event._ok = True
+        event._value = None
+        self.env.schedule(event, priority, max(0.0, day))
+
+    def _schedule_go_live(self, area: Area) -> None:
+        if area.go_live_day <= 0:
+            area.training_share_at_go_live = area.trained_share()
+        elif area.go_live_day < self.calendar.horizon_days:
+            def record(_: Any, area: Area = area) -> None:
+                area.training_share_at_go_live = area.trained_share()
+            self._at(area.go_live_day, record, URGENT)
+
+    def _schedule_intervention(self, intervention: Intervention) -> None:
+        day = self.calendar.day_of(intervention.at)
+        if day >= self.calendar.horizon_days:
+            return
+        area = next(a for a in self.areas if a.name == intervention.area)
+
+        def apply(_: Any) -> None:
+            old_fcas = area.config.workforce.fcas
+            area.set_config(_changed_config(area.config, intervention.set))
+            if area.config.workforce.fcas != old_fcas:
+                workforce.change_headcount(area, self.env.now, area.config.workforce.fcas)
+
+        self._at(day, apply, URGENT)
+
+    def _month_start(self, k: int) -> None:
+        now = self.env.now
+        if k == self.config.header.warmup_months:
+            for area in self.areas:
+                area.reset_stats(now)
+            self.national.queue.reset(now)
+        if k > self.config.header.warmup_months:
+            self._record_month(k - 1, now)
+        if k >= self.config.header.warmup_months:
+            self._take_snapshots(now)
+        for area in self.areas:
+            workforce.start_training(area, now)
+
+    def _take_snapshots(self, now: float) -> None:
+        for area in self.areas:
+            self._snapshots[area.name] = snapshot(area, now)
+        self._snapshots[NATIONAL] = add_snapshots([self._snapshots[a.name] for a in self.areas])
+
+    def _record_month(self, month: int, now: float) -> None:
+        days = now - self.calendar.month_start_days[month]
+        before = self._snapshots
+        after = {area.name: snapshot(area, now) for area in self.areas}
+        after[NATIONAL] = add_snapshots(list(after.values()))
+        for name, snap in after.items():
+            for metric, value in finite(month_values(before[name], snap, days)).items():
+                self.output.monthly.append((name, month, metric, value))
+
+    def run(self) -> ReplicationOutput:
+        end = self.calendar.horizon_days
+        self.env.run(until=end)
+        for area in self.areas:
+            area.flush(end)
+        self._record_month(self.calendar.horizon_months - 1, end)
+        span = end - self.warmup_day
+        rows = self.output.metrics
+        for area in self.areas:
+            for pathway, values in area_metrics(area, end, span).items():
+                rows.extend((area.name, pathway, m, v) for m, v in finite(values).items())
+        for pathway, values in national_metrics(self.areas, self.national, end, span).items():
+            rows.extend((NATIONAL, pathway, m, v) for m, v in finite(values).items())
+        return self.output
+
+
+def simulate(config: ScenarioConfig, replication: int, trace: bool = False) -> ReplicationOutput:
+    """Run replication `replication` of `config` and return its metrics."""
+    return Replication(config, replication, trace).run()

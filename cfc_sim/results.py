@@ -1,0 +1,175 @@
+"""Replication outputs -> tidy frames -> summary with intervals -> the results folder.
+
+The folder is built in a hidden sibling and renamed into place only when complete, so a run
+that fails or is interrupted never leaves a half-written results folder.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cfc_sim.errors import UserError
+from cfc_sim.model import ReplicationOutput
+from cfc_sim.model.monitor import NATIONAL
+from cfc_sim.scenario.loading import resolved_yaml
+from cfc_sim.scenario.schema import ScenarioConfig
+
+# The contract's metric order (DESIGN 5.1); anything else follows alphabetically.
+METRIC_ORDER = [
+    "applications", "children", "closed_cases", "open_cases_end", "cirs_filed", "cir_on_time_share",
+    "cir_working_days_mean", "cir_working_days_p90", "children_seen_share", "weeks_to_decision_mean",
+    "weeks_to_decision_p90", "weeks_to_decision_reported_mean", "wait_to_allocation_days_mean",
+    "wait_to_allocation_days_p90", "unallocated_queue_mean", "unallocated_queue_max", "caseload_mean",
+    "caseload_p90", "fca_utilisation", "reallocations_per_case", "single_practitioner_share",
+    "fte_in_post_mean", "vacancy_rate_mean", "leavers", "turnover_rate", "sickness_days_share",
+    "training_share_at_go_live", "prioritisation_days", "flexible_fte_days", "go_live_day",
+]
+PATHWAY_ORDER = ["all", "cap", "cfc"]
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, as pandas frames (what `cfc_sim.run` returns)."""
+
+    config: ScenarioConfig
+    replications: pd.DataFrame
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    readiness: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    events: pd.DataFrame | None = None
+
+
+def _order(frame: pd.DataFrame, areas: Sequence[str], extra: Sequence[str] = ()) -> pd.DataFrame:
+    """Stable row order: (extra columns), ALL then areas in scenario order, pathway, metric."""
+    area_rank = {name: i for i, name in enumerate([NATIONAL, *areas])}
+    metric_rank = {name: i for i, name in enumerate(METRIC_ORDER)}
+    keyed = frame.assign(
+        _a=frame["area"].map(area_rank),
+        _p=frame["pathway"].map({p: i for i, p in enumerate(PATHWAY_ORDER)}),
+        _m=frame["metric"].map(lambda m: metric_rank.get(m, len(METRIC_ORDER))),
+    )
+    keyed = keyed.sort_values([*extra, "_a", "_p", "_m", "metric"], kind="stable")
+    return keyed.drop(columns=["_a", "_p", "_m"]).reset_index(drop=True)
+
+
+def replications_frame(outputs: Sequence[ReplicationOutput], areas: Sequence[str]) -> pd.DataFrame:
+    rows = [(o.replication, a, p, m, float(v)) for o in outputs for (a, p, m, v) in o.metrics]
+    frame = pd.DataFrame(rows, columns=["replication", "area", "pathway", "metric", "value"])
+    return _order(frame, areas, extra=["replication"])
+
+
+def timeseries_frame(outputs: Sequence[ReplicationOutput], month_labels: Sequence[str]) -> pd.DataFrame:
+    rows = [(o.replication, a, month_labels[k], m, float(v)) for o in outputs for (a, k, m, v) in o.monthly]
+    return pd.DataFrame(rows, columns=["replication", "area", "month", "metric", "value"])
+
+
+def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided t-interval across replications (zero width for a single value)."""
+    from scipy import stats
+
+    n = len(values)
+    mean = math.fsum(values) / n
+    if n < 2:
+        return mean, mean, mean
+    var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(var / n)
+    return mean, mean - half, mean + half
+
+
+def summary_frame(replications: pd.DataFrame, areas: Sequence[str]) -> pd.DataFrame:
+    """`area,pathway,metric,mean,ci_low,ci_high,n_reps` with 95% t-intervals."""
+    rows = []
+    for (area, pathway, metric), group in replications.groupby(["area", "pathway", "metric"], sort=False):
+        values = group["value"].tolist()
+        mean, low, high = t_interval(values)
+        rows.append((area, pathway, metric, mean, min(low, mean), max(high, mean), len(values)))
+    frame = pd.DataFrame(rows, columns=["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"])
+    return _order(frame, areas)
+
+
+def events_frame(outputs: Sequence[ReplicationOutput], start: Any) -> pd.DataFrame | None:
+    """The event log (only with --trace): one row per case event, in time order per replication."""
+    if all(o.events is None for o in outputs):
+        return None
+    rows = [(o.replication, f"{o.replication}-{area}-{case_id}", activity,
+             (pd.Timestamp(start) + pd.to_timedelta(day, unit="D")).isoformat(), day, resource, area)
+            for o in outputs for (day, area, case_id, activity, resource) in (o.events or [])]
+    frame = pd.DataFrame(rows, columns=["replication", "case_id", "activity", "timestamp", "day", "resource",
+                                        "area"])
+    return frame.sort_values(["replication", "day"], kind="stable").reset_index(drop=True)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse up front (before any work) to overwrite something that is not a results folder."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").is_file())):
+        raise UserError("exists and is not a cfc-sim results folder; choose another --out", file=str(out))
+
+
+def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult, Path], None]) -> Path:
+    """Write the results folder atomically (a sibling temporary folder renamed when complete)."""
+    out = Path(out)
+    check_output_folder(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(result.config), encoding="utf-8")
+        result.replications.to_csv(tmp / "replications.csv", index=False)
+        result.summary.to_csv(tmp / "summary.csv", index=False)
+        result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
+        result.readiness.to_csv(tmp / "readiness.csv", index=False)
+        if result.events is not None:
+            result.events.to_csv(tmp / "events.csv.gz", index=False, compression="gzip")
+        (tmp / "charts").mkdir()
+        draw_charts(result, tmp / "charts")
+        manifest = dict(result.manifest)
+        manifest["command"] = manifest.get("command", "").replace("{out}", str(out))
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        if out.exists():
+            trash = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, trash)
+            os.replace(tmp, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def load_results(folder: Path) -> RunResult:
+    """Read a results folder back (for readiness, compare, report)."""
+    from cfc_sim.scenario.loading import build_config, read_yaml
+
+    folder = Path(folder)
+    needed = ["manifest.json", "scenario.resolved.yaml", "replications.csv", "summary.csv",
+              "timeseries.csv", "readiness.csv"]
+    missing = [n for n in needed if not (folder / n).is_file()]
+    if missing:
+        raise UserError(f"not a results folder (missing {', '.join(missing)})", file=str(folder))
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        config = build_config(read_yaml(folder / "scenario.resolved.yaml"), str(folder / "scenario.resolved.yaml"))
+        frames = {n: pd.read_csv(folder / f"{n}.csv") for n in ("replications", "summary", "timeseries", "readiness")}
+    except (ValueError, OSError) as exc:
+        raise UserError(f"unreadable results folder ({exc})", file=str(folder)) from None
+    return RunResult(config, frames["replications"], frames["summary"], frames["timeseries"],
+                     frames["readiness"], manifest)

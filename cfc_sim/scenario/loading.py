@@ -1,0 +1,390 @@
+"""Read scenario files: safe YAML, `extends:` chains, `defaults` merged into each area, and
+validation into `ScenarioConfig` with every problem reported by file and key path.
+
+Error paths point where the user must edit: a bad value inherited from `defaults` is reported
+at `defaults.<key>`, a bad override at `areas[i].<key>`, a missing key at the area that lacks it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from cfc_sim.errors import ScenarioError
+from cfc_sim.scenario.schema import (
+    AREA_BLOCKS,
+    AreaConfig,
+    Intervention,
+    ScenarioConfig,
+    ScenarioHeader,
+)
+
+MAX_FILE_BYTES = 5_000_000
+MAX_NODES = 2_000_000  # after alias expansion: stops "billion laughs" documents
+MAX_EXTENDS_DEPTH = 20
+_DIST_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "shifted_poisson", "empirical"}
+_AREA_ONLY_KEYS = ("name", "region", "go_live")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps impossible dates as text so validation can name their key."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _node_count(value: Any, limit: int) -> int:
+    """Count nodes as they would be expanded; stop early once past `limit`."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            return count
+        if isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse one file into a mapping, refusing anything that is not plain, bounded YAML."""
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(file, [("", "file not found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(file, [("", "is a folder, not a scenario file")]) from None
+    except OSError as exc:
+        raise ScenarioError(file, [("", f"cannot read file ({exc.strerror})")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(file, [("", f"file is larger than {MAX_FILE_BYTES} bytes; not a scenario")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(file, [("", "not a UTF-8 text file (binary data?)")]) from None
+    if "\x00" in text:
+        raise ScenarioError(file, [("", "contains NUL bytes; not a text scenario file")])
+    try:
+        loaded = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            problem = f"YAML tags are not allowed ({problem})"
+        raise ScenarioError(file, [("", f"YAML syntax error at {where}{problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(file, [("", f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError(file, [("", "YAML nesting too deep")]) from None
+    if loaded is None:
+        raise ScenarioError(file, [("", "file is empty; expected a scenario mapping")])
+    if not isinstance(loaded, dict):
+        raise ScenarioError(file, [("", f"expected a mapping of scenario keys, got {type(loaded).__name__}")])
+    if _node_count(loaded, MAX_NODES) > MAX_NODES:
+        raise ScenarioError(file, [("", "document expands to too many nodes (YAML alias bomb?)")])
+    bad_keys = [k for k in _all_keys(loaded) if not isinstance(k, str)]
+    if bad_keys:
+        raise ScenarioError(file, [("", f"keys must be text, got {bad_keys[0]!r}")])
+    return loaded
+
+
+def _all_keys(value: Any) -> list[Any]:
+    keys: list[Any] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            keys.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return keys
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`over` on top of `base`, recursively for mappings; other values replace. Inputs untouched."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _merge_scenarios(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """A child scenario over its parent: areas merge by name (new names append), other lists replace."""
+    child_rest = {k: v for k, v in child.items() if k != "areas"}
+    merged = deep_merge(parent, child_rest)
+    if "areas" in child:
+        parent_areas = parent.get("areas")
+        if isinstance(parent_areas, list) and isinstance(child["areas"], list):
+            areas = [copy.deepcopy(a) for a in parent_areas]
+            index = {a.get("name"): i for i, a in enumerate(areas) if isinstance(a, dict)}
+            for area in child["areas"]:
+                name = area.get("name") if isinstance(area, dict) else None
+                if name is not None and name in index:
+                    areas[index[name]] = deep_merge(areas[index[name]], area)
+                else:
+                    areas.append(copy.deepcopy(area))
+            merged["areas"] = areas
+        else:
+            merged["areas"] = copy.deepcopy(child["areas"])
+    merged.pop("extends", None)
+    return merged
+
+
+def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's mapping with its `extends:` chain applied (relative to each file's folder)."""
+    path = Path(path)
+    resolved_path = path.resolve()
+    if resolved_path in _chain:
+        cycle = " -> ".join(str(p) for p in (*_chain, resolved_path))
+        raise ScenarioError(str(path), [("extends", f"extends cycle: {cycle}")])
+    if len(_chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(str(path), [("extends", f"extends chain deeper than {MAX_EXTENDS_DEPTH} files")])
+    raw = read_yaml(path)
+    parent_name = raw.get("extends")
+    if parent_name is None:
+        return raw
+    if not isinstance(parent_name, str) or not parent_name.strip():
+        raise ScenarioError(str(path), [("extends", "expected the path of another scenario file")])
+    parent_path = (path.parent / parent_name).resolve()
+    if not parent_path.is_file():
+        raise ScenarioError(str(path), [("extends", f"extended file not found: {parent_path}")])
+    parent = resolve_extends(parent_path, (*_chain, resolved_path))
+    return _merge_scenarios(parent, raw)
+
+
+def _display_path(raw: Any, loc: tuple[Any, ...]) -> tuple[str, bool]:
+    """Key path for a pydantic error location in `raw`, and whether that key exists there.
+
+    Discriminator tags (`lognormal` in `...report_work_days.lognormal.sd`) are dropped.
+    """
+    parts: list[str] = []
+    current = raw
+    present = True
+    for seg in loc:
+        if isinstance(seg, int):
+            parts[-1:] = [f"{parts[-1]}[{seg}]"] if parts else [f"[{seg}]"]
+            if present and isinstance(current, list) and seg < len(current):
+                current = current[seg]
+            else:
+                present = False
+            continue
+        if seg in _DIST_TAGS and not (isinstance(current, dict) and seg in current):
+            continue
+        if present and isinstance(current, dict) and seg in current:
+            current = current[seg]
+        elif present and not isinstance(current, dict):
+            break  # a bare value where a mapping was expected: report at the value
+        else:
+            present = False
+        parts.append(str(seg))
+    return ".".join(parts), present
+
+
+def _describe(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return f"unknown key {error['loc'][-1]!r} (not in the scenario schema: check the spelling)"
+    msg = error["msg"].removeprefix("Value error, ")
+    value = error.get("input")
+    if kind.endswith("_type") or kind.startswith(("greater", "less", "literal", "too_", "string_")):
+        shown = repr(value)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        return f"{msg} (got {shown})"
+    return msg
+
+
+def _problems(exc: ValidationError, prefix: str, raw: Any, fallbacks: list[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """Turn pydantic errors into (key path, message), preferring the raw mapping that holds the key."""
+    out = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        path, present = _display_path(raw, loc)
+        where = f"{prefix}.{path}" if prefix and path else (prefix or path)
+        message = _describe(error)
+        if not present:
+            for fb_prefix, fb_raw in fallbacks:
+                fb_path, fb_present = _display_path(fb_raw, loc)
+                if fb_present:
+                    where = f"{fb_prefix}.{fb_path}" if fb_path else fb_prefix
+                    break
+            else:
+                if error["type"] == "missing" and loc and loc[0] in AREA_BLOCKS:
+                    message = "required key is missing (set it in defaults or in this area)"
+        out.append((where, message))
+    return out
+
+
+def _validate_area(index: int, area_raw: Any, defaults: dict[str, Any]) -> tuple[AreaConfig | None, dict[str, Any] | None, list[tuple[str, str]]]:
+    prefix = f"areas[{index}]"
+    if not isinstance(area_raw, dict):
+        return None, None, [(prefix, f"expected a mapping with name, go_live and overrides, got {type(area_raw).__name__}")]
+    problems = [
+        (f"defaults.{k}", f"unknown key {k!r}: defaults holds only {', '.join(AREA_BLOCKS)}")
+        for k in defaults
+        if k not in AREA_BLOCKS
+    ]
+    merged = deep_merge({k: v for k, v in defaults.items() if k in AREA_BLOCKS}, area_raw)
+    try:
+        area = AreaConfig.model_validate(merged)
+    except ValidationError as exc:
+        return None, merged, problems + _problems(exc, prefix, area_raw, [("defaults", defaults)])
+    return area, merged, problems
+
+
+def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> bool:
+    """Set `a.b.c` inside nested mappings; False if the path does not exist in the area."""
+    keys = dotted.split(".")
+    node: Any = target
+    for key in keys[:-1]:
+        if not isinstance(node, dict) or key not in node or not isinstance(node[key], dict):
+            return False
+        node = node[key]
+    if not isinstance(node, dict) or keys[-1] not in node:
+        return False
+    node[keys[-1]] = value
+    return True
+
+
+def _validate_interventions(
+    raw: Any, merged_areas: dict[str, dict[str, Any]], start: dt.date | None
+) -> tuple[list[Intervention], list[tuple[str, str]]]:
+    if raw is None:
+        return [], []
+    if not isinstance(raw, list):
+        return [], [("interventions", "expected a list of interventions")]
+    out: list[Intervention] = []
+    problems: list[tuple[str, str]] = []
+    for i, item in enumerate(raw):
+        prefix = f"interventions[{i}]"
+        try:
+            intervention = Intervention.model_validate(item)
+        except ValidationError as exc:
+            problems += _problems(exc, prefix, item, [])
+            continue
+        if intervention.area not in merged_areas:
+            problems.append((f"{prefix}.area", f"no area named {intervention.area!r} in this scenario"))
+            continue
+        if start is not None and intervention.at < start:
+            problems.append((f"{prefix}.at", f"{intervention.at} is before the scenario start {start}"))
+        changed = copy.deepcopy(merged_areas[intervention.area])
+        for key, value in intervention.set.items():
+            if key.split(".")[0] not in AREA_BLOCKS or not _set_dotted(changed, key, value):
+                problems.append((f"{prefix}.set.{key}", f"not a per-area parameter (blocks: {', '.join(AREA_BLOCKS)})"))
+        try:
+            AreaConfig.model_validate(changed)
+        except ValidationError as exc:
+            for path, message in _problems(exc, "", changed, []):
+                problems.append((f"{prefix}.set.{path}", message))
+        out.append(intervention)
+    return out, problems
+
+
+def build_config(raw: dict[str, Any], file: str) -> ScenarioConfig:
+    """Validate a resolved scenario mapping; raise ScenarioError listing every problem."""
+    problems: list[tuple[str, str]] = []
+    header_raw = {k: v for k, v in raw.items() if k not in ("defaults", "areas", "interventions")}
+    header: ScenarioHeader | None = None
+    try:
+        header = ScenarioHeader.model_validate(header_raw)
+    except ValidationError as exc:
+        problems += _problems(exc, "", header_raw, [])
+
+    defaults = raw.get("defaults")
+    if "defaults" not in raw:
+        problems.append(("defaults", "required key is missing (the block every area inherits)"))
+        defaults = {}
+    elif defaults is None:
+        defaults = {}
+    elif not isinstance(defaults, dict):
+        problems.append(("defaults", f"expected a mapping, got {type(defaults).__name__}"))
+        defaults = {}
+
+    areas_raw = raw.get("areas")
+    areas: list[AreaConfig] = []
+    merged_areas: dict[str, dict[str, Any]] = {}
+    if not isinstance(areas_raw, list) or not areas_raw:
+        problems.append(("areas", "expected a non-empty list of court areas"))
+        areas_raw = []
+    seen_problems: set[tuple[str, str]] = set()
+    for i, area_raw in enumerate(areas_raw):
+        area, merged, area_problems = _validate_area(i, area_raw, defaults)
+        for problem in area_problems:
+            if problem not in seen_problems:
+                seen_problems.add(problem)
+                problems.append(problem)
+        if area is not None and merged is not None:
+            if area.name in merged_areas:
+                problems.append((f"areas[{i}].name", f"duplicate area name {area.name!r}"))
+            areas.append(area)
+            merged_areas[area.name] = merged
+
+    interventions, intervention_problems = _validate_interventions(
+        raw.get("interventions"), merged_areas, header.start if header else None
+    )
+    problems += intervention_problems
+    if problems:
+        raise ScenarioError(file, problems)
+    assert header is not None
+    return ScenarioConfig(header=header, areas=tuple(areas), interventions=tuple(interventions), source=file)
+
+
+def load_scenario(path: str | Path) -> ScenarioConfig:
+    """Load, resolve `extends`, merge defaults and validate one scenario file."""
+    raw = resolve_extends(Path(path))
+    return build_config(raw, str(path))
+
+
+def _plain(value: Any) -> Any:
+    """Config values as YAML-friendly plain data (tuples to lists, dates kept)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def resolved_dict(config: ScenarioConfig) -> dict[str, Any]:
+    """The scenario after `extends` and `defaults`: every area spelled out in full; loadable as is."""
+    header = _plain(config.header.model_dump(by_alias=True, exclude={"extends"}))
+    areas = [_plain(a.model_dump()) for a in config.areas]
+    out: dict[str, Any] = dict(header)
+    out["defaults"] = {}
+    out["areas"] = areas
+    if config.interventions:
+        out["interventions"] = [_plain(i.model_dump()) for i in config.interventions]
+    return out
+
+
+def resolved_yaml(config: ScenarioConfig) -> str:
+    return yaml.safe_dump(resolved_dict(config), sort_keys=False, allow_unicode=True, width=100)
+
+
+def scenario_sha256(config: ScenarioConfig) -> str:
+    return hashlib.sha256(resolved_yaml(config).encode("utf-8")).hexdigest()

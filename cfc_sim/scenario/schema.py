@@ -1,0 +1,249 @@
+"""Typed, immutable configuration: what a valid scenario file means once loaded.
+
+Field names are the scenario-file contract (DESIGN section 3). Every model forbids unknown keys
+so a typo fails loudly. Numbers are strict (no `"40"` or `true` for a count). Optional keys
+beyond the contract carry documented defaults (README, scenario reference).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+
+from cfc_sim.scenario.distributions import Distribution
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a YAML date or an ISO 'YYYY-MM-DD' string; refuse numbers and datetimes."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"expected a real date as YYYY-MM-DD ({exc})") from None
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Share = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+NonNegFloat = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+NonNegInt = Annotated[int, Strict(), Field(ge=0)]
+PosInt = Annotated[int, Strict(), Field(ge=1)]
+Text = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DemandConfig(Frozen):
+    """Applications arriving in one area: weekly base x month-of-year multiplier x annual growth."""
+
+    applications_per_week: NonNegFloat
+    seasonality: Annotated[tuple[NonNegFloat, ...], Field(min_length=12, max_length=12)]
+    annual_growth: Annotated[float, Strict(), Field(gt=-1, le=10, allow_inf_nan=False)]
+    children_per_case: Distribution
+    domestic_abuse_share: Share
+    high_risk_share: Share
+
+
+class CapConfig(Frozen):
+    """Child Arrangements Programme: work to first hearing, then a further report for a share."""
+
+    first_hearing_days: Distribution
+    further_report_share: Share
+    report_work_days: Distribution
+    final_hearing_wait_days: Distribution
+
+
+class CfcConfig(Frozen):
+    """Child Focused Courts: intake, triage to a Cafcass CIR / LA CIR / no report, decision hearing."""
+
+    intake_days: Distribution
+    cafcass_cir_share: Share
+    la_cir_share: Share
+    cir_work_days: Distribution
+    decision_hearing_wait_days: Distribution
+    second_report_share: Share
+    second_report_work_days: Distribution
+
+    @model_validator(mode="after")
+    def _triage_shares_fit(self) -> CfcConfig:
+        if self.cafcass_cir_share + self.la_cir_share > 1 + 1e-12:
+            raise ValueError(
+                f"cafcass_cir_share + la_cir_share must be <= 1, got "
+                f"{self.cafcass_cir_share} + {self.la_cir_share}"
+            )
+        return self
+
+
+class SicknessConfig(Frozen):
+    episodes_per_year: NonNegFloat
+    episode_days: Distribution
+    reallocate_after_days: NonNegFloat
+
+
+class TrainingConfig(Frozen):
+    days: NonNegFloat
+    seats_per_month: NonNegInt
+    trained_share_at_start: Share
+
+
+class FlexibleConfig(Frozen):
+    max_fte: NonNegInt
+    trigger_queue: NonNegInt
+    cost_per_fte_day: NonNegFloat = 0.0
+
+
+class WorkforceConfig(Frozen):
+    """FCAs in one area. `fcas` is the headcount at the start; `establishment` the funded posts."""
+
+    fcas: NonNegInt
+    establishment: NonNegInt
+    caseload_cap: PosInt
+    annual_turnover: Annotated[float, Strict(), Field(ge=0, le=5, allow_inf_nan=False)]
+    notice_days: NonNegFloat
+    time_to_hire_days: Distribution
+    hire_success: Share
+    induction_days: NonNegFloat
+    induction_start_cap_share: Share
+    sickness: SicknessConfig
+    training: TrainingConfig
+    flexible: FlexibleConfig
+
+
+class PrioritisationConfig(Frozen):
+    activate_queue: NonNegInt
+    deactivate_queue: NonNegInt
+
+    @model_validator(mode="after")
+    def _hysteresis(self) -> PrioritisationConfig:
+        if self.deactivate_queue > self.activate_queue:
+            raise ValueError(
+                f"deactivate_queue ({self.deactivate_queue}) must not exceed activate_queue "
+                f"({self.activate_queue})"
+            )
+        return self
+
+
+class PartnershipsConfig(Frozen):
+    """Dates each multi-agency partnership is established (a readiness criterion)."""
+
+    idva: IsoDate
+    local_authority: IsoDate
+    police: IsoDate
+
+
+# Per-area blocks that `defaults` supplies and an area or an intervention may override.
+AREA_BLOCKS = ("demand", "cap", "cfc", "workforce", "prioritisation", "partnerships")
+
+
+class AreaConfig(Frozen):
+    """One court (DFJ) area after its overrides are merged over `defaults`."""
+
+    name: Text
+    region: Text | None = None
+    go_live: IsoDate
+    demand: DemandConfig
+    cap: CapConfig
+    cfc: CfcConfig
+    workforce: WorkforceConfig
+    prioritisation: PrioritisationConfig
+    partnerships: PartnershipsConfig
+
+
+class CalendarConfig(Frozen):
+    bank_holidays: tuple[IsoDate, ...] = ()
+
+
+class TargetsConfig(Frozen):
+    cir_working_days: PosInt
+    cir_on_time_share: Share
+    children_seen_share: Share
+
+
+class ReadinessConfig(Frozen):
+    policy: Literal["planned", "readiness"]
+    capacity_headroom: Annotated[float, Strict(), Field(ge=0, le=10, allow_inf_nan=False)]
+    max_vacancy_rate: Share
+    min_training_share: Share
+    max_turnover_12m: NonNegFloat
+    performance_months: PosInt
+    performance_confidence: Share
+    amber_tolerance: Share = 0.05  # optional: how far a soft criterion may miss and still be amber
+
+
+class Intervention(Frozen):
+    """A scheduled change to one area's parameters, applied in the model on day `at`."""
+
+    at: IsoDate
+    area: Text
+    set: dict[str, Any]
+
+
+class ScenarioHeader(Frozen):
+    """The top-level keys other than `defaults`, `areas` and `interventions`."""
+
+    schema_version: Literal[1] = Field(alias="schema")
+    name: Annotated[str, Strict(), Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.\-]*$")]
+    description: Annotated[str, Strict()] = ""
+    extends: Annotated[str, Strict()] | None = None
+    start: IsoDate
+    horizon_months: Annotated[int, Strict(), Field(ge=1, le=600)]
+    warmup_months: NonNegInt = 0
+    replications: Annotated[int, Strict(), Field(ge=1, le=100_000)]
+    seed: Annotated[int, Strict(), Field(ge=0, lt=2**63)]
+    calendar: CalendarConfig = CalendarConfig()
+    targets: TargetsConfig
+    readiness: ReadinessConfig
+
+    @model_validator(mode="after")
+    def _warmup_inside_horizon(self) -> ScenarioHeader:
+        if self.warmup_months >= self.horizon_months:
+            raise ValueError(
+                f"warmup_months ({self.warmup_months}) must be less than horizon_months ({self.horizon_months})"
+            )
+        return self
+
+
+class ScenarioConfig(Frozen):
+    """A whole validated scenario: header, fully merged areas and interventions."""
+
+    header: ScenarioHeader
+    areas: tuple[AreaConfig, ...]
+    interventions: tuple[Intervention, ...] = ()
+    source: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.header.name
+
+    @property
+    def seed(self) -> int:
+        return self.header.seed
+
+    @property
+    def replications(self) -> int:
+        return self.header.replications
+
+    def area(self, name: str) -> AreaConfig:
+        for area in self.areas:
+            if area.name == name:
+                return area
+        raise KeyError(name)
+
+    def with_run_options(self, *, replications: int | None = None, seed: int | None = None) -> ScenarioConfig:
+        """A copy with the CLI's --reps / --seed applied (the caller's config is never mutated)."""
+        changes: dict[str, Any] = {}
+        if replications is not None:
+            changes["replications"] = replications
+        if seed is not None:
+            changes["seed"] = seed
+        if not changes:
+            return self
+        return self.model_copy(update={"header": self.header.model_copy(update=changes)})
