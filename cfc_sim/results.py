@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cfc_sim.errors import UserError
@@ -87,14 +88,17 @@ def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float
     return mean, mean - half, mean + half
 
 
-def summary_frame(replications: pd.DataFrame, areas: Sequence[str]) -> pd.DataFrame:
-    """`area,pathway,metric,mean,ci_low,ci_high,n_reps` with 95% t-intervals."""
-    rows = []
-    for (area, pathway, metric), group in replications.groupby(["area", "pathway", "metric"], sort=False):
-        values = group["value"].tolist()
-        mean, low, high = t_interval(values)
-        rows.append((area, pathway, metric, mean, min(low, mean), max(high, mean), len(values)))
-    frame = pd.DataFrame(rows, columns=["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"])
+def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: float = 0.95) -> pd.DataFrame:
+    """`area,pathway,metric,mean,ci_low,ci_high,n_reps` with t-intervals (zero width for one value)."""
+    from scipy import stats
+
+    grouped = replications.groupby(["area", "pathway", "metric"], sort=False)["value"]
+    frame = grouped.agg(["mean", "std", "count"]).reset_index()
+    n = frame["count"].to_numpy()
+    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+    half = np.where(n > 1, t * frame["std"].fillna(0.0).to_numpy() / np.sqrt(n), 0.0)
+    frame = frame.assign(ci_low=frame["mean"] - half, ci_high=frame["mean"] + half, n_reps=n)
+    frame = frame[["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"]]
     return _order(frame, areas)
 
 

@@ -388,3 +388,8 @@ def resolved_yaml(config: ScenarioConfig) -> str:
 
 def scenario_sha256(config: ScenarioConfig) -> str:
     return hashlib.sha256(resolved_yaml(config).encode("utf-8")).hexdigest()
+
+
+def config_from_dict(raw: dict[str, Any], name: str = "<dict>") -> ScenarioConfig:
+    """Validate a scenario given as a mapping (notebooks, tests, sweeps); `name` labels errors."""
+    return build_config(copy.deepcopy(raw), name)
