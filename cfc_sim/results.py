@@ -36,6 +36,7 @@ METRIC_ORDER = [
     "training_share_at_go_live", "prioritisation_days", "flexible_fte_days", "go_live_day",
 ]
 PATHWAY_ORDER = ["all", "cap", "cfc"]
+BOUNDED_METRICS = {"fca_utilisation", "vacancy_rate_mean"}
 
 
 @dataclass
@@ -97,7 +98,14 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
     n = frame["count"].to_numpy()
     t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
     half = np.where(n > 1, t * frame["std"].fillna(0.0).to_numpy() / np.sqrt(n), 0.0)
-    frame = frame.assign(ci_low=frame["mean"] - half, ci_high=frame["mean"] + half, n_reps=n)
+    low, high = frame["mean"].to_numpy() - half, frame["mean"].to_numpy() + half
+    # Intervals stay inside what the metric can be: counts, days and rates >= 0, shares <= 1.
+    metric = frame["metric"]
+    non_negative = (metric != "go_live_day").to_numpy()
+    bounded = metric.isin(BOUNDED_METRICS).to_numpy() | metric.str.endswith("_share").to_numpy()
+    low = np.where(non_negative, np.maximum(low, 0.0), low)
+    high = np.where(bounded, np.minimum(high, 1.0), high)
+    frame = frame.assign(ci_low=low, ci_high=high, n_reps=n)
     frame = frame[["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"]]
     return _order(frame, areas)
 

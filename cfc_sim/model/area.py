@@ -1,8 +1,13 @@
 """One court area's state: its FCAs, its allocation queue and the statistics it feeds.
 
-Allocation is the heart of the model. The invariant kept at every instant: no FCA has a free
-slot while a case it may take waits in the queue. Cases go high risk first, then oldest
-application first; CFC cases only to CFC-trained FCAs; a case prefers the FCA it last had.
+Allocation is the heart of the model. The invariant kept at every instant (outside the
+prioritisation protocol): no FCA has a free slot while a case it may take waits in the queue.
+Cases go high risk first, then oldest application first; CFC cases only to CFC-trained FCAs;
+a case prefers the FCA it last had; otherwise the least-loaded eligible FCA takes it.
+
+Queue rules act on every change of the queue: the flexible workforce is drawn on above its
+trigger and released when the queue clears; the prioritisation protocol switches on above
+`activate_queue` and off below `deactivate_queue` (hysteresis).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from cfc_sim.model.fca import FCA
 from cfc_sim.scenario.distributions import Sampler, UniformSource
 from cfc_sim.scenario.schema import AreaConfig
 from cfc_sim.streams import Streams
+
+TraceRow = tuple[float, str, int, str, str]
 
 
 class NationalTotals:
@@ -44,29 +51,30 @@ class Area:
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         self._samplers: dict[tuple[str, str], Sampler] = {}
-        self.trace: list[tuple[float, str, int, str, str]] | None = None
         self._uniforms: dict[str, UniformSource] = {}
+        self.trace: list[TraceRow] | None = None
 
-        self.fcas: list[FCA] = []  # in post, including on notice and absent
+        self.fcas: list[FCA] = []  # in post, including on notice and absent, and flexible staff
         self._next_fca_id = 0
         self._queues: dict[str, list[tuple[tuple[int, float, int], Case]]] = {CAP: [], CFC: []}
         self.open_cases = {CAP: 0, CFC: 0}
         self.stats = {CAP: CaseStats(), CFC: CaseStats()}
         self.on_report_done: Callable[[Case, float], None] = lambda case, day: None
+        self.on_staff_change: Callable[[float], None] = lambda day: None
+        self.protocol_on = False
 
         self.queue_length = TimeAverage()
         self.occupied_slots = TimeAverage()
         self.capacity_slots = TimeAverage()
-        self.in_post = TimeAverage()
+        self.in_post = TimeAverage()  # FCAs in post (not flexible staff)
         self.vacancies = TimeAverage(float(config.workforce.establishment))
         self.establishment = TimeAverage(float(config.workforce.establishment))
+        self.absent = TimeAverage()  # in-post FCAs off sick
+        self.protocol = TimeAverage()  # 1 while the prioritisation protocol is active
+        self.flexible_in_post = TimeAverage()
         self.caseload_days = Histogram(1, integer=True)  # FCA-days at each caseload (in-post FCAs)
         self.leavers = 0
-        self.absent_fca_days = 0.0
-        self.prioritisation_days = 0.0
-        self.flexible_fte_days = 0.0
         self.training_share_at_go_live = float("nan")
-        self.trained_count = 0
 
     # ---- random streams -------------------------------------------------------------
     def rng(self, purpose: str) -> Any:
@@ -103,9 +111,14 @@ class Area:
         if config.workforce.establishment != old.workforce.establishment:
             self.establishment.set(now, float(config.workforce.establishment))
             self._update_vacancies(now)
-        if config.workforce.caseload_cap != old.workforce.caseload_cap:
-            for fca in self.fcas:
-                self.set_cap(fca, now, config.workforce.caseload_cap, full=True)
+        if (config.workforce.caseload_cap != old.workforce.caseload_cap
+                or config.workforce.other_work_share != old.workforce.other_work_share):
+            for fca in list(self.fcas):
+                inducting = fca.cap_now < fca.cap_full  # the induction ramp moves to the new cap itself
+                fca.cap_full = config.workforce.caseload_cap
+                self.set_cap(fca, now, min(fca.cap_now, fca.cap_full) if inducting else fca.cap_full)
+        self.on_staff_change(now)
+        self._queue_rules(now)
 
     def log(self, day: float, case: Case, activity: str, resource: str = "") -> None:
         """Record one case event (only with --trace; otherwise `trace` is None and this is skipped)."""
@@ -113,19 +126,24 @@ class Area:
             self.trace.append((day, self.name, case.id, activity, resource))
 
     # ---- workforce bookkeeping --------------------------------------------------------
+    def _other_slots(self, cap: int, flexible: bool) -> int:
+        return 0 if flexible else int(round(self.config.workforce.other_work_share * cap))
+
     def add_fca(self, now: float, trained: bool, cap_now: int | None = None, flexible: bool = False) -> FCA:
+        """A new FCA in post from `now` (a new starter may begin below the full cap)."""
         cap_full = self.config.workforce.caseload_cap
         fca = FCA(self._next_fca_id, cap_full, now, trained, flexible)
         self._next_fca_id += 1
         if cap_now is not None:
             fca.cap_now = cap_now
+        fca.other = self._other_slots(fca.cap_now, flexible)
         self.fcas.append(fca)
-        if trained:
-            self.trained_count += 1
-        if not flexible:
+        if flexible:
+            self.flexible_in_post.add(now, 1)
+        else:
             self.in_post.add(now, 1)
             self._update_vacancies(now)
-        self.capacity_slots.add(now, fca.cap_now)
+        self.capacity_slots.add(now, fca.private_cap)
         self.fill(fca, now)
         return fca
 
@@ -133,48 +151,69 @@ class Area:
         """The FCA leaves: their open cases go to colleagues or back to the queue (reallocations)."""
         self._flush_caseload(fca, now)
         fca.in_post = False
+        fca.absence_token += 1
         self.fcas.remove(fca)
-        if fca.trained:
-            self.trained_count -= 1
-        if not fca.flexible:
+        if fca.absent:
+            fca.absent = False
+            self.absent.add(now, -1)
+        if fca.flexible:
+            self.flexible_in_post.add(now, -1)
+        else:
             self.in_post.add(now, -1)
             self._update_vacancies(now)
-        self.capacity_slots.add(now, -fca.cap_now)
+        self.capacity_slots.add(now, -fca.private_cap)
         self.reallocate_all(fca, now)
+        if not fca.flexible:
+            self.on_staff_change(now)
 
-    def set_cap(self, fca: FCA, now: float, cap: int, full: bool = False) -> None:
-        if full:
-            fca.cap_full = cap
-        self.capacity_slots.add(now, cap - fca.cap_now)
+    def set_cap(self, fca: FCA, now: float, cap: int) -> None:
+        """Change an FCA's current cap (induction ramp, interventions); fills any new room."""
+        self._flush_caseload(fca, now)
+        before = fca.private_cap
         fca.cap_now = cap
+        fca.other = self._other_slots(cap, fca.flexible)
+        self.capacity_slots.add(now, fca.private_cap - before)
         self.fill(fca, now)
 
     def mark_trained(self, fca: FCA, now: float) -> None:
-        if not fca.trained:
-            fca.trained = True
-            self.trained_count += 1
+        fca.trained = True
         self.fill(fca, now)
 
+    def set_absent(self, fca: FCA, now: float, absent: bool) -> None:
+        """Sickness: no allocations while absent; on return the FCA takes queued cases again."""
+        if fca.absent == absent or not fca.in_post:
+            return
+        fca.absent = absent
+        self.absent.add(now, 1 if absent else -1)
+        if not absent:
+            self.fill(fca, now)
+
+    def staff(self) -> list[FCA]:
+        return [f for f in self.fcas if not f.flexible]
+
     def trained_share(self) -> float:
-        staff = [f for f in self.fcas if not f.flexible]
+        staff = self.staff()
         return sum(f.trained for f in staff) / len(staff) if staff else 0.0
 
     def _update_vacancies(self, now: float) -> None:
         self.vacancies.set(now, max(0.0, self.establishment.value - self.in_post.value))
 
     def _flush_caseload(self, fca: FCA, now: float) -> None:
-        """Credit the FCA-days since the last change at the FCA's current caseload."""
+        """Credit the FCA-days since the last change at the FCA's current caseload (incl. other work)."""
         if not fca.flexible and now > fca.since_day:
-            self.caseload_days.add(len(fca.cases), now - fca.since_day)
+            self.caseload_days.add(len(fca.cases) + fca.other, now - fca.since_day)
         fca.since_day = now
 
     # ---- allocation ---------------------------------------------------------------------
     def request_allocation(self, case: Case, now: float, work_days: float) -> None:
-        """The case needs `work_days` of FCA work: allocate now if an FCA can take it, else queue."""
+        """The case needs `work_days` of FCA work: allocate now if an FCA can take it, else queue.
+
+        Under the prioritisation protocol only high-risk cases are allocated on arrival.
+        """
         case.ready_day = now
         case.work_left_days = work_days
         case.allocated = False
-        fca = self._pick_fca(case)
+        fca = None if (self.protocol_on and not case.high_risk) else self._pick_fca(case)
         if fca is None:
             self._enqueue(case, now)
         else:
@@ -189,7 +228,7 @@ class Area:
         best_load = 2.0
         for fca in self.fcas:
             if fca.can_take(is_cfc):
-                load = len(fca.cases) / fca.cap_now
+                load = len(fca.cases) / fca.private_cap
                 if load < best_load:
                     best, best_load = fca, load
         return best
@@ -198,11 +237,12 @@ class Area:
         heapq.heappush(self._queues[case.pathway], (case.queue_key(), case))
         self.queue_length.add(now, 1)
         self.national.queue.add(now, 1)
+        self._queue_rules(now)
 
     def queued(self) -> int:
         return len(self._queues[CAP]) + len(self._queues[CFC])
 
-    def _pop_for(self, fca: FCA, now: float) -> Case | None:
+    def _pop_for(self, fca: FCA, now: float, high_risk_only: bool) -> Case | None:
         cap_q = self._queues[CAP]
         cfc_q = self._queues[CFC] if fca.trained else None
         if cfc_q and (not cap_q or cfc_q[0][0] < cap_q[0][0]):
@@ -211,18 +251,32 @@ class Area:
             queue = cap_q
         else:
             return None
+        if high_risk_only and queue[0][0][0] != 0:
+            return None
         case = heapq.heappop(queue)[1]
         self.queue_length.add(now, -1)
         self.national.queue.add(now, -1)
         return case
 
-    def fill(self, fca: FCA, now: float) -> None:
-        """Give the FCA queued cases while it has free slots (called whenever capacity appears)."""
-        while fca.available and len(fca.cases) < fca.cap_now:
-            case = self._pop_for(fca, now)
+    def fill(self, fca: FCA, now: float, hub_review: bool = False) -> None:
+        """Give the FCA queued cases while it has free slots (called whenever capacity appears).
+
+        While the protocol is active only high-risk cases are taken, except at a hub review.
+        """
+        high_risk_only = self.protocol_on and not hub_review
+        took = False
+        while fca.available and len(fca.cases) < fca.private_cap:
+            case = self._pop_for(fca, now, high_risk_only)
             if case is None:
-                return
+                break
             self._allocate(case, fca, now)
+            took = True
+        if took:
+            self._queue_rules(now)
+
+    def fill_all(self, now: float, hub_review: bool = False) -> None:
+        for fca in list(self.fcas):
+            self.fill(fca, now, hub_review)
 
     def _allocate(self, case: Case, fca: FCA, now: float) -> None:
         stats = self.stats[case.pathway]
@@ -260,7 +314,10 @@ class Area:
         now = self.env.now
         fca = self._release(case, now)
         self.on_report_done(case, now)
-        self.fill(fca, now)
+        if fca.flexible and fca.on_notice and not fca.cases:
+            self.remove_fca(fca, now)  # a released Associate leaves once their work is done
+        else:
+            self.fill(fca, now)
 
     def reallocate_all(self, fca: FCA, now: float) -> None:
         """Hand every open case of `fca` to a colleague with a free slot, else back to the queue."""
@@ -277,21 +334,38 @@ class Area:
             else:
                 self._allocate(case, other, now)
 
+    # ---- queue rules: flexible workforce and prioritisation protocol -------------------------
+    def _queue_rules(self, now: float) -> None:
+        queued = self.queued()
+        rules = self.config.prioritisation
+        if not self.protocol_on and queued > rules.activate_queue:
+            self.protocol_on = True
+            self.protocol.set(now, 1.0)
+        elif self.protocol_on and queued < rules.deactivate_queue:
+            self.protocol_on = False
+            self.protocol.set(now, 0.0)
+            self.fill_all(now)
+        flexible = self.config.workforce.flexible
+        if queued > flexible.trigger_queue and self.flexible_in_post.value < flexible.max_fte:
+            self.add_fca(now, trained=True, flexible=True)
+        elif queued == 0 and self.flexible_in_post.value > 0:
+            for fca in [f for f in self.fcas if f.flexible and not f.on_notice]:
+                fca.on_notice = True
+                if not fca.cases:
+                    self.remove_fca(fca, now)
+
     # ---- statistics -----------------------------------------------------------------------
     def reset_stats(self, now: float) -> None:
         """End of warm-up: statistics restart, state (cases, FCAs) carries on."""
         for pathway in (CAP, CFC):
             self.stats[pathway] = CaseStats(open_start=self.open_cases[pathway])
         for series in (self.queue_length, self.occupied_slots, self.capacity_slots, self.in_post,
-                       self.vacancies, self.establishment):
+                       self.vacancies, self.establishment, self.absent, self.protocol, self.flexible_in_post):
             series.reset(now)
         for fca in self.fcas:
             self._flush_caseload(fca, now)
         self.caseload_days.clear()
         self.leavers = 0
-        self.absent_fca_days = 0.0
-        self.prioritisation_days = 0.0
-        self.flexible_fte_days = 0.0
 
     def flush(self, now: float) -> None:
         for fca in self.fcas:

@@ -13,7 +13,7 @@ class FCA:
 
     __slots__ = (
         "id", "trained", "in_post", "on_notice", "absent", "in_training", "flexible",
-        "cap_full", "cap_now", "cases", "since_day", "start_day", "absence_token", "leave_day",
+        "cap_full", "cap_now", "other", "cases", "since_day", "start_day", "absence_token", "leave_day",
     )
 
     def __init__(self, fca_id: int, cap_full: int, start_day: float, trained: bool, flexible: bool = False) -> None:
@@ -26,6 +26,7 @@ class FCA:
         self.flexible = flexible
         self.cap_full = cap_full
         self.cap_now = cap_full
+        self.other = 0  # slots held by public-law and other work (workforce.other_work_share)
         self.cases: set[Case] = set()
         self.since_day = start_day  # when the caseload last changed (for FCA-day histograms)
         self.start_day = start_day
@@ -37,9 +38,14 @@ class FCA:
         return len(self.cases)
 
     @property
+    def private_cap(self) -> int:
+        """Slots open to private-law report work: the current cap less other work."""
+        return self.cap_now - self.other
+
+    @property
     def available(self) -> bool:
         """Can take new allocations now (in post, not leaving, not absent, not in training)."""
         return self.in_post and not (self.on_notice or self.absent or self.in_training)
 
     def can_take(self, pathway_is_cfc: bool) -> bool:
-        return self.available and len(self.cases) < self.cap_now and (self.trained or not pathway_is_cfc)
+        return self.available and len(self.cases) < self.cap_now - self.other and (self.trained or not pathway_is_cfc)

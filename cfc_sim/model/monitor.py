@@ -24,7 +24,7 @@ _CUMULATIVE = ("applications", "cirs", "cirs_on_time", "closed", "wait_sum", "wa
 def snapshot(area: Area, now: float) -> dict[str, float]:
     """Running totals of one area at `now` (monthly series are differences of these)."""
     stats = area.stats
-    staff = [f for f in area.fcas if not f.flexible]
+    staff = area.staff()
     return {
         "applications": stats[CAP].applications + stats[CFC].applications,
         "cirs": stats[CFC].cir_working_days.weight,
@@ -39,9 +39,9 @@ def snapshot(area: Area, now: float) -> dict[str, float]:
         "vacancy_int": area.vacancies.integral_to(now),
         "establishment_int": area.establishment.integral_to(now),
         "leavers": area.leavers,
-        "prioritisation_days": area.prioritisation_days,
-        "flexible_fte_days": area.flexible_fte_days,
-        "absent_days": area.absent_fca_days,
+        "prioritisation_days": area.protocol.integral_to(now),
+        "flexible_fte_days": area.flexible_in_post.integral_to(now),
+        "absent_days": area.absent.integral_to(now),
         "open_cases": area.open_cases[CAP] + area.open_cases[CFC],
         "open_cap": area.open_cases[CAP],
         "in_post": area.in_post.value,
@@ -123,12 +123,14 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
         caseload=area.caseload_days, occupied=area.occupied_slots.integral_to(now),
         capacity=area.capacity_slots.integral_to(now), in_post_int=area.in_post.integral_to(now),
         vacancy_int=area.vacancies.integral_to(now), establishment_int=area.establishment.integral_to(now),
-        leavers=area.leavers, absent_days=area.absent_fca_days, span_days=span_days,
+        leavers=area.leavers, absent_days=area.absent.integral_to(now), span_days=span_days,
     ))
+    flexible_days = area.flexible_in_post.integral_to(now)
     everything.update({
         "training_share_at_go_live": area.training_share_at_go_live,
-        "prioritisation_days": area.prioritisation_days,
-        "flexible_fte_days": area.flexible_fte_days,
+        "prioritisation_days": area.protocol.integral_to(now),
+        "flexible_fte_days": flexible_days,
+        "flexible_cost": flexible_days * area.config.workforce.flexible.cost_per_fte_day,
         "go_live_day": area.go_live_day,
     })
     out["all"] = everything
@@ -157,7 +159,7 @@ def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float
         in_post_int=sum(a.in_post.integral_to(now) for a in areas),
         vacancy_int=sum(a.vacancies.integral_to(now) for a in areas),
         establishment_int=sum(a.establishment.integral_to(now) for a in areas),
-        leavers=sum(a.leavers for a in areas), absent_days=sum(a.absent_fca_days for a in areas),
+        leavers=sum(a.leavers for a in areas), absent_days=sum(a.absent.integral_to(now) for a in areas),
         span_days=span_days,
     ))
     weights = [(a.training_share_at_go_live, max(1, a.config.workforce.fcas)) for a in areas
@@ -166,8 +168,10 @@ def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float
         "training_share_at_go_live": (
             sum(s * w for s, w in weights) / sum(w for _, w in weights) if weights else NAN
         ),
-        "prioritisation_days": sum(a.prioritisation_days for a in areas),
-        "flexible_fte_days": sum(a.flexible_fte_days for a in areas),
+        "prioritisation_days": sum(a.protocol.integral_to(now) for a in areas),
+        "flexible_fte_days": sum(a.flexible_in_post.integral_to(now) for a in areas),
+        "flexible_cost": sum(a.flexible_in_post.integral_to(now) * a.config.workforce.flexible.cost_per_fte_day
+                             for a in areas),
         "go_live_day": max(a.go_live_day for a in areas),
     })
     out["all"] = everything

@@ -13,11 +13,11 @@ import simpy
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.metrics import finite
-from cfc_sim.model import workforce
 from cfc_sim.model.area import Area, NationalTotals
 from cfc_sim.model.arrivals import arrival_process, segment_bounds
 from cfc_sim.model.monitor import NATIONAL, add_snapshots, area_metrics, month_values, national_metrics, snapshot
 from cfc_sim.model.pathways import CaseFlow
+from cfc_sim.model.workforce import Workforce
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig
 from cfc_sim.streams import Streams
 
@@ -61,6 +61,7 @@ class Replication:
         self.streams = Streams(config.seed, replication)
         self.national = NationalTotals()
         self.areas: list[Area] = []
+        self.workforces: dict[str, Workforce] = {}
         self.events: list[tuple[float, str, int, str, str]] | None = [] if trace else None
         self.output = ReplicationOutput(replication, events=self.events)
         self.warmup_day = self.calendar.month_start_days[config.header.warmup_months]
@@ -70,7 +71,9 @@ class Replication:
             area = Area(self.env, area_config, self.calendar, self.streams, self.national)
             area.trace = self.events
             flow = CaseFlow(area, cir_days)
-            workforce.staff_at_start(area)
+            staffing = self.workforces[area.name] = Workforce(area)
+            staffing.staff_at_start()
+            self.env.process(self._hub_reviews(area))
             intervention_days = [self.calendar.day_of(i.at) for i in config.interventions
                                  if i.area == area_config.name]
             bounds = segment_bounds(self.calendar, intervention_days)
@@ -107,9 +110,16 @@ class Replication:
             old_fcas = area.config.workforce.fcas
             area.set_config(_changed_config(area.config, intervention.set))
             if area.config.workforce.fcas != old_fcas:
-                workforce.change_headcount(area, self.env.now, area.config.workforce.fcas)
+                self.workforces[area.name].change_headcount(self.env.now, area.config.workforce.fcas)
 
         self._at(day, apply, URGENT)
+
+    def _hub_reviews(self, area: Area):  # type: ignore[no-untyped-def]
+        """While the prioritisation protocol is active, hub cases are allocated at each review."""
+        while True:
+            yield self.env.timeout(area.config.prioritisation.hub_review_days)
+            if area.protocol_on:
+                area.fill_all(self.env.now, hub_review=True)
 
     def _month_start(self, k: int) -> None:
         now = self.env.now
@@ -121,8 +131,8 @@ class Replication:
             self._record_month(k - 1, now)
         if k >= self.config.header.warmup_months:
             self._take_snapshots(now)
-        for area in self.areas:
-            workforce.start_training(area, now)
+        for staffing in self.workforces.values():
+            staffing.start_training(now)
 
     def _take_snapshots(self, now: float) -> None:
         for area in self.areas:

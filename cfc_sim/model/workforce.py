@@ -1,56 +1,186 @@
-"""The FCA workforce over time: starting headcount, CFC training and headcount changes.
+"""The FCA workforce over time: turnover, recruitment, induction, sickness and CFC training.
 
-Training: from the start, each month up to `seats_per_month` untrained, available FCAs of an
-area go on CFC training for `days` (no new allocations meanwhile, open cases carry on) and come
-back trained. Areas already live at the start begin fully trained (they have run CFC).
+- Turnover: each FCA resigns after an exponential tenure with rate `annual_turnover` per year
+  (so leavers per year / mean in post = annual_turnover), works `notice_days` of notice without
+  new allocations, then leaves; open cases are reallocated.
+- Recruitment: while FCAs in post plus recruitments under way are below the establishment, a
+  recruitment opens; it ends after a `time_to_hire_days` draw and succeeds with probability
+  `hire_success`, else starts again.
+- Induction: a new starter's cap ramps in whole slots from `induction_start_cap_share` of the
+  cap to the full cap over `induction_days`.
+- Sickness: episodes arrive at `episodes_per_year` while at work and last `episode_days`; an
+  absence that reaches `reallocate_after_days` reallocates the FCA's cases.
+- Training: each month up to `seats_per_month` untrained, available FCAs go on CFC training for
+  `days` (no new allocations meanwhile) and come back trained. Areas already live at the start
+  begin fully trained; elsewhere `trained_share_at_start` are.
+
+Each FCA's turnover and sickness draws come from streams keyed by the FCA's number, so adding
+staff does not reshuffle anyone else's draws (common random numbers).
 """
 
 from __future__ import annotations
+
+import math
 
 from simpy.events import Timeout
 
 from cfc_sim.model.area import Area
 from cfc_sim.model.fca import FCA
 
-
-def staff_at_start(area: Area) -> None:
-    """Create the starting FCAs: trained if the area is already live, else the scenario's share."""
-    workforce = area.config.workforce
-    live = area.go_live_day <= 0
-    trained_n = workforce.fcas if live else round(workforce.fcas * workforce.training.trained_share_at_start)
-    for i in range(workforce.fcas):
-        area.add_fca(0.0, trained=i < trained_n)
+DAYS_PER_YEAR = 365.25
 
 
-def change_headcount(area: Area, now: float, target: int) -> None:
-    """An intervention sets `workforce.fcas`: add FCAs, or the newest leave with their cases reallocated."""
-    staff = [f for f in area.fcas if not f.flexible]
-    if target > len(staff):
-        for _ in range(target - len(staff)):
-            area.add_fca(now, trained=area.go_live_day <= now and area.config.workforce.training.days == 0)
-    else:
-        for fca in sorted(staff, key=lambda f: -f.id)[: len(staff) - target]:
-            area.leavers += 1
-            area.remove_fca(fca, now)
+class Workforce:
+    """Drives one area's staffing events."""
 
+    def __init__(self, area: Area) -> None:
+        self.area = area
+        self.env = area.env
+        self.recruiting = 0
+        self.training_started: list[tuple[float, int]] = []  # (day, FCAs sent) for checks
+        area.on_staff_change = self.open_recruitments
 
-def start_training(area: Area, now: float) -> None:
-    """Monthly: send up to the month's seats of untrained, available FCAs on CFC training."""
-    training = area.config.workforce.training
-    seats = training.seats_per_month
-    if seats <= 0:
-        return
-    waiting = [f for f in area.fcas if not f.trained and f.available and not f.flexible]
-    for fca in waiting[:seats]:
-        if training.days <= 0:
-            area.mark_trained(fca, now)
-            continue
-        fca.in_training = True
-        event = Timeout(area.env, training.days, fca)
-        event.callbacks.append(lambda ev, area=area: _training_done(area, ev.value))
+    def _after(self, delay_days: float, callback, value=None) -> None:  # type: ignore[no-untyped-def]
+        event = Timeout(self.env, max(0.0, delay_days), value)
+        event.callbacks.append(callback)
 
+    # ---- staffing ------------------------------------------------------------------------
+    def staff_at_start(self) -> None:
+        """The starting FCAs: experienced (no induction); trained if the area is already live."""
+        area = self.area
+        workforce = area.config.workforce
+        live = area.go_live_day <= 0
+        trained_n = workforce.fcas if live else round(workforce.fcas * workforce.training.trained_share_at_start)
+        for i in range(workforce.fcas):
+            self._start(area.add_fca(0.0, trained=i < trained_n))
+        self.open_recruitments(0.0)
 
-def _training_done(area: Area, fca: FCA) -> None:
-    fca.in_training = False
-    if fca.in_post:
-        area.mark_trained(fca, area.env.now)
+    def hire(self, now: float) -> FCA:
+        """A new starter: untrained, on the induction ramp."""
+        workforce = self.area.config.workforce
+        cap = workforce.caseload_cap
+        ramp = workforce.induction_days > 0 and workforce.induction_start_cap_share < 1
+        first_cap = int(math.floor(cap * workforce.induction_start_cap_share)) if ramp else cap
+        fca = self.area.add_fca(now, trained=False, cap_now=first_cap)
+        if ramp:
+            self._schedule_induction(fca, now, first_cap)
+        self._start(fca)
+        return fca
+
+    def _start(self, fca: FCA) -> None:
+        workforce = self.area.config.workforce
+        if workforce.annual_turnover > 0:
+            tenure_days = self.area.rng(f"fca/{fca.id}/turnover").exponential(DAYS_PER_YEAR / workforce.annual_turnover)
+            self._after(tenure_days, self._resign, fca)
+        if workforce.sickness.episodes_per_year > 0:
+            self._next_sickness(fca)
+
+    def change_headcount(self, now: float, target: int) -> None:
+        """An intervention sets `workforce.fcas`: new starters join, or the newest leave now."""
+        staff = [f for f in self.area.staff() if not f.on_notice]
+        if target > len(staff):
+            for _ in range(target - len(staff)):
+                self.hire(now)
+        else:
+            for fca in sorted(staff, key=lambda f: -f.id)[: len(staff) - target]:
+                self._leave_now(fca)
+
+    # ---- turnover -------------------------------------------------------------------------
+    def _resign(self, event: Timeout) -> None:
+        fca = event.value
+        if not fca.in_post:
+            return
+        fca.on_notice = True
+        self._after(self.area.config.workforce.notice_days, lambda ev: self._leave_now(ev.value), fca)
+
+    def _leave_now(self, fca: FCA) -> None:
+        if not fca.in_post:
+            return
+        self.area.leavers += 1
+        self.area.remove_fca(fca, self.env.now)
+
+    # ---- recruitment ----------------------------------------------------------------------
+    def open_recruitments(self, now: float) -> None:
+        """Open recruitments for every post neither filled nor already being recruited to."""
+        area = self.area
+        gap = area.config.workforce.establishment - len(area.staff()) - self.recruiting
+        for _ in range(max(0, gap)):
+            self.recruiting += 1
+            self._after(area.draw("workforce", "time_to_hire_days"), self._recruitment_ends)
+
+    def _recruitment_ends(self, _: Timeout) -> None:
+        area = self.area
+        now = self.env.now
+        self.recruiting -= 1
+        if len(area.staff()) >= area.config.workforce.establishment:
+            return  # the establishment fell meanwhile: the post is withdrawn
+        if area.uniform("workforce.hire_success") < area.config.workforce.hire_success:
+            self.hire(now)
+        self.open_recruitments(now)  # a failed attempt starts again
+
+    # ---- induction ------------------------------------------------------------------------
+    def _schedule_induction(self, fca: FCA, now: float, first_cap: int) -> None:
+        workforce = self.area.config.workforce
+        steps = workforce.caseload_cap - first_cap
+        for k in range(1, steps + 1):
+            self._after(workforce.induction_days * k / steps, self._induction_step, fca)
+
+    def _induction_step(self, event: Timeout) -> None:
+        fca = event.value
+        if fca.in_post and fca.cap_now < fca.cap_full:
+            self.area.set_cap(fca, self.env.now, fca.cap_now + 1)
+
+    # ---- sickness -------------------------------------------------------------------------
+    def _next_sickness(self, fca: FCA) -> None:
+        sickness = self.area.config.workforce.sickness
+        rng = self.area.rng(f"fca/{fca.id}/sickness")
+        gap = rng.exponential(DAYS_PER_YEAR / sickness.episodes_per_year) if sickness.episodes_per_year > 0 else math.inf
+        if math.isfinite(gap):
+            self._after(gap, self._fall_sick, fca)
+
+    def _fall_sick(self, event: Timeout) -> None:
+        fca = event.value
+        if not fca.in_post:
+            return
+        area = self.area
+        now = self.env.now
+        sickness = area.config.workforce.sickness
+        duration = sickness.episode_days.sample(area.rng(f"fca/{fca.id}/sickness"), 1)[0]
+        fca.absence_token += 1
+        area.set_absent(fca, now, True)
+        if duration >= sickness.reallocate_after_days:
+            self._after(sickness.reallocate_after_days, self._long_absence, (fca, fca.absence_token))
+        self._after(duration, self._return_to_work, (fca, fca.absence_token))
+
+    def _long_absence(self, event: Timeout) -> None:
+        fca, token = event.value
+        if fca.in_post and fca.absent and token == fca.absence_token:
+            self.area.reallocate_all(fca, self.env.now)
+
+    def _return_to_work(self, event: Timeout) -> None:
+        fca, token = event.value
+        if not fca.in_post or token != fca.absence_token:
+            return
+        self.area.set_absent(fca, self.env.now, False)
+        self._next_sickness(fca)
+
+    # ---- training -------------------------------------------------------------------------
+    def start_training(self, now: float) -> None:
+        """Monthly: send up to the month's seats of untrained, available FCAs on CFC training."""
+        training = self.area.config.workforce.training
+        waiting = [f for f in self.area.staff() if not f.trained and f.available]
+        sent = waiting[: training.seats_per_month]
+        if sent:
+            self.training_started.append((now, len(sent)))
+        for fca in sent:
+            if training.days <= 0:
+                self.area.mark_trained(fca, now)
+                continue
+            fca.in_training = True
+            self._after(training.days, self._training_done, fca)
+
+    def _training_done(self, event: Timeout) -> None:
+        fca = event.value
+        fca.in_training = False
+        if fca.in_post:
+            self.area.mark_trained(fca, self.env.now)

@@ -34,7 +34,25 @@ _AREA_ONLY_KEYS = ("name", "region", "go_live")
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps impossible dates as text so validation can name their key."""
+    """SafeLoader that keeps impossible dates as text so validation can name their key, and
+    refuses a key written twice in one mapping (PyYAML would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` keys may be overridden on purpose
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:
+                continue  # unhashable key: the base class reports it
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (each key may appear once per mapping)",
+                    key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:

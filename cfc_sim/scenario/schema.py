@@ -10,7 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from cfc_sim.scenario.distributions import Distribution
 
@@ -115,11 +124,21 @@ class WorkforceConfig(Frozen):
     sickness: SicknessConfig
     training: TrainingConfig
     flexible: FlexibleConfig
+    # optional: share of each FCA's caseload cap held by public-law and other work (counted in
+    # caseloads, not available for private-law reports)
+    other_work_share: Annotated[float, Strict(), Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    # optional: cost of one FCA FTE-day, for costing plans
+    cost_per_fte_day: NonNegFloat = 0.0
 
 
 class PrioritisationConfig(Frozen):
+    """Above `activate_queue` waiting cases only high-risk cases are allocated on arrival; the rest
+    wait in the allocation hub, allocated at reviews every `hub_review_days`, until the queue
+    falls below `deactivate_queue`."""
+
     activate_queue: NonNegInt
     deactivate_queue: NonNegInt
+    hub_review_days: Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)] = 7.0
 
     @model_validator(mode="after")
     def _hysteresis(self) -> PrioritisationConfig:
@@ -202,13 +221,14 @@ class ScenarioHeader(Frozen):
     targets: TargetsConfig
     readiness: ReadinessConfig
 
-    @model_validator(mode="after")
-    def _warmup_inside_horizon(self) -> ScenarioHeader:
-        if self.warmup_months >= self.horizon_months:
-            raise ValueError(
-                f"warmup_months ({self.warmup_months}) must be less than horizon_months ({self.horizon_months})"
-            )
-        return self
+    @field_validator("warmup_months")
+    @classmethod
+    def _warmup_inside_horizon(cls, warmup: int, info: ValidationInfo) -> int:
+        # a field validator (not a model validator) so the error's key path is `warmup_months`
+        horizon = info.data.get("horizon_months")
+        if horizon is not None and warmup >= horizon:
+            raise ValueError(f"warmup_months ({warmup}) must be less than horizon_months ({horizon})")
+        return warmup
 
 
 class ScenarioConfig(Frozen):
