@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pydantic
 import pytest
 import yaml
@@ -342,8 +342,8 @@ def _typo_top_level(data: dict[str, Any]) -> None:
 
 
 def _junk() -> bytes:
-    rng = random.Random(20260401)
-    return b"\x89\x00\xff\xfe" + bytes(rng.randrange(256) for _ in range(2048)) + b"\x00\x00"
+    noise = np.random.default_rng(20260401).integers(0, 256, 2048, dtype=np.uint8).tobytes()
+    return b"\x89\x00\xff\xfe" + noise + b"\x00\x00"
 
 
 def _intervention(**item: Any) -> list[dict[str, Any]]:
@@ -406,7 +406,8 @@ BAD = [
     Bad("missing-top-level-key", _changed(delete=("seed",)), "seed", ("required",)),
     Bad("missing-extends-target", _extends_missing, "extends", ("missing-parent.yaml",)),
     Bad("extends-cycle", _extends_cycle, "extends", ("cycle",)),
-    Bad("python-yaml-tag", _valid_text_with("name: test", 'name: !!python/object/apply:os.system ["echo hi"]'),
+    Bad("python-yaml-tag",
+        _valid_text_with("name: test", 'name: !!python/object/apply:os.system ["echo hi"]'),
         None, ("tag", "line ")),
     Bad("custom-yaml-tag", _valid_text_with("seed: 12345", "seed: !foo 12345"), None, ("tag",)),
     Bad("alias-bomb", _text(_alias_bomb()), None, ("too many nodes",)),
@@ -424,9 +425,11 @@ BAD = [
         ("required",)),
     Bad("intervention-unknown-area", _changed(interventions=_intervention(area="Atlantis")),
         "interventions[0].area", ("Atlantis",)),
-    Bad("intervention-unknown-key", _changed(interventions=_intervention(set={"workforce.establishmnet": 12})),
+    Bad("intervention-unknown-key",
+        _changed(interventions=_intervention(set={"workforce.establishmnet": 12})),
         "interventions[0].set.workforce.establishmnet", ()),
-    Bad("intervention-invalid-value", _changed(interventions=_intervention(set={"workforce.establishment": -5})),
+    Bad("intervention-invalid-value",
+        _changed(interventions=_intervention(set={"workforce.establishment": -5})),
         "interventions[0].set.workforce.establishment", ("-5",)),
     Bad("intervention-before-start", _changed(interventions=_intervention(at="2025-01-01")),
         "interventions[0].at", ()),
@@ -502,7 +505,8 @@ def test_validate_good_and_bad_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert f"{bad}: defaults.workforce.fcas: " in err
 
 
-def test_multiple_errors_in_one_file_are_all_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_multiple_errors_in_one_file_are_all_listed(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
     data = scenario_dict(defaults__workforce__fcas="forty", defaults__demand__high_risk_share=1.5,
                          seed=-1, horizon_mnths=3)
     data["areas"].append({"name": "Second", "go_live": "2026-02-30", "workforce": {"caseload_cap": 0}})
