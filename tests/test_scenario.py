@@ -24,6 +24,7 @@ from scenario_factory import scenario_dict
 from cfc_sim.cli import main
 from cfc_sim.errors import ScenarioError
 from cfc_sim.scenario.loading import load_scenario, resolved_yaml, scenario_sha256
+from cfc_sim.scenario.schema import thaw
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
@@ -248,9 +249,6 @@ def test_config_objects_are_immutable(tmp_path: Path) -> None:
     assert (copy_.replications, copy_.seed) == (9, 5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: Intervention.set is a plain dict (cfc_sim/scenario/schema.py, class Intervention), "
-    "so a frozen config's intervention settings can still be changed in place"))
 def test_intervention_settings_are_immutable(tmp_path: Path) -> None:
     config = load_scenario(write(tmp_path / "s.yaml", two_areas(interventions=[
         {"at": "2026-06-01", "area": "South", "set": {"workforce.establishment": 14}}])))
@@ -259,6 +257,7 @@ def test_intervention_settings_are_immutable(tmp_path: Path) -> None:
         intervention.area = "North"  # type: ignore[misc]
     with pytest.raises(TypeError):
         intervention.set["workforce.establishment"] = 99  # type: ignore[index]
+    assert thaw(intervention.set) == {"workforce.establishment": 14}
 
 
 # --------------------------------------------------------------------------- malformed files
@@ -388,7 +387,7 @@ BAD = [
         "defaults.cap.report_work_days", ("weibull",)),
     Bad("distribution-missing-parameter", _changed(defaults__cfc__cir_work_days={"dist": "lognormal",
                                                                                   "mean": 30}),
-        "areas[0].cfc.cir_work_days.sd", ("required",)),
+        "defaults.cfc.cir_work_days.sd", ("required",)),
     Bad("triangular-low-above-high",
         _changed(defaults__cfc__intake_days={"dist": "triangular", "low": 15, "mode": 10, "high": 5}),
         "defaults.cfc.intake_days", ("low <= mode <= high",)),
@@ -402,7 +401,7 @@ BAD = [
     Bad("warmup-not-below-horizon", _changed(warmup_months=12, horizon_months=12), "warmup_months",
         ("horizon_months",)),
     Bad("missing-required-key", _changed(delete=("defaults.cap.report_work_days",)),
-        "areas[0].cap.report_work_days", ("required",)),
+        "defaults.cap.report_work_days", ("required",)),
     Bad("missing-top-level-key", _changed(delete=("seed",)), "seed", ("required",)),
     Bad("missing-extends-target", _extends_missing, "extends", ("missing-parent.yaml",)),
     Bad("extends-cycle", _extends_cycle, "extends", ("cycle",)),
@@ -523,3 +522,20 @@ def test_multiple_errors_in_one_file_are_all_listed(tmp_path: Path,
         assert sum("defaults.workforce.fcas" in line for line in lines) == 1, err
         assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_missing_key_in_a_defaults_distribution_is_reported_once_at_defaults(tmp_path: Path) -> None:
+    data = two_areas()
+    data["defaults"]["cfc"]["cir_work_days"] = {"dist": "lognormal", "mean": 30}
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "s.yaml", data))
+    assert info.value.problems == [("defaults.cfc.cir_work_days.sd", "required key is missing")]
+
+
+def test_intervention_setting_a_whole_block_is_refused_with_one_clear_message(tmp_path: Path) -> None:
+    data = two_areas(interventions=[{"at": "2026-06-01", "area": "South", "set": {"workforce": {"fcas": 1}}}])
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "s.yaml", data))
+    assert len(info.value.problems) == 1
+    key, message = info.value.problems[0]
+    assert key == "interventions[0].set.workforce" and "dotted keys" in message

@@ -18,7 +18,7 @@ from cfc_sim.model.arrivals import arrival_process, segment_bounds
 from cfc_sim.model.monitor import NATIONAL, add_snapshots, area_metrics, month_values, national_metrics, snapshot
 from cfc_sim.model.pathways import CaseFlow
 from cfc_sim.model.workforce import Workforce
-from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig
+from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, thaw
 from cfc_sim.streams import Streams
 
 URGENT = 0  # simpy.events.URGENT: parameter changes happen before anything else that day
@@ -108,7 +108,7 @@ class Replication:
 
         def apply(_: Any) -> None:
             old_fcas = area.config.workforce.fcas
-            area.set_config(_changed_config(area.config, intervention.set))
+            area.set_config(_changed_config(area.config, thaw(intervention.set)))
             if area.config.workforce.fcas != old_fcas:
                 self.workforces[area.name].change_headcount(self.env.now, area.config.workforce.fcas)
 

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from cfc_sim.errors import ScenarioError
 from cfc_sim.scenario.schema import (
     AREA_BLOCKS,
+    thaw,
     AreaConfig,
     Intervention,
     ScenarioConfig,
@@ -239,21 +240,27 @@ def _describe(error: Any) -> str:
 
 
 def _problems(exc: ValidationError, prefix: str, raw: Any, fallbacks: list[tuple[str, Any]]) -> list[tuple[str, str]]:
-    """Turn pydantic errors into (key path, message), preferring the raw mapping that holds the key."""
+    """Turn pydantic errors into (key path, message), naming the mapping the user must edit.
+
+    A wrong value is reported where it is written; a missing key where its enclosing block is
+    written (so a distribution in `defaults` missing `sd` is reported once, at `defaults`).
+    """
     out = []
     for error in exc.errors():
         loc = tuple(error["loc"])
+        missing = error["type"] == "missing"
+        where_loc = loc[:-1] if missing and len(loc) > 1 else loc
         path, present = _display_path(raw, loc)
         where = f"{prefix}.{path}" if prefix and path else (prefix or path)
         message = _describe(error)
-        if not present:
+        if not _display_path(raw, where_loc)[1] or (not present and not missing):
             for fb_prefix, fb_raw in fallbacks:
-                fb_path, fb_present = _display_path(fb_raw, loc)
-                if fb_present:
+                if _display_path(fb_raw, where_loc)[1]:
+                    fb_path, _ = _display_path(fb_raw, loc)
                     where = f"{fb_prefix}.{fb_path}" if fb_path else fb_prefix
                     break
             else:
-                if error["type"] == "missing" and loc and loc[0] in AREA_BLOCKS:
+                if missing and loc and loc[0] in AREA_BLOCKS:
                     message = "required key is missing (set it in defaults or in this area)"
         out.append((where, message))
     return out
@@ -274,6 +281,15 @@ def _validate_area(index: int, area_raw: Any, defaults: dict[str, Any]) -> tuple
     except ValidationError as exc:
         return None, merged, problems + _problems(exc, prefix, area_raw, [("defaults", defaults)])
     return area, merged, problems
+
+
+def _get_dotted(source: dict[str, Any], dotted: str) -> Any:
+    node: Any = source
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
 
 
 def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> bool:
@@ -312,8 +328,12 @@ def _validate_interventions(
         if start is not None and intervention.at < start:
             problems.append((f"{prefix}.at", f"{intervention.at} is before the scenario start {start}"))
         changed = copy.deepcopy(merged_areas[intervention.area])
-        for key, value in intervention.set.items():
-            if key.split(".")[0] not in AREA_BLOCKS or not _set_dotted(changed, key, value):
+        for key, value in thaw(intervention.set).items():
+            current = _get_dotted(changed, key)
+            if isinstance(current, dict) and "dist" not in current:
+                problems.append((f"{prefix}.set.{key}", "is a whole block: set its parameters one by one with "
+                                 f"dotted keys, e.g. {key}.<parameter>"))
+            elif key.split(".")[0] not in AREA_BLOCKS or not _set_dotted(changed, key, value):
                 problems.append((f"{prefix}.set.{key}", f"not a per-area parameter (blocks: {', '.join(AREA_BLOCKS)})"))
         try:
             AreaConfig.model_validate(changed)
@@ -396,7 +416,7 @@ def resolved_dict(config: ScenarioConfig) -> dict[str, Any]:
     out["defaults"] = {}
     out["areas"] = areas
     if config.interventions:
-        out["interventions"] = [_plain(i.model_dump()) for i in config.interventions]
+        out["interventions"] = [{"at": i.at, "area": i.area, "set": thaw(i.set)} for i in config.interventions]
     return out
 
 

@@ -197,12 +197,44 @@ class ReadinessConfig(Frozen):
     amber_tolerance: Share = 0.05  # optional: how far a soft criterion may miss and still be amber
 
 
+def freeze(value: Any) -> Any:
+    """Mappings and lists as nested tuples, so a config holds no mutable containers."""
+    if isinstance(value, dict):
+        return tuple((k, freeze(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return ("__list__", tuple(freeze(v) for v in value))
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The inverse of `freeze`: plain dicts and lists again (for merging and YAML)."""
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__list__":
+        return [thaw(v) for v in value[1]]
+    if isinstance(value, tuple):
+        return {k: thaw(v) for k, v in value}
+    return value
+
+
+def _frozen_mapping(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return value
+    if not isinstance(value, dict) or not value:
+        raise ValueError("expected a mapping of dotted parameter keys to new values, e.g. "
+                         "{workforce.establishment: 60}")
+    if not all(isinstance(k, str) for k in value):
+        raise ValueError("keys must be dotted parameter names")
+    return freeze(value)
+
+
 class Intervention(Frozen):
-    """A scheduled change to one area's parameters, applied in the model on day `at`."""
+    """A scheduled change to one area's parameters, applied in the model on day `at`.
+
+    `set` is stored frozen (nested tuples); `thaw(intervention.set)` gives the mapping.
+    """
 
     at: IsoDate
     area: Text
-    set: dict[str, Any]
+    set: Annotated[tuple[Any, ...], BeforeValidator(_frozen_mapping)]
 
 
 class ScenarioHeader(Frozen):
