@@ -84,7 +84,7 @@ def cir_fan_chart(series: pd.DataFrame, areas: list[str], months: list[str], tar
     cols = min(5, len(shown))
     rows = math.ceil(len(shown) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.3 * rows + 0.8), sharey=True, squeeze=False)
-    for ax, area in zip(axes.flat, shown):
+    for ax, area in zip(axes.flat, shown, strict=False):
         band = _band(series, "cir_on_time_share", area)
         if not band.empty:
             _fan(ax, band, months)
@@ -112,8 +112,8 @@ def caseload_queue_chart(series: pd.DataFrame, months: list[str], cap: float, pa
     if not band.empty:
         _fan(ax1, band, months)
     ax1.axhline(cap, color=RAG["red"], linestyle="--", linewidth=1, label=f"caseload cap {cap:g}")
-    ax1.set_title("Mean open cases per FCA in post (England)")
-    ax1.set_ylabel("open allocated cases per FCA")
+    ax1.set_title("Mean caseload per FCA in post (England)")
+    ax1.set_ylabel("open cases per FCA (incl. public-law work)")
     ax1.set_ylim(bottom=0)
     band = _band(series, "unallocated_queue_mean", NATIONAL)
     if not band.empty:

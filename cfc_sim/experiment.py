@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import UTC
 
 from cfc_sim.errors import UserError
 from cfc_sim.model import ReplicationOutput, simulate
@@ -94,7 +95,7 @@ def run_scenario(
     """Run every replication of `config` and assemble frames, summary and readiness."""
     import platform
     import time
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import simpy
 
@@ -104,7 +105,7 @@ def run_scenario(
     from cfc_sim.results import events_frame, replications_frame, summary_frame, timeseries_frame
     from cfc_sim.scenario.loading import scenario_sha256
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     clock = time.perf_counter()
     outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
                                trace=trace, progress=progress)
@@ -122,7 +123,7 @@ def run_scenario(
         "python": platform.python_version(),
         "simpy": simpy.__version__,
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - clock, 3),
         "command": f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}",
     }

@@ -123,7 +123,7 @@ def test_training_never_exceeds_its_seats() -> None:
                                                                        "trained_share_at_start": 0.0},
                                         areas=[{"name": "Late", "go_live": "2027-04-01"}])
     shares = []
-    for month in range(8):
+    for _ in range(8):
         staffing.start_training(env.now)
         env.run(until=env.now + 30)
         shares.append(area.trained_share())

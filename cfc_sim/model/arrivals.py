@@ -40,7 +40,7 @@ def arrival_process(env: simpy.Environment, area: Area, flow: CaseFlow,
     """SimPy process: one timeout per application, one per segment boundary."""
     rng = area.rng("arrivals")
     calendar = area.calendar
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in zip(bounds, bounds[1:], strict=False):
         if env.now < start:
             yield env.timeout(start - env.now)
         rate = daily_rate(area.config.demand, calendar, start, end)

@@ -18,11 +18,13 @@ DAYS_PER_YEAR = 365.25
 # Cumulative quantities differenced month by month, and instantaneous ones read at month end.
 _CUMULATIVE = ("applications", "cirs", "cirs_on_time", "closed", "wait_sum", "wait_n", "queue_int",
                "occupied_int", "capacity_int", "in_post_int", "vacancy_int", "establishment_int",
-               "leavers", "prioritisation_days", "flexible_fte_days", "absent_days")
+               "leavers", "prioritisation_days", "flexible_fte_days", "absent_days",
+               "caseload_fca_days", "caseload_case_days")
 
 
 def snapshot(area: Area, now: float) -> dict[str, float]:
     """Running totals of one area at `now` (monthly series are differences of these)."""
+    area.flush(now)  # credit every FCA's caseload days up to now
     stats = area.stats
     staff = area.staff()
     return {
@@ -34,6 +36,8 @@ def snapshot(area: Area, now: float) -> dict[str, float]:
         "wait_n": stats[CAP].wait_days.weight + stats[CFC].wait_days.weight,
         "queue_int": area.queue_length.integral_to(now),
         "occupied_int": area.occupied_slots.integral_to(now),
+        "caseload_fca_days": area.caseload_days.weight,
+        "caseload_case_days": area.caseload_days.total,
         "capacity_int": area.capacity_slots.integral_to(now),
         "in_post_int": area.in_post.integral_to(now),
         "vacancy_int": area.vacancies.integral_to(now),
@@ -68,7 +72,7 @@ def month_values(before: dict[str, float], after: dict[str, float], days: float)
         "wait_to_allocation_days_mean": _ratio(d["wait_sum"], d["wait_n"]),
         "unallocated_queue_mean": d["queue_int"] / days,
         "unallocated_queue_end": after["queue_now"],
-        "caseload_mean": _ratio(d["occupied_int"], d["in_post_int"]),
+        "caseload_mean": _ratio(d["caseload_case_days"], d["caseload_fca_days"]),
         "fca_utilisation": _ratio(d["occupied_int"], d["capacity_int"]),
         "fte_in_post": d["in_post_int"] / days,
         "vacancies": d["vacancy_int"] / days,

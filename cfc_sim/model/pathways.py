@@ -85,7 +85,8 @@ class CaseFlow:
             area.request_allocation(case, self.env.now, area.draw("cfc", "cir_work_days"))
         elif u < cfc.cafcass_cir_share + cfc.la_cir_share:
             # The local authority writes the CIR: no FCA capacity, same work time, then the hearing.
-            delay = area.draw("cfc", "cir_work_days", "cfc.la_cir_work_days") + area.draw("cfc", "decision_hearing_wait_days")
+            la_cir_days = area.draw("cfc", "cir_work_days", "cfc.la_cir_work_days")
+            delay = la_cir_days + area.draw("cfc", "decision_hearing_wait_days")
             self._after(delay, self._cfc_decision_hearing, case)
         else:
             self._after(area.draw("cfc", "decision_hearing_wait_days"), self._cfc_decision_hearing, case)

@@ -15,7 +15,14 @@ from cfc_sim.calendar import SimCalendar
 from cfc_sim.metrics import finite
 from cfc_sim.model.area import Area, NationalTotals
 from cfc_sim.model.arrivals import arrival_process, segment_bounds
-from cfc_sim.model.monitor import NATIONAL, add_snapshots, area_metrics, month_values, national_metrics, snapshot
+from cfc_sim.model.monitor import (
+    NATIONAL,
+    add_snapshots,
+    area_metrics,
+    month_values,
+    national_metrics,
+    snapshot,
+)
 from cfc_sim.model.pathways import CaseFlow
 from cfc_sim.model.workforce import Workforce
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, thaw

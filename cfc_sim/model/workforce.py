@@ -134,9 +134,8 @@ class Workforce:
     def _next_sickness(self, fca: FCA) -> None:
         sickness = self.area.config.workforce.sickness
         rng = self.area.rng(f"fca/{fca.id}/sickness")
-        gap = rng.exponential(DAYS_PER_YEAR / sickness.episodes_per_year) if sickness.episodes_per_year > 0 else math.inf
-        if math.isfinite(gap):
-            self._after(gap, self._fall_sick, fca)
+        if sickness.episodes_per_year > 0:
+            self._after(rng.exponential(DAYS_PER_YEAR / sickness.episodes_per_year), self._fall_sick, fca)
 
     def _fall_sick(self, event: Timeout) -> None:
         fca = event.value

@@ -7,7 +7,7 @@ means `fixed`. Samplers draw in batches because a scalar numpy draw costs ~10x a
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
@@ -161,7 +161,7 @@ def _bare_number_is_fixed(value: Any) -> Any:
 
 
 Distribution = Annotated[
-    Union[Fixed, Exponential, Lognormal, Gamma, Triangular, Uniform, ShiftedPoisson, Empirical],
+    Fixed | Exponential | Lognormal | Gamma | Triangular | Uniform | ShiftedPoisson | Empirical,
     Field(discriminator="dist"),
     BeforeValidator(_bare_number_is_fixed),
 ]

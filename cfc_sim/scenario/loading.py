@@ -20,11 +20,11 @@ from pydantic import ValidationError
 from cfc_sim.errors import ScenarioError
 from cfc_sim.scenario.schema import (
     AREA_BLOCKS,
-    thaw,
     AreaConfig,
     Intervention,
     ScenarioConfig,
     ScenarioHeader,
+    thaw,
 )
 
 MAX_FILE_BYTES = 5_000_000
@@ -266,10 +266,14 @@ def _problems(exc: ValidationError, prefix: str, raw: Any, fallbacks: list[tuple
     return out
 
 
-def _validate_area(index: int, area_raw: Any, defaults: dict[str, Any]) -> tuple[AreaConfig | None, dict[str, Any] | None, list[tuple[str, str]]]:
+def _validate_area(
+    index: int, area_raw: Any, defaults: dict[str, Any]
+) -> tuple[AreaConfig | None, dict[str, Any] | None, list[tuple[str, str]]]:
+    """One area merged over `defaults`: (config, merged mapping, problems)."""
     prefix = f"areas[{index}]"
     if not isinstance(area_raw, dict):
-        return None, None, [(prefix, f"expected a mapping with name, go_live and overrides, got {type(area_raw).__name__}")]
+        kind = type(area_raw).__name__
+        return None, None, [(prefix, f"expected a mapping with name, go_live and overrides, got {kind}")]
     problems = [
         (f"defaults.{k}", f"unknown key {k!r}: defaults holds only {', '.join(AREA_BLOCKS)}")
         for k in defaults
