@@ -51,7 +51,7 @@ class Area:
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         self._samplers: dict[tuple[str, str], Sampler] = {}
-        self._uniforms: dict[str, UniformSource] = {}
+        self._uniforms: dict[str, Sampler] = {}
         self.trace: list[TraceRow] | None = None
 
         self.fcas: list[FCA] = []  # in post, including on notice and absent, and flexible staff

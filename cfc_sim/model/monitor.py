@@ -135,6 +135,8 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
         "prioritisation_days": area.protocol.integral_to(now),
         "flexible_fte_days": flexible_days,
         "flexible_cost": flexible_days * area.config.workforce.flexible.cost_per_fte_day,
+        "workforce_cost": (area.in_post.integral_to(now) * area.config.workforce.cost_per_fte_day
+                           + flexible_days * area.config.workforce.flexible.cost_per_fte_day),
         "go_live_day": area.go_live_day,
     })
     out["all"] = everything
@@ -176,6 +178,9 @@ def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float
         "flexible_fte_days": sum(a.flexible_in_post.integral_to(now) for a in areas),
         "flexible_cost": sum(a.flexible_in_post.integral_to(now) * a.config.workforce.flexible.cost_per_fte_day
                              for a in areas),
+        "workforce_cost": sum(a.in_post.integral_to(now) * a.config.workforce.cost_per_fte_day
+                              + a.flexible_in_post.integral_to(now) * a.config.workforce.flexible.cost_per_fte_day
+                              for a in areas),
         "go_live_day": max(a.go_live_day for a in areas),
     })
     out["all"] = everything

@@ -188,21 +188,13 @@ class Sampler:
         return value
 
 
-class UniformSource:
+class _UnitUniform:
+    """U(0, 1), for yes/no decisions against a share."""
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.random(n)
+
+
+def UniformSource(rng: np.random.Generator, batch: int = 512) -> Sampler:  # noqa: N802 - reads as a type
     """Batched U(0,1) draws for yes/no decisions (shares) from one named stream."""
-
-    __slots__ = ("_rng", "_batch", "_buffer", "_next")
-
-    def __init__(self, rng: np.random.Generator, batch: int = 512) -> None:
-        self._rng = rng
-        self._batch = batch
-        self._buffer: list[float] = []
-        self._next = 0
-
-    def __call__(self) -> float:
-        if self._next >= len(self._buffer):
-            self._buffer = self._rng.random(self._batch).tolist()
-            self._next = 0
-        value = self._buffer[self._next]
-        self._next += 1
-        return value
+    return Sampler(_UnitUniform(), rng, batch)  # type: ignore[arg-type]

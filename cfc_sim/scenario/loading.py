@@ -66,21 +66,23 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
-def _node_count(value: Any, limit: int) -> int:
-    """Count nodes as they would be expanded; stop early once past `limit`."""
+def _check_document(value: Any, file: str) -> None:
+    """Walk the document as it would be expanded: bounded size (alias bombs) and text keys only."""
     count = 0
     stack = [value]
     while stack:
         item = stack.pop()
         count += 1
-        if count > limit:
-            return count
+        if count > MAX_NODES:
+            raise ScenarioError(file, [("", "document expands to too many nodes (YAML alias bomb?)")])
         if isinstance(item, Mapping):
-            stack.extend(item.keys())
+            for key in item:
+                if not isinstance(key, str):
+                    raise ScenarioError(file, [("", f"keys must be text, got {key!r}")])
             stack.extend(item.values())
+            count += len(item)
         elif isinstance(item, list):
             stack.extend(item)
-    return count
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -119,25 +121,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ScenarioError(file, [("", "file is empty; expected a scenario mapping")])
     if not isinstance(loaded, dict):
         raise ScenarioError(file, [("", f"expected a mapping of scenario keys, got {type(loaded).__name__}")])
-    if _node_count(loaded, MAX_NODES) > MAX_NODES:
-        raise ScenarioError(file, [("", "document expands to too many nodes (YAML alias bomb?)")])
-    bad_keys = [k for k in _all_keys(loaded) if not isinstance(k, str)]
-    if bad_keys:
-        raise ScenarioError(file, [("", f"keys must be text, got {bad_keys[0]!r}")])
+    _check_document(loaded, file)
     return loaded
-
-
-def _all_keys(value: Any) -> list[Any]:
-    keys: list[Any] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            keys.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return keys
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
