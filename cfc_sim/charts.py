@@ -180,3 +180,57 @@ def draw_run_charts(result: object, folder: Path) -> None:
     caps = [a.workforce.caseload_cap for a in config.areas]
     caseload_queue_chart(series, months, float(np.median(caps)), folder / "caseload_queue.png")
     workforce_chart(series, months, folder / "workforce.png")
+    go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
+    transition_chart(series, areas, months, go_live, folder / "transition_cap_rundown.png")
+
+
+def compare_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None:
+    """Each headline KPI: every run's mean with its 95% interval, side by side."""
+    metrics = list(table["metric"].drop_duplicates())
+    cols = 4
+    rows = math.ceil(len(metrics) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.6 * rows + 0.6), squeeze=False)
+    colours = [BLUE, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        sub = table[table["metric"] == metric].set_index("run").reindex(labels)
+        x = np.arange(len(labels))
+        err = np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]])
+        ax.bar(x, sub["mean"], color=[colours[i % len(colours)] for i in range(len(labels))], alpha=0.85)
+        ax.errorbar(x, sub["mean"], yerr=err, fmt="none", ecolor="black", capsize=4, linewidth=1)
+        ax.set_xticks(x)
+        ax.set_xticklabels([str(i + 1) for i in range(len(labels))])
+        ax.set_title(metric.replace("_", " "), fontsize=9)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.axis("off")
+    legend = [Patch(color=colours[i % len(colours)], label=f"{i + 1}: {label}") for i, label in enumerate(labels)]
+    fig.legend(handles=legend, loc="upper left", fontsize=8, ncol=min(3, len(labels)))
+    fig.suptitle("Scenario comparison (England): mean and 95% interval per run", x=0.99, ha="right", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def transition_chart(series: pd.DataFrame, areas: list[str], months: list[str], go_live: dict[str, str],
+                     path: Path) -> None:
+    """Open CAP cases per area over time: the run-down of the old pathway after go-live."""
+    shown = [a for a in areas if not _band(series, "open_cap_cases", a).empty]
+    cols = min(5, max(1, len(shown)))
+    rows = math.ceil(len(shown) / cols) if shown else 1
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.2 * rows + 0.8), squeeze=False)
+    for ax, area in zip(axes.flat, shown, strict=False):
+        band = _band(series, "open_cap_cases", area)
+        _fan(ax, band, months, colour=GREY, label="open CAP cases")
+        if go_live.get(area) in months:
+            ax.axvline(months.index(go_live[area]), color=RAG["green"], linestyle="--", label="planned go-live")
+        ax.set_title(area, fontsize=9)
+        ax.set_ylim(bottom=0)
+        _months_axis(ax, months, every=max(6, len(months) // 4))
+    for ax in list(axes.flat)[len(shown):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", fontsize=8, ncol=4)
+    fig.suptitle("Transition: open CAP cases per area (cases), median and bands across replications", x=0.01,
+                 ha="left", fontsize=11)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -137,6 +137,97 @@ def validate(scenarios: tuple[str, ...]) -> None:
         sys.exit(2)
 
 
+@cli.command()
+@click.argument("results", type=click.Path(file_okay=False))
+@click.option("--month", metavar="YYYY-MM", help="Show each area's status in this month (default: at its planned "
+              "go-live month).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Where to draw the heatmap "
+              "(default RESULTS/charts/readiness_heatmap.png).")
+def readiness(results: str, month: str | None, out: str | None) -> None:
+    """Print the readiness table (area, status, failing criteria, earliest ready month) and draw the heatmap."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from cfc_sim.charts import readiness_heatmap
+    from cfc_sim.readiness import readiness_rows
+    from cfc_sim.results import load_results
+
+    result = load_results(Path(results))
+    rows = readiness_rows(result, month)
+    table = Table(title=f"Readiness: {result.config.name}" + (f", {month}" if month else ", at planned go-live"))
+    for column in ("area", "region", "planned go-live", "status", "failing criteria (value vs threshold)",
+                   "earliest ready", "went live"):
+        table.add_column(column)
+    colour = {"green": "green", "amber": "yellow", "red": "red"}
+    for row in rows:
+        status = row["status"]
+        table.add_row(row["area"], row["region"], row["planned"], f"[{colour.get(status, 'white')}]{status}[/]",
+                      row["failing"], row["earliest_ready"], row["went_live"])
+    Console(width=160).print(table)
+    path = Path(out) if out else Path(results) / "charts" / "readiness_heatmap.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    readiness_heatmap(result.readiness, path, f"Readiness to go live: {result.config.name}")
+    click.echo(f"heatmap: {path}")
+
+
+@cli.command()
+@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--area", default="ALL", show_default=True, help="Area to compare (ALL is England).")
+@click.option("--out", type=click.Path(file_okay=False), help="Folder for compare.csv and compare.png "
+              "(default results/compare-<time>).")
+def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
+    """Side-by-side KPIs of RESULTS folders with intervals, and differences from the first
+    (paired under common random numbers when the runs share a seed)."""
+    from cfc_sim.charts import compare_chart
+    from cfc_sim.compare import compare_frame
+    from cfc_sim.results import load_results, write_folder
+
+    if len(results) < 2:
+        raise click.UsageError("compare needs at least two results folders")
+    runs = [load_results(Path(r)) for r in results]
+    labels = _unique_labels([r.config.name for r in runs], results)
+    if area != "ALL" and any(area not in {a.name for a in r.config.areas} for r in runs):
+        raise UserError(f"area {area!r} is not in every run")
+    table = compare_frame(runs, labels, area)
+    _print_comparison(table, labels)
+    folder = Path(out) if out else _default_out("compare")
+
+    def fill(tmp: Path) -> None:
+        table.to_csv(tmp / "compare.csv", index=False)
+        compare_chart(table, tmp / "compare.png", labels)
+
+    write_folder(folder, fill)
+    click.echo(f"comparison: {folder}")
+
+
+def _unique_labels(names: list[str], folders: tuple[str, ...]) -> list[str]:
+    if len(set(names)) == len(names):
+        return names
+    return [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)]
+
+
+def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Table(title="Comparison (mean and 95% interval; difference from the first run)")
+    out.add_column("metric")
+    for i, label in enumerate(labels):
+        out.add_column(label if i == 0 else f"{label}\n(difference)")
+    for metric, group in table.groupby("metric", sort=False):
+        cells = []
+        for _, row in group.iterrows():
+            cell = f"{row['mean']:.4g} [{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+            if row["diff"] == row["diff"]:
+                cell += f"\n{row['diff']:+.4g} [{row['diff_low']:+.4g}, {row['diff_high']:+.4g}]"
+            cells.append(cell)
+        out.add_row(metric, *cells)
+    Console(width=160).print(out)
+    methods = table["method"][table["method"] != ""].drop_duplicates().tolist()
+    for method in methods:
+        click.echo(f"differences: {method}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps errors to exit codes and one-line messages."""
     try:

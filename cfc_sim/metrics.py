@@ -131,13 +131,17 @@ class CaseStats:
     cir_on_time: int = 0
     closed_children: int = 0
     closed_children_seen: int = 0
+    # CAP cases with a report, closed before / after the area went live (the transition)
+    reported_weeks_before_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
+    reported_weeks_after_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
 
     def merge(self, other: CaseStats) -> None:
         for name in ("open_start", "applications", "children", "closed", "allocations", "reallocations",
                      "closed_allocated", "closed_single_fca", "cir_on_time", "closed_children",
                      "closed_children_seen"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("decision_weeks", "reported_weeks", "wait_days", "cir_working_days"):
+        for name in ("decision_weeks", "reported_weeks", "wait_days", "cir_working_days",
+                     "reported_weeks_before_go_live", "reported_weeks_after_go_live"):
             getattr(self, name).merge(getattr(other, name))
 
     def values(self, open_end: int) -> dict[str, float]:
@@ -164,6 +168,11 @@ class CaseStats:
             "reallocations_per_case": self.reallocations / self.allocations if self.allocations else NAN,
             "single_practitioner_share": (
                 self.closed_single_fca / self.closed_allocated if self.closed_allocated else NAN
+            ),
+            "pre_go_live_cap_weeks_to_decision_mean": self.reported_weeks_before_go_live.mean(),
+            "transition_cap_weeks_to_decision_mean": self.reported_weeks_after_go_live.mean(),
+            "transition_cap_cases_closed": (
+                self.reported_weeks_after_go_live.weight if self.reported_weeks_after_go_live.weight else NAN
             ),
         }
 

@@ -127,13 +127,17 @@ def slug(name: str) -> str:
 
 
 def check_output_folder(out: Path) -> None:
-    """Refuse up front (before any work) to overwrite something that is not a results folder."""
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").is_file())):
+    """Refuse up front (before any work) to overwrite something that is not a cfc-sim output folder."""
+    ours = ("manifest.json", "compare.csv", "sweep.csv", "plan.csv")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not any((out / n).is_file() for n in ours))):
         raise UserError("exists and is not a cfc-sim results folder; choose another --out", file=str(out))
 
 
-def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult, Path], None]) -> Path:
-    """Write the results folder atomically (a sibling temporary folder renamed when complete)."""
+def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
+    """Create the folder `out` atomically: `fill` writes into a hidden sibling, renamed when done.
+
+    An earlier results folder at `out` is replaced; anything else there is refused (exit 2).
+    """
     out = Path(out)
     check_output_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +146,24 @@ def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
+        fill(tmp)
+        if out.exists():
+            trash = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, trash)
+            os.replace(tmp, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult, Path], None]) -> Path:
+    """Write the results folder of a run atomically (see `write_folder`)."""
+
+    def fill(tmp: Path) -> None:
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(result.config), encoding="utf-8")
         result.replications.to_csv(tmp / "replications.csv", index=False)
         result.summary.to_csv(tmp / "summary.csv", index=False)
@@ -154,17 +176,8 @@ def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult
         manifest = dict(result.manifest)
         manifest["command"] = manifest.get("command", "").replace("{out}", str(out))
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        if out.exists():
-            trash = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.replace(out, trash)
-            os.replace(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+
+    return write_folder(Path(out), fill)
 
 
 def load_results(folder: Path) -> RunResult:

@@ -6,8 +6,6 @@ codes; a few run real subprocesses. Scenarios are small (two areas, nine months)
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import os
@@ -24,10 +22,10 @@ import pandas as pd
 import pytest
 import simpy
 import yaml
+from cli_runner import invoke, invoke_quietly
 from scenario_factory import scenario_dict
 
 import cfc_sim
-from cfc_sim.cli import main
 from cfc_sim.scenario.loading import load_scenario, scenario_sha256
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,37 +49,6 @@ AREAS = ["Alpha", "Beta"]
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _exit_code(exc: SystemExit) -> int:
-    code = 0 if exc.code is None else exc.code
-    assert isinstance(code, int), code
-    return code
-
-
-def invoke(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the console-script entry point; return (exit code, stdout, stderr)."""
-    try:
-        main(argv)
-    except SystemExit as exc:
-        code = _exit_code(exc)
-    else:
-        code = 0
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def invoke_quietly(argv: list[str]) -> tuple[int, str, str]:
-    """`invoke` for module-scoped fixtures (no capsys there)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(argv)
-        except SystemExit as exc:
-            code = _exit_code(exc)
-        else:
-            code = 0
-    return code, out.getvalue(), err.getvalue()
 
 
 def small_scenario(**changes: Any) -> dict[str, Any]:

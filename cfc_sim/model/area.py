@@ -47,7 +47,9 @@ class Area:
         self.name = config.name
         self.calendar = calendar
         self.national = national
-        self.go_live_day = calendar.day_of(config.go_live)
+        self.planned_go_live_day = calendar.day_of(config.go_live)
+        self.go_live_day = self.planned_go_live_day  # the day it actually goes live (inf: not yet)
+        self.open_cap_at_go_live = float("nan")
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         self._samplers: dict[tuple[str, str], Sampler] = {}
@@ -74,6 +76,7 @@ class Area:
         self.flexible_in_post = TimeAverage()
         self.caseload_days = Histogram(1, integer=True)  # FCA-days at each caseload (in-post FCAs)
         self.leavers = 0
+        self.leavers_total = 0  # never reset: trailing turnover for readiness reviews
         self.training_share_at_go_live = float("nan")
 
     # ---- random streams -------------------------------------------------------------

@@ -1,8 +1,7 @@
 """Applications as a non-stationary Poisson process, exact for a piecewise-constant rate.
 
-The rate is constant within each segment (a run month, split again at any intervention day
-for the area): weekly base / 7 x the month's seasonality x (1 + growth) ** years since the
-start (at the segment's middle). Within a segment the count is Poisson and the times are
+The rate (`cfc_sim.demand.daily_rate`) is constant within each segment: a run month, split
+again at any intervention day for the area. Within a segment the count is Poisson and the times are
 sorted uniforms, drawn in one batch.
 """
 
@@ -13,19 +12,9 @@ from collections.abc import Generator, Iterable
 import simpy
 
 from cfc_sim.calendar import SimCalendar
+from cfc_sim.demand import daily_rate
 from cfc_sim.model.area import Area
 from cfc_sim.model.pathways import CaseFlow
-from cfc_sim.scenario.schema import DemandConfig
-
-DAYS_PER_YEAR = 365.25
-
-
-def daily_rate(demand: DemandConfig, calendar: SimCalendar, from_day: float, to_day: float) -> float:
-    """Expected applications per day in [from_day, to_day) (which lies within one run month)."""
-    month = calendar.month_index(from_day)
-    seasonal = demand.seasonality[calendar.calendar_month(month) - 1]
-    growth = (1.0 + demand.annual_growth) ** (((from_day + to_day) / 2) / DAYS_PER_YEAR)
-    return demand.applications_per_week / 7.0 * seasonal * growth
 
 
 def segment_bounds(calendar: SimCalendar, extra_days: Iterable[float]) -> list[float]:

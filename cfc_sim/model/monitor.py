@@ -6,6 +6,7 @@ per pathway and nationally (`ALL`), and into the monthly series behind the chart
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from cfc_sim.metrics import NAN, CaseStats, Histogram
@@ -49,6 +50,7 @@ def snapshot(area: Area, now: float) -> dict[str, float]:
         "open_cases": area.open_cases[CAP] + area.open_cases[CFC],
         "open_cap": area.open_cases[CAP],
         "in_post": area.in_post.value,
+        "live": 1.0 if area.go_live_day <= now else 0.0,
         "trained": sum(f.trained for f in staff),
         "staff": len(staff),
         "queue_now": area.queued(),
@@ -81,6 +83,7 @@ def month_values(before: dict[str, float], after: dict[str, float], days: float)
         "leavers": d["leavers"],
         "trained_share": _ratio(after["trained"], after["staff"]),
         "trained_fte": after["trained"],
+        "live_areas": after["live"],
         "sickness_days_share": _ratio(d["absent_days"], d["in_post_int"]),
         "prioritisation_days": d["prioritisation_days"],
         "flexible_fte_days": d["flexible_fte_days"],
@@ -137,7 +140,9 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
         "flexible_cost": flexible_days * area.config.workforce.flexible.cost_per_fte_day,
         "workforce_cost": (area.in_post.integral_to(now) * area.config.workforce.cost_per_fte_day
                            + flexible_days * area.config.workforce.flexible.cost_per_fte_day),
-        "go_live_day": area.go_live_day,
+        "go_live_day": area.go_live_day if math.isfinite(area.go_live_day) else NAN,
+        "live_at_end": 1.0 if area.go_live_day <= now else 0.0,
+        "open_cap_cases_at_go_live": area.open_cap_at_go_live,
     })
     out["all"] = everything
     return out
@@ -168,6 +173,7 @@ def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float
         leavers=sum(a.leavers for a in areas), absent_days=sum(a.absent.integral_to(now) for a in areas),
         span_days=span_days,
     ))
+    all_live = all(math.isfinite(a.go_live_day) for a in areas)
     weights = [(a.training_share_at_go_live, max(1, a.config.workforce.fcas)) for a in areas
                if a.training_share_at_go_live == a.training_share_at_go_live]
     everything.update({
@@ -181,7 +187,9 @@ def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float
         "workforce_cost": sum(a.in_post.integral_to(now) * a.config.workforce.cost_per_fte_day
                               + a.flexible_in_post.integral_to(now) * a.config.workforce.flexible.cost_per_fte_day
                               for a in areas),
-        "go_live_day": max(a.go_live_day for a in areas),
+        "go_live_day": max(a.go_live_day for a in areas) if all_live else NAN,
+        "live_at_end": sum(a.go_live_day <= now for a in areas) / len(areas),
+        "open_cap_cases_at_go_live": sum(a.open_cap_at_go_live for a in areas if math.isfinite(a.open_cap_at_go_live)),
     })
     out["all"] = everything
     return out

@@ -135,6 +135,9 @@ class CaseFlow:
         stats.decision_weeks.add(weeks)
         if case.had_report:
             stats.reported_weeks.add(weeks)
+            if case.pathway == CAP:
+                after = now >= area.go_live_day
+                (stats.reported_weeks_after_go_live if after else stats.reported_weeks_before_go_live).add(weeks)
         if case.allocated:
             stats.closed_allocated += 1
             if case.fcas_seen == 1:

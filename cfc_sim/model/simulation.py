@@ -6,6 +6,7 @@ randomness comes from `Streams(seed, r)`, so any executor on any machine gives t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from cfc_sim.model.monitor import (
 )
 from cfc_sim.model.pathways import CaseFlow
 from cfc_sim.model.workforce import Workforce
+from cfc_sim.readiness import AreaState, assess, gate_passes, trailing_turnover
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, thaw
 from cfc_sim.streams import Streams
 
@@ -73,6 +75,10 @@ class Replication:
         self.output = ReplicationOutput(replication, events=self.events)
         self.warmup_day = self.calendar.month_start_days[config.header.warmup_months]
         self._snapshots: dict[str, dict[str, float]] = {}
+        self.policy = config.header.readiness.policy
+        # per area: leavers in each past month and FCAs in post at each month end (trailing turnover)
+        self._turnover_history: dict[str, tuple[list[float], list[float]]] = {
+            a.name: ([], []) for a in config.areas}
         cir_days = config.header.targets.cir_working_days
         for area_config in config.areas:
             area = Area(self.env, area_config, self.calendar, self.streams, self.national)
@@ -100,12 +106,42 @@ class Replication:
         self.env.schedule(event, priority, max(0.0, day))
 
     def _schedule_go_live(self, area: Area) -> None:
-        if area.go_live_day <= 0:
-            area.training_share_at_go_live = area.trained_share()
-        elif area.go_live_day < self.calendar.horizon_days:
-            def record(_: Any, area: Area = area) -> None:
-                area.training_share_at_go_live = area.trained_share()
-            self._at(area.go_live_day, record, URGENT)
+        """Planned policy: live on the planned day. Readiness policy: live at the first review on or
+        after it (the planned day itself, then each month start) at which criteria 1-5 hold."""
+        planned = area.planned_go_live_day
+        if planned <= 0:
+            self._go_live(area, planned)
+        elif planned < self.calendar.horizon_days:
+            if self.policy == "planned":
+                self._at(planned, lambda _, area=area: self._go_live(area, self.env.now), URGENT)
+            else:
+                area.go_live_day = math.inf
+                self._at(planned, lambda _, area=area: self._review(area), URGENT)
+        else:
+            area.go_live_day = math.inf if self.policy == "readiness" else planned
+
+    def _go_live(self, area: Area, day: float) -> None:
+        area.go_live_day = day
+        area.training_share_at_go_live = area.trained_share()
+        area.open_cap_at_go_live = area.open_cases["cap"]
+
+    def _review(self, area: Area) -> None:
+        """A readiness review: under the readiness policy, go live now if criteria 1-5 hold."""
+        now = self.env.now
+        if area.go_live_day <= now or now < area.planned_go_live_day:
+            return
+        month = self.calendar.month_index(now)
+        history = self._turnover_history[area.name]
+        state = AreaState(
+            trained_fte=float(sum(1 for f in area.staff() if f.trained)),
+            vacancy_rate=area.vacancies.value / area.establishment.value if area.establishment.value else 0.0,
+            trained_share=area.trained_share(),
+            turnover_12m=trailing_turnover(history[0], history[1]) if history[0] else 0.0,
+        )
+        rows = assess(area.config, self.calendar, month, self.calendar.date_of(now), state,
+                      self.config.header.readiness)
+        if gate_passes(rows):
+            self._go_live(area, now)
 
     def _schedule_intervention(self, intervention: Intervention) -> None:
         day = self.calendar.day_of(intervention.at)
@@ -130,6 +166,11 @@ class Replication:
 
     def _month_start(self, k: int) -> None:
         now = self.env.now
+        if k > 0:
+            for area in self.areas:
+                leavers, fte = self._turnover_history[area.name]
+                leavers.append(area.leavers_total - sum(leavers))
+                fte.append(area.in_post.value)
         if k == self.config.header.warmup_months:
             for area in self.areas:
                 area.reset_stats(now)
@@ -138,6 +179,9 @@ class Replication:
             self._record_month(k - 1, now)
         if k >= self.config.header.warmup_months:
             self._take_snapshots(now)
+        if self.policy == "readiness":
+            for area in self.areas:
+                self._review(area)
         for staffing in self.workforces.values():
             staffing.start_training(now)
 

@@ -97,6 +97,7 @@ class Workforce:
         if not fca.in_post:
             return
         self.area.leavers += 1
+        self.area.leavers_total += 1
         self.area.remove_fca(fca, self.env.now)
 
     # ---- recruitment ----------------------------------------------------------------------

@@ -1,0 +1,41 @@
+"""Run the console-script entry point in-process and capture its exit code and output."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+
+from cfc_sim.cli import main
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = 0 if exc.code is None else exc.code
+    assert isinstance(code, int), code
+    return code
+
+
+def invoke(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the console-script entry point; return (exit code, stdout, stderr)."""
+    try:
+        main(argv)
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    else:
+        code = 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def invoke_quietly(argv: list[str]) -> tuple[int, str, str]:
+    """`invoke` for module-scoped fixtures (no capsys there)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(argv)
+        except SystemExit as exc:
+            code = _exit_code(exc)
+        else:
+            code = 0
+    return code, out.getvalue(), err.getvalue()
