@@ -213,13 +213,13 @@ def compare_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None:
 def transition_chart(series: pd.DataFrame, areas: list[str], months: list[str], go_live: dict[str, str],
                      path: Path) -> None:
     """Open CAP cases per area over time: the run-down of the old pathway after go-live."""
-    shown = [a for a in areas if not _band(series, "open_cap_cases", a).empty]
+    bands = {a: _band(series, "open_cap_cases", a) for a in areas}
+    shown = [a for a in areas if not bands[a].empty and bands[a][0.95].max() > 0]  # areas with CAP work
     cols = min(5, max(1, len(shown)))
     rows = math.ceil(len(shown) / cols) if shown else 1
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.2 * rows + 0.8), squeeze=False)
     for ax, area in zip(axes.flat, shown, strict=False):
-        band = _band(series, "open_cap_cases", area)
-        _fan(ax, band, months, colour=GREY, label="open CAP cases")
+        _fan(ax, bands[area], months, colour=GREY, label="open CAP cases")
         if go_live.get(area) in months:
             ax.axvline(months.index(go_live[area]), color=RAG["green"], linestyle="--", label="planned go-live")
         ax.set_title(area, fontsize=9)

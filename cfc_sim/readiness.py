@@ -228,4 +228,4 @@ def _fmt(criterion: str, value: float) -> str:
     """Values in the criterion's unit: FTE for capacity, percentages for the rest."""
     if value != value:
         return "n/a"
-    return f"{value:.1f} FTE" if criterion == "capacity" else f"{value:.0%}"
+    return f"{value:.1f} FTE" if criterion == "capacity" else f"{value:.1%}"
