@@ -234,3 +234,36 @@ def transition_chart(series: pd.DataFrame, areas: list[str], months: list[str], 
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, area: str = NATIONAL) -> None:
+    """The chosen metric against the first swept key, one line per combination of the others."""
+    rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    x_key, others = keys[0], keys[1:]
+    groups = rows.groupby(others, sort=False) if others else [((), rows)]
+    colours = [BLUE, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+    for i, (group_key, sub) in enumerate(groups):
+        xs = list(sub[x_key])
+        positions = range(len(xs))
+        try:
+            positions = [float(v) for v in xs]
+        except ValueError:
+            pass
+        label = ", ".join(f"{k}={v}" for k, v in zip(others, group_key if isinstance(group_key, tuple)
+                                                              else (group_key,), strict=False)) or metric
+        err = np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]])
+        ax.errorbar(list(positions), sub["mean"], yerr=err, marker="o", capsize=4, color=colours[i % len(colours)],
+                    label=label)
+        if not isinstance(positions, list):
+            ax.set_xticks(list(positions))
+            ax.set_xticklabels(xs)
+    ax.set_xlabel(x_key)
+    ax.set_ylabel(metric.replace("_", " "))
+    where = "England" if area == NATIONAL else area
+    ax.set_title(f"Sweep: {metric.replace('_', ' ')} ({where}), mean and 95% interval")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

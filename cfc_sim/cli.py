@@ -228,6 +228,86 @@ def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-unty
         click.echo(f"differences: {method}")
 
 
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--set", "settings", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="A swept key (dotted path: defaults.workforce.fcas, areas.Essex.go_live, areas.*.workforce.fcas) "
+                   "and its values; repeat for a grid.")
+@click.option("--metric", default="wait_to_allocation_days_mean", show_default=True,
+              help="Metric drawn against the first swept key in sweep.png.")
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per variant.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed shared by every variant.")
+@click.option("--out", type=click.Path(file_okay=False), help="Sweep folder (default results/sweep-<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | None, seed: int | None,
+          out: str | None, workers: int, scheduler: str | None) -> None:
+    """Run a grid of variants of SCENARIO with common random numbers; write one results folder per
+    variant, sweep.csv and sweep.png. Rerunning with the same --out reuses finished variants."""
+    from cfc_sim.charts import draw_run_charts, sweep_chart
+    from cfc_sim.scenario.variants import parse_setting
+    from cfc_sim.sweep import run_sweep
+
+    parsed = [parse_setting(s) for s in settings]
+    base = _config(scenario)
+    folder = Path(out) if out else _default_out(f"sweep-{base.name}")
+    table = run_sweep(scenario, parsed, folder, reps=reps, seed=seed, workers=workers, scheduler=scheduler,
+                      draw_charts=draw_run_charts,
+                      on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"))
+    keys = [k for k, _ in parsed]
+    if metric not in set(table["metric"]):
+        raise UserError(f"no metric {metric!r} in the results", key="--metric")
+    sweep_chart(table, keys, metric, folder / "sweep.png")
+    national = table[(table["area"] == "ALL") & (table["pathway"] == "all") & (table["metric"] == metric)]
+    click.echo(national[[*keys, "mean", "ci_low", "ci_high"]].rename(columns={"mean": metric}).to_string(index=False))
+    click.echo(f"sweep: {folder / 'sweep.csv'}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--area", "areas", multiple=True, help="Area to plan (repeatable; default every area).")
+@click.option("--target", default=None, metavar="METRIC>=X|METRIC<=X",
+              help="Per-area target, e.g. cir_on_time_share>=0.9 (default: the scenario's CIR on-time target).")
+@click.option("--confidence", type=click.FloatRange(0, 1), default=None,
+              help="Probability across replications of meeting the target (default: readiness.performance_confidence).")
+@click.option("--max-extra", type=click.IntRange(min=1, max=10_000), default=200, show_default=True,
+              help="Largest addition to try per area.")
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per evaluation.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1))
+@click.option("--out", type=click.Path(file_okay=False), help="Plan folder (default results/plan-<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: float | None,
+         max_extra: int, reps: int | None, seed: int | None, out: str | None, workers: int,
+         scheduler: str | None) -> None:
+    """Smallest whole-FCA addition per area whose replications meet the target with the confidence
+    (common random numbers; doubling then bisection). Writes plan.csv; reruns reuse evaluations."""
+    from cfc_sim.plan import Target, plan_areas
+    from cfc_sim.results import write_folder
+
+    config = _config(scenario).with_run_options(replications=reps, seed=seed)
+    goal = Target.parse(target) if target else Target("cir_on_time_share", ">=",
+                                                      config.header.targets.cir_on_time_share)
+    chance = confidence if confidence is not None else config.header.readiness.performance_confidence
+    folder = Path(out) if out else _default_out(f"plan-{config.name}")
+    cache = folder.parent / f".{folder.name}.cache"
+
+    def show(row: dict) -> None:
+        extra = "not found" if row["extra_fte"] != row["extra_fte"] else f"+{int(row['extra_fte'])}"
+        click.echo(f"  {row['area']:<36} {row['fte_now']:>5} FCAs  {extra:>9}  P(met)={row['achieved_probability']:.2f}"
+                   f"  mean {goal.metric}={row['achieved_mean']:.3g}")
+
+    click.echo(f"plan: {goal} with probability >= {chance:.2f}, {config.replications} replications per evaluation")
+    table = plan_areas(config, goal, chance, areas=list(areas) or None, max_extra=max_extra, cache=cache,
+                       workers=workers, scheduler=scheduler, on_area=show)
+    national = table[table["area"] == "ALL"].iloc[0]
+    cost = national["annual_cost"]
+    priced = f", about {cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
+    click.echo(f"  {'ALL':<36} {int(national['fte_now']):>5} FCAs  +{national['extra_fte']:.0f} in total{priced}")
+    write_folder(folder, lambda tmp: table.to_csv(tmp / "plan.csv", index=False))
+    click.echo(f"plan: {folder / 'plan.csv'}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps errors to exit codes and one-line messages."""
     try:

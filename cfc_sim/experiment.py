@@ -65,7 +65,6 @@ def _run_dask(config: ScenarioConfig, replications: Sequence[int], scheduler: st
               tick: Progress) -> list[ReplicationOutput]:
     try:
         from dask.distributed import Client
-        from dask.distributed import as_completed as dask_completed
     except ImportError:  # pragma: no cover - depends on the install
         raise UserError("--scheduler needs dask[distributed]: pip install 'cfc-sim[cluster]'") from None
     try:
@@ -76,7 +75,7 @@ def _run_dask(config: ScenarioConfig, replications: Sequence[int], scheduler: st
         futures = client.map(simulate, [config] * len(replications), list(replications),
                              [trace] * len(replications), pure=False)
         outputs = []
-        for future in dask_completed(futures):
+        for future in futures:  # in submission order; each result is final when it arrives
             outputs.append(future.result())
             tick(1)
         return outputs

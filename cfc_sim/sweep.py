@@ -1,0 +1,91 @@
+"""A grid of scenario variants, each run with the same seed (common random numbers).
+
+Each variant is a results folder under the sweep folder; `sweep.csv` stacks their summaries with
+one column per swept key. A variant whose folder already holds a finished run of the same
+resolved scenario, seed and replications is reused, so an interrupted sweep resumes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cfc_sim.experiment import run_scenario
+from cfc_sim.results import RunResult, load_results, slug, write_results
+from cfc_sim.scenario.loading import scenario_sha256
+from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.scenario.variants import load_variant
+
+SUMMARY_COLUMNS = ["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"]
+
+
+def grid(settings: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+    """Every combination of the swept values, first key varying slowest."""
+    keys = [k for k, _ in settings]
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in settings))]
+
+
+def variant_name(index: int, values: dict[str, Any]) -> str:
+    label = "_".join(f"{k.split('.')[-1]}={v}" for k, v in values.items())
+    return f"v{index:02d}_{slug(label)}"[:100]
+
+
+def finished(folder: Path, config: ScenarioConfig) -> bool:
+    """The folder holds a complete run of exactly this variant (same resolved scenario, seed, reps)."""
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        return False
+    try:
+        done = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (done.get("scenario_sha256") == scenario_sha256(config) and done.get("seed") == config.seed
+            and done.get("replications") == config.replications)
+
+
+def run_sweep(
+    scenario: str | Path,
+    settings: Sequence[tuple[str, list[Any]]],
+    out: Path,
+    *,
+    reps: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    draw_charts: Callable[[RunResult, Path], None],
+    on_variant: Callable[[str, bool], None] = lambda name, reused: None,
+) -> pd.DataFrame:
+    """Run (or reuse) every variant of the grid and return the stacked summary (sweep.csv)."""
+    combos = grid(settings)
+    configs = [load_variant(scenario, values).with_run_options(replications=reps, seed=seed) for values in combos]
+    out.mkdir(parents=True, exist_ok=True)
+    frames = []
+    for index, (values, config) in enumerate(zip(combos, configs, strict=True), start=1):
+        name = variant_name(index, values)
+        folder = out / name
+        reused = finished(folder, config)
+        if reused:
+            summary = load_results(folder).summary
+        else:
+            result = run_scenario(config, workers=workers, scheduler=scheduler)
+            result.manifest["command"] = f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} " \
+                                         f"--seed {config.seed}"
+            write_results(result, folder, draw_charts)
+            summary = result.summary
+        on_variant(name, reused)
+        frame = summary[SUMMARY_COLUMNS].copy()
+        for key, value in reversed(list(values.items())):
+            frame.insert(0, key, str(value))
+        frame.insert(0, "variant", name)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    tmp = out / f".sweep.csv.tmp-{os.getpid()}"
+    table.to_csv(tmp, index=False)
+    os.replace(tmp, out / "sweep.csv")
+    return table

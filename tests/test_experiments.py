@@ -1,0 +1,165 @@
+"""Sweeps, capacity plans, executors and resumable work (issue 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from cli_runner import invoke
+from scenario_factory import config, mmc_dict, scenario_dict
+from theory import mmc_wait_mean
+
+from cfc_sim.experiment import run_scenario
+from cfc_sim.plan import Target, plan_areas, smallest_extra
+from cfc_sim.results import write_results
+from cfc_sim.scenario.variants import apply_settings, parse_setting
+
+
+def _write(path: Path, data: dict) -> Path:
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _queue_scenario() -> dict:
+    data = mmc_dict(arrivals_per_day=2.0, work_mean_days=5.0, fcas=11, months=36, warmup_months=3, reps=6, seed=5)
+    data["name"] = "queue"
+    return data
+
+
+def test_sweep_over_fcas_shows_the_wait_falling(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    scenario = _write(tmp_path / "queue.yaml", _queue_scenario())
+    out = tmp_path / "sweep"
+    code, stdout, err = invoke(["sweep", str(scenario), "--set", "defaults.workforce.fcas=11,12,14",
+                                "--out", str(out)], capsys)
+    assert code == 0, err
+    table = pd.read_csv(out / "sweep.csv")
+    assert list(table.columns[:2]) == ["variant", "defaults.workforce.fcas"]
+    assert list(table.columns[2:]) == ["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"]
+    wait = table[(table["area"] == "ALL") & (table["pathway"] == "all")
+                 & (table["metric"] == "wait_to_allocation_days_mean")].sort_values("defaults.workforce.fcas")
+    assert wait["mean"].is_monotonic_decreasing and wait["mean"].iloc[0] > wait["mean"].iloc[-1]
+    assert (out / "sweep.png").is_file() and len(list(out.glob("v0*/manifest.json"))) == 3
+    # Rerun: every variant is reused, and the table is the same.
+    code, stdout, _ = invoke(["sweep", str(scenario), "--set", "defaults.workforce.fcas=11,12,14",
+                              "--out", str(out)], capsys)
+    assert code == 0 and stdout.count("reused") == 3
+    pd.testing.assert_frame_equal(pd.read_csv(out / "sweep.csv"), table)
+
+
+def test_sweep_settings_address_areas_by_name_and_all_at_once() -> None:
+    raw = scenario_dict()
+    raw["areas"] = [{"name": "Essex", "go_live": "2026-10-01"}, {"name": "Kent", "go_live": "2027-01-01"}]
+    key, values = parse_setting("areas.Essex.go_live=2026-12-01,2027-02-01")
+    assert key == "areas.Essex.go_live" and [str(v) for v in values] == ["2026-12-01", "2027-02-01"]
+    changed = apply_settings(raw, {"areas.*.workforce.fcas": 7, "areas.Essex.go_live": values[0]})
+    assert [a["workforce"]["fcas"] for a in changed["areas"]] == [7, 7]
+    assert str(changed["areas"][0]["go_live"]) == "2026-12-01" and changed["areas"][1]["go_live"] == "2027-01-01"
+    assert "workforce" not in raw["areas"][0]  # the caller's mapping is untouched
+
+
+def test_sweep_with_an_unknown_area_or_bad_value_exits_2(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    scenario = _write(tmp_path / "queue.yaml", _queue_scenario())
+    code, _, err = invoke(["sweep", str(scenario), "--set", "areas.Nowhere.go_live=2027-01-01",
+                           "--out", str(tmp_path / "s")], capsys)
+    assert code == 2 and "Nowhere" in err
+    code, _, err = invoke(["sweep", str(scenario), "--set", "defaults.workforce.fcas=-1",
+                           "--out", str(tmp_path / "s")], capsys)
+    assert code == 2 and "workforce.fcas" in err
+
+
+def test_plan_returns_the_queueing_theory_answer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """M/M/c with lambda = 2/day, work 5 days: W_q is 3.4, 1.1, 0.47, 0.2 days for c = 11..14, so the
+    smallest c with W_q <= 0.8 is 13, three more than the 10 in post."""
+    assert mmc_wait_mean(2.0, 5.0, 12) > 0.8 > mmc_wait_mean(2.0, 5.0, 13)
+    data = mmc_dict(arrivals_per_day=2.0, work_mean_days=5.0, fcas=10, months=96, warmup_months=6, reps=10, seed=3)
+    data["defaults"]["workforce"]["establishment"] = 10
+    table = plan_areas(config(data), Target.parse("wait_to_allocation_days_mean<=0.8"), 0.8,
+                       cache=tmp_path / "cache")
+    row = table[table["area"] == "Queue"].iloc[0]
+    assert row["extra_fte"] == 3 and row["achieved_probability"] >= 0.8
+    assert table[table["area"] == "ALL"].iloc[0]["extra_fte"] == 3
+
+
+def test_plan_search_is_logarithmic_and_exact_on_a_monotone_rule() -> None:
+    calls: list[int] = []
+
+    def evaluate(n: int) -> float:
+        calls.append(n)
+        return 1.0 if n >= 37 else 0.0
+
+    assert smallest_extra(evaluate, 0.8, 200) == 37
+    assert len(calls) <= 2 * 8 + 1
+    assert smallest_extra(lambda n: 0.0, 0.8, 50) is None
+
+
+def test_plan_cli_writes_plan_csv_and_reuses_evaluations(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    data = _queue_scenario()
+    data["defaults"]["workforce"]["cost_per_fte_day"] = 250
+    scenario = _write(tmp_path / "queue.yaml", data)
+    argv = ["plan", str(scenario), "--target", "wait_to_allocation_days_mean<=1.0", "--confidence", "0.8",
+            "--reps", "4", "--out", str(tmp_path / "plan")]
+    code, out, err = invoke(argv, capsys)
+    assert code == 0, err
+    table = pd.read_csv(tmp_path / "plan" / "plan.csv")
+    assert list(table.columns[:7]) == ["area", "fte_now", "extra_fte", "target", "confidence", "achieved_mean",
+                                       "achieved_probability"]
+    extra = table[table["area"] == "ALL"].iloc[0]["extra_fte"]
+    assert table[table["area"] == "ALL"].iloc[0]["annual_cost"] == pytest.approx(extra * 250 * 365.25)
+    cache = tmp_path / ".plan.cache"
+    files = sorted(p.name for p in cache.iterdir())
+    mtimes = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    code, out2, _ = invoke(argv, capsys)
+    assert code == 0 and sorted(p.name for p in cache.iterdir()) == files
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == mtimes  # nothing re-run
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "plan" / "plan.csv"), table)
+
+
+def test_plan_rejects_bad_targets(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    scenario = _write(tmp_path / "queue.yaml", _queue_scenario())
+    assert invoke(["plan", str(scenario), "--target", "wait>>3"], capsys)[0] == 2
+    assert invoke(["plan", str(scenario), "--target", "no_such_metric>=1", "--reps", "1"], capsys)[0] == 2
+    assert invoke(["plan", str(scenario), "--area", "Nowhere", "--reps", "1"], capsys)[0] == 2
+
+
+def test_dask_local_cluster_gives_the_same_summary_as_one_worker() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    cfg = config(scenario_dict(horizon_months=6, replications=3))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        on_cluster = run_scenario(cfg, scheduler=cluster.scheduler_address)
+    local = run_scenario(cfg, workers=1)
+    pd.testing.assert_frame_equal(on_cluster.summary, local.summary, check_exact=True)
+    pd.testing.assert_frame_equal(on_cluster.replications, local.replications, check_exact=True)
+
+
+def test_interrupted_write_leaves_no_half_written_folder(tmp_path) -> None:
+    result = run_scenario(config(scenario_dict(horizon_months=3, replications=1)))
+
+    def interrupted(_result, _folder) -> None:  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_results(result, tmp_path / "out", interrupted)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_with_scheduler_writes_the_same_summary_csv_as_one_worker(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    distributed = pytest.importorskip("dask.distributed")
+    scenario = _write(tmp_path / "s.yaml", scenario_dict(horizon_months=6, replications=3))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        code, _, err = invoke(["run", str(scenario), "--scheduler", cluster.scheduler_address,
+                               "--out", str(tmp_path / "dask")], capsys)
+    assert code == 0, err
+    assert invoke(["run", str(scenario), "--workers", "1", "--out", str(tmp_path / "one")], capsys)[0] == 0
+    assert (tmp_path / "dask" / "summary.csv").read_bytes() == (tmp_path / "one" / "summary.csv").read_bytes()
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("dask.distributed")
+    scenario = _write(tmp_path / "s.yaml", scenario_dict(horizon_months=3, replications=1))
+    code, _, err = invoke(["run", str(scenario), "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "x")],
+                          capsys)
+    assert code == 2 and "scheduler" in err and not (tmp_path / "x").exists()
