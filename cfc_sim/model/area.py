@@ -3,7 +3,10 @@
 Allocation is the heart of the model. The invariant kept at every instant (outside the
 prioritisation protocol): no FCA has a free slot while a case it may take waits in the queue.
 Cases go high risk first, then oldest application first; CFC cases only to CFC-trained FCAs;
-a case prefers the FCA it last had; otherwise the least-loaded eligible FCA takes it.
+a case prefers the FCA it last had; otherwise the least-loaded eligible FCA takes it (lowest
+number on a tie). FCAs with a free slot sit in two heaps (trained, untrained) keyed by load;
+every change to an FCA bumps its version and re-offers it, and stale entries are dropped when
+they surface, so a pick costs O(log FCAs) rather than a scan.
 
 Queue rules act on every change of the queue: the flexible workforce is drawn on above its
 trigger and released when the queue clears; the prioritisation protocol switches on above
@@ -57,6 +60,7 @@ class Area:
         self.trace: list[TraceRow] | None = None
 
         self.fcas: list[FCA] = []  # in post, including on notice and absent, and flexible staff
+        self._free: dict[bool, list[tuple[float, int, int, FCA]]] = {True: [], False: []}  # by trained
         self._next_fca_id = 0
         self._queues: dict[str, list[tuple[tuple[int, float, int], Case]]] = {CAP: [], CFC: []}
         self.open_cases = {CAP: 0, CFC: 0}
@@ -147,6 +151,7 @@ class Area:
             self.in_post.add(now, 1)
             self._update_vacancies(now)
         self.capacity_slots.add(now, fca.private_cap)
+        self.offer(fca)
         self.fill(fca, now)
         return fca
 
@@ -155,6 +160,7 @@ class Area:
         self._flush_caseload(fca, now)
         fca.in_post = False
         fca.absence_token += 1
+        fca.version += 1
         self.fcas.remove(fca)
         if fca.absent:
             fca.absent = False
@@ -176,11 +182,33 @@ class Area:
         fca.cap_now = cap
         fca.other = self._other_slots(cap, fca.flexible)
         self.capacity_slots.add(now, fca.private_cap - before)
+        self.offer(fca)
         self.fill(fca, now)
 
     def mark_trained(self, fca: FCA, now: float) -> None:
         fca.trained = True
+        self.offer(fca)
         self.fill(fca, now)
+
+    def set_flags(self, fca: FCA, now: float, *, on_notice: bool | None = None,
+                  in_training: bool | None = None) -> None:
+        """Change whether an FCA takes new cases (notice, training); fills any room it regains."""
+        if on_notice is not None:
+            fca.on_notice = on_notice
+        if in_training is not None:
+            fca.in_training = in_training
+        self.offer(fca)
+        self.fill(fca, now)
+
+    def offer(self, fca: FCA) -> None:
+        """Re-enter the FCA in the free-slot heap after any change (older entries become stale)."""
+        fca.version += 1
+        if fca.in_post and not (fca.on_notice or fca.absent or fca.in_training) and len(fca.cases) < fca.private_cap:
+            heap = self._free[fca.trained]
+            heapq.heappush(heap, (len(fca.cases) / fca.private_cap, fca.id, fca.version, fca))
+            if len(heap) > 64 and len(heap) > 4 * len(self.fcas):
+                self._free[fca.trained] = [e for e in heap if e[2] == e[3].version]
+                heapq.heapify(self._free[fca.trained])
 
     def set_absent(self, fca: FCA, now: float, absent: bool) -> None:
         """Sickness: no allocations while absent; on return the FCA takes queued cases again."""
@@ -188,6 +216,7 @@ class Area:
             return
         fca.absent = absent
         self.absent.add(now, 1 if absent else -1)
+        self.offer(fca)
         if not absent:
             self.fill(fca, now)
 
@@ -227,14 +256,23 @@ class Area:
         last = case.last_fca
         if last is not None and last.in_post and last.can_take(is_cfc):
             return last
-        best = None
-        best_load = 2.0
-        for fca in self.fcas:
-            if fca.can_take(is_cfc):
-                load = len(fca.cases) / fca.private_cap
-                if load < best_load:
-                    best, best_load = fca, load
-        return best
+        trained = self._head(True)
+        if is_cfc:
+            return trained[3] if trained else None
+        untrained = self._head(False)
+        if trained and (not untrained or trained[:2] < untrained[:2]):
+            return trained[3]
+        return untrained[3] if untrained else None
+
+    def _head(self, trained: bool) -> tuple[float, int, int, FCA] | None:
+        """The least-loaded FCA with a free slot in one heap, dropping stale entries on the way."""
+        heap = self._free[trained]
+        while heap:
+            entry = heap[0]
+            if entry[2] == entry[3].version:
+                return entry
+            heapq.heappop(heap)
+        return None
 
     def _enqueue(self, case: Case, now: float) -> None:
         heapq.heappush(self._queues[case.pathway], (case.queue_key(), case))
@@ -291,6 +329,7 @@ class Area:
             case.fcas_seen += 1
         self._flush_caseload(fca, now)
         fca.cases.add(case)
+        self.offer(fca)
         self.occupied_slots.add(now, 1)
         case.fca = fca
         case.token += 1
@@ -305,6 +344,7 @@ class Area:
         assert fca is not None
         self._flush_caseload(fca, now)
         fca.cases.discard(case)
+        self.offer(fca)
         self.occupied_slots.add(now, -1)
         case.fca = None
         case.last_fca = fca
@@ -354,6 +394,7 @@ class Area:
         elif queued == 0 and self.flexible_in_post.value > 0:
             for fca in [f for f in self.fcas if f.flexible and not f.on_notice]:
                 fca.on_notice = True
+                self.offer(fca)
                 if not fca.cases:
                     self.remove_fca(fca, now)
 

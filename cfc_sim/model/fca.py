@@ -14,6 +14,7 @@ class FCA:
     __slots__ = (
         "id", "trained", "in_post", "on_notice", "absent", "in_training", "flexible",
         "cap_full", "cap_now", "other", "cases", "since_day", "start_day", "absence_token", "leave_day",
+        "version",
     )
 
     def __init__(self, fca_id: int, cap_full: int, start_day: float, trained: bool, flexible: bool = False) -> None:
@@ -32,6 +33,7 @@ class FCA:
         self.start_day = start_day
         self.absence_token = 0
         self.leave_day = float("inf")
+        self.version = 0  # bumped on every change that matters to allocation (stale heap entries)
 
     @property
     def caseload(self) -> int:

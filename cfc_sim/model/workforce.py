@@ -90,7 +90,7 @@ class Workforce:
         fca = event.value
         if not fca.in_post:
             return
-        fca.on_notice = True
+        self.area.set_flags(fca, self.env.now, on_notice=True)
         self._after(self.area.config.workforce.notice_days, lambda ev: self._leave_now(ev.value), fca)
 
     def _leave_now(self, fca: FCA) -> None:
@@ -176,11 +176,12 @@ class Workforce:
             if training.days <= 0:
                 self.area.mark_trained(fca, now)
                 continue
-            fca.in_training = True
+            self.area.set_flags(fca, now, in_training=True)
             self._after(training.days, self._training_done, fca)
 
     def _training_done(self, event: Timeout) -> None:
         fca = event.value
         fca.in_training = False
         if fca.in_post:
-            self.area.mark_trained(fca, self.env.now)
+            fca.trained = True
+            self.area.set_flags(fca, self.env.now, in_training=False)

@@ -1,0 +1,123 @@
+"""Peak memory of one replication of the national default at horizon H and 4H (goal: ratio <= 1.5).
+
+Memory must not grow with the horizon (streaming statistics, no per-event storage unless --trace).
+Each measurement runs in a fresh interpreter (this script re-run with --child) so no peak carries
+over: one child reads the peak resident set size (`resource.getrusage(RUSAGE_SELF).ru_maxrss`)
+without tracing, another the tracemalloc peak (Python allocations made by `simulate`, tracing
+started after imports and validation; tracing slows the run, so it is kept apart from the RSS child).
+
+Prints, for each horizon: cases simulated, run seconds, peak RSS, RSS at the start of `simulate`
+(interpreter, imports, config), the growth between the two, and the tracemalloc peak; then the
+ratios 4H / H. The goal applies to the whole-process peak RSS and to the tracemalloc peak; the RSS
+growth ratio is printed too because it is the strictest view (it leaves out the fixed cost of imports).
+
+    python benchmarks/bench_memory.py [--quick] [--horizon 24]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import machine_line, metric, national_dict, table, verdict
+
+GOAL = 1.5
+
+
+def _current_rss_kib() -> float:
+    """Resident set size now (Linux /proc), in KiB; falls back to the peak so far elsewhere."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        import os
+
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1024
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def child(horizon_months: int, mode: str) -> None:
+    """Run one replication and print one JSON line of measurements."""
+    import resource
+    import tracemalloc
+
+    from cfc_sim.model import simulate
+    from cfc_sim.scenario.loading import config_from_dict
+
+    config = config_from_dict(national_dict(horizon_months=horizon_months, replications=1))
+    kib = 1024 if sys.platform == "darwin" else 1  # ru_maxrss is bytes on macOS, KiB on Linux
+    start_rss = _current_rss_kib()
+    start_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib
+    if mode == "tracemalloc":
+        tracemalloc.start()
+    clock = time.perf_counter()
+    output = simulate(config, 0)
+    seconds = time.perf_counter() - clock
+    result = {"horizon": horizon_months, "mode": mode, "seconds": seconds,
+              "cases": metric(output, "applications"),
+              "start_rss_kib": start_rss, "start_peak_kib": start_peak,
+              "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib}
+    if mode == "tracemalloc":
+        result["tracemalloc_peak_bytes"] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    print(json.dumps(result))
+
+
+def measure(horizon_months: int, mode: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", str(horizon_months), "--mode", mode],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"child for {horizon_months} months ({mode}) failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="H = 12 months (4H = 48) instead of 24 (96)")
+    parser.add_argument("--horizon", type=int, default=None, help="H in months (overrides --quick)")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=("rss", "tracemalloc"), default="rss", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        child(args.child, args.mode)
+        return 0
+
+    h = args.horizon or (12 if args.quick else 24)
+    print(machine_line())
+    print(f"national default (scenarios/national-rollout.yaml), 1 replication, horizon H = {h} and 4H = {4 * h} months;"
+          " each figure from a fresh interpreter")
+    results = {}
+    for months in (h, 4 * h):
+        rss = measure(months, "rss")
+        traced = measure(months, "tracemalloc")
+        results[months] = (rss, traced)
+
+    def mib(kib: float) -> str:
+        return f"{kib / 1024:.1f}"
+
+    rows = []
+    for months, (rss, traced) in results.items():
+        rows.append((months, f"{rss['cases']:,.0f}", f"{rss['seconds']:.1f}", mib(rss["peak_rss_kib"]),
+                     mib(rss["start_rss_kib"]), mib(rss["peak_rss_kib"] - rss["start_rss_kib"]),
+                     f"{traced['tracemalloc_peak_bytes'] / 2**20:.1f}", f"{traced['seconds']:.1f}"))
+    print(table(rows, ("months", "cases", "run s", "peak RSS MiB", "RSS at start MiB", "RSS growth MiB",
+                       "tracemalloc peak MiB", "run s (traced)")))
+    (rss_h, tr_h), (rss_4h, tr_4h) = results[h], results[4 * h]
+    peak_ratio = rss_4h["peak_rss_kib"] / rss_h["peak_rss_kib"]
+    traced_ratio = tr_4h["tracemalloc_peak_bytes"] / tr_h["tracemalloc_peak_bytes"]
+    growth_h = max(rss_h["peak_rss_kib"] - rss_h["start_rss_kib"], 1.0)
+    growth_ratio = (rss_4h["peak_rss_kib"] - rss_4h["start_rss_kib"]) / growth_h
+    print(f"cases simulated 4H / H = {rss_4h['cases'] / rss_h['cases']:.2f}")
+    print(f"peak RSS 4H / H = {peak_ratio:.2f} ({verdict(peak_ratio, GOAL, False)})")
+    print(f"tracemalloc peak 4H / H = {traced_ratio:.2f} ({verdict(traced_ratio, GOAL, False)})")
+    print(f"RSS growth during simulate 4H / H = {growth_ratio:.2f} (stricter view: excludes imports)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
