@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 import simpy
-from common import best_of, machine_line, metric, mmc_dict, table, verdict
+from common import best_of, cpu_seconds, cpu_share_note, machine_line, metric, mmc_dict, table, verdict
 
 LAMBDA = 100.0  # arrivals per day
 WORK = 5.0  # mean work (service) days
@@ -92,13 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     validate_s = time.perf_counter() - clock
 
     # Alternate the two sides so drift in machine speed affects both alike.
-    bare_times, model_times, build_times, run_times = [], [], [], []
+    bare_times, model_times, build_times, run_times, mm1_times = [], [], [], [], []
     bare_counts = model_output = None
+    cpu, wall = cpu_seconds(), time.perf_counter()
     for _ in range(args.repeat):
         t, _, bare_counts = best_of(lambda: bare_mmc(LAMBDA, WORK, c, horizon, seed=1), 1)
         bare_times.append(t)
         t, _, model_output = best_of(lambda: simulate(config, 0), 1)
         model_times.append(t)
+        # Informational: the same customers through an M/M/1 with the same rho. At c = 600 the bare program
+        # holds ~500 timeouts in its event heap and simpy.Resource removes each user from a list of up to c,
+        # so the reference itself costs more per customer than at c = 1.
+        t, _, mm1_counts = best_of(lambda: bare_mmc(LAMBDA, WORK / c, 1, horizon, seed=1), 1)
+        mm1_times.append(t)
     # The same call split into building the model and running it (internal API: skipped if it moved).
     try:
         from cfc_sim.model.simulation import Replication
@@ -112,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             run_times.append(time.perf_counter() - clock)
     except (ImportError, AttributeError, TypeError) as exc:  # pragma: no cover - depends on the model's layout
         print(f"(build/run split skipped: {exc!r})")
+    cpu_note = cpu_share_note(cpu_seconds() - cpu, time.perf_counter() - wall, 1)
 
     bare_arrived, bare_served = bare_counts
     model_arrived = int(metric(model_output, "applications") or 0) + int(metric(model_output, "open_cases_start") or 0)
@@ -132,12 +139,18 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("  of which: env.run + readout", "", "", f"{min(run_times):.3f}",
                      " ".join(f"{t:.3f}" for t in run_times), f"{min(run_times) / model_arrived * 1e6:.2f}",
                      f"{model_arrived / min(run_times):,.0f}"))
+    mm1_per_case = min(mm1_times) / mm1_counts[0]
+    rows.append(("bare SimPy M/M/1, same rho (info)", f"{mm1_counts[0]:,}", f"{mm1_counts[1]:,}",
+                 f"{min(mm1_times):.3f}", " ".join(f"{t:.3f}" for t in mm1_times), f"{mm1_per_case * 1e6:.2f}",
+                 f"{mm1_counts[0] / min(mm1_times):,.0f}"))
     print(f"config_from_dict (validation, once, not in the ratio): {validate_s:.3f} s")
     print(table(rows, ("side", "cases arrived", "cases served", "best s", "all runs s", "us/case", "cases/s")))
     if abs(model_arrived - bare_arrived) > 0.02 * bare_arrived:
         print(f"WARNING: case counts differ by more than 2% ({model_arrived} vs {bare_arrived})")
+    print(cpu_note)
     ratio = model_per_case / bare_per_case
     print(f"model cost per case / bare SimPy cost per case = {ratio:.2f} ({verdict(ratio, GOAL, False)})")
+    print(f"(informational: model / bare SimPy M/M/1 with the same customers = {model_per_case / mm1_per_case:.2f})")
     if run_times:
         run_ratio = (min(run_times) / model_arrived) / bare_per_case
         print(f"(run phase only, without building the model: {run_ratio:.2f})")

@@ -63,7 +63,13 @@ def child(horizon_months: int, mode: str) -> None:
               "start_rss_kib": start_rss, "start_peak_kib": start_peak,
               "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib}
     if mode == "tracemalloc":
-        result["tracemalloc_peak_bytes"] = tracemalloc.get_traced_memory()[1]
+        current, peak = tracemalloc.get_traced_memory()
+        result["tracemalloc_peak_bytes"] = peak
+        result["tracemalloc_end_bytes"] = current
+        # What is still held when simulate returns (the output included), by source line.
+        stats = tracemalloc.take_snapshot().statistics("lineno")[:5]
+        result["top_at_end"] = [(f"{s.traceback[0].filename.split('site-packages/')[-1].split('/main/')[-1]}:"
+                                 f"{s.traceback[0].lineno}", s.size, s.count) for s in stats]
         tracemalloc.stop()
     print(json.dumps(result))
 
@@ -116,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS 4H / H = {peak_ratio:.2f} ({verdict(peak_ratio, GOAL, False)})")
     print(f"tracemalloc peak 4H / H = {traced_ratio:.2f} ({verdict(traced_ratio, GOAL, False)})")
     print(f"RSS growth during simulate 4H / H = {growth_ratio:.2f} (stricter view: excludes imports)")
+    for months, (_, traced) in results.items():
+        print(f"{months} months: traced memory still held when simulate returned "
+              f"{traced['tracemalloc_end_bytes'] / 2**20:.1f} MiB; largest by line:")
+        for where, size, count in traced["top_at_end"]:
+            print(f"    {size / 2**20:6.2f} MiB  {count:>8,} blocks  {where}")
     return 0
 
 

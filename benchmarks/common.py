@@ -124,8 +124,27 @@ def machine_line() -> str:
     import numpy
     import simpy
 
+    load = f", 1-min load average {os.getloadavg()[0]:.2f} at start" if hasattr(os, "getloadavg") else ""
     return (f"python {platform.python_version()} ({platform.python_implementation()}), simpy {simpy.__version__}, "
-            f"numpy {numpy.__version__}, {os.cpu_count()} CPUs, {platform.machine()} {platform.system()}")
+            f"numpy {numpy.__version__}, {os.cpu_count()} CPUs, {platform.machine()} {platform.system()}{load}")
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of its children that have been waited for."""
+    import resource
+
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def cpu_share_note(cpu: float, wall: float, processes: int) -> str:
+    """How much of `processes` cores this run got; well below 1 means other work shared the machine."""
+    share = cpu / (wall * processes) if wall > 0 else 0.0
+    note = "" if share >= 0.9 else " -- other work shared the CPUs: timings unreliable, rerun on a quiet machine"
+    return f"CPU obtained: {cpu:.1f} CPU s in {wall:.1f} s wall on {processes} process(es) = {share:.0%} of them{note}"
 
 
 def table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:

@@ -308,6 +308,37 @@ def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: 
     click.echo(f"plan: {folder / 'plan.csv'}")
 
 
+@cli.command()
+@click.argument("results", type=click.Path(file_okay=False))
+@click.option("--html", "want_html", is_flag=True, help="Write the HTML report.")
+@click.option("--xlsx", "want_xlsx", is_flag=True, help="Write the Excel workbook.")
+@click.option("--out", type=click.Path(), metavar="PATH_OR_DIR",
+              help="A folder for report.html / report.xlsx, or a file ending .html or .xlsx (default: RESULTS).")
+def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> None:
+    """Write the leaders' report of RESULTS: a self-contained HTML page (charts embedded) and an Excel
+    workbook (Summary, Readiness, Monthly, Scenario). With neither --html nor --xlsx, both."""
+    from cfc_sim.report import write_html, write_xlsx
+    from cfc_sim.results import load_results
+
+    suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
+    target = Path(out) if out else Path(results)
+    as_file = out is not None and not target.is_dir() and target.suffix.lower() in suffixes
+    if as_file:
+        kind = suffixes[target.suffix.lower()]
+        if (want_html and want_xlsx) or (want_html and kind != "html") or (want_xlsx and kind != "xlsx"):
+            raise click.UsageError(f"--out {out} is one {kind} file; give a folder to write both, or only --{kind}")
+        want_html, want_xlsx = kind == "html", kind == "xlsx"
+    elif not (want_html or want_xlsx):
+        want_html = want_xlsx = True
+    result = load_results(Path(results))
+    if want_html:
+        path = target if as_file else target / "report.html"
+        click.echo(f"html: {write_html(result, Path(results), path)}")
+    if want_xlsx:
+        path = target if as_file else target / "report.xlsx"
+        click.echo(f"xlsx: {write_xlsx(result, path)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps errors to exit codes and one-line messages."""
     try:

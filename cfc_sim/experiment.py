@@ -96,6 +96,7 @@ def run_scenario(
     import time
     from datetime import datetime
 
+    import numpy as np
     import simpy
 
     from cfc_sim import __version__
@@ -121,6 +122,7 @@ def run_scenario(
         "cfc_sim_version": __version__,
         "python": platform.python_version(),
         "simpy": simpy.__version__,
+        "numpy": np.__version__,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - clock, 3),

@@ -107,19 +107,29 @@ def overall_status(rows: Sequence[dict[str, object]]) -> str:
     return "red"
 
 
-def performance_probability(series: pd.DataFrame, area: str, first_month: int, months: int,
-                            labels: Sequence[str], target_share: float) -> float:
-    """Share of replications meeting the on-time target over the area's first `months` months live."""
-    window = set(labels[first_month:first_month + months])
-    rows = series[(series["area"] == area) & series["month"].isin(window)]
+def performance_probability(series: pd.DataFrame, area: str, months: int, labels: Sequence[str],
+                            target_share: float) -> float:
+    """Share of replications meeting the on-time target over the area's first `months` months live.
+
+    Each replication's window starts at the month the area actually went live in it (the
+    `live_areas` series), so a readiness-gated go-live is judged on its own first months.
+    """
+    rows = series[series["area"] == area]
+    live = rows[(rows["metric"] == "live_areas") & (rows["value"] > 0)]
+    if live.empty:
+        return math.nan
+    order = {label: k for k, label in enumerate(labels)}
+    first_live = live.assign(k=live["month"].map(order)).groupby("replication")["k"].min()
     cirs = rows[rows["metric"] == "cirs_filed"].set_index(["replication", "month"])["value"]
     share = rows[rows["metric"] == "cir_on_time_share"].set_index(["replication", "month"])["value"]
-    if cirs.empty:
-        return math.nan
-    on_time = (share.reindex(cirs.index).fillna(0.0) * cirs).groupby(level=0).sum()
-    filed = cirs.groupby(level=0).sum()
-    met = (on_time[filed > 0] / filed[filed > 0]) >= target_share - 1e-12
-    return float(met.mean()) if len(met) else math.nan
+    met = []
+    for replication, first in first_live.items():
+        window = [(replication, label) for label in labels[first:first + months]]
+        filed = cirs.reindex(window).fillna(0.0)
+        on_time = (share.reindex(window).fillna(0.0) * filed).sum()
+        if filed.sum() > 0:
+            met.append(on_time / filed.sum() >= target_share - 1e-12)
+    return sum(met) / len(met) if met else math.nan
 
 
 def trailing_turnover(leavers: list[float], fte: list[float]) -> float:
@@ -152,9 +162,12 @@ def readiness_frame(config, calendar: SimCalendar, series: pd.DataFrame) -> pd.D
     out: list[dict[str, object]] = []
     for area in config.areas:
         go_live_day = calendar.day_of(area.go_live)
-        live_month = calendar.month_index(go_live_day) if go_live_day > 0 else first
-        performance = performance_probability(series, area.name, max(live_month, first), rules.performance_months,
-                                              labels, header.targets.cir_on_time_share)
+        if go_live_day >= calendar.horizon_days:
+            live_month = None  # planned after the horizon
+        else:
+            live_month = calendar.month_index(go_live_day) if go_live_day > 0 else first
+        performance = performance_probability(series, area.name, rules.performance_months, labels,
+                                              header.targets.cir_on_time_share)
         leavers: list[float] = []
         fte: list[float] = []
         for k in range(first, calendar.horizon_months):

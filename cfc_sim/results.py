@@ -36,7 +36,7 @@ METRIC_ORDER = [
     "training_share_at_go_live", "prioritisation_days", "flexible_fte_days", "go_live_day",
 ]
 PATHWAY_ORDER = ["all", "cap", "cfc"]
-BOUNDED_METRICS = {"fca_utilisation", "vacancy_rate_mean"}
+BOUNDED_METRICS = {"fca_utilisation", "vacancy_rate_mean", "training_share_at_go_live", "live_at_end"}
 
 
 @dataclass

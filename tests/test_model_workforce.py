@@ -172,3 +172,22 @@ def test_flexible_workforce_is_drawn_above_its_trigger_within_its_bound_and_rele
     env.run(until=100)
     assert area.queued() == 0 and not [f for f in area.fcas if f.flexible]  # released once the queue cleared
     assert 0 < area.flexible_in_post.integral_to(100) <= 2 * 100
+
+
+def test_recruitment_that_can_never_succeed_does_not_loop_and_leaves_the_vacancy_open() -> None:
+    env, area, _ = _staffed_area(defaults__workforce__fcas=1, defaults__workforce__establishment=3,
+                                 defaults__workforce__time_to_hire_days=0, defaults__workforce__hire_success=0.0)
+    env.run(until=30)  # found by the property tests: this used to retry forever on day 0
+    assert len(area.staff()) == 1 and area.vacancies.value == 2
+
+
+def test_induction_follows_a_caseload_cap_raised_mid_ramp() -> None:
+    env, area, staffing = _staffed_area(defaults__workforce__fcas=0, defaults__workforce__establishment=0,
+                                        defaults__workforce__caseload_cap=10, defaults__workforce__induction_days=90,
+                                        defaults__workforce__induction_start_cap_share=0.0)
+    fca = staffing.hire(0.0)
+    env.run(until=45.5)
+    area.set_config(area.config.model_copy(update={"workforce": area.config.workforce.model_copy(
+        update={"caseload_cap": 20})}))
+    env.run(until=91)
+    assert fca.cap_now == 20

@@ -118,7 +118,7 @@ class Replication:
                 area.go_live_day = math.inf
                 self._at(planned, lambda _, area=area: self._review(area), URGENT)
         else:
-            area.go_live_day = math.inf if self.policy == "readiness" else planned
+            area.go_live_day = math.inf  # planned after the horizon: not live within it
 
     def _go_live(self, area: Area, day: float) -> None:
         area.go_live_day = day

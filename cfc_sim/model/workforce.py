@@ -104,6 +104,8 @@ class Workforce:
     def open_recruitments(self, now: float) -> None:
         """Open recruitments for every post neither filled nor already being recruited to."""
         area = self.area
+        if area.config.workforce.hire_success <= 0:
+            return  # no round can ever fill: vacancies stay open
         gap = area.config.workforce.establishment - len(area.staff()) - self.recruiting
         for _ in range(max(0, gap)):
             self.recruiting += 1
@@ -121,15 +123,21 @@ class Workforce:
 
     # ---- induction ------------------------------------------------------------------------
     def _schedule_induction(self, fca: FCA, now: float, first_cap: int) -> None:
+        """One step per slot of the ramp; each step aims at the *current* full cap, so an
+        intervention changing the cap mid-induction is followed."""
         workforce = self.area.config.workforce
         steps = workforce.caseload_cap - first_cap
         for k in range(1, steps + 1):
-            self._after(workforce.induction_days * k / steps, self._induction_step, fca)
+            self._after(workforce.induction_days * k / steps, self._induction_step, (fca, first_cap, k / steps))
 
     def _induction_step(self, event: Timeout) -> None:
-        fca = event.value
-        if fca.in_post and fca.cap_now < fca.cap_full:
-            self.area.set_cap(fca, self.env.now, fca.cap_now + 1)
+        fca, first_cap, fraction = event.value
+        if not fca.in_post:
+            return
+        target = fca.cap_full if fraction >= 1 else round(first_cap + fraction * (fca.cap_full - first_cap))
+        cap = min(fca.cap_full, max(fca.cap_now, target))
+        if cap != fca.cap_now:
+            self.area.set_cap(fca, self.env.now, cap)
 
     # ---- sickness -------------------------------------------------------------------------
     def _next_sickness(self, fca: FCA) -> None:

@@ -53,8 +53,9 @@ class Frozen(BaseModel):
 class DemandConfig(Frozen):
     """Applications arriving in one area: weekly base x month-of-year multiplier x annual growth."""
 
-    applications_per_week: NonNegFloat
-    seasonality: Annotated[tuple[NonNegFloat, ...], Field(min_length=12, max_length=12)]
+    applications_per_week: Annotated[float, Strict(), Field(ge=0, le=100_000, allow_inf_nan=False)]
+    seasonality: Annotated[tuple[Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)], ...],
+                           Field(min_length=12, max_length=12)]
     annual_growth: Annotated[float, Strict(), Field(gt=-1, le=10, allow_inf_nan=False)]
     children_per_case: Distribution
     domestic_abuse_share: Share
@@ -92,19 +93,19 @@ class CfcConfig(Frozen):
 
 
 class SicknessConfig(Frozen):
-    episodes_per_year: NonNegFloat
+    episodes_per_year: Annotated[float, Strict(), Field(ge=0, le=365, allow_inf_nan=False)]
     episode_days: Distribution
     reallocate_after_days: NonNegFloat
 
 
 class TrainingConfig(Frozen):
     days: NonNegFloat
-    seats_per_month: NonNegInt
+    seats_per_month: Annotated[int, Strict(), Field(ge=0, le=100_000)]
     trained_share_at_start: Share
 
 
 class FlexibleConfig(Frozen):
-    max_fte: NonNegInt
+    max_fte: Annotated[int, Strict(), Field(ge=0, le=100_000)]
     trigger_queue: NonNegInt
     cost_per_fte_day: NonNegFloat = 0.0
 
@@ -112,9 +113,9 @@ class FlexibleConfig(Frozen):
 class WorkforceConfig(Frozen):
     """FCAs in one area. `fcas` is the headcount at the start; `establishment` the funded posts."""
 
-    fcas: NonNegInt
-    establishment: NonNegInt
-    caseload_cap: PosInt
+    fcas: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    establishment: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    caseload_cap: Annotated[int, Strict(), Field(ge=1, le=1_000)]
     annual_turnover: Annotated[float, Strict(), Field(ge=0, le=5, allow_inf_nan=False)]
     notice_days: NonNegFloat
     time_to_hire_days: Distribution
