@@ -1,0 +1,77 @@
+"""Case-flow rules: the pathway fixed at arrival, triage shares, and the working-day CIR target."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from scenario_factory import config, scenario_dict
+
+from cfc_sim.experiment import run_scenario
+from cfc_sim.model import simulate
+
+
+def _m(output):  # type: ignore[no-untyped-def]
+    return {(a, p, m): v for a, p, m, v in output.metrics}
+
+
+def _cir_scenario(work_days: float, bank_holidays: list[str] | None = None) -> dict:
+    data = scenario_dict(horizon_months=12, replications=1, defaults__cfc__intake_days=0,
+                         defaults__cfc__cafcass_cir_share=1.0, defaults__cfc__la_cir_share=0.0,
+                         defaults__cfc__second_report_share=0.0, defaults__cfc__cir_work_days=work_days,
+                         defaults__workforce__fcas=40)
+    if bank_holidays:
+        data["calendar"] = {"bank_holidays": bank_holidays}
+    return data
+
+
+def test_cir_target_counts_working_days_not_calendar_days() -> None:
+    # 54 calendar days is 7 weeks and 5 days: 38 or 39 working days, so every CIR is on time
+    # against 40 working days although 54 calendar days exceed 40.
+    m = _m(simulate(config(_cir_scenario(54)), 0))
+    assert 38 <= m[("ALL", "cfc", "cir_working_days_mean")] <= 39
+    assert m[("ALL", "cfc", "cir_on_time_share")] == 1.0
+    # 60 calendar days is at least 42 working days: every CIR is late.
+    m = _m(simulate(config(_cir_scenario(60)), 0))
+    assert m[("ALL", "cfc", "cir_on_time_share")] == 0.0
+
+
+def test_bank_holidays_count_against_the_target() -> None:
+    every_weekday = [str(dt.date(2026, 4, 1) + dt.timedelta(days=i)) for i in range(400)
+                     if i % 7 == 0]  # every Wednesday
+    plain = _m(simulate(config(_cir_scenario(54)), 0))[("ALL", "cfc", "cir_working_days_mean")]
+    with_holidays = _m(simulate(config(_cir_scenario(54, every_weekday)), 0))[("ALL", "cfc", "cir_working_days_mean")]
+    assert with_holidays == pytest.approx(plain - 54 / 7, abs=1.0)  # one holiday a week fewer working days
+
+
+def test_pathway_is_fixed_at_arrival_by_the_go_live_date() -> None:
+    data = scenario_dict(horizon_months=12, replications=1, areas=[{"name": "Midshire", "go_live": "2026-10-01"}])
+    output = simulate(config(data), 0, trace=True)
+    go_live = (dt.date(2026, 10, 1) - dt.date(2026, 4, 1)).days
+    arrivals = [(day, act) for day, _, _, act, _ in output.events if act.startswith("application received")]
+    assert all(("CAP" in act) == (day < go_live) for day, act in arrivals)
+    assert any("CAP" in act for _, act in arrivals) and any("CFC" in act for _, act in arrivals)
+
+
+def test_triage_shares_and_children_seen() -> None:
+    data = scenario_dict(horizon_months=24, replications=4, defaults__demand__applications_per_week=40,
+                         defaults__workforce__fcas=60, defaults__cfc__cafcass_cir_share=0.6,
+                         defaults__cfc__la_cir_share=0.3, defaults__cfc__second_report_share=0.0)
+    summary = run_scenario(config(data)).summary.set_index(["area", "pathway", "metric"])
+    apps = summary.loc[("ALL", "cfc", "applications"), "mean"]
+    cirs = summary.loc[("ALL", "cfc", "cirs_filed"), "mean"]
+    assert cirs / apps == pytest.approx(0.6, abs=0.03)  # LA CIRs and no-report cases use no FCA
+    seen = summary.loc[("ALL", "cfc", "children_seen_share")]
+    assert seen["ci_low"] - 0.02 <= 0.6 <= seen["ci_high"] + 0.02  # only children with a Cafcass CIR are seen
+
+
+def test_cap_further_reports_take_fca_time_and_the_rest_close_at_first_hearing() -> None:
+    data = scenario_dict(horizon_months=18, replications=3, defaults__demand__applications_per_week=30,
+                         defaults__workforce__fcas=60, defaults__cap__further_report_share=0.25,
+                         defaults__cap__first_hearing_days=42, defaults__cap__report_work_days=84,
+                         defaults__cap__final_hearing_wait_days=100,
+                         areas=[{"name": "Capshire", "go_live": "2030-01-01"}])
+    summary = run_scenario(config(data)).summary.set_index(["area", "pathway", "metric"])["mean"]
+    # reported cases: 42 days to first hearing + no wait + 84 days of report + 100 days = 226 days
+    assert summary[("ALL", "cap", "weeks_to_decision_reported_mean")] == pytest.approx(226 / 7, abs=0.05)
+    assert summary[("ALL", "cap", "cirs_filed")] == 0
