@@ -7,6 +7,7 @@ weekends and the scenario's bank holidays are excluded.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -33,13 +34,14 @@ class SimCalendar:
         ]
         self.month_labels = [add_months(first, k).strftime("%Y-%m") for k in range(horizon_months)]
         self.horizon_days = self.month_start_days[-1]
-        # Working-day table with slack beyond the horizon for cases finishing after it.
-        n_days = int(self.horizon_days) + 3 * 366
-        dates = np.array([start + dt.timedelta(days=i) for i in range(n_days)])
-        weekday = np.array([d.weekday() < 5 for d in dates])
+        # Working-day table from before the start (cases open at the start applied earlier) to
+        # beyond the horizon (cases finishing after it).
+        self._before = 4 * 366
+        n_days = self._before + int(self.horizon_days) + 3 * 366
+        dates = [start + dt.timedelta(days=i - self._before) for i in range(n_days)]
         holidays = set(bank_holidays)
-        working = weekday & np.array([d not in holidays for d in dates])
-        # _cum[i] = number of working days among days 0..i-1
+        working = np.array([d.weekday() < 5 and d not in holidays for d in dates])
+        # _cum[i] = number of working days among table days 0..i-1
         self._cum = np.concatenate([[0], np.cumsum(working)]).astype(np.int64).tolist()
         self._n_days = n_days
 
@@ -52,8 +54,8 @@ class SimCalendar:
 
     def working_days_between(self, from_day: float, to_day: float) -> int:
         """Working days in [floor(from_day), floor(to_day)): Monday to next Monday is 5."""
-        a = min(max(int(from_day), 0), self._n_days)
-        b = min(max(int(to_day), 0), self._n_days)
+        a = min(max(math.floor(from_day) + self._before, 0), self._n_days)
+        b = min(max(math.floor(to_day) + self._before, 0), self._n_days)
         return self._cum[b] - self._cum[a]
 
     def month_index(self, day: float) -> int:

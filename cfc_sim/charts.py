@@ -267,3 +267,60 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def sensitivity_chart(indices: pd.DataFrame, method: str, path: Path, title: str) -> None:
+    """Tornado-like bars per input, largest at the top: Morris mu* (sigma as markers) or Sobol total
+    index ST with the first-order S1 overlaid, for England's CIR on-time share and for the mean over
+    areas of the earliest-ready-month indices."""
+    from cfc_sim.sensitivity import CIR_OUTPUT, READY_MEAN, READY_PREFIX
+
+    outputs = indices["output"].drop_duplicates()
+    n_areas = int((outputs.str.startswith(READY_PREFIX) & (outputs != READY_MEAN)).sum())
+    panels = [(CIR_OUTPUT, "CIR on-time share (England)", "share of CIRs on time"),
+              (READY_MEAN, f"Earliest ready month (mean over {n_areas} area{'s' if n_areas != 1 else ''})",
+               "months")]
+    n_params = indices["param"].nunique()
+    fig, axes = plt.subplots(1, 2, figsize=(13, max(3.6, 0.45 * n_params + 2.6)))
+    orange = "#E69F00"
+
+    def error(value: pd.Series, conf: pd.Series) -> np.ndarray:  # intervals not below zero
+        conf = conf.fillna(0.0).to_numpy()
+        return np.vstack([np.minimum(conf, np.maximum(value.fillna(0.0).to_numpy(), 0.0)), conf])
+
+    for ax, (output, heading, unit) in zip(axes, panels, strict=True):
+        ax.set_title(heading, fontsize=10)
+        rows = indices[indices["output"] == output]
+        if rows.empty:
+            ax.text(0.5, 0.5, "no area goes live during the run", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set_axis_off()
+            continue
+        score = "mu_star" if method == "morris" else "ST"
+        rows = rows.assign(_s=rows[score].fillna(-1.0)).sort_values("_s", kind="stable")  # largest at the top
+        y = np.arange(len(rows))
+        if method == "morris":
+            ax.barh(y, rows["mu_star"], xerr=error(rows["mu_star"], rows["mu_star_conf"]), color=BLUE,
+                    capsize=3, label="mu*: mean |elementary effect|, 95% interval")
+            ax.scatter(rows["sigma"], y, marker="D", facecolors="none", edgecolors=orange, zorder=3,
+                       label="sigma: spread of the effects (interactions, non-linearity)")
+            ax.set_xlabel(f"change over the input's low-to-high range ({unit})")
+        else:
+            ax.barh(y, rows["ST"], color=BLUE, height=0.7, label="total index ST")
+            ax.barh(y, rows["S1"], color=orange, height=0.3, label="first-order index S1")
+            # Intervals apart: ST's along the upper edge of its bar, S1's through the middle.
+            ax.errorbar(rows["ST"], y + 0.25, xerr=error(rows["ST"], rows["ST_conf"]), fmt="none", ecolor="black",
+                        capsize=3, label="95% interval of ST")
+            ax.errorbar(rows["S1"], y, xerr=error(rows["S1"], rows["S1_conf"]), fmt="none", ecolor=RAG["red"],
+                        capsize=2, label="95% interval of S1")
+            ax.set_xlabel("Sobol index (share of the output's variance)")
+        ax.axvline(0, color=GREY, linewidth=0.8)
+        ax.set_yticks(y)
+        ax.set_yticklabels(rows["param"], fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    name = "Morris elementary effects" if method == "morris" else "Sobol indices"
+    fig.suptitle(f"Global sensitivity ({name}): {title}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

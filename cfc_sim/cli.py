@@ -73,35 +73,72 @@ def _progress_bar(total: int, label: str):  # type: ignore[no-untyped-def]
     return bar, lambda n: bar.advance(task, n)
 
 
+class _Reps(click.ParamType):
+    """A replication count, or `auto` (add replications until the headline intervals are precise)."""
+
+    name = "N|auto"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(value, int) or value == "auto":
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a whole number or 'auto'", param, ctx)
+        if not 1 <= number <= 100_000:
+            self.fail(f"{number} is not in the range 1 to 100000", param, ctx)
+        return number
+
+
 @cli.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
-@click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications (default: the scenario's).")
+@click.option("--reps", type=_Reps(), help="Replications (default: the scenario's), or 'auto'.")
+@click.option("--precision", type=click.FloatRange(min=0.0001, max=1), default=0.05, show_default=True,
+              help="With --reps auto: every headline 95% half-width within this share of its mean.")
+@click.option("--max-reps", type=click.IntRange(min=2, max=100_000), default=200, show_default=True,
+              help="With --reps auto: the most replications to run.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Results folder (default results/<name>-<time>).")
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True,
               help="Local processes to run replications in.")
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address, e.g. tcp://host:8786.")
 @click.option("--trace", is_flag=True, help="Also write events.csv.gz, one row per case event.")
-def run(scenario: str | None, reps: int | None, seed: int | None, out: str | None, workers: int,
-        scheduler: str | None, trace: bool) -> None:
+def run(scenario: str | None, reps: int | str | None, precision: float, max_reps: int, seed: int | None,
+        out: str | None, workers: int, scheduler: str | None, trace: bool) -> None:
     """Run replications of SCENARIO (default: the built-in national rollout) and write a results folder."""
     from cfc_sim.charts import draw_run_charts
-    from cfc_sim.experiment import run_scenario
+    from cfc_sim.experiment import run_scenario, run_until_precise
+    from cfc_sim.output_analysis import headline_values_of, relative_half_widths, transient_warnings
     from cfc_sim.results import check_output_folder, write_results
 
-    config = _config(scenario).with_run_options(replications=reps, seed=seed)
+    auto = reps == "auto"
+    config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)  # type: ignore[arg-type]
     folder = Path(out) if out else _default_out(config.name)
     check_output_folder(folder)
-    bar, tick = _progress_bar(config.replications, f"{config.name}: replications")
+    bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
     if bar is not None:
         bar.start()
     try:
-        result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick)
+        if auto:
+            result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
+                                       trace=trace, progress=tick)
+        else:
+            result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick)
     finally:
         if bar is not None:
             bar.stop()
+    warnings = transient_warnings(result.timeseries)
+    result.manifest["warnings"] = warnings
     write_results(result, folder, draw_run_charts)
-    _print_headline(result.summary, config)
+    _print_headline(result.summary, result.config)
+    if auto:
+        widths = relative_half_widths(headline_values_of(result.replications))
+        met = all(w <= precision for w in widths.values())
+        click.echo(f"--reps auto: used {result.config.replications} replications; widest headline half-width "
+                   f"{max(widths.values(), default=0):.1%} of its mean ({'within' if met else 'NOT within'} "
+                   f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"results: {folder}")
 
 
@@ -337,6 +374,166 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
     if want_xlsx:
         path = target if as_file else target / "report.xlsx"
         click.echo(f"xlsx: {write_xlsx(result, path)}")
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--param", "params", multiple=True, required=True, metavar="KEY=LOW:HIGH",
+              help="An input and its range (dotted key as in sweeps: defaults.workforce.caseload_cap=15:25, "
+                   "areas.*.workforce.fcas=3:6); repeat for each input. Whole-number keys get whole numbers.")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), required=True,
+              help="morris: elementary effects (mu*, sigma), cheap screening; sobol: first-order and total "
+                   "variance shares (S1, ST) with intervals.")
+@click.option("--samples", type=click.IntRange(min=2, max=100_000),
+              help="Morris trajectories (default 10; (inputs+1) points each) or Sobol base sample N "
+                   "(default 64, a power of 2 is best; N x (inputs+2) points).")
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), default=2, show_default=True,
+              help="Replications per design point (outputs are their mean).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1),
+              help="Seed shared by every point, also seeding the design (default: the scenario's).")
+@click.option("--out", type=click.Path(file_okay=False), help="Folder (default results/sensitivity-<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True,
+              help="Local processes to run design points in.")
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--area", "areas", multiple=True,
+              help="Area whose earliest ready month is an output (repeatable; default: every area not live "
+                   "at the start).")
+def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: int | None, reps: int,
+                seed: int | None, out: str | None, workers: int, scheduler: str | None,
+                areas: tuple[str, ...]) -> None:
+    """Global sensitivity: which inputs drive England's CIR on-time share and each area's earliest ready
+    month. Every design point runs with the same seed; writes sensitivity.csv, design.csv and
+    sensitivity.png. Rerunning with the same --out reuses finished points."""
+    from cfc_sim.results import check_output_folder
+    from cfc_sim.sensitivity import parse_params, run_sensitivity, write_sensitivity
+
+    parsed = parse_params(params)
+    base = _config(scenario)
+    folder = Path(out) if out else _default_out(f"sensitivity-{base.name}")
+    check_output_folder(folder)
+    cache = folder.parent / f".{folder.name}.cache"
+    progress: dict = {}  # the bar, made at the first point (when the design size is known)
+
+    def on_point(finished: int, total: int, reused: bool) -> None:
+        if not progress:
+            progress["bar"], progress["tick"] = _progress_bar(total, f"{base.name}: design points")
+            if progress["bar"] is not None:
+                progress["bar"].start()
+        progress["tick"](1)
+
+    try:
+        result = run_sensitivity(scenario, parsed, method, samples=samples, reps=reps, seed=seed,
+                                 areas=list(areas) or None, cache=cache, workers=workers, scheduler=scheduler,
+                                 on_point=on_point)
+    finally:
+        if progress.get("bar") is not None:
+            progress["bar"].stop()
+    write_sensitivity(result, folder, base.name)
+    _print_sensitivity(result)
+    click.echo(f"sensitivity: {folder}")
+
+
+def _print_sensitivity(result) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    from cfc_sim.sensitivity import CIR_OUTPUT, READY_MEAN
+
+    points = len(result.design)
+    click.echo(f"{result.method}: {len(result.params)} inputs, {points} design points x {result.reps} replications "
+               f"(seed {result.seed}; {result.runs} run, {result.reused} reused or repeated)")
+    indices = result.indices
+    headings = {CIR_OUTPUT: "CIR on-time share (England)",
+                READY_MEAN: f"earliest ready month, mean over {len(result.areas)} area(s)"}
+    console = Console(width=160)
+    for output, heading in headings.items():
+        rows = indices[indices["output"] == output]
+        if rows.empty:
+            continue
+        table = Table(title=f"Ranked inputs: {heading}")
+        table.add_column("rank", justify="right")
+        table.add_column("input")
+        if result.method == "morris":
+            names = [("mu_star", "mu*"), ("mu_star_conf", "mu* 95% +-"), ("sigma", "sigma")]
+        else:
+            names = [("ST", "ST"), ("ST_conf", "ST 95% +-"), ("S1", "S1"), ("S1_conf", "S1 95% +-")]
+        for _, label in names:
+            table.add_column(label, justify="right")
+        for row in rows.itertuples():
+            table.add_row(str(row.rank), row.param, *(f"{getattr(row, c):.4g}" for c, _ in names))
+        console.print(table)
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--budget", type=click.FloatRange(min=0), metavar="GBP_PER_YEAR",
+              help="Most to spend a year on extra FCAs (default: no limit).")
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Probability across replications that readiness criteria 1-5 hold at go-live "
+                   "(default: readiness.performance_confidence).")
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per run (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1))
+@click.option("--max-extra", type=click.IntRange(min=0, max=10_000), default=200, show_default=True,
+              help="Largest FCA addition to try per late area (0: none).")
+@click.option("--out", type=click.Path(file_okay=False), help="Rollout folder (default results/rollout-<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+def rollout(scenario: str, budget: float | None, confidence: float | None, reps: int | None, seed: int | None,
+            max_extra: int, out: str | None, workers: int, scheduler: str | None) -> None:
+    """Propose go-live months for the areas not yet live: as many on time as recruitment, training and
+    the budget allow, none breaching readiness (criteria 1-5 at go-live with the confidence). Prints the
+    plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
+    import platform
+    import time
+
+    from cfc_sim.results import check_output_folder
+    from cfc_sim.rollout import plan_rollout, rollout_chart, summary_line, write_rollout
+    from cfc_sim.scenario.loading import scenario_sha256
+
+    config = _config(scenario).with_run_options(replications=reps, seed=seed)
+    chance = confidence if confidence is not None else config.header.readiness.performance_confidence
+    folder = Path(out) if out else _default_out(f"rollout-{config.name}")
+    check_output_folder(folder)
+    started, clock = datetime.now().astimezone(), time.perf_counter()
+    click.echo(f"rollout: criteria 1-5 at go-live with probability >= {chance:.2f}, {config.replications} "
+               f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")
+    plan = plan_rollout(config, confidence=chance, budget=budget, max_extra=max_extra,
+                        cache=folder.parent / f".{folder.name}.cache", workers=workers, scheduler=scheduler,
+                        on_step=lambda message: click.echo(f"  {message}"))
+    command = (f"cfc-sim rollout {scenario} --reps {config.replications} --seed {config.seed} --confidence {chance:g} "
+               f"--max-extra {max_extra}" + ("" if budget is None else f" --budget {budget:g}") + f" --out {folder}")
+    manifest = {"scenario_name": config.name, "scenario_sha256": scenario_sha256(config), "scenario_source": scenario,
+                "seed": config.seed, "replications": config.replications, "confidence": chance, "budget": budget,
+                "max_extra": max_extra, "cfc_sim_version": __version__, "python": platform.python_version(),
+                "started": started.isoformat(timespec="seconds"),
+                "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "wall_seconds": round(time.perf_counter() - clock, 3), "command": command}
+    write_rollout(plan, folder, manifest, rollout_chart)
+    _print_rollout(plan, config.name)
+    for note in plan.notes:
+        click.echo(f"note: {note}")
+    click.echo(summary_line(plan))
+    click.echo(f"rollout: {folder}")
+
+
+def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Rollout plan: {name} (planned vs proposed go-live)")
+    for column in ("area", "planned", "proposed", "on time", "delay (months)", "extra FCAs", "£ a year",
+                   "P(ready)", "risk", "reason"):
+        table.add_column(column, justify="right" if column in ("delay (months)", "extra FCAs", "£ a year",
+                                                               "P(ready)") else "left")
+    colour = {"low": "green", "medium": "yellow", "high": "red"}
+    for row in plan.table.itertuples():
+        probability = row.ready_probability_at_proposed
+        on_time = "n/a" if row.on_time is None else ("yes" if row.on_time else "no")
+        table.add_row(row.area, row.planned_go_live, row.proposed_go_live or "not in horizon", on_time,
+                      str(row.delay_months), f"+{row.extra_fte}" if row.extra_fte else "0",
+                      f"{row.annual_cost:,.0f}", "n/a" if probability != probability else f"{probability:.2f}",
+                      f"[{colour.get(row.risk, 'white')}]{row.risk}[/]", row.reason)
+    Console(width=180).print(table)
 
 
 def main(argv: list[str] | None = None) -> None:

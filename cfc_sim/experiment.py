@@ -92,8 +92,58 @@ def run_scenario(
     progress: Progress | None = None,
 ) -> RunResult:
     """Run every replication of `config` and assemble frames, summary and readiness."""
-    import platform
     import time
+    from datetime import datetime
+
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
+                               trace=trace, progress=progress)
+    return assemble(config, outputs, started, time.perf_counter() - clock)
+
+
+def run_until_precise(
+    config: ScenarioConfig,
+    precision: float,
+    max_reps: int,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    trace: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
+    """`--reps auto`: add replications in parallel batches until every headline national KPI's
+    95% half-width is within `precision` of its mean (or `max_reps` is reached).
+
+    After each batch the replications still needed are estimated from the widest relative
+    half-width (half-widths shrink as 1 / sqrt(n)), so few batches are needed. Replication r is
+    always stream r, so the result equals a plain run with the final count.
+    """
+    import time
+    from datetime import datetime
+
+    from cfc_sim.output_analysis import replications_needed
+
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    batch = max(5, 2 * workers)
+    outputs: list[ReplicationOutput] = []
+    target = min(batch, max_reps)
+    while True:
+        outputs += run_replications(config, range(len(outputs), target), workers=workers, scheduler=scheduler,
+                                    trace=trace, progress=progress)
+        needed = replications_needed(outputs, precision)
+        if needed <= len(outputs) or len(outputs) >= max_reps:
+            break
+        target = min(max_reps, max(needed, len(outputs) + batch))
+    final = config.with_run_options(replications=len(outputs))
+    return assemble(final, outputs, started, time.perf_counter() - clock)
+
+
+def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: object,
+             wall_seconds: float) -> RunResult:
+    """Frames, summary, readiness and manifest from the replications' outputs."""
+    import platform
     from datetime import datetime
 
     import numpy as np
@@ -105,10 +155,6 @@ def run_scenario(
     from cfc_sim.results import events_frame, replications_frame, summary_frame, timeseries_frame
     from cfc_sim.scenario.loading import scenario_sha256
 
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
-    outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
-                               trace=trace, progress=progress)
     calendar = make_calendar(config)
     areas = [a.name for a in config.areas]
     replications = replications_frame(outputs, areas)
@@ -123,9 +169,9 @@ def run_scenario(
         "python": platform.python_version(),
         "simpy": simpy.__version__,
         "numpy": np.__version__,
-        "started": started.isoformat(timespec="seconds"),
+        "started": started.isoformat(timespec="seconds"),  # type: ignore[attr-defined]
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "wall_seconds": round(time.perf_counter() - clock, 3),
+        "wall_seconds": round(wall_seconds, 3),
         "command": f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}",
     }
     return RunResult(

@@ -128,7 +128,7 @@ def slug(name: str) -> str:
 
 def check_output_folder(out: Path) -> None:
     """Refuse up front (before any work) to overwrite something that is not a cfc-sim output folder."""
-    ours = ("manifest.json", "compare.csv", "sweep.csv", "plan.csv")
+    ours = ("manifest.json", "compare.csv", "sweep.csv", "plan.csv", "sensitivity.csv")
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not any((out / n).is_file() for n in ours))):
         raise UserError("exists and is not a cfc-sim results folder; choose another --out", file=str(out))
 

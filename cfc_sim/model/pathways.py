@@ -60,6 +60,53 @@ class CaseFlow:
             self._after(area.draw("cfc", "intake_days"), self._cfc_triage, case)
         return case
 
+    # ---- open work at the start ----------------------------------------------------------------
+    _STAGE_DURATIONS = {
+        (CAP, "first_hearing"): ("cap", "first_hearing_days"), (CAP, "awaiting_allocation"): None,
+        (CAP, "report"): ("cap", "report_work_days"), (CAP, "final_hearing"): ("cap", "final_hearing_wait_days"),
+        (CFC, "intake"): ("cfc", "intake_days"), (CFC, "awaiting_allocation"): None,
+        (CFC, "cir"): ("cfc", "cir_work_days"), (CFC, "decision_hearing"): ("cfc", "decision_hearing_wait_days"),
+        (CFC, "second_report"): ("cfc", "second_report_work_days"),
+    }
+
+    def stage_duration(self, pathway: str, stage: str) -> float:
+        """A fresh draw of a stage's full duration (0 for waiting to be allocated)."""
+        source = self._STAGE_DURATIONS[(pathway, stage)]
+        return 0.0 if source is None else self.area.draw(*source, purpose=f"initial.{source[0]}.{source[1]}")
+
+    def seed(self, pathway: str, stage: str, *, age_days: float, remaining_days: float) -> Case:
+        """A case open at day 0 that applied `age_days` ago, `remaining_days` from leaving its stage."""
+        area = self.area
+        demand = area.config.demand
+        case = Case(self._next_case_id, pathway, -age_days,
+                    max(1, int(round(area.draw("demand", "children_per_case", "initial.children")))),
+                    area.uniform("initial.domestic_abuse") < demand.domestic_abuse_share,
+                    area.uniform("initial.high_risk") < demand.high_risk_share)
+        self._next_case_id += 1
+        area.open_cases[pathway] += 1
+        if area.trace is not None:
+            area.log(0.0, case, f"open at start ({pathway.upper()} {stage})")
+        remaining = max(0.0, remaining_days)
+        if stage == "first_hearing":
+            self._after(remaining, self._cap_first_hearing, case)
+        elif stage == "intake":
+            self._after(remaining, self._cfc_triage, case)
+        elif stage in ("awaiting_allocation", "report", "cir", "second_report"):
+            case.work = {CAP: SECTION7, CFC: CIR}[pathway] if stage != "second_report" else SECOND
+            case.had_report = stage == "second_report"
+            work = remaining if stage != "awaiting_allocation" else self.stage_duration(
+                pathway, "report" if pathway == CAP else "cir")
+            area.request_allocation(case, 0.0, work)
+        elif stage == "final_hearing":
+            case.work, case.had_report = SECTION7, True
+            self._after(remaining, self._close_event, case)
+        else:  # CFC decision hearing: a Cafcass CIR case (children seen) or an LA / no-report case
+            cfc = area.config.cfc
+            if area.uniform("initial.triage") < cfc.cafcass_cir_share:
+                case.work, case.had_report, case.children_seen = CIR, True, True
+            self._after(remaining, self._cfc_decision_hearing, case)
+        return case
+
     # ---- CAP --------------------------------------------------------------------------------
     def _cap_first_hearing(self, event: Timeout) -> None:
         case = event.value

@@ -16,6 +16,7 @@ from cfc_sim.calendar import SimCalendar
 from cfc_sim.metrics import finite
 from cfc_sim.model.area import Area, NationalTotals
 from cfc_sim.model.arrivals import arrival_process, segment_bounds
+from cfc_sim.model.initial import seed_open_cases
 from cfc_sim.model.monitor import (
     NATIONAL,
     add_snapshots,
@@ -86,6 +87,7 @@ class Replication:
             flow = CaseFlow(area, cir_days)
             staffing = self.workforces[area.name] = Workforce(area)
             staffing.staff_at_start()
+            seed_open_cases(area, flow)
             self.env.process(self._hub_reviews(area))
             intervention_days = [self.calendar.day_of(i.at) for i in config.interventions
                                  if i.area == area_config.name]

@@ -251,8 +251,51 @@ def _problems(exc: ValidationError, prefix: str, raw: Any, fallbacks: list[tuple
     return out
 
 
+def _snapshot_rows(path: Path, area: str) -> list[dict[str, Any]]:
+    """Open cases from a CSV snapshot: columns pathway, stage, count and optional age_days and area
+    (rows for other areas are skipped). Raises ValueError with a readable message."""
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read snapshot {path}: {exc}") from None
+    out = []
+    for number, row in enumerate(rows, start=2):
+        if row.get("area") and row["area"].strip() != area:
+            continue
+        try:
+            entry: dict[str, Any] = {"pathway": row["pathway"].strip(), "stage": row["stage"].strip(),
+                                     "count": int(row["count"])}
+            if row.get("age_days") not in (None, ""):
+                entry["age_days"] = {"dist": "fixed", "value": float(row["age_days"])}
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"{path} line {number}: expected columns pathway, stage, count "
+                             "[, age_days, area] with a whole-number count") from None
+        out.append(entry)
+    return out
+
+
+def _inline_snapshot(merged: dict[str, Any], base: Path) -> str | None:
+    """Replace `initial_state.snapshot_csv` by the open cases it lists (so the resolved scenario is
+    self-contained); the path is relative to the scenario file. Returns an error message or None."""
+    state = merged.get("initial_state")
+    if not isinstance(state, dict) or not isinstance(state.get("snapshot_csv"), str):
+        return None
+    path = (base / state["snapshot_csv"]).resolve()
+    try:
+        rows = _snapshot_rows(path, str(merged.get("name")))
+    except ValueError as exc:
+        return str(exc)
+    cases = state.get("open_cases") if isinstance(state.get("open_cases"), list) else []
+    state["open_cases"] = [*cases, *rows]
+    state["snapshot_csv"] = None
+    return None
+
+
 def _validate_area(
-    index: int, area_raw: Any, defaults: dict[str, Any]
+    index: int, area_raw: Any, defaults: dict[str, Any], base: Path = Path(".")
 ) -> tuple[AreaConfig | None, dict[str, Any] | None, list[tuple[str, str]]]:
     """One area merged over `defaults`: (config, merged mapping, problems)."""
     prefix = f"areas[{index}]"
@@ -265,6 +308,9 @@ def _validate_area(
         if k not in AREA_BLOCKS
     ]
     merged = deep_merge({k: v for k, v in defaults.items() if k in AREA_BLOCKS}, area_raw)
+    snapshot_problem = _inline_snapshot(merged, base)
+    if snapshot_problem:
+        return None, merged, problems + [(f"{prefix}.initial_state.snapshot_csv", snapshot_problem)]
     try:
         area = AreaConfig.model_validate(merged)
     except ValidationError as exc:
@@ -333,8 +379,11 @@ def _validate_interventions(
     return out, problems
 
 
-def build_config(raw: dict[str, Any], file: str) -> ScenarioConfig:
-    """Validate a resolved scenario mapping; raise ScenarioError listing every problem."""
+def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -> ScenarioConfig:
+    """Validate a resolved scenario mapping; raise ScenarioError listing every problem.
+
+    `base_dir` is where relative paths in the scenario (snapshot CSVs) are found.
+    """
     problems: list[tuple[str, str]] = []
     header_raw = {k: v for k, v in raw.items() if k not in ("defaults", "areas", "interventions")}
     header: ScenarioHeader | None = None
@@ -361,7 +410,7 @@ def build_config(raw: dict[str, Any], file: str) -> ScenarioConfig:
         areas_raw = []
     seen_problems: set[tuple[str, str]] = set()
     for i, area_raw in enumerate(areas_raw):
-        area, merged, area_problems = _validate_area(i, area_raw, defaults)
+        area, merged, area_problems = _validate_area(i, area_raw, defaults, base_dir or Path.cwd())
         for problem in area_problems:
             if problem not in seen_problems:
                 seen_problems.add(problem)
@@ -385,7 +434,7 @@ def build_config(raw: dict[str, Any], file: str) -> ScenarioConfig:
 def load_scenario(path: str | Path) -> ScenarioConfig:
     """Load, resolve `extends`, merge defaults and validate one scenario file."""
     raw = resolve_extends(Path(path))
-    return build_config(raw, str(path))
+    return build_config(raw, str(path), Path(path).parent)
 
 
 def _plain(value: Any) -> Any:

@@ -159,8 +159,41 @@ class PartnershipsConfig(Frozen):
     police: IsoDate
 
 
+CAP_STAGES = ("first_hearing", "awaiting_allocation", "report", "final_hearing")
+CFC_STAGES = ("intake", "awaiting_allocation", "cir", "decision_hearing", "second_report")
+
+
+class OpenCases(Frozen):
+    """Cases open at the start in one pathway and stage. `age_days` is days since the application
+    (default: the mean time to reach the stage plus a random share of the stage's own duration)."""
+
+    pathway: Literal["cap", "cfc"]
+    stage: Literal["first_hearing", "awaiting_allocation", "report", "final_hearing", "intake", "cir",
+                   "decision_hearing", "second_report"]
+    count: Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
+    age_days: Distribution | None = None
+
+    @model_validator(mode="after")
+    def _stage_fits_pathway(self) -> OpenCases:
+        stages = CAP_STAGES if self.pathway == "cap" else CFC_STAGES
+        if self.stage not in stages:
+            raise ValueError(f"stage {self.stage!r} is not a {self.pathway.upper()} stage (one of {', '.join(stages)})")
+        return self
+
+
+class InitialStateConfig(Frozen):
+    """Open work at the start, so a run needs no warm-up: explicit counts by pathway and stage
+    (`open_cases`, or a CSV `snapshot_csv` read at load time), and/or a total of
+    `open_cases_per_weekly_application` x the area's weekly applications spread over the stages in
+    their steady-state proportions. Report-stage cases are allocated to FCAs at the start."""
+
+    open_cases_per_weekly_application: Annotated[float, Strict(), Field(ge=0, le=1_000, allow_inf_nan=False)] = 0.0
+    open_cases: tuple[OpenCases, ...] = ()
+    snapshot_csv: Annotated[str, Strict()] | None = None
+
+
 # Per-area blocks that `defaults` supplies and an area or an intervention may override.
-AREA_BLOCKS = ("demand", "cap", "cfc", "workforce", "prioritisation", "partnerships")
+AREA_BLOCKS = ("demand", "cap", "cfc", "workforce", "prioritisation", "partnerships", "initial_state")
 
 
 class AreaConfig(Frozen):
@@ -175,6 +208,7 @@ class AreaConfig(Frozen):
     workforce: WorkforceConfig
     prioritisation: PrioritisationConfig
     partnerships: PartnershipsConfig
+    initial_state: InitialStateConfig = InitialStateConfig()
 
 
 class CalendarConfig(Frozen):

@@ -75,4 +75,4 @@ def load_variant(path: str | Path, settings: Mapping[str, Any]) -> ScenarioConfi
     """The scenario at `path` with `settings` applied, validated; errors name the settings."""
     raw = resolve_extends(Path(path))
     label = str(path) if not settings else f"{path} with " + ", ".join(f"{k}={v}" for k, v in settings.items())
-    return build_config(apply_settings(raw, settings), label)
+    return build_config(apply_settings(raw, settings), label, Path(path).parent)

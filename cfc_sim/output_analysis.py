@@ -1,0 +1,108 @@
+"""Output analysis: how many replications a precision needs, and whether statistics still hold a
+start-up transient (MSER-5). Usable on any run's outputs, without the model."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from cfc_sim.model import ReplicationOutput
+
+# National KPIs whose intervals `--reps auto` drives within the precision.
+HEADLINE_KPIS = ("cir_on_time_share", "cir_working_days_mean", "weeks_to_decision_mean",
+                 "wait_to_allocation_days_mean", "caseload_mean", "fca_utilisation", "fte_in_post_mean")
+# Monthly national series checked for a start-up transient, and how far (relative to the settled
+# level) the truncated start must differ from the rest to be worth a warning.
+TRANSIENT_SERIES = ("open_cases", "caseload_mean", "unallocated_queue_mean")
+MATERIAL_SHIFT = 0.05
+# Absolute half-widths that count as precise enough for KPIs near zero (relative precision of a
+# near-zero wait is unattainable and meaningless).
+ABSOLUTE_TOLERANCE = {"cir_on_time_share": 0.01, "cir_working_days_mean": 0.5, "weeks_to_decision_mean": 0.1,
+                      "wait_to_allocation_days_mean": 0.5, "caseload_mean": 0.1, "fca_utilisation": 0.01,
+                      "fte_in_post_mean": 0.5}
+
+
+def headline_values(outputs: Sequence[ReplicationOutput]) -> dict[str, np.ndarray]:
+    """Per-replication values of the national headline KPIs."""
+    return {kpi: np.array([v for o in outputs for a, p, m, v in o.metrics if a == "ALL" and p == "all" and m == kpi])
+            for kpi in HEADLINE_KPIS}
+
+
+def headline_values_of(replications) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    """The same from a run's `replications` frame."""
+    national = replications[(replications["area"] == "ALL") & (replications["pathway"] == "all")]
+    return {kpi: national[national["metric"] == kpi]["value"].to_numpy() for kpi in HEADLINE_KPIS}
+
+
+def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, float]:
+    """95% t half-width / |mean| of each KPI across the replications. A KPI whose half-width is
+    already within its small absolute tolerance (`ABSOLUTE_TOLERANCE`, for values near zero) or
+    whose mean is zero counts as precise (0)."""
+    from scipy import stats
+
+    out = {}
+    for kpi, values in values_by_kpi.items():
+        if len(values) < 2:
+            continue
+        half = float(stats.t.ppf(0.975, len(values) - 1)) * values.std(ddof=1) / math.sqrt(len(values))
+        if abs(values.mean()) < 1e-12 or half <= ABSOLUTE_TOLERANCE.get(kpi, 0.0):
+            out[kpi] = 0.0
+        else:
+            out[kpi] = half / abs(values.mean())
+    return out
+
+
+def replications_needed(outputs: Sequence[ReplicationOutput], precision: float) -> int:
+    """Replications estimated to bring every headline half-width within `precision` of its mean
+    (or within its absolute tolerance): half-widths shrink as 1 / sqrt(n)."""
+    from scipy import stats
+
+    n = len(outputs)
+    worst = 0.0
+    for kpi, values in headline_values(outputs).items():
+        if len(values) < 2:
+            continue
+        half = float(stats.t.ppf(0.975, len(values) - 1)) * values.std(ddof=1) / math.sqrt(len(values))
+        allowed = max(precision * abs(values.mean()), ABSOLUTE_TOLERANCE.get(kpi, 0.0))
+        worst = max(worst, half / allowed if allowed > 0 else (math.inf if half > 0 else 0.0))
+    if worst <= 1:
+        return n
+    return math.ceil(n * worst**2) if math.isfinite(worst) else 10**9
+
+
+def mser5(series: Sequence[float]) -> int:
+    """MSER-5 truncation point, in observations: batch means of 5, then the batch count d (up to
+    half the batches) minimising the marginal standard error of what remains (White 1997)."""
+    y = np.asarray(series, dtype=float)
+    batches = len(y) // 5
+    if batches < 4:
+        return 0
+    means = y[: batches * 5].reshape(batches, 5).mean(axis=1)
+    best_d, best = 0, math.inf
+    for d in range(batches // 2 + 1):
+        tail = means[d:]
+        score = ((tail - tail.mean()) ** 2).sum() / len(tail) ** 2
+        if score < best - 1e-15:
+            best_d, best = d, score
+    return best_d * 5
+
+
+def transient_warnings(timeseries, months: int | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """Warnings for national monthly series whose MSER-5 truncation point is after the first month."""
+    national = timeseries[timeseries["area"] == "ALL"]
+    warnings = []
+    for metric in TRANSIENT_SERIES:
+        rows = national[national["metric"] == metric]
+        if rows.empty:
+            continue
+        series = rows.groupby("month", sort=True)["value"].mean().to_numpy()
+        cut = mser5(series)
+        settled = float(series[cut:].mean()) if cut else 0.0
+        shift = abs(float(series[:cut].mean()) - settled) / max(abs(settled), 1e-9) if cut else 0.0
+        if cut > 0 and shift > MATERIAL_SHIFT:
+            warnings.append(f"warm-up check (MSER-5): {metric.replace('_', ' ')} settles only after about {cut} "
+                            f"months; statistics include a start-up transient (set warmup_months >= {cut} or "
+                            "start from today's open work with initial_state)")
+    return warnings
