@@ -177,7 +177,8 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
     return RunResult(
         config=config,
         replications=replications,
-        summary=summary_frame(replications, areas),
+        summary=summary_frame(replications, areas, inner_replications=(
+            config.uncertainty.inner_replications if config.uncertainty else None)),
         timeseries=timeseries,
         readiness=readiness_frame(config, calendar, timeseries),
         manifest=manifest,

@@ -89,12 +89,24 @@ def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float
     return mean, mean - half, mean + half
 
 
-def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: float = 0.95) -> pd.DataFrame:
-    """`area,pathway,metric,mean,ci_low,ci_high,n_reps` with t-intervals (zero width for one value)."""
+def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: float = 0.95,
+                  inner_replications: int | None = None) -> pd.DataFrame:
+    """`area,pathway,metric,mean,ci_low,ci_high,n_reps` with t-intervals (zero width for one value).
+
+    With parameter uncertainty (`inner_replications` per draw) the interval is taken across the
+    parameter draws' means (replications sharing a draw are not independent), and two columns say
+    which share of each metric's variance comes from the parameters and which from run-to-run
+    randomness.
+    """
     from scipy import stats
 
-    grouped = replications.groupby(["area", "pathway", "metric"], sort=False)["value"]
-    frame = grouped.agg(["mean", "std", "count"]).reset_index()
+    keys = ["area", "pathway", "metric"]
+    counts = replications.groupby(keys, sort=False)["value"].count().to_numpy()
+    units = replications
+    if inner_replications:
+        units = (replications.assign(replication=replications["replication"] // inner_replications)
+                 .groupby([*keys, "replication"], sort=False)["value"].mean().reset_index())
+    frame = units.groupby(keys, sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
     n = frame["count"].to_numpy()
     t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
     half = np.where(n > 1, t * frame["std"].fillna(0.0).to_numpy() / np.sqrt(n), 0.0)
@@ -105,8 +117,15 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
     bounded = metric.isin(BOUNDED_METRICS).to_numpy() | metric.str.endswith("_share").to_numpy()
     low = np.where(non_negative, np.maximum(low, 0.0), low)
     high = np.where(bounded, np.minimum(high, 1.0), high)
-    frame = frame.assign(ci_low=low, ci_high=high, n_reps=n)
+    frame = frame.assign(ci_low=low, ci_high=high, n_reps=counts)
     frame = frame[["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"]]
+    if inner_replications:
+        from cfc_sim.uncertainty import variance_shares
+
+        shares = [variance_shares(g["value"], g["replication"], inner_replications)
+                  for _, g in replications.groupby(["area", "pathway", "metric"], sort=False)]
+        frame = frame.assign(parameter_variance_share=[s[0] for s in shares],
+                             randomness_variance_share=[s[1] for s in shares])
     return _order(frame, areas)
 
 

@@ -218,5 +218,7 @@ class Replication:
 
 
 def simulate(config: ScenarioConfig, replication: int, trace: bool = False) -> ReplicationOutput:
-    """Run replication `replication` of `config` and return its metrics."""
-    return Replication(config, replication, trace).run()
+    """Run replication `replication` of `config` (with its parameter draw, if any) and return its metrics."""
+    from cfc_sim.uncertainty import sample_config
+
+    return Replication(sample_config(config, replication), replication, trace).run()

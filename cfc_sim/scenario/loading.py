@@ -24,6 +24,7 @@ from cfc_sim.scenario.schema import (
     Intervention,
     ScenarioConfig,
     ScenarioHeader,
+    UncertaintyConfig,
     thaw,
 )
 
@@ -379,13 +380,40 @@ def _validate_interventions(
     return out, problems
 
 
+def _validate_uncertainty(
+    raw: Any, merged_areas: dict[str, dict[str, Any]]
+) -> tuple[UncertaintyConfig | None, list[tuple[str, str]]]:
+    """The `uncertainty` block: each key must name a numeric per-area parameter."""
+    if raw is None:
+        return None, []
+    try:
+        config = UncertaintyConfig.model_validate(raw)
+    except ValidationError as exc:
+        return None, _problems(exc, "uncertainty", raw, [])
+    problems = []
+    for key in config.parameters:
+        parts = key.split(".")
+        names = list(merged_areas)
+        if parts[0] == "areas":
+            names, parts = ([parts[1]] if len(parts) > 2 else []), parts[2:]
+        if not names or any(n not in merged_areas for n in names):
+            problems.append((f"uncertainty.parameters.{key}", "expected <block>.<parameter> or "
+                             "areas.<name>.<block>.<parameter> naming an area of this scenario"))
+            continue
+        value = _get_dotted(merged_areas[names[0]], ".".join(parts))
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not parts or parts[0] not in AREA_BLOCKS or not numeric:
+            problems.append((f"uncertainty.parameters.{key}", "not a numeric per-area parameter"))
+    return config, problems
+
+
 def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -> ScenarioConfig:
     """Validate a resolved scenario mapping; raise ScenarioError listing every problem.
 
     `base_dir` is where relative paths in the scenario (snapshot CSVs) are found.
     """
     problems: list[tuple[str, str]] = []
-    header_raw = {k: v for k, v in raw.items() if k not in ("defaults", "areas", "interventions")}
+    header_raw = {k: v for k, v in raw.items() if k not in ("defaults", "areas", "interventions", "uncertainty")}
     header: ScenarioHeader | None = None
     try:
         header = ScenarioHeader.model_validate(header_raw)
@@ -425,10 +453,13 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
         raw.get("interventions"), merged_areas, header.start if header else None
     )
     problems += intervention_problems
+    uncertainty, uncertainty_problems = _validate_uncertainty(raw.get("uncertainty"), merged_areas)
+    problems += uncertainty_problems
     if problems:
         raise ScenarioError(file, problems)
     assert header is not None
-    return ScenarioConfig(header=header, areas=tuple(areas), interventions=tuple(interventions), source=file)
+    return ScenarioConfig(header=header, areas=tuple(areas), interventions=tuple(interventions),
+                          uncertainty=uncertainty, source=file)
 
 
 def load_scenario(path: str | Path) -> ScenarioConfig:
@@ -455,6 +486,12 @@ def resolved_dict(config: ScenarioConfig) -> dict[str, Any]:
     out["areas"] = areas
     if config.interventions:
         out["interventions"] = [{"at": i.at, "area": i.area, "set": thaw(i.set)} for i in config.interventions]
+    if config.uncertainty is not None:
+        out["uncertainty"] = {
+            "inner_replications": config.uncertainty.inner_replications,
+            "parameters": {k: {**_plain(p.dist.model_dump()), **({"relative": True} if p.relative else {})}
+                           for k, p in config.uncertainty.parameters.items()},
+        }
     return out
 
 

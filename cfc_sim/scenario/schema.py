@@ -298,12 +298,42 @@ class ScenarioHeader(Frozen):
         return warmup
 
 
+def _range_or_distribution(value: Any) -> Any:
+    """`[low, high]` means uniform; a mapping may add `relative: true` (a factor on each area's value)."""
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise ValueError("a range is [low, high]")
+        return {"dist": {"dist": "uniform", "low": value[0], "high": value[1]}}
+    if isinstance(value, dict):
+        rest = {k: v for k, v in value.items() if k != "relative"}
+        return {"dist": rest, "relative": value.get("relative", False)}
+    return {"dist": value}
+
+
+class UncertainParameter(Frozen):
+    dist: Distribution
+    relative: Annotated[bool, Strict()] = False
+
+
+class UncertaintyConfig(Frozen):
+    """Parameters re-sampled once per parameter draw (two-layer Monte Carlo). Keys are per-area
+    parameters as dotted paths, `workforce.annual_turnover` for every area or
+    `areas.<name>.workforce.annual_turnover` for one; each value is `[low, high]` (uniform) or a
+    distribution, with `relative: true` to multiply each area's own value instead of replacing it.
+    `inner_replications` replications share each draw, which separates the variance due to the
+    parameters from run-to-run randomness."""
+
+    inner_replications: Annotated[int, Strict(), Field(ge=2, le=1000)] = 2
+    parameters: dict[str, Annotated[UncertainParameter, BeforeValidator(_range_or_distribution)]]
+
+
 class ScenarioConfig(Frozen):
     """A whole validated scenario: header, fully merged areas and interventions."""
 
     header: ScenarioHeader
     areas: tuple[AreaConfig, ...]
     interventions: tuple[Intervention, ...] = ()
+    uncertainty: UncertaintyConfig | None = None
     source: str = ""
 
     @property
