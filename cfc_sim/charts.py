@@ -318,7 +318,8 @@ def sensitivity_chart(indices: pd.DataFrame, method: str, path: Path, title: str
         ax.set_yticks(y)
         ax.set_yticklabels(rows["param"], fontsize=8)
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1 if method == "morris" else 2,
+                  frameon=False)
     name = "Morris elementary effects" if method == "morris" else "Sobol indices"
     fig.suptitle(f"Global sensitivity ({name}): {title}")
     fig.tight_layout()

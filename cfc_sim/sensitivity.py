@@ -1,0 +1,483 @@
+"""Global sensitivity (DESIGN 7): which inputs drive the CIR on-time share and the readiness dates.
+
+Each `--param KEY=LOW:HIGH` is a dotted scenario key (as in sweeps) varied over a range. A design
+(Morris trajectories, or Saltelli samples for Sobol indices, drawn with SALib from a generator
+seeded by the scenario seed) lists the points; each point is the scenario with those settings,
+run for R replications with the SAME seed at every point (common random numbers), so output
+differences between points come from the inputs, not from the dice. Outputs per point:
+
+- `cir_on_time_share`: England's (ALL/all) CIR on-time share, the mean over replications;
+- `earliest_ready_month:<area>`: for each area not live at the start, the first month (index from
+  the run start) whose readiness criteria 1-5 all pass on the mean state across replications
+  (`cfc_sim.readiness.earliest_ready`); never ready within the run counts as the horizon.
+
+Morris gives mu_star (mean absolute elementary effect: the output's change over a low-to-high
+step, in the output's units) and sigma (its spread: interactions or non-linearity); Sobol gives
+first-order S1 and total ST indices (shares of the output's variance) with confidence intervals.
+Keys whose scenario field is a whole number (caseload_cap, fcas, establishment, seats_per_month,
+activate_queue, ...) get rounded values; so do keys the schema does not type when both bounds are
+whole numbers. Every point's outputs are cached on disk by the variant's resolved-scenario
+sha256, seed and replications, so an interrupted or repeated analysis resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import typing
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cfc_sim.errors import UserError
+from cfc_sim.scenario.schema import ScenarioConfig
+
+METHODS = ("morris", "sobol")
+CIR_OUTPUT = "cir_on_time_share"
+READY_PREFIX = "earliest_ready_month:"
+READY_MEAN = "earliest_ready_month:mean_over_areas"
+MORRIS_LEVELS = 4
+DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
+DEFAULT_REPS = 2
+MORRIS_COLUMNS = ["output", "param", "method", "mu_star", "mu_star_conf", "sigma", "rank"]
+SOBOL_COLUMNS = ["output", "param", "method", "S1", "S1_conf", "ST", "ST_conf", "rank"]
+
+PointDone = Callable[[int, int, bool], None]  # (points finished, total, reused from cache)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One varied input: a dotted scenario key and its range; `integer` rounds sampled values."""
+
+    key: str
+    low: float
+    high: float
+    integer: bool
+
+    def value(self, x: float) -> int | float:
+        if self.integer:
+            return int(math.floor(float(x) + 0.5))
+        return float(x)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _schema_is_int(key: str) -> bool | None:
+    """Whether the scenario field at `key` holds whole numbers (None: the schema does not say)."""
+    from pydantic import BaseModel
+
+    from cfc_sim.scenario.schema import AreaConfig, ScenarioHeader
+
+    parts = key.split(".")
+    if parts[0] == "defaults":
+        model: Any = AreaConfig
+        rest = parts[1:]
+    elif parts[0] == "areas":
+        model, rest = AreaConfig, parts[2:]
+    else:
+        model, rest = ScenarioHeader, parts
+    annotation: Any = None
+    for i, part in enumerate(rest):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        if i < len(rest) - 1:
+            model = annotation
+    if annotation is None:
+        return None
+    options = typing.get_args(annotation) or (annotation,)
+    kinds = [o for o in options if o is not type(None)]
+    if kinds and all(o is int for o in kinds):
+        return True
+    if any(o is float for o in kinds):
+        return False
+    return None
+
+
+def parse_param(text: str) -> Param:
+    """`KEY=LOW:HIGH` into a Param (numbers, LOW < HIGH); UserError on anything else."""
+    from cfc_sim.scenario.variants import parse_value
+
+    key, sep, span = text.partition("=")
+    key = key.strip()
+    low_text, colon, high_text = span.partition(":")
+    if not sep or not key or not colon or not low_text.strip() or not high_text.strip():
+        raise UserError(f"expected KEY=LOW:HIGH, got {text!r}", key="--param")
+    low, high = parse_value(low_text.strip()), parse_value(high_text.strip())
+    if not (_is_number(low) and _is_number(high)):
+        raise UserError(f"{key}: LOW and HIGH must be numbers, got {low_text.strip()!r} and {high_text.strip()!r}",
+                        key="--param")
+    if low >= high:
+        raise UserError(f"{key}: LOW ({low}) must be less than HIGH ({high})", key="--param")
+    typed = _schema_is_int(key)
+    integer = typed if typed is not None else (isinstance(low, int) and isinstance(high, int))
+    if integer and math.floor(high + 0.5) - math.floor(low + 0.5) < 1:
+        raise UserError(f"{key} takes whole numbers: the range {low}:{high} holds fewer than two", key="--param")
+    return Param(key, float(low), float(high), integer)
+
+
+def parse_params(texts: Sequence[str]) -> list[Param]:
+    params = [parse_param(t) for t in texts]
+    if not params:
+        raise UserError("give at least one --param KEY=LOW:HIGH", key="--param")
+    keys = [p.key for p in params]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise UserError(f"{repeated[0]} is given more than once", key="--param")
+    return params
+
+
+def _problem(params: Sequence[Param]) -> dict[str, Any]:
+    return {"num_vars": len(params), "names": [p.key for p in params], "bounds": [[p.low, p.high] for p in params]}
+
+
+def _seeds(seed: int) -> tuple[int, int]:
+    """Two non-zero seeds (design, analysis) derived from the run seed."""
+    state = np.random.SeedSequence([seed, 0x5E45]).generate_state(2, dtype=np.uint32)
+    return int(state[0]) or 1, int(state[1]) or 1
+
+
+def _salib() -> None:
+    try:
+        import SALib  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the install
+        raise UserError("sensitivity needs SALib: pip install 'cfc-sim[sensitivity]'") from None
+
+
+def design(params: Sequence[Param], method: str, samples: int, seed: int) -> np.ndarray:
+    """The design matrix (one row per point, in parameter units, before rounding); deterministic in seed."""
+    _salib()
+    problem = _problem(params)
+    design_seed, _ = _seeds(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Sobol' balance notes when N is not a power of 2
+        if method == "morris":
+            from SALib.sample import morris
+
+            return np.asarray(morris.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=design_seed), float)
+        if method == "sobol":
+            try:
+                from SALib.sample import sobol as saltelli
+            except ImportError:  # pragma: no cover - SALib before 1.4.6 names it saltelli
+                from SALib.sample import saltelli  # type: ignore[no-redef]
+
+            return np.asarray(saltelli.sample(problem, samples, calc_second_order=False, seed=design_seed), float)
+    raise UserError(f"unknown method {method!r} (morris or sobol)", key="--method")
+
+
+def analyse(params: Sequence[Param], method: str, matrix: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+    """Indices of one output: a row per parameter (NaN when the output is missing at some point)."""
+    _salib()
+    problem = _problem(params)
+    _, analysis_seed = _seeds(seed)
+    names = [p.key for p in params]
+    y = np.asarray(y, dtype=float)
+    nan = [math.nan] * len(params)
+    if method == "morris":
+        if not np.isfinite(y).all():
+            return pd.DataFrame({"param": names, "mu_star": nan, "mu_star_conf": nan, "sigma": nan})
+        from SALib.analyze import morris
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = morris.analyze(problem, matrix, y, num_levels=MORRIS_LEVELS, num_resamples=1000,
+                                conf_level=0.95, seed=analysis_seed)
+        return pd.DataFrame({"param": names, "mu_star": np.asarray(si["mu_star"], float),
+                             "mu_star_conf": np.asarray(si["mu_star_conf"], float),
+                             "sigma": np.asarray(si["sigma"], float)})
+    if not np.isfinite(y).all():
+        return pd.DataFrame({"param": names, "S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan})
+    if np.ptp(y) == 0:  # a constant output depends on nothing
+        zero = [0.0] * len(params)
+        return pd.DataFrame({"param": names, "S1": zero, "S1_conf": zero, "ST": zero, "ST_conf": zero})
+    from SALib.analyze import sobol
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        si = sobol.analyze(problem, y, calc_second_order=False, num_resamples=1000, conf_level=0.95,
+                           seed=analysis_seed)
+    return pd.DataFrame({"param": names, "S1": np.asarray(si["S1"], float), "S1_conf": np.asarray(si["S1_conf"], float),
+                         "ST": np.asarray(si["ST"], float), "ST_conf": np.asarray(si["ST_conf"], float)})
+
+
+def _ranked(frame: pd.DataFrame, method: str) -> pd.DataFrame:
+    score = "mu_star" if method == "morris" else "ST"
+    order = frame[score].fillna(-math.inf).rank(method="first", ascending=False)
+    return frame.assign(rank=order.astype(int)).sort_values("rank", kind="stable")
+
+
+# ----------------------------------------------------------------------------------------------
+# Evaluating design points
+# ----------------------------------------------------------------------------------------------
+
+
+def evaluate_point(config: ScenarioConfig) -> dict[str, Any]:
+    """Run one design point (all its replications, in this process) and keep only its outputs.
+
+    Top-level and pure, so local processes and Dask workers can run it with identical results.
+    """
+    from cfc_sim.experiment import run_scenario
+    from cfc_sim.model.monitor import NATIONAL
+    from cfc_sim.readiness import earliest_ready
+
+    result = run_scenario(config)
+    summary = result.summary
+    row = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all") & (summary["metric"] == CIR_OUTPUT)]
+    share = float(row["mean"].iloc[0]) if len(row) else math.nan
+    ready = earliest_ready(result.readiness) if len(result.readiness) else {}
+    return {CIR_OUTPUT: None if share != share else share, "earliest_ready": {a: ready.get(a) for a in ready}}
+
+
+class PointCache:
+    """Outputs per variant on disk (`<sha256[:20]>-<seed>-<reps>.json`) and in memory."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.memory: dict[str, dict[str, Any]] = {}
+
+    @staticmethod
+    def key(config: ScenarioConfig) -> str:
+        from cfc_sim.scenario.loading import scenario_sha256
+
+        return f"{scenario_sha256(config)[:20]}-{config.seed}-{config.replications}"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if key in self.memory:
+            return self.memory[key]
+        if self.folder is not None:
+            path = self.folder / f"{key}.json"
+            if path.is_file():
+                try:
+                    found = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    return None  # unreadable: run the point again
+                self.memory[key] = found
+                return found
+        return None
+
+    def put(self, key: str, outputs: dict[str, Any]) -> None:
+        self.memory[key] = outputs
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{key}.json"
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(outputs, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def _run_points(configs: dict[str, ScenarioConfig], cache: PointCache, workers: int, scheduler: str | None,
+                done: Callable[[bool], None]) -> None:
+    """Evaluate the (distinct, uncached) points on the chosen executor, caching each as it finishes.
+
+    The unit of work is a whole design point, so `--workers` and `--scheduler` spread points (not
+    just a point's few replications) and each process or Dask task returns a few numbers only.
+    """
+    keys = list(configs)
+    if scheduler:
+        _run_dask(configs, cache, scheduler, done)
+    elif workers > 1 and len(keys) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(keys)), mp_context=context) as pool:
+            futures = {pool.submit(evaluate_point, configs[k]): k for k in keys}
+            try:
+                for future in as_completed(futures):
+                    cache.put(futures[future], future.result())
+                    done(False)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    else:
+        for k in keys:
+            cache.put(k, evaluate_point(configs[k]))
+            done(False)
+
+
+def _run_dask(configs: dict[str, ScenarioConfig], cache: PointCache, scheduler: str,
+              done: Callable[[bool], None]) -> None:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - depends on the install
+        raise UserError("--scheduler needs dask[distributed]: pip install 'cfc-sim[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        keys = list(configs)
+        futures = client.map(evaluate_point, [configs[k] for k in keys], key=[f"cfc-sens-{k}" for k in keys],
+                             pure=False)
+        index = {f.key: k for f, k in zip(futures, keys, strict=True)}
+        for future in as_completed(futures):
+            cache.put(index[future.key], future.result())
+            done(False)
+    finally:
+        client.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# The analysis
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SensitivityResult:
+    """The design with its outputs, the indices and what was run (vs reused from the cache)."""
+
+    scenario: str
+    method: str
+    samples: int
+    reps: int
+    seed: int
+    params: list[Param]
+    areas: list[str]
+    design: pd.DataFrame
+    indices: pd.DataFrame
+    runs: int
+    reused: int
+
+
+def _month_index(labels: Sequence[str]) -> Callable[[str | None], int]:
+    where = {label: i for i, label in enumerate(labels)}
+    horizon = len(labels)
+    return lambda label: horizon if label is None else where.get(str(label), horizon)
+
+
+def run_sensitivity(
+    scenario: str | Path,
+    params: Sequence[Param],
+    method: str,
+    *,
+    samples: int | None = None,
+    reps: int = DEFAULT_REPS,
+    seed: int | None = None,
+    areas: Sequence[str] | None = None,
+    cache: Path | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    on_point: PointDone = lambda finished, total, reused: None,
+) -> SensitivityResult:
+    """Build the design, run (or reuse) every point with common random numbers, compute the indices."""
+    from cfc_sim.calendar import SimCalendar
+    from cfc_sim.scenario.loading import build_config, resolve_extends
+    from cfc_sim.scenario.variants import apply_settings
+
+    if method not in METHODS:
+        raise UserError(f"unknown method {method!r} (morris or sobol)", key="--method")
+    samples = samples if samples is not None else DEFAULT_SAMPLES[method]
+    if samples < 2:
+        raise UserError("needs at least 2 samples", key="--samples")
+    path = Path(scenario)
+    raw = resolve_extends(path)
+    base_dir = path.parent
+    base = build_config(raw, str(path), base_dir)
+    seed = base.seed if seed is None else seed
+    start = base.header.start
+    names = [a.name for a in base.areas]
+    if areas:
+        unknown = [a for a in areas if a not in names]
+        if unknown:
+            raise UserError(f"no area named {unknown[0]!r} in the scenario (areas: {', '.join(names[:8])}"
+                            f"{', ...' if len(names) > 8 else ''})", key="--area")
+        chosen = [n for n in names if n in set(areas)]
+    else:
+        chosen = [a.name for a in base.areas if a.go_live > start]
+
+    def variant(settings: dict[str, Any]) -> ScenarioConfig:
+        label = f"{path} with " + ", ".join(f"{k}={v}" for k, v in settings.items())
+        return build_config(apply_settings(raw, settings), label, base_dir).with_run_options(replications=reps,
+                                                                                            seed=seed)
+
+    # Each key alone at each bound first, so a bad key or value is named before anything runs.
+    for p in params:
+        for bound in (p.low, p.high):
+            variant({p.key: p.value(bound)})
+
+    matrix = design(params, method, samples, seed)
+    points = [{p.key: p.value(x) for p, x in zip(params, row, strict=True)} for row in matrix]
+    configs = [variant(s) for s in points]
+    store = PointCache(cache)
+    keys = [store.key(c) for c in configs]
+    total = len(keys)
+    finished = 0
+    reused = 0
+
+    def tick(was_reused: bool) -> None:
+        nonlocal finished
+        finished += 1
+        on_point(finished, total, was_reused)
+
+    pending: dict[str, ScenarioConfig] = {}
+    for k, c in zip(keys, configs, strict=True):
+        if k in pending:
+            continue
+        if store.get(k) is None:
+            pending[k] = c
+    runs = len(pending)
+    repeats = total - len(set(keys))  # points equal to an earlier point (rounding, shared Morris points)
+    for k in dict.fromkeys(keys):
+        if k not in pending:
+            reused += 1
+            tick(True)
+    _run_points(pending, store, workers, scheduler, lambda was_reused: tick(was_reused))
+    for _ in range(repeats):
+        tick(True)
+
+    to_month = _month_index(SimCalendar(start, base.header.horizon_months, base.header.calendar.bank_holidays)
+                            .month_labels)
+    rows = []
+    for i, (settings, k) in enumerate(zip(points, keys, strict=True)):
+        outputs = store.get(k) or {}
+        share = outputs.get(CIR_OUTPUT)
+        row: dict[str, Any] = {"point": i}
+        if method == "morris":
+            row["trajectory"] = i // (len(params) + 1)
+        row.update(settings)
+        row[CIR_OUTPUT] = math.nan if share is None else float(share)
+        ready = outputs.get("earliest_ready") or {}
+        for area in chosen:
+            row[f"{READY_PREFIX}{area}"] = to_month(ready.get(area))
+        rows.append(row)
+    table = pd.DataFrame(rows)
+
+    frames = []
+    for output in [CIR_OUTPUT, *[f"{READY_PREFIX}{a}" for a in chosen]]:
+        frame = analyse(params, method, matrix, table[output].to_numpy(dtype=float), seed)
+        frames.append(frame.assign(output=output, method=method))
+    if chosen:
+        per_area = pd.concat(frames[1:], ignore_index=True)
+        columns = ["mu_star", "mu_star_conf", "sigma"] if method == "morris" else ["S1", "S1_conf", "ST", "ST_conf"]
+        mean = per_area.groupby("param", sort=False)[columns].mean().reset_index()
+        frames.append(mean.assign(output=READY_MEAN, method=method))
+    columns = MORRIS_COLUMNS if method == "morris" else SOBOL_COLUMNS
+    indices = pd.concat([_ranked(f, method) for f in frames], ignore_index=True)[columns]
+    return SensitivityResult(str(scenario), method, samples, reps, seed, list(params), chosen, table, indices,
+                             runs, reused + repeats)
+
+
+def write_sensitivity(result: SensitivityResult, out: Path, title: str) -> Path:
+    """The folder (atomically): sensitivity.csv, design.csv, sensitivity.png."""
+    from cfc_sim.charts import sensitivity_chart
+    from cfc_sim.results import write_folder
+
+    def fill(tmp: Path) -> None:
+        result.indices.to_csv(tmp / "sensitivity.csv", index=False)
+        result.design.to_csv(tmp / "design.csv", index=False)
+        sensitivity_chart(result.indices, result.method, tmp / "sensitivity.png", title)
+
+    return write_folder(Path(out), fill)
