@@ -13,7 +13,7 @@ class FCA:
 
     __slots__ = (
         "id", "trained", "in_post", "on_notice", "absent", "in_training", "flexible",
-        "cap_full", "cap_now", "other", "cases", "since_day", "start_day", "absence_token", "leave_day",
+        "cap_full", "cap_now", "other", "cases", "since_day", "absence_token",
         "version",
     )
 
@@ -30,9 +30,7 @@ class FCA:
         self.other = 0  # slots held by public-law and other work (workforce.other_work_share)
         self.cases: set[Case] = set()
         self.since_day = start_day  # when the caseload last changed (for FCA-day histograms)
-        self.start_day = start_day
         self.absence_token = 0
-        self.leave_day = float("inf")
         self.version = 0  # bumped on every change that matters to allocation (stale heap entries)
 
     @property
