@@ -61,16 +61,25 @@ def _run_processes(config: ScenarioConfig, replications: Sequence[int], workers:
     return outputs
 
 
-def _run_dask(config: ScenarioConfig, replications: Sequence[int], scheduler: str, trace: bool,
-              tick: Progress) -> list[ReplicationOutput]:
+def dask_client(scheduler: str):  # type: ignore[no-untyped-def]
+    """A client of an existing Dask scheduler (imported only when asked for); UserError if unreachable.
+
+    The client is not made the default, so iterate its futures directly rather than through
+    dask's `as_completed`, which looks for a default client.
+    """
     try:
         from dask.distributed import Client
     except ImportError:  # pragma: no cover - depends on the install
         raise UserError("--scheduler needs dask[distributed]: pip install 'cfc-sim[cluster]'") from None
     try:
-        client = Client(scheduler, timeout="10s", set_as_default=False)
+        return Client(scheduler, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+
+def _run_dask(config: ScenarioConfig, replications: Sequence[int], scheduler: str, trace: bool,
+              tick: Progress) -> list[ReplicationOutput]:
+    client = dask_client(scheduler)
     try:
         futures = client.map(simulate, [config] * len(replications), list(replications),
                              [trace] * len(replications), pure=False)

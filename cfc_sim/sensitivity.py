@@ -310,21 +310,15 @@ def _run_points(configs: dict[str, ScenarioConfig], cache: PointCache, workers: 
 
 def _run_dask(configs: dict[str, ScenarioConfig], cache: PointCache, scheduler: str,
               done: Callable[[bool], None]) -> None:
-    try:
-        from dask.distributed import Client, as_completed
-    except ImportError:  # pragma: no cover - depends on the install
-        raise UserError("--scheduler needs dask[distributed]: pip install 'cfc-sim[cluster]'") from None
-    try:
-        client = Client(scheduler, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    from cfc_sim.experiment import dask_client
+
+    client = dask_client(scheduler)
     try:
         keys = list(configs)
         futures = client.map(evaluate_point, [configs[k] for k in keys], key=[f"cfc-sens-{k}" for k in keys],
                              pure=False)
-        index = {f.key: k for f, k in zip(futures, keys, strict=True)}
-        for future in as_completed(futures):
-            cache.put(index[future.key], future.result())
+        for key, future in zip(keys, futures, strict=True):
+            cache.put(key, future.result())
             done(False)
     finally:
         client.close()
