@@ -10,20 +10,22 @@ cached on disk by the resolved scenario's hash, seed and replications, so a reru
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
 from cfc_sim.scenario.loading import scenario_sha256
-from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.scenario.schema import Intervention, ScenarioConfig, freeze, thaw
 
 DAYS_PER_YEAR = 365.25
 PLAN_COLUMNS = ["area", "fte_now", "extra_fte", "target", "confidence", "achieved_mean", "achieved_probability"]
@@ -55,15 +57,45 @@ class Target:
         return f"{self.metric}{self.op}{self.value:g}"
 
 
+HEADCOUNT_KEYS = ("workforce.fcas", "workforce.establishment")
+
+
+def _shift_headcount(intervention: Intervention, extra: int) -> Intervention:
+    settings = thaw(intervention.set)
+    if not any(k in settings for k in HEADCOUNT_KEYS):
+        return intervention
+    for key in HEADCOUNT_KEYS:
+        if key in settings:
+            settings[key] = settings[key] + extra
+    return intervention.model_copy(update={"set": freeze(settings)})
+
+
+def variant(config: ScenarioConfig, names: Sequence[str], go_live: dict[str, dt.date] | None = None,
+            extra: dict[str, int] | None = None) -> ScenarioConfig:
+    """The scenario reduced to `names`, with changed go-live dates and extra FCAs in post and funded
+    from the start (an intervention setting the area's FCAs or establishment keeps the extra)."""
+    go_live, extra = go_live or {}, extra or {}
+    wanted = set(names)
+    areas = []
+    for area in config.areas:
+        if area.name not in wanted:
+            continue
+        update: dict[str, Any] = {}
+        if area.name in go_live:
+            update["go_live"] = go_live[area.name]
+        n = extra.get(area.name, 0)
+        if n:
+            update["workforce"] = area.workforce.model_copy(update={"fcas": area.workforce.fcas + n,
+                                                                    "establishment": area.workforce.establishment + n})
+        areas.append(area.model_copy(update=update) if update else area)
+    interventions = tuple(_shift_headcount(i, extra[i.area]) if extra.get(i.area) else i
+                          for i in config.interventions if i.area in wanted)
+    return config.model_copy(update={"areas": tuple(areas), "interventions": interventions})
+
+
 def with_extra_fcas(config: ScenarioConfig, area: str, extra: int) -> ScenarioConfig:
     """The scenario reduced to one area, with `extra` FCAs in post and funded from the start."""
-    chosen = config.area(area)
-    workforce = chosen.workforce.model_copy(update={"fcas": chosen.workforce.fcas + extra,
-                                                    "establishment": chosen.workforce.establishment + extra})
-    return config.model_copy(update={
-        "areas": (chosen.model_copy(update={"workforce": workforce}),),
-        "interventions": tuple(i for i in config.interventions if i.area == area),
-    })
+    return variant(config, [area], extra={area: extra})
 
 
 class Evaluator:

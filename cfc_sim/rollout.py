@@ -1,0 +1,570 @@
+"""Rollout planner: go-live months for the areas not yet live, under recruitment and training
+throughput and a budget, maximising the areas live on time with none breaching readiness.
+
+An area is *on time* when it goes live on or before its planned date, and a go-live date
+*breaches readiness* unless criteria 1-5 (DESIGN 2.4) hold at that date with probability at
+least P (`--confidence`) across replications. The planner works in five steps:
+
+1. **Readiness run.** The areas not yet live run under the `readiness` policy with their planned
+   dates, R replications. In-model reviews (the planned day, then each month start) apply
+   criteria 1-5 to that replication's own state, so recruitment (time to hire, hire success),
+   training seats per month, turnover and partnership dates are all inside the go-live day each
+   replication reports.
+2. **Earliest feasible date at no cost.** The area is on time if it went live on its planned day
+   in at least a share P of replications. Otherwise its earliest feasible date is the P-quantile
+   of the go-live day (the first review at which a share P of replications had passed), which is
+   never before the planned date, never before the partnerships exist (the gate checks them) and
+   never before the scenario start. Why each late area is late is read from the same run: the
+   partnership dates after the planned date, and the criteria failing at the planned month in
+   each replication (readiness on that replication's monthly state, as `readiness.csv` does on
+   the mean state).
+3. **Cost of being on time.** For a late area whose partnerships exist by its planned date, the
+   smallest number of extra FCAs (in post and funded from the start; interventions that set the
+   area's headcount or establishment are raised by the same number) making it ready on its
+   planned day with probability P: one-area runs under common random numbers (areas do not
+   interact and their streams are keyed by name, so a one-area run has exactly the draws of the
+   full run), searched by doubling then bisection (`plan.smallest_extra`), evaluations cached on
+   disk. Extra FCAs start with the area's trained share, so past some number the training seats
+   cannot train them by the planned date and more FCAs only delay readiness: the search stops
+   there (`trainable_extra`, from seats per month and training days), which also keeps it off
+   the range where the probability falls again. Cost: extra x `workforce.cost_per_fte_day` x
+   365.25 a year.
+4. **Budget.** Every on-time area counts one, so maximising the number of areas on time within
+   the budget is a knapsack with unit values, which taking the cheapest additions first solves
+   exactly: the k cheapest additions are the cheapest way to put k areas on time, and if the
+   (k+1)-th cheapest does not fit, no other does. Ties go to the earlier planned date. A budget
+   of 0 funds no extra FCAs, even unpriced ones (`cost_per_fte_day` 0). Unfunded late areas are
+   proposed at their earliest feasible date from step 2.
+5. **Check.** The proposed plan (proposed dates, funded FCAs) is re-run under the `readiness`
+   policy, all areas together; an area passes when it goes live exactly on its proposed date,
+   i.e. criteria 1-5 hold there, in at least a share P of replications. Readiness need not
+   improve month by month (a leaver, a vacancy), so "ready by" the quantile date of step 2 is not
+   always "ready at" it: an area failing the check moves to the P-quantile of its go-live day in
+   the check run and is checked again, until every proposed date passes or lies beyond the
+   horizon. `ready_probability_at_proposed` and `check_passed` come from this check, and the risk
+   from that probability: `high` below P, `medium` below (1 + P) / 2, `low` otherwise.
+
+Areas planned after the horizon cannot be assessed and are listed as such; areas live at the
+start are not part of the rollout. Budget is the only link between areas (training seats and
+recruitment are per area in the model), so apart from the knapsack each area is planned alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cfc_sim.calendar import SimCalendar
+from cfc_sim.errors import UserError
+from cfc_sim.experiment import run_replications
+from cfc_sim.model import ReplicationOutput
+from cfc_sim.model.simulation import make_calendar
+from cfc_sim.plan import DAYS_PER_YEAR, smallest_extra, variant
+from cfc_sim.readiness import GATING, readiness_frame
+from cfc_sim.results import timeseries_frame
+from cfc_sim.scenario.loading import resolved_yaml, scenario_sha256
+from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+
+COLUMNS = ["area", "region", "planned_go_live", "proposed_go_live", "on_time", "extra_fte", "annual_cost",
+           "ready_probability_at_proposed", "risk", "reason", "delay_months", "ready_probability_at_planned",
+           "extra_fte_for_on_time", "annual_cost_for_on_time", "check_passed", "check_runs"]
+RISKS = ("low", "medium", "high")
+PARTNERSHIPS = (("idva", "IDVA"), ("local_authority", "local authority"), ("police", "police"))
+
+
+@dataclass
+class RolloutPlan:
+    """What `plan_rollout` returns: the per-area table, the proposed scenario and the totals."""
+
+    table: pd.DataFrame
+    proposed: ScenarioConfig
+    totals: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    already_live: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Area:
+    config: AreaConfig
+    planned_day: float
+    baseline: list[float] = field(default_factory=list)  # go-live day per replication, planned dates
+    p_planned: float = math.nan
+    blockers: str = ""
+    blocker_names: list[str] = field(default_factory=list)
+    partnerships_late: str = ""
+    extra_needed: int | None = None
+    searched: bool = False
+    search_limit: int = 0  # the most extra FCAs worth trying (training seats)
+    cost_needed: float = 0.0
+    funded: bool = False
+    proposed_day: float | None = None
+    p_proposed: float = math.nan
+    check_runs: int = 0
+    check_days: list[float] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+
+def with_policy(config: ScenarioConfig, policy: str) -> ScenarioConfig:
+    """The scenario with `readiness.policy` set (what `--set readiness.policy=...` does to a file)."""
+    rules = config.header.readiness.model_copy(update={"policy": policy})
+    return config.model_copy(update={"header": config.header.model_copy(update={"readiness": rules})})
+
+
+def quantile_day(days: Sequence[float], p: float) -> float | None:
+    """The smallest day by which a share >= p of replications went live (None: not within the horizon)."""
+    ordered = sorted(math.inf if d != d else d for d in days)
+    k = max(1, math.ceil(p * len(ordered) - 1e-9))
+    value = ordered[k - 1]
+    return None if math.isinf(value) else value
+
+
+def share_on(days: Sequence[float], day: float) -> float:
+    """Share of replications that went live on `day` (or earlier)."""
+    return sum(d == d and d <= day + 0.5 for d in days) / len(days) if days else math.nan
+
+
+def risk_of(probability: float, confidence: float) -> str:
+    """high below the confidence, medium below halfway from it to certainty, low otherwise."""
+    if probability != probability or probability < confidence - 1e-12:
+        return "high"
+    return "medium" if probability < (1 + confidence) / 2 - 1e-12 else "low"
+
+
+def first_review_on_or_after(calendar: SimCalendar, planned_day: float, day: float) -> float | None:
+    """The first readiness review (the planned day, then month starts) on or after `day`."""
+    if day <= planned_day:
+        return planned_day
+    for start in calendar.month_start_days[1:-1]:
+        if start >= day:
+            return start
+    return None
+
+
+def trainable_extra(area: AreaConfig, calendar: SimCalendar, planned_day: float, min_share: float,
+                    max_extra: int) -> int:
+    """The most extra FCAs (up to `max_extra`) whose area could still reach `min_share` CFC-trained on
+    the planned day with its training seats: beyond it more FCAs only delay readiness. Approximate:
+    it ignores leavers and new starters, which roughly offset each other."""
+    training = area.workforce.training
+    if training.trained_share_at_start >= 1:
+        return max_extra
+    rounds = sum(1 for d in calendar.month_start_days[:-1] if d + training.days < planned_day)
+    seats = training.seats_per_month * rounds
+    best = -1
+    for n in range(max_extra + 1):
+        staff = area.workforce.fcas + n
+        trained = min(staff, round(staff * training.trained_share_at_start) + seats)
+        if staff and trained / staff < min_share - 1e-9:
+            break
+        best = n
+    return max(best, 0)
+
+
+class Runner:
+    """Go-live days per area and replication for a scenario, cached on disk by its resolved hash."""
+
+    def __init__(self, cache: Path | None, workers: int, scheduler: str | None) -> None:
+        self.cache = cache
+        self.workers = workers
+        self.scheduler = scheduler
+        self.runs = 0
+
+    def outputs(self, config: ScenarioConfig) -> list[ReplicationOutput]:
+        self.runs += 1
+        return run_replications(config, range(config.replications), workers=self.workers, scheduler=self.scheduler)
+
+    def go_live_days(self, config: ScenarioConfig) -> dict[str, list[float]]:
+        key = f"rollout-{scenario_sha256(config)[:20]}-{config.seed}-{config.replications}"
+        path = self.cache / f"{key}.json" if self.cache else None
+        if path is not None and path.is_file():
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            return {a: [math.nan if v is None else v for v in values] for a, values in stored.items()}
+        days = go_live_days(self.outputs(config), [a.name for a in config.areas])
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp-{os.getpid()}")
+            tmp.write_text(json.dumps({a: [None if v != v else v for v in values] for a, values in days.items()}),
+                           encoding="utf-8")
+            os.replace(tmp, path)
+        return days
+
+
+def go_live_days(outputs: Sequence[ReplicationOutput], names: Sequence[str]) -> dict[str, list[float]]:
+    """Per area the `go_live_day` of each replication; NaN when not live within the horizon."""
+    out: dict[str, list[float]] = {name: [] for name in names}
+    for output in outputs:
+        found = {a: v for a, p, m, v in output.metrics if p == "all" and m == "go_live_day"}
+        for name in names:
+            out[name].append(float(found.get(name, math.nan)))
+    return out
+
+
+def _fmt(criterion: str, value: float) -> str:
+    if value != value:
+        return "n/a"
+    return f"{value:.1f} FTE" if criterion == "capacity" else f"{value:.0%}"
+
+
+def _blockers(config: ScenarioConfig, calendar: SimCalendar, outputs: Sequence[ReplicationOutput],
+              areas: Sequence[_Area]) -> dict[str, tuple[list[str], str]]:
+    """Per area, the workforce criteria failing at its planned month, with how often across replications."""
+    if not areas:
+        return {}
+    names = [a.name for a in areas]
+    sub = variant(config, names)
+    wanted = ["trained_fte", "vacancy_rate", "trained_share", "leavers", "fte_in_post"]
+    series = timeseries_frame(outputs, calendar.month_labels)
+    series = series[series["area"].isin(names) & series["metric"].isin(wanted)]
+    month_of = {a.name: calendar.month_labels[calendar.month_index(a.planned_day)] for a in areas}
+    rows = []
+    for replication, part in series.groupby("replication"):
+        frame = readiness_frame(sub, calendar, part)
+        frame = frame[frame["criterion"].isin([c for c in GATING if c != "partnerships"])]
+        frame = frame[frame["month"] == frame["area"].map(month_of)]
+        rows.append(frame.assign(replication=replication))
+    if not rows:
+        return {}
+    everything = pd.concat(rows, ignore_index=True)
+    reps = len(outputs)
+    out = {}
+    for area in areas:
+        mine = everything[everything["area"] == area.name]
+        parts = []
+        for criterion, group in mine.groupby("criterion", sort=False):
+            failed = int((~group["passed"].astype(bool)).sum())
+            if failed == 0:
+                continue
+            value, threshold = float(group["value"].mean()), float(group["threshold"].iloc[0])
+            label = str(criterion)
+            text = f"{label} {_fmt(label, value)} vs {_fmt(label, threshold)}"
+            if criterion == "training":
+                text += f" with {area.config.workforce.training.seats_per_month} training seats a month"
+            parts.append((failed, label, f"{text} (fails in {failed}/{reps} runs)"))
+        parts.sort(key=lambda p: -p[0])
+        out[area.name] = ([label for _, label, _ in parts], "; ".join(text for _, _, text in parts[:2]))
+    return out
+
+
+def _late_partnerships(area: AreaConfig) -> str:
+    late = [(getattr(area.partnerships, key), label) for key, label in PARTNERSHIPS
+            if getattr(area.partnerships, key) > area.go_live]
+    return "; ".join(f"{label} from {date.isoformat()}" for date, label in sorted(late))
+
+
+def _fcas(n: int | None) -> str:
+    return f"+{n} FCA" if n == 1 else f"+{n} FCAs"
+
+
+def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
+    if area.proposed_day is not None and area.proposed_day <= area.planned_day + 0.5:
+        if area.funded:
+            what = ", ".join(area.blocker_names) or "readiness"
+            without = f"; without them {area.blockers}" if area.blockers else ""
+            return f"{what}: {_fcas(area.extra_needed)} funded{without}"
+        return f"ready at the planned date in {round(area.p_planned * reps)}/{reps} runs"
+    causes = []
+    if area.partnerships_late:
+        causes.append(f"partnerships: {area.partnerships_late}")
+    if area.blockers:
+        causes.append(area.blockers)
+    if not causes:
+        causes.append(f"ready at the planned date in only {round(area.p_planned * reps)}/{reps} runs "
+                      f"(needs {confidence:.0%})")
+    if area.funded:
+        causes.append(f"{_fcas(area.extra_needed)} funded but the check found it late")
+    elif area.extra_needed is not None:
+        price = f"£{area.cost_needed:,.0f} a year" if area.cost_needed > 0 else "unpriced"
+        causes.append(f"{_fcas(area.extra_needed)} ({price}) would make it on time; not within the budget")
+    elif area.searched:
+        causes.append(f"not on time even with {_fcas(area.search_limit)}" + (
+            "" if area.search_limit >= max_extra else " (more could not be trained by the planned date with "
+            f"{area.config.workforce.training.seats_per_month} training seats a month)"))
+    elif not area.partnerships_late and max_extra == 0:
+        causes.append("extra FCAs not tried (--max-extra 0)")
+    elif not area.partnerships_late:
+        causes.append(f"extra FCAs could not be trained by the planned date with "
+                      f"{area.config.workforce.training.seats_per_month} training seats a month")
+    if area.proposed_day is None:
+        live = sum(d == d for d in area.check_days or area.baseline) / max(len(area.check_days or area.baseline), 1)
+        causes.append(f"not ready within the horizon with probability {confidence:.0%} "
+                      f"(live by the end in {live:.0%} of runs)")
+    return "; ".join(causes)
+
+
+def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | None = None, max_extra: int = 200,
+                 cache: Path | None = None, workers: int = 1, scheduler: str | None = None,
+                 on_step: Callable[[str], None] = lambda message: None) -> RolloutPlan:
+    """Propose go-live dates for the areas not yet live (see the module docstring for the method)."""
+    if not 0 < confidence <= 1:
+        raise UserError(f"must be in (0, 1], got {confidence}", key="--confidence")
+    if budget is not None and (budget < 0 or budget != budget):
+        raise UserError(f"must be a non-negative amount a year, got {budget}", key="--budget")
+    if max_extra < 0:
+        raise UserError(f"must be >= 0, got {max_extra}", key="--max-extra")
+    calendar = make_calendar(config)
+    ready = with_policy(config, "readiness")
+    runner = Runner(cache, workers, scheduler)
+    reps = config.replications
+    already_live = [a.name for a in config.areas if calendar.day_of(a.go_live) <= 0]
+    pending = [_Area(a, calendar.day_of(a.go_live)) for a in config.areas if calendar.day_of(a.go_live) > 0]
+    if not pending:
+        raise UserError("every area is live at the scenario start: nothing to roll out", file=config.source or None)
+    inside = [a for a in pending if a.planned_day < calendar.horizon_days]
+    notes: list[str] = []
+    beyond = [a.name for a in pending if a.planned_day >= calendar.horizon_days]
+    if beyond:
+        end = calendar.start + dt.timedelta(days=int(calendar.horizon_days))
+        notes.append(f"{len(beyond)} area(s) planned after the horizon ({end}) are not assessed: "
+                     "raise horizon_months to plan them")
+
+    # 1-2: readiness run with the planned dates; on time at no cost, or the earliest feasible date
+    if inside:
+        on_step(f"readiness run: {len(inside)} areas, {reps} replications")
+        base = variant(ready, [a.name for a in inside])
+        outputs = runner.outputs(base)
+        days = go_live_days(outputs, [a.name for a in inside])
+        for area in inside:
+            area.baseline = days[area.name]
+            area.p_planned = share_on(area.baseline, area.planned_day)
+            area.partnerships_late = _late_partnerships(area.config)
+        late = [a for a in inside if a.p_planned < confidence - 1e-12]
+        for name, (labels, text) in _blockers(ready, calendar, outputs, late).items():
+            area = next(a for a in late if a.name == name)
+            area.blocker_names, area.blockers = labels, text
+    else:
+        late = []
+
+    # 3: smallest extra FCAs for on time, where the partnerships allow it
+    for area in late:
+        if area.partnerships_late or max_extra == 0:
+            continue
+        area.search_limit = trainable_extra(area.config, calendar, area.planned_day,
+                                            config.header.readiness.min_training_share, max_extra)
+        if area.search_limit == 0:
+            continue
+        on_step(f"  {area.name}: searching up to {_fcas(area.search_limit)} for {area.config.go_live}")
+        memo: dict[int, float] = {0: area.p_planned}
+
+        def evaluate(extra: int, area: _Area = area, memo: dict[int, float] = memo) -> float:
+            if extra not in memo:
+                trial = variant(ready, [area.name], extra={area.name: extra})
+                memo[extra] = share_on(runner.go_live_days(trial)[area.name], area.planned_day)
+            return memo[extra]
+
+        area.searched = True
+        area.extra_needed = smallest_extra(evaluate, confidence, area.search_limit)
+        if area.extra_needed is not None:
+            area.cost_needed = area.extra_needed * area.config.workforce.cost_per_fte_day * DAYS_PER_YEAR
+
+    # 4: fund the cheapest additions first (exact for unit values) within the budget
+    fixable = sorted((a for a in late if a.extra_needed is not None),
+                     key=lambda a: (a.cost_needed, a.planned_day, a.name))
+    spent = 0.0
+    for area in fixable:  # a budget of 0 means no extra FCAs at all, priced or not
+        if budget is None or (budget > 0 and spent + area.cost_needed <= budget + 1e-6):
+            area.funded = True
+            spent += area.cost_needed
+    free = [a.name for a in fixable if a.cost_needed == 0 and a.extra_needed]
+    if free and budget != 0:
+        notes.append(f"workforce.cost_per_fte_day is 0 in {', '.join(free)}: their extra FCAs are unpriced"
+                     + (" and the budget does not limit them" if budget is not None else ""))
+    for area in inside:
+        if area.p_planned >= confidence - 1e-12 or area.funded:
+            area.proposed_day = area.planned_day
+        else:
+            area.proposed_day = quantile_day(area.baseline, confidence)
+        if area.proposed_day is not None:  # never before the partnerships exist (the gate already ensures it)
+            p = area.config.partnerships
+            area.proposed_day = max(area.proposed_day, first_review_on_or_after(
+                calendar, area.planned_day, calendar.day_of(max(p.idva, p.local_authority, p.police))) or math.inf)
+            if math.isinf(area.proposed_day):
+                area.proposed_day = None
+
+    # 5: check the proposed dates by re-running; move an area that fails to its check-run quantile
+    extras = {a.name: a.extra_needed or 0 for a in inside if a.funded}
+    to_check = [a for a in inside if a.proposed_day is not None]
+    for _ in range(calendar.horizon_months + 1):
+        if not to_check:
+            break
+        on_step(f"check run: {len(to_check)} areas at their proposed dates")
+        dates = {a.name: calendar.date_of(a.proposed_day) for a in to_check if a.proposed_day is not None}
+        trial = variant(ready, [a.name for a in to_check], go_live=dates, extra=extras)
+        checked = runner.go_live_days(trial)
+        again = []
+        for area in to_check:
+            assert area.proposed_day is not None
+            area.check_runs += 1
+            area.check_days = checked[area.name]
+            area.p_proposed = share_on(area.check_days, area.proposed_day)
+            if area.p_proposed >= confidence - 1e-12:
+                continue
+            later = quantile_day(area.check_days, confidence)
+            if later is None:
+                area.proposed_day, area.p_proposed = None, math.nan
+            else:
+                area.proposed_day = max(later, area.proposed_day + 1)
+                again.append(area)
+        to_check = again
+
+    rows = [_row(a, calendar, confidence, max_extra, reps) for a in inside]
+    rows += [_beyond_row(a) for a in pending if a.planned_day >= calendar.horizon_days]
+    order = {a.name: i for i, a in enumerate(config.areas)}
+    table = pd.DataFrame(rows, columns=COLUMNS).sort_values("area", key=lambda s: s.map(order), kind="stable")
+    table = table.reset_index(drop=True)
+
+    proposed_dates = {a.name: calendar.date_of(a.proposed_day) if a.proposed_day is not None
+                      else calendar.start + dt.timedelta(days=int(calendar.horizon_days)) for a in inside}
+    keep = [a.name for a in config.areas]
+    proposed = variant(config, keep, go_live=proposed_dates, extra=extras)
+    assessed = table[table["risk"].isin(RISKS)]
+    totals = {
+        "areas_already_live": len(already_live),
+        "areas_to_roll_out": len(pending),
+        "areas_assessed": int(len(assessed)),
+        "on_time_planned": int(sum(a.p_planned >= confidence - 1e-12 for a in inside)),
+        "on_time_proposed": int(assessed["on_time"].astype(bool).sum()),
+        "extra_fte": int(assessed["extra_fte"].sum()),
+        "annual_cost": float(assessed["annual_cost"].sum()),
+        "budget": budget,
+        "confidence": confidence,
+        "replications": reps,
+        "simulation_runs": runner.runs,
+        "risk": {r: int((assessed["risk"] == r).sum()) for r in RISKS},
+    }
+    return RolloutPlan(table, proposed, totals, notes, already_live)
+
+
+def _row(area: _Area, calendar: SimCalendar, confidence: float, max_extra: int, reps: int) -> dict[str, Any]:
+    planned = area.config.go_live
+    proposed = calendar.date_of(area.proposed_day) if area.proposed_day is not None else None
+    on_time = proposed is not None and proposed <= planned
+    extra = (area.extra_needed or 0) if area.funded else 0
+    delay = "" if proposed is None else max(0, (proposed.year - planned.year) * 12 + proposed.month - planned.month)
+    return {
+        "area": area.name, "region": area.config.region or "", "planned_go_live": planned.isoformat(),
+        "proposed_go_live": proposed.isoformat() if proposed else "", "on_time": on_time, "extra_fte": extra,
+        "annual_cost": extra * area.config.workforce.cost_per_fte_day * DAYS_PER_YEAR,
+        "ready_probability_at_proposed": area.p_proposed,
+        "risk": risk_of(area.p_proposed, confidence) if proposed else "high",
+        "reason": _reason(area, confidence, max_extra, reps), "delay_months": delay,
+        "ready_probability_at_planned": area.p_planned,
+        "extra_fte_for_on_time": area.extra_needed if area.extra_needed is not None else (
+            0 if area.p_planned >= confidence - 1e-12 else math.nan),
+        "annual_cost_for_on_time": area.cost_needed if area.extra_needed is not None else (
+            0.0 if area.p_planned >= confidence - 1e-12 else math.nan),
+        "check_passed": bool(proposed is not None and area.p_proposed >= confidence - 1e-12),
+        "check_runs": area.check_runs,
+    }
+
+
+def _beyond_row(area: _Area) -> dict[str, Any]:
+    return {
+        "area": area.name, "region": area.config.region or "", "planned_go_live": area.config.go_live.isoformat(),
+        "proposed_go_live": "", "on_time": None, "extra_fte": 0, "annual_cost": 0.0,
+        "ready_probability_at_proposed": math.nan, "risk": "not assessed",
+        "reason": "planned after the horizon: raise horizon_months to plan it", "delay_months": "",
+        "ready_probability_at_planned": math.nan, "extra_fte_for_on_time": math.nan,
+        "annual_cost_for_on_time": math.nan, "check_passed": False, "check_runs": 0,
+    }
+
+
+def summary_line(plan: RolloutPlan) -> str:
+    """Areas on time with the planned dates vs the proposed plan, extra FTE and cost vs the budget."""
+    t = plan.totals
+    n = t["areas_assessed"]
+    budget = "no budget limit" if t["budget"] is None else f"budget £{t['budget']:,.0f} a year"
+    return (f"on time (ready at go-live with probability >= {t['confidence']:.0%}): "
+            f"planned dates {t['on_time_planned']} of {n} areas, proposed plan {t['on_time_proposed']} of {n}; "
+            f"extra FCAs +{t['extra_fte']}, "
+            f"£{t['annual_cost']:,.0f} a year ({budget}); risk low {t['risk']['low']}, medium {t['risk']['medium']},"
+            f" high {t['risk']['high']}")
+
+
+def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
+                  draw_chart: Callable[[pd.DataFrame, Path, str, dt.date, dt.date], None]) -> Path:
+    """The rollout folder, written atomically: rollout.csv, rollout.png, scenario.proposed.yaml, manifest.json."""
+    from cfc_sim.results import write_folder
+
+    header = plan.proposed.header
+    calendar = make_calendar(plan.proposed)
+    end = header.start + dt.timedelta(days=int(calendar.horizon_days))
+
+    def fill(tmp: Path) -> None:
+        plan.table.to_csv(tmp / "rollout.csv", index=False)
+        draw_chart(plan.table, tmp / "rollout.png", f"Rollout plan: {header.name}", header.start, end)
+        comment = (f"# cfc-sim rollout: the scenario with the proposed go-live dates and funded extra FCAs.\n"
+                   f"# Areas not ready within the horizon are set to its end ({end.isoformat()}).\n")
+        (tmp / "scenario.proposed.yaml").write_text(comment + resolved_yaml(plan.proposed), encoding="utf-8")
+        body = {**manifest, "totals": plan.totals, "notes": plan.notes, "already_live": plan.already_live}
+        (tmp / "manifest.json").write_text(json.dumps(body, indent=2, default=str) + "\n", encoding="utf-8")
+
+    return write_folder(Path(out), fill)
+
+
+def rollout_chart(table: pd.DataFrame, path: Path, title: str, start: dt.date, end: dt.date) -> None:
+    """Gantt-style plan: per area the planned go-live (open diamond) and the proposed one (filled,
+    colour and shape by risk, colour-blind safe), joined by a bar when the proposed date is later."""
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+
+    from cfc_sim.charts import GREY, RAG, plt
+
+    colours = {"low": RAG["green"], "medium": RAG["amber"], "high": RAG["red"]}
+    shapes = {"low": "o", "medium": "s", "high": "^"}
+    names = list(table["area"])
+    x_end = mdates.date2num(end)
+    fig, ax = plt.subplots(figsize=(10, max(2.5, 0.38 * len(names) + 1.6)))
+    for y, row in enumerate(table.itertuples()):
+        planned = dt.date.fromisoformat(str(row.planned_go_live))
+        if row.risk not in colours:  # planned after the horizon: not assessed
+            ax.text(x_end, y, "  planned after the horizon", va="center", fontsize=8, color=GREY)
+            continue
+        colour = colours[str(row.risk)]
+        text = str(row.proposed_go_live) if isinstance(row.proposed_go_live, str) else ""
+        proposed = dt.date.fromisoformat(text) if text else end
+        if proposed > planned:
+            ax.plot([planned, proposed], [y, y], color=colour, linewidth=5, alpha=0.45, solid_capstyle="butt")
+        ax.plot([proposed], [y], marker=shapes[str(row.risk)] if text else ">", markersize=8, color=colour,
+                markeredgecolor="black", linestyle="")
+        ax.plot([planned], [y], marker="D", markersize=12, markerfacecolor="none", markeredgecolor="black",
+                markeredgewidth=1.3, linestyle="")
+        label = [_fcas(int(row.extra_fte))] if float(row.extra_fte) > 0 else []
+        if not text:
+            label.append("not ready within the horizon")
+        if label:
+            ax.annotate(", ".join(label), (mdates.date2num(proposed), y), xytext=(10, 0), textcoords="offset points",
+                        va="center", fontsize=8)
+    ax.axvline(x_end, color=GREY, linestyle=":")
+    x_start = mdates.date2num(start)
+    ax.set_xlim(x_start - 15, x_end + 0.3 * (x_end - x_start) + 60)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(names, fontsize=8)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.set_xlabel("go-live date (dotted line: end of the horizon)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(title)
+    handles = [Line2D([], [], marker="D", markerfacecolor="none", markeredgecolor="black", linestyle="",
+                      label="planned go-live")]
+    handles += [Line2D([], [], marker=shapes[r], color=colours[r], markeredgecolor="black", linestyle="",
+                       label=f"proposed, {r} risk") for r in RISKS]
+    handles.append(Line2D([], [], marker=">", color=colours["high"], markeredgecolor="black", linestyle="",
+                          label="not ready within the horizon"))
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(30)
+        tick.set_horizontalalignment("right")
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.05 if len(names) > 6 else 0.1, 1, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
