@@ -33,8 +33,13 @@ class ScenarioError(UserError):
         super().__init__(first_msg, file=file, key=first_key or None)
 
     def lines(self) -> list[str]:
-        """One line per problem, each naming the file and key path."""
+        """One line per problem, each naming the file and key path (line breaks escaped)."""
         out = []
         for key, msg in self.problems:
+            key, msg = _one_line(key), _one_line(msg)
             out.append(f"{self.file}: {key}: {msg}" if key else f"{self.file}: {msg}")
         return out
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")

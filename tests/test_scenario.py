@@ -539,3 +539,11 @@ def test_intervention_setting_a_whole_block_is_refused_with_one_clear_message(tm
     assert len(info.value.problems) == 1
     key, message = info.value.problems[0]
     assert key == "interventions[0].set.workforce" and "dotted keys" in message
+
+
+def test_an_area_can_swap_a_default_distribution_for_another_kind(tmp_path: Path) -> None:
+    data = two_areas()
+    data["areas"][1]["cfc"] = {"intake_days": {"dist": "uniform", "low": 2, "high": 9}}
+    config = load_scenario(write(tmp_path / "s.yaml", data))
+    assert config.areas[1].cfc.intake_days.dist == "uniform"
+    assert config.areas[0].cfc.intake_days.dist == data["defaults"]["cfc"]["intake_days"]["dist"]

@@ -12,8 +12,11 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
-NonNeg = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
-Pos = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
+# Parameters are days or counts: a million (2,700 years) is far beyond any real value and keeps
+# every draw finite (a typo such as 1e308 would overflow).
+MAX_PARAMETER = 1_000_000
+NonNeg = Annotated[float, Strict(), Field(ge=0, le=MAX_PARAMETER, allow_inf_nan=False)]
+Pos = Annotated[float, Strict(), Field(gt=0, le=MAX_PARAMETER, allow_inf_nan=False)]
 
 
 class _Dist(BaseModel):
@@ -130,7 +133,7 @@ class ShiftedPoisson(_Dist):
     """Counts of at least one (1 + Poisson(mean - 1)), e.g. children per case."""
 
     dist: Literal["shifted_poisson"]
-    mean: Annotated[float, Strict(), Field(ge=1, allow_inf_nan=False)]
+    mean: Annotated[float, Strict(), Field(ge=1, le=MAX_PARAMETER, allow_inf_nan=False)]
 
     def mean_value(self) -> float:
         return self.mean

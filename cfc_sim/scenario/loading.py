@@ -127,10 +127,16 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """`over` on top of `base`, recursively for mappings; other values replace. Inputs untouched."""
+    """`over` on top of `base`, recursively for mappings; other values replace. Inputs untouched.
+
+    A mapping that names its `dist` is a whole distribution and replaces the base one (so an area
+    can swap a default lognormal for a triangular); one without `dist` changes parameters only.
+    """
     merged = copy.deepcopy(dict(base))
     for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+        if isinstance(value, Mapping) and "dist" in value:
+            merged[key] = copy.deepcopy(dict(value))
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
@@ -199,13 +205,14 @@ def _display_path(raw: Any, loc: tuple[Any, ...]) -> tuple[str, bool]:
             continue
         if seg in _DIST_TAGS and not (isinstance(current, dict) and seg in current):
             continue
+        label = str(seg) if str(seg).isprintable() else repr(str(seg))  # one line per problem
         if present and isinstance(current, dict) and seg in current:
             current = current[seg]
         elif present and not isinstance(current, dict):
             break  # a bare value where a mapping was expected: report at the value
         else:
             present = False
-        parts.append(str(seg))
+        parts.append(label)
     return ".".join(parts), present
 
 
