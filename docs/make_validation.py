@@ -32,36 +32,12 @@ from scipy import stats
 
 from cfc_sim.experiment import run_scenario
 from cfc_sim.model.simulation import make_calendar
+from cfc_sim.queueing import mmc_wait_cdf, mmc_wait_mean
 from cfc_sim.scenario.loading import config_from_dict
 
 HERE = Path(__file__).resolve().parent
 
 # ---- closed forms (as tests/theory.py) ---------------------------------------------------------------
-
-
-def erlang_c(servers: int, offered_load: float) -> float:
-    """Probability an arrival waits in M/M/c (offered load a = lambda / mu < c)."""
-    if offered_load >= servers:
-        return 1.0
-    term = 1.0
-    total = 1.0
-    for k in range(1, servers):
-        term *= offered_load / k
-        total += term
-    top = term * offered_load / servers * servers / (servers - offered_load)
-    return top / (total + top)
-
-
-def mmc_wait_mean(arrival_rate: float, service_mean: float, servers: int) -> float:
-    """Mean wait in queue W_q of M/M/c."""
-    mu = 1.0 / service_mean
-    return erlang_c(servers, arrival_rate / mu) / (servers * mu - arrival_rate)
-
-
-def mmc_wait_cdf(t: float, arrival_rate: float, service_mean: float, servers: int) -> float:
-    """P(W_q <= t) for M/M/c, FIFO (for c = 1: 1 - rho exp(-(mu - lambda) t))."""
-    mu = 1.0 / service_mean
-    return 1.0 - erlang_c(servers, arrival_rate / mu) * math.exp(-(servers * mu - arrival_rate) * t)
 
 
 def mm1_wait_quantile(q: float, arrival_rate: float, service_mean: float) -> float:
