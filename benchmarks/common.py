@@ -1,13 +1,12 @@
 """Shared helpers for the benchmark scripts (not a test module: nothing here is collected by pytest).
 
-The M/M/c scenario below is a copy of `tests/scenario_factory.mmc_dict` (benchmarks do not import
-from tests/): Poisson arrivals straight to a Cafcass CIR, exponential work, c = fcas x cap slots,
-no intake delay, no decision wait, no turnover, sickness, training or flexible workforce.
+The M/M/c scenario is `cfc_sim.scenario.examples.mmc_dict`: Poisson arrivals straight to a Cafcass
+CIR, exponential work, c = fcas x cap slots, no intake delay, no decision wait, no turnover,
+sickness, training or flexible workforce.
 """
 
 from __future__ import annotations
 
-import copy
 import os
 import platform
 import time
@@ -17,73 +16,17 @@ from typing import Any
 
 import yaml
 
+from cfc_sim.scenario import examples
+
 REPO = Path(__file__).resolve().parent.parent
 NATIONAL_YAML = REPO / "scenarios" / "national-rollout.yaml"
-
-_BASE: dict[str, Any] = {
-    "schema": 1,
-    "name": "bench-mmc",
-    "start": "2026-04-01",
-    "horizon_months": 12,
-    "warmup_months": 0,
-    "replications": 1,
-    "seed": 12345,
-    "targets": {"cir_working_days": 40, "cir_on_time_share": 0.9, "children_seen_share": 0.75},
-    "readiness": {
-        "policy": "planned", "capacity_headroom": 1.1, "max_vacancy_rate": 0.1, "min_training_share": 0.95,
-        "max_turnover_12m": 0.18, "performance_months": 6, "performance_confidence": 0.8,
-    },
-    "defaults": {
-        "demand": {
-            "applications_per_week": 70,
-            "seasonality": [1.0] * 12,
-            "annual_growth": 0.0,
-            "children_per_case": {"dist": "shifted_poisson", "mean": 1.5},
-            "domestic_abuse_share": 0.62,
-            "high_risk_share": 0.0,
-        },
-        "cap": {
-            "first_hearing_days": {"dist": "triangular", "low": 28, "mode": 42, "high": 70},
-            "further_report_share": 0.4,
-            "report_work_days": {"dist": "lognormal", "mean": 84, "sd": 21},
-            "final_hearing_wait_days": {"dist": "lognormal", "mean": 180, "sd": 90},
-        },
-        "cfc": {
-            "intake_days": 0,
-            "cafcass_cir_share": 1.0,
-            "la_cir_share": 0.0,
-            "cir_work_days": {"dist": "exponential", "mean": 5},
-            "decision_hearing_wait_days": 0,
-            "second_report_share": 0.0,
-            "second_report_work_days": {"dist": "lognormal", "mean": 42, "sd": 14},
-        },
-        "workforce": {
-            "fcas": 10, "establishment": 10, "caseload_cap": 1, "annual_turnover": 0.0, "notice_days": 28,
-            "time_to_hire_days": {"dist": "lognormal", "mean": 120, "sd": 40}, "hire_success": 0.9,
-            "induction_days": 0, "induction_start_cap_share": 1.0,
-            "sickness": {"episodes_per_year": 0, "episode_days": {"dist": "exponential", "mean": 7},
-                         "reallocate_after_days": 28},
-            "training": {"days": 0, "seats_per_month": 100, "trained_share_at_start": 1.0},
-            "flexible": {"max_fte": 0, "trigger_queue": 30},
-        },
-        "prioritisation": {"activate_queue": 100000, "deactivate_queue": 0},
-        "partnerships": {"idva": "2026-04-01", "local_authority": "2026-04-01", "police": "2026-04-01"},
-    },
-    "areas": [{"name": "Queue", "region": "Test", "go_live": "2020-01-01"}],
-}
-
 
 def mmc_dict(*, arrivals_per_day: float, work_mean_days: float, fcas: int, cap: int = 1,
              months: int = 60, seed: int = 12345) -> dict[str, Any]:
     """One area live on CFC from before the start: an M/M/c queue with c = fcas x cap slots."""
-    data = copy.deepcopy(_BASE)
-    data["horizon_months"] = months
-    data["seed"] = seed
-    data["defaults"]["demand"]["applications_per_week"] = arrivals_per_day * 7
-    data["defaults"]["cfc"]["cir_work_days"] = {"dist": "exponential", "mean": work_mean_days}
-    workforce = data["defaults"]["workforce"]
-    workforce["fcas"] = workforce["establishment"] = fcas
-    workforce["caseload_cap"] = cap
+    data = examples.mmc_dict(arrivals_per_day=arrivals_per_day, work_mean_days=work_mean_days, fcas=fcas, cap=cap,
+                             months=months, warmup_months=0, reps=1, seed=seed)
+    data["name"] = "bench-mmc"
     return data
 
 
