@@ -10,18 +10,20 @@ workforce mechanism switched on) is mutated, written to a file and given to `cfc
 
 Validation must exit 0 or 2, never print a traceback or "internal error"; on 2 every stderr
 line names the file and, for a dict mutation, the message names the mutated key (or its
-parent). A mutant that validates must run (`cfc-sim run --reps 1`) and exit 0.
+parent). A mutant that validates must run (`cfc-sim run --reps 1`) and exit 0 within 30 s.
 
-Product bugs found this way (now fixed) are pinned as regression tests at the end of the file and kept out
-of the random search (`_known_bug`) so the search keeps looking for new ones.
+Product bugs found this way (all fixed) are pinned at the end of the file as regression tests and
+kept out of the random search (`_known_bug`), so the search keeps looking for new ones.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
-import math
 import re
+import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,7 +81,7 @@ PATHS = all_paths(BASE)
 DICT_PATHS = [p for p in PATHS if isinstance(p[-1], str)]  # paths whose parent is a mapping
 
 BAD_VALUES: list[Any] = [
-    -1, -0.5, 1.5, 1e6, 10**6, 1e308, float("nan"), float("inf"), "abc", "", [], {}, None, True,
+    -1, -0.5, 1.5, 1e6, 10**6, 1e308, 1e-300, float("nan"), float("inf"), "abc", "", [], {}, None, True,
     "2026-02-30", "2026-13-01", {"dist": "weibull"}, [1, 2],
 ]
 
@@ -210,6 +212,25 @@ text_mutations = st.one_of(
 # ---- the checks ------------------------------------------------------------------------------------
 
 _counter = itertools.count()
+RUN_SECONDS = 30  # the base scenario runs in about 1.5 s; a mutant far slower is a finding
+
+
+class TooSlow(BaseException):
+    """Raised by the alarm; a BaseException so the CLI's `except Exception` does not swallow it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    def alarm(signum: int, frame: Any) -> None:
+        raise TooSlow(f"no result within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -236,28 +257,32 @@ def check_file(path: Path, workdir: Path) -> tuple[int, str]:
             assert str(path) in line, f"a line of the refusal does not name the file: {line!r}"
         return code, err
     run_out = workdir / f"out{next(_counter)}"
-    code_run, out_run, err_run = invoke_quietly(["run", str(path), "--reps", "1", "--out", str(run_out)])
+    try:
+        with time_limit(RUN_SECONDS):
+            code_run, out_run, err_run = invoke_quietly(["run", str(path), "--reps", "1", "--out", str(run_out)])
+    except TooSlow:
+        raise AssertionError(f"a valid mutant did not finish a 3-month run in {RUN_SECONDS} s") from None
     _no_crash(code_run, out_run, err_run)
     assert code_run == 0, (code_run, out_run, err_run)
     return code, err
 
 
-HUGE = 1e300
+TINY = 1e-6
 
 
 def _known_bug(mutation: Mutation) -> bool:
-    """Mutants of the (fixed) bug pinned below, `test_huge_distribution_parameters_...`: a huge number
-    in a distribution used to validate and then crash the run. Kept out of the random search, which
-    looks for new failures; the pinned test covers them."""
+    """Mutants of the (fixed) bugs pinned below as regression tests (`test_tiny_distribution_parameters_...`,
+    `test_tiny_hub_review_days_...`). Kept out of the random search, which looks for new failures."""
     value = mutation.value
     if mutation.op != "replace" or isinstance(value, bool) or not isinstance(value, int | float):
         return False
-    if not (math.isfinite(value) and value >= HUGE or isinstance(value, int) and value >= 2**62):
+    if not 0 < value < TINY:
         return False
+    if mutation.path[-1] == "hub_review_days":
+        return True  # hangs
     node = parent_of(BASE, mutation.path)
-    in_distribution = isinstance(node, dict) and node.get("dist") in ("lognormal", "gamma", "triangular",
-                                                                         "shifted_poisson")
-    return in_distribution or mutation.path[-1] == "children_per_case"
+    return isinstance(node, dict) and (node.get("dist"), mutation.path[-1]) in (("lognormal", "mean"),
+                                                                                ("gamma", "sd"))
 
 
 def _names_key(err: str, names: set[str]) -> bool:
@@ -345,7 +370,6 @@ def _run_mutant(workdir: Path, mutation: Mutation) -> None:
     Mutation("replace", ("defaults", "demand", "children_per_case"), 1e308),
 ], ids=repr)
 def test_huge_distribution_parameters_are_refused_or_run(workdir: Path, mutation: Mutation) -> None:
-    assert _known_bug(mutation)
     _run_mutant(workdir, mutation)
 
 
@@ -367,3 +391,29 @@ def test_unknown_key_with_a_line_break_stays_on_one_line(workdir: Path) -> None:
     code, _, err = invoke_quietly(["validate", str(path)])
     assert code == 2
     assert all(str(path) in line for line in err.splitlines()), err
+
+
+# ---- further product bugs found by the fuzzing, fixed: regression tests ---------------------------
+
+
+@pytest.mark.parametrize("mutation", [
+    Mutation("replace", ("defaults", "cfc", "cir_work_days", "mean"), 1e-300),
+    Mutation("replace", ("defaults", "cfc", "cir_work_days", "mean"), 5e-324),
+    Mutation("replace", ("defaults", "workforce", "time_to_hire_days", "sd"), 1e-300),
+], ids=repr)
+def test_tiny_distribution_parameters_are_refused_or_run(workdir: Path, mutation: Mutation) -> None:
+    assert _known_bug(mutation)
+    _run_mutant(workdir, mutation)
+
+
+def test_tiny_hub_review_days_is_refused_or_runs(workdir: Path) -> None:
+    mutation = Mutation("replace", ("defaults", "prioritisation", "hub_review_days"), 1e-300)
+    assert _known_bug(mutation)
+    path = workdir / "hub.yaml"
+    path.write_text(yaml.safe_dump(mutation.apply(BASE), sort_keys=False))
+    code, out, err = invoke_quietly(["validate", str(path)])
+    if code == 0:
+        with time_limit(5):
+            code, out, err = invoke_quietly(["run", str(path), "--reps", "1", "--out", str(workdir / "hub-out")])
+    _no_crash(code, out, err)
+    assert code in (0, 2), err

@@ -135,7 +135,7 @@ def test_prioritisation_protocol_switches_at_its_thresholds_not_between() -> Non
     env, area, _ = _staffed_area(defaults__workforce__fcas=1, defaults__workforce__establishment=1,
                                  defaults__workforce__caseload_cap=1,
                                  defaults__prioritisation={"activate_queue": 5, "deactivate_queue": 2,
-                                                           "hub_review_days": 1000})
+                                                           "hub_review_days": 365})
     states = []
     for i in range(8):  # one allocated, then the queue grows 1..7
         area.request_allocation(Case(i, CAP, float(i), 1, False, True), 0.0, 10.0)

@@ -106,7 +106,7 @@ class Workforce:
         area = self.area
         if area.config.workforce.hire_success <= 0:
             return  # no round can ever fill: vacancies stay open
-        gap = area.config.workforce.establishment - len(area.staff()) - self.recruiting
+        gap = area.config.workforce.establishment - int(area.in_post.value) - self.recruiting
         for _ in range(max(0, gap)):
             self.recruiting += 1
             self._after(area.draw("workforce", "time_to_hire_days"), self._recruitment_ends)
@@ -115,7 +115,7 @@ class Workforce:
         area = self.area
         now = self.env.now
         self.recruiting -= 1
-        if len(area.staff()) >= area.config.workforce.establishment:
+        if int(area.in_post.value) >= area.config.workforce.establishment:
             return  # the establishment fell meanwhile: the post is withdrawn
         if area.uniform("workforce.hire_success") < area.config.workforce.hire_success:
             self.hire(now)

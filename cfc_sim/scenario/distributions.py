@@ -16,7 +16,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, mode
 # every draw finite (a typo such as 1e308 would overflow).
 MAX_PARAMETER = 1_000_000
 NonNeg = Annotated[float, Strict(), Field(ge=0, le=MAX_PARAMETER, allow_inf_nan=False)]
-Pos = Annotated[float, Strict(), Field(gt=0, le=MAX_PARAMETER, allow_inf_nan=False)]
+# Positive parameters (means, gamma sd) start at a millionth of a day: smaller is a typo, and
+# ratios such as (sd / mean) ** 2 would overflow.
+MIN_POSITIVE = 1e-6
+Pos = Annotated[float, Strict(), Field(ge=MIN_POSITIVE, le=MAX_PARAMETER, allow_inf_nan=False)]
 
 
 class _Dist(BaseModel):

@@ -139,7 +139,7 @@ class PrioritisationConfig(Frozen):
 
     activate_queue: NonNegInt
     deactivate_queue: NonNegInt
-    hub_review_days: Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)] = 7.0
+    hub_review_days: Annotated[float, Strict(), Field(ge=1, le=365, allow_inf_nan=False)] = 7.0
 
     @model_validator(mode="after")
     def _hysteresis(self) -> PrioritisationConfig:
