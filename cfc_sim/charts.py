@@ -76,6 +76,18 @@ def _fan(ax: plt.Axes, band: pd.DataFrame, months: list[str], colour: str = BLUE
     ax.plot(x, band[0.5], color=colour, linewidth=1.5, label=label)
 
 
+def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, path: Path) -> None:
+    """Per-area small multiples: blank the unused panels, one shared legend and title, save."""
+    for ax in list(axes.flat)[used:]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", fontsize=8, ncol=4, frameon=False)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.95))  # room for the legend below, the title above
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def cir_fan_chart(series: pd.DataFrame, areas: list[str], months: list[str], target: float, path: Path) -> None:
     """Per area, the monthly share of CIRs filed within target: median and 50/90% bands across replications."""
     shown = [a for a in areas if not _band(series, "cir_on_time_share", a).empty]
@@ -94,15 +106,8 @@ def cir_fan_chart(series: pd.DataFrame, areas: list[str], months: list[str], tar
         ax.set_xlim(0, len(months) - 1)
         _months_axis(ax, months, every=max(6, len(months) // 4))
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    for ax in list(axes.flat)[len(shown):]:
-        ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper right", fontsize=8, ncol=4)
-    fig.suptitle("CIRs filed within eight working weeks (share per month, across replications)", x=0.01,
-                 ha="left", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _finish_panels(fig, axes, len(shown), "CIRs filed within eight working weeks (share per month, across "
+                   "replications)", path)
 
 
 def caseload_queue_chart(series: pd.DataFrame, months: list[str], cap: float, path: Path) -> None:
@@ -225,15 +230,8 @@ def transition_chart(series: pd.DataFrame, areas: list[str], months: list[str], 
         ax.set_title(area, fontsize=9)
         ax.set_ylim(bottom=0)
         _months_axis(ax, months, every=max(6, len(months) // 4))
-    for ax in list(axes.flat)[len(shown):]:
-        ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper right", fontsize=8, ncol=4)
-    fig.suptitle("Transition: open CAP cases per area (cases), median and bands across replications", x=0.01,
-                 ha="left", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _finish_panels(fig, axes, len(shown), "Transition: open CAP cases per area (cases), median and bands across "
+                   "replications", path)
 
 
 def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, area: str = NATIONAL) -> None:

@@ -16,14 +16,18 @@ def _exit_code(exc: SystemExit) -> int:
     return code
 
 
-def invoke(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the console-script entry point; return (exit code, stdout, stderr)."""
+def _call(argv: list[str]) -> int:
+    """The exit code `cfc-sim ARGV` would give."""
     try:
         main(argv)
     except SystemExit as exc:
-        code = _exit_code(exc)
-    else:
-        code = 0
+        return _exit_code(exc)
+    return 0
+
+
+def invoke(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the console-script entry point; return (exit code, stdout, stderr)."""
+    code = _call(argv)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -32,10 +36,5 @@ def invoke_quietly(argv: list[str]) -> tuple[int, str, str]:
     """`invoke` for module-scoped fixtures (no capsys there)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(argv)
-        except SystemExit as exc:
-            code = _exit_code(exc)
-        else:
-            code = 0
+        code = _call(argv)
     return code, out.getvalue(), err.getvalue()
