@@ -13,6 +13,7 @@ ones are ignored by token), rather than a recomputation of every job.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ class SharedHours:
     """One FCA's casework hours. Jobs are any objects with `ps_finish`, `ps_version` and `ps_on`
     slots (`ps_on` is true while the job is receiving hours here)."""
 
-    __slots__ = ("env", "rate", "virtual", "last_day", "active", "_heap", "_token", "_seq", "_on_done",
+    __slots__ = ("env", "rate", "virtual", "last_day", "active", "_heap", "_token", "_due", "_seq", "_on_done",
                  "delivered_hours", "available_hours")
 
     def __init__(self, env: simpy.Environment, rate_hours_per_day: float,
@@ -38,6 +39,7 @@ class SharedHours:
         self.active = 0
         self._heap: list[tuple[float, int, int, Any]] = []
         self._token = 0
+        self._due = math.inf  # when the pending event fires (inf: none pending)
         self._seq = 0  # tie-break in start order, so equal finish points stay deterministic
         self._on_done = on_done
         self.delivered_hours = 0.0  # casework hours spent on jobs (for hours utilisation)
@@ -55,19 +57,28 @@ class SharedHours:
         self.last_day = now
 
     def _reschedule(self) -> None:
-        self._token += 1
+        """Make sure an event fires no later than the next finish. A pending event that is due
+        earlier is kept (it fires, finds nothing finished and reschedules), so adding a job, which
+        only delays every finish, costs no new event."""
         heap = self._heap
         while heap and heap[0][2] != heap[0][3].ps_version:
             heapq.heappop(heap)
         if not heap or self.rate <= 0:
+            self._token += 1
+            self._due = math.inf
             return
-        delay = max(0.0, (heap[0][0] - self.virtual) * self.active / self.rate)
-        event = Timeout(self.env, delay, self._token)
+        due = self.env.now + max(0.0, (heap[0][0] - self.virtual) * self.active / self.rate)
+        if self._due <= due:
+            return
+        self._token += 1
+        self._due = due
+        event = Timeout(self.env, due - self.env.now, self._token)
         event.callbacks.append(self._fire)
 
     def _fire(self, event: Timeout) -> None:
         if event.value != self._token:
             return  # the schedule changed since this was set
+        self._due = math.inf
         now = self.env.now
         self._advance(now)
         heap = self._heap

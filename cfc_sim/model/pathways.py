@@ -214,6 +214,9 @@ class CaseFlow:
         stats.closed += 1
         weeks = (now - case.arrival_day) / 7.0
         stats.decision_weeks.add(weeks)
+        if self.modelled:  # pilot before/after figures (court or hours mode only: old outputs unchanged)
+            (stats.decision_weeks_after_go_live if now >= area.go_live_day
+             else stats.decision_weeks_before_go_live).add(weeks)
         if case.had_report:
             stats.reported_weeks.add(weeks)
             if case.pathway == CAP:
@@ -399,8 +402,12 @@ class CaseFlow:
         self._piece(case, SECTION7, now, days, visits + report + extra, case.children, visits)
 
     def _cap_dra(self, case: Case, now: float) -> None:
-        if self.area.uniform("cap.dra") < self.area.config.cap.resolved_at_dra_share:
+        cap = self.area.config.cap
+        u = self.area.uniform("cap.dra")
+        if u < cap.resolved_at_dra_share:
             self._close(case)
+        elif u < cap.resolved_at_dra_share + cap.repeat_dra_share:
+            self._hearing(case, "dra", now, self._cap_dra)
         else:
             self._hearing(case, "final", now, self._close_after_hearing)
 
@@ -492,8 +499,11 @@ class CaseFlow:
                     hours = share * (self._visit_hours(case.children, "cap") + area.draw_path("cap.hours.report"))
                 case.seen_children = case.children  # visits assumed done or on track for open work
                 self._piece(case, SECTION7, 0.0, days, hours)
-            else:  # waiting for the final hearing after a report
-                case.work, case.had_report, case.seen_children = SECTION7, True, case.children
+            else:  # waiting for the final hearing (with a court: after a report or continuing without)
+                cap = area.config.cap
+                continuing = cap.further_report_share + (cap.continue_without_report_share if court else 0.0)
+                if not court or area.uniform("initial.report") * continuing < cap.further_report_share:
+                    case.work, case.had_report, case.seen_children = SECTION7, True, case.children
                 if court:
                     self._hearing(case, "final", 0.0, self._close_after_hearing)
                 else:

@@ -76,9 +76,13 @@ class CapConfig(Frozen):
     continue_without_report_share: Share = 0.0
     fact_finding_share_of_da: Share = 0.0
     resolved_at_dra_share: Share = 0.5
+    repeat_dra_share: Share = 0.0  # at a DRA, neither resolved nor ready for a final hearing: another DRA
 
     @model_validator(mode="after")
     def _continuing_shares_fit(self) -> CapConfig:
+        if self.resolved_at_dra_share + self.repeat_dra_share > 1 + 1e-12:
+            raise ValueError(f"resolved_at_dra_share + repeat_dra_share must be <= 1, got "
+                             f"{self.resolved_at_dra_share} + {self.repeat_dra_share}")
         if self.further_report_share + self.continue_without_report_share > 1 + 1e-12:
             raise ValueError(
                 f"further_report_share + continue_without_report_share must be <= 1, got "
