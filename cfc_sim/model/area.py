@@ -55,6 +55,8 @@ class Area:
         self.planned_go_live_day = calendar.day_of(config.go_live)
         self.go_live_day = self.planned_go_live_day  # the day it actually goes live (inf: not yet)
         self.open_cap_at_go_live = float("nan")
+        self.open_at_go_live = float("nan")  # all open cases on the go-live day, and 18 months later
+        self.open_18m_after_go_live = float("nan")
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         self._samplers: dict[tuple[str, str], Sampler] = {}
