@@ -150,6 +150,10 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
     needs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in names:
         now, low = config.area(name).workforce.fcas, lowest_count(config, name)
+        if not any(v == v for v in cap.series(name, 0, rule.target)):
+            rows.append({"area": name, "fte_now": now, "note": f"no {rule.metric}@cap value to keep in this area"})
+            needs[name] = (np.full(config.replications, math.nan),) * 2
+            continue
         cap_needs = np.array(replication_needs(lambda n, a=name, now=now: rule.met(cap, a, n - now),
                                                now, low, now + max_extra))
         if judged[name]:
@@ -169,22 +173,23 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
         cfc_needs, cap_needs = needs[row["area"]]
         point = (float(need_at(cfc_needs, confidence)), float(need_at(cap_needs, confidence)))
         boot = need_at(cfc_needs[draws], confidence) - need_at(cap_needs[draws], confidence)
-        _fill(row, point, boot)
+        _fill(row, point, boot, "" if np.isnan(cap_needs).all() else "need not found within --max-extra")
         sums = [sums[0] + point[0], sums[1] + point[1], sums[2] + boot]
         on_area(row)
-    _fill(total, (sums[0], sums[1]), sums[2])
+    without = sum(r["difference"] != r["difference"] for r in rows)
+    _fill(total, (sums[0], sums[1]), sums[2], f"{without} area(s) without a need (see their rows)")
     frame = pd.DataFrame([total, *rows])
     frame["confidence"], frame["cfc_rule"], frame["cap_rule"] = confidence, joined(targets), str(rule)
     return frame[[*NEED_COLUMNS, *NEED_EXTRA_COLUMNS]]
 
 
-def _fill(row: dict[str, Any], point: tuple[float, float], boot: np.ndarray) -> None:
-    """Needs, difference and its percentile interval; NaN where some replication needs more than
-    the search allowed (--max-extra)."""
+def _fill(row: dict[str, Any], point: tuple[float, float], boot: np.ndarray, missing: str) -> None:
+    """Needs, difference and its percentile interval; NaN (and the `missing` note) where some
+    replication needs more than the search allowed, or there was nothing to judge."""
     finite = all(math.isfinite(p) for p in point) and bool(np.isfinite(boot).all())
     row["fcas_needed_cfc"], row["fcas_needed_cap"] = (p if math.isfinite(p) else math.nan for p in point)
     row["difference"] = point[0] - point[1] if finite else math.nan
     low, high = np.percentile(boot, [2.5, 97.5]) if finite else (math.nan, math.nan)
     row["ci_low"], row["ci_high"] = float(low), float(high)
-    if not finite:
-        row["note"] = (row["note"] + "; " if row["note"] else "") + "need not found within --max-extra"
+    if not finite and missing:
+        row["note"] = (row["note"] + "; " if row["note"] else "") + missing

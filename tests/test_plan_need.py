@@ -123,3 +123,18 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert set(pd.read_csv(out / "plan.csv")["target"]) >= {"cir_on_time_share>=0.9 and cir_working_days_mean<=40"}
     table = stdout[stdout.index("FCA need"):]
     assert table.index("England (ALL)") < table.index("Early") < table.index("Later")
+
+
+def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_says_so(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    data = _two_areas()
+    data["areas"][1]["cap"] = {"final_hearing_wait_days": {"dist": "fixed", "value": 900}}  # none closes
+    table = fca_need(config(data), [Target.parse("cir_on_time_share>=0.9")], 0.75, rule=CapRule()).set_index("area")
+    assert table.loc["Later", "fcas_needed_cap"] != table.loc["Later", "fcas_needed_cap"]
+    assert "no weeks_to_decision_reported_mean@cap value" in table.loc["Later", "note"]
+    assert table.loc["ALL", "difference"] != table.loc["ALL", "difference"] and "1 area" in table.loc["ALL", "note"]
+    assert table.loc["Early", "difference"] == table.loc["Early", "difference"]
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(_two_areas()))
+    code, _, err = invoke(["plan", str(scenario), "--need", "--cap-metric", "no_such_wait", "--out",
+                           str(tmp_path / "p")], capsys)
+    assert code == 2 and "no_such_wait" in err and not (tmp_path / "p").exists()
