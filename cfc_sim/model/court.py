@@ -12,7 +12,7 @@ unfilled list is.
 
 from __future__ import annotations
 
-from cfc_sim.metrics import Histogram, TimeAverage
+from cfc_sim.metrics import TimeAverage
 
 DAYS_PER_WEEK = 7.0
 
@@ -20,7 +20,7 @@ DAYS_PER_WEEK = 7.0
 class Court:
     """Listing for one area: `list_hearing` returns the day a hearing is heard."""
 
-    __slots__ = ("hours_per_day", "free_day", "hours_heard", "hearings_heard", "listing_wait_days", "capacity")
+    __slots__ = ("hours_per_day", "free_day", "hours_heard", "hearings_heard", "capacity")
 
     def __init__(self, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         self.hours_per_day = sitting_days_per_week * hours_per_sitting_day / DAYS_PER_WEEK
@@ -28,7 +28,6 @@ class Court:
         self.free_day = 0.0  # when the court's list is next free
         self.hours_heard = 0.0  # court hours of hearings heard since statistics started
         self.hearings_heard = 0
-        self.listing_wait_days = Histogram(0.25)  # earliest possible day -> hearing day
 
     def set_capacity(self, now: float, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         """An intervention changes sitting days: hearings already listed keep their dates."""
@@ -39,7 +38,6 @@ class Court:
         """List a hearing of `hours` court hours that may be heard from `earliest_day` on."""
         start = earliest_day if earliest_day > self.free_day else self.free_day
         self.free_day = start + hours / self.hours_per_day
-        self.listing_wait_days.add(start - earliest_day)
         return start
 
     def heard(self, hours: float) -> None:
@@ -50,7 +48,6 @@ class Court:
         self.hours_heard = 0.0
         self.hearings_heard = 0
         self.capacity.reset(now)
-        self.listing_wait_days.clear()
 
     def utilisation(self, now: float) -> float:
         """Court hours heard / sitting hours available since statistics started."""
