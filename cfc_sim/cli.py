@@ -1,7 +1,8 @@
 """The `cfc-sim` command line: parse, call the library, print, choose the exit code.
 
 Exit codes: 0 success; 2 invalid input (scenario, arguments, results folder); 1 an unexpected
-internal error. Errors are one clear message on stderr; `--debug` shows the traceback.
+internal error; 130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM). Errors are one clear
+message on stderr; `--debug` shows the traceback.
 Heavy imports (pandas, matplotlib, dask) happen inside commands so `--help` stays fast.
 """
 
@@ -16,21 +17,7 @@ import click
 
 from cfc_sim import __version__
 from cfc_sim.errors import ScenarioError, UserError
-
-HEADLINE = [
-    ("applications", "applications", "{:,.0f}"),
-    ("cirs_filed", "Cafcass CIRs filed", "{:,.0f}"),
-    ("cir_on_time_share", "CIRs within 8 working weeks", "{:.1%}"),
-    ("cir_working_days_mean", "application to CIR, working days", "{:.1f}"),
-    ("children_seen_share", "children seen (CFC)", "{:.1%}"),
-    ("weeks_to_decision_mean", "weeks to decision", "{:.1f}"),
-    ("wait_to_allocation_days_mean", "wait to allocation, days", "{:.1f}"),
-    ("unallocated_queue_mean", "cases awaiting allocation", "{:.1f}"),
-    ("caseload_mean", "open cases per FCA", "{:.1f}"),
-    ("fca_utilisation", "FCA utilisation", "{:.1%}"),
-    ("fte_in_post_mean", "FCAs in post", "{:,.1f}"),
-    ("vacancy_rate_mean", "vacancy rate", "{:.1%}"),
-]
+from cfc_sim.metric_catalogue import NATIONAL
 
 
 class _State:
@@ -78,7 +65,7 @@ class _Reps(click.ParamType):
 
     name = "N|auto"
 
-    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+    def convert(self, value, param, ctx):
         if isinstance(value, int) or value == "auto":
             return value
         try:
@@ -112,7 +99,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     from cfc_sim.results import check_output_folder, write_results
 
     auto = reps == "auto"
-    config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)  # type: ignore[arg-type]
+    config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)
     folder = Path(out) if out else _default_out(config.name)
     check_output_folder(folder)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
@@ -143,14 +130,16 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
 
 
 def _print_headline(summary, config) -> None:  # type: ignore[no-untyped-def]
-    national = summary[(summary["area"] == "ALL") & (summary["pathway"] == "all")].set_index("metric")
+    from cfc_sim.metric_catalogue import HEADLINE
+
+    national = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
     click.echo(f"{config.name}: {config.replications} replications, {len(config.areas)} areas, "
                f"{config.header.horizon_months} months from {config.header.start}")
-    for metric, label, fmt in HEADLINE:
-        if metric in national.index:
-            row = national.loc[metric]
-            click.echo(f"  {label:<36} {fmt.format(row['mean']):>10}   "
-                       f"(95% CI {fmt.format(row['ci_low'])} to {fmt.format(row['ci_high'])})")
+    for metric in HEADLINE:
+        if metric.name in national.index:
+            row = national.loc[metric.name]
+            click.echo(f"  {metric.short:<36} {metric.format(row['mean']):>10}   "
+                       f"(95% CI {metric.format(row['ci_low'])} to {metric.format(row['ci_high'])})")
 
 
 @cli.command()
@@ -210,7 +199,7 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
 
 @cli.command()
 @click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option("--area", default="ALL", show_default=True, help="Area to compare (ALL is England).")
+@click.option("--area", default=NATIONAL, show_default=True, help=f"Area to compare ({NATIONAL} is England).")
 @click.option("--out", type=click.Path(file_okay=False), help="Folder for compare.csv and compare.png "
               "(default results/compare-<time>).")
 def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
@@ -224,7 +213,7 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
         raise click.UsageError("compare needs at least two results folders")
     runs = [load_results(Path(r)) for r in results]
     labels = _unique_labels([r.config.name for r in runs], results)
-    if area != "ALL" and any(area not in {a.name for a in r.config.areas} for r in runs):
+    if area != NATIONAL and any(area not in {a.name for a in r.config.areas} for r in runs):
         raise UserError(f"area {area!r} is not in every run")
     table = compare_frame(runs, labels, area)
     _print_comparison(table, labels)
@@ -296,7 +285,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
     sweep_chart(table, keys, metric, folder / "sweep.png")
-    national = table[(table["area"] == "ALL") & (table["pathway"] == "all") & (table["metric"] == metric)]
+    national = table[(table["area"] == NATIONAL) & (table["pathway"] == "all") & (table["metric"] == metric)]
     click.echo(national[[*keys, "mean", "ci_low", "ci_high"]].rename(columns={"mean": metric}).to_string(index=False))
     click.echo(f"sweep: {folder / 'sweep.csv'}")
 
@@ -338,10 +327,10 @@ def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: 
     click.echo(f"plan: {goal} with probability >= {chance:.2f}, {config.replications} replications per evaluation")
     table = plan_areas(config, goal, chance, areas=list(areas) or None, max_extra=max_extra, cache=cache,
                        workers=workers, scheduler=scheduler, on_area=show)
-    national = table[table["area"] == "ALL"].iloc[0]
+    national = table[table["area"] == NATIONAL].iloc[0]
     cost = national["annual_cost"]
     priced = f", about {cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
-    click.echo(f"  {'ALL':<36} {int(national['fte_now']):>5} FCAs  +{national['extra_fte']:.0f} in total{priced}")
+    click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{national['extra_fte']:.0f} in total{priced}")
     write_folder(folder, lambda tmp: table.to_csv(tmp / "plan.csv", index=False))
     click.echo(f"plan: {folder / 'plan.csv'}")
 
@@ -539,19 +528,22 @@ def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps errors to exit codes and one-line messages."""
+    from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, Terminated, terminate_cleanly
+
     try:
-        cli.main(args=argv, prog_name="cfc-sim", standalone_mode=False)
+        with terminate_cleanly():
+            cli.main(args=argv, prog_name="cfc-sim", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
         exc.show()
         sys.exit(2)
-    except click.Abort:
-        click.echo("interrupted: nothing written", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("interrupted: nothing written", err=True)
-        sys.exit(130)
+    except (click.Abort, KeyboardInterrupt) as exc:  # click turns KeyboardInterrupt into Abort
+        if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+            click.echo("terminated (SIGTERM): workers stopped, nothing written", err=True)
+            sys.exit(EXIT_SIGTERM)
+        click.echo("interrupted: workers stopped, nothing written", err=True)
+        sys.exit(EXIT_SIGINT)
     except ScenarioError as exc:
         for line in exc.lines():
             click.echo(f"error: {line}", err=True)

@@ -11,9 +11,7 @@ cached on disk by the resolved scenario's hash, seed and replications, so a reru
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,9 +20,10 @@ from typing import Any
 
 import pandas as pd
 
+from cfc_sim.cache import Cache, number_list, run_key
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
-from cfc_sim.scenario.loading import scenario_sha256
+from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.scenario.schema import Intervention, ScenarioConfig, freeze, thaw
 
 DAYS_PER_YEAR = 365.25
@@ -105,17 +104,17 @@ class Evaluator:
                  scheduler: str | None) -> None:
         self.config = config
         self.target = target
-        self.cache = cache
+        self.cache = Cache(cache)
         self.workers = workers
         self.scheduler = scheduler
         self.runs = 0
 
-    def values(self, area: str, extra: int) -> list[float]:
+    def values(self, area: str, extra: int) -> list[float | None]:
         variant = with_extra_fcas(self.config, area, extra)
-        key = f"{scenario_sha256(variant)[:20]}-{variant.seed}-{variant.replications}-{self.target.metric}"
-        path = self.cache / f"{key}.json" if self.cache else None
-        if path is not None and path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
+        key = run_key(variant, f"plan-{self.target.metric}")
+        stored = self.cache.get(key, number_list)
+        if stored is not None:
+            return list(stored)
         outputs = run_replications(variant, range(variant.replications), workers=self.workers,
                                    scheduler=self.scheduler)
         self.runs += 1
@@ -127,12 +126,9 @@ class Evaluator:
             raise UserError(f"metric {self.target.metric!r} has no value for area {area!r} in this scenario "
                             "(unknown metric, or nothing to measure, e.g. no CIRs before the horizon)",
                             key="--target")
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp-{os.getpid()}")
-            tmp.write_text(json.dumps([None if v != v else v for v in values]), encoding="utf-8")
-            os.replace(tmp, path)
-        return values
+        kept: list[float | None] = [None if v != v else float(v) for v in values]
+        self.cache.put(key, kept)
+        return kept
 
     def probability(self, area: str, extra: int) -> tuple[float, float]:
         values = [math.nan if v is None else v for v in self.values(area, extra)]
@@ -190,7 +186,7 @@ def plan_areas(config: ScenarioConfig, target: Target, confidence: float, *, are
         rows.append(row)
         on_area(row)
     frame = pd.DataFrame(rows)
-    national = {"area": "ALL", "fte_now": frame["fte_now"].sum(), "extra_fte": frame["extra_fte"].sum(min_count=1),
+    national = {"area": NATIONAL, "fte_now": frame["fte_now"].sum(), "extra_fte": frame["extra_fte"].sum(min_count=1),
                 "target": str(target), "confidence": confidence, "achieved_mean": math.nan,
                 "achieved_probability": frame["achieved_probability"].min(),
                 "annual_cost": frame["annual_cost"].sum(), "evaluations": frame["evaluations"].sum()}

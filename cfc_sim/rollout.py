@@ -54,14 +54,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
@@ -71,7 +72,7 @@ from cfc_sim.plan import DAYS_PER_YEAR, smallest_extra, variant
 from cfc_sim.readiness import GATING
 from cfc_sim.readiness_view import criterion_words, readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
-from cfc_sim.scenario.loading import resolved_yaml, scenario_sha256
+from cfc_sim.scenario.loading import resolved_yaml
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
 COLUMNS = ["area", "region", "planned_go_live", "proposed_go_live", "on_time", "extra_fte", "annual_cost",
@@ -176,7 +177,7 @@ class Runner:
     """Go-live days per area and replication for a scenario, cached on disk by its resolved hash."""
 
     def __init__(self, cache: Path | None, workers: int, scheduler: str | None) -> None:
-        self.cache = cache
+        self.cache = Cache(cache)
         self.workers = workers
         self.scheduler = scheduler
         self.runs = 0
@@ -186,18 +187,12 @@ class Runner:
         return run_replications(config, range(config.replications), workers=self.workers, scheduler=self.scheduler)
 
     def go_live_days(self, config: ScenarioConfig) -> dict[str, list[float]]:
-        key = f"rollout-{scenario_sha256(config)[:20]}-{config.seed}-{config.replications}"
-        path = self.cache / f"{key}.json" if self.cache else None
-        if path is not None and path.is_file():
-            stored = json.loads(path.read_text(encoding="utf-8"))
+        key = run_key(config, "rollout")
+        stored = self.cache.get(key, lambda v: lists_by_name(v) and set(v) == {a.name for a in config.areas})
+        if stored is not None:
             return {a: [math.nan if v is None else v for v in values] for a, values in stored.items()}
         days = go_live_days(self.outputs(config), [a.name for a in config.areas])
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp-{os.getpid()}")
-            tmp.write_text(json.dumps({a: [None if v != v else v for v in values] for a, values in days.items()}),
-                           encoding="utf-8")
-            os.replace(tmp, path)
+        self.cache.put(key, {a: [None if v != v else v for v in values] for a, values in days.items()})
         return days
 
 
@@ -511,6 +506,11 @@ def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
     return write_folder(Path(out), fill)
 
 
+def _dates(*days: dt.date) -> np.ndarray:
+    """Dates as matplotlib plots them on a date axis (numpy days: what its type stubs accept)."""
+    return np.array(days, dtype="datetime64[D]")
+
+
 def rollout_chart(table: pd.DataFrame, path: Path, title: str, start: dt.date, end: dt.date) -> None:
     """Gantt-style plan: per area the planned go-live (open diamond) and the proposed one (filled,
     colour and shape by risk, colour-blind safe), joined by a bar when the proposed date is later."""
@@ -533,10 +533,10 @@ def rollout_chart(table: pd.DataFrame, path: Path, title: str, start: dt.date, e
         text = str(row.proposed_go_live) if isinstance(row.proposed_go_live, str) else ""
         proposed = dt.date.fromisoformat(text) if text else end
         if proposed > planned:
-            ax.plot([planned, proposed], [y, y], color=colour, linewidth=5, alpha=0.45, solid_capstyle="butt")
-        ax.plot([proposed], [y], marker=shapes[str(row.risk)] if text else ">", markersize=8, color=colour,
+            ax.plot(_dates(planned, proposed), [y, y], color=colour, linewidth=5, alpha=0.45, solid_capstyle="butt")
+        ax.plot(_dates(proposed), [y], marker=shapes[str(row.risk)] if text else ">", markersize=8, color=colour,
                 markeredgecolor="black", linestyle="")
-        ax.plot([planned], [y], marker="D", markersize=12, markerfacecolor="none", markeredgecolor="black",
+        ax.plot(_dates(planned), [y], marker="D", markersize=12, markerfacecolor="none", markeredgecolor="black",
                 markeredgewidth=1.3, linestyle="")
         label = [_fcas(int(row.extra_fte))] if float(row.extra_fte) > 0 else []
         if not text:
