@@ -20,6 +20,7 @@ from typing import Any
 from cfc_sim.scenario.schema import ScenarioConfig
 
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # an entry larger than any the tool writes is not read
+RUN_KEY = "run"  # the purpose of a whole run's results folder (a sweep variant's manifest `cache_key`)
 
 
 @functools.cache

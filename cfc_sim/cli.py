@@ -95,7 +95,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     """Run replications of SCENARIO (default: the built-in national rollout) and write a results folder."""
     from cfc_sim.charts import draw_run_charts
     from cfc_sim.experiment import run_scenario, run_until_precise
-    from cfc_sim.output_analysis import headline_values_of, relative_half_widths, transient_warnings
+    from cfc_sim.output_analysis import precision_note, transient_warnings
     from cfc_sim.results import check_output_folder, write_results
 
     auto = reps == "auto"
@@ -119,11 +119,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     write_results(result, folder, draw_run_charts)
     _print_headline(result.summary, result.config)
     if auto:
-        widths = relative_half_widths(headline_values_of(result.replications))
-        met = all(w <= precision for w in widths.values())
-        click.echo(f"--reps auto: used {result.config.replications} replications; widest headline half-width "
-                   f"{max(widths.values(), default=0):.1%} of its mean ({'within' if met else 'NOT within'} "
-                   f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")
+        click.echo(precision_note(result.replications, precision))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"results: {folder}")
@@ -473,12 +469,10 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     """Propose go-live months for the areas not yet live: as many on time as recruitment, training and
     the budget allow, none breaching readiness (criteria 1-5 at go-live with the confidence). Prints the
     plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
-    import platform
     import time
 
     from cfc_sim.results import check_output_folder
-    from cfc_sim.rollout import plan_rollout, rollout_chart, summary_line, write_rollout
-    from cfc_sim.scenario.loading import scenario_sha256
+    from cfc_sim.rollout import plan_rollout, rollout_chart, rollout_manifest, summary_line, write_rollout
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
@@ -490,14 +484,8 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     plan = plan_rollout(config, confidence=chance, budget=budget, max_extra=max_extra,
                         cache=folder.parent / f".{folder.name}.cache", workers=workers, scheduler=scheduler,
                         on_step=lambda message: click.echo(f"  {message}"))
-    command = (f"cfc-sim rollout {scenario} --reps {config.replications} --seed {config.seed} --confidence {chance:g} "
-               f"--max-extra {max_extra}" + ("" if budget is None else f" --budget {budget:g}") + f" --out {folder}")
-    manifest = {"scenario_name": config.name, "scenario_sha256": scenario_sha256(config), "scenario_source": scenario,
-                "seed": config.seed, "replications": config.replications, "confidence": chance, "budget": budget,
-                "max_extra": max_extra, "cfc_sim_version": __version__, "python": platform.python_version(),
-                "started": started.isoformat(timespec="seconds"),
-                "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-                "wall_seconds": round(time.perf_counter() - clock, 3), "command": command}
+    manifest = rollout_manifest(config, scenario, folder, confidence=chance, budget=budget, max_extra=max_extra,
+                                started=started, wall_seconds=time.perf_counter() - clock)
     write_rollout(plan, folder, manifest, rollout_chart)
     _print_rollout(plan, config.name)
     for note in plan.notes:

@@ -101,6 +101,7 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
     import simpy
 
     from cfc_sim import __version__
+    from cfc_sim.cache import RUN_KEY, run_key
     from cfc_sim.model.simulation import make_calendar
     from cfc_sim.readiness_view import readiness_frame
     from cfc_sim.results import events_frame, replications_frame, summary_frame, timeseries_frame
@@ -124,6 +125,7 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),
         "command": f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}",
+        "cache_key": run_key(config, RUN_KEY),  # a sweep reuses the folder of a variant with this key
     }
     return RunResult(
         config=config,

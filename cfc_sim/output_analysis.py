@@ -49,6 +49,16 @@ def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, floa
     return out
 
 
+def precision_note(replications, precision: float) -> str:  # type: ignore[no-untyped-def]
+    """What `--reps auto` achieved, in one line: replications used and the widest relative half-width."""
+    widths = relative_half_widths(headline_values_of(replications))
+    met = all(w <= precision for w in widths.values())
+    used = replications["replication"].nunique()
+    return (f"--reps auto: used {used} replications; widest headline half-width "
+            f"{max(widths.values(), default=0):.1%} of its mean ({'within' if met else 'NOT within'} "
+            f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")
+
+
 def replications_needed(outputs: Sequence[ReplicationOutput], precision: float) -> int:
     """Replications estimated to bring every headline half-width within `precision` of its mean
     (or within its absolute tolerance): half-widths shrink as 1 / sqrt(n)."""
