@@ -202,13 +202,13 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
     """Side-by-side KPIs of RESULTS folders with intervals, and differences from the first
     (paired under common random numbers when the runs share a seed)."""
     from cfc_sim.charts import compare_chart
-    from cfc_sim.compare import compare_frame
+    from cfc_sim.compare import compare_frame, unique_labels
     from cfc_sim.results import load_results, write_folder
 
     if len(results) < 2:
         raise click.UsageError("compare needs at least two results folders")
     runs = [load_results(Path(r)) for r in results]
-    labels = _unique_labels([r.config.name for r in runs], results)
+    labels = unique_labels([r.config.name for r in runs], results)
     if area != NATIONAL and any(area not in {a.name for a in r.config.areas} for r in runs):
         raise UserError(f"area {area!r} is not in every run")
     table = compare_frame(runs, labels, area)
@@ -221,12 +221,6 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
 
     write_folder(folder, fill)
     click.echo(f"comparison: {folder}")
-
-
-def _unique_labels(names: list[str], folders: tuple[str, ...]) -> list[str]:
-    if len(set(names)) == len(names):
-        return names
-    return [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)]
 
 
 def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -309,8 +303,7 @@ def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: 
     from cfc_sim.results import write_folder
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
-    goal = Target.parse(target) if target else Target("cir_on_time_share", ">=",
-                                                      config.header.targets.cir_on_time_share)
+    goal = Target.of(target, config)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = Path(out) if out else _default_out(f"plan-{config.name}")
     cache = folder.parent / f".{folder.name}.cache"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -25,6 +26,13 @@ def _summary_interval(run: RunResult, area: str, metric: str) -> tuple[float, fl
     if row.empty:
         return math.nan, math.nan, math.nan
     return float(row["mean"].iloc[0]), float(row["ci_low"].iloc[0]), float(row["ci_high"].iloc[0])
+
+
+def unique_labels(names: Sequence[str], folders: Sequence[str]) -> list[str]:
+    """The runs' scenario names, with the folder name added when two runs share a name."""
+    if len(set(names)) == len(names):
+        return list(names)
+    return [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)]
 
 
 def paired(first: RunResult, other: RunResult) -> bool:

@@ -55,6 +55,11 @@ class Target:
     def __str__(self) -> str:
         return f"{self.metric}{self.op}{self.value:g}"
 
+    @classmethod
+    def of(cls, text: str | None, config: ScenarioConfig) -> Target:
+        """`--target` as given, else the scenario's CIR on-time target."""
+        return cls.parse(text) if text else cls("cir_on_time_share", ">=", config.header.targets.cir_on_time_share)
+
 
 HEADCOUNT_KEYS = ("workforce.fcas", "workforce.establishment")
 

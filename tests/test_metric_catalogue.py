@@ -5,21 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from contract import METRICS as CONTRACT
 
 from cfc_sim import compare, output_analysis, report
 from cfc_sim.metric_catalogue import BY_NAME, CATALOGUE, COMPARED, HEADLINE, NATIONAL, PRECISION, SHARE, is_bounded
 from cfc_sim.model import simulation
 
 GOLDEN = Path(__file__).parent / "golden" / "small.summary.csv"
-CONTRACT = [  # DESIGN 5.1's order
-    "applications", "children", "closed_cases", "open_cases_end", "cirs_filed", "cir_on_time_share",
-    "cir_working_days_mean", "cir_working_days_p90", "children_seen_share", "weeks_to_decision_mean",
-    "weeks_to_decision_p90", "weeks_to_decision_reported_mean", "wait_to_allocation_days_mean",
-    "wait_to_allocation_days_p90", "unallocated_queue_mean", "unallocated_queue_max", "caseload_mean",
-    "caseload_p90", "fca_utilisation", "reallocations_per_case", "single_practitioner_share",
-    "fte_in_post_mean", "vacancy_rate_mean", "leavers", "turnover_rate", "sickness_days_share",
-    "training_share_at_go_live", "prioritisation_days", "flexible_fte_days", "go_live_day",
-]
 
 
 def test_every_metric_a_run_writes_is_catalogued_in_the_contract_order() -> None:
