@@ -11,7 +11,7 @@ import yaml
 from cli_runner import invoke
 from scenario_factory import config, scenario_dict
 
-from cfc_sim.cache import Cache, code_version, number_list, run_key
+from cfc_sim.cache import Cache, code_version, lists_by_name, number_list, run_key
 
 
 def test_key_names_scenario_seed_reps_code_and_purpose() -> None:
@@ -49,4 +49,4 @@ def test_corrupt_plan_cache_is_recomputed_not_a_crash(tmp_path: Path, capsys: py
     code, _, err = invoke(argv, capsys)
     assert code == 0, err
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "plan" / "plan.csv"), table)
-    assert all(number_list(json.loads(e.read_text(encoding="utf-8"))) for e in entries)
+    assert all(lists_by_name(json.loads(e.read_text(encoding="utf-8"))) for e in entries)  # rewritten
