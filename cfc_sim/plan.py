@@ -24,6 +24,7 @@ import pandas as pd
 
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
+from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.loading import scenario_sha256
 from cfc_sim.scenario.schema import Intervention, ScenarioConfig, freeze, thaw
 
@@ -73,29 +74,39 @@ def _shift_headcount(intervention: Intervention, extra: int) -> Intervention:
 def variant(config: ScenarioConfig, names: Sequence[str], go_live: dict[str, dt.date] | None = None,
             extra: dict[str, int] | None = None) -> ScenarioConfig:
     """The scenario reduced to `names`, with changed go-live dates and extra FCAs in post and funded
-    from the start (an intervention setting the area's FCAs or establishment keeps the extra)."""
+    from the start (an intervention setting the area's FCAs or establishment keeps the extra),
+    validated as a scenario file (more FCAs than the schema allows is an error naming the area)."""
     go_live, extra = go_live or {}, extra or {}
-    wanted = set(names)
-    areas = []
+    settings: dict[str, Any] = {}
     for area in config.areas:
-        if area.name not in wanted:
+        if area.name not in names:
             continue
-        update: dict[str, Any] = {}
         if area.name in go_live:
-            update["go_live"] = go_live[area.name]
+            settings[f"areas.{area.name}.go_live"] = go_live[area.name]
         n = extra.get(area.name, 0)
         if n:
-            update["workforce"] = area.workforce.model_copy(update={"fcas": area.workforce.fcas + n,
-                                                                    "establishment": area.workforce.establishment + n})
-        areas.append(area.model_copy(update=update) if update else area)
-    interventions = tuple(_shift_headcount(i, extra[i.area]) if extra.get(i.area) else i
-                          for i in config.interventions if i.area in wanted)
-    return config.model_copy(update={"areas": tuple(areas), "interventions": interventions})
+            settings[f"areas.{area.name}.workforce.fcas"] = area.workforce.fcas + n
+            settings[f"areas.{area.name}.workforce.establishment"] = area.workforce.establishment + n
+    interventions = [_shift_headcount(i, extra[i.area]) if extra.get(i.area) else i
+                     for i in config.interventions if i.area in names]
+    return config_variant(config, settings, areas=names, interventions=interventions)
 
 
 def with_extra_fcas(config: ScenarioConfig, area: str, extra: int) -> ScenarioConfig:
     """The scenario reduced to one area, with `extra` FCAs in post and funded from the start."""
     return variant(config, [area], extra={area: extra})
+
+
+def check_addition(config: ScenarioConfig, area: str, extra: int) -> None:
+    """Fail before any simulation if `extra` more FCAs in `area` would not be a valid scenario."""
+    from cfc_sim.errors import ScenarioError
+
+    try:
+        with_extra_fcas(config, area, extra)
+    except ScenarioError as exc:
+        key, message = exc.problems[0]
+        raise UserError(f"{extra} extra FCAs in {area} would not be a valid scenario ({key}: {message}); "
+                        "try a smaller --max-extra", key="--max-extra") from None
 
 
 class Evaluator:
@@ -168,6 +179,8 @@ def plan_areas(config: ScenarioConfig, target: Target, confidence: float, *, are
     unknown = [n for n in names if n not in {a.name for a in config.areas}]
     if unknown:
         raise UserError(f"no area named {unknown[0]!r} in the scenario", key="--area")
+    for name in names:
+        check_addition(config, name, max_extra)
     evaluator = Evaluator(config, target, cache, workers, scheduler)
     rows = []
     for name in names:
