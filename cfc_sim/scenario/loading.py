@@ -420,12 +420,13 @@ def _check_draws(config: UncertaintyConfig, areas: list[AreaConfig]) -> list[tup
                     continue
                 end = corner[key]
                 low, high = supports[key]
+                rule = error["msg"].removeprefix("Value error, ")
                 if math.isinf(high) and end == 1:
-                    told = f"{config.parameters[key].dist.dist} draws have no upper limit"
+                    problems[key] = (f"{config.parameters[key].dist.dist} draws have no upper limit, so some would "
+                                     f"make {area.name}'s {loc} invalid ({rule}); use a bounded range [low, high]")
                 else:
-                    told = f"a draw of {(low, high)[end]:g} ({'low' if end == 0 else 'high'} end)"
-                problems[key] = (f"{told} would make {area.name}'s {loc} invalid: "
-                                 f"{error['msg'].removeprefix('Value error, ')}; narrow the range")
+                    problems[key] = (f"a draw at the {'low' if end == 0 else 'high'} end ({(low, high)[end]:g}) would "
+                                     f"make {area.name}'s {loc} invalid ({rule}); narrow the range")
     return [(f"uncertainty.parameters.{key}", message) for key, message in problems.items()]
 
 
