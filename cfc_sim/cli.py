@@ -186,20 +186,21 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
     from rich.table import Table
 
     from cfc_sim.charts import readiness_heatmap
-    from cfc_sim.readiness import readiness_rows
+    from cfc_sim.readiness_view import area_statuses, went_live
     from cfc_sim.results import load_results
 
     result = load_results(Path(results))
-    rows = readiness_rows(result, month)
+    statuses = area_statuses(result.readiness, result.config, month)
+    went = went_live(result.summary, result.config)
     table = Table(title=f"Readiness: {result.config.name}" + (f", {month}" if month else ", at planned go-live"))
     for column in ("area", "region", "planned go-live", "status", "failing criteria (value vs threshold)",
                    "earliest ready", "went live"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
-    for row in rows:
-        status = row["status"]
-        table.add_row(row["area"], row["region"], row["planned"], f"[{colour.get(status, 'white')}]{status}[/]",
-                      row["failing"], row["earliest_ready"], row["went_live"])
+    for row in statuses:
+        status = f"[{colour.get(row.status, 'white')}]{row.status}[/]" + (f" ({row.note})" if row.note else "")
+        table.add_row(row.area, row.region, row.planned, status, row.failing_text, row.earliest_ready or "never",
+                      went[row.area])
     Console(width=160).print(table)
     path = Path(out) if out else Path(results) / "charts" / "readiness_heatmap.png"
     path.parent.mkdir(parents=True, exist_ok=True)
