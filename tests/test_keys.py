@@ -24,7 +24,7 @@ def _write(path: Path, data: dict) -> Path:
 def test_keys_name_areas_even_when_their_names_hold_dots() -> None:
     key = parse("areas.St. Helens.workforce.fcas", ["St. Helens", "Kent"])
     assert (key.area, key.path) == ("St. Helens", ("workforce", "fcas"))
-    assert parse("readiness.policy") .path == ("readiness", "policy")
+    assert parse("readiness.policy").path == ("readiness", "policy")
     with pytest.raises(UserError, match="empty part"):
         parse("workforce..fcas")
 
@@ -34,7 +34,8 @@ def test_settings_apply_to_one_area_or_every_area() -> None:
     raw["areas"] = [{"name": "A", "go_live": "2026-04-01"}, {"name": "B", "go_live": "2026-04-01"}]
     changed = apply_settings(raw, {"areas.*.workforce.fcas": 7, "areas.B.workforce.caseload_cap": 9})
     assert [a["workforce"]["fcas"] for a in changed["areas"]] == [7, 7]
-    assert "caseload_cap" not in changed["areas"][0]["workforce"] and changed["areas"][1]["workforce"]["caseload_cap"] == 9
+    assert "caseload_cap" not in changed["areas"][0]["workforce"]
+    assert changed["areas"][1]["workforce"]["caseload_cap"] == 9
     with pytest.raises(UserError, match="no area named 'C'"):
         apply_settings(raw, {"areas.C.workforce.fcas": 7})
 
