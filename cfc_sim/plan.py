@@ -171,21 +171,23 @@ class Evaluator:
         self._memo[(area, extra)] = values
         return values
 
-    def series(self, area: str, extra: int, target: Target) -> list[float]:
-        return self.values(area, extra).get(target.series, [math.nan] * self.config.replications)
+    def series(self, area: str, extra: int, key: str) -> list[float]:
+        """One `pathway/metric` series (all NaN if no replication produced it)."""
+        return self.values(area, extra).get(key, [math.nan] * self.config.replications)
 
     def met(self, area: str, extra: int, targets: Sequence[Target]) -> list[bool]:
         """Per replication: does it meet every one of `targets`?"""
         flags = [True] * self.config.replications
         for target in targets:
-            flags = [f and target.met(v) for f, v in zip(flags, self.series(area, extra, target), strict=True)]
+            values = self.series(area, extra, target.series)
+            flags = [f and target.met(v) for f, v in zip(flags, values, strict=True)]
         return flags
 
 
 def applicable(evaluator: Evaluator, area: str, targets: Sequence[Target]) -> list[Target]:
     """The targets whose metric the area produces (in some replication with today's FCAs): a CFC
     metric in an area that never goes live, say, cannot be judged there."""
-    return [t for t in targets if any(v == v for v in evaluator.series(area, 0, t))]
+    return [t for t in targets if any(v == v for v in evaluator.series(area, 0, t.series))]
 
 
 def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int) -> int | None:
@@ -232,7 +234,7 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
             rows.append({**base, "target": str(target), "achieved_mean": math.nan, "achieved_probability": math.nan,
                          "note": "metric not produced in this area: target ignored"})
             continue
-        values = evaluator.series(area.name, chosen, target)
+        values = evaluator.series(area.name, chosen, target.series)
         defined = [v for v in values if v == v]
         mean = sum(defined) / len(defined) if defined else math.nan
         rows.append({**base, "target": str(target), "achieved_mean": mean,
