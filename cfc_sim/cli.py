@@ -354,7 +354,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         files["need.csv"] = fca_need(config, goals, chance, rule=rule, areas=list(areas) or None,
                                      max_extra=max_extra, cache=cache, workers=workers, scheduler=scheduler,
                                      cfc=evaluator)
-        _print_need(files["need.csv"], config.name)
+        _print_need(files["need.csv"], config.name, "England (ALL)" if not areas else "ALL areas planned")
 
     def fill(tmp: Path) -> None:
         for file, frame in files.items():
@@ -365,7 +365,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         click.echo(f"plan: {folder / name}")
 
 
-def _print_need(table, name: str) -> None:  # type: ignore[no-untyped-def]
+def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.table import Table
 
@@ -378,7 +378,7 @@ def _print_need(table, name: str) -> None:  # type: ignore[no-untyped-def]
     for row in table.itertuples():
         interval = "" if row.ci_low != row.ci_low else f"{row.ci_low:+,.0f} to {row.ci_high:+,.0f}"
         difference = "" if row.difference != row.difference else f"{row.difference:+,.0f}"
-        shown.add_row(f"England ({NATIONAL})" if row.area == NATIONAL else row.area, f"{row.fte_now:,}",
+        shown.add_row(total if row.area == NATIONAL else row.area, f"{row.fte_now:,}",
                       number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference, interval, row.note,
                       style="bold" if row.area == NATIONAL else None)
     Console(width=160).print(shown)

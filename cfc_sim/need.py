@@ -123,15 +123,15 @@ class CapRule:
     tolerance: float = CAP_TOLERANCE
 
     @property
-    def target(self) -> Target:
-        return Target(self.metric, "<=", math.inf, "cap")
+    def series(self) -> str:
+        return f"cap/{self.metric}"
 
     def __str__(self) -> str:
-        return f"{self.metric}@cap within {self.tolerance:.0%} of today's"
+        return f"{self.metric}@cap within {self.tolerance * 100:g}% of today's"
 
     def met(self, evaluator: Evaluator, area: str, extra: int) -> list[bool]:
-        today = evaluator.series(area, 0, self.target)
-        now = evaluator.series(area, extra, self.target)
+        today = evaluator.series(area, 0, self.series)
+        now = evaluator.series(area, extra, self.series)
         return [b != b or (v == v and v <= b * (1 + self.tolerance) + 1e-9) for v, b in zip(now, today, strict=True)]
 
 
@@ -145,14 +145,14 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
     cfc = cfc or Evaluator(config, cache, workers, scheduler)
     cap = Evaluator(cap_only(config), cache, workers, scheduler)
     judged = check_targets(cfc, names, targets)
-    if not any(v == v for name in names for v in cap.series(name, 0, rule.target)):
+    if not any(v == v for name in names for v in cap.series(name, 0, rule.series)):
         raise UserError(f"metric {rule.metric!r} has no CAP value in the CAP-only scenario (unknown metric, or "
                         "no CAP case closes before the horizon)", key="--cap-metric")
     rows: list[dict[str, Any]] = []
     needs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in names:
         now, low = config.area(name).workforce.fcas, lowest_count(config, name)
-        if not any(v == v for v in cap.series(name, 0, rule.target)):
+        if not any(v == v for v in cap.series(name, 0, rule.series)):
             rows.append({"area": name, "fte_now": now, "note": f"no {rule.metric}@cap value to keep in this area"})
             needs[name] = (np.full(config.replications, math.nan),) * 2
             continue

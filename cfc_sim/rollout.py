@@ -68,10 +68,11 @@ from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.model.simulation import make_calendar
-from cfc_sim.plan import DAYS_PER_YEAR, smallest_extra, variant
+from cfc_sim.plan import DAYS_PER_YEAR, check_addition, smallest_extra, variant
 from cfc_sim.readiness import GATING
 from cfc_sim.readiness_view import criterion_words, readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
+from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.loading import resolved_yaml, scenario_sha256
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
@@ -119,8 +120,7 @@ class _Area:
 
 def with_policy(config: ScenarioConfig, policy: str) -> ScenarioConfig:
     """The scenario with `readiness.policy` set (what `--set readiness.policy=...` does to a file)."""
-    rules = config.header.readiness.model_copy(update={"policy": policy})
-    return config.model_copy(update={"header": config.header.model_copy(update={"readiness": rules})})
+    return config_variant(config, {"readiness.policy": policy})
 
 
 def quantile_day(days: Sequence[float], p: float) -> float | None:
@@ -361,6 +361,7 @@ def cost_of_on_time(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner
                                             ready.header.readiness.min_training_share, max_extra)
         if area.search_limit == 0:
             continue
+        check_addition(ready, area.name, area.search_limit)
         on_step(f"  {area.name}: searching up to {_fcas(area.search_limit)} for {area.config.go_live}")
         memo: dict[int, float] = {0: area.p_planned}
 

@@ -73,16 +73,17 @@ def _schema_is_int(key: str) -> bool | None:
     """Whether the scenario field at `key` holds whole numbers (None: the schema does not say)."""
     from pydantic import BaseModel
 
+    from cfc_sim.scenario.keys import parse
     from cfc_sim.scenario.schema import AreaConfig, ScenarioHeader
 
-    parts = key.split(".")
-    if parts[0] == "defaults":
-        model: Any = AreaConfig
-        rest = parts[1:]
-    elif parts[0] == "areas":
-        model, rest = AreaConfig, parts[2:]
+    parsed = parse(key)
+    model: Any
+    if parsed.area is not None:
+        model, rest = AreaConfig, list(parsed.path)
+    elif parsed.path[0] == "defaults":
+        model, rest = AreaConfig, list(parsed.path[1:])
     else:
-        model, rest = ScenarioHeader, parts
+        model, rest = ScenarioHeader, list(parsed.path)
     annotation: Any = None
     for i, part in enumerate(rest):
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
@@ -309,8 +310,8 @@ def run_sensitivity(
 ) -> SensitivityResult:
     """Build the design, run (or reuse) every point with common random numbers, compute the indices."""
     from cfc_sim.calendar import SimCalendar
-    from cfc_sim.scenario.loading import build_config, resolve_extends
-    from cfc_sim.scenario.variants import apply_settings
+    from cfc_sim.scenario.loading import resolve_extends
+    from cfc_sim.scenario.variants import build_variant
 
     if method not in METHODS:
         raise UserError(f"unknown method {method!r} (morris or sobol)", key="--method")
@@ -319,8 +320,7 @@ def run_sensitivity(
         raise UserError("needs at least 2 samples", key="--samples")
     path = Path(scenario)
     raw = resolve_extends(path)
-    base_dir = path.parent
-    base = build_config(raw, str(path), base_dir)
+    base = build_variant(raw, {}, path)
     seed = base.seed if seed is None else seed
     start = base.header.start
     names = [a.name for a in base.areas]
@@ -334,9 +334,7 @@ def run_sensitivity(
         chosen = [a.name for a in base.areas if a.go_live > start]
 
     def variant(settings: dict[str, Any]) -> ScenarioConfig:
-        label = f"{path} with " + ", ".join(f"{k}={v}" for k, v in settings.items())
-        return build_config(apply_settings(raw, settings), label, base_dir).with_run_options(replications=reps,
-                                                                                            seed=seed)
+        return build_variant(raw, settings, path).with_run_options(replications=reps, seed=seed)
 
     # Each key alone at each bound first, so a bad key or value is named before anything runs.
     for p in params:
