@@ -62,7 +62,7 @@ TARGETS = [
     Target("pilot-birmingham-court.yaml", "Birmingham-like pilot: CFC weeks to final order after", "ALL", "cfc",
            "weeks_to_decision_mean", "23 weeks (+-15%)", 23 * 0.85, 23 * 1.15, "MoJ statistics Nov 2025"),
     Target("pilot-birmingham-court.yaml", "Birmingham-like pilot: open caseload fall in 18 months live",
-           "Birmingham & Solihull", "all", "open_cases_fall_18m_after_go_live_share",
+           "Birmingham & Solihull", "all", "open_cases_fall_18m_after_go_live",
            "1,846 -> 648 (-65%; read as 55%-75%)", 0.55, 0.75, "MoJ statistics Nov 2025"),
     Target("pilot-birmingham-court.yaml", "Birmingham-like pilot: children seen under CFC", "ALL", "cfc",
            "children_seen_share", "about 80% (+-10 points)", 0.70, 0.90, "family-law press Oct 2025 (medium-high)"),

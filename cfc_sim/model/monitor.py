@@ -157,7 +157,7 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
         "go_live_day": area.go_live_day if math.isfinite(area.go_live_day) else NAN,
         "live_at_end": 1.0 if area.go_live_day <= now else 0.0,
         "open_cap_cases_at_go_live": area.open_cap_at_go_live,
-        "open_cases_fall_18m_after_go_live_share": 1.0 - area.open_18m_after_go_live / area.open_at_go_live
+        "open_cases_fall_18m_after_go_live": 1.0 - area.open_18m_after_go_live / area.open_at_go_live
         if area.open_at_go_live > 0 else NAN,
     })
     out["all"] = everything

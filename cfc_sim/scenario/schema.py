@@ -104,7 +104,7 @@ class CapHoursConfig(Frozen):
     report: Distribution
     child_visit: Distribution
     hearing: Distribution
-    da_extra: Distribution = Field(default_factory=lambda: Fixed(value=0.0))
+    da_extra: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
 
 
 class CfcHoursConfig(Frozen):
@@ -116,7 +116,7 @@ class CfcHoursConfig(Frozen):
     idva_referral: Distribution
     child_visit: Distribution
     cir: Distribution
-    da_extra: Distribution = Field(default_factory=lambda: Fixed(value=0.0))
+    da_extra: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
     second_report: Distribution
     hearing: Distribution
     see_children_without_cir_share: Share = 0.0
