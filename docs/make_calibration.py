@@ -57,8 +57,38 @@ FIDELITY = [
     "- The pilot demand (35 a week) is derived from the court's own counts; the national scenario splits "
     "Cafcass's 752 a week by population, which gives Birmingham 18 a week. The two counts differ and the "
     "model does not reconcile them.",
-    "- Hours per activity are assumptions: `cfc-sim sensitivity national-court-hours.yaml --param "
-    "defaults.cfc.hours.child_visit.mean=4:8 ...` shows which drive the CIR and children-seen figures.",
+    "",
+    "### Which hour assumptions drive the FCA need",
+    "",
+    "Hours per activity are not published, so they were screened (Morris, 4 trajectories, 2 replications "
+    "a point, on the Birmingham-like pilot with its calibrated 145 FCAs; measured 2 December 2026):",
+    "",
+    "```bash",
+    "cfc-sim sensitivity scenarios/pilot-birmingham-court.yaml --method morris --samples 4 --reps 2 \\",
+    "    --param defaults.cfc.hours.child_visit.mean=4:8 --param defaults.cfc.hours.cir.mean=8:16 \\",
+    "    --param defaults.cfc.hours.intake.mean=3:7 --param defaults.cfc.hours.hearing=1:5 \\",
+    "    --param defaults.cfc.hours.da_extra=1:5 --param defaults.cfc.hours.second_report.mean=6:14 \\",
+    "    --param defaults.cap.hours.report.mean=14:26 --param defaults.cap.hours.safeguarding.mean=2:6 \\",
+    "    --param defaults.workforce.hours.casework_share=0.7:0.95",
+    "```",
+    "",
+    "| rank | assumption (range) | mu* on the CIR on-time share | sigma |",
+    "| --- | --- | --- | --- |",
+    "| 1 | casework share of contracted hours (0.70-0.95) | 0.67 | 0.22 |",
+    "| 2 | CIR analysis and writing, hours (8-16) | 0.30 | 0.19 |",
+    "| 3 | seeing a child, with travel, hours (4-8) | 0.27 | 0.07 |",
+    "| 4 | CFC intake and screening, hours (3-7) | 0.20 | 0.07 |",
+    "| 5 | attending a hearing, hours (1-5) | 0.20 | 0.09 |",
+    "| 6 | domestic-abuse work in a CIR, hours (1-5) | 0.18 | 0.07 |",
+    "| 7 | CAP section 7 writing, hours (14-26) | 0.04 | 0.02 |",
+    "| 8 | CAP safeguarding, hours (2-6) | 0.02 | 0.02 |",
+    "| 9 | CFC second report, hours (6-14) | 0.01 | 0.00 |",
+    "",
+    "mu* is the mean absolute change in the on-time share over a low-to-high step: the share of an FCA's "
+    "week left for casework matters most, then the CIR itself and the visits (with travel), the extra "
+    "practitioner time Cafcass names for CFC. The CAP hours barely move a CFC area's CIRs (its CAP work "
+    "runs down). A planner should treat the FCA need as uncertain by about this much and set these "
+    "five assumptions from local time recording where it exists.",
     "",
 ]
 
