@@ -16,6 +16,7 @@ import click
 
 from cfc_sim import __version__
 from cfc_sim.errors import ScenarioError, UserError
+from cfc_sim.safe_text import terminal_text
 
 HEADLINE = [
     ("applications", "applications", "{:,.0f}"),
@@ -109,12 +110,12 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     from cfc_sim.charts import draw_run_charts
     from cfc_sim.experiment import run_scenario, run_until_precise
     from cfc_sim.output_analysis import headline_values_of, relative_half_widths, transient_warnings
-    from cfc_sim.results import check_output_folder, write_results
+    from cfc_sim.output_folder import check_folder
+    from cfc_sim.results import write_results
 
     auto = reps == "auto"
     config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)  # type: ignore[arg-type]
-    folder = Path(out) if out else _default_out(config.name)
-    check_output_folder(folder)
+    folder = check_folder(Path(out) if out else _default_out(config.name), "run")
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
     if bar is not None:
         bar.start()
@@ -183,27 +184,37 @@ def validate(scenarios: tuple[str, ...]) -> None:
 def readiness(results: str, month: str | None, out: str | None) -> None:
     """Print the readiness table (area, status, failing criteria, earliest ready month) and draw the heatmap."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from cfc_sim.charts import readiness_heatmap
+    from cfc_sim.output_folder import check_file, check_in_folder, png_by_us, write_file
     from cfc_sim.readiness import readiness_rows
-    from cfc_sim.results import load_results
+    from cfc_sim.results_reader import read_results
 
-    result = load_results(Path(results))
+    source = Path(results)
+    result = read_results(source)
+    path = Path(out) if out else source / "charts" / "readiness_heatmap.png"
+    if out:
+        check_file(path, png_by_us, owner=source)
+    else:
+        check_in_folder(source, path)
     rows = readiness_rows(result, month)
-    table = Table(title=f"Readiness: {result.config.name}" + (f", {month}" if month else ", at planned go-live"))
+    table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
+                                             + (f", {month}" if month else ", at planned go-live"))))
     for column in ("area", "region", "planned go-live", "status", "failing criteria (value vs threshold)",
                    "earliest ready", "went live"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
     for row in rows:
         status = row["status"]
-        table.add_row(row["area"], row["region"], row["planned"], f"[{colour.get(status, 'white')}]{status}[/]",
-                      row["failing"], row["earliest_ready"], row["went_live"])
+        cells = [escape(terminal_text(row[k])) for k in ("area", "region", "planned", "status", "failing",
+                                                          "earliest_ready", "went_live")]
+        cells[3] = f"[{colour.get(status, 'white')}]{cells[3]}[/]"
+        table.add_row(*cells)
     Console(width=160).print(table)
-    path = Path(out) if out else Path(results) / "charts" / "readiness_heatmap.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    readiness_heatmap(result.readiness, path, f"Readiness to go live: {result.config.name}")
+    title = f"Readiness to go live: {result.config.name}"
+    write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
     click.echo(f"heatmap: {path}")
 
 
@@ -217,23 +228,26 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
     (paired under common random numbers when the runs share a seed)."""
     from cfc_sim.charts import compare_chart
     from cfc_sim.compare import compare_frame
-    from cfc_sim.results import load_results, write_folder
+    from cfc_sim.output_folder import check_folder, write_folder
+    from cfc_sim.results_reader import read_results
+    from cfc_sim.safe_text import csv_safe
 
     if len(results) < 2:
         raise click.UsageError("compare needs at least two results folders")
-    runs = [load_results(Path(r)) for r in results]
+    sources = [Path(r) for r in results]
+    folder = check_folder(Path(out) if out else _default_out("compare"), "compare", inputs=sources)
+    runs = [read_results(r) for r in sources]
     labels = _unique_labels([r.config.name for r in runs], results)
     if area != "ALL" and any(area not in {a.name for a in r.config.areas} for r in runs):
         raise UserError(f"area {area!r} is not in every run")
     table = compare_frame(runs, labels, area)
     _print_comparison(table, labels)
-    folder = Path(out) if out else _default_out("compare")
 
     def fill(tmp: Path) -> None:
-        table.to_csv(tmp / "compare.csv", index=False)
+        csv_safe(table).to_csv(tmp / "compare.csv", index=False)
         compare_chart(table, tmp / "compare.png", labels)
 
-    write_folder(folder, fill)
+    write_folder(folder, "compare", fill, inputs=sources)
     click.echo(f"comparison: {folder}")
 
 
@@ -282,6 +296,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     """Run a grid of variants of SCENARIO with common random numbers; write one results folder per
     variant, sweep.csv and sweep.png. Rerunning with the same --out reuses finished variants."""
     from cfc_sim.charts import draw_run_charts, sweep_chart
+    from cfc_sim.output_folder import write_file
     from cfc_sim.scenario.variants import parse_setting
     from cfc_sim.sweep import run_sweep
 
@@ -294,7 +309,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     keys = [k for k, _ in parsed]
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
-    sweep_chart(table, keys, metric, folder / "sweep.png")
+    write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp), owner=folder)
     national = table[(table["area"] == "ALL") & (table["pathway"] == "all") & (table["metric"] == metric)]
     click.echo(national[[*keys, "mean", "ci_low", "ci_high"]].rename(columns={"mean": metric}).to_string(index=False))
     click.echo(f"sweep: {folder / 'sweep.csv'}")
@@ -319,14 +334,15 @@ def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: 
          scheduler: str | None) -> None:
     """Smallest whole-FCA addition per area whose replications meet the target with the confidence
     (common random numbers; doubling then bisection). Writes plan.csv; reruns reuse evaluations."""
+    from cfc_sim.output_folder import check_folder, write_folder
     from cfc_sim.plan import Target, plan_areas
-    from cfc_sim.results import write_folder
+    from cfc_sim.safe_text import csv_safe
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
     goal = Target.parse(target) if target else Target("cir_on_time_share", ">=",
                                                       config.header.targets.cir_on_time_share)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
-    folder = Path(out) if out else _default_out(f"plan-{config.name}")
+    folder = check_folder(Path(out) if out else _default_out(f"plan-{config.name}"), "plan")
     cache = folder.parent / f".{folder.name}.cache"
 
     def show(row: dict) -> None:
@@ -341,7 +357,7 @@ def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: 
     cost = national["annual_cost"]
     priced = f", about {cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
     click.echo(f"  {'ALL':<36} {int(national['fte_now']):>5} FCAs  +{national['extra_fte']:.0f} in total{priced}")
-    write_folder(folder, lambda tmp: table.to_csv(tmp / "plan.csv", index=False))
+    write_folder(folder, "plan", lambda tmp: csv_safe(table).to_csv(tmp / "plan.csv", index=False))
     click.echo(f"plan: {folder / 'plan.csv'}")
 
 
@@ -354,11 +370,13 @@ def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: 
 def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> None:
     """Write the leaders' report of RESULTS: a self-contained HTML page (charts embedded) and an Excel
     workbook (Summary, Readiness, Monthly, Scenario). With neither --html nor --xlsx, both."""
+    from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder, xlsx_by_us
     from cfc_sim.report import write_html, write_xlsx
-    from cfc_sim.results import load_results
+    from cfc_sim.results_reader import read_results
 
     suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
-    target = Path(out) if out else Path(results)
+    source = Path(results)
+    target = Path(out) if out else source
     as_file = out is not None and not target.is_dir() and target.suffix.lower() in suffixes
     if as_file:
         kind = suffixes[target.suffix.lower()]
@@ -367,13 +385,22 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
         want_html, want_xlsx = kind == "html", kind == "xlsx"
     elif not (want_html or want_xlsx):
         want_html = want_xlsx = True
-    result = load_results(Path(results))
+    result = read_results(source)
+    into_results = not as_file and target.resolve() == source.resolve()
+    paths = {"html": target if as_file else target / "report.html",
+             "xlsx": target if as_file else target / "report.xlsx"}
+    wanted = [k for k, want in (("html", want_html), ("xlsx", want_xlsx)) if want]
+    if as_file:
+        check_file(target, html_by_us if want_html else xlsx_by_us, owner=source)
+        owner = source
+    else:
+        owner = source if into_results else open_folder(target, "report", inputs=[source])
+        for kind in wanted:
+            check_in_folder(owner, paths[kind])
     if want_html:
-        path = target if as_file else target / "report.html"
-        click.echo(f"html: {write_html(result, Path(results), path)}")
+        click.echo(f"html: {write_html(result, source, paths['html'], owner=owner)}")
     if want_xlsx:
-        path = target if as_file else target / "report.xlsx"
-        click.echo(f"xlsx: {write_xlsx(result, path)}")
+        click.echo(f"xlsx: {write_xlsx(result, paths['xlsx'], owner=owner)}")
 
 
 @cli.command()
@@ -404,13 +431,12 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     """Global sensitivity: which inputs drive England's CIR on-time share and each area's earliest ready
     month. Every design point runs with the same seed; writes sensitivity.csv, design.csv and
     sensitivity.png. Rerunning with the same --out reuses finished points."""
-    from cfc_sim.results import check_output_folder
+    from cfc_sim.output_folder import check_folder
     from cfc_sim.sensitivity import parse_params, run_sensitivity, write_sensitivity
 
     parsed = parse_params(params)
     base = _config(scenario)
-    folder = Path(out) if out else _default_out(f"sensitivity-{base.name}")
-    check_output_folder(folder)
+    folder = check_folder(Path(out) if out else _default_out(f"sensitivity-{base.name}"), "sensitivity")
     cache = folder.parent / f".{folder.name}.cache"
     progress: dict = {}  # the bar, made at the first point (when the design size is known)
 
@@ -486,14 +512,13 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     import platform
     import time
 
-    from cfc_sim.results import check_output_folder
+    from cfc_sim.output_folder import check_folder
     from cfc_sim.rollout import plan_rollout, rollout_chart, summary_line, write_rollout
     from cfc_sim.scenario.loading import scenario_sha256
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
-    folder = Path(out) if out else _default_out(f"rollout-{config.name}")
-    check_output_folder(folder)
+    folder = check_folder(Path(out) if out else _default_out(f"rollout-{config.name}"), "rollout")
     started, clock = datetime.now().astimezone(), time.perf_counter()
     click.echo(f"rollout: criteria 1-5 at go-live with probability >= {chance:.2f}, {config.replications} "
                f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")
