@@ -145,7 +145,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
 
 def _print_headline(summary, config) -> None:  # type: ignore[no-untyped-def]
     national = summary[(summary["area"] == "ALL") & (summary["pathway"] == "all")].set_index("metric")
-    click.echo(f"{config.name}: {config.replications} replications, {len(config.areas)} areas, "
+    click.echo(f"{terminal_text(config.name)}: {config.replications} replications, {len(config.areas)} areas, "
                f"{config.header.horizon_months} months from {config.header.start}")
     for metric, label, fmt in HEADLINE:
         if metric in national.index:
@@ -167,7 +167,7 @@ def validate(scenarios: tuple[str, ...]) -> None:
         except ScenarioError as exc:
             failed = True
             for line in exc.lines():
-                click.echo(line, err=True)
+                click.echo(terminal_text(line), err=True)
             continue
         click.echo(f"{path}: valid ({len(config.areas)} areas, {config.header.horizon_months} months, "
                    f"{config.replications} replications)")
@@ -237,7 +237,7 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
     sources = [Path(r) for r in results]
     folder = check_folder(Path(out) if out else _default_out("compare"), "compare", inputs=sources)
     runs = [read_results(r) for r in sources]
-    labels = _unique_labels([r.config.name for r in runs], results)
+    labels = _unique_labels([terminal_text(r.config.name) for r in runs], tuple(map(terminal_text, results)))
     if area != "ALL" and any(area not in {a.name for a in r.config.areas} for r in runs):
         raise UserError(f"area {area!r} is not in every run")
     table = compare_frame(runs, labels, area)
@@ -259,12 +259,13 @@ def _unique_labels(names: list[str], folders: tuple[str, ...]) -> list[str]:
 
 def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     out = Table(title="Comparison (mean and 95% interval; difference from the first run)")
     out.add_column("metric")
     for i, label in enumerate(labels):
-        out.add_column(label if i == 0 else f"{label}\n(difference)")
+        out.add_column(escape(label) if i == 0 else f"{escape(label)}\n(difference)")
     for metric, group in table.groupby("metric", sort=False):
         cells = []
         for _, row in group.iterrows():
@@ -272,7 +273,7 @@ def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-unty
             if row["diff"] == row["diff"]:
                 cell += f"\n{row['diff']:+.4g} [{row['diff_low']:+.4g}, {row['diff_high']:+.4g}]"
             cells.append(cell)
-        out.add_row(metric, *cells)
+        out.add_row(escape(terminal_text(metric)), *cells)
     Console(width=160).print(out)
     methods = table["method"][table["method"] != ""].drop_duplicates().tolist()
     for method in methods:
@@ -347,8 +348,8 @@ def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: 
 
     def show(row: dict) -> None:
         extra = "not found" if row["extra_fte"] != row["extra_fte"] else f"+{int(row['extra_fte'])}"
-        click.echo(f"  {row['area']:<36} {row['fte_now']:>5} FCAs  {extra:>9}  P(met)={row['achieved_probability']:.2f}"
-                   f"  mean {goal.metric}={row['achieved_mean']:.3g}")
+        click.echo(f"  {terminal_text(row['area']):<36} {row['fte_now']:>5} FCAs  {extra:>9}  "
+                   f"P(met)={row['achieved_probability']:.2f}  mean {goal.metric}={row['achieved_mean']:.3g}")
 
     click.echo(f"plan: {goal} with probability >= {chance:.2f}, {config.replications} replications per evaluation")
     table = plan_areas(config, goal, chance, areas=list(areas) or None, max_extra=max_extra, cache=cache,
@@ -543,9 +544,10 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
 
 def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Rollout plan: {name} (planned vs proposed go-live)")
+    table = Table(title=f"Rollout plan: {escape(terminal_text(name))} (planned vs proposed go-live)")
     for column in ("area", "planned", "proposed", "on time", "delay (months)", "extra FCAs", "£ a year",
                    "P(ready)", "risk", "reason"):
         table.add_column(column, justify="right" if column in ("delay (months)", "extra FCAs", "£ a year",
@@ -554,10 +556,10 @@ def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
     for row in plan.table.itertuples():
         probability = row.ready_probability_at_proposed
         on_time = "n/a" if row.on_time is None else ("yes" if row.on_time else "no")
-        table.add_row(row.area, row.planned_go_live, row.proposed_go_live or "not in horizon", on_time,
-                      str(row.delay_months), f"+{row.extra_fte}" if row.extra_fte else "0",
+        table.add_row(escape(terminal_text(row.area)), row.planned_go_live, row.proposed_go_live or "not in horizon",
+                      on_time, str(row.delay_months), f"+{row.extra_fte}" if row.extra_fte else "0",
                       f"{row.annual_cost:,.0f}", "n/a" if probability != probability else f"{probability:.2f}",
-                      f"[{colour.get(row.risk, 'white')}]{row.risk}[/]", row.reason)
+                      f"[{colour.get(row.risk, 'white')}]{row.risk}[/]", escape(terminal_text(row.reason)))
     Console(width=180).print(table)
 
 
@@ -578,10 +580,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except ScenarioError as exc:
         for line in exc.lines():
-            click.echo(f"error: {line}", err=True)
+            click.echo(f"error: {terminal_text(line)}", err=True)
         sys.exit(2)
     except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {terminal_text(exc)}", err=True)
         sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the one place that turns surprises into exit 1
         if _State.debug:

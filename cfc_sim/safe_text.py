@@ -36,7 +36,9 @@ def spreadsheet_text(value: Any) -> Any:
 
 def csv_safe(frame: Any) -> Any:
     """The frame with every formula-like text cell quoted (numbers and ordinary text unchanged)."""
-    columns = [c for c in frame.columns if frame[c].dtype == object]
+    import pandas as pd
+
+    columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if not columns:
         return frame
     changed = {c: frame[c].map(spreadsheet_text) for c in columns

@@ -214,7 +214,7 @@ def test_cli_report_writes_both_files(folder: Path, tmp_path: Path, capsys: pyte
     assert code == 0, err
     assert (results / "report.html").is_file() and (results / "report.xlsx").is_file()
     assert str(results / "report.html") in out and str(results / "report.xlsx") in out
-    assert not [p.name for p in results.iterdir() if p.name.endswith(".tmp")]
+    assert not [p.name for p in results.iterdir() if ".tmp-" in p.name]
 
 
 def test_cli_report_single_format_and_out(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
