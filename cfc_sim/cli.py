@@ -189,7 +189,7 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
 
     from cfc_sim.charts import readiness_heatmap
     from cfc_sim.output_folder import check_file, check_in_folder, png_by_us, write_file
-    from cfc_sim.readiness import readiness_rows
+    from cfc_sim.readiness_view import area_statuses, went_live
     from cfc_sim.results_reader import read_results
 
     source = Path(results)
@@ -199,19 +199,20 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
         check_file(path, png_by_us, owner=source)
     else:
         check_in_folder(source, path)
-    rows = readiness_rows(result, month)
+    statuses = area_statuses(result.readiness, result.config, month)
+    went = went_live(result.summary, result.config)
     table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
                                              + (f", {month}" if month else ", at planned go-live"))))
     for column in ("area", "region", "planned go-live", "status", "failing criteria (value vs threshold)",
                    "earliest ready", "went live"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
-    for row in rows:
-        status = row["status"]
-        cells = [escape(terminal_text(row[k])) for k in ("area", "region", "planned", "status", "failing",
-                                                          "earliest_ready", "went_live")]
-        cells[3] = f"[{colour.get(status, 'white')}]{cells[3]}[/]"
-        table.add_row(*cells)
+    for row in statuses:
+        status = f"[{colour.get(row.status, 'white')}]{escape(row.status)}[/]" + (f" ({escape(row.note)})"
+                                                                                  if row.note else "")
+        cells = [escape(terminal_text(v)) for v in (row.area, row.region, row.planned)]
+        rest = [escape(terminal_text(v)) for v in (row.failing_text, row.earliest_ready or "never", went[row.area])]
+        table.add_row(*cells, status, *rest)
     Console(width=160).print(table)
     title = f"Readiness to go live: {result.config.name}"
     write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)

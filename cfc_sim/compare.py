@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from cfc_sim.results import RunResult
+from cfc_sim.stats import paired_difference, welch_interval
 
 HEADLINE = [
     "cir_on_time_share", "cir_working_days_mean", "children_seen_share", "weeks_to_decision_mean",
@@ -24,17 +24,6 @@ HEADLINE = [
 ]
 
 
-def _interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    from scipy import stats
-
-    n = len(values)
-    mean = float(values.mean()) if n else math.nan
-    if n < 2:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
-    return mean, mean - half, mean + half
-
-
 def _summary_interval(run: RunResult, area: str, metric: str) -> tuple[float, float, float]:
     """The run's own summary row (its interval already kept inside the metric's range)."""
     s = run.summary
@@ -42,19 +31,6 @@ def _summary_interval(run: RunResult, area: str, metric: str) -> tuple[float, fl
     if row.empty:
         return math.nan, math.nan, math.nan
     return float(row["mean"].iloc[0]), float(row["ci_low"].iloc[0]), float(row["ci_high"].iloc[0])
-
-
-def _welch(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
-    from scipy import stats
-
-    diff = float(b.mean() - a.mean())
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    if se == 0 or len(a) < 2 or len(b) < 2:
-        return diff, diff, diff
-    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, dof)) * se
-    return diff, diff - half, diff + half
 
 
 def paired(first: RunResult, other: RunResult) -> bool:
@@ -83,11 +59,12 @@ def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = 
             if i > 0 and len(values[0]) and len(values[i]):
                 if paired(base, run):
                     common = values[0].index.intersection(values[i].index)
-                    d = (values[i].loc[common] - values[0].loc[common]).to_numpy()
-                    row["diff"], row["diff_low"], row["diff_high"] = _interval(d)
+                    row["diff"], row["diff_low"], row["diff_high"] = paired_difference(
+                        values[0].loc[common].to_numpy(), values[i].loc[common].to_numpy())
                     row["method"] = f"paired (common random numbers, {len(common)} replications)"
                 else:
-                    row["diff"], row["diff_low"], row["diff_high"] = _welch(values[0].to_numpy(), values[i].to_numpy())
+                    row["diff"], row["diff_low"], row["diff_high"] = welch_interval(values[0].to_numpy(),
+                                                                                      values[i].to_numpy())
                     row["method"] = "unpaired (Welch): different seeds"
             rows.append(row)
     return pd.DataFrame(rows, columns=["metric", "run", "mean", "ci_low", "ci_high", "n_reps", "diff", "diff_low",

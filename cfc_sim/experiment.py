@@ -160,7 +160,7 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
 
     from cfc_sim import __version__
     from cfc_sim.model.simulation import make_calendar
-    from cfc_sim.readiness import readiness_frame
+    from cfc_sim.readiness_view import readiness_frame
     from cfc_sim.results import events_frame, replications_frame, summary_frame, timeseries_frame
     from cfc_sim.scenario.loading import scenario_sha256
 

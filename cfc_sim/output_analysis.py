@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from cfc_sim.model import ReplicationOutput
+from cfc_sim.stats import half_width
 
 # National KPIs whose intervals `--reps auto` drives within the precision.
 HEADLINE_KPIS = ("cir_on_time_share", "cir_working_days_mean", "weeks_to_decision_mean",
@@ -40,13 +41,11 @@ def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, floa
     """95% t half-width / |mean| of each KPI across the replications. A KPI whose half-width is
     already within its small absolute tolerance (`ABSOLUTE_TOLERANCE`, for values near zero) or
     whose mean is zero counts as precise (0)."""
-    from scipy import stats
-
     out = {}
     for kpi, values in values_by_kpi.items():
         if len(values) < 2:
             continue
-        half = float(stats.t.ppf(0.975, len(values) - 1)) * values.std(ddof=1) / math.sqrt(len(values))
+        half = half_width(values)
         if abs(values.mean()) < 1e-12 or half <= ABSOLUTE_TOLERANCE.get(kpi, 0.0):
             out[kpi] = 0.0
         else:
@@ -57,14 +56,12 @@ def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, floa
 def replications_needed(outputs: Sequence[ReplicationOutput], precision: float) -> int:
     """Replications estimated to bring every headline half-width within `precision` of its mean
     (or within its absolute tolerance): half-widths shrink as 1 / sqrt(n)."""
-    from scipy import stats
-
     n = len(outputs)
     worst = 0.0
     for kpi, values in headline_values(outputs).items():
         if len(values) < 2:
             continue
-        half = float(stats.t.ppf(0.975, len(values) - 1)) * values.std(ddof=1) / math.sqrt(len(values))
+        half = half_width(values)
         allowed = max(precision * abs(values.mean()), ABSOLUTE_TOLERANCE.get(kpi, 0.0))
         worst = max(worst, half / allowed if allowed > 0 else (math.inf if half > 0 else 0.0))
     if worst <= 1:

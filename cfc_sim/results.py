@@ -7,7 +7,6 @@ when complete, marked as a run's output); `cfc_sim.results_reader` reads it back
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -73,19 +72,6 @@ def timeseries_frame(outputs: Sequence[ReplicationOutput], month_labels: Sequenc
     return pd.DataFrame(rows, columns=["replication", "area", "month", "metric", "value"])
 
 
-def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided t-interval across replications (zero width for a single value)."""
-    from scipy import stats
-
-    n = len(values)
-    mean = math.fsum(values) / n
-    if n < 2:
-        return mean, mean, mean
-    var = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(var / n)
-    return mean, mean - half, mean + half
-
-
 def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: float = 0.95,
                   inner_replications: int | None = None) -> pd.DataFrame:
     """`area,pathway,metric,mean,ci_low,ci_high,n_reps` with t-intervals (zero width for one value).
@@ -95,7 +81,7 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
     which share of each metric's variance comes from the parameters and which from run-to-run
     randomness.
     """
-    from scipy import stats
+    from cfc_sim.stats import t_intervals, variance_shares
 
     keys = ["area", "pathway", "metric"]
     counts = replications.groupby(keys, sort=False)["value"].count().to_numpy()
@@ -104,10 +90,7 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
         units = (replications.assign(replication=replications["replication"] // inner_replications)
                  .groupby([*keys, "replication"], sort=False)["value"].mean().reset_index())
     frame = units.groupby(keys, sort=False)["value"].agg(["mean", "std", "count"]).reset_index()
-    n = frame["count"].to_numpy()
-    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-    half = np.where(n > 1, t * frame["std"].fillna(0.0).to_numpy() / np.sqrt(n), 0.0)
-    low, high = frame["mean"].to_numpy() - half, frame["mean"].to_numpy() + half
+    low, high = t_intervals(frame["mean"].to_numpy(), frame["std"].to_numpy(), frame["count"].to_numpy(), confidence)
     # Intervals stay inside what the metric can be: counts, days and rates >= 0, shares <= 1.
     metric = frame["metric"]
     non_negative = (metric != "go_live_day").to_numpy()
@@ -117,8 +100,6 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
     frame = frame.assign(ci_low=low, ci_high=high, n_reps=counts)
     frame = frame[["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"]]
     if inner_replications:
-        from cfc_sim.uncertainty import variance_shares
-
         shares = [variance_shares(g["value"], g["replication"], inner_replications)
                   for _, g in replications.groupby(["area", "pathway", "metric"], sort=False)]
         frame = frame.assign(parameter_variance_share=[s[0] for s in shares],

@@ -68,7 +68,8 @@ from cfc_sim.experiment import run_replications
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.model.simulation import make_calendar
 from cfc_sim.plan import DAYS_PER_YEAR, smallest_extra, variant
-from cfc_sim.readiness import GATING, readiness_frame
+from cfc_sim.readiness import GATING
+from cfc_sim.readiness_view import criterion_words, readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
 from cfc_sim.scenario.loading import resolved_yaml, scenario_sha256
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
@@ -210,12 +211,6 @@ def go_live_days(outputs: Sequence[ReplicationOutput], names: Sequence[str]) -> 
     return out
 
 
-def _fmt(criterion: str, value: float) -> str:
-    if value != value:
-        return "n/a"
-    return f"{value:.1f} FTE" if criterion == "capacity" else f"{value:.0%}"
-
-
 def _blockers(config: ScenarioConfig, calendar: SimCalendar, outputs: Sequence[ReplicationOutput],
               areas: Sequence[_Area]) -> dict[str, tuple[list[str], str]]:
     """Per area, the workforce criteria failing at its planned month, with how often across replications."""
@@ -227,30 +222,34 @@ def _blockers(config: ScenarioConfig, calendar: SimCalendar, outputs: Sequence[R
     series = timeseries_frame(outputs, calendar.month_labels)
     series = series[series["area"].isin(names) & series["metric"].isin(wanted)]
     month_of = {a.name: calendar.month_labels[calendar.month_index(a.planned_day)] for a in areas}
-    rows = []
-    for replication, part in series.groupby("replication"):
+    workforce = [c for c in GATING if c != "partnerships"]
+    values: dict[str, dict[str, list[float]]] = {a.name: {c: [] for c in workforce} for a in areas}
+    failures: dict[str, dict[str, int]] = {a.name: dict.fromkeys(workforce, 0) for a in areas}
+    thresholds: dict[tuple[str, str], float] = {}
+    for _, part in series.groupby("replication"):
         frame = readiness_frame(sub, calendar, part)
-        frame = frame[frame["criterion"].isin([c for c in GATING if c != "partnerships"])]
-        frame = frame[frame["month"] == frame["area"].map(month_of)]
-        rows.append(frame.assign(replication=replication))
-    if not rows:
-        return {}
-    everything = pd.concat(rows, ignore_index=True)
+        for area in areas:
+            month = month_of[area.name]
+            verdict = status_at(frame, sub, area.config, month, earliest={})  # the verdict `readiness` shows
+            at = frame[(frame["area"] == area.name) & (frame["month"] == month)].set_index("criterion")
+            for criterion in workforce:
+                if criterion in at.index:
+                    values[area.name][criterion].append(float(at.loc[criterion, "value"]))
+                    thresholds[(area.name, criterion)] = float(at.loc[criterion, "threshold"])
+                failures[area.name][criterion] += criterion in verdict.failing_criteria
     reps = len(outputs)
     out = {}
     for area in areas:
-        mine = everything[everything["area"] == area.name]
         parts = []
-        for criterion, group in mine.groupby("criterion", sort=False):
-            failed = int((~group["passed"].astype(bool)).sum())
+        for criterion in workforce:
+            failed = failures[area.name][criterion]
             if failed == 0:
                 continue
-            value, threshold = float(group["value"].mean()), float(group["threshold"].iloc[0])
-            label = str(criterion)
-            text = f"{label} {_fmt(label, value)} vs {_fmt(label, threshold)}"
+            value = sum(values[area.name][criterion]) / len(values[area.name][criterion])
+            text = criterion_words(criterion, value, thresholds[(area.name, criterion)])  # as `readiness` words it
             if criterion == "training":
                 text += f" with {area.config.workforce.training.seats_per_month} training seats a month"
-            parts.append((failed, label, f"{text} (fails in {failed}/{reps} runs)"))
+            parts.append((failed, criterion, f"{text} (fails in {failed}/{reps} runs)"))
         parts.sort(key=lambda p: -p[0])
         out[area.name] = ([label for _, label, _ in parts], "; ".join(text for _, _, text in parts[:2]))
     return out

@@ -229,7 +229,7 @@ def evaluate_point(config: ScenarioConfig) -> dict[str, Any]:
     """
     from cfc_sim.experiment import run_scenario
     from cfc_sim.model.monitor import NATIONAL
-    from cfc_sim.readiness import earliest_ready
+    from cfc_sim.readiness_view import earliest_ready
 
     result = run_scenario(config)
     summary = result.summary

@@ -4,18 +4,13 @@ parameter values; `inner_replications` consecutive replications share a draw.
 Draw k uses streams keyed by (k, "uncertainty", parameter name), apart from the simulation's own
 streams, so collapsing every range to the scenario's own value reproduces the plain run exactly.
 The variance of a KPI across replications splits into the part due to the parameters (between
-draws) and run-to-run randomness (within draws): with m replications per draw, the within
-variance s_w^2 is the mean of the per-draw variances, and the parameter variance is
-max(0, s_b^2 - s_w^2 / m), s_b^2 being the variance of the per-draw means (a one-way
-random-effects ANOVA).
+draws) and run-to-run randomness (within draws): `cfc_sim.stats.variance_shares`. The model
+imports this module, so it stays free of pandas.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from cfc_sim.errors import UserError
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
@@ -62,19 +57,3 @@ def sample_config(config: ScenarioConfig, replication: int) -> ScenarioConfig:
         target, path = (parts[1], parts[2:]) if parts[0] == "areas" else (None, parts)
         areas = [_set(a, path, value, spec.relative, key) if target in (None, a.name) else a for a in areas]
     return config.model_copy(update={"areas": tuple(areas)})
-
-
-def variance_shares(values: pd.Series, replications: pd.Series, inner: int) -> tuple[float, float]:
-    """(parameter share, run-to-run share) of the variance of one metric across replications."""
-    groups = pd.Series(values.to_numpy()).groupby((replications // inner).to_numpy())
-    sizes = groups.size()
-    full = groups.var(ddof=1)[sizes >= 2]
-    if full.empty:
-        return np.nan, np.nan
-    within = float(full.mean())
-    between = float(groups.mean().var(ddof=1)) if len(sizes) >= 2 else 0.0
-    parameter = max(0.0, between - within / inner)
-    total = parameter + within
-    if total <= 0:
-        return 0.0, 0.0
-    return parameter / total, within / total

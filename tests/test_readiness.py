@@ -8,7 +8,8 @@ import pytest
 from scenario_factory import config, scenario_dict
 
 from cfc_sim.experiment import run_scenario
-from cfc_sim.readiness import AreaState, assess, earliest_ready, overall_status
+from cfc_sim.readiness import AreaState, assess, overall_status
+from cfc_sim.readiness_view import earliest_ready
 
 POLICE_DATE = "2026-09-16"  # four months after the planned go-live
 

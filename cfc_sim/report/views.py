@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from cfc_sim import __version__
-from cfc_sim.readiness import earliest_ready
+from cfc_sim.readiness_view import area_statuses, monthly_statuses
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
 
@@ -48,20 +48,7 @@ KPIS: list[tuple[str, str, str, str]] = [
 ]
 
 
-CRITERION_NAMES = {
-    "capacity": "enough CFC-trained FCAs",
-    "vacancy": "vacancy rate",
-    "training": "CFC training",
-    "stability": "staff stability (turnover)",
-    "partnerships": "partnerships in place",
-    "performance": "likely to meet the CIR target",
-}
-
-
-CRITERION_CODES = {"capacity": "C", "vacancy": "V", "training": "T", "stability": "S", "partnerships": "P",
-                   "performance": "O"}
-
-
+# The one-letter codes (readiness_view.CRITERION_CODES) under each status in the month-by-month grid.
 CODE_LEGEND = [("C", "capacity: not enough CFC-trained FCAs"), ("V", "vacancy rate too high"),
                ("T", "too few FCAs CFC-trained"), ("S", "staff turnover too high"),
                ("P", "partnerships not all in place"), ("O", "on-time CIR target unlikely to be met")]
@@ -140,40 +127,6 @@ def run_date_label(manifest: dict[str, Any]) -> str:
         return stamp or "unknown date"
 
 
-def is_true(value: Any) -> bool:
-    return str(value) == "True" or value is True
-
-
-def criterion_words(criterion: str, value: Any, threshold: Any, performance_months: int | None = None) -> str:
-    """One failing criterion in plain words, with its value against the threshold."""
-    if is_missing(value):
-        return f"{CRITERION_NAMES.get(criterion, criterion)}: no data yet"
-    v, t = float(value), float(threshold)
-    if criterion == "capacity":
-        return f"capacity: {v:.1f} CFC-trained FCAs vs {t:.1f} needed"
-    if criterion == "vacancy":
-        return f"vacancy rate {v:.1%} vs at most {t:.1%}"
-    if criterion == "training":
-        return f"CFC-trained share {v:.1%} vs at least {t:.1%}"
-    if criterion == "stability":
-        return f"12-month turnover {v:.1%} vs at most {t:.1%}"
-    if criterion == "partnerships":
-        return f"partnerships in place {round(v * 3)} of 3 vs all 3"
-    if criterion == "performance":
-        window = f" in its first {performance_months} months live" if performance_months else ""
-        return f"chance of meeting the CIR target{window} {v:.0%} vs at least {t:.0%}"
-    return f"{criterion} {v:.3g} vs {t:.3g}"
-
-
-def failing_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows[(rows["criterion"] != "overall") & ~rows["passed"].map(is_true)]
-
-
-def failing_words(rows: pd.DataFrame, performance_months: int | None) -> list[str]:
-    return [criterion_words(r.criterion, r.value, r.threshold, performance_months)
-            for r in failing_rows(rows).itertuples()]
-
-
 def national_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
 
@@ -191,52 +144,16 @@ def chart_caption(stem: str) -> str:
 
 def readiness_overview(result: RunResult) -> list[dict[str, Any]]:
     """Per area: region, planned go-live, status at the planned go-live month with the failing criteria
-    in words, and the earliest month in which criteria 1-5 all pass."""
-    readiness = result.readiness
-    rules = result.config.header.readiness
-    start = result.config.header.start
-    ready = earliest_ready(readiness) if not readiness.empty else {}
-    months = sorted(readiness["month"].unique()) if not readiness.empty else []
-    first_month = months[0] if months else None
-    out = []
-    for area in result.config.areas:
-        mine = readiness[readiness["area"] == area.name]
-        at = mine[mine["go_live_month"].map(is_true)] if "go_live_month" in mine else mine.iloc[0:0]
-        already_live = area.go_live <= start
-        if at.empty and first_month is not None and area.go_live.strftime("%Y-%m") <= first_month:
-            at = mine[mine["month"] == first_month]
-        overall = at[at["criterion"] == "overall"]
-        status = str(overall["status"].iloc[0]) if len(overall) else "n/a"
-        assessed = str(overall["month"].iloc[0]) if len(overall) else None
-        failing = failing_words(at, rules.performance_months) if len(overall) else []
-        note = ""
-        if already_live:
-            note = "already live at the start of the run"
-        elif assessed is None:
-            note = "planned go-live is after the end of the run"
-        earliest = ready.get(area.name)
-        out.append({"area": area.name, "region": area.region or "", "planned": area.go_live.isoformat(),
-                    "assessed_month": assessed, "status": status, "failing": failing, "note": note,
-                    "earliest_ready": earliest})
-    return out
+    in words, and the earliest month in which criteria 1-5 all pass (`readiness_view.status_at`)."""
+    return [{"area": v.area, "region": v.region, "planned": v.planned, "assessed_month": v.month, "status": v.status,
+             "failing": list(v.failing), "note": v.note, "earliest_ready": v.earliest_ready}
+            for v in area_statuses(result.readiness, result.config)]
 
 
 def monthly_status(result: RunResult, months: Sequence[str]) -> dict[tuple[str, str], MonthStatus]:
     """(area, month) -> status, failing criteria (in words and as one-letter codes), planned go-live month."""
-    readiness = result.readiness
-    perf_months = result.config.header.readiness.performance_months
-    wanted = readiness[readiness["month"].isin(set(months))]
-    out: dict[tuple[str, str], tuple[str, list[str], bool]] = {}
-    for (area, month), rows in wanted.groupby(["area", "month"], sort=False):
-        overall = rows[rows["criterion"] == "overall"]
-        if overall.empty:
-            continue
-        status = str(overall["status"].iloc[0])
-        golive = bool(is_true(overall["go_live_month"].iloc[0])) if "go_live_month" in overall else False
-        bad = failing_rows(rows)
-        codes = "".join(CRITERION_CODES.get(c, "?") for c in bad["criterion"])
-        out[(str(area), str(month))] = MonthStatus(status, failing_words(rows, perf_months), codes, golive)
-    return out
+    return {key: MonthStatus(v.status, list(v.failing), v.codes, v.go_live)
+            for key, v in monthly_statuses(result.readiness, result.config, months).items()}
 
 
 def kpi_verdict(metric: str, row: pd.Series, targets: Any) -> tuple[str, str]:
