@@ -320,10 +320,19 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--area", "areas", multiple=True, help="Area to plan (repeatable; default every area).")
-@click.option("--target", default=None, metavar="METRIC>=X|METRIC<=X",
-              help="Per-area target, e.g. cir_on_time_share>=0.9 (default: the scenario's CIR on-time target).")
+@click.option("--target", "targets", multiple=True, metavar="METRIC>=X|METRIC<=X",
+              help="Per-area target, e.g. cir_on_time_share>=0.9; METRIC@cap or METRIC@cfc for one pathway. "
+                   "Repeat for several: all must hold at once (default: the scenario's CIR on-time target).")
 @click.option("--confidence", type=click.FloatRange(0, 1), default=None,
-              help="Probability across replications of meeting the target (default: readiness.performance_confidence).")
+              help="Probability across replications of meeting the targets "
+                   "(default: readiness.performance_confidence).")
+@click.option("--need", is_flag=True,
+              help="Also the FCA need: FCAs needed under CFC against FCAs keeping today's CAP waits with no "
+                   "area live, per area and for England, with a 95% interval of the difference (need.csv).")
+@click.option("--cap-metric", default="weeks_to_decision_reported_mean", show_default=True,
+              help="With --need: the CAP wait (lower is better) that must stay at today's level.")
+@click.option("--cap-tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="With --need: how far above today's value (a share of it) the CAP wait may rise.")
 @click.option("--max-extra", type=click.IntRange(min=1, max=10_000), default=200, show_default=True,
               help="Largest addition to try per area.")
 @click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per evaluation.")
@@ -331,36 +340,89 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
 @click.option("--out", type=click.Path(file_okay=False), help="Plan folder (default results/plan-<name>-<time>).")
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
-def plan(scenario: str, areas: tuple[str, ...], target: str | None, confidence: float | None,
-         max_extra: int, reps: int | None, seed: int | None, out: str | None, workers: int,
-         scheduler: str | None) -> None:
-    """Smallest whole-FCA addition per area whose replications meet the target with the confidence
-    (common random numbers; doubling then bisection). Writes plan.csv; reruns reuse evaluations."""
+def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confidence: float | None, need: bool,
+         cap_metric: str, cap_tolerance: float, max_extra: int, reps: int | None, seed: int | None,
+         out: str | None, workers: int, scheduler: str | None) -> None:
+    """Smallest whole-FCA addition per area whose replications meet every target with the confidence
+    (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
+    reruns reuse evaluations."""
     from cfc_sim.output_folder import check_folder, write_folder
-    from cfc_sim.plan import Target, plan_areas
+    from cfc_sim.plan import Evaluator, Target, joined, plan_areas
     from cfc_sim.safe_text import csv_safe
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
-    goal = Target.parse(target) if target else Target("cir_on_time_share", ">=",
-                                                      config.header.targets.cir_on_time_share)
+    goals = [Target.parse(t) for t in targets] or [Target("cir_on_time_share", ">=",
+                                                          config.header.targets.cir_on_time_share)]
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else _default_out(f"plan-{config.name}"), "plan")
     cache = folder.parent / f".{folder.name}.cache"
+    everything = joined(goals)
 
-    def show(row: dict) -> None:
-        extra = "not found" if row["extra_fte"] != row["extra_fte"] else f"+{int(row['extra_fte'])}"
-        click.echo(f"  {terminal_text(row['area']):<36} {row['fte_now']:>5} FCAs  {extra:>9}  "
-                   f"P(met)={row['achieved_probability']:.2f}  mean {goal.metric}={row['achieved_mean']:.3g}")
+    def show(rows: list[dict]) -> None:
+        joint = rows[-1]  # the row for every target at once (the only row with one target)
+        extra = "not found" if joint["extra_fte"] != joint["extra_fte"] else f"+{int(joint['extra_fte'])}"
+        mean = f"  mean {joint['achieved_mean']:.3g}" if len(rows) == 1 else ""
+        note = f"  ({joint['note']})" if joint["note"] else ""
+        click.echo(f"  {terminal_text(joint['area']):<36} {joint['fte_now']:>5} FCAs  {extra:>9}  "
+                   f"P(met)={joint['achieved_probability']:.2f}{mean}{note}")
+        for row in rows[:-1]:
+            detail = row["note"] or f"P(met)={row['achieved_probability']:.2f}  mean {row['achieved_mean']:.3g}"
+            click.echo(f"  {'':<36} {row['target']}: {detail}")
 
-    click.echo(f"plan: {goal} with probability >= {chance:.2f}, {config.replications} replications per evaluation")
-    table = plan_areas(config, goal, chance, areas=list(areas) or None, max_extra=max_extra, cache=cache,
-                       workers=workers, scheduler=scheduler, on_area=show)
-    national = table[table["area"] == "ALL"].iloc[0]
+    click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
+               f"{config.replications} replications per evaluation")
+    evaluator = Evaluator(config, cache, workers, scheduler)
+    table = plan_areas(config, goals, chance, areas=list(areas) or None, max_extra=max_extra, evaluator=evaluator,
+                       on_area=show)
+    national = table[(table["area"] == "ALL") & (table["target"] == everything)].iloc[0]
     cost = national["annual_cost"]
     priced = f", about {cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
-    click.echo(f"  {'ALL':<36} {int(national['fte_now']):>5} FCAs  +{national['extra_fte']:.0f} in total{priced}")
-    write_folder(folder, "plan", lambda tmp: csv_safe(table).to_csv(tmp / "plan.csv", index=False))
-    click.echo(f"plan: {folder / 'plan.csv'}")
+    rows = table[(table["area"] != "ALL") & (table["target"] == everything)]
+    missing = int(rows["extra_fte"].isna().sum())
+    unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
+    total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
+    click.echo(f"  {'ALL':<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
+    files = {"plan.csv": table}
+    if need:
+        from cfc_sim.need import CapRule, fca_need
+
+        rule = CapRule(cap_metric, cap_tolerance)
+        click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
+                   f"with no area live (CAP), probability >= {chance:.2f}")
+        files["need.csv"] = fca_need(config, goals, chance, rule=rule, areas=list(areas) or None,
+                                     max_extra=max_extra, cache=cache, workers=workers, scheduler=scheduler,
+                                     cfc=evaluator)
+        _print_need(files["need.csv"], config.name)
+
+    def fill(tmp: Path) -> None:
+        for file, frame in files.items():
+            csv_safe(frame).to_csv(tmp / file, index=False)
+
+    write_folder(folder, "plan", fill)
+    for name in files:
+        click.echo(f"plan: {folder / name}")
+
+
+def _print_need(table, name: str) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    def number(value: float) -> str:
+        return "not found" if value != value else f"{value:,.0f}"
+
+    shown = Table(title=f"FCA need: {escape(terminal_text(name))} (CFC minus CAP, 95% bootstrap interval over "
+                        "replications)")
+    for column in ("area", "FCAs now", "needed: CFC", "needed: CAP", "CFC - CAP", "95% interval", "note"):
+        shown.add_column(column, justify="left" if column in ("area", "note") else "right")
+    for row in table.itertuples():
+        interval = "" if row.ci_low != row.ci_low else f"{row.ci_low:+,.0f} to {row.ci_high:+,.0f}"
+        difference = "" if row.difference != row.difference else f"{row.difference:+,.0f}"
+        area = "England (ALL)" if row.area == "ALL" else escape(terminal_text(row.area))
+        shown.add_row(area, f"{row.fte_now:,}",
+                      number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference, interval, row.note,
+                      style="bold" if row.area == "ALL" else None)
+    Console(width=160).print(shown)
 
 
 @cli.command()

@@ -1,5 +1,5 @@
-"""Capacity planning: the smallest whole-FCA addition per area that meets a target with a stated
-probability across replications.
+"""Capacity planning: the smallest whole-FCA addition per area that meets every target at once
+with a stated probability across replications.
 
 Areas do not interact in the model and their random streams are keyed by area name, so each
 area is planned on its own (one-area runs, the same draws as in the full scenario). Under common
@@ -25,26 +25,42 @@ import pandas as pd
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
 from cfc_sim.scenario.loading import scenario_sha256
-from cfc_sim.scenario.schema import Intervention, ScenarioConfig, freeze, thaw
+from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, freeze, thaw
 
 DAYS_PER_YEAR = 365.25
 PLAN_COLUMNS = ["area", "fte_now", "extra_fte", "target", "confidence", "achieved_mean", "achieved_probability"]
+PLAN_EXTRA_COLUMNS = ["annual_cost", "evaluations", "note"]
+
+
+PATHWAYS = ("all", "cap", "cfc")
 
 
 @dataclass(frozen=True)
 class Target:
-    """`metric>=value` or `metric<=value`, judged per replication on an area's summary metric."""
+    """`metric>=value` or `metric<=value` (optionally `metric@cap` or `metric@cfc` for one pathway;
+    default both), judged per replication on an area's summary metric."""
 
     metric: str
     op: str
     value: float
+    pathway: str = "all"
 
     @classmethod
     def parse(cls, text: str) -> Target:
-        match = re.fullmatch(r"\s*([a-z0-9_]+)\s*(>=|<=)\s*([-+0-9.eE]+)\s*", text)
+        match = re.fullmatch(r"\s*([a-z0-9_]+)(?:@(all|cap|cfc))?\s*(>=|<=)\s*([-+0-9.eE]+)\s*", text)
         if not match:
-            raise UserError(f"expected METRIC>=X or METRIC<=X, got {text!r}", key="--target")
-        return cls(match.group(1), match.group(2), float(match.group(3)))
+            raise UserError(f"expected METRIC>=X or METRIC<=X (METRIC@cap or METRIC@cfc for one pathway), "
+                            f"got {text!r}", key="--target")
+        try:
+            value = float(match.group(4))
+        except ValueError:
+            raise UserError(f"{match.group(4)!r} is not a number", key="--target") from None
+        return cls(match.group(1), match.group(3), value, match.group(2) or "all")
+
+    @property
+    def series(self) -> str:
+        """The key of this target's values in `Evaluator.values`."""
+        return f"{self.pathway}/{self.metric}"
 
     def met(self, value: float) -> bool:
         if value != value:
@@ -54,7 +70,13 @@ class Target:
         return value <= self.value + 1e-12
 
     def __str__(self) -> str:
-        return f"{self.metric}{self.op}{self.value:g}"
+        where = "" if self.pathway == "all" else f"@{self.pathway}"
+        return f"{self.metric}{where}{self.op}{self.value:g}"
+
+
+def joined(targets: Sequence[Target]) -> str:
+    """How several targets are named together (plan.csv's row for all of them at once)."""
+    return " and ".join(str(t) for t in targets)
 
 
 HEADCOUNT_KEYS = ("workforce.fcas", "workforce.establishment")
@@ -99,46 +121,60 @@ def with_extra_fcas(config: ScenarioConfig, area: str, extra: int) -> ScenarioCo
 
 
 class Evaluator:
-    """Per-replication values of the target metric for one area and one addition, cached on disk."""
+    """Per-replication values of every metric of one area under one addition (negative: fewer FCAs),
+    from one-area runs, cached in memory and on disk by the variant's hash, seed and replications."""
 
-    def __init__(self, config: ScenarioConfig, target: Target, cache: Path | None, workers: int,
-                 scheduler: str | None) -> None:
+    def __init__(self, config: ScenarioConfig, cache: Path | None, workers: int, scheduler: str | None) -> None:
         self.config = config
-        self.target = target
         self.cache = cache
         self.workers = workers
         self.scheduler = scheduler
         self.runs = 0
+        self._memo: dict[tuple[str, int], dict[str, list[float]]] = {}
 
-    def values(self, area: str, extra: int) -> list[float]:
+    def values(self, area: str, extra: int) -> dict[str, list[float]]:
+        """`pathway/metric` -> one value per replication (NaN where the replication has none)."""
+        if (area, extra) in self._memo:
+            return self._memo[(area, extra)]
         variant = with_extra_fcas(self.config, area, extra)
-        key = f"{scenario_sha256(variant)[:20]}-{variant.seed}-{variant.replications}-{self.target.metric}"
+        key = f"{scenario_sha256(variant)[:20]}-{variant.seed}-{variant.replications}"
         path = self.cache / f"{key}.json" if self.cache else None
         if path is not None and path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
-        outputs = run_replications(variant, range(variant.replications), workers=self.workers,
-                                   scheduler=self.scheduler)
-        self.runs += 1
-        values = []
-        for output in outputs:
-            found = [v for a, p, m, v in output.metrics if a == area and p == "all" and m == self.target.metric]
-            values.append(found[0] if found else math.nan)
-        if not any(v == v for v in values):
-            raise UserError(f"metric {self.target.metric!r} has no value for area {area!r} in this scenario "
-                            "(unknown metric, or nothing to measure, e.g. no CIRs before the horizon)",
-                            key="--target")
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp-{os.getpid()}")
-            tmp.write_text(json.dumps([None if v != v else v for v in values]), encoding="utf-8")
-            os.replace(tmp, path)
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            values = {k: [math.nan if v is None else v for v in vs] for k, vs in stored.items()}
+        else:
+            outputs = run_replications(variant, range(variant.replications), workers=self.workers,
+                                       scheduler=self.scheduler)
+            self.runs += 1
+            values = {}
+            for r, output in enumerate(outputs):
+                for a, pathway, metric, value in output.metrics:
+                    if a == area:
+                        values.setdefault(f"{pathway}/{metric}", [math.nan] * len(outputs))[r] = value
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".tmp-{os.getpid()}")
+                plain = {k: [None if v != v else v for v in vs] for k, vs in values.items()}
+                tmp.write_text(json.dumps(plain), encoding="utf-8")
+                os.replace(tmp, path)
+        self._memo[(area, extra)] = values
         return values
 
-    def probability(self, area: str, extra: int) -> tuple[float, float]:
-        values = [math.nan if v is None else v for v in self.values(area, extra)]
-        defined = [v for v in values if v == v]
-        mean = sum(defined) / len(defined) if defined else math.nan
-        return sum(self.target.met(v) for v in values) / len(values), mean
+    def series(self, area: str, extra: int, target: Target) -> list[float]:
+        return self.values(area, extra).get(target.series, [math.nan] * self.config.replications)
+
+    def met(self, area: str, extra: int, targets: Sequence[Target]) -> list[bool]:
+        """Per replication: does it meet every one of `targets`?"""
+        flags = [True] * self.config.replications
+        for target in targets:
+            flags = [f and target.met(v) for f, v in zip(flags, self.series(area, extra, target), strict=True)]
+        return flags
+
+
+def applicable(evaluator: Evaluator, area: str, targets: Sequence[Target]) -> list[Target]:
+    """The targets whose metric the area produces (in some replication with today's FCAs): a CFC
+    metric in an area that never goes live, say, cannot be judged there."""
+    return [t for t in targets if any(v == v for v in evaluator.series(area, 0, t))]
 
 
 def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int) -> int | None:
@@ -160,38 +196,81 @@ def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extr
     return high
 
 
-def plan_areas(config: ScenarioConfig, target: Target, confidence: float, *, areas: list[str] | None = None,
-               max_extra: int = 200, cache: Path | None = None, workers: int = 1, scheduler: str | None = None,
-               on_area: Callable[[dict], None] = lambda row: None) -> pd.DataFrame:
-    """`plan.csv`: per area the smallest extra FCAs meeting the target with the confidence, plus an ALL row."""
+def check_targets(evaluator: Evaluator, names: Sequence[str], targets: Sequence[Target]) -> dict[str, list[Target]]:
+    """Per area, the targets it can be judged on; an error naming the metric if no area produces it."""
+    judged = {name: applicable(evaluator, name, targets) for name in names}
+    for target in targets:
+        if not any(target in found for found in judged.values()):
+            raise UserError(f"metric {target.metric!r} (pathway {target.pathway}) has no value in "
+                            f"{'any planned area' if len(names) > 1 else repr(names[0])} (unknown metric, or nothing "
+                            "to measure, e.g. no CIRs before the horizon)", key="--target")
+    return judged
+
+
+def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int, targets: Sequence[Target],
+          judged: Sequence[Target], confidence: float, evaluations: int) -> list[dict[str, Any]]:
+    """plan.csv rows of one area: one per target, then (for several) one for all of them at once."""
+    base = {"area": area.name, "fte_now": area.workforce.fcas,
+            "extra_fte": extra if extra is not None else math.nan, "confidence": confidence,
+            "annual_cost": (extra or 0) * area.workforce.cost_per_fte_day * DAYS_PER_YEAR,
+            "evaluations": evaluations}
+    found = "" if extra is not None or not judged else f"not met within +{chosen} FCAs"
+    rows = []
+    for target in targets:
+        if target not in judged:
+            rows.append({**base, "target": str(target), "achieved_mean": math.nan, "achieved_probability": math.nan,
+                         "note": "metric not produced in this area: target ignored"})
+            continue
+        values = evaluator.series(area.name, chosen, target)
+        defined = [v for v in values if v == v]
+        mean = sum(defined) / len(defined) if defined else math.nan
+        rows.append({**base, "target": str(target), "achieved_mean": mean,
+                     "achieved_probability": sum(target.met(v) for v in values) / len(values), "note": found})
+    if len(targets) > 1:
+        flags = evaluator.met(area.name, chosen, judged) if judged else []
+        rows.append({**base, "target": joined(targets), "achieved_mean": math.nan,
+                     "achieved_probability": sum(flags) / len(flags) if flags else math.nan,
+                     "note": found if judged else "no target can be judged in this area"})
+    return rows
+
+
+def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *,
+               areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
+               scheduler: str | None = None, on_area: Callable[[list[dict]], None] = lambda rows: None,
+               evaluator: Evaluator | None = None) -> pd.DataFrame:
+    """`plan.csv`: per area the smallest extra FCAs with which the replications meet every target
+    at once with the confidence; one row per area and target (and one for all of them), plus ALL rows.
+
+    A target on a metric an area never produces is ignored there (with a note); an area where no
+    target can be judged gets no addition (NaN)."""
     names = areas or [a.name for a in config.areas]
     unknown = [n for n in names if n not in {a.name for a in config.areas}]
     if unknown:
         raise UserError(f"no area named {unknown[0]!r} in the scenario", key="--area")
-    evaluator = Evaluator(config, target, cache, workers, scheduler)
+    evaluator = evaluator or Evaluator(config, cache, workers, scheduler)
+    judged = check_targets(evaluator, names, targets)
     rows = []
     for name in names:
-        memo: dict[int, tuple[float, float]] = {}
+        memo: dict[int, float] = {}
 
         def evaluate(extra: int, name: str = name, memo: dict = memo) -> float:
             if extra not in memo:
-                memo[extra] = evaluator.probability(name, extra)
-            return memo[extra][0]
+                flags = evaluator.met(name, extra, judged[name])
+                memo[extra] = sum(flags) / len(flags)
+            return memo[extra]
 
-        extra = smallest_extra(evaluate, confidence, max_extra)
-        chosen = extra if extra is not None else max_extra
-        probability, mean = memo[chosen] if chosen in memo else evaluator.probability(name, chosen)
-        area = config.area(name)
-        row = {"area": name, "fte_now": area.workforce.fcas, "extra_fte": extra if extra is not None else math.nan,
-               "target": str(target), "confidence": confidence, "achieved_mean": mean,
-               "achieved_probability": probability,
-               "annual_cost": (extra or 0) * area.workforce.cost_per_fte_day * DAYS_PER_YEAR,
-               "evaluations": len(memo)}
-        rows.append(row)
-        on_area(row)
+        extra = smallest_extra(evaluate, confidence, max_extra) if judged[name] else None
+        chosen = extra if extra is not None else (max_extra if judged[name] else 0)
+        area_rows = _rows(evaluator, config.area(name), extra, chosen, targets, judged[name], confidence, len(memo))
+        rows += area_rows
+        on_area(area_rows)
     frame = pd.DataFrame(rows)
-    national = {"area": "ALL", "fte_now": frame["fte_now"].sum(), "extra_fte": frame["extra_fte"].sum(min_count=1),
-                "target": str(target), "confidence": confidence, "achieved_mean": math.nan,
-                "achieved_probability": frame["achieved_probability"].min(),
-                "annual_cost": frame["annual_cost"].sum(), "evaluations": frame["evaluations"].sum()}
-    return pd.concat([frame, pd.DataFrame([national])], ignore_index=True)
+    national = []
+    for label, group in frame.groupby("target", sort=False):
+        national.append({"area": "ALL", "fte_now": group["fte_now"].sum(),
+                         "extra_fte": group["extra_fte"].sum(min_count=1), "target": label,
+                         "confidence": confidence, "achieved_mean": math.nan,
+                         "achieved_probability": group["achieved_probability"].min(),
+                         "annual_cost": group["annual_cost"].sum(), "evaluations": group["evaluations"].sum(),
+                         "note": ""})
+    return pd.concat([frame, pd.DataFrame(national)], ignore_index=True)[[*PLAN_COLUMNS, *PLAN_EXTRA_COLUMNS]]

@@ -75,7 +75,7 @@ def test_plan_returns_the_queueing_theory_answer(tmp_path) -> None:  # type: ign
     assert mmc_wait_mean(2.0, 5.0, 12) > 0.8 > mmc_wait_mean(2.0, 5.0, 13)
     data = mmc_dict(arrivals_per_day=2.0, work_mean_days=5.0, fcas=10, months=96, warmup_months=6, reps=10, seed=3)
     data["defaults"]["workforce"]["establishment"] = 10
-    table = plan_areas(config(data), Target.parse("wait_to_allocation_days_mean<=0.8"), 0.8,
+    table = plan_areas(config(data), [Target.parse("wait_to_allocation_days_mean<=0.8")], 0.8,
                        cache=tmp_path / "cache")
     row = table[table["area"] == "Queue"].iloc[0]
     assert row["extra_fte"] == 3 and row["achieved_probability"] >= 0.8

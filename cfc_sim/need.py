@@ -1,0 +1,195 @@
+"""The FCA need of Child Focused Courts: per area and for England, the FCAs needed to meet the
+targets under the scenario as given (CFC from each area's go-live) against the FCAs needed to keep
+today's CAP performance if no area went live, so that the difference is the rollout's cost in FCAs.
+
+Both numbers are "the fewest FCAs in post and funded from the start with which the replications
+meet a rule with the plan's confidence":
+- CFC: every plan target the area can be judged on (an area that never goes live within the
+  horizon has no CFC metric and is judged by the CAP rule instead, so its difference is zero);
+- CAP: the same scenario with every go-live moved beyond the horizon (open CFC work at the start
+  counted as CAP work at the matching stage), where replication r meets the rule when its CAP
+  wait (`weeks_to_decision_reported_mean@cap` by default) is no more than `tolerance` above that
+  replication's own value with today's FCAs: the FCAs that keep CAP's waits at today's level.
+
+For each replication the search finds the fewest FCAs with which it meets the rule (doubling up
+from today's FCAs, then bisecting every replication's bracket at once, since one evaluation runs
+all replications; more FCAs are assumed never to break a rule a replication meets, as under common
+random numbers). The need with confidence c is then the ceil(c x R)-th smallest of the R
+per-replication needs, exactly the smallest count whose share of replications meeting the rule is
+at least c. England sums the areas. The 95% interval of each difference is a percentile bootstrap
+over replications: the same resampled replication numbers for every area and both variants, so
+the common random numbers that pair the two variants are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cfc_sim.errors import UserError
+from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, Target, check_targets, joined
+from cfc_sim.scenario.loading import build_config, resolved_dict
+from cfc_sim.scenario.schema import ScenarioConfig, thaw
+
+CAP_METRIC = "weeks_to_decision_reported_mean"
+CAP_TOLERANCE = 0.01
+BOOTSTRAP_SAMPLES = 2000
+NEED_COLUMNS = ["area", "fte_now", "fcas_needed_cfc", "fcas_needed_cap", "difference", "ci_low", "ci_high"]
+NEED_EXTRA_COLUMNS = ["confidence", "cfc_rule", "cap_rule", "note"]
+# Open CFC work at the start, counted as CAP work at the stage that plays the same part.
+CAP_STAGE_OF = {"intake": "first_hearing", "awaiting_allocation": "awaiting_allocation", "cir": "report",
+                "decision_hearing": "final_hearing", "second_report": "report"}
+
+
+def cap_only(config: ScenarioConfig) -> ScenarioConfig:
+    """The scenario with no area going live: every go_live moved 20 years beyond the horizon (so no
+    CFC case, nor CFC training before go-live, falls inside it), validated as a scenario file."""
+    start = config.header.start
+    after = dt.date(start.year + config.header.horizon_months // 12 + 21, 1, 1)
+    raw = resolved_dict(config)
+    for area in raw["areas"]:
+        area["go_live"] = after
+        state = area.get("initial_state") or {}
+        for group in state.get("open_cases") or []:
+            if group.get("pathway") == "cfc":
+                group["pathway"], group["stage"] = "cap", CAP_STAGE_OF.get(group["stage"], group["stage"])
+    built = build_config(raw, f"{config.source or config.name} with every go_live on {after} (CAP only)")
+    return built.model_copy(update={"source": config.source})
+
+
+def lowest_count(config: ScenarioConfig, area: str) -> int:
+    """The fewest FCAs the search may try: one, and no funded posts or scheduled headcount below zero."""
+    workforce = config.area(area).workforce
+    floor = max(1, workforce.fcas - workforce.establishment)
+    for intervention in config.interventions:
+        if intervention.area == area:
+            settings = thaw(intervention.set)
+            for key in HEADCOUNT_KEYS:
+                if key in settings:
+                    floor = max(floor, workforce.fcas - settings[key])
+    return floor
+
+
+def replication_needs(met: Callable[[int], list[bool]], now: int, low: int, high: int) -> list[float]:
+    """Per replication, the fewest FCAs in [low, high] with which it meets its rule (inf if none):
+    doubling up from `now` until every replication is met, then bisecting the widest bracket."""
+    flags = met(now)
+    below = [low - 1] * len(flags)  # most FCAs known (or assumed) not to meet the rule
+    above: list[float] = [math.inf] * len(flags)  # fewest FCAs known to meet it
+
+    def record(count: int, found: list[bool]) -> None:
+        for r, ok in enumerate(found):
+            if ok:
+                above[r] = min(above[r], count)
+            else:
+                below[r] = max(below[r], count)
+
+    record(now, flags)
+    step, count = 1, now
+    while any(a == math.inf for a in above) and count < high:
+        count = min(now + step, high)
+        record(count, met(count))
+        step *= 2
+    while True:
+        widths = [(above[r] - below[r], r) for r in range(len(flags)) if 1 < above[r] - below[r] < math.inf]
+        if not widths:
+            return above
+        _, r = max(widths)
+        middle = int(below[r] + above[r]) // 2
+        record(middle, met(middle))
+
+
+def need_at(needs: np.ndarray, confidence: float) -> np.ndarray:
+    """The need with `confidence` along the last axis: the ceil(c x R)-th smallest replication need."""
+    k = max(1, math.ceil(confidence * needs.shape[-1] - 1e-9))
+    return np.sort(needs, axis=-1)[..., k - 1]
+
+
+@dataclass(frozen=True)
+class CapRule:
+    """Replication r keeps CAP performance when its metric (lower is better) is at most
+    (1 + tolerance) x its own value with today's FCAs."""
+
+    metric: str = CAP_METRIC
+    tolerance: float = CAP_TOLERANCE
+
+    @property
+    def target(self) -> Target:
+        return Target(self.metric, "<=", math.inf, "cap")
+
+    def __str__(self) -> str:
+        return f"{self.metric}@cap within {self.tolerance:.0%} of today's"
+
+    def met(self, evaluator: Evaluator, area: str, extra: int) -> list[bool]:
+        today = evaluator.series(area, 0, self.target)
+        now = evaluator.series(area, extra, self.target)
+        return [b != b or (v == v and v <= b * (1 + self.tolerance) + 1e-9) for v, b in zip(now, today, strict=True)]
+
+
+def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *, rule: CapRule,
+             areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
+             scheduler: str | None = None, cfc: Evaluator | None = None,
+             on_area: Callable[[dict], None] = lambda row: None) -> pd.DataFrame:
+    """`need.csv`: ALL (England) first, then per area the FCAs needed under CFC and to keep today's
+    CAP performance, their difference and its 95% bootstrap interval."""
+    names = areas or [a.name for a in config.areas]
+    cfc = cfc or Evaluator(config, cache, workers, scheduler)
+    cap = Evaluator(cap_only(config), cache, workers, scheduler)
+    judged = check_targets(cfc, names, targets)
+    if not any(v == v for name in names for v in cap.series(name, 0, rule.target)):
+        raise UserError(f"metric {rule.metric!r} has no CAP value in the CAP-only scenario (unknown metric, or "
+                        "no CAP case closes before the horizon)", key="--cap-metric")
+    rows: list[dict[str, Any]] = []
+    needs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in names:
+        now, low = config.area(name).workforce.fcas, lowest_count(config, name)
+        if not any(v == v for v in cap.series(name, 0, rule.target)):
+            rows.append({"area": name, "fte_now": now, "note": f"no {rule.metric}@cap value to keep in this area"})
+            needs[name] = (np.full(config.replications, math.nan),) * 2
+            continue
+        cap_needs = np.array(replication_needs(lambda n, a=name, now=now: rule.met(cap, a, n - now),
+                                               now, low, now + max_extra))
+        if judged[name]:
+            cfc_needs = np.array(replication_needs(lambda n, a=name, now=now: cfc.met(a, n - now, judged[a]),
+                                                   now, low, now + max_extra))
+            note = "" if len(judged[name]) == len(targets) else (
+                "ignored here (metric not produced): " + joined([t for t in targets if t not in judged[name]]))
+        else:
+            cfc_needs, note = cap_needs, "no CFC target can be judged (not live within the horizon): CAP rule used"
+        needs[name] = (cfc_needs, cap_needs)
+        rows.append({"area": name, "fte_now": now, "note": note})
+    draws = np.random.default_rng(config.seed).integers(0, config.replications,
+                                                        size=(BOOTSTRAP_SAMPLES, config.replications))
+    total = {"area": "ALL", "fte_now": sum(r["fte_now"] for r in rows), "note": ""}
+    sums = [0.0, 0.0, np.zeros(BOOTSTRAP_SAMPLES)]
+    for row in rows:
+        cfc_needs, cap_needs = needs[row["area"]]
+        point = (float(need_at(cfc_needs, confidence)), float(need_at(cap_needs, confidence)))
+        boot = need_at(cfc_needs[draws], confidence) - need_at(cap_needs[draws], confidence)
+        _fill(row, point, boot, "" if np.isnan(cap_needs).all() else "need not found within --max-extra")
+        sums = [sums[0] + point[0], sums[1] + point[1], sums[2] + boot]
+        on_area(row)
+    without = sum(r["difference"] != r["difference"] for r in rows)
+    _fill(total, (sums[0], sums[1]), sums[2], f"{without} area(s) without a need (see their rows)")
+    frame = pd.DataFrame([total, *rows])
+    frame["confidence"], frame["cfc_rule"], frame["cap_rule"] = confidence, joined(targets), str(rule)
+    return frame[[*NEED_COLUMNS, *NEED_EXTRA_COLUMNS]]
+
+
+def _fill(row: dict[str, Any], point: tuple[float, float], boot: np.ndarray, missing: str) -> None:
+    """Needs, difference and its percentile interval; NaN (and the `missing` note) where some
+    replication needs more than the search allowed, or there was nothing to judge."""
+    finite = all(math.isfinite(p) for p in point) and bool(np.isfinite(boot).all())
+    row["fcas_needed_cfc"], row["fcas_needed_cap"] = (p if math.isfinite(p) else math.nan for p in point)
+    row["difference"] = point[0] - point[1] if finite else math.nan
+    low, high = np.percentile(boot, [2.5, 97.5]) if finite else (math.nan, math.nan)
+    row["ci_low"], row["ci_high"] = float(low), float(high)
+    if not finite and missing:
+        row["note"] = (row["note"] + "; " if row["note"] else "") + missing

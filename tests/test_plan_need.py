@@ -1,0 +1,140 @@
+"""`plan` with several targets at once, and the FCA need: CFC against keeping today's CAP waits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import yaml
+from cli_runner import invoke
+from scenario_factory import config, mmc_dict, scenario_dict
+
+from cfc_sim.experiment import run_replications
+from cfc_sim.need import NEED_COLUMNS, CapRule, cap_only, fca_need, need_at, replication_needs
+from cfc_sim.plan import PLAN_COLUMNS, Target, plan_areas
+
+
+def _queue() -> dict:
+    data = mmc_dict(arrivals_per_day=2.0, work_mean_days=5.0, fcas=11, months=24, warmup_months=3, reps=4, seed=5)
+    data["name"] = "queue"
+    return data
+
+
+def _two_areas() -> dict:
+    """One area live from the start, one going live in month three, short and small."""
+    data = scenario_dict(name="tiny", horizon_months=12, replications=4)
+    data["defaults"]["workforce"].update(fcas=6, establishment=6)
+    data["areas"] = [{"name": "Early", "go_live": "2026-04-01"}, {"name": "Later", "go_live": "2026-06-01"}]
+    return data
+
+
+def test_every_target_must_hold_so_a_plan_meeting_one_only_adds_more_fcas(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Little's law: queue <= 1 means a wait <= 0.5 days at 2 a day, stricter than a wait <= 1 day."""
+    scenario = config(_queue())
+    loose, strict = Target.parse("wait_to_allocation_days_mean<=1.0"), Target.parse("unallocated_queue_mean<=1")
+    cache = tmp_path / "cache"
+
+    def extra(targets: list[Target]) -> float:
+        table = plan_areas(scenario, targets, 0.8, cache=cache)
+        return table[(table["area"] == "Queue") & (table["target"] == " and ".join(map(str, targets)))].iloc[0]
+
+    alone = extra([loose])["extra_fte"]
+    both = extra([loose, strict])
+    assert both["extra_fte"] == extra([strict])["extra_fte"] > alone
+    assert both["achieved_probability"] >= 0.8
+    table = plan_areas(scenario, [loose, strict], 0.8, cache=cache)
+    assert list(table.columns[:7]) == PLAN_COLUMNS
+    queue = table[table["area"] == "Queue"]
+    assert list(queue["target"]) == [str(loose), str(strict), f"{loose} and {strict}"]
+    assert (queue["extra_fte"] == both["extra_fte"]).all() and (queue["achieved_probability"] >= 0.8).all()
+    assert set(table[table["area"] == "ALL"]["target"]) == set(queue["target"])
+
+
+def test_a_target_an_area_cannot_produce_is_ignored_there_and_unknown_metrics_are_errors(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    data = _two_areas()
+    data["areas"][1]["go_live"] = "2030-01-01"  # CAP only within the horizon: no CIR to judge
+    table = plan_areas(config(data), [Target.parse("cir_on_time_share>=0.5")], 0.8)
+    never = table[table["area"] == "Later"].iloc[0]
+    assert never["extra_fte"] != never["extra_fte"] and "ignored" in never["note"]
+    assert table[table["area"] == "Early"].iloc[0]["extra_fte"] == 0
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(data))
+    code, _, err = invoke(["plan", str(scenario), "--target", "cir_on_time_share>=0.5", "--target",
+                           "no_such_metric<=1", "--out", str(tmp_path / "p")], capsys)
+    assert code == 2 and "no_such_metric" in err and not (tmp_path / "p").exists()
+
+
+def test_pathway_targets_parse_and_name_their_pathway() -> None:
+    target = Target.parse("children_seen_share@cfc>=0.75")
+    assert (target.metric, target.pathway, target.op, target.value) == ("children_seen_share", "cfc", ">=", 0.75)
+    assert str(target) == "children_seen_share@cfc>=0.75"
+    assert str(Target.parse("caseload_mean<=20")) == "caseload_mean<=20"
+
+
+def test_replication_needs_are_each_replications_fewest_fcas_and_the_need_is_their_quantile() -> None:
+    thresholds = [3, 9, 4, 4, 12]
+    calls: list[int] = []
+
+    def met(n: int) -> list[bool]:
+        calls.append(n)
+        return [n >= t for t in thresholds]
+
+    assert replication_needs(met, now=6, low=1, high=40) == thresholds
+    assert len(calls) <= 12
+    assert need_at(np.array(thresholds, dtype=float), 0.8) == 9  # 4 of 5 replications met with 9
+    assert need_at(np.array(thresholds, dtype=float), 1.0) == 12
+    assert replication_needs(met, now=6, low=1, high=10)[4] == np.inf
+
+
+def test_the_cap_only_variant_has_no_cfc_cases() -> None:
+    data = _two_areas()
+    data["defaults"]["initial_state"] = {"open_cases": [{"pathway": "cfc", "stage": "cir", "count": 5}]}
+    variant = cap_only(config(data))
+    assert all(a.go_live.year > 2040 for a in variant.areas)
+    assert {g.pathway for a in variant.areas for g in a.initial_state.open_cases} == {"cap"}
+    outputs = run_replications(variant, range(2))
+    cfc = [v for o in outputs for a, p, m, v in o.metrics if p == "cfc" and m in ("applications", "cirs_filed")]
+    cap = [v for o in outputs for a, p, m, v in o.metrics if p == "cap" and m == "applications"]
+    assert sum(cfc) == 0 and sum(cap) > 0
+
+
+def test_need_gives_england_first_with_an_interval_around_the_difference(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    table = fca_need(config(_two_areas()), [Target.parse("cir_on_time_share>=0.9")], 0.75, rule=CapRule(),
+                     cache=tmp_path / "cache")
+    assert list(table.columns[:7]) == NEED_COLUMNS
+    assert list(table["area"]) == ["ALL", "Early", "Later"]
+    areas = table[table["area"] != "ALL"]
+    england = table.iloc[0]
+    assert england["fcas_needed_cfc"] == areas["fcas_needed_cfc"].sum()
+    assert england["fcas_needed_cap"] == areas["fcas_needed_cap"].sum()
+    assert england["difference"] == england["fcas_needed_cfc"] - england["fcas_needed_cap"]
+    assert (table["ci_low"] <= table["difference"]).all() and (table["difference"] <= table["ci_high"]).all()
+    assert (table["fcas_needed_cap"] >= 1).all() and (table["fcas_needed_cap"] <= table["fte_now"]).all()
+
+
+def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(_two_areas()))
+    out = tmp_path / "plan"
+    code, stdout, err = invoke(["plan", str(scenario), "--target", "cir_on_time_share>=0.9", "--target",
+                                "cir_working_days_mean<=40", "--need", "--out", str(out)], capsys)
+    assert code == 0, err
+    need = pd.read_csv(out / "need.csv")
+    assert need.iloc[0]["area"] == "ALL" and "cir_working_days_mean<=40" in need.iloc[0]["cfc_rule"]
+    assert set(pd.read_csv(out / "plan.csv")["target"]) >= {"cir_on_time_share>=0.9 and cir_working_days_mean<=40"}
+    table = stdout[stdout.index("FCA need"):]
+    assert table.index("England (ALL)") < table.index("Early") < table.index("Later")
+
+
+def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_says_so(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    data = _two_areas()
+    data["areas"][1]["cap"] = {"final_hearing_wait_days": {"dist": "fixed", "value": 900}}  # none closes
+    table = fca_need(config(data), [Target.parse("cir_on_time_share>=0.9")], 0.75, rule=CapRule()).set_index("area")
+    assert table.loc["Later", "fcas_needed_cap"] != table.loc["Later", "fcas_needed_cap"]
+    assert "no weeks_to_decision_reported_mean@cap value" in table.loc["Later", "note"]
+    assert table.loc["ALL", "difference"] != table.loc["ALL", "difference"] and "1 area" in table.loc["ALL", "note"]
+    assert table.loc["Early", "difference"] == table.loc["Early", "difference"]
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(_two_areas()))
+    code, _, err = invoke(["plan", str(scenario), "--need", "--cap-metric", "no_such_wait", "--out",
+                           str(tmp_path / "p")], capsys)
+    assert code == 2 and "no_such_wait" in err and not (tmp_path / "p").exists()
