@@ -11,7 +11,7 @@ replication) -> replications (`run`) -> summary, readiness -> results folder, ch
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -40,7 +40,7 @@ def default_scenario_path() -> Path:
 
 def run(scenario: str | Path | ScenarioConfig | None = None, *, reps: int | None = None,
         seed: int | None = None, workers: int = 1, scheduler: str | None = None, trace: bool = False,
-        out: str | Path | None = None, **_: Any) -> RunResult:
+        out: str | Path | None = None) -> RunResult:
     """Run a scenario's replications and return pandas frames; write a results folder if `out`."""
     from cfc_sim.experiment import run_scenario
     from cfc_sim.scenario.schema import ScenarioConfig as _Config

@@ -19,15 +19,14 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import threading
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from cfc_sim import __version__
 from cfc_sim.errors import UserError
+from cfc_sim.executor import terminate_cleanly
 
 MARKER = ".cfc-sim-output"
 WRITER = "cfc-sim"
@@ -65,6 +64,7 @@ def folder_kind(folder: Path) -> str | None:
 
 
 def _write_marker(folder: Path, kind: str, files: Sequence[str]) -> None:
+    remove_dead_temporaries(folder, MARKER)
     body = {"writer": WRITER, "kind": kind, "version": __version__, "files": sorted(set(files))}
     text = json.dumps(body, indent=2) + "\n"
     _replace_file(folder / MARKER, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -245,34 +245,13 @@ def remove_dead_temporaries(parent: Path, name: str) -> None:
                     entry.rmdir()
 
 
-@contextlib.contextmanager
-def _sigterm_unwinds() -> Iterator[None]:
-    """While writing, SIGTERM unwinds the stack (so temporaries are removed) instead of killing at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous is not signal.SIG_DFL:  # someone (the CLI, a host program) already handles it
-        yield
-        return
-
-    def unwind(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, unwind)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _write_error(path: Path, exc: OSError) -> UserError:
     reason = exc.strerror or str(exc)
     where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
     return UserError(f"could not write the output: {reason}{where}; nothing was replaced", file=str(path))
 
 
-def _replace_file(path: Path, write: Callable[[Path], None]) -> None:
+def _replace_file(path: Path, write: Callable[[Path], object]) -> None:
     """`write(tmp)` on a hidden temporary beside `path` (same extension), then rename it into place."""
     tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}"
     try:
@@ -287,7 +266,7 @@ def _replace_file(path: Path, write: Callable[[Path], None]) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-def write_folder(out: Path, kind: str, fill: Callable[[Path], None], *, inputs: Sequence[Path] = ()) -> Path:
+def write_folder(out: Path, kind: str, fill: Callable[[Path], object], *, inputs: Sequence[Path] = ()) -> Path:
     """Create the output folder `out` of this `kind` atomically: `fill(tmp)` writes into a hidden sibling,
     which is marked and renamed into place when complete. The previous output is replaced only when
     `check_folder` allows it; on any failure nothing is replaced and the temporary is removed."""
@@ -295,7 +274,7 @@ def write_folder(out: Path, kind: str, fill: Callable[[Path], None], *, inputs: 
     parent = out.parent
     tmp = parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     trash = parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
-    with _sigterm_unwinds():
+    with terminate_cleanly():  # SIGTERM unwinds, so the temporary is removed
         try:
             parent.mkdir(parents=True, exist_ok=True)
             remove_dead_temporaries(parent, out.name)
@@ -349,13 +328,13 @@ def open_folder(out: Path, kind: str, *, inputs: Sequence[Path] = ()) -> Path:
     return out
 
 
-def write_file(path: Path, write: Callable[[Path], None], *, owner: Path | None = None) -> Path:
+def write_file(path: Path, write: Callable[[Path], object], *, owner: Path | None = None) -> Path:
     """Write one file atomically (`write(tmp)`, then rename); record it in `owner`'s marker, if any.
 
     `write` gets a temporary path with the same extension (so matplotlib and openpyxl pick the format).
     """
     path = Path(path)
-    with _sigterm_unwinds():
+    with terminate_cleanly():  # SIGTERM unwinds, so the temporary is removed
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             remove_dead_temporaries(path.parent, path.name)

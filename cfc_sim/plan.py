@@ -11,9 +11,7 @@ cached on disk by the resolved scenario's hash, seed and replications, so a reru
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,9 +20,11 @@ from typing import Any
 
 import pandas as pd
 
+from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
-from cfc_sim.scenario.loading import scenario_sha256
+from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, freeze, thaw
 
 DAYS_PER_YEAR = 365.25
@@ -95,29 +95,39 @@ def _shift_headcount(intervention: Intervention, extra: int) -> Intervention:
 def variant(config: ScenarioConfig, names: Sequence[str], go_live: dict[str, dt.date] | None = None,
             extra: dict[str, int] | None = None) -> ScenarioConfig:
     """The scenario reduced to `names`, with changed go-live dates and extra FCAs in post and funded
-    from the start (an intervention setting the area's FCAs or establishment keeps the extra)."""
+    from the start (an intervention setting the area's FCAs or establishment keeps the extra),
+    validated as a scenario file (more FCAs than the schema allows is an error naming the area)."""
     go_live, extra = go_live or {}, extra or {}
-    wanted = set(names)
-    areas = []
+    settings: dict[str, Any] = {}
     for area in config.areas:
-        if area.name not in wanted:
+        if area.name not in names:
             continue
-        update: dict[str, Any] = {}
         if area.name in go_live:
-            update["go_live"] = go_live[area.name]
+            settings[f"areas.{area.name}.go_live"] = go_live[area.name]
         n = extra.get(area.name, 0)
         if n:
-            update["workforce"] = area.workforce.model_copy(update={"fcas": area.workforce.fcas + n,
-                                                                    "establishment": area.workforce.establishment + n})
-        areas.append(area.model_copy(update=update) if update else area)
-    interventions = tuple(_shift_headcount(i, extra[i.area]) if extra.get(i.area) else i
-                          for i in config.interventions if i.area in wanted)
-    return config.model_copy(update={"areas": tuple(areas), "interventions": interventions})
+            settings[f"areas.{area.name}.workforce.fcas"] = area.workforce.fcas + n
+            settings[f"areas.{area.name}.workforce.establishment"] = area.workforce.establishment + n
+    interventions = [_shift_headcount(i, extra[i.area]) if extra.get(i.area) else i
+                     for i in config.interventions if i.area in names]
+    return config_variant(config, settings, areas=names, interventions=interventions)
 
 
 def with_extra_fcas(config: ScenarioConfig, area: str, extra: int) -> ScenarioConfig:
     """The scenario reduced to one area, with `extra` FCAs in post and funded from the start."""
     return variant(config, [area], extra={area: extra})
+
+
+def check_addition(config: ScenarioConfig, area: str, extra: int) -> None:
+    """Fail before any simulation if `extra` more FCAs in `area` would not be a valid scenario."""
+    from cfc_sim.errors import ScenarioError
+
+    try:
+        with_extra_fcas(config, area, extra)
+    except ScenarioError as exc:
+        key, message = exc.problems[0]
+        raise UserError(f"{extra} extra FCAs in {area} would not be a valid scenario ({key}: {message}); "
+                        "try a smaller --max-extra", key="--max-extra") from None
 
 
 class Evaluator:
@@ -126,7 +136,7 @@ class Evaluator:
 
     def __init__(self, config: ScenarioConfig, cache: Path | None, workers: int, scheduler: str | None) -> None:
         self.config = config
-        self.cache = cache
+        self.cache = Cache(cache)
         self.workers = workers
         self.scheduler = scheduler
         self.runs = 0
@@ -137,10 +147,10 @@ class Evaluator:
         if (area, extra) in self._memo:
             return self._memo[(area, extra)]
         variant = with_extra_fcas(self.config, area, extra)
-        key = f"{scenario_sha256(variant)[:20]}-{variant.seed}-{variant.replications}"
-        path = self.cache / f"{key}.json" if self.cache else None
-        if path is not None and path.is_file():
-            stored = json.loads(path.read_text(encoding="utf-8"))
+        key = run_key(variant, "plan")
+        stored = self.cache.get(key, lambda v: lists_by_name(v) and all(len(x) == variant.replications
+                                                                         for x in v.values()))
+        if stored is not None:
             values = {k: [math.nan if v is None else v for v in vs] for k, vs in stored.items()}
         else:
             outputs = run_replications(variant, range(variant.replications), workers=self.workers,
@@ -151,30 +161,27 @@ class Evaluator:
                 for a, pathway, metric, value in output.metrics:
                     if a == area:
                         values.setdefault(f"{pathway}/{metric}", [math.nan] * len(outputs))[r] = value
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".tmp-{os.getpid()}")
-                plain = {k: [None if v != v else v for v in vs] for k, vs in values.items()}
-                tmp.write_text(json.dumps(plain), encoding="utf-8")
-                os.replace(tmp, path)
+            self.cache.put(key, {k: [None if v != v else v for v in vs] for k, vs in values.items()})
         self._memo[(area, extra)] = values
         return values
 
-    def series(self, area: str, extra: int, target: Target) -> list[float]:
-        return self.values(area, extra).get(target.series, [math.nan] * self.config.replications)
+    def series(self, area: str, extra: int, key: str) -> list[float]:
+        """One `pathway/metric` series (all NaN if no replication produced it)."""
+        return self.values(area, extra).get(key, [math.nan] * self.config.replications)
 
     def met(self, area: str, extra: int, targets: Sequence[Target]) -> list[bool]:
         """Per replication: does it meet every one of `targets`?"""
         flags = [True] * self.config.replications
         for target in targets:
-            flags = [f and target.met(v) for f, v in zip(flags, self.series(area, extra, target), strict=True)]
+            values = self.series(area, extra, target.series)
+            flags = [f and target.met(v) for f, v in zip(flags, values, strict=True)]
         return flags
 
 
 def applicable(evaluator: Evaluator, area: str, targets: Sequence[Target]) -> list[Target]:
     """The targets whose metric the area produces (in some replication with today's FCAs): a CFC
     metric in an area that never goes live, say, cannot be judged there."""
-    return [t for t in targets if any(v == v for v in evaluator.series(area, 0, t))]
+    return [t for t in targets if any(v == v for v in evaluator.series(area, 0, t.series))]
 
 
 def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int) -> int | None:
@@ -221,7 +228,7 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
             rows.append({**base, "target": str(target), "achieved_mean": math.nan, "achieved_probability": math.nan,
                          "note": "metric not produced in this area: target ignored"})
             continue
-        values = evaluator.series(area.name, chosen, target)
+        values = evaluator.series(area.name, chosen, target.series)
         defined = [v for v in values if v == v]
         mean = sum(defined) / len(defined) if defined else math.nan
         rows.append({**base, "target": str(target), "achieved_mean": mean,
@@ -247,6 +254,8 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     unknown = [n for n in names if n not in {a.name for a in config.areas}]
     if unknown:
         raise UserError(f"no area named {unknown[0]!r} in the scenario", key="--area")
+    for name in names:
+        check_addition(config, name, max_extra)
     evaluator = evaluator or Evaluator(config, cache, workers, scheduler)
     judged = check_targets(evaluator, names, targets)
     rows = []
@@ -267,7 +276,7 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     frame = pd.DataFrame(rows)
     national = []
     for label, group in frame.groupby("target", sort=False):
-        national.append({"area": "ALL", "fte_now": group["fte_now"].sum(),
+        national.append({"area": NATIONAL, "fte_now": group["fte_now"].sum(),
                          "extra_fte": group["extra_fte"].sum(min_count=1), "target": label,
                          "confidence": confidence, "achieved_mean": math.nan,
                          "achieved_probability": group["achieved_probability"].min(),

@@ -10,10 +10,11 @@ imports this module, so it stays free of pandas.
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import ValidationError
 
 from cfc_sim.errors import UserError
-from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+from cfc_sim.scenario.keys import KeyProblem, area_variant, describe_validation, drawn_changes
+from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.streams import Streams
 
 
@@ -31,29 +32,20 @@ def sampled_values(config: ScenarioConfig, replication: int) -> dict[str, float]
             for key, spec in sorted(config.uncertainty.parameters.items())}
 
 
-def _set(area: AreaConfig, path: list[str], value: float, relative: bool, key: str) -> AreaConfig:
-    data: dict[str, Any] = area.model_dump()
-    node = data
-    for part in path[:-1]:
-        node = node[part]
-    old = node[path[-1]]
-    new = old * value if relative else value
-    node[path[-1]] = int(round(new)) if isinstance(old, int) else float(new)
-    try:
-        return AreaConfig.model_validate(data)
-    except Exception as exc:  # a draw outside what the parameter allows
-        raise UserError(f"a sampled value {new!r} is not valid for {area.name}: {exc}",
-                        key=f"uncertainty.parameters.{key}") from None
-
-
 def sample_config(config: ScenarioConfig, replication: int) -> ScenarioConfig:
-    """The scenario with the replication's parameter draw applied (unchanged without uncertainty)."""
+    """The scenario with the replication's parameter draw applied (unchanged without uncertainty).
+    Loading checked every draw the ranges allow, so this fails only on a config built by hand."""
     if config.uncertainty is None:
         return config
-    areas = list(config.areas)
-    for key, value in sampled_values(config, replication).items():
-        spec = config.uncertainty.parameters[key]
-        parts = key.split(".")
-        target, path = (parts[1], parts[2:]) if parts[0] == "areas" else (None, parts)
-        areas = [_set(a, path, value, spec.relative, key) if target in (None, a.name) else a for a in areas]
+    draws = {key: (value, config.uncertainty.parameters[key].relative)
+             for key, value in sampled_values(config, replication).items()}
+    names = [a.name for a in config.areas]
+    areas = []
+    for area in config.areas:
+        changes = drawn_changes(area, draws, names)
+        try:
+            areas.append(area_variant(area, changes) if changes else area)
+        except (KeyProblem, ValidationError) as exc:
+            detail = describe_validation(exc) if isinstance(exc, ValidationError) else str(exc)
+            raise UserError(f"a draw is not valid for {area.name}: {detail}", key="uncertainty.parameters") from None
     return config.model_copy(update={"areas": tuple(areas)})

@@ -9,7 +9,7 @@ from cli_runner import invoke
 from scenario_factory import config, mmc_dict, scenario_dict
 
 from cfc_sim.experiment import run_replications
-from cfc_sim.need import NEED_COLUMNS, CapRule, cap_only, fca_need, need_at, replication_needs
+from cfc_sim.need import NEED_COLUMNS, CapRule, cap_only, fca_need, lowest_count, need_at, replication_needs
 from cfc_sim.plan import PLAN_COLUMNS, Target, plan_areas
 
 
@@ -138,3 +138,13 @@ def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_says_so(tmp_
     code, _, err = invoke(["plan", str(scenario), "--need", "--cap-metric", "no_such_wait", "--out",
                            str(tmp_path / "p")], capsys)
     assert code == 2 and "no_such_wait" in err and not (tmp_path / "p").exists()
+
+
+def test_the_search_never_goes_below_one_fca_nor_below_zero_posts() -> None:
+    data = _two_areas()
+    data["areas"][0]["workforce"] = {"establishment": 4}
+    data["interventions"] = [{"at": "2026-09-01", "area": "Later", "set": {"workforce.fcas": 2}}]
+    scenario = config(data)
+    assert lowest_count(scenario, "Early") == 2  # 6 FCAs, 4 posts: at most 4 fewer, or posts go negative
+    assert lowest_count(scenario, "Later") == 4  # the intervention's 2 FCAs may fall by at most 2
+    assert lowest_count(config(_two_areas()), "Early") == 1

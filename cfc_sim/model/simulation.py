@@ -13,12 +13,12 @@ from typing import Any
 import simpy
 
 from cfc_sim.calendar import SimCalendar
+from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.metrics import finite
 from cfc_sim.model.area import Area, NationalTotals
 from cfc_sim.model.arrivals import arrival_process, segment_bounds
 from cfc_sim.model.initial import seed_open_cases
 from cfc_sim.model.monitor import (
-    NATIONAL,
     add_snapshots,
     area_metrics,
     month_values,
@@ -28,7 +28,8 @@ from cfc_sim.model.monitor import (
 from cfc_sim.model.pathways import CaseFlow
 from cfc_sim.model.workforce import Workforce
 from cfc_sim.readiness import AreaState, assess, gate_passes, trailing_turnover
-from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, thaw
+from cfc_sim.scenario.keys import area_variant
+from cfc_sim.scenario.schema import Intervention, ScenarioConfig, thaw
 from cfc_sim.streams import Streams
 
 URGENT = 0  # simpy.events.URGENT: parameter changes happen before anything else that day
@@ -47,17 +48,6 @@ class ReplicationOutput:
 def make_calendar(config: ScenarioConfig) -> SimCalendar:
     header = config.header
     return SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
-
-
-def _changed_config(config: AreaConfig, changes: dict[str, Any]) -> AreaConfig:
-    data = config.model_dump()
-    for dotted, value in changes.items():
-        node = data
-        keys = dotted.split(".")
-        for key in keys[:-1]:
-            node = node[key]
-        node[keys[-1]] = value
-    return AreaConfig.model_validate(data)
 
 
 class Replication:
@@ -153,7 +143,7 @@ class Replication:
 
         def apply(_: Any) -> None:
             old_fcas = area.config.workforce.fcas
-            area.set_config(_changed_config(area.config, thaw(intervention.set)))
+            area.set_config(area_variant(area.config, thaw(intervention.set)))
             if area.config.workforce.fcas != old_fcas:
                 self.workforces[area.name].change_headcount(self.env.now, area.config.workforce.fcas)
 

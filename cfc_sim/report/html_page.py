@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from cfc_sim import __version__
+from cfc_sim.metric_catalogue import HEADLINE
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.report.views import (
     CODE_LEGEND,
     GRID_MONTHS,
-    KPIS,
     NO_MONTH,
     RAG,
     assumption_lines,
@@ -106,15 +106,15 @@ def _kpi_table(result: RunResult) -> str:
     national = national_rows(result.summary)
     targets = result.config.header.targets
     rows = []
-    for metric, label, unit, kind in KPIS:
-        if metric not in national.index:
+    for kpi in HEADLINE:
+        if kpi.name not in national.index:
             continue
-        row = national.loc[metric]
-        target, verdict = kpi_verdict(metric, row, targets)
-        interval = f"{format_value(row['ci_low'], kind)} to {format_value(row['ci_high'], kind)}"
-        mean = format_value(row["mean"], kind)
-        rows.append(f"<tr><td>{html.escape(label)}</td><td class=\"num\"><strong>{mean}</strong></td>"
-                    f"<td class=\"num\">{interval}</td><td>{html.escape(unit)}</td>"
+        row = national.loc[kpi.name]
+        target, verdict = kpi_verdict(kpi.name, row, targets)
+        interval = f"{format_value(row['ci_low'], kpi)} to {format_value(row['ci_high'], kpi)}"
+        mean = format_value(row["mean"], kpi)
+        rows.append(f"<tr><td>{html.escape(kpi.label)}</td><td class=\"num\"><strong>{mean}</strong></td>"
+                    f"<td class=\"num\">{interval}</td><td>{html.escape(kpi.unit)}</td>"
                     f"<td>{html.escape(target)}</td><td>{html.escape(verdict)}</td></tr>")
     if not rows:
         return '<p class="note">No national figures in this results folder.</p>'
@@ -175,7 +175,7 @@ def _month_details(result: RunResult, months: list[str]) -> str:
     names = [a.name for a in result.config.areas]
     blocks = []
     for m in months:
-        items = {"red": [], "amber": []}
+        items: dict[str, list[str]] = {"red": [], "amber": []}
         green = 0
         for area in names:
             status, failing, _, _ = cells.get((area, m), NO_MONTH)

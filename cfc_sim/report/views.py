@@ -15,37 +15,13 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from cfc_sim import __version__
+from cfc_sim.metric_catalogue import NATIONAL, Metric
 from cfc_sim.readiness_view import area_statuses, monthly_statuses
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
 
-NATIONAL = "ALL"
-
-
 RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
-
-
-NO_STATUS = "#BBBBBB"
-
-
 GRID_MONTHS = 13  # the run's first month and the twelve after it ("this month next year" included)
-
-
-KPIS: list[tuple[str, str, str, str]] = [
-    ("applications", "Applications received", "cases", "count"),
-    ("cirs_filed", "Child Impact Reports (CIRs) filed by Cafcass", "reports", "count"),
-    ("cir_on_time_share", "CIRs filed within eight working weeks", "share of CIRs", "pct"),
-    ("cir_working_days_mean", "Time from application to CIR", "working days (average)", "num"),
-    ("children_seen_share", "Children seen by an FCA (Child Focused Courts cases)", "share of children", "pct"),
-    ("weeks_to_decision_mean", "Time from application to the court's decision", "weeks (average)", "num"),
-    ("wait_to_allocation_days_mean", "Wait for a case to be allocated to an FCA", "days (average)", "num"),
-    ("unallocated_queue_mean", "Cases waiting for allocation", "cases (average at any time)", "num"),
-    ("caseload_mean", "Open cases per FCA", "cases per FCA (average)", "num"),
-    ("fca_utilisation", "FCA capacity in use", "share of private-law slots", "pct"),
-    ("fte_in_post_mean", "FCAs in post", "full-time equivalents (average)", "num"),
-    ("vacancy_rate_mean", "Vacancy rate", "share of establishment (average)", "pct"),
-    ("turnover_rate", "Staff turnover", "leavers a year per FCA in post", "pct"),
-]
 
 
 # The one-letter codes (readiness_view.CRITERION_CODES) under each status in the month-by-month grid.
@@ -90,15 +66,8 @@ def is_missing(value: Any) -> bool:
         return True
 
 
-def format_value(value: Any, kind: str) -> str:
-    if is_missing(value):
-        return "n/a"
-    value = float(value)
-    if kind == "pct":
-        return f"{value:.1%}"
-    if kind == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+def format_value(value: Any, metric: Metric) -> str:
+    return "n/a" if is_missing(value) else metric.format(float(value))
 
 
 def month_label(label: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import itertools
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from cfc_sim.errors import ScenarioError
+from cfc_sim.errors import ScenarioError, UserError
+from cfc_sim.scenario.keys import KeyProblem, area_variant, drawn_changes, get, parse, set_area_value
 from cfc_sim.scenario.schema import (
     AREA_BLOCKS,
     AreaConfig,
@@ -33,6 +36,7 @@ MAX_NODES = 2_000_000  # after alias expansion: stops "billion laughs" documents
 MAX_EXTENDS_DEPTH = 20
 _DIST_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "shifted_poisson", "empirical"}
 _AREA_ONLY_KEYS = ("name", "region", "go_live")
+UNBOUNDED_PROBE = 1e12  # stands for "no upper limit" when checking what a range can draw
 
 
 class _Loader(yaml.SafeLoader):
@@ -296,7 +300,8 @@ def _inline_snapshot(merged: dict[str, Any], base: Path) -> str | None:
         rows = _snapshot_rows(path, str(merged.get("name")))
     except ValueError as exc:
         return str(exc)
-    cases = state.get("open_cases") if isinstance(state.get("open_cases"), list) else []
+    given = state.get("open_cases")
+    cases = given if isinstance(given, list) else []
     state["open_cases"] = [*cases, *rows]
     state["snapshot_csv"] = None
     return None
@@ -326,37 +331,16 @@ def _validate_area(
     return area, merged, problems
 
 
-def _get_dotted(source: dict[str, Any], dotted: str) -> Any:
-    node: Any = source
-    for key in dotted.split("."):
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
-def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> bool:
-    """Set `a.b.c` inside nested mappings; False if the path does not exist in the area."""
-    keys = dotted.split(".")
-    node: Any = target
-    for key in keys[:-1]:
-        if not isinstance(node, dict) or key not in node or not isinstance(node[key], dict):
-            return False
-        node = node[key]
-    if not isinstance(node, dict) or keys[-1] not in node:
-        return False
-    node[keys[-1]] = value
-    return True
-
-
 def _validate_interventions(
     raw: Any, merged_areas: dict[str, dict[str, Any]], start: dt.date | None
 ) -> tuple[list[Intervention], list[tuple[str, str]]]:
+    """Each intervention applied, in date order, on top of the ones before it in its area (as the
+    model applies them), so every state an area passes through is a valid area."""
     if raw is None:
         return [], []
     if not isinstance(raw, list):
         return [], [("interventions", "expected a list of interventions")]
-    out: list[Intervention] = []
+    parsed: list[tuple[int, Intervention]] = []
     problems: list[tuple[str, str]] = []
     for i, item in enumerate(raw):
         prefix = f"interventions[{i}]"
@@ -370,27 +354,86 @@ def _validate_interventions(
             continue
         if start is not None and intervention.at < start:
             problems.append((f"{prefix}.at", f"{intervention.at} is before the scenario start {start}"))
-        changed = copy.deepcopy(merged_areas[intervention.area])
+        parsed.append((i, intervention))
+    current = {name: copy.deepcopy(area) for name, area in merged_areas.items()}
+    for i, intervention in sorted(parsed, key=lambda item: item[1].at):
+        prefix = f"interventions[{i}]"
+        changed = copy.deepcopy(current[intervention.area])
+        bad_key = False
         for key, value in thaw(intervention.set).items():
-            current = _get_dotted(changed, key)
-            if isinstance(current, dict) and "dist" not in current:
-                problems.append((f"{prefix}.set.{key}", "is a whole block: set its parameters one by one with "
-                                 f"dotted keys, e.g. {key}.<parameter>"))
-            elif key.split(".")[0] not in AREA_BLOCKS or not _set_dotted(changed, key, value):
-                problems.append((f"{prefix}.set.{key}", f"not a per-area parameter (blocks: {', '.join(AREA_BLOCKS)})"))
+            try:
+                set_area_value(changed, key, value)
+            except KeyProblem as exc:
+                problems.append((f"{prefix}.set.{key}", str(exc)))
+                bad_key = True
+        if bad_key:
+            continue
         try:
             AreaConfig.model_validate(changed)
         except ValidationError as exc:
             for path, message in _problems(exc, "", changed, []):
                 problems.append((f"{prefix}.set.{path}", message))
-        out.append(intervention)
-    return out, problems
+            continue
+        current[intervention.area] = changed
+    return [intervention for _, intervention in parsed], problems
 
 
-def _validate_uncertainty(
-    raw: Any, merged_areas: dict[str, dict[str, Any]]
-) -> tuple[UncertaintyConfig | None, list[tuple[str, str]]]:
-    """The `uncertainty` block: each key must name a numeric per-area parameter."""
+def _support(dist: Any) -> tuple[float, float]:
+    """The smallest and largest value a distribution can draw (inf: no upper limit)."""
+    kind = dist.dist
+    if kind == "fixed":
+        return dist.value, dist.value
+    if kind in ("uniform", "triangular"):
+        return dist.low, dist.high
+    if kind == "empirical":
+        return min(dist.values), max(dist.values)
+    if kind == "shifted_poisson":
+        return 1.0, math.inf
+    return 0.0, math.inf
+
+
+def _draw_corners(keys: list[str]) -> list[dict[str, int]]:
+    """Which end (0 low, 1 high) of each range to try together: every corner for a few keys (the
+    schema's rules are linear, so all corners valid means every draw is), else each key alone."""
+    if len(keys) <= 4:
+        return [dict(zip(keys, ends, strict=True)) for ends in itertools.product((0, 1), repeat=len(keys))]
+    return [{k: end for k in keys} for end in (0, 1)] + [{key: end} for key in keys for end in (0, 1)]
+
+
+def _check_draws(config: UncertaintyConfig, areas: list[AreaConfig]) -> list[tuple[str, str]]:
+    """Every value the ranges can draw must give valid areas, so a run cannot fail mid-way."""
+    supports = {k: _support(p.dist) for k, p in config.parameters.items()}
+    names = [a.name for a in areas]
+    problems: dict[str, str] = {}
+    for corner in _draw_corners(sorted(config.parameters)):
+        draws = {k: (UNBOUNDED_PROBE if math.isinf(supports[k][end]) else supports[k][end],
+                     config.parameters[k].relative) for k, end in corner.items()}
+        for area in areas:
+            changes = drawn_changes(area, draws, names)
+            try:
+                area_variant(area, changes)
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                loc = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
+                key = next((k for k in sorted(corner) if ".".join(parse(k, names).path).startswith(loc)),
+                           min(corner))
+                if key in problems:
+                    continue
+                end = corner[key]
+                low, high = supports[key]
+                rule = error["msg"].removeprefix("Value error, ")
+                if math.isinf(high) and end == 1:
+                    problems[key] = (f"{config.parameters[key].dist.dist} draws have no upper limit, so some would "
+                                     f"make {area.name}'s {loc} invalid ({rule}); use a bounded range [low, high]")
+                else:
+                    problems[key] = (f"a draw at the {'low' if end == 0 else 'high'} end ({(low, high)[end]:g}) would "
+                                     f"make {area.name}'s {loc} invalid ({rule}); narrow the range")
+    return [(f"uncertainty.parameters.{key}", message) for key, message in problems.items()]
+
+
+def _validate_uncertainty(raw: Any, areas: list[AreaConfig]) -> tuple[UncertaintyConfig | None, list[tuple[str, str]]]:
+    """The `uncertainty` block: each key must name a numeric per-area parameter, and every value its
+    range can draw must be valid there."""
     if raw is None:
         return None, []
     try:
@@ -398,20 +441,26 @@ def _validate_uncertainty(
     except ValidationError as exc:
         return None, _problems(exc, "uncertainty", raw, [])
     problems = []
-    for key in config.parameters:
-        parts = key.split(".")
-        names = list(merged_areas)
-        if parts[0] == "areas":
-            names, parts = ([parts[1]] if len(parts) > 2 else []), parts[2:]
-        if not names or any(n not in merged_areas for n in names):
-            problems.append((f"uncertainty.parameters.{key}", "expected <block>.<parameter> or "
-                             "areas.<name>.<block>.<parameter> naming an area of this scenario"))
+    names = [a.name for a in areas]
+    for text in config.parameters:
+        where = f"uncertainty.parameters.{text}"
+        try:
+            key = parse(text, names)
+        except UserError as exc:
+            problems.append((where, exc.detail))
             continue
-        value = _get_dotted(merged_areas[names[0]], ".".join(parts))
+        if key.area is not None and key.area not in names:
+            problems.append((where, "expected <block>.<parameter> or areas.<name>.<block>.<parameter> naming an "
+                             "area of this scenario"))
+            continue
+        chosen = [a for a in areas if key.area in (None, a.name)]
+        value = get(chosen[0].model_dump(), key.path) if chosen else None
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not parts or parts[0] not in AREA_BLOCKS or not numeric:
-            problems.append((f"uncertainty.parameters.{key}", "not a numeric per-area parameter"))
-    return config, problems
+        if key.path[0] not in AREA_BLOCKS or not numeric:
+            problems.append((where, "not a numeric per-area parameter"))
+    if problems or not areas:
+        return config, problems
+    return config, _check_draws(config, areas)
 
 
 def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -> ScenarioConfig:
@@ -460,7 +509,7 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
         raw.get("interventions"), merged_areas, header.start if header else None
     )
     problems += intervention_problems
-    uncertainty, uncertainty_problems = _validate_uncertainty(raw.get("uncertainty"), merged_areas)
+    uncertainty, uncertainty_problems = _validate_uncertainty(raw.get("uncertainty"), areas)
     problems += uncertainty_problems
     if problems:
         raise ScenarioError(file, problems)

@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -363,4 +364,11 @@ class ScenarioConfig(Frozen):
             changes["seed"] = seed
         if not changes:
             return self
-        return self.model_copy(update={"header": self.header.model_copy(update=changes)})
+        from cfc_sim.errors import UserError
+
+        try:
+            header = ScenarioHeader.model_validate({**self.header.model_dump(by_alias=True), **changes})
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            raise UserError(error["msg"], key=".".join(str(p) for p in error["loc"])) from None
+        return self.model_copy(update={"header": header})

@@ -1,4 +1,5 @@
-"""Variants of a scenario: dotted settings applied to its mapping before validation.
+"""Variants of a scenario file: dotted settings (cfc_sim.scenario.keys) applied to its mapping,
+then validated as the file itself is.
 
 Keys follow the scenario file: `defaults.workforce.fcas`, `readiness.policy`, `horizon_months`;
 areas are addressed by name, `areas.Essex.go_live`, or all at once, `areas.*.workforce.fcas`.
@@ -7,7 +8,6 @@ Values are read as YAML scalars, so `10`, `0.9`, `2026-10-01` and `readiness` ke
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from cfc_sim.errors import UserError
+from cfc_sim.scenario.keys import apply_settings
 from cfc_sim.scenario.loading import build_config, resolve_extends
 from cfc_sim.scenario.schema import ScenarioConfig
 
@@ -35,44 +36,13 @@ def parse_setting(text: str) -> tuple[str, list[Any]]:
     return key.strip(), [parse_value(v.strip()) for v in values.split(",")]
 
 
-def _targets(raw: dict[str, Any], key: str) -> list[tuple[dict[str, Any], str]]:
-    """The mappings (and final key) that `key` points at in the raw scenario."""
-    parts = key.split(".")
-    if parts[0] == "areas":
-        if len(parts) < 3:
-            raise UserError("address an area as areas.<name>.<key> or areas.*.<key>", key=key)
-        areas = [a for a in raw.get("areas") or [] if isinstance(a, dict)]
-        chosen = areas if parts[1] == "*" else [a for a in areas if a.get("name") == parts[1]]
-        if not chosen:
-            names = ", ".join(str(a.get("name")) for a in areas[:8])
-            raise UserError(f"no area named {parts[1]!r} (areas include {names}, ...)", key=key)
-        starts, rest = chosen, parts[2:]
-    else:
-        starts, rest = [raw], parts
-    out = []
-    for node in starts:
-        for part in rest[:-1]:
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                raise UserError(f"{part!r} is not a block of keys", key=key)
-            node = child
-        out.append((node, rest[-1]))
-    return out
-
-
-def apply_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of the raw scenario with each dotted setting applied (validation comes after)."""
-    out = copy.deepcopy(dict(raw))
-    for key, value in settings.items():
-        for node, last in _targets(out, key):
-            node[last] = copy.deepcopy(value)
-    return out
+def build_variant(raw: Mapping[str, Any], settings: Mapping[str, Any], path: str | Path) -> ScenarioConfig:
+    """The resolved mapping of the scenario at `path` with `settings` applied, validated as a
+    scenario file; errors name the file and the settings."""
+    label = str(path) if not settings else f"{path} with " + ", ".join(f"{k}={v}" for k, v in settings.items())
+    return build_config(apply_settings(raw, settings), label, Path(path).parent)
 
 
 def load_variant(path: str | Path, settings: Mapping[str, Any]) -> ScenarioConfig:
     """The scenario at `path` with `settings` applied, validated; errors name the settings."""
-    raw = resolve_extends(Path(path))
-    label = str(path) if not settings else f"{path} with " + ", ".join(f"{k}={v}" for k, v in settings.items())
-    return build_config(apply_settings(raw, settings), label, Path(path).parent)
+    return build_variant(resolve_extends(Path(path)), settings, path)
