@@ -345,7 +345,9 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         click.echo(f"  {terminal_text(joint['area']):<36} {joint['fte_now']:>5} FCAs  {extra:>9}  "
                    f"P(met)={joint['achieved_probability']:.2f}{mean}{note}")
         for row in rows[:-1]:
-            detail = row["note"] or f"P(met)={row['achieved_probability']:.2f}  mean {row['achieved_mean']:.3g}"
+            detail = row["note"] if row["achieved_probability"] != row["achieved_probability"] else (
+                f"P(met)={row['achieved_probability']:.2f}  mean {row['achieved_mean']:.3g}"
+                + (f"  ({row['note']})" if row["note"] else ""))
             click.echo(f"  {'':<36} {row['target']}: {detail}")
 
     click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
