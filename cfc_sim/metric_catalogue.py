@@ -134,6 +134,12 @@ COMPARED: tuple[str, ...] = tuple(m.name for m in CATALOGUE if m.compared)
 PRECISION: dict[str, float] = {m.name: m.precision_tolerance for m in CATALOGUE if m.precision_tolerance is not None}
 
 
+def label_of(name: str) -> str:
+    """The plain-English label (the name with spaces for a metric the catalogue lacks)."""
+    metric = BY_NAME.get(name)
+    return metric.label if metric is not None else name.replace("_", " ")
+
+
 def is_bounded(name: str) -> bool:
     """A share in [0, 1] (a metric the catalogue lacks counts as one when named `*_share`)."""
     metric = BY_NAME.get(name)
