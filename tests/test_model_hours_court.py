@@ -4,15 +4,21 @@ each agrees with queueing theory where theory has an answer (M/M/1-PS, an M/M/1 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 import simpy
+import yaml
 from scenario_factory import config
 
+import cfc_sim
 from cfc_sim.model import simulate
 from cfc_sim.model.court import Court
 from cfc_sim.model.hours import SharedHours
+from cfc_sim.report import write_html
+from cfc_sim.report.views import cir_delay_rows
+from cfc_sim.results_reader import read_results
 from cfc_sim.scenario.examples import modelled_dict
 from cfc_sim.scenario.loading import config_from_dict
 
@@ -218,3 +224,23 @@ def test_hours_need_work_content_blocks() -> None:
     del data["defaults"]["cfc"]["hours"]
     with pytest.raises(ScenarioError, match="cfc.hours"):
         config(data)
+
+
+# ---- why CIRs are late: the per-area breakdown in the summary and the report ---------------------------
+def test_report_names_fca_hours_as_the_main_cause_where_fcas_are_short(tmp_path: Path) -> None:
+    data = modelled_dict(horizon_months=12, court=False)
+    data["areas"] = [
+        {"name": "Short <of> hours", "go_live": "2026-04-01", "workforce": {"fcas": 7, "establishment": 7}},
+        {"name": "Well staffed", "go_live": "2026-04-01", "workforce": {"fcas": 30, "establishment": 30}}]
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    folder = tmp_path / "out"
+    cfc_sim.run(path, reps=2, out=folder)
+    result = read_results(folder)
+    rows = {r["area"]: r for r in cir_delay_rows(result.summary)}
+    assert rows["Short <of> hours"]["main"].startswith("FCA hours")
+    assert rows["Short <of> hours"]["on_time"] < rows["Well staffed"]["on_time"]
+    page = write_html(result, folder, tmp_path / "report.html").read_text(encoding="utf-8")
+    section = page[page.index('id="cir-late"'):page.index('id="by-month"')]
+    assert "Short &lt;of&gt; hours" in section and "FCA hours (work ran past its least time)" in section
+    assert section.index("Short &lt;of&gt; hours") < section.index("Well staffed")  # worst first

@@ -11,6 +11,7 @@ from cfc_sim import __version__
 from cfc_sim.metric_catalogue import HEADLINE
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.report.views import (
+    CIR_DELAY_CAUSES,
     CODE_LEGEND,
     GRID_MONTHS,
     NO_MONTH,
@@ -18,6 +19,7 @@ from cfc_sim.report.views import (
     assumption_lines,
     chart_caption,
     chart_paths,
+    cir_delay_rows,
     day_label,
     format_value,
     kpi_verdict,
@@ -244,6 +246,31 @@ def _reproduce_html(result: RunResult) -> str:
             f'{html.escape(command)}</pre><dl class="kv">{kv}</dl>')
 
 
+def _cir_delay_table(result: RunResult) -> str:
+    rows = cir_delay_rows(result.summary)
+    if not rows:
+        return '<p class="note">No area files Cafcass CIRs in this run.</p>'
+    target = result.config.header.targets
+    labels = [label for _, label in CIR_DELAY_CAUSES]
+    head = "".join(f'<th class="num">{html.escape(label)}, days</th>' for label in labels)
+    body = []
+    for row in rows:
+        cells = "".join(f'<td class="num">{row["causes"][label]:.1f}</td>' if label in row["causes"]
+                        else '<td class="num">n/a</td>' for label in labels)
+        seen = "n/a" if row["children_seen"] != row["children_seen"] else f"{row['children_seen']:.0%}"
+        body.append(f"<tr><td>{html.escape(row['area'])}</td><td class=\"num\">{row['on_time']:.0%}</td>"
+                    f"<td class=\"num\">{row['working_days']:.1f}</td><td class=\"num\">{seen}</td>{cells}"
+                    f"<td>{html.escape(row['main'])}</td></tr>")
+    return (f"<p>CIR target: {target.cir_on_time_share:.0%} within {target.cir_working_days} working days; "
+            f"children seen target {target.children_seen_share:.0%}. Worst on-time share first. The three "
+            "causes are averages over CIR cases (court listing: over CFC hearings); the main cause of late CIRs "
+            "is the larger of the first two (listing comes after the CIR: it delays the decision). FCA hours "
+            "and listing waits are modelled only when the scenario has FCA hours and a court block.</p>"
+            f'<div class="scroll"><table><thead><tr><th>Area</th><th class="num">CIRs on time</th>'
+            f'<th class="num">working days to CIR</th><th class="num">children seen (CFC)</th>{head}'
+            f"<th>main cause of late CIRs</th></tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
 def render_html(result: RunResult, folder: Path) -> str:
     """The report as one HTML string (charts read from `folder/charts`)."""
     config, h = result.config, result.config.header
@@ -276,7 +303,8 @@ def render_html(result: RunResult, folder: Path) -> str:
         f"&middot; {len(config.areas)} court areas &middot; {html.escape(month_label(months[0]) if months else '')}"
         f" to {html.escape(end)}</p>",
         '<nav><a href="#how">How to read this</a><a href="#headline">Headline figures</a>'
-        '<a href="#readiness">Readiness at go-live</a><a href="#by-month">Status by month</a>'
+        '<a href="#readiness">Readiness at go-live</a><a href="#cir-late">Why CIRs are late</a>'
+        '<a href="#by-month">Status by month</a>'
         '<a href="#charts">Charts</a><a href="#scenario">Scenario and assumptions</a>'
         '<a href="#reproduce-section">Reproduce</a></nav>',
         '<section id="how"><h2>How to read this report</h2><div class="explain">',
@@ -301,6 +329,7 @@ def render_html(result: RunResult, folder: Path) -> str:
         "the run), what is not yet ready with the simulated value against the threshold, and the first month in "
         "which the workforce and partnership criteria (all but performance) are all met.</p>",
         _readiness_table(result, overview), "</section>",
+        '<section id="cir-late"><h2>Why CIRs are late, by area</h2>', _cir_delay_table(result), "</section>",
         '<section id="by-month"><h2>Status by month</h2>',
         f"<p>Each area's status in each month from {html.escape(grid_range)}: G = green, A = amber, R = red; "
         "<strong>*</strong> and a black frame mark the planned go-live month. The small letters under the status "

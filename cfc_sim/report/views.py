@@ -100,6 +100,36 @@ def national_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
 
 
+# Where a CIR's time goes (CFC cases with a Cafcass CIR), in the words a planner acts on.
+CIR_DELAY_CAUSES = (
+    ("cir_allocation_wait_days_mean", "waiting for a trained FCA (transition queue)"),
+    ("cir_fca_hours_delay_days_mean", "FCA hours (work ran past its least time)"),
+    ("listing_wait_days_mean", "court listing (wait for the decision hearing)"),
+)
+
+
+def cir_delay_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per area with CFC cases: CIR on-time share and working days, children seen, and the days each
+    cause adds (allocation wait, FCA hours, court listing); the larger of the first two is the main
+    cause of late CIRs. Listing waits delay the decision, not the CIR: shown because they delay the
+    child's outcome."""
+    cfc = summary[(summary["pathway"] == "cfc") & (summary["area"] != NATIONAL)]
+    rows = []
+    for area, group in cfc.groupby("area", sort=False):
+        values = dict(zip(group["metric"], group["mean"], strict=True))
+        if "cir_on_time_share" not in values:
+            continue
+        causes = {label: float(values[m]) for m, label in CIR_DELAY_CAUSES if m in values}
+        cir_causes = {k: v for k, v in causes.items() if k != CIR_DELAY_CAUSES[2][1]}  # listing follows the CIR
+        main = (max(cir_causes, key=lambda k: cir_causes[k]) if cir_causes and max(cir_causes.values()) > 0.5
+                else "none: within the least elapsed times")
+        rows.append({"area": area, "on_time": float(values["cir_on_time_share"]),
+                     "working_days": float(values.get("cir_working_days_mean", float("nan"))),
+                     "children_seen": float(values.get("children_seen_share", float("nan"))),
+                     "causes": causes, "main": main})
+    return sorted(rows, key=lambda r: r["on_time"])
+
+
 def chart_paths(folder: Path) -> list[Path]:
     """The folder's charts safe to embed (see `chart_files`), in the report's order."""
     found = chart_files(folder)
