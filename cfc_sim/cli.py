@@ -110,11 +110,15 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     from cfc_sim.experiment import run_scenario, run_until_precise
     from cfc_sim.output_analysis import headline_values_of, relative_half_widths, transient_warnings
     from cfc_sim.results import check_output_folder, write_results
+    from cfc_sim.workload import work_notice
 
     auto = reps == "auto"
     config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)  # type: ignore[arg-type]
     folder = Path(out) if out else _default_out(config.name)
     check_output_folder(folder)
+    notice = work_notice(config.with_run_options(replications=max_reps) if auto else config, workers)
+    if notice:
+        click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
     if bar is not None:
         bar.start()
