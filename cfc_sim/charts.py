@@ -7,6 +7,7 @@ Every chart has a title, axis units and a legend; matplotlib runs headless (Agg)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -15,10 +16,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from cfc_sim.model.monitor import NATIONAL  # noqa: E402
+from cfc_sim.metric_catalogue import NATIONAL  # noqa: E402
 
 RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 BLUE, GREY = "#0072B2", "#999999"
@@ -53,7 +55,7 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readine
     _months_axis(ax, months)
     ax.set_xlabel("month")
     ax.set_title(title)
-    handles = [Patch(color=RAG[s], label=s) for s in ("green", "amber", "red")]
+    handles: list[Artist] = [Patch(color=RAG[s], label=s) for s in ("green", "amber", "red")]
     handles.append(plt.Line2D([], [], marker="*", color="black", linestyle="", label="planned go-live"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="status")
     fig.tight_layout()
@@ -243,7 +245,7 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
     colours = [BLUE, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
     for i, (group_key, sub) in enumerate(groups):
         xs = list(sub[x_key])
-        positions = range(len(xs))
+        positions: Sequence[float] = range(len(xs))
         try:
             positions = [float(v) for v in xs]
         except ValueError:

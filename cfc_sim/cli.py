@@ -1,7 +1,8 @@
 """The `cfc-sim` command line: parse, call the library, print, choose the exit code.
 
 Exit codes: 0 success; 2 invalid input (scenario, arguments, results folder); 1 an unexpected
-internal error. Errors are one clear message on stderr; `--debug` shows the traceback.
+internal error; 130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM). Errors are one clear
+message on stderr; `--debug` shows the traceback.
 Heavy imports (pandas, matplotlib, dask) happen inside commands so `--help` stays fast.
 """
 
@@ -16,21 +17,7 @@ import click
 
 from cfc_sim import __version__
 from cfc_sim.errors import ScenarioError, UserError
-
-HEADLINE = [
-    ("applications", "applications", "{:,.0f}"),
-    ("cirs_filed", "Cafcass CIRs filed", "{:,.0f}"),
-    ("cir_on_time_share", "CIRs within 8 working weeks", "{:.1%}"),
-    ("cir_working_days_mean", "application to CIR, working days", "{:.1f}"),
-    ("children_seen_share", "children seen (CFC)", "{:.1%}"),
-    ("weeks_to_decision_mean", "weeks to decision", "{:.1f}"),
-    ("wait_to_allocation_days_mean", "wait to allocation, days", "{:.1f}"),
-    ("unallocated_queue_mean", "cases awaiting allocation", "{:.1f}"),
-    ("caseload_mean", "open cases per FCA", "{:.1f}"),
-    ("fca_utilisation", "FCA utilisation", "{:.1%}"),
-    ("fte_in_post_mean", "FCAs in post", "{:,.1f}"),
-    ("vacancy_rate_mean", "vacancy rate", "{:.1%}"),
-]
+from cfc_sim.metric_catalogue import NATIONAL
 
 
 class _State:
@@ -78,7 +65,7 @@ class _Reps(click.ParamType):
 
     name = "N|auto"
 
-    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+    def convert(self, value, param, ctx):
         if isinstance(value, int) or value == "auto":
             return value
         try:
@@ -108,12 +95,12 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     """Run replications of SCENARIO (default: the built-in national rollout) and write a results folder."""
     from cfc_sim.charts import draw_run_charts
     from cfc_sim.experiment import run_scenario, run_until_precise
-    from cfc_sim.output_analysis import headline_values_of, relative_half_widths, transient_warnings
+    from cfc_sim.output_analysis import precision_note, transient_warnings
     from cfc_sim.results import check_output_folder, write_results
     from cfc_sim.workload import work_notice
 
     auto = reps == "auto"
-    config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)  # type: ignore[arg-type]
+    config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)
     folder = Path(out) if out else _default_out(config.name)
     check_output_folder(folder)
     notice = work_notice(config.with_run_options(replications=max_reps) if auto else config, workers)
@@ -136,25 +123,23 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     write_results(result, folder, draw_run_charts)
     _print_headline(result.summary, result.config)
     if auto:
-        widths = relative_half_widths(headline_values_of(result.replications))
-        met = all(w <= precision for w in widths.values())
-        click.echo(f"--reps auto: used {result.config.replications} replications; widest headline half-width "
-                   f"{max(widths.values(), default=0):.1%} of its mean ({'within' if met else 'NOT within'} "
-                   f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")
+        click.echo(precision_note(result.replications, precision))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"results: {folder}")
 
 
 def _print_headline(summary, config) -> None:  # type: ignore[no-untyped-def]
-    national = summary[(summary["area"] == "ALL") & (summary["pathway"] == "all")].set_index("metric")
+    from cfc_sim.metric_catalogue import HEADLINE
+
+    national = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
     click.echo(f"{config.name}: {config.replications} replications, {len(config.areas)} areas, "
                f"{config.header.horizon_months} months from {config.header.start}")
-    for metric, label, fmt in HEADLINE:
-        if metric in national.index:
-            row = national.loc[metric]
-            click.echo(f"  {label:<36} {fmt.format(row['mean']):>10}   "
-                       f"(95% CI {fmt.format(row['ci_low'])} to {fmt.format(row['ci_high'])})")
+    for metric in HEADLINE:
+        if metric.name in national.index:
+            row = national.loc[metric.name]
+            click.echo(f"  {metric.short:<36} {metric.format(row['mean']):>10}   "
+                       f"(95% CI {metric.format(row['ci_low'])} to {metric.format(row['ci_high'])})")
 
 
 @cli.command()
@@ -214,21 +199,21 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
 
 @cli.command()
 @click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
-@click.option("--area", default="ALL", show_default=True, help="Area to compare (ALL is England).")
+@click.option("--area", default=NATIONAL, show_default=True, help=f"Area to compare ({NATIONAL} is England).")
 @click.option("--out", type=click.Path(file_okay=False), help="Folder for compare.csv and compare.png "
               "(default results/compare-<time>).")
 def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
     """Side-by-side KPIs of RESULTS folders with intervals, and differences from the first
     (paired under common random numbers when the runs share a seed)."""
     from cfc_sim.charts import compare_chart
-    from cfc_sim.compare import compare_frame
+    from cfc_sim.compare import compare_frame, unique_labels
     from cfc_sim.results import load_results, write_folder
 
     if len(results) < 2:
         raise click.UsageError("compare needs at least two results folders")
     runs = [load_results(Path(r)) for r in results]
-    labels = _unique_labels([r.config.name for r in runs], results)
-    if area != "ALL" and any(area not in {a.name for a in r.config.areas} for r in runs):
+    labels = unique_labels([r.config.name for r in runs], results)
+    if area != NATIONAL and any(area not in {a.name for a in r.config.areas} for r in runs):
         raise UserError(f"area {area!r} is not in every run")
     table = compare_frame(runs, labels, area)
     _print_comparison(table, labels)
@@ -240,12 +225,6 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
 
     write_folder(folder, fill)
     click.echo(f"comparison: {folder}")
-
-
-def _unique_labels(names: list[str], folders: tuple[str, ...]) -> list[str]:
-    if len(set(names)) == len(names):
-        return names
-    return [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)]
 
 
 def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -300,7 +279,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
     sweep_chart(table, keys, metric, folder / "sweep.png")
-    national = table[(table["area"] == "ALL") & (table["pathway"] == "all") & (table["metric"] == metric)]
+    national = table[(table["area"] == NATIONAL) & (table["pathway"] == "all") & (table["metric"] == metric)]
     click.echo(national[[*keys, "mean", "ci_low", "ci_high"]].rename(columns={"mean": metric}).to_string(index=False))
     click.echo(f"sweep: {folder / 'sweep.csv'}")
 
@@ -361,14 +340,14 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     evaluator = Evaluator(config, cache, workers, scheduler)
     table = plan_areas(config, goals, chance, areas=list(areas) or None, max_extra=max_extra, evaluator=evaluator,
                        on_area=show)
-    national = table[(table["area"] == "ALL") & (table["target"] == everything)].iloc[0]
+    national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
     cost = national["annual_cost"]
     priced = f", about {cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
-    rows = table[(table["area"] != "ALL") & (table["target"] == everything)]
+    rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
     missing = int(rows["extra_fte"].isna().sum())
     unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
     total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
-    click.echo(f"  {'ALL':<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
+    click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
     files = {"plan.csv": table}
     if need:
         from cfc_sim.need import CapRule, fca_need
@@ -403,9 +382,9 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
     for row in table.itertuples():
         interval = "" if row.ci_low != row.ci_low else f"{row.ci_low:+,.0f} to {row.ci_high:+,.0f}"
         difference = "" if row.difference != row.difference else f"{row.difference:+,.0f}"
-        shown.add_row(total if row.area == "ALL" else row.area, f"{row.fte_now:,}",
+        shown.add_row(total if row.area == NATIONAL else row.area, f"{row.fte_now:,}",
                       number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference, interval, row.note,
-                      style="bold" if row.area == "ALL" else None)
+                      style="bold" if row.area == NATIONAL else None)
     Console(width=160).print(shown)
 
 
@@ -547,12 +526,10 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     """Propose go-live months for the areas not yet live: as many on time as recruitment, training and
     the budget allow, none breaching readiness (criteria 1-5 at go-live with the confidence). Prints the
     plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
-    import platform
     import time
 
     from cfc_sim.results import check_output_folder
-    from cfc_sim.rollout import plan_rollout, rollout_chart, summary_line, write_rollout
-    from cfc_sim.scenario.loading import scenario_sha256
+    from cfc_sim.rollout import plan_rollout, rollout_chart, rollout_manifest, summary_line, write_rollout
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
@@ -564,14 +541,8 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     plan = plan_rollout(config, confidence=chance, budget=budget, max_extra=max_extra,
                         cache=folder.parent / f".{folder.name}.cache", workers=workers, scheduler=scheduler,
                         on_step=lambda message: click.echo(f"  {message}"))
-    command = (f"cfc-sim rollout {scenario} --reps {config.replications} --seed {config.seed} --confidence {chance:g} "
-               f"--max-extra {max_extra}" + ("" if budget is None else f" --budget {budget:g}") + f" --out {folder}")
-    manifest = {"scenario_name": config.name, "scenario_sha256": scenario_sha256(config), "scenario_source": scenario,
-                "seed": config.seed, "replications": config.replications, "confidence": chance, "budget": budget,
-                "max_extra": max_extra, "cfc_sim_version": __version__, "python": platform.python_version(),
-                "started": started.isoformat(timespec="seconds"),
-                "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-                "wall_seconds": round(time.perf_counter() - clock, 3), "command": command}
+    manifest = rollout_manifest(config, scenario, folder, confidence=chance, budget=budget, max_extra=max_extra,
+                                started=started, wall_seconds=time.perf_counter() - clock)
     write_rollout(plan, folder, manifest, rollout_chart)
     _print_rollout(plan, config.name)
     for note in plan.notes:
@@ -602,19 +573,22 @@ def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps errors to exit codes and one-line messages."""
+    from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, Terminated, terminate_cleanly
+
     try:
-        cli.main(args=argv, prog_name="cfc-sim", standalone_mode=False)
+        with terminate_cleanly():
+            cli.main(args=argv, prog_name="cfc-sim", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
         exc.show()
         sys.exit(2)
-    except click.Abort:
-        click.echo("interrupted: nothing written", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("interrupted: nothing written", err=True)
-        sys.exit(130)
+    except (click.Abort, KeyboardInterrupt) as exc:  # click turns KeyboardInterrupt into Abort
+        if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+            click.echo("terminated (SIGTERM): workers stopped, nothing written", err=True)
+            sys.exit(EXIT_SIGTERM)
+        click.echo("interrupted: workers stopped, nothing written", err=True)
+        sys.exit(EXIT_SIGINT)
     except ScenarioError as exc:
         for line in exc.lines():
             click.echo(f"error: {line}", err=True)

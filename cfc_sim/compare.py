@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
+from cfc_sim.metric_catalogue import COMPARED, NATIONAL
 from cfc_sim.results import RunResult
 from cfc_sim.stats import paired_difference, welch_interval
-
-HEADLINE = [
-    "cir_on_time_share", "cir_working_days_mean", "children_seen_share", "weeks_to_decision_mean",
-    "wait_to_allocation_days_mean", "unallocated_queue_mean", "caseload_mean", "fca_utilisation",
-    "fte_in_post_mean", "vacancy_rate_mean", "turnover_rate", "reallocations_per_case", "prioritisation_days",
-    "flexible_fte_days", "cirs_filed", "applications",
-]
 
 
 def _summary_interval(run: RunResult, area: str, metric: str) -> tuple[float, float, float]:
@@ -33,13 +28,20 @@ def _summary_interval(run: RunResult, area: str, metric: str) -> tuple[float, fl
     return float(row["mean"].iloc[0]), float(row["ci_low"].iloc[0]), float(row["ci_high"].iloc[0])
 
 
+def unique_labels(names: Sequence[str], folders: Sequence[str]) -> list[str]:
+    """The runs' scenario names, with the folder name added when two runs share a name."""
+    if len(set(names)) == len(names):
+        return list(names)
+    return [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)]
+
+
 def paired(first: RunResult, other: RunResult) -> bool:
     """Common random numbers apply: same seed, and replication numbers to pair on."""
     return first.manifest.get("seed") == other.manifest.get("seed")
 
 
-def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = "ALL",
-                  metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
+def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = NATIONAL,
+                  metrics: Sequence[str] = COMPARED) -> pd.DataFrame:
     """One row per (metric, run): mean and interval, and the difference from the first run."""
     rows = []
     base = runs[0]

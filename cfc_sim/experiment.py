@@ -7,12 +7,10 @@ replication order before anything is summarised.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC
 
-from cfc_sim.errors import UserError
+from cfc_sim.executor import run_tasks
 from cfc_sim.model import ReplicationOutput, simulate
 from cfc_sim.results import RunResult
 from cfc_sim.scenario.schema import ScenarioConfig
@@ -29,67 +27,11 @@ def run_replications(
     trace: bool = False,
     progress: Progress | None = None,
 ) -> list[ReplicationOutput]:
-    """Run the listed replications and return their outputs sorted by replication number."""
+    """Run the listed replications (on `cfc_sim.executor`) and return their outputs sorted by replication."""
     tick = progress or (lambda n: None)
-    if scheduler:
-        outputs = _run_dask(config, replications, scheduler, trace, tick)
-    elif workers > 1 and len(replications) > 1:
-        outputs = _run_processes(config, replications, workers, trace, tick)
-    else:
-        outputs = []
-        for r in replications:
-            outputs.append(simulate(config, r, trace))
-            tick(1)
+    outputs = run_tasks(simulate, [(config, r, trace) for r in replications], workers=workers,
+                        scheduler=scheduler, on_result=lambda i, output: tick(1))
     return sorted(outputs, key=lambda o: o.replication)
-
-
-def _run_processes(config: ScenarioConfig, replications: Sequence[int], workers: int, trace: bool,
-                   tick: Progress) -> list[ReplicationOutput]:
-    # spawn: no inherited threads or state, the same on every platform.
-    context = multiprocessing.get_context("spawn")
-    outputs = []
-    with ProcessPoolExecutor(max_workers=min(workers, len(replications)), mp_context=context) as pool:
-        futures = [pool.submit(simulate, config, r, trace) for r in replications]
-        try:
-            for future in as_completed(futures):
-                outputs.append(future.result())
-                tick(1)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
-    return outputs
-
-
-def dask_client(scheduler: str):  # type: ignore[no-untyped-def]
-    """A client of an existing Dask scheduler (imported only when asked for); UserError if unreachable.
-
-    The client is not made the default, so iterate its futures directly rather than through
-    dask's `as_completed`, which looks for a default client.
-    """
-    try:
-        from dask.distributed import Client
-    except ImportError:  # pragma: no cover - depends on the install
-        raise UserError("--scheduler needs dask[distributed]: pip install 'cfc-sim[cluster]'") from None
-    try:
-        return Client(scheduler, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-
-
-def _run_dask(config: ScenarioConfig, replications: Sequence[int], scheduler: str, trace: bool,
-              tick: Progress) -> list[ReplicationOutput]:
-    client = dask_client(scheduler)
-    try:
-        futures = client.map(simulate, [config] * len(replications), list(replications),
-                             [trace] * len(replications), pure=False)
-        outputs = []
-        for future in futures:  # in submission order; each result is final when it arrives
-            outputs.append(future.result())
-            tick(1)
-        return outputs
-    finally:
-        client.close()
 
 
 def run_scenario(
@@ -159,6 +101,7 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
     import simpy
 
     from cfc_sim import __version__
+    from cfc_sim.cache import RUN_KEY, run_key
     from cfc_sim.model.simulation import make_calendar
     from cfc_sim.readiness_view import readiness_frame
     from cfc_sim.results import events_frame, replications_frame, summary_frame, timeseries_frame
@@ -182,6 +125,7 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),
         "command": f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}",
+        "cache_key": run_key(config, RUN_KEY),  # a sweep reuses the folder of a variant with this key
     }
     return RunResult(
         config=config,

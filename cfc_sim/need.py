@@ -34,9 +34,11 @@ import numpy as np
 import pandas as pd
 
 from cfc_sim.errors import UserError
+from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, Target, check_targets, joined
 from cfc_sim.scenario.loading import build_config, resolved_dict
 from cfc_sim.scenario.schema import ScenarioConfig, thaw
+from cfc_sim.stats import percentile_interval
 
 CAP_METRIC = "weeks_to_decision_reported_mean"
 CAP_TOLERANCE = 0.01
@@ -154,11 +156,15 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
             rows.append({"area": name, "fte_now": now, "note": f"no {rule.metric}@cap value to keep in this area"})
             needs[name] = (np.full(config.replications, math.nan),) * 2
             continue
-        cap_needs = np.array(replication_needs(lambda n, a=name, now=now: rule.met(cap, a, n - now),
-                                               now, low, now + max_extra))
+        def cap_met(n: int, a: str = name, now: int = now) -> list[bool]:
+            return rule.met(cap, a, n - now)
+
+        def cfc_met(n: int, a: str = name, now: int = now) -> list[bool]:
+            return cfc.met(a, n - now, judged[a])
+
+        cap_needs = np.array(replication_needs(cap_met, now, low, now + max_extra), dtype=float)
         if judged[name]:
-            cfc_needs = np.array(replication_needs(lambda n, a=name, now=now: cfc.met(a, n - now, judged[a]),
-                                                   now, low, now + max_extra))
+            cfc_needs = np.array(replication_needs(cfc_met, now, low, now + max_extra), dtype=float)
             note = "" if len(judged[name]) == len(targets) else (
                 "ignored here (metric not produced): " + joined([t for t in targets if t not in judged[name]]))
         else:
@@ -167,17 +173,17 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
         rows.append({"area": name, "fte_now": now, "note": note})
     draws = np.random.default_rng(config.seed).integers(0, config.replications,
                                                         size=(BOOTSTRAP_SAMPLES, config.replications))
-    total = {"area": "ALL", "fte_now": sum(r["fte_now"] for r in rows), "note": ""}
-    sums = [0.0, 0.0, np.zeros(BOOTSTRAP_SAMPLES)]
+    total = {"area": NATIONAL, "fte_now": sum(r["fte_now"] for r in rows), "note": ""}
+    cfc_sum, cap_sum, boot_sum = 0.0, 0.0, np.zeros(BOOTSTRAP_SAMPLES)
     for row in rows:
         cfc_needs, cap_needs = needs[row["area"]]
         point = (float(need_at(cfc_needs, confidence)), float(need_at(cap_needs, confidence)))
         boot = need_at(cfc_needs[draws], confidence) - need_at(cap_needs[draws], confidence)
         _fill(row, point, boot, "" if np.isnan(cap_needs).all() else "need not found within --max-extra")
-        sums = [sums[0] + point[0], sums[1] + point[1], sums[2] + boot]
+        cfc_sum, cap_sum, boot_sum = cfc_sum + point[0], cap_sum + point[1], boot_sum + boot
         on_area(row)
     without = sum(r["difference"] != r["difference"] for r in rows)
-    _fill(total, (sums[0], sums[1]), sums[2], f"{without} area(s) without a need (see their rows)")
+    _fill(total, (cfc_sum, cap_sum), boot_sum, f"{without} area(s) without a need (see their rows)")
     frame = pd.DataFrame([total, *rows])
     frame["confidence"], frame["cfc_rule"], frame["cap_rule"] = confidence, joined(targets), str(rule)
     return frame[[*NEED_COLUMNS, *NEED_EXTRA_COLUMNS]]
@@ -189,7 +195,6 @@ def _fill(row: dict[str, Any], point: tuple[float, float], boot: np.ndarray, mis
     finite = all(math.isfinite(p) for p in point) and bool(np.isfinite(boot).all())
     row["fcas_needed_cfc"], row["fcas_needed_cap"] = (p if math.isfinite(p) else math.nan for p in point)
     row["difference"] = point[0] - point[1] if finite else math.nan
-    low, high = np.percentile(boot, [2.5, 97.5]) if finite else (math.nan, math.nan)
-    row["ci_low"], row["ci_high"] = float(low), float(high)
+    row["ci_low"], row["ci_high"] = percentile_interval(boot) if finite else (math.nan, math.nan)
     if not finite and missing:
         row["note"] = (row["note"] + "; " if row["note"] else "") + missing

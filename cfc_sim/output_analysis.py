@@ -8,49 +8,55 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from cfc_sim.metric_catalogue import NATIONAL, PRECISION
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.stats import half_width
 
-# National KPIs whose intervals `--reps auto` drives within the precision.
-HEADLINE_KPIS = ("cir_on_time_share", "cir_working_days_mean", "weeks_to_decision_mean",
-                 "wait_to_allocation_days_mean", "caseload_mean", "fca_utilisation", "fte_in_post_mean")
+# `--reps auto` drives the intervals of the national KPIs with a catalogue `precision_tolerance`
+# (PRECISION): the absolute half-width that counts as precise enough near zero (relative
+# precision of a near-zero wait is unattainable and meaningless).
 # Monthly national series checked for a start-up transient, and how far (relative to the settled
 # level) the truncated start must differ from the rest to be worth a warning.
 TRANSIENT_SERIES = ("open_cases", "caseload_mean", "unallocated_queue_mean")
 MATERIAL_SHIFT = 0.05
-# Absolute half-widths that count as precise enough for KPIs near zero (relative precision of a
-# near-zero wait is unattainable and meaningless).
-ABSOLUTE_TOLERANCE = {"cir_on_time_share": 0.01, "cir_working_days_mean": 0.5, "weeks_to_decision_mean": 0.1,
-                      "wait_to_allocation_days_mean": 0.5, "caseload_mean": 0.1, "fca_utilisation": 0.01,
-                      "fte_in_post_mean": 0.5}
 
 
 def headline_values(outputs: Sequence[ReplicationOutput]) -> dict[str, np.ndarray]:
     """Per-replication values of the national headline KPIs."""
-    return {kpi: np.array([v for o in outputs for a, p, m, v in o.metrics if a == "ALL" and p == "all" and m == kpi])
-            for kpi in HEADLINE_KPIS}
+    return {kpi: np.array([v for o in outputs for a, p, m, v in o.metrics if a == NATIONAL and p == "all" and m == kpi])
+            for kpi in PRECISION}
 
 
 def headline_values_of(replications) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
     """The same from a run's `replications` frame."""
-    national = replications[(replications["area"] == "ALL") & (replications["pathway"] == "all")]
-    return {kpi: national[national["metric"] == kpi]["value"].to_numpy() for kpi in HEADLINE_KPIS}
+    national = replications[(replications["area"] == NATIONAL) & (replications["pathway"] == "all")]
+    return {kpi: national[national["metric"] == kpi]["value"].to_numpy() for kpi in PRECISION}
 
 
 def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, float]:
     """95% t half-width / |mean| of each KPI across the replications. A KPI whose half-width is
-    already within its small absolute tolerance (`ABSOLUTE_TOLERANCE`, for values near zero) or
+    already within its small absolute tolerance (`PRECISION`, for values near zero) or
     whose mean is zero counts as precise (0)."""
     out = {}
     for kpi, values in values_by_kpi.items():
         if len(values) < 2:
             continue
         half = half_width(values)
-        if abs(values.mean()) < 1e-12 or half <= ABSOLUTE_TOLERANCE.get(kpi, 0.0):
+        if abs(values.mean()) < 1e-12 or half <= PRECISION.get(kpi, 0.0):
             out[kpi] = 0.0
         else:
             out[kpi] = half / abs(values.mean())
     return out
+
+
+def precision_note(replications, precision: float) -> str:  # type: ignore[no-untyped-def]
+    """What `--reps auto` achieved, in one line: replications used and the widest relative half-width."""
+    widths = relative_half_widths(headline_values_of(replications))
+    met = all(w <= precision for w in widths.values())
+    used = replications["replication"].nunique()
+    return (f"--reps auto: used {used} replications; widest headline half-width "
+            f"{max(widths.values(), default=0):.1%} of its mean ({'within' if met else 'NOT within'} "
+            f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")
 
 
 def replications_needed(outputs: Sequence[ReplicationOutput], precision: float) -> int:
@@ -62,7 +68,7 @@ def replications_needed(outputs: Sequence[ReplicationOutput], precision: float) 
         if len(values) < 2:
             continue
         half = half_width(values)
-        allowed = max(precision * abs(values.mean()), ABSOLUTE_TOLERANCE.get(kpi, 0.0))
+        allowed = max(precision * abs(values.mean()), PRECISION.get(kpi, 0.0))
         worst = max(worst, half / allowed if allowed > 0 else (math.inf if half > 0 else 0.0))
     if worst <= 1:
         return n
@@ -88,7 +94,7 @@ def mser5(series: Sequence[float]) -> int:
 
 def transient_warnings(timeseries, months: int | None = None) -> list[str]:  # type: ignore[no-untyped-def]
     """Warnings for national monthly series whose MSER-5 truncation point is after the first month."""
-    national = timeseries[timeseries["area"] == "ALL"]
+    national = timeseries[timeseries["area"] == NATIONAL]
     warnings = []
     for metric in TRANSIENT_SERIES:
         rows = national[national["metric"] == metric]

@@ -11,9 +11,7 @@ cached on disk by the resolved scenario's hash, seed and replications, so a reru
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,10 +20,11 @@ from typing import Any
 
 import pandas as pd
 
+from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
+from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.scenario.keys import config_variant
-from cfc_sim.scenario.loading import scenario_sha256
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, freeze, thaw
 
 DAYS_PER_YEAR = 365.25
@@ -137,7 +136,7 @@ class Evaluator:
 
     def __init__(self, config: ScenarioConfig, cache: Path | None, workers: int, scheduler: str | None) -> None:
         self.config = config
-        self.cache = cache
+        self.cache = Cache(cache)
         self.workers = workers
         self.scheduler = scheduler
         self.runs = 0
@@ -148,10 +147,10 @@ class Evaluator:
         if (area, extra) in self._memo:
             return self._memo[(area, extra)]
         variant = with_extra_fcas(self.config, area, extra)
-        key = f"{scenario_sha256(variant)[:20]}-{variant.seed}-{variant.replications}"
-        path = self.cache / f"{key}.json" if self.cache else None
-        if path is not None and path.is_file():
-            stored = json.loads(path.read_text(encoding="utf-8"))
+        key = run_key(variant, "plan")
+        stored = self.cache.get(key, lambda v: lists_by_name(v) and all(len(x) == variant.replications
+                                                                         for x in v.values()))
+        if stored is not None:
             values = {k: [math.nan if v is None else v for v in vs] for k, vs in stored.items()}
         else:
             outputs = run_replications(variant, range(variant.replications), workers=self.workers,
@@ -162,12 +161,7 @@ class Evaluator:
                 for a, pathway, metric, value in output.metrics:
                     if a == area:
                         values.setdefault(f"{pathway}/{metric}", [math.nan] * len(outputs))[r] = value
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".tmp-{os.getpid()}")
-                plain = {k: [None if v != v else v for v in vs] for k, vs in values.items()}
-                tmp.write_text(json.dumps(plain), encoding="utf-8")
-                os.replace(tmp, path)
+            self.cache.put(key, {k: [None if v != v else v for v in vs] for k, vs in values.items()})
         self._memo[(area, extra)] = values
         return values
 
@@ -282,7 +276,7 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     frame = pd.DataFrame(rows)
     national = []
     for label, group in frame.groupby("target", sort=False):
-        national.append({"area": "ALL", "fte_now": group["fte_now"].sum(),
+        national.append({"area": NATIONAL, "fte_now": group["fte_now"].sum(),
                          "extra_fte": group["extra_fte"].sum(min_count=1), "target": label,
                          "confidence": confidence, "achieved_mean": math.nan,
                          "achieved_probability": group["achieved_probability"].min(),

@@ -22,30 +22,13 @@ import pandas as pd
 
 from cfc_sim import __version__
 from cfc_sim.errors import UserError
+from cfc_sim.metric_catalogue import HEADLINE, NATIONAL, Metric
 from cfc_sim.readiness_view import area_statuses, monthly_statuses
 from cfc_sim.results import RunResult
 
-NATIONAL = "ALL"
 RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 NO_STATUS = "#BBBBBB"
 GRID_MONTHS = 13  # the run's first month and the twelve after it ("this month next year" included)
-
-# Headline KPIs: metric, plain-English label, unit, format, how to read it.
-KPIS: list[tuple[str, str, str, str]] = [
-    ("applications", "Applications received", "cases", "count"),
-    ("cirs_filed", "Child Impact Reports (CIRs) filed by Cafcass", "reports", "count"),
-    ("cir_on_time_share", "CIRs filed within eight working weeks", "share of CIRs", "pct"),
-    ("cir_working_days_mean", "Time from application to CIR", "working days (average)", "num"),
-    ("children_seen_share", "Children seen by an FCA (Child Focused Courts cases)", "share of children", "pct"),
-    ("weeks_to_decision_mean", "Time from application to the court's decision", "weeks (average)", "num"),
-    ("wait_to_allocation_days_mean", "Wait for a case to be allocated to an FCA", "days (average)", "num"),
-    ("unallocated_queue_mean", "Cases waiting for allocation", "cases (average at any time)", "num"),
-    ("caseload_mean", "Open cases per FCA", "cases per FCA (average)", "num"),
-    ("fca_utilisation", "FCA capacity in use", "share of private-law slots", "pct"),
-    ("fte_in_post_mean", "FCAs in post", "full-time equivalents (average)", "num"),
-    ("vacancy_rate_mean", "Vacancy rate", "share of establishment (average)", "pct"),
-    ("turnover_rate", "Staff turnover", "leavers a year per FCA in post", "pct"),
-]
 
 # The one-letter codes (readiness_view.CRITERION_CODES) under each status in the month-by-month grid.
 CODE_LEGEND = [("C", "capacity: not enough CFC-trained FCAs"), ("V", "vacancy rate too high"),
@@ -147,7 +130,7 @@ window.addEventListener("beforeprint", function () {
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Call `write(tmp)` on a temporary file beside `path`, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -169,15 +152,8 @@ def _isnan(value: Any) -> bool:
         return True
 
 
-def _fmt(value: Any, kind: str) -> str:
-    if _isnan(value):
-        return "n/a"
-    value = float(value)
-    if kind == "pct":
-        return f"{value:.1%}"
-    if kind == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+def _fmt(value: Any, metric: Metric) -> str:
+    return "n/a" if _isnan(value) else metric.format(float(value))
 
 
 def _month_name(label: str) -> str:
@@ -273,14 +249,14 @@ def _kpi_table(result: RunResult) -> str:
     national = _national(result.summary)
     targets = result.config.header.targets
     rows = []
-    for metric, label, unit, kind in KPIS:
-        if metric not in national.index:
+    for kpi in HEADLINE:
+        if kpi.name not in national.index:
             continue
-        row = national.loc[metric]
-        target, verdict = _kpi_verdict(metric, row, targets)
-        interval = f"{_fmt(row['ci_low'], kind)} to {_fmt(row['ci_high'], kind)}"
-        rows.append(f"<tr><td>{html.escape(label)}</td><td class=\"num\"><strong>{_fmt(row['mean'], kind)}</strong>"
-                    f"</td><td class=\"num\">{interval}</td><td>{html.escape(unit)}</td>"
+        row = national.loc[kpi.name]
+        target, verdict = _kpi_verdict(kpi.name, row, targets)
+        interval = f"{_fmt(row['ci_low'], kpi)} to {_fmt(row['ci_high'], kpi)}"
+        rows.append(f"<tr><td>{html.escape(kpi.label)}</td><td class=\"num\"><strong>{_fmt(row['mean'], kpi)}</strong>"
+                    f"</td><td class=\"num\">{interval}</td><td>{html.escape(kpi.unit)}</td>"
                     f"<td>{html.escape(target)}</td><td>{html.escape(verdict)}</td></tr>")
     if not rows:
         return '<p class="note">No national figures in this results folder.</p>'
@@ -341,7 +317,7 @@ def _month_details(result: RunResult, months: list[str]) -> str:
     names = [a.name for a in result.config.areas]
     blocks = []
     for m in months:
-        items = {"red": [], "amber": []}
+        items: dict[str, list[str]] = {"red": [], "amber": []}
         green = 0
         for area in names:
             status, failing, _, _ = cells.get((area, m), NO_MONTH)

@@ -19,23 +19,12 @@ import numpy as np
 import pandas as pd
 
 from cfc_sim.errors import UserError
+from cfc_sim.metric_catalogue import NATIONAL, ORDER, is_bounded, is_signed
 from cfc_sim.model import ReplicationOutput
-from cfc_sim.model.monitor import NATIONAL
 from cfc_sim.scenario.loading import resolved_yaml
 from cfc_sim.scenario.schema import ScenarioConfig
 
-# The contract's metric order (DESIGN 5.1); anything else follows alphabetically.
-METRIC_ORDER = [
-    "applications", "children", "closed_cases", "open_cases_end", "cirs_filed", "cir_on_time_share",
-    "cir_working_days_mean", "cir_working_days_p90", "children_seen_share", "weeks_to_decision_mean",
-    "weeks_to_decision_p90", "weeks_to_decision_reported_mean", "wait_to_allocation_days_mean",
-    "wait_to_allocation_days_p90", "unallocated_queue_mean", "unallocated_queue_max", "caseload_mean",
-    "caseload_p90", "fca_utilisation", "reallocations_per_case", "single_practitioner_share",
-    "fte_in_post_mean", "vacancy_rate_mean", "leavers", "turnover_rate", "sickness_days_share",
-    "training_share_at_go_live", "prioritisation_days", "flexible_fte_days", "go_live_day",
-]
 PATHWAY_ORDER = ["all", "cap", "cfc"]
-BOUNDED_METRICS = {"fca_utilisation", "vacancy_rate_mean", "training_share_at_go_live", "live_at_end"}
 
 
 @dataclass
@@ -54,11 +43,10 @@ class RunResult:
 def _order(frame: pd.DataFrame, areas: Sequence[str], extra: Sequence[str] = ()) -> pd.DataFrame:
     """Stable row order: (extra columns), ALL then areas in scenario order, pathway, metric."""
     area_rank = {name: i for i, name in enumerate([NATIONAL, *areas])}
-    metric_rank = {name: i for i, name in enumerate(METRIC_ORDER)}
     keyed = frame.assign(
         _a=frame["area"].map(area_rank),
         _p=frame["pathway"].map({p: i for i, p in enumerate(PATHWAY_ORDER)}),
-        _m=frame["metric"].map(lambda m: metric_rank.get(m, len(METRIC_ORDER))),
+        _m=frame["metric"].map(lambda m: ORDER.get(m, len(ORDER))),
     )
     keyed = keyed.sort_values([*extra, "_a", "_p", "_m", "metric"], kind="stable")
     return keyed.drop(columns=["_a", "_p", "_m"]).reset_index(drop=True)
@@ -96,8 +84,8 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
     low, high = t_intervals(frame["mean"].to_numpy(), frame["std"].to_numpy(), frame["count"].to_numpy(), confidence)
     # Intervals stay inside what the metric can be: counts, days and rates >= 0, shares <= 1.
     metric = frame["metric"]
-    non_negative = (metric != "go_live_day").to_numpy()
-    bounded = metric.isin(BOUNDED_METRICS).to_numpy() | metric.str.endswith("_share").to_numpy()
+    non_negative = ~metric.map(is_signed).to_numpy(dtype=bool)
+    bounded = metric.map(is_bounded).to_numpy(dtype=bool)
     low = np.where(non_negative, np.maximum(low, 0.0), low)
     high = np.where(bounded, np.minimum(high, 1.0), high)
     frame = frame.assign(ci_low=low, ci_high=high, n_reps=counts)

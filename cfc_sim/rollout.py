@@ -54,14 +54,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
@@ -176,7 +177,7 @@ class Runner:
     """Go-live days per area and replication for a scenario, cached on disk by its resolved hash."""
 
     def __init__(self, cache: Path | None, workers: int, scheduler: str | None) -> None:
-        self.cache = cache
+        self.cache = Cache(cache)
         self.workers = workers
         self.scheduler = scheduler
         self.runs = 0
@@ -186,18 +187,12 @@ class Runner:
         return run_replications(config, range(config.replications), workers=self.workers, scheduler=self.scheduler)
 
     def go_live_days(self, config: ScenarioConfig) -> dict[str, list[float]]:
-        key = f"rollout-{scenario_sha256(config)[:20]}-{config.seed}-{config.replications}"
-        path = self.cache / f"{key}.json" if self.cache else None
-        if path is not None and path.is_file():
-            stored = json.loads(path.read_text(encoding="utf-8"))
+        key = run_key(config, "rollout")
+        stored = self.cache.get(key, lambda v: lists_by_name(v) and set(v) == {a.name for a in config.areas})
+        if stored is not None:
             return {a: [math.nan if v is None else v for v in values] for a, values in stored.items()}
         days = go_live_days(self.outputs(config), [a.name for a in config.areas])
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp-{os.getpid()}")
-            tmp.write_text(json.dumps({a: [None if v != v else v for v in values] for a, values in days.items()}),
-                           encoding="utf-8")
-            os.replace(tmp, path)
+        self.cache.put(key, {a: [None if v != v else v for v in values] for a, values in days.items()})
         return days
 
 
@@ -314,7 +309,6 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
     calendar = make_calendar(config)
     ready = with_policy(config, "readiness")
     runner = Runner(cache, workers, scheduler)
-    reps = config.replications
     already_live = [a.name for a in config.areas if calendar.day_of(a.go_live) <= 0]
     pending = [_Area(a, calendar.day_of(a.go_live)) for a in config.areas if calendar.day_of(a.go_live) > 0]
     if not pending:
@@ -326,30 +320,45 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
         end = calendar.start + dt.timedelta(days=int(calendar.horizon_days))
         notes.append(f"{len(beyond)} area(s) planned after the horizon ({end}) are not assessed: "
                      "raise horizon_months to plan them")
+    late = readiness_run(ready, calendar, runner, inside, confidence, on_step)
+    cost_of_on_time(ready, calendar, runner, late, confidence, max_extra, on_step)
+    notes += fund_within_budget(late, budget)
+    propose_dates(calendar, inside, confidence)
+    extras = {a.name: a.extra_needed or 0 for a in inside if a.funded}
+    check_proposed(ready, calendar, runner, inside, extras, confidence, on_step)
+    return _assemble(config, calendar, pending, inside, already_live, extras, notes, confidence, budget, max_extra,
+                     runner.runs)
 
-    # 1-2: readiness run with the planned dates; on time at no cost, or the earliest feasible date
-    if inside:
-        on_step(f"readiness run: {len(inside)} areas, {reps} replications")
-        base = variant(ready, [a.name for a in inside])
-        outputs = runner.outputs(base)
-        days = go_live_days(outputs, [a.name for a in inside])
-        for area in inside:
-            area.baseline = days[area.name]
-            area.p_planned = share_on(area.baseline, area.planned_day)
-            area.partnerships_late = _late_partnerships(area.config)
-        late = [a for a in inside if a.p_planned < confidence - 1e-12]
-        for name, (labels, text) in _blockers(ready, calendar, outputs, late).items():
-            area = next(a for a in late if a.name == name)
-            area.blocker_names, area.blockers = labels, text
-    else:
-        late = []
 
-    # 3: smallest extra FCAs for on time, where the partnerships allow it
+def readiness_run(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, inside: Sequence[_Area],
+                  confidence: float, on_step: Callable[[str], None]) -> list[_Area]:
+    """Steps 1-2: the areas under the readiness policy at their planned dates; returns the late ones
+    (on time in fewer than a share `confidence` of replications), with why they are late."""
+    if not inside:
+        return []
+    on_step(f"readiness run: {len(inside)} areas, {ready.replications} replications")
+    base = variant(ready, [a.name for a in inside])
+    outputs = runner.outputs(base)
+    days = go_live_days(outputs, [a.name for a in inside])
+    for area in inside:
+        area.baseline = days[area.name]
+        area.p_planned = share_on(area.baseline, area.planned_day)
+        area.partnerships_late = _late_partnerships(area.config)
+    late = [a for a in inside if a.p_planned < confidence - 1e-12]
+    for name, (labels, text) in _blockers(ready, calendar, outputs, late).items():
+        area = next(a for a in late if a.name == name)
+        area.blocker_names, area.blockers = labels, text
+    return late
+
+
+def cost_of_on_time(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, late: Sequence[_Area],
+                    confidence: float, max_extra: int, on_step: Callable[[str], None]) -> None:
+    """Step 3: for each late area whose partnerships allow it, the smallest extra FCAs for on time."""
     for area in late:
         if area.partnerships_late or max_extra == 0:
             continue
         area.search_limit = trainable_extra(area.config, calendar, area.planned_day,
-                                            config.header.readiness.min_training_share, max_extra)
+                                            ready.header.readiness.min_training_share, max_extra)
         if area.search_limit == 0:
             continue
         check_addition(ready, area.name, area.search_limit)
@@ -367,7 +376,9 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
         if area.extra_needed is not None:
             area.cost_needed = area.extra_needed * area.config.workforce.cost_per_fte_day * DAYS_PER_YEAR
 
-    # 4: fund the cheapest additions first (exact for unit values) within the budget
+
+def fund_within_budget(late: Sequence[_Area], budget: float | None) -> list[str]:
+    """Step 4: fund the cheapest additions first (exact for unit values) within the budget; returns notes."""
     fixable = sorted((a for a in late if a.extra_needed is not None),
                      key=lambda a: (a.cost_needed, a.planned_day, a.name))
     spent = 0.0
@@ -377,8 +388,14 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
             spent += area.cost_needed
     free = [a.name for a in fixable if a.cost_needed == 0 and a.extra_needed]
     if free and budget != 0:
-        notes.append(f"workforce.cost_per_fte_day is 0 in {', '.join(free)}: their extra FCAs are unpriced"
-                     + (" and the budget does not limit them" if budget is not None else ""))
+        return [f"workforce.cost_per_fte_day is 0 in {', '.join(free)}: their extra FCAs are unpriced"
+                + (" and the budget does not limit them" if budget is not None else "")]
+    return []
+
+
+def propose_dates(calendar: SimCalendar, inside: Sequence[_Area], confidence: float) -> None:
+    """The planned date for areas on time or funded, else the P-quantile of the go-live day, never
+    before the partnerships exist."""
     for area in inside:
         if area.p_planned >= confidence - 1e-12 or area.funded:
             area.proposed_day = area.planned_day
@@ -391,8 +408,10 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
             if math.isinf(area.proposed_day):
                 area.proposed_day = None
 
-    # 5: check the proposed dates by re-running; move an area that fails to its check-run quantile
-    extras = {a.name: a.extra_needed or 0 for a in inside if a.funded}
+
+def check_proposed(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, inside: Sequence[_Area],
+                   extras: dict[str, int], confidence: float, on_step: Callable[[str], None]) -> None:
+    """Step 5: re-run the proposed dates; an area failing moves to its check-run quantile and is checked again."""
     to_check = [a for a in inside if a.proposed_day is not None]
     for _ in range(calendar.horizon_months + 1):
         if not to_check:
@@ -417,6 +436,12 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
                 again.append(area)
         to_check = again
 
+
+def _assemble(config: ScenarioConfig, calendar: SimCalendar, pending: Sequence[_Area], inside: Sequence[_Area],
+              already_live: list[str], extras: dict[str, int], notes: list[str], confidence: float,
+              budget: float | None, max_extra: int, runs: int) -> RolloutPlan:
+    """The per-area table, the proposed scenario and the totals."""
+    reps = config.replications
     rows = [_row(a, calendar, confidence, max_extra, reps) for a in inside]
     rows += [_beyond_row(a) for a in pending if a.planned_day >= calendar.horizon_days]
     order = {a.name: i for i, a in enumerate(config.areas)}
@@ -439,7 +464,7 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
         "budget": budget,
         "confidence": confidence,
         "replications": reps,
-        "simulation_runs": runner.runs,
+        "simulation_runs": runs,
         "risk": {r: int((assessed["risk"] == r).sum()) for r in RISKS},
     }
     return RolloutPlan(table, proposed, totals, notes, already_live)
@@ -491,6 +516,24 @@ def summary_line(plan: RolloutPlan) -> str:
             f" high {t['risk']['high']}")
 
 
+def rollout_manifest(config: ScenarioConfig, scenario: str, folder: Path, *, confidence: float,
+                     budget: float | None, max_extra: int, started: dt.datetime, wall_seconds: float) -> dict[str, Any]:
+    """manifest.json of a rollout folder: inputs, versions, times and the command that reproduces it."""
+    import platform
+
+    from cfc_sim import __version__
+
+    command = (f"cfc-sim rollout {scenario} --reps {config.replications} --seed {config.seed} "
+               f"--confidence {confidence:g} --max-extra {max_extra}"
+               + ("" if budget is None else f" --budget {budget:g}") + f" --out {folder}")
+    return {"scenario_name": config.name, "scenario_sha256": scenario_sha256(config), "scenario_source": scenario,
+            "seed": config.seed, "replications": config.replications, "confidence": confidence, "budget": budget,
+            "max_extra": max_extra, "cfc_sim_version": __version__, "python": platform.python_version(),
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "wall_seconds": round(wall_seconds, 3), "command": command}
+
+
 def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
                   draw_chart: Callable[[pd.DataFrame, Path, str, dt.date, dt.date], None]) -> Path:
     """The rollout folder, written atomically: rollout.csv, rollout.png, scenario.proposed.yaml, manifest.json."""
@@ -510,6 +553,11 @@ def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
         (tmp / "manifest.json").write_text(json.dumps(body, indent=2, default=str) + "\n", encoding="utf-8")
 
     return write_folder(Path(out), fill)
+
+
+def _dates(*days: dt.date) -> np.ndarray:
+    """Dates as matplotlib plots them on a date axis (numpy days: what its type stubs accept)."""
+    return np.array(days, dtype="datetime64[D]")
 
 
 def rollout_chart(table: pd.DataFrame, path: Path, title: str, start: dt.date, end: dt.date) -> None:
@@ -534,10 +582,10 @@ def rollout_chart(table: pd.DataFrame, path: Path, title: str, start: dt.date, e
         text = str(row.proposed_go_live) if isinstance(row.proposed_go_live, str) else ""
         proposed = dt.date.fromisoformat(text) if text else end
         if proposed > planned:
-            ax.plot([planned, proposed], [y, y], color=colour, linewidth=5, alpha=0.45, solid_capstyle="butt")
-        ax.plot([proposed], [y], marker=shapes[str(row.risk)] if text else ">", markersize=8, color=colour,
+            ax.plot(_dates(planned, proposed), [y, y], color=colour, linewidth=5, alpha=0.45, solid_capstyle="butt")
+        ax.plot(_dates(proposed), [y], marker=shapes[str(row.risk)] if text else ">", markersize=8, color=colour,
                 markeredgecolor="black", linestyle="")
-        ax.plot([planned], [y], marker="D", markersize=12, markerfacecolor="none", markeredgecolor="black",
+        ax.plot(_dates(planned), [y], marker="D", markersize=12, markerfacecolor="none", markeredgecolor="black",
                 markeredgewidth=1.3, linestyle="")
         label = [_fcas(int(row.extra_fte))] if float(row.extra_fte) > 0 else []
         if not text:

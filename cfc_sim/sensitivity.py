@@ -22,9 +22,7 @@ sha256, seed and replications, so an interrupted or repeated analysis resumes.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import typing
 import warnings
 from collections.abc import Callable, Sequence
@@ -35,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cfc_sim.cache import Cache, run_key
 from cfc_sim.errors import UserError
 from cfc_sim.scenario.schema import ScenarioConfig
 
@@ -171,7 +170,7 @@ def design(params: Sequence[Param], method: str, samples: int, seed: int) -> np.
             try:
                 from SALib.sample import sobol as saltelli
             except ImportError:  # pragma: no cover - SALib before 1.4.6 names it saltelli
-                from SALib.sample import saltelli  # type: ignore[no-redef]
+                from SALib.sample import saltelli
 
             return np.asarray(saltelli.sample(problem, samples, calc_second_order=False, seed=design_seed), float)
     raise UserError(f"unknown method {method!r} (morris or sobol)", key="--method")
@@ -229,7 +228,7 @@ def evaluate_point(config: ScenarioConfig) -> dict[str, Any]:
     Top-level and pure, so local processes and Dask workers can run it with identical results.
     """
     from cfc_sim.experiment import run_scenario
-    from cfc_sim.model.monitor import NATIONAL
+    from cfc_sim.metric_catalogue import NATIONAL
     from cfc_sim.readiness_view import earliest_ready
 
     result = run_scenario(config)
@@ -240,89 +239,31 @@ def evaluate_point(config: ScenarioConfig) -> dict[str, Any]:
     return {CIR_OUTPUT: None if share != share else share, "earliest_ready": {a: ready.get(a) for a in ready}}
 
 
-class PointCache:
-    """Outputs per variant on disk (`<sha256[:20]>-<seed>-<reps>.json`) and in memory."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.memory: dict[str, dict[str, Any]] = {}
-
-    @staticmethod
-    def key(config: ScenarioConfig) -> str:
-        from cfc_sim.scenario.loading import scenario_sha256
-
-        return f"{scenario_sha256(config)[:20]}-{config.seed}-{config.replications}"
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        if key in self.memory:
-            return self.memory[key]
-        if self.folder is not None:
-            path = self.folder / f"{key}.json"
-            if path.is_file():
-                try:
-                    found = json.loads(path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    return None  # unreadable: run the point again
-                self.memory[key] = found
-                return found
-        return None
-
-    def put(self, key: str, outputs: dict[str, Any]) -> None:
-        self.memory[key] = outputs
-        if self.folder is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{key}.json"
-        tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(outputs, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+def _point_outputs(value: Any) -> bool:
+    """Shape check of a cached point: {CIR_OUTPUT: number or None, "earliest_ready": {area: month or None}}."""
+    share = value.get(CIR_OUTPUT) if isinstance(value, dict) else "missing"
+    ready = value.get("earliest_ready") if isinstance(value, dict) else None
+    return ((share is None or (isinstance(share, int | float) and not isinstance(share, bool)))
+            and isinstance(ready, dict) and all(m is None or isinstance(m, str) for m in ready.values()))
 
 
-def _run_points(configs: dict[str, ScenarioConfig], cache: PointCache, workers: int, scheduler: str | None,
+def _run_points(configs: dict[str, ScenarioConfig], cache: Cache, workers: int, scheduler: str | None,
                 done: Callable[[bool], None]) -> None:
-    """Evaluate the (distinct, uncached) points on the chosen executor, caching each as it finishes.
+    """Evaluate the (distinct, uncached) points on `cfc_sim.executor`, caching each as it finishes.
 
     The unit of work is a whole design point, so `--workers` and `--scheduler` spread points (not
     just a point's few replications) and each process or Dask task returns a few numbers only.
     """
+    from cfc_sim.executor import run_tasks
+
     keys = list(configs)
-    if scheduler:
-        _run_dask(configs, cache, scheduler, done)
-    elif workers > 1 and len(keys) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(keys)), mp_context=context) as pool:
-            futures = {pool.submit(evaluate_point, configs[k]): k for k in keys}
-            try:
-                for future in as_completed(futures):
-                    cache.put(futures[future], future.result())
-                    done(False)
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
-    else:
-        for k in keys:
-            cache.put(k, evaluate_point(configs[k]))
-            done(False)
+    def finished(i: int, outputs: dict[str, Any]) -> None:
+        cache.put(keys[i], outputs)
+        done(False)
 
-
-def _run_dask(configs: dict[str, ScenarioConfig], cache: PointCache, scheduler: str,
-              done: Callable[[bool], None]) -> None:
-    from cfc_sim.experiment import dask_client
-
-    client = dask_client(scheduler)
-    try:
-        keys = list(configs)
-        futures = client.map(evaluate_point, [configs[k] for k in keys], key=[f"cfc-sens-{k}" for k in keys],
-                             pure=False)
-        for key, future in zip(keys, futures, strict=True):
-            cache.put(key, future.result())
-            done(False)
-    finally:
-        client.close()
+    run_tasks(evaluate_point, [(configs[k],) for k in keys], workers=workers, scheduler=scheduler,
+              on_result=finished, names=[f"cfc-sens-{k}" for k in keys])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -403,8 +344,8 @@ def run_sensitivity(
     matrix = design(params, method, samples, seed)
     points = [{p.key: p.value(x) for p, x in zip(params, row, strict=True)} for row in matrix]
     configs = [variant(s) for s in points]
-    store = PointCache(cache)
-    keys = [store.key(c) for c in configs]
+    store = Cache(cache)
+    keys = [run_key(c, "sensitivity") for c in configs]
     total = len(keys)
     finished = 0
     reused = 0
@@ -418,7 +359,7 @@ def run_sensitivity(
     for k, c in zip(keys, configs, strict=True):
         if k in pending:
             continue
-        if store.get(k) is None:
+        if store.get(k, _point_outputs) is None:
             pending[k] = c
     runs = len(pending)
     repeats = total - len(set(keys))  # points equal to an earlier point (rounding, shared Morris points)

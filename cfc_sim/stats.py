@@ -1,6 +1,6 @@
 """Statistics across replications, in one place: t-intervals, Welch's unpaired interval, paired
-differences under common random numbers, and the split of variance between parameter draws and
-run-to-run randomness.
+differences under common random numbers, percentile (bootstrap) intervals, and the split of
+variance between parameter draws and run-to-run randomness.
 
 Replications are independent and identically distributed, so the mean of n of them has a
 Student-t interval with n - 1 degrees of freedom; with a single replication the interval has zero
@@ -77,6 +77,13 @@ def welch_interval(first: np.ndarray, other: np.ndarray,
     dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     half = float(t_quantile(confidence, dof)) * se
     return diff, diff - half, diff + half
+
+
+def percentile_interval(samples: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """(low, high): the equal-tailed percentile interval of bootstrap `samples`."""
+    tail = round(50 * (1 - confidence), 12)  # 2.5 for 95%, exactly
+    low, high = np.percentile(samples, [tail, 100 - tail])
+    return float(low), float(high)
 
 
 def variance_shares(values: pd.Series, replications: pd.Series, inner: int) -> tuple[float, float]:

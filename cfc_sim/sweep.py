@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from cfc_sim.cache import RUN_KEY, run_key
 from cfc_sim.experiment import run_scenario
 from cfc_sim.results import RunResult, load_results, slug, write_results
-from cfc_sim.scenario.loading import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.scenario.variants import load_variant
 
@@ -37,7 +37,8 @@ def variant_name(index: int, values: dict[str, Any]) -> str:
 
 
 def finished(folder: Path, config: ScenarioConfig) -> bool:
-    """The folder holds a complete run of exactly this variant (same resolved scenario, seed, reps)."""
+    """The folder holds a complete run of exactly this variant: its manifest's `cache_key` is the
+    variant's `cfc_sim.cache.run_key` (same resolved scenario, seed, replications and code version)."""
     manifest = folder / "manifest.json"
     if not manifest.is_file():
         return False
@@ -45,8 +46,7 @@ def finished(folder: Path, config: ScenarioConfig) -> bool:
         done = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return (done.get("scenario_sha256") == scenario_sha256(config) and done.get("seed") == config.seed
-            and done.get("replications") == config.replications)
+    return isinstance(done, dict) and done.get("cache_key") == run_key(config, RUN_KEY)
 
 
 def run_sweep(

@@ -23,9 +23,11 @@ import pytest
 import simpy
 import yaml
 from cli_runner import invoke, invoke_quietly
+from contract import METRICS
 from scenario_factory import scenario_dict
 
 import cfc_sim
+from cfc_sim.metric_catalogue import CATALOGUE, is_signed
 from cfc_sim.scenario.loading import load_scenario, scenario_sha256
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,17 +35,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 MANIFEST_KEYS = {"scenario_name", "scenario_sha256", "seed", "replications", "cfc_sim_version", "python",
                  "simpy", "started", "finished", "wall_seconds", "command"}
-METRICS = [  # DESIGN 5.1
-    "applications", "children", "closed_cases", "open_cases_end", "cirs_filed", "cir_on_time_share",
-    "cir_working_days_mean", "cir_working_days_p90", "children_seen_share", "weeks_to_decision_mean",
-    "weeks_to_decision_p90", "weeks_to_decision_reported_mean", "wait_to_allocation_days_mean",
-    "wait_to_allocation_days_p90", "unallocated_queue_mean", "unallocated_queue_max", "caseload_mean",
-    "caseload_p90", "fca_utilisation", "reallocations_per_case", "single_practitioner_share",
-    "fte_in_post_mean", "vacancy_rate_mean", "leavers", "turnover_rate", "sickness_days_share",
-    "training_share_at_go_live", "prioritisation_days", "flexible_fte_days", "go_live_day",
-]
-SHARES = ["cir_on_time_share", "children_seen_share", "fca_utilisation", "single_practitioner_share",
-          "vacancy_rate_mean", "sickness_days_share", "training_share_at_go_live"]
+SHARES = [m.name for m in CATALOGUE if m.bounded]
 CRITERIA = {"capacity", "vacancy", "training", "stability", "partnerships", "performance", "overall"}
 AREAS = ["Alpha", "Beta"]
 
@@ -271,7 +263,7 @@ def test_shares_in_unit_interval(reps: pd.DataFrame, summary: pd.DataFrame) -> N
 
 
 def test_no_negative_counts_or_times(reps: pd.DataFrame) -> None:
-    nonneg = [m for m in METRICS if m != "go_live_day"]
+    nonneg = [m for m in METRICS if not is_signed(m)]
     values = reps[reps["metric"].isin(nonneg)].dropna(subset=["value"])
     assert (values["value"] >= 0).all(), values[values["value"] < 0]
 

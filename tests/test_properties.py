@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from scenario_factory import config, scenario_dict
 
+from cfc_sim.metric_catalogue import is_bounded, is_signed
 from cfc_sim.model import simulate
 from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP
@@ -114,9 +115,9 @@ def test_invariants_hold_for_any_valid_scenario(data: dict[str, Any]) -> None:
                         == m[(area, pathway, "closed_cases")] + m[(area, pathway, "open_cases_end")])
     for (area, pathway, metric), value in m.items():
         assert not math.isnan(value) and not math.isinf(value), (area, pathway, metric)
-        if metric.endswith("_share") or metric in ("fca_utilisation", "vacancy_rate_mean", "live_at_end"):
+        if is_bounded(metric):
             assert 0.0 <= value <= 1.0 + 1e-12, (area, pathway, metric, value)
-        if metric != "go_live_day":
+        if not is_signed(metric):
             assert value >= 0.0, (area, pathway, metric, value)
     horizon = cfg.header.horizon_months * 31
     by_case: dict[tuple[str, int], list[tuple[float, str]]] = {}

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cfc_sim.model.fca import FCA
+
 CAP = "cap"
 CFC = "cfc"
 
@@ -33,8 +38,8 @@ class Case:
         self.work_left_days = 0.0
         self.work_end_day = 0.0
         self.token = 0  # bumped on every (re)allocation so stale work-end events are ignored
-        self.fca = None
-        self.last_fca = None
+        self.fca: FCA | None = None
+        self.last_fca: FCA | None = None
         self.fcas_seen = 0
         self.had_report = False
         self.children_seen = False

@@ -13,7 +13,6 @@ from cfc_sim.metrics import NAN, CaseStats, Histogram
 from cfc_sim.model.area import Area, NationalTotals
 from cfc_sim.model.case import CAP, CFC
 
-NATIONAL = "ALL"
 DAYS_PER_YEAR = 365.25
 
 # Cumulative quantities differenced month by month, and instantaneous ones read at month end.

@@ -13,12 +13,12 @@ from typing import Any
 import simpy
 
 from cfc_sim.calendar import SimCalendar
+from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.metrics import finite
 from cfc_sim.model.area import Area, NationalTotals
 from cfc_sim.model.arrivals import arrival_process, segment_bounds
 from cfc_sim.model.initial import seed_open_cases
 from cfc_sim.model.monitor import (
-    NATIONAL,
     add_snapshots,
     area_metrics,
     month_values,

@@ -362,7 +362,8 @@ def _inline_snapshot(merged: dict[str, Any], snapshots: _Snapshots) -> str | Non
         rows = snapshots.rows(state["snapshot_csv"], str(merged.get("name")))
     except ValueError as exc:
         return str(exc)
-    cases = state.get("open_cases") if isinstance(state.get("open_cases"), list) else []
+    given = state.get("open_cases")
+    cases = given if isinstance(given, list) else []
     state["open_cases"] = [*cases, *rows]
     state["snapshot_csv"] = None
     return None

@@ -1,0 +1,96 @@
+"""The one disk cache of simulation outputs (plan evaluations, rollout runs, sensitivity points).
+
+An entry is keyed by what determines the numbers: the resolved variant scenario (its sha256),
+the seed, the replications, the code version (a hash of the package's source, so editing the
+model never serves stale numbers) and what was kept of the run (`purpose`). Entries are written
+atomically (temporary file, then rename) and read defensively: an entry that cannot be read, is
+not valid JSON or fails the caller's shape check is ignored and recomputed, never a crash.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cfc_sim.scenario.schema import ScenarioConfig
+
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # an entry larger than any the tool writes is not read
+RUN_KEY = "run"  # the purpose of a whole run's results folder (a sweep variant's manifest `cache_key`)
+
+
+@functools.cache
+def code_version() -> str:
+    """sha256 (first 12 hex digits) of the package's Python sources, in path order."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def run_key(config: ScenarioConfig, purpose: str) -> str:
+    """The cache key of `config`'s replications kept for `purpose` (a short word: plan, rollout, ...)."""
+    from cfc_sim.scenario.loading import scenario_sha256
+
+    return f"{purpose}-{scenario_sha256(config)[:20]}-{config.seed}-{config.replications}-{code_version()}"
+
+
+class Cache:
+    """JSON values on disk under `folder` (nothing on disk when None) and in memory."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.memory: dict[str, Any] = {}
+
+    def _path(self, key: str) -> Path | None:
+        return self.folder / f"{key}.json" if self.folder is not None else None
+
+    def get(self, key: str, valid: Callable[[Any], bool] = lambda value: True) -> Any | None:
+        """The stored value, or None when absent, unreadable, corrupt or failing `valid`."""
+        if key in self.memory:
+            return self.memory[key]
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_ENTRY_BYTES:
+                return None
+            value = json.loads(path.read_text(encoding="utf-8"))
+            if not valid(value):
+                return None
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None  # corrupt or unreadable: compute again (and overwrite it)
+        self.memory[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        """Store `value` (JSON; NaN must already be None) in memory and atomically on disk."""
+        self.memory[key] = value
+        path = self._path(key)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        try:
+            tmp.write_text(json.dumps(value, sort_keys=True, allow_nan=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+def number_list(value: Any) -> bool:
+    """Shape check: a list of numbers or None (NaN)."""
+    return isinstance(value, list) and all(v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+                                           for v in value)
+
+
+def lists_by_name(value: Any) -> bool:
+    """Shape check: {name: list of numbers or None}."""
+    return isinstance(value, dict) and all(isinstance(k, str) and number_list(v) for k, v in value.items())

@@ -1,0 +1,184 @@
+"""The one executor: run independent pure tasks in this process, in local worker processes or on
+a Dask cluster, and hand back their results in task order, whichever finished first.
+
+Tasks are pure functions of their arguments (a replication, a design point), so where they run
+never changes a number. Cancellation is clean: on Ctrl-C (SIGINT), SIGTERM or any error the
+pending tasks are cancelled and the worker processes terminated at once (running tasks are not
+waited for), so nothing is left behind. A worker whose parent dies without cleaning up (SIGKILL)
+exits on its own: it asks Linux to signal it when the parent dies (PR_SET_PDEATHSIG) and a
+watchdog thread checks the parent's pid once a second on every platform. Workers ignore SIGINT:
+the terminal sends Ctrl-C to the whole process group and the parent alone decides what stops.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from cfc_sim.errors import UserError
+
+T = TypeVar("T")
+OnResult = Callable[[int, Any], None]  # called with the task's index and result as each one finishes
+WATCHDOG_SECONDS = 1.0
+EXIT_SIGINT = 128 + signal.SIGINT  # 130: interrupted (Ctrl-C)
+EXIT_SIGTERM = 128 + signal.SIGTERM  # 143: terminated
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM received: unwinds like Ctrl-C (cleanup runs), and the CLI exits 143."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """While active, SIGTERM raises `Terminated` in the main thread so executors and atomic writers
+    clean up before the process exits (Python's default for SIGTERM is to die on the spot)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_tasks(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], *, workers: int = 1,
+              scheduler: str | None = None, on_result: OnResult | None = None,
+              names: Sequence[str] | None = None) -> list[T]:
+    """`[fn(*a) for a in args]`, on `workers` local processes or the Dask `scheduler`.
+
+    `on_result(i, result)` is called in this process as each task finishes (progress, caching);
+    `names` are the Dask task keys (default: random). Results come back in the order of `args`.
+    """
+    notify = on_result or (lambda i, r: None)
+    if scheduler:
+        return _run_dask(fn, args, scheduler, notify, names)
+    if workers > 1 and len(args) > 1:
+        return _run_processes(fn, args, min(workers, len(args)), notify)
+    results = []
+    for i, a in enumerate(args):
+        results.append(fn(*a))
+        notify(i, results[-1])
+    return results
+
+
+# --------------------------------------------------------------------------- local processes
+
+
+def _parent_watchdog(parent: int) -> None:
+    """In a worker: exit as soon as the parent process is gone (polled; re-parenting changes getppid)."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(EXIT_SIGTERM)
+        time.sleep(WATCHDOG_SECONDS)
+
+
+def _worker_init(parent: int, pdeathsig: bool) -> None:
+    """Worker start-up: die with the parent, leave Ctrl-C to the parent.
+
+    PR_SET_PDEATHSIG fires when the *thread* that started the worker ends, so it is asked for only
+    when that thread is the main one (which lives as long as the process); the watchdog always runs.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if pdeathsig and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - libc without prctl
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(EXIT_SIGTERM)
+    threading.Thread(target=_parent_watchdog, args=(parent,), daemon=True, name="cfc-sim-parent-watchdog").start()
+
+
+def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], workers: int,
+                   notify: OnResult) -> list[T]:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # spawn: no inherited threads or state, the same on every platform.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+                               initargs=(os.getpid(), threading.current_thread() is threading.main_thread()))
+    results: dict[int, T] = {}
+    try:
+        futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=futures.__getitem__):
+                results[futures[future]] = future.result()
+                notify(futures[future], results[futures[future]])
+    except BaseException:
+        _kill_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+    return [results[i] for i in range(len(args))]
+
+
+def _kill_pool(pool: Any) -> None:
+    """Cancel what has not started and terminate the workers now, without waiting for running tasks."""
+    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public handle on them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + 1.0
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(0.5)
+
+
+# --------------------------------------------------------------------------- Dask
+
+
+def dask_client(scheduler: str) -> Any:
+    """A client of an existing Dask scheduler (imported only when asked for); UserError if unreachable.
+
+    The client is not made the default, so its futures are read directly rather than through
+    dask's `as_completed`, which looks for a default client.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError:  # pragma: no cover - depends on the install
+        raise UserError("--scheduler needs dask[distributed]: pip install 'cfc-sim[cluster]'") from None
+    try:
+        return Client(scheduler, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise UserError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+
+def _run_dask(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], scheduler: str, notify: OnResult,
+              names: Sequence[str] | None) -> list[T]:
+    client = dask_client(scheduler)
+    futures: list[Any] = []
+    try:
+        columns = [list(column) for column in zip(*args, strict=True)] if args else []
+        extra = {"key": list(names)} if names is not None else {}
+        futures = client.map(fn, *columns, pure=False, **extra) if args else []
+        results = []
+        for i, future in enumerate(futures):  # in submission order; each result is final when it arrives
+            results.append(future.result())
+            notify(i, results[-1])
+        return results
+    except BaseException:
+        if futures:
+            client.cancel(futures)
+        raise
+    finally:
+        client.close()

@@ -1,0 +1,128 @@
+"""The one metric catalogue: every summary metric's name, plain-English label, unit, whether it is a
+share bounded in [0, 1], whether it is a headline figure, and how to write it for people.
+
+The CLI's headline lines, the report's KPI table, `compare`'s default metrics, the `--reps auto`
+precision rule, the summary's row order and the bounds of its intervals all read this table,
+so a metric is described once. It also holds the one name of England's rows (`NATIONAL`, the
+contract's `ALL`). Pure Python: cheap to import anywhere (the model included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NATIONAL = "ALL"  # the area name of England's rows in every results file
+
+COUNT, SHARE, NUMBER = "count", "share", "number"  # how a value is written: 1,234 / 12.3% / 1,234.5
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One summary metric as people see it."""
+
+    name: str
+    label: str  # plain English, for the report
+    short: str  # a terminal table's label
+    unit: str
+    kind: str = NUMBER
+    bounded: bool = False  # a share in [0, 1]: intervals are clipped at 1
+    headline: bool = False  # printed by `run` and in the report's headline table
+    compared: bool = False  # in `compare`'s default metrics
+    precision_tolerance: float | None = None  # `--reps auto` drives this metric's interval (absolute tolerance)
+    signed: bool = False  # may be negative (intervals are otherwise clipped at 0)
+
+    def format(self, value: float) -> str:
+        """The value written for people ("n/a" when undefined)."""
+        if value != value:
+            return "n/a"
+        if self.kind == SHARE:
+            return f"{value:.1%}"
+        if self.kind == COUNT:
+            return f"{value:,.0f}"
+        return f"{value:,.1f}"
+
+
+def _m(name: str, label: str, short: str, unit: str, kind: str = NUMBER, **flags: object) -> Metric:
+    bounded = bool(flags.pop("bounded", kind == SHARE))  # a rate written as a percentage need not be a share
+    return Metric(name, label, short, unit, kind, bounded, **flags)  # type: ignore[arg-type]
+
+
+# The contract's order (DESIGN 5.1) first; then the further metrics alphabetically.
+CATALOGUE: tuple[Metric, ...] = (
+    _m("applications", "Applications received", "applications", "cases", COUNT, headline=True, compared=True),
+    _m("children", "Children in those applications", "children", "children", COUNT),
+    _m("closed_cases", "Cases closed", "closed cases", "cases", COUNT),
+    _m("open_cases_end", "Cases open at the end", "open cases at the end", "cases", COUNT),
+    _m("cirs_filed", "Child Impact Reports (CIRs) filed by Cafcass", "Cafcass CIRs filed", "reports", COUNT,
+       headline=True, compared=True),
+    _m("cir_on_time_share", "CIRs filed within eight working weeks", "CIRs within 8 working weeks", "share of CIRs",
+       SHARE, headline=True, compared=True, precision_tolerance=0.01),
+    _m("cir_working_days_mean", "Time from application to CIR", "application to CIR, working days",
+       "working days (average)", headline=True, compared=True, precision_tolerance=0.5),
+    _m("cir_working_days_p90", "Time from application to CIR, 90th percentile", "application to CIR, p90",
+       "working days"),
+    _m("children_seen_share", "Children seen by an FCA (Child Focused Courts cases)", "children seen (CFC)",
+       "share of children", SHARE, headline=True, compared=True),
+    _m("weeks_to_decision_mean", "Time from application to the court's decision", "weeks to decision",
+       "weeks (average)", headline=True, compared=True, precision_tolerance=0.1),
+    _m("weeks_to_decision_p90", "Time to decision, 90th percentile", "weeks to decision, p90", "weeks"),
+    _m("weeks_to_decision_reported_mean", "Time to decision, cases with an FCA report",
+       "weeks to decision (with a report)", "weeks (average)"),
+    _m("wait_to_allocation_days_mean", "Wait for a case to be allocated to an FCA", "wait to allocation, days",
+       "days (average)", headline=True, compared=True, precision_tolerance=0.5),
+    _m("wait_to_allocation_days_p90", "Wait for allocation, 90th percentile", "wait to allocation, p90", "days"),
+    _m("unallocated_queue_mean", "Cases waiting for allocation", "cases awaiting allocation",
+       "cases (average at any time)", headline=True, compared=True),
+    _m("unallocated_queue_max", "Most cases waiting for allocation", "most cases awaiting allocation", "cases"),
+    _m("caseload_mean", "Open cases per FCA", "open cases per FCA", "cases per FCA (average)", headline=True,
+       compared=True, precision_tolerance=0.1),
+    _m("caseload_p90", "Open cases per FCA, 90th percentile", "open cases per FCA, p90", "cases per FCA"),
+    _m("fca_utilisation", "FCA capacity in use", "FCA utilisation", "share of private-law slots", SHARE,
+       headline=True, compared=True, precision_tolerance=0.01),
+    _m("reallocations_per_case", "Reallocations per case", "reallocations per case", "per piece of FCA work",
+       compared=True),
+    _m("single_practitioner_share", "Cases with one FCA throughout", "one FCA throughout", "share of cases", SHARE),
+    _m("fte_in_post_mean", "FCAs in post", "FCAs in post", "full-time equivalents (average)", headline=True,
+       compared=True, precision_tolerance=0.5),
+    _m("vacancy_rate_mean", "Vacancy rate", "vacancy rate", "share of establishment (average)", SHARE,
+       headline=True, compared=True),
+    _m("leavers", "FCAs leaving", "leavers", "FCAs", COUNT),
+    _m("turnover_rate", "Staff turnover", "staff turnover", "leavers a year per FCA in post", SHARE,
+       bounded=False, headline=True, compared=True),
+    _m("sickness_days_share", "Time lost to sickness", "sickness absence", "share of FCA days", SHARE),
+    _m("training_share_at_go_live", "FCAs CFC-trained at go-live", "trained at go-live", "share of FCAs", SHARE),
+    _m("prioritisation_days", "Days under the prioritisation protocol", "prioritisation days", "area-days",
+       compared=True),
+    _m("flexible_fte_days", "Flexible-workforce FCA-days", "flexible FCA-days", "FCA-days", compared=True),
+    _m("go_live_day", "Go-live day", "go-live day", "days from the start", signed=True),
+    # further metrics, alphabetically
+    _m("flexible_cost", "Cost of the flexible workforce", "flexible cost", "money", COUNT),
+    _m("live_at_end", "Live on Child Focused Courts at the end", "live at the end", "share of areas", SHARE),
+    _m("open_cap_cases_at_go_live", "CAP cases open at go-live", "CAP cases open at go-live", "cases", COUNT),
+    _m("open_cases_start", "Cases open when statistics start", "open cases at the start", "cases", COUNT),
+    _m("pre_go_live_cap_weeks_to_decision_mean", "Time to decision, CAP cases closed before go-live",
+       "weeks to decision (CAP, before go-live)", "weeks (average)"),
+    _m("transition_cap_cases_closed", "CAP cases closed after go-live", "CAP cases closed after go-live", "cases",
+       COUNT),
+    _m("transition_cap_weeks_to_decision_mean", "Time to decision, CAP cases closed after go-live",
+       "weeks to decision (CAP, after go-live)", "weeks (average)"),
+    _m("workforce_cost", "Workforce cost", "workforce cost", "money", COUNT),
+)
+
+BY_NAME: dict[str, Metric] = {m.name: m for m in CATALOGUE}
+ORDER: dict[str, int] = {m.name: i for i, m in enumerate(CATALOGUE)}
+HEADLINE: tuple[Metric, ...] = tuple(m for m in CATALOGUE if m.headline)
+COMPARED: tuple[str, ...] = tuple(m.name for m in CATALOGUE if m.compared)
+PRECISION: dict[str, float] = {m.name: m.precision_tolerance for m in CATALOGUE if m.precision_tolerance is not None}
+
+
+def is_bounded(name: str) -> bool:
+    """A share in [0, 1] (a metric the catalogue lacks counts as one when named `*_share`)."""
+    metric = BY_NAME.get(name)
+    return metric.bounded if metric is not None else name.endswith("_share")
+
+
+def is_signed(name: str) -> bool:
+    """May be negative (go-live days before the start); everything else is at least 0."""
+    metric = BY_NAME.get(name)
+    return metric.signed if metric is not None else False

@@ -1,0 +1,143 @@
+"""The one executor: results independent of where tasks run, and clean cancellation.
+
+The interruption tests start `cfc-sim run --workers 2` in its own session, signal it while the
+workers are busy, and check the exit code and that no process of that session survives.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, run_tasks
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "scenarios" / "example-small.yaml"
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def _square_plus(x: int, y: int) -> int:
+    return x * x + y
+
+
+def test_run_tasks_returns_results_in_task_order_on_every_executor() -> None:
+    args = [(x, 1) for x in range(6)]
+    seen: list[int] = []
+    local = run_tasks(_square_plus, args, on_result=lambda i, r: seen.append(i))
+    pooled = run_tasks(_square_plus, args, workers=2)
+    assert local == pooled == [x * x + 1 for x in range(6)]
+    assert seen == list(range(6))
+
+
+def _session(sid: int) -> list[int]:
+    """Pids of the live (not zombie) processes in session `sid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, session = fields[0], int(fields[3])
+        if session == sid and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.append(int(entry.name))
+    return out
+
+
+def _start(tmp_path: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "cfc_sim", "run", str(SMALL), "--reps", "60", "--workers", "2",
+                             "--out", str(tmp_path / "out")], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait for both workers, then give them a task each
+        if proc.poll() is not None:
+            pytest.fail(f"run ended early: {proc.communicate()}")
+        workers = [p for p in _children(proc.pid) if "resource_tracker" not in _cmdline(p)]
+        if len(workers) >= 2:
+            time.sleep(3.0)
+            return proc
+        time.sleep(0.2)
+    proc.kill()
+    pytest.fail("the workers never started")
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _gone_within(sid: int, seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = _session(sid)
+        if not left:
+            return []
+        time.sleep(0.1)
+    return _session(sid)
+
+
+def _kill_session(sid: int) -> None:
+    for pid in _session(sid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+@pytest.mark.parametrize(("signum", "code", "to_group"), [
+    (signal.SIGTERM, EXIT_SIGTERM, False),
+    (signal.SIGINT, EXIT_SIGINT, True),  # Ctrl-C: the terminal signals the whole process group
+    (signal.SIGINT, EXIT_SIGINT, False),
+])
+def test_a_signal_ends_the_run_and_its_workers_within_seconds(tmp_path: Path, signum: int, code: int,
+                                                              to_group: bool) -> None:
+    proc = _start(tmp_path)
+    try:
+        sent = time.monotonic()
+        if to_group:
+            os.killpg(proc.pid, signum)
+        else:
+            os.kill(proc.pid, signum)
+        _, err = proc.communicate(timeout=10)
+        took = time.monotonic() - sent
+        assert proc.returncode == code, err
+        assert took < 3.0, f"took {took:.1f} s to exit"
+        assert "Traceback" not in err
+        assert _gone_within(proc.pid, 3.0) == []
+        assert [p.name for p in tmp_path.iterdir() if p.name == "out" or p.name.startswith(".")] == []
+    finally:
+        _kill_session(proc.pid)
+
+
+def test_workers_of_a_killed_parent_exit_on_their_own(tmp_path: Path) -> None:
+    proc = _start(tmp_path)
+    try:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=10)
+        assert _gone_within(proc.pid, 4.0) == []
+    finally:
+        _kill_session(proc.pid)
