@@ -59,7 +59,7 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readine
     handles.append(plt.Line2D([], [], marker="*", color="black", linestyle="", label="planned go-live"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="status")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata={"Software": "cfc-sim"})  # so `readiness --out` knows it may replace it
     plt.close(fig)
 
 

@@ -18,6 +18,7 @@ import click
 from cfc_sim import __version__
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.safe_text import terminal_text
 
 
 class _State:
@@ -96,13 +97,13 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     from cfc_sim.charts import draw_run_charts
     from cfc_sim.experiment import run_scenario, run_until_precise
     from cfc_sim.output_analysis import precision_note, transient_warnings
-    from cfc_sim.results import check_output_folder, write_results
+    from cfc_sim.output_folder import check_folder
+    from cfc_sim.results import write_results
     from cfc_sim.workload import work_notice
 
     auto = reps == "auto"
     config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)
-    folder = Path(out) if out else _default_out(config.name)
-    check_output_folder(folder)
+    folder = check_folder(Path(out) if out else _default_out(config.name), "run")
     notice = work_notice(config.with_run_options(replications=max_reps) if auto else config, workers)
     if notice:
         click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
@@ -133,7 +134,7 @@ def _print_headline(summary, config) -> None:  # type: ignore[no-untyped-def]
     from cfc_sim.metric_catalogue import HEADLINE
 
     national = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
-    click.echo(f"{config.name}: {config.replications} replications, {len(config.areas)} areas, "
+    click.echo(f"{terminal_text(config.name)}: {config.replications} replications, {len(config.areas)} areas, "
                f"{config.header.horizon_months} months from {config.header.start}")
     for metric in HEADLINE:
         if metric.name in national.index:
@@ -155,7 +156,7 @@ def validate(scenarios: tuple[str, ...]) -> None:
         except ScenarioError as exc:
             failed = True
             for line in exc.lines():
-                click.echo(line, err=True)
+                click.echo(terminal_text(line), err=True)
             continue
         click.echo(f"{path}: valid ({len(config.areas)} areas, {config.header.horizon_months} months, "
                    f"{config.replications} replications)")
@@ -172,28 +173,38 @@ def validate(scenarios: tuple[str, ...]) -> None:
 def readiness(results: str, month: str | None, out: str | None) -> None:
     """Print the readiness table (area, status, failing criteria, earliest ready month) and draw the heatmap."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from cfc_sim.charts import readiness_heatmap
+    from cfc_sim.output_folder import check_file, check_in_folder, png_by_us, write_file
     from cfc_sim.readiness_view import area_statuses, went_live
-    from cfc_sim.results import load_results
+    from cfc_sim.results_reader import read_results
 
-    result = load_results(Path(results))
+    source = Path(results)
+    result = read_results(source)
+    path = Path(out) if out else source / "charts" / "readiness_heatmap.png"
+    if out:
+        check_file(path, png_by_us, owner=source)
+    else:
+        check_in_folder(source, path)
     statuses = area_statuses(result.readiness, result.config, month)
     went = went_live(result.summary, result.config)
-    table = Table(title=f"Readiness: {result.config.name}" + (f", {month}" if month else ", at planned go-live"))
+    table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
+                                             + (f", {month}" if month else ", at planned go-live"))))
     for column in ("area", "region", "planned go-live", "status", "failing criteria (value vs threshold)",
                    "earliest ready", "went live"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
     for row in statuses:
-        status = f"[{colour.get(row.status, 'white')}]{row.status}[/]" + (f" ({row.note})" if row.note else "")
-        table.add_row(row.area, row.region, row.planned, status, row.failing_text, row.earliest_ready or "never",
-                      went[row.area])
+        status = f"[{colour.get(row.status, 'white')}]{escape(row.status)}[/]" + (f" ({escape(row.note)})"
+                                                                                  if row.note else "")
+        cells = [escape(terminal_text(v)) for v in (row.area, row.region, row.planned)]
+        rest = [escape(terminal_text(v)) for v in (row.failing_text, row.earliest_ready or "never", went[row.area])]
+        table.add_row(*cells, status, *rest)
     Console(width=160).print(table)
-    path = Path(out) if out else Path(results) / "charts" / "readiness_heatmap.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    readiness_heatmap(result.readiness, path, f"Readiness to go live: {result.config.name}")
+    title = f"Readiness to go live: {result.config.name}"
+    write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
     click.echo(f"heatmap: {path}")
 
 
@@ -207,34 +218,38 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
     (paired under common random numbers when the runs share a seed)."""
     from cfc_sim.charts import compare_chart
     from cfc_sim.compare import compare_frame, unique_labels
-    from cfc_sim.results import load_results, write_folder
+    from cfc_sim.output_folder import check_folder, write_folder
+    from cfc_sim.results_reader import read_results
+    from cfc_sim.safe_text import csv_safe
 
     if len(results) < 2:
         raise click.UsageError("compare needs at least two results folders")
-    runs = [load_results(Path(r)) for r in results]
-    labels = unique_labels([r.config.name for r in runs], results)
+    sources = [Path(r) for r in results]
+    folder = check_folder(Path(out) if out else _default_out("compare"), "compare", inputs=sources)
+    runs = [read_results(r) for r in sources]
+    labels = unique_labels([terminal_text(r.config.name) for r in runs], tuple(map(terminal_text, results)))
     if area != NATIONAL and any(area not in {a.name for a in r.config.areas} for r in runs):
         raise UserError(f"area {area!r} is not in every run")
     table = compare_frame(runs, labels, area)
     _print_comparison(table, labels)
-    folder = Path(out) if out else _default_out("compare")
 
     def fill(tmp: Path) -> None:
-        table.to_csv(tmp / "compare.csv", index=False)
+        csv_safe(table).to_csv(tmp / "compare.csv", index=False)
         compare_chart(table, tmp / "compare.png", labels)
 
-    write_folder(folder, fill)
+    write_folder(folder, "compare", fill, inputs=sources)
     click.echo(f"comparison: {folder}")
 
 
 def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     out = Table(title="Comparison (mean and 95% interval; difference from the first run)")
     out.add_column("metric")
     for i, label in enumerate(labels):
-        out.add_column(label if i == 0 else f"{label}\n(difference)")
+        out.add_column(escape(label) if i == 0 else f"{escape(label)}\n(difference)")
     for metric, group in table.groupby("metric", sort=False):
         cells = []
         for _, row in group.iterrows():
@@ -242,7 +257,7 @@ def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-unty
             if row["diff"] == row["diff"]:
                 cell += f"\n{row['diff']:+.4g} [{row['diff_low']:+.4g}, {row['diff_high']:+.4g}]"
             cells.append(cell)
-        out.add_row(metric, *cells)
+        out.add_row(escape(terminal_text(metric)), *cells)
     Console(width=160).print(out)
     methods = table["method"][table["method"] != ""].drop_duplicates().tolist()
     for method in methods:
@@ -266,6 +281,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     """Run a grid of variants of SCENARIO with common random numbers; write one results folder per
     variant, sweep.csv and sweep.png. Rerunning with the same --out reuses finished variants."""
     from cfc_sim.charts import draw_run_charts, sweep_chart
+    from cfc_sim.output_folder import write_file
     from cfc_sim.scenario.variants import parse_setting
     from cfc_sim.sweep import run_sweep
 
@@ -278,7 +294,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     keys = [k for k, _ in parsed]
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
-    sweep_chart(table, keys, metric, folder / "sweep.png")
+    write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp), owner=folder)
     national = table[(table["area"] == NATIONAL) & (table["pathway"] == "all") & (table["metric"] == metric)]
     click.echo(national[[*keys, "mean", "ci_low", "ci_high"]].rename(columns={"mean": metric}).to_string(index=False))
     click.echo(f"sweep: {folder / 'sweep.csv'}")
@@ -313,14 +329,15 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     """Smallest whole-FCA addition per area whose replications meet every target with the confidence
     (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
     reruns reuse evaluations."""
+    from cfc_sim.output_folder import check_folder, write_folder
     from cfc_sim.plan import Evaluator, Target, joined, plan_areas
-    from cfc_sim.results import write_folder
+    from cfc_sim.safe_text import csv_safe
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
     goals = [Target.parse(t) for t in targets] or [Target("cir_on_time_share", ">=",
                                                           config.header.targets.cir_on_time_share)]
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
-    folder = Path(out) if out else _default_out(f"plan-{config.name}")
+    folder = check_folder(Path(out) if out else _default_out(f"plan-{config.name}"), "plan")
     cache = folder.parent / f".{folder.name}.cache"
     everything = joined(goals)
 
@@ -329,10 +346,12 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         extra = "not found" if joint["extra_fte"] != joint["extra_fte"] else f"+{int(joint['extra_fte'])}"
         mean = f"  mean {joint['achieved_mean']:.3g}" if len(rows) == 1 else ""
         note = f"  ({joint['note']})" if joint["note"] else ""
-        click.echo(f"  {joint['area']:<36} {joint['fte_now']:>5} FCAs  {extra:>9}  "
+        click.echo(f"  {terminal_text(joint['area']):<36} {joint['fte_now']:>5} FCAs  {extra:>9}  "
                    f"P(met)={joint['achieved_probability']:.2f}{mean}{note}")
         for row in rows[:-1]:
-            detail = row["note"] or f"P(met)={row['achieved_probability']:.2f}  mean {row['achieved_mean']:.3g}"
+            detail = row["note"] if row["achieved_probability"] != row["achieved_probability"] else (
+                f"P(met)={row['achieved_probability']:.2f}  mean {row['achieved_mean']:.3g}"
+                + (f"  ({row['note']})" if row["note"] else ""))
             click.echo(f"  {'':<36} {row['target']}: {detail}")
 
     click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
@@ -362,27 +381,30 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
     def fill(tmp: Path) -> None:
         for file, frame in files.items():
-            frame.to_csv(tmp / file, index=False)
+            csv_safe(frame).to_csv(tmp / file, index=False)
 
-    write_folder(folder, fill)
+    write_folder(folder, "plan", fill)
     for name in files:
         click.echo(f"plan: {folder / name}")
 
 
 def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     def number(value: float) -> str:
         return "not found" if value != value else f"{value:,.0f}"
 
-    shown = Table(title=f"FCA need: {name} (CFC minus CAP, 95% bootstrap interval over replications)")
+    shown = Table(title=f"FCA need: {escape(terminal_text(name))} (CFC minus CAP, 95% bootstrap interval over "
+                        "replications)")
     for column in ("area", "FCAs now", "needed: CFC", "needed: CAP", "CFC - CAP", "95% interval", "note"):
         shown.add_column(column, justify="left" if column in ("area", "note") else "right")
     for row in table.itertuples():
         interval = "" if row.ci_low != row.ci_low else f"{row.ci_low:+,.0f} to {row.ci_high:+,.0f}"
         difference = "" if row.difference != row.difference else f"{row.difference:+,.0f}"
-        shown.add_row(total if row.area == NATIONAL else row.area, f"{row.fte_now:,}",
+        area = total if row.area == NATIONAL else escape(terminal_text(row.area))
+        shown.add_row(area, f"{row.fte_now:,}",
                       number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference, interval, row.note,
                       style="bold" if row.area == NATIONAL else None)
     Console(width=160).print(shown)
@@ -397,11 +419,13 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
 def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> None:
     """Write the leaders' report of RESULTS: a self-contained HTML page (charts embedded) and an Excel
     workbook (Summary, Readiness, Monthly, Scenario). With neither --html nor --xlsx, both."""
+    from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder, xlsx_by_us
     from cfc_sim.report import write_html, write_xlsx
-    from cfc_sim.results import load_results
+    from cfc_sim.results_reader import read_results
 
     suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
-    target = Path(out) if out else Path(results)
+    source = Path(results)
+    target = Path(out) if out else source
     as_file = out is not None and not target.is_dir() and target.suffix.lower() in suffixes
     if as_file:
         kind = suffixes[target.suffix.lower()]
@@ -410,13 +434,22 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
         want_html, want_xlsx = kind == "html", kind == "xlsx"
     elif not (want_html or want_xlsx):
         want_html = want_xlsx = True
-    result = load_results(Path(results))
+    result = read_results(source)
+    into_results = not as_file and target.resolve() == source.resolve()
+    paths = {"html": target if as_file else target / "report.html",
+             "xlsx": target if as_file else target / "report.xlsx"}
+    wanted = [k for k, want in (("html", want_html), ("xlsx", want_xlsx)) if want]
+    if as_file:
+        check_file(target, html_by_us if want_html else xlsx_by_us, owner=source)
+        owner = source
+    else:
+        owner = source if into_results else open_folder(target, "report", inputs=[source])
+        for kind in wanted:
+            check_in_folder(owner, paths[kind])
     if want_html:
-        path = target if as_file else target / "report.html"
-        click.echo(f"html: {write_html(result, Path(results), path)}")
+        click.echo(f"html: {write_html(result, source, paths['html'], owner=owner)}")
     if want_xlsx:
-        path = target if as_file else target / "report.xlsx"
-        click.echo(f"xlsx: {write_xlsx(result, path)}")
+        click.echo(f"xlsx: {write_xlsx(result, paths['xlsx'], owner=owner)}")
 
 
 @cli.command()
@@ -447,13 +480,12 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     """Global sensitivity: which inputs drive England's CIR on-time share and each area's earliest ready
     month. Every design point runs with the same seed; writes sensitivity.csv, design.csv and
     sensitivity.png. Rerunning with the same --out reuses finished points."""
-    from cfc_sim.results import check_output_folder
+    from cfc_sim.output_folder import check_folder
     from cfc_sim.sensitivity import parse_params, run_sensitivity, write_sensitivity
 
     parsed = parse_params(params)
     base = _config(scenario)
-    folder = Path(out) if out else _default_out(f"sensitivity-{base.name}")
-    check_output_folder(folder)
+    folder = check_folder(Path(out) if out else _default_out(f"sensitivity-{base.name}"), "sensitivity")
     cache = folder.parent / f".{folder.name}.cache"
     progress: dict = {}  # the bar, made at the first point (when the design size is known)
 
@@ -528,13 +560,12 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
     import time
 
-    from cfc_sim.results import check_output_folder
+    from cfc_sim.output_folder import check_folder
     from cfc_sim.rollout import plan_rollout, rollout_chart, rollout_manifest, summary_line, write_rollout
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
-    folder = Path(out) if out else _default_out(f"rollout-{config.name}")
-    check_output_folder(folder)
+    folder = check_folder(Path(out) if out else _default_out(f"rollout-{config.name}"), "rollout")
     started, clock = datetime.now().astimezone(), time.perf_counter()
     click.echo(f"rollout: criteria 1-5 at go-live with probability >= {chance:.2f}, {config.replications} "
                f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")
@@ -553,9 +584,10 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
 
 def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Rollout plan: {name} (planned vs proposed go-live)")
+    table = Table(title=f"Rollout plan: {escape(terminal_text(name))} (planned vs proposed go-live)")
     for column in ("area", "planned", "proposed", "on time", "delay (months)", "extra FCAs", "£ a year",
                    "P(ready)", "risk", "reason"):
         table.add_column(column, justify="right" if column in ("delay (months)", "extra FCAs", "£ a year",
@@ -564,10 +596,10 @@ def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
     for row in plan.table.itertuples():
         probability = row.ready_probability_at_proposed
         on_time = "n/a" if row.on_time is None else ("yes" if row.on_time else "no")
-        table.add_row(row.area, row.planned_go_live, row.proposed_go_live or "not in horizon", on_time,
-                      str(row.delay_months), f"+{row.extra_fte}" if row.extra_fte else "0",
+        table.add_row(escape(terminal_text(row.area)), row.planned_go_live, row.proposed_go_live or "not in horizon",
+                      on_time, str(row.delay_months), f"+{row.extra_fte}" if row.extra_fte else "0",
                       f"{row.annual_cost:,.0f}", "n/a" if probability != probability else f"{probability:.2f}",
-                      f"[{colour.get(row.risk, 'white')}]{row.risk}[/]", row.reason)
+                      f"[{colour.get(row.risk, 'white')}]{row.risk}[/]", escape(terminal_text(row.reason)))
     Console(width=180).print(table)
 
 
@@ -591,10 +623,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_SIGINT)
     except ScenarioError as exc:
         for line in exc.lines():
-            click.echo(f"error: {line}", err=True)
+            click.echo(f"error: {terminal_text(line)}", err=True)
         sys.exit(2)
     except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {terminal_text(exc)}", err=True)
         sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the one place that turns surprises into exit 1
         if _State.debug:

@@ -36,7 +36,7 @@ import pandas as pd
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, Target, check_targets, joined
-from cfc_sim.scenario.loading import build_config, resolved_dict
+from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.schema import ScenarioConfig, thaw
 from cfc_sim.stats import percentile_interval
 
@@ -55,15 +55,15 @@ def cap_only(config: ScenarioConfig) -> ScenarioConfig:
     CFC case, nor CFC training before go-live, falls inside it), validated as a scenario file."""
     start = config.header.start
     after = dt.date(start.year + config.header.horizon_months // 12 + 21, 1, 1)
-    raw = resolved_dict(config)
-    for area in raw["areas"]:
-        area["go_live"] = after
-        state = area.get("initial_state") or {}
-        for group in state.get("open_cases") or []:
-            if group.get("pathway") == "cfc":
-                group["pathway"], group["stage"] = "cap", CAP_STAGE_OF.get(group["stage"], group["stage"])
-    built = build_config(raw, f"{config.source or config.name} with every go_live on {after} (CAP only)")
-    return built.model_copy(update={"source": config.source})
+    settings: dict[str, Any] = {"areas.*.go_live": after}
+    for area in config.areas:
+        groups = [g.model_dump() for g in area.initial_state.open_cases]
+        if any(g["pathway"] == "cfc" for g in groups):
+            for group in groups:
+                if group["pathway"] == "cfc":
+                    group["pathway"], group["stage"] = "cap", CAP_STAGE_OF.get(group["stage"], group["stage"])
+            settings[f"areas.{area.name}.initial_state.open_cases"] = groups
+    return config_variant(config, settings, label=f"{config.source or config.name} (CAP only)")
 
 
 def lowest_count(config: ScenarioConfig, area: str) -> int:
@@ -180,21 +180,35 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
         point = (float(need_at(cfc_needs, confidence)), float(need_at(cap_needs, confidence)))
         boot = need_at(cfc_needs[draws], confidence) - need_at(cap_needs[draws], confidence)
         _fill(row, point, boot, "" if np.isnan(cap_needs).all() else "need not found within --max-extra")
-        cfc_sum, cap_sum, boot_sum = cfc_sum + point[0], cap_sum + point[1], boot_sum + boot
+        if row["difference"] == row["difference"]:
+            cfc_sum, cap_sum, boot_sum = cfc_sum + point[0], cap_sum + point[1], boot_sum + boot
         on_area(row)
-    without = sum(r["difference"] != r["difference"] for r in rows)
-    _fill(total, (cfc_sum, cap_sum), boot_sum, f"{without} area(s) without a need (see their rows)")
+    without = [r["area"] for r in rows if r["difference"] != r["difference"]]
+    if len(without) == len(rows):
+        cfc_sum = cap_sum = math.nan
+    elif without:
+        total["note"] = f"sum of {len(rows) - len(without)} of {len(rows)} areas; without a need: {', '.join(without)}"
+    _fill(total, (cfc_sum, cap_sum), boot_sum, "no area has a need (see their rows)")
     frame = pd.DataFrame([total, *rows])
     frame["confidence"], frame["cfc_rule"], frame["cap_rule"] = confidence, joined(targets), str(rule)
     return frame[[*NEED_COLUMNS, *NEED_EXTRA_COLUMNS]]
 
 
 def _fill(row: dict[str, Any], point: tuple[float, float], boot: np.ndarray, missing: str) -> None:
-    """Needs, difference and its percentile interval; NaN (and the `missing` note) where some
-    replication needs more than the search allowed, or there was nothing to judge."""
-    finite = all(math.isfinite(p) for p in point) and bool(np.isfinite(boot).all())
+    """Needs, difference and its percentile interval; NaN (and the `missing` note) where a need was
+    not found within the search (--max-extra) or there was nothing to judge. An interval end is
+    infinite where too many resampled replications need more than the search allowed."""
+    found = all(math.isfinite(p) for p in point)
     row["fcas_needed_cfc"], row["fcas_needed_cap"] = (p if math.isfinite(p) else math.nan for p in point)
-    row["difference"] = point[0] - point[1] if finite else math.nan
-    row["ci_low"], row["ci_high"] = percentile_interval(boot) if finite else (math.nan, math.nan)
-    if not finite and missing:
-        row["note"] = (row["note"] + "; " if row["note"] else "") + missing
+    row["difference"] = point[0] - point[1] if found else math.nan
+    if not found:
+        row["ci_low"] = row["ci_high"] = math.nan
+        if missing:
+            row["note"] = (row["note"] + "; " if row["note"] else "") + missing
+    elif np.isfinite(boot).all():
+        row["ci_low"], row["ci_high"] = percentile_interval(boot)
+    else:
+        ends = np.percentile(np.nan_to_num(boot, nan=math.inf, posinf=math.inf, neginf=-math.inf),
+                             [2.5, 97.5], method="inverted_cdf")
+        row["ci_low"], row["ci_high"] = float(ends[0]), float(ends[1])
+        row["note"] = (row["note"] + "; " if row["note"] else "") + "interval reaches beyond --max-extra"

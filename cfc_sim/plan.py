@@ -231,8 +231,9 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
         values = evaluator.series(area.name, chosen, target.series)
         defined = [v for v in values if v == v]
         mean = sum(defined) / len(defined) if defined else math.nan
-        rows.append({**base, "target": str(target), "achieved_mean": mean,
-                     "achieved_probability": sum(target.met(v) for v in values) / len(values), "note": found})
+        probability = sum(target.met(v) for v in values) / len(values)
+        rows.append({**base, "target": str(target), "achieved_mean": mean, "achieved_probability": probability,
+                     "note": found if probability < confidence else ""})
     if len(targets) > 1:
         flags = evaluator.met(area.name, chosen, judged) if judged else []
         rows.append({**base, "target": joined(targets), "achieved_mean": math.nan,

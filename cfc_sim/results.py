@@ -1,15 +1,13 @@
 """Replication outputs -> tidy frames -> summary with intervals -> the results folder.
 
-The folder is built in a hidden sibling and renamed into place only when complete, so a run
-that fails or is interrupted never leaves a half-written results folder.
+The folder is written by `cfc_sim.output_folder` (built in a hidden sibling, renamed into place
+when complete, marked as a run's output); `cfc_sim.results_reader` reads it back.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL, ORDER, is_bounded, is_signed
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.scenario.loading import resolved_yaml
@@ -114,75 +111,23 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
 
 
-def check_output_folder(out: Path) -> None:
-    """Refuse up front (before any work) to overwrite something that is not a cfc-sim output folder."""
-    ours = ("manifest.json", "compare.csv", "sweep.csv", "plan.csv", "sensitivity.csv")
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not any((out / n).is_file() for n in ours))):
-        raise UserError("exists and is not a cfc-sim results folder; choose another --out", file=str(out))
-
-
-def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
-    """Create the folder `out` atomically: `fill` writes into a hidden sibling, renamed when done.
-
-    An earlier results folder at `out` is replaced; anything else there is refused (exit 2).
-    """
-    out = Path(out)
-    check_output_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        fill(tmp)
-        if out.exists():
-            trash = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.replace(out, trash)
-            os.replace(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
 def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult, Path], None]) -> Path:
-    """Write the results folder of a run atomically (see `write_folder`)."""
+    """Write the results folder of a run atomically (see `cfc_sim.output_folder.write_folder`)."""
+    from cfc_sim.output_folder import write_folder
+    from cfc_sim.safe_text import csv_safe
 
     def fill(tmp: Path) -> None:
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(result.config), encoding="utf-8")
-        result.replications.to_csv(tmp / "replications.csv", index=False)
-        result.summary.to_csv(tmp / "summary.csv", index=False)
-        result.timeseries.to_csv(tmp / "timeseries.csv", index=False)
-        result.readiness.to_csv(tmp / "readiness.csv", index=False)
+        csv_safe(result.replications).to_csv(tmp / "replications.csv", index=False)
+        csv_safe(result.summary).to_csv(tmp / "summary.csv", index=False)
+        csv_safe(result.timeseries).to_csv(tmp / "timeseries.csv", index=False)
+        csv_safe(result.readiness).to_csv(tmp / "readiness.csv", index=False)
         if result.events is not None:
-            result.events.to_csv(tmp / "events.csv.gz", index=False, compression="gzip")
+            csv_safe(result.events).to_csv(tmp / "events.csv.gz", index=False, compression="gzip")
         (tmp / "charts").mkdir()
         draw_charts(result, tmp / "charts")
         manifest = dict(result.manifest)
         manifest["command"] = manifest.get("command", "").replace("{out}", str(out))
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
 
-    return write_folder(Path(out), fill)
-
-
-def load_results(folder: Path) -> RunResult:
-    """Read a results folder back (for readiness, compare, report)."""
-    from cfc_sim.scenario.loading import build_config, read_yaml
-
-    folder = Path(folder)
-    needed = ["manifest.json", "scenario.resolved.yaml", "replications.csv", "summary.csv",
-              "timeseries.csv", "readiness.csv"]
-    missing = [n for n in needed if not (folder / n).is_file()]
-    if missing:
-        raise UserError(f"not a results folder (missing {', '.join(missing)})", file=str(folder))
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        config = build_config(read_yaml(folder / "scenario.resolved.yaml"), str(folder / "scenario.resolved.yaml"))
-        frames = {n: pd.read_csv(folder / f"{n}.csv") for n in ("replications", "summary", "timeseries", "readiness")}
-    except (ValueError, OSError) as exc:
-        raise UserError(f"unreadable results folder ({exc})", file=str(folder)) from None
-    return RunResult(config, frames["replications"], frames["summary"], frames["timeseries"],
-                     frames["readiness"], manifest)
+    return write_folder(Path(out), "run", fill)

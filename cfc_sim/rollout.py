@@ -537,14 +537,15 @@ def rollout_manifest(config: ScenarioConfig, scenario: str, folder: Path, *, con
 def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
                   draw_chart: Callable[[pd.DataFrame, Path, str, dt.date, dt.date], None]) -> Path:
     """The rollout folder, written atomically: rollout.csv, rollout.png, scenario.proposed.yaml, manifest.json."""
-    from cfc_sim.results import write_folder
+    from cfc_sim.output_folder import write_folder
+    from cfc_sim.safe_text import csv_safe
 
     header = plan.proposed.header
     calendar = make_calendar(plan.proposed)
     end = header.start + dt.timedelta(days=int(calendar.horizon_days))
 
     def fill(tmp: Path) -> None:
-        plan.table.to_csv(tmp / "rollout.csv", index=False)
+        csv_safe(plan.table).to_csv(tmp / "rollout.csv", index=False)
         draw_chart(plan.table, tmp / "rollout.png", f"Rollout plan: {header.name}", header.start, end)
         comment = (f"# cfc-sim rollout: the scenario with the proposed go-live dates and funded extra FCAs.\n"
                    f"# Areas not ready within the horizon are set to its end ({end.isoformat()}).\n")
@@ -552,7 +553,7 @@ def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
         body = {**manifest, "totals": plan.totals, "notes": plan.notes, "already_live": plan.already_live}
         (tmp / "manifest.json").write_text(json.dumps(body, indent=2, default=str) + "\n", encoding="utf-8")
 
-    return write_folder(Path(out), fill)
+    return write_folder(Path(out), "rollout", fill)
 
 
 def _dates(*days: dt.date) -> np.ndarray:

@@ -406,11 +406,12 @@ def run_sensitivity(
 def write_sensitivity(result: SensitivityResult, out: Path, title: str) -> Path:
     """The folder (atomically): sensitivity.csv, design.csv, sensitivity.png."""
     from cfc_sim.charts import sensitivity_chart
-    from cfc_sim.results import write_folder
+    from cfc_sim.output_folder import write_folder
+    from cfc_sim.safe_text import csv_safe
 
     def fill(tmp: Path) -> None:
-        result.indices.to_csv(tmp / "sensitivity.csv", index=False)
-        result.design.to_csv(tmp / "design.csv", index=False)
+        csv_safe(result.indices).to_csv(tmp / "sensitivity.csv", index=False)
+        csv_safe(result.design).to_csv(tmp / "design.csv", index=False)
         sensitivity_chart(result.indices, result.method, tmp / "sensitivity.png", title)
 
-    return write_folder(Path(out), fill)
+    return write_folder(Path(out), "sensitivity", fill)

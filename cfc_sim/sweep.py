@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,10 @@ import pandas as pd
 
 from cfc_sim.cache import RUN_KEY, run_key
 from cfc_sim.experiment import run_scenario
-from cfc_sim.results import RunResult, load_results, slug, write_results
+from cfc_sim.output_folder import check_folder, check_in_folder, folder_kind, open_folder, write_file
+from cfc_sim.results import RunResult, slug, write_results
+from cfc_sim.results_reader import read_results
+from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.scenario.variants import load_variant
 
@@ -40,7 +42,7 @@ def finished(folder: Path, config: ScenarioConfig) -> bool:
     """The folder holds a complete run of exactly this variant: its manifest's `cache_key` is the
     variant's `cfc_sim.cache.run_key` (same resolved scenario, seed, replications and code version)."""
     manifest = folder / "manifest.json"
-    if not manifest.is_file():
+    if folder_kind(folder) != "run" or not manifest.is_file():
         return False
     try:
         done = json.loads(manifest.read_text(encoding="utf-8"))
@@ -64,14 +66,18 @@ def run_sweep(
     """Run (or reuse) every variant of the grid and return the stacked summary (sweep.csv)."""
     combos = grid(settings)
     configs = [load_variant(scenario, values).with_run_options(replications=reps, seed=seed) for values in combos]
-    out.mkdir(parents=True, exist_ok=True)
+    names = [variant_name(index, values) for index, values in enumerate(combos, start=1)]
+    out = open_folder(out, "sweep")
+    for name in names:  # before any run: every variant folder is free or an earlier run of ours
+        check_folder(out / name, "run")
+    for table_file in ("sweep.csv", "sweep.png"):
+        check_in_folder(out, out / table_file)
     frames = []
-    for index, (values, config) in enumerate(zip(combos, configs, strict=True), start=1):
-        name = variant_name(index, values)
+    for name, values, config in zip(names, combos, configs, strict=True):
         folder = out / name
         reused = finished(folder, config)
         if reused:
-            summary = load_results(folder).summary
+            summary = read_results(folder).summary
         else:
             result = run_scenario(config, workers=workers, scheduler=scheduler)
             result.manifest["command"] = f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} " \
@@ -85,7 +91,5 @@ def run_sweep(
         frame.insert(0, "variant", name)
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    tmp = out / f".sweep.csv.tmp-{os.getpid()}"
-    table.to_csv(tmp, index=False)
-    os.replace(tmp, out / "sweep.csv")
+    write_file(out / "sweep.csv", lambda tmp: csv_safe(table).to_csv(tmp, index=False), owner=out)
     return table

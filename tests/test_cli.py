@@ -354,16 +354,27 @@ def test_rerun_replaces_the_results_folder(small_path: Path, tmp_path: Path,
     out = tmp_path / "out"
     code, _, err = invoke(["run", str(small_path), "--reps", "1", "--out", str(out)], capsys)
     assert code == 0, err
-    (out / "stale.txt").write_text("left over", encoding="utf-8")
-    (out / "charts" / "stale.png").write_bytes(PNG_MAGIC)
     first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     code, _, err = invoke(["run", str(small_path), "--reps", "2", "--out", str(out)], capsys)
     assert code == 0, err
-    assert not (out / "stale.txt").exists()
-    assert not (out / "charts" / "stale.png").exists()
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert (first["replications"], manifest["replications"]) == (1, 2)
     assert (out / "summary.csv").is_file()
+    assert stray_siblings(out) == []
+
+
+def test_rerun_keeps_a_results_folder_holding_a_users_files(small_path: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, _, err = invoke(["run", str(small_path), "--reps", "1", "--out", str(out)], capsys)
+    assert code == 0, err
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "charts" / "annotated.png").write_bytes(PNG_MAGIC)
+    code, stdout, err = invoke(["run", str(small_path), "--reps", "2", "--out", str(out)], capsys)
+    assert code == 2, (stdout, err)
+    assert "notes.txt" in err and "charts/annotated.png" in err and str(out) in err
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["replications"] == 1
     assert stray_siblings(out) == []
 
 

@@ -10,7 +10,7 @@ from cli_runner import invoke, invoke_quietly
 from scenario_factory import scenario_dict
 
 from cfc_sim.compare import compare_frame
-from cfc_sim.results import load_results
+from cfc_sim.results_reader import read_results
 
 
 def _scenario(tmp: Path, name: str, **changes) -> Path:  # type: ignore[no-untyped-def]
@@ -57,14 +57,14 @@ def load_compare(folder: Path):  # type: ignore[no-untyped-def]
 
 
 def test_more_fcas_shorten_the_wait_and_the_paired_interval_says_so(runs) -> None:  # type: ignore[no-untyped-def]
-    table = compare_frame([load_results(runs["base"]), load_results(runs["more"])], ["base", "more"])
+    table = compare_frame([read_results(runs["base"]), read_results(runs["more"])], ["base", "more"])
     wait = table[(table["metric"] == "wait_to_allocation_days_mean") & (table["run"] == "more")].iloc[0]
     assert wait["diff_high"] < 0 < table[(table["metric"] == "wait_to_allocation_days_mean")
                                          & (table["run"] == "base")].iloc[0]["mean"]
 
 
 def test_runs_with_different_seeds_are_compared_unpaired(runs) -> None:  # type: ignore[no-untyped-def]
-    table = compare_frame([load_results(runs["base"]), load_results(runs["reseeded"])], ["a", "b"])
+    table = compare_frame([read_results(runs["base"]), read_results(runs["reseeded"])], ["a", "b"])
     assert table[table["run"] == "b"]["method"].str.startswith("unpaired").all()
 
 

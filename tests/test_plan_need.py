@@ -9,7 +9,7 @@ from cli_runner import invoke
 from scenario_factory import config, mmc_dict, scenario_dict
 
 from cfc_sim.experiment import run_replications
-from cfc_sim.need import NEED_COLUMNS, CapRule, cap_only, fca_need, lowest_count, need_at, replication_needs
+from cfc_sim.need import NEED_COLUMNS, CapRule, _fill, cap_only, fca_need, lowest_count, need_at, replication_needs
 from cfc_sim.plan import PLAN_COLUMNS, Target, plan_areas
 
 
@@ -125,14 +125,15 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert table.index("England (ALL)") < table.index("Early") < table.index("Later")
 
 
-def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_says_so(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_sums_the_others(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     data = _two_areas()
     data["areas"][1]["cap"] = {"final_hearing_wait_days": {"dist": "fixed", "value": 900}}  # none closes
     table = fca_need(config(data), [Target.parse("cir_on_time_share>=0.9")], 0.75, rule=CapRule()).set_index("area")
     assert table.loc["Later", "fcas_needed_cap"] != table.loc["Later", "fcas_needed_cap"]
     assert "no weeks_to_decision_reported_mean@cap value" in table.loc["Later", "note"]
-    assert table.loc["ALL", "difference"] != table.loc["ALL", "difference"] and "1 area" in table.loc["ALL", "note"]
-    assert table.loc["Early", "difference"] == table.loc["Early", "difference"]
+    assert table.loc["ALL", "note"] == "sum of 1 of 2 areas; without a need: Later"
+    for column in ("fcas_needed_cfc", "fcas_needed_cap", "difference", "ci_low", "ci_high"):
+        assert table.loc["ALL", column] == table.loc["Early", column]
     scenario = tmp_path / "tiny.yaml"
     scenario.write_text(yaml.safe_dump(_two_areas()))
     code, _, err = invoke(["plan", str(scenario), "--need", "--cap-metric", "no_such_wait", "--out",
@@ -148,3 +149,24 @@ def test_the_search_never_goes_below_one_fca_nor_below_zero_posts() -> None:
     assert lowest_count(scenario, "Early") == 2  # 6 FCAs, 4 posts: at most 4 fewer, or posts go negative
     assert lowest_count(scenario, "Later") == 4  # the intervention's 2 FCAs may fall by at most 2
     assert lowest_count(config(_two_areas()), "Early") == 1
+
+
+def test_an_interval_reaching_beyond_the_search_is_open_ended_and_says_so() -> None:
+    row = {"area": "A", "note": ""}
+    _fill(row, (5.0, 4.0), np.array([1.0, 1.0, 2.0, np.inf] * 10), "not found")
+    assert row["difference"] == 1 and row["ci_low"] == 1 and row["ci_high"] == np.inf
+    assert row["note"] == "interval reaches beyond --max-extra"
+    row = {"area": "B", "note": ""}
+    _fill(row, (np.inf, 4.0), np.full(8, np.inf), "not found")
+    assert row["difference"] != row["difference"] and row["note"] == "not found"
+
+
+def test_only_the_target_that_fails_is_marked_not_met() -> None:
+    data = _two_areas()
+    data["areas"] = [{"name": "Later", "go_live": "2026-08-01"}]  # few CFC cases close: children seen stays low
+    met, missed = Target.parse("cir_on_time_share>=0.9"), Target.parse("children_seen_share>=0.6")
+    table = plan_areas(config(data), [met, missed], 0.8, max_extra=4).set_index("target")
+    later = table[table["area"] == "Later"]
+    assert later.loc[str(met), "note"] == "" and later.loc[str(met), "achieved_probability"] >= 0.8
+    assert later.loc[str(missed), "note"] == "not met within +4 FCAs"
+    assert later.loc[f"{met} and {missed}", "note"] == "not met within +4 FCAs"

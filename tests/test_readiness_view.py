@@ -15,8 +15,9 @@ import cfc_sim
 from cfc_sim.experiment import run_replications
 from cfc_sim.model.simulation import make_calendar
 from cfc_sim.readiness_view import NO_STATUS, area_statuses, status_at
-from cfc_sim.report import monthly_status, readiness_overview
-from cfc_sim.results import RunResult, load_results
+from cfc_sim.report.views import monthly_status, readiness_overview
+from cfc_sim.results import RunResult
+from cfc_sim.results_reader import read_results
 from cfc_sim.rollout import _Area, _blockers
 
 AREAS = ["Lateshire", "Afterland"]
@@ -40,7 +41,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def result(run_dir: Path) -> RunResult:
-    return load_results(run_dir)
+    return read_results(run_dir)
 
 
 def _cli_line(out: str, area: str) -> str:

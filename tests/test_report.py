@@ -19,7 +19,8 @@ from cli_runner import invoke
 
 import cfc_sim
 from cfc_sim.report import write_html, write_xlsx
-from cfc_sim.results import RunResult, load_results
+from cfc_sim.results import RunResult
+from cfc_sim.results_reader import read_results
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -34,7 +35,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def result(folder: Path) -> RunResult:
-    return load_results(folder)
+    return read_results(folder)
 
 
 @pytest.fixture(scope="module")
@@ -213,13 +214,13 @@ def test_cli_report_writes_both_files(folder: Path, tmp_path: Path, capsys: pyte
     assert code == 0, err
     assert (results / "report.html").is_file() and (results / "report.xlsx").is_file()
     assert str(results / "report.html") in out and str(results / "report.xlsx") in out
-    assert not [p.name for p in results.iterdir() if p.name.endswith(".tmp")]
+    assert not [p.name for p in results.iterdir() if ".tmp-" in p.name]
 
 
 def test_cli_report_single_format_and_out(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = invoke(["report", str(folder), "--html", "--out", str(tmp_path / "leaders")], capsys)
     assert code == 0, err
-    assert sorted(p.name for p in (tmp_path / "leaders").iterdir()) == ["report.html"]
+    assert sorted(p.name for p in (tmp_path / "leaders").iterdir()) == [".cfc-sim-output", "report.html"]
     code, out, err = invoke(["report", str(folder), "--out", str(tmp_path / "board.xlsx")], capsys)
     assert code == 0, err
     assert (tmp_path / "board.xlsx").is_file() and not (tmp_path / "board.html").exists()

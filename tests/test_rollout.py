@@ -59,8 +59,8 @@ def plans(tmp_path_factory) -> dict:  # type: ignore[no-untyped-def]
 
 def test_rollout_folder_has_the_plan_chart_and_a_runnable_proposed_scenario(plans) -> None:  # type: ignore[no-untyped-def]
     folder = plans["funded"]["folder"]
-    assert {p.name for p in folder.iterdir()} == {"rollout.csv", "rollout.png", "scenario.proposed.yaml",
-                                                 "manifest.json"}
+    assert {p.name for p in folder.iterdir()} == {".cfc-sim-output", "rollout.csv", "rollout.png",
+                                                 "scenario.proposed.yaml", "manifest.json"}
     table = pd.read_csv(folder / "rollout.csv")
     assert list(table.columns[:10]) == ["area", "region", "planned_go_live", "proposed_go_live", "on_time",
                                         "extra_fte", "annual_cost", "ready_probability_at_proposed", "risk", "reason"]

@@ -1,0 +1,331 @@
+"""The leaders' report as one self-contained HTML page (charts embedded), every inserted value escaped."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Any
+
+from cfc_sim import __version__
+from cfc_sim.metric_catalogue import HEADLINE
+from cfc_sim.output_folder import HTML_GENERATOR, write_file
+from cfc_sim.report.views import (
+    CODE_LEGEND,
+    GRID_MONTHS,
+    NO_MONTH,
+    RAG,
+    assumption_lines,
+    chart_caption,
+    chart_paths,
+    day_label,
+    format_value,
+    kpi_verdict,
+    month_label,
+    monthly_status,
+    national_rows,
+    readiness_overview,
+    run_date_label,
+)
+from cfc_sim.results import RunResult
+from cfc_sim.results_reader import PNG_MAX_BYTES
+
+CSS = """
+:root { --green: #009E73; --amber: #E69F00; --red: #D55E00; --ink: #1b1b1b; --muted: #555; --line: #d0d0d0; }
+* { box-sizing: border-box; }
+body { font-family: "Segoe UI", Arial, Helvetica, sans-serif; color: var(--ink); margin: 0; background: #f4f4f2;
+       line-height: 1.45; font-size: 15px; }
+main { max-width: 1240px; margin: 0 auto; background: #fff; padding: 24px 36px 48px; }
+h1 { font-size: 28px; margin: 8px 0 4px; }
+h2 { font-size: 21px; margin: 36px 0 8px; padding-top: 8px; border-top: 3px solid #0072B2; }
+h3 { font-size: 17px; margin: 22px 0 6px; }
+p.lead { color: var(--muted); margin: 0 0 12px; }
+nav { font-size: 14px; margin: 10px 0 6px; }
+nav a { margin-right: 14px; color: #0057a0; }
+.explain { background: #eef5fb; border-left: 5px solid #0072B2; padding: 10px 16px; margin: 12px 0; }
+.explain p { margin: 6px 0; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; font-weight: 600; }
+thead th { position: sticky; top: 0; z-index: 1; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.nowrap, th.nowrap { white-space: nowrap; }
+.note { color: var(--muted); font-size: 13px; }
+.badge { display: inline-block; min-width: 64px; padding: 2px 8px; border-radius: 11px; font-weight: 700;
+         color: #000; text-align: center; font-size: 13px; }
+.status-green { background: var(--green); }
+.status-amber { background: var(--amber); }
+.status-red { background: var(--red); }
+.status-none { background: #BBBBBB; }
+.counts span { margin-right: 10px; }
+table.grid { width: auto; font-size: 13px; }
+table.grid th, table.grid td { border: 1px solid #fff; padding: 3px 4px; }
+table.grid th.month { text-align: center; min-width: 44px; font-weight: 600; line-height: 1.15; }
+table.grid td.cell { text-align: center; font-weight: 700; color: #000; min-width: 44px; cursor: help; }
+table.grid td.cell .codes { display: block; font-size: 10px; letter-spacing: 1px; line-height: 1.1; }
+table.grid td.golive { outline: 3px solid #000; outline-offset: -3px; }
+table.grid td.area { white-space: nowrap; padding-right: 12px; }
+table.grid tbody tr:nth-child(even) td.area { background: #f6f6f6; }
+.legend span.badge { min-width: 0; margin-right: 4px; }
+details { margin: 4px 0; border: 1px solid var(--line); border-radius: 4px; padding: 4px 10px; }
+details summary { cursor: pointer; font-weight: 600; }
+details ul { margin: 6px 0 8px; padding-left: 20px; }
+details li { margin: 2px 0; }
+figure { margin: 18px 0 28px; }
+figure img { max-width: 100%; height: auto; border: 1px solid var(--line); display: block; }
+figcaption { font-size: 14px; color: var(--muted); margin-top: 6px; max-width: 900px; }
+dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 8px 0; }
+dl.kv dt { font-weight: 600; }
+dl.kv dd { margin: 0; }
+pre { background: #f4f4f4; border: 1px solid var(--line); padding: 10px 12px; white-space: pre-wrap;
+      word-break: break-all; font-size: 13px; }
+.scroll { overflow-x: auto; }
+@media print { body { background: #fff; } main { padding: 0; } details { border: none; }
+               thead th { position: static; } }
+"""
+
+
+SCRIPT = """
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var loaded = images.filter(function (img) { return img.complete && img.naturalWidth > 0; }).length;
+  document.body.dataset.chartsLoaded = loaded + "/" + images.length;
+});
+window.addEventListener("beforeprint", function () {
+  Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+});
+"""
+
+
+def _badge(status: str) -> str:
+    cls = f"status-{status}" if status in RAG else "status-none"
+    return f'<span class="badge {cls}">{html.escape(status.upper() if status in RAG else status)}</span>'
+
+
+def _kpi_table(result: RunResult) -> str:
+    national = national_rows(result.summary)
+    targets = result.config.header.targets
+    rows = []
+    for kpi in HEADLINE:
+        if kpi.name not in national.index:
+            continue
+        row = national.loc[kpi.name]
+        target, verdict = kpi_verdict(kpi.name, row, targets)
+        interval = f"{format_value(row['ci_low'], kpi)} to {format_value(row['ci_high'], kpi)}"
+        mean = format_value(row["mean"], kpi)
+        rows.append(f"<tr><td>{html.escape(kpi.label)}</td><td class=\"num\"><strong>{mean}</strong></td>"
+                    f"<td class=\"num\">{interval}</td><td>{html.escape(kpi.unit)}</td>"
+                    f"<td>{html.escape(target)}</td><td>{html.escape(verdict)}</td></tr>")
+    if not rows:
+        return '<p class="note">No national figures in this results folder.</p>'
+    return ("<table><thead><tr><th>Measure (England, whole run)</th><th>Estimate</th><th>95% interval</th>"
+            "<th>Unit</th><th>Target</th><th>Against target</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
+
+
+def _readiness_table(result: RunResult, overview: list[dict[str, Any]]) -> str:
+    counts = {s: sum(r["status"] == s for r in overview) for s in ("green", "amber", "red")}
+    count_html = " ".join(f"<span>{_badge(s)} {n} area{'s' if n != 1 else ''}</span>" for s, n in counts.items())
+    body = []
+    for r in overview:
+        failing = "; ".join(r["failing"]) if r["failing"] else ("none" if r["status"] in RAG else "")
+        when = month_label(r["assessed_month"]) if r["assessed_month"] else ""
+        planned = html.escape(day_label(r["planned"]))
+        if r["note"]:
+            planned += f'<br><span class="note">{html.escape(r["note"])}</span>'
+        earliest = month_label(r["earliest_ready"]) if r["earliest_ready"] else "not within the run"
+        body.append(f"<tr><td>{html.escape(r['area'])}</td><td>{html.escape(r['region'])}</td><td class=\"nowrap\">"
+                    f"{planned}</td><td class=\"nowrap\">{_badge(r['status'])}<br><span class=\"note\">"
+                    f"{html.escape(when)}</span></td><td>{html.escape(failing)}</td>"
+                    f"<td class=\"nowrap\">{html.escape(earliest)}</td></tr>")
+    return (f'<p class="counts">At each area\'s planned go-live month: {count_html}</p>'
+            '<div class="scroll"><table id="readiness-table"><thead><tr><th>Court area</th><th>Region</th>'
+            "<th>Planned go-live</th><th>Status then</th><th>What is not ready (value vs threshold)</th>"
+            "<th>Earliest ready month</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+
+
+def _status_grid(result: RunResult, months: list[str]) -> str:
+    cells = monthly_status(result, months)
+    head = "".join(f'<th class="month" scope="col">{html.escape(month_label(m)).replace(" ", "<br>")}</th>'
+                   for m in months)
+    body = []
+    for area in result.config.areas:
+        tds = []
+        for m in months:
+            status, failing, codes, golive = cells.get((area.name, m), NO_MONTH)
+            letter = {"green": "G", "amber": "A", "red": "R"}.get(status, "-")
+            cls = f"cell status-{status}" if status in RAG else "cell status-none"
+            if golive:
+                cls += " golive"
+                letter += "*"
+            tip = f"{area.name}, {month_label(m)}: {status.upper()}"
+            if golive:
+                tip += " (planned go-live month)"
+            if failing:
+                tip += ": " + "; ".join(failing)
+            code_html = f'<span class="codes">{html.escape(codes)}</span>' if codes else ""
+            tds.append(f'<td class="{cls}" title="{html.escape(tip, quote=True)}">{letter}{code_html}</td>')
+        body.append(f'<tr><td class="area">{html.escape(area.name)}</td>{"".join(tds)}</tr>')
+    return ('<div class="scroll"><table class="grid" id="status-grid"><thead><tr><th>Court area</th>'
+            f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def _month_details(result: RunResult, months: list[str]) -> str:
+    cells = monthly_status(result, months)
+    names = [a.name for a in result.config.areas]
+    blocks = []
+    for m in months:
+        items: dict[str, list[str]] = {"red": [], "amber": []}
+        green = 0
+        for area in names:
+            status, failing, _, _ = cells.get((area, m), NO_MONTH)
+            if status in items:
+                items[status].append(f"<li><strong>{html.escape(area)}</strong>: "
+                                     f"{html.escape('; '.join(failing) or 'see criteria')}</li>")
+            elif status == "green":
+                green += 1
+        lists = ""
+        for status in ("red", "amber"):
+            if items[status]:
+                lists += (f"<p>{_badge(status)} {len(items[status])} area(s)</p><ul>{''.join(items[status])}</ul>")
+        summary = (f"{month_label(m)}: {len(items['red'])} red, {len(items['amber'])} amber, {green} green")
+        blocks.append(f'<details data-month="{html.escape(m)}"><summary>{html.escape(summary)}</summary>'
+                      f"{lists or '<p>All areas green.</p>'}</details>")
+    return "".join(blocks)
+
+
+def _scenario_html(result: RunResult) -> str:
+    h = result.config.header
+    m = result.manifest
+    rules, targets = h.readiness, h.targets
+    policy = {"planned": "planned: each area goes live on its planned date whatever its state (shows the "
+                         "consequences)",
+              "readiness": "readiness: each area goes live at the first monthly review on or after its planned "
+                           "date at which criteria 1-5 are met"}[rules.policy]
+    items = [
+        ("Scenario", h.name),
+        ("Description", h.description or "(none)"),
+        ("Start", h.start.isoformat()),
+        ("Horizon", f"{h.horizon_months} months" + (f" (first {h.warmup_months} months of warm-up excluded "
+                                                    "from the figures)" if h.warmup_months else "")),
+        ("Replications", str(m.get("replications", h.replications))),
+        ("Random seed", str(m.get("seed", h.seed))),
+        ("Court areas", str(len(result.config.areas))),
+        ("Go-live policy", policy),
+        ("Readiness thresholds",
+         f"capacity: CFC-trained FCAs at least {rules.capacity_headroom:g} x the FTE the forecast demand needs; "
+         f"vacancy rate at most {rules.max_vacancy_rate:.0%}; CFC-trained share at least "
+         f"{rules.min_training_share:.0%}; 12-month turnover at most {rules.max_turnover_12m:.0%}; all three "
+         f"partnerships in place; chance of meeting the CIR target in the first {rules.performance_months} months "
+         f"live at least {rules.performance_confidence:.0%}; amber if only the last fails, or one of vacancy, "
+         f"training or turnover misses by at most {rules.amber_tolerance:.0%}"),
+        ("Targets", f"CIR within {targets.cir_working_days} working days for at least {targets.cir_on_time_share:.0%} "
+                    f"of cases; children seen: up to {targets.children_seen_share:.0%}"),
+    ]
+    kv = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items)
+    numbers = "".join(f"<li>{html.escape(line)}</li>" for line in assumption_lines(result))
+    return (f'<dl class="kv">{kv}</dl><h3>Assumptions</h3><p>The scenario\'s description above states what it '
+            f"assumes. The main figures behind it:</p><ul>{numbers}</ul>"
+            "<p>Every parameter (demand, work times, workforce, turnover, training, partnership dates) is in the "
+            "scenario file, whose comments give the source of each figure. The scenario exactly as run is "
+            "<code>scenario.resolved.yaml</code> in the results folder. The model, its simplifications and its "
+            "calibration against published figures are described in the project documentation.</p>")
+
+
+def _reproduce_html(result: RunResult) -> str:
+    m = result.manifest
+    command = str(m.get("command", "")) or "(not recorded)"
+    versions = [("cfc_sim (run)", m.get("cfc_sim_version")), ("Python", m.get("python")), ("SimPy", m.get("simpy")),
+                ("cfc_sim (report)", __version__), ("scenario sha256", m.get("scenario_sha256")),
+                ("run started", m.get("started")), ("run finished", m.get("finished")),
+                ("run time", f"{m['wall_seconds']} s" if "wall_seconds" in m else None)]
+    kv = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in versions if v is not None)
+    return (f'<p>Run this command in the project folder to get the same numbers again:</p><pre id="reproduce">'
+            f'{html.escape(command)}</pre><dl class="kv">{kv}</dl>')
+
+
+def render_html(result: RunResult, folder: Path) -> str:
+    """The report as one HTML string (charts read from `folder/charts`)."""
+    config, h = result.config, result.config.header
+    overview = readiness_overview(result)
+    months = sorted(result.readiness["month"].unique()) if not result.readiness.empty else []
+    grid_months = months[:GRID_MONTHS]
+    charts = chart_paths(folder)
+    title = f"Child Focused Courts rollout: {h.name}"
+    reps = html.escape(str(result.manifest.get("replications", h.replications)))
+    end = month_label(months[-1]) if months else ""
+    figures = []
+    for chart in charts:
+        with open(chart, "rb") as handle:
+            raw = handle.read(PNG_MAX_BYTES + 1)
+        if len(raw) > PNG_MAX_BYTES:  # grew since it was checked
+            continue
+        data = base64.b64encode(raw).decode("ascii")
+        caption = chart_caption(chart.stem)
+        figures.append(f'<figure id="chart-{html.escape(chart.stem)}"><img src="data:image/png;base64,{data}" '
+                       f'alt="{html.escape(caption, quote=True)}"><figcaption><strong>{html.escape(chart.name)}'
+                       f"</strong>: {html.escape(caption)}</figcaption></figure>")
+    grid_range = (f"{month_label(grid_months[0])} to {month_label(grid_months[-1])}" if grid_months else "")
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">' + HTML_GENERATOR,
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title><style>{CSS}</style><script>{SCRIPT}</script></head><body><main>",
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="lead">Simulation run on {html.escape(run_date_label(result.manifest))} &middot; {reps} '
+        "replications "
+        f"&middot; {len(config.areas)} court areas &middot; {html.escape(month_label(months[0]) if months else '')}"
+        f" to {html.escape(end)}</p>",
+        '<nav><a href="#how">How to read this</a><a href="#headline">Headline figures</a>'
+        '<a href="#readiness">Readiness at go-live</a><a href="#by-month">Status by month</a>'
+        '<a href="#charts">Charts</a><a href="#scenario">Scenario and assumptions</a>'
+        '<a href="#reproduce-section">Reproduce</a></nav>',
+        '<section id="how"><h2>How to read this report</h2><div class="explain">',
+        "<p>This report comes from a computer simulation of the family court advisers (FCAs) Cafcass needs as "
+        "court areas move to <strong>Child Focused Courts</strong>. The simulation was run many times "
+        f"({reps} <em>replications</em>) with different chance events (when applications arrive, how long "
+        "reports take, who leaves). Figures are averages across those runs; the <strong>95% interval</strong> is "
+        "the range the true average very probably lies in: a wide interval means the figure is uncertain, and "
+        "more replications would narrow it.</p>",
+        "<p>Each court area is checked every month against six readiness criteria: enough CFC-trained FCAs, "
+        "vacancy rate, training, staff turnover, partnerships (IDVA, local authority, police) and the chance of "
+        f"meeting the eight-working-week report target. {_badge('green')} means all are met; {_badge('amber')} "
+        f"means nearly ready (only the performance check fails, or one staffing check is only just missed); "
+        f"{_badge('red')} means not ready. Colours are always shown with the word or letter, so the report can "
+        "be read without colour. These are projections from the assumptions listed at the end, not forecasts "
+        "of certainty.</p></div></section>",
+        '<section id="headline"><h2>Headline figures for England</h2>',
+        f"<p class=\"note\">Whole run, all court areas together; estimate = average across {reps} replications.</p>",
+        _kpi_table(result), "</section>",
+        '<section id="readiness"><h2>Readiness of each court area at its planned go-live</h2>',
+        "<p>Status of each area in the month it is planned to go live (for areas already live, at the start of "
+        "the run), what is not yet ready with the simulated value against the threshold, and the first month in "
+        "which the workforce and partnership criteria (all but performance) are all met.</p>",
+        _readiness_table(result, overview), "</section>",
+        '<section id="by-month"><h2>Status by month</h2>',
+        f"<p>Each area's status in each month from {html.escape(grid_range)}: G = green, A = amber, R = red; "
+        "<strong>*</strong> and a black frame mark the planned go-live month. The small letters under the status "
+        "say what is not ready (key below). Hover over a cell for the figures; the lists under the table give "
+        "the same for every month: open a month to see which areas are red or amber then, and why. The "
+        "readiness chart in the Charts section shows every month of the run.</p>",
+        f'<p class="legend">{_badge("green")} G ready &nbsp; {_badge("amber")} A nearly ready &nbsp; '
+        f'{_badge("red")} R not ready</p>',
+        '<p class="legend note">What is not ready: '
+        + "; ".join(f"<strong>{c}</strong> {html.escape(text)}" for c, text in CODE_LEGEND) + "</p>",
+        _status_grid(result, grid_months),
+        "<h3>Which areas are red or amber, and why, month by month</h3>",
+        _month_details(result, grid_months), "</section>",
+        '<section id="charts"><h2>Charts</h2>',
+        "".join(figures) or '<p class="note">No charts in this results folder.</p>', "</section>",
+        '<section id="scenario"><h2>Scenario and assumptions</h2>', _scenario_html(result), "</section>",
+        '<section id="reproduce-section"><h2>Reproduce this run</h2>', _reproduce_html(result), "</section>",
+        f'<p class="note">Report written by cfc_sim {html.escape(__version__)}.</p>',
+        "</main></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def write_html(result: RunResult, folder: Path, path: Path, owner: Path | None = None) -> Path:
+    """Write the self-contained HTML report (charts embedded) for the results in `folder` to `path`
+    atomically (recorded in the marker of the output folder `owner`, if given)."""
+    text = render_html(result, Path(folder))
+    return write_file(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"), owner=owner)

@@ -1,0 +1,225 @@
+"""What the leaders' report shows, in either format: headline figures, readiness per area and month,
+charts and their captions, the scenario's main inputs (shared by the HTML page and the workbook).
+
+Reads only a `RunResult` (from `cfc_sim.results_reader`) and the folder's checked PNG charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from cfc_sim import __version__
+from cfc_sim.metric_catalogue import NATIONAL, Metric
+from cfc_sim.readiness_view import area_statuses, monthly_statuses
+from cfc_sim.results import RunResult
+from cfc_sim.results_reader import chart_files
+
+RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
+GRID_MONTHS = 13  # the run's first month and the twelve after it ("this month next year" included)
+
+
+# The one-letter codes (readiness_view.CRITERION_CODES) under each status in the month-by-month grid.
+CODE_LEGEND = [("C", "capacity: not enough CFC-trained FCAs"), ("V", "vacancy rate too high"),
+               ("T", "too few FCAs CFC-trained"), ("S", "staff turnover too high"),
+               ("P", "partnerships not all in place"), ("O", "on-time CIR target unlikely to be met")]
+
+
+class MonthStatus(NamedTuple):
+    status: str
+    failing: list[str]
+    codes: str
+    go_live: bool
+
+
+NO_MONTH = MonthStatus("n/a", [], "", False)
+
+
+CHART_CAPTIONS = {
+    "readiness_heatmap": "Readiness to go live, month by month: one row per court area, one column per month; "
+                         "green = ready, amber = nearly ready, red = not ready; a star marks the planned "
+                         "go-live month.",
+    "cir_on_time_fan": "Share of Child Impact Reports filed within eight working weeks, per court area and month. "
+                       "The line is the middle outcome across replications, the shaded bands hold the middle 50% "
+                       "and 90% of outcomes, and the dashed line is the target.",
+    "caseload_queue": "England: average open cases per FCA against the caseload cap (left), and cases waiting "
+                      "to be allocated to an FCA (right), month by month, with bands across replications.",
+    "workforce": "England's workforce: FCAs in post against the funded establishment (left), vacancies and "
+                 "leavers (middle), and the share of FCAs trained for Child Focused Courts (right).",
+    "transition_cap_rundown": "Transition: cases still open on the old pathway (CAP) in each area, running down "
+                              "after the area goes live on Child Focused Courts (dashed line).",
+}
+
+
+CHART_ORDER = list(CHART_CAPTIONS)
+
+
+def is_missing(value: Any) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def format_value(value: Any, metric: Metric) -> str:
+    return "n/a" if is_missing(value) else metric.format(float(value))
+
+
+def month_label(label: str) -> str:
+    """'2027-04' -> 'Apr 2027'."""
+    try:
+        return dt.date(int(label[:4]), int(label[5:7]), 1).strftime("%b %Y")
+    except (ValueError, IndexError):
+        return label
+
+
+def day_label(iso: str) -> str:
+    """'2027-04-06' -> '6 Apr 2027'."""
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%b %Y}"
+
+
+def run_date_label(manifest: dict[str, Any]) -> str:
+    stamp = str(manifest.get("finished") or manifest.get("started") or "")
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+        return f"{when.day} {when:%B %Y}"
+    except ValueError:
+        return stamp or "unknown date"
+
+
+def national_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
+
+
+def chart_paths(folder: Path) -> list[Path]:
+    """The folder's charts safe to embed (see `chart_files`), in the report's order."""
+    found = chart_files(folder)
+    rank = {name: i for i, name in enumerate(CHART_ORDER)}
+    return sorted(found, key=lambda p: (rank.get(p.stem, len(rank)), p.name))
+
+
+def chart_caption(stem: str) -> str:
+    return CHART_CAPTIONS.get(stem, f"Chart: {stem.replace('_', ' ')}.")
+
+
+def readiness_overview(result: RunResult) -> list[dict[str, Any]]:
+    """Per area: region, planned go-live, status at the planned go-live month with the failing criteria
+    in words, and the earliest month in which criteria 1-5 all pass (`readiness_view.status_at`)."""
+    return [{"area": v.area, "region": v.region, "planned": v.planned, "assessed_month": v.month, "status": v.status,
+             "failing": list(v.failing), "note": v.note, "earliest_ready": v.earliest_ready}
+            for v in area_statuses(result.readiness, result.config)]
+
+
+def monthly_status(result: RunResult, months: Sequence[str]) -> dict[tuple[str, str], MonthStatus]:
+    """(area, month) -> status, failing criteria (in words and as one-letter codes), planned go-live month."""
+    return {key: MonthStatus(v.status, list(v.failing), v.codes, v.go_live)
+            for key, v in monthly_statuses(result.readiness, result.config, months).items()}
+
+
+def kpi_verdict(metric: str, row: pd.Series, targets: Any) -> tuple[str, str]:
+    """(target text, verdict) for the KPIs that have a target."""
+    low, high = float(row["ci_low"]), float(row["ci_high"])
+    if metric == "cir_on_time_share":
+        target, higher = targets.cir_on_time_share, True
+        text = f"at least {target:.0%}"
+    elif metric == "cir_working_days_mean":
+        target, higher = float(targets.cir_working_days), False
+        text = f"within {targets.cir_working_days} working days"
+    elif metric == "children_seen_share":
+        target, higher = targets.children_seen_share, True
+        text = f"aim: {target:.0%}"
+    else:
+        return "", ""
+    if is_missing(low) or is_missing(high):
+        return text, ""
+    word = "aim" if metric == "children_seen_share" else "target"
+    if (higher and low >= target) or (not higher and high <= target):
+        return text, f"meets {word}"
+    if (higher and high < target) or (not higher and low > target):
+        return text, f"below {word}" if higher else f"misses {word}"
+    return text, "too close to call (interval spans the target)"
+
+
+def spread(values: Sequence[float], fmt: str) -> str:
+    """'x' when all areas agree, else 'x to y'."""
+    low, high = min(values), max(values)
+    return fmt.format(low) if math.isclose(low, high) else f"{fmt.format(low)} to {fmt.format(high)}"
+
+
+def assumption_lines(result: RunResult) -> list[str]:
+    """Headline scenario inputs, summed or ranged over the areas (read from the scenario, not the model)."""
+    areas = result.config.areas
+    if not areas:
+        return []
+    try:
+        w = [a.workforce for a in areas]
+        lines = [
+            f"Demand: {sum(a.demand.applications_per_week for a in areas):,.0f} private-law applications a week "
+            f"in all areas together; annual growth {spread([a.demand.annual_growth for a in areas], '{:.1%}')}.",
+            f"Workforce at the start: {sum(x.fcas for x in w):,} FCAs against a funded establishment of "
+            f"{sum(x.establishment for x in w):,}; caseload cap {spread([x.caseload_cap for x in w], '{:g}')} cases "
+            f"per FCA.",
+            f"Turnover {spread([x.annual_turnover for x in w], '{:.0%}')} a year; recruitment takes "
+            f"{spread([x.time_to_hire_days.mean_value() for x in w], '{:.0f}')} days on average and succeeds "
+            f"{spread([x.hire_success for x in w], '{:.0%}')} of the time.",
+            f"CFC training: {spread([x.training.seats_per_month for x in w], '{:g}')} places a month per area, "
+            f"{spread([x.training.days for x in w], '{:g}')} days each.",
+            f"Under Child Focused Courts, {spread([a.cfc.cafcass_cir_share for a in areas], '{:.0%}')} of cases get a "
+            f"Cafcass CIR, taking {spread([a.cfc.cir_work_days.mean_value() for a in areas], '{:.0f}')} days of an "
+            f"FCA's caseload slot on average.",
+        ]
+    except (AttributeError, TypeError, ValueError):  # an older or newer scenario layout: skip the numbers
+        return []
+    if result.config.interventions:
+        lines.append(f"{len(result.config.interventions)} scheduled change(s) to area parameters (interventions).")
+    return lines
+
+
+def monthly_frame(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Monthly series across replications: `area, month, metric, mean, p05, p95`."""
+    columns = ["area", "month", "metric", "mean", "p05", "p95"]
+    if timeseries.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = timeseries.groupby(["area", "month", "metric"], sort=True)["value"]
+    quantiles = grouped.quantile([0.05, 0.95]).unstack()
+    out = pd.DataFrame({"mean": grouped.mean(), "p05": quantiles[0.05], "p95": quantiles[0.95]})
+    return out.reset_index()[columns]
+
+
+def scenario_rows(result: RunResult) -> list[tuple[str, Any]]:
+    h = result.config.header
+    m = result.manifest
+    rules, targets = h.readiness, h.targets
+    rows: list[tuple[str, Any]] = [
+        ("name", h.name), ("description", h.description), ("start", h.start.isoformat()),
+        ("horizon_months", h.horizon_months), ("warmup_months", h.warmup_months),
+        ("replications", m.get("replications", h.replications)), ("seed", str(m.get("seed", h.seed))),
+        ("areas", len(result.config.areas)), ("readiness.policy", rules.policy),
+    ]
+    for key in ("capacity_headroom", "max_vacancy_rate", "min_training_share", "max_turnover_12m",
+                "performance_months", "performance_confidence", "amber_tolerance"):
+        rows.append((f"readiness.{key}", getattr(rules, key)))
+    for key in ("cir_working_days", "cir_on_time_share", "children_seen_share"):
+        rows.append((f"targets.{key}", getattr(targets, key)))
+    rows += [("scenario_sha256", m.get("scenario_sha256", "")), ("command", m.get("command", "")),
+             ("cfc_sim_version", m.get("cfc_sim_version", "")), ("python", m.get("python", "")),
+             ("simpy", m.get("simpy", "")), ("started", m.get("started", "")), ("finished", m.get("finished", "")),
+             ("report_cfc_sim_version", __version__)]
+    return rows
+
+
+SHARE_METRICS = {"fca_utilisation", "vacancy_rate_mean", "turnover_rate", "live_at_end", "vacancy_rate",
+                 "trained_share"}
+
+
+def is_share(metric: str) -> bool:
+    return metric in SHARE_METRICS or metric.endswith("_share") or "_share_" in metric

@@ -1,0 +1,143 @@
+"""The leaders' report as an Excel workbook (Summary, Readiness, Monthly, Scenario).
+
+Text from scenarios and results folders is stored as text, never as a formula (CSV/Excel injection).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cfc_sim.errors import UserError
+from cfc_sim.output_folder import WRITER, write_file
+from cfc_sim.report.views import RAG, is_share, monthly_frame, scenario_rows
+from cfc_sim.results import RunResult
+from cfc_sim.safe_text import is_formula_like
+
+
+def _cell(value: Any) -> Any:
+    """A value openpyxl can store (numpy scalars to Python, NaN to empty)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _text_cell(ws: Any, value: Any) -> Any:
+    """Formula-like text as a text cell (openpyxl would store `=...` as a formula); else the plain value."""
+    value = _cell(value)
+    if not (isinstance(value, str) and is_formula_like(value)):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, float],
+                 number_format: Callable[[str, Any], str | None] | None = None,
+                 rag_column: str | None = None) -> None:
+    """One write-only sheet: bold header, frozen panes, filter, widths, number formats, RAG fills."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    columns = list(frame.columns)
+    last_row = max(len(frame) + 1, 2)
+    ws.freeze_panes = "A2"
+    for i, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(column, max(len(column) + 2, 10))
+    if columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
+    if rag_column in columns:
+        letter = get_column_letter(columns.index(rag_column) + 1)
+        for status, colour in RAG.items():
+            fill = PatternFill("solid", fgColor=colour[1:], bgColor=colour[1:])
+            ws.conditional_formatting.add(f"{letter}2:{letter}{last_row}",
+                                          FormulaRule(formula=[f'${letter}2="{status}"'], fill=fill,
+                                                      font=Font(bold=True, color="000000")))
+    bold, grey = Font(bold=True), PatternFill("solid", fgColor="F0F0F0")
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=str(column))
+        cell.data_type = "s"
+        cell.font, cell.fill = bold, grey
+        header.append(cell)
+    ws.append(header)
+    metric_at = columns.index("metric") if "metric" in columns else None
+    for row in frame.itertuples(index=False):
+        metric = str(row[metric_at]) if metric_at is not None else ""
+        cells = []
+        for column, value in zip(columns, row, strict=True):
+            fmt = number_format(column, metric) if number_format else None
+            if fmt is None:
+                cells.append(_text_cell(ws, value))
+            else:
+                cell = WriteOnlyCell(ws, value=_cell(value))
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                cell.number_format = fmt
+                cells.append(cell)
+        ws.append(cells)
+
+
+def _summary_format(column: str, metric: str) -> str | None:
+    if column in ("mean", "ci_low", "ci_high"):
+        return "0.0%" if is_share(metric) else "#,##0.00"
+    return "0" if column == "n_reps" else None
+
+
+def _readiness_format(column: str, metric: str) -> str | None:
+    return "0.000" if column in ("value", "threshold", "margin") else None
+
+
+def _monthly_format(column: str, metric: str) -> str | None:
+    if column in ("mean", "p05", "p95"):
+        return "0.0%" if is_share(metric) else "#,##0.00"
+    return None
+
+
+def write_xlsx(result: RunResult, path: Path, owner: Path | None = None) -> Path:
+    """Write the Excel workbook (sheets Summary, Readiness, Monthly, Scenario) to `path` atomically
+    (recorded in the marker of the output folder `owner`, if given)."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+    except ImportError:
+        raise UserError("writing the Excel workbook needs openpyxl: pip install -e \".[excel]\"") from None
+
+    wb = Workbook(write_only=True)  # streams rows: a national run's ~40,000 monthly rows in seconds
+    _write_sheet(wb, "Summary", result.summary, {"area": 34, "pathway": 9, "metric": 40, "mean": 14,
+                                                 "ci_low": 14, "ci_high": 14, "n_reps": 8}, _summary_format)
+    _write_sheet(wb, "Readiness", result.readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
+                                                     "threshold": 11, "passed": 9, "status": 9, "margin": 11,
+                                                     "go_live_month": 15}, _readiness_format, rag_column="status")
+    _write_sheet(wb, "Monthly", monthly_frame(result.timeseries), {"area": 34, "month": 10, "metric": 30,
+                                                                   "mean": 13, "p05": 13, "p95": 13},
+                 _monthly_format)
+    ws = wb.create_sheet("Scenario")
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 32
+    ws.column_dimensions["B"].width = 110
+    header = [WriteOnlyCell(ws, value="key"), WriteOnlyCell(ws, value="value")]
+    for cell in header:
+        cell.font = Font(bold=True)
+    ws.append(header)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for key, value in scenario_rows(result):
+        cell = WriteOnlyCell(ws, value=_cell(value))
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+        cell.alignment = wrap
+        ws.append([key, cell])
+    wb.properties.creator = WRITER
+    return write_file(Path(path), lambda tmp: wb.save(tmp), owner=owner)

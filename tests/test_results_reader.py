@@ -1,0 +1,214 @@
+"""Results folders as untrusted input (cfc_sim.results_reader): `report`, `readiness` and `compare`
+on tampered folders give exit 2 naming the file and the problem; the report escapes what it inserts,
+embeds only real PNG charts from inside the folder, and never writes a formula into the workbook."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from cli_runner import invoke
+
+import cfc_sim
+
+REPO = Path(__file__).resolve().parent.parent
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+VERBS = (["report"], ["readiness"], ["compare", "{other}"])
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pristine") / "results"
+    cfc_sim.run(REPO / "scenarios" / "example-small.yaml", reps=2, out=out)
+    return out
+
+
+@pytest.fixture
+def folder(pristine: Path, tmp_path: Path) -> Path:
+    """A fresh copy to tamper with."""
+    copy = tmp_path / "results"
+    shutil.copytree(pristine, copy, symlinks=True)
+    return copy
+
+
+def _argv(verb: list[str], folder: Path, other: Path) -> list[str]:
+    return [verb[0], str(folder), *[str(other) if a == "{other}" else a for a in verb[1:]]] + (
+        ["--out", str(other.parent / "cmp")] if verb[0] == "compare" else [])
+
+
+def _refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) -> str:
+    code, out, err = invoke(argv, capsys)
+    assert code == 2, (argv, out, err)
+    assert "Traceback" not in out + err and "internal error" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    for word in words:
+        assert word in err, (word, err)
+    return err
+
+
+def _edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+@pytest.mark.parametrize("verb", VERBS, ids=lambda v: v[0])
+def test_a_renamed_column_is_named(verb: list[str], folder: Path, pristine: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    _edit_csv(folder / "summary.csv", "ci_low", "lower")
+    _refused(_argv(verb, folder, pristine), capsys, "summary.csv", "ci_low")
+
+
+@pytest.mark.parametrize("verb", VERBS, ids=lambda v: v[0])
+def test_a_list_shaped_manifest_is_named(verb: list[str], folder: Path, pristine: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (folder / "manifest.json").write_text("[1, 2, 3]", encoding="utf-8")
+    _refused(_argv(verb, folder, pristine), capsys, "manifest.json", "JSON object")
+
+
+@pytest.mark.parametrize("verb", VERBS, ids=lambda v: v[0])
+def test_a_missing_readiness_column_is_named(verb: list[str], folder: Path, pristine: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (folder / "readiness.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    at = header.index("status")
+    kept = [",".join(c for i, c in enumerate(line.split(",")) if i != at) for line in lines]
+    (folder / "readiness.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    _refused(_argv(verb, folder, pristine), capsys, "readiness.csv", "status")
+
+
+@pytest.mark.parametrize("tamper, words", [
+    (lambda f: (f / "timeseries.csv").write_bytes(b"\x00\xff\xfe garbage \x89\x00" * 100), ["timeseries.csv"]),
+    (lambda f: (f / "replications.csv").write_text("", encoding="utf-8"), ["replications.csv"]),
+    (lambda f: _edit_csv(f / "replications.csv", ",ALL,all,applications,", ",ALL,all,applications,lots#"),
+     ["replications.csv", "'value'", "numbers"]),
+    (lambda f: _edit_csv(f / "readiness.csv", ",True,", ",maybe,"), ["readiness.csv", "'passed'"]),
+    (lambda f: (f / "summary.csv").unlink(), ["not a results folder", "summary.csv"]),
+    (lambda f: ((f / "summary.csv").unlink(), (f / "summary.csv").mkdir()), ["summary.csv", "not a regular file"]),
+    (lambda f: ((f / "summary.csv").unlink(), (f / "summary.csv").symlink_to("/etc/passwd")),
+     ["summary.csv", "outside"]),
+    (lambda f: (f / "manifest.json").write_text("{not json", encoding="utf-8"), ["manifest.json", "JSON"]),
+    (lambda f: _set_manifest(f, replications="2"), ["manifest.json", "replications", "int"]),
+    (lambda f: _set_manifest(f, seed=True), ["manifest.json", "seed"]),
+    (lambda f: _set_manifest(f, command=None), ["manifest.json", "command"]),
+    (lambda f: _set_manifest(f, warnings=[{"x": 1}]), ["manifest.json", "warnings"]),
+    (lambda f: (f / "scenario.resolved.yaml").write_text("- a list\n", encoding="utf-8"), ["scenario.resolved.yaml"]),
+], ids=["binary", "empty", "text-in-numbers", "bad-flag", "missing", "folder", "symlink-out", "bad-json",
+        "replications-text", "seed-bool", "command-null", "warnings-shape", "yaml-list"])
+def test_tampered_files_are_named(tamper, words: list[str], folder: Path, pristine: Path,  # type: ignore[no-untyped-def]
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    tamper(folder)
+    for verb in VERBS:
+        _refused(_argv(verb, folder, pristine), capsys, *words)
+
+
+def _set_manifest(folder: Path, **changes: object) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest.update(changes)
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with open(folder / "manifest.json", "r+b") as handle:
+        handle.truncate(50_000_000)  # sparse: no disk used
+    _refused(["report", str(folder)], capsys, "manifest.json", "bytes")
+
+
+def test_other_kinds_of_output_are_not_read_as_runs(folder: Path, pristine: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = invoke(["compare", str(folder), str(pristine), "--out", str(tmp_path / "cmp")], capsys)
+    assert code == 0, err
+    _refused(["report", str(tmp_path / "cmp")], capsys, "compare folder")
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_manifest_values_are_escaped_in_the_html(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    attack = "<script>alert('x')</script>"
+    _set_manifest(folder, command=attack, started=attack, finished=attack, python=attack, simpy=attack,
+                  cfc_sim_version=attack, scenario_sha256=attack, warnings=[attack])
+    code, _, err = invoke(["report", str(folder), "--html"], capsys)
+    assert code == 0, err
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in text
+    (folder / "report.html").unlink()
+    _set_manifest(folder, replications=attack)  # inserted as a number: refused, not written raw
+    _refused(["report", str(folder), "--html"], capsys, "manifest.json", "replications")
+    assert not (folder / "report.html").exists()
+
+
+def test_only_real_png_charts_inside_the_folder_are_embedded(folder: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    charts = folder / "charts"
+    real = sorted(p.name for p in charts.glob("*.png"))
+    (charts / "passwd.png").symlink_to("/etc/passwd")
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(PNG_MAGIC + b"secret outside the folder" * 10)
+    (charts / "outside.png").symlink_to(outside)
+    (charts / "fake.png").write_bytes(b"not a png at all, just text" * 10)
+    (charts / "dir.png").mkdir()
+    with open(charts / "huge.png", "wb") as handle:
+        handle.write(PNG_MAGIC)
+        handle.truncate(30_000_000)
+    code, _, err = invoke(["report", str(folder), "--html"], capsys)
+    assert code == 0, err
+    text = (folder / "report.html").read_text(encoding="utf-8")
+    assert text.count("data:image/png;base64,") == len(real)
+    for name in ("passwd", "outside", "fake", "dir", "huge"):
+        assert f'id="chart-{name}"' not in text
+    passwd = base64.b64encode(Path("/etc/passwd").read_bytes()[:30]).decode()[:30]
+    assert passwd not in text
+
+
+# --------------------------------------------------------------------------- Excel and terminal
+
+
+def test_formula_like_text_is_stored_as_text_in_the_workbook(folder: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    _edit_csv(folder / "summary.csv", "\nALL,", "\n=HYPERLINK(\"http://evil\";\"x\"),")
+    _edit_csv(folder / "summary.csv", "\nALL,", "\n@SUM(A1),")
+    _set_manifest(folder, command="=cmd|' /C calc'!A0")
+    code, _, err = invoke(["report", str(folder), "--xlsx"], capsys)
+    assert code == 0, err
+    book = load_workbook(folder / "report.xlsx")
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert '=HYPERLINK("http://evil";"x")' in texts and "@SUM(A1)" in texts and "=cmd|' /C calc'!A0" in texts
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "evil\x1b]0;pwned\x07name"
+    code, out, err = invoke(["report", str(bad)], capsys)
+    assert code == 2
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "evil?]0;pwned?name" in err
+
+
+def test_rich_markup_in_names_is_printed_literally(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = folder / "scenario.resolved.yaml"
+    text = scenario.read_text(encoding="utf-8").replace("- name: Dorset", "- name: '[red]Dor[/red]set'")
+    scenario.write_text(text, encoding="utf-8")
+    for name in ("readiness.csv", "summary.csv", "replications.csv", "timeseries.csv"):
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("\nDorset,", "\n[red]Dor[/red]set,").replace(",Dorset,", ",[red]Dor[/red]set,")
+        path.write_text(text, encoding="utf-8")
+    code, out, err = invoke(["readiness", str(folder)], capsys)
+    assert code == 0, err
+    assert "[red]Dor[/red]set" in out
+
+
+def test_unwritable_report_destination_is_refused(folder: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    _refused(["report", str(folder), "--out", str(tmp_path / "afile" / "r.html")], capsys, "not a folder")
+    assert os.listdir(tmp_path / "results") == os.listdir(folder)
