@@ -8,7 +8,17 @@ import pandas as pd
 from contract import METRICS as CONTRACT
 
 from cfc_sim import compare, output_analysis, report
-from cfc_sim.metric_catalogue import BY_NAME, CATALOGUE, COMPARED, HEADLINE, NATIONAL, PRECISION, SHARE, is_bounded
+from cfc_sim.metric_catalogue import (
+    BY_NAME,
+    CATALOGUE,
+    COMPARED,
+    HEADLINE,
+    NATIONAL,
+    PRECISION,
+    SHARE,
+    is_bounded,
+    label_of,
+)
 from cfc_sim.model import simulation
 
 GOLDEN = Path(__file__).parent / "golden" / "small.summary.csv"
@@ -42,3 +52,4 @@ def test_formats_for_people() -> None:
     assert BY_NAME["cir_on_time_share"].format(0.9123) == "91.2%"
     assert BY_NAME["applications"].format(12345.4) == "12,345"
     assert BY_NAME["caseload_mean"].format(float("nan")) == "n/a"
+    assert label_of("fca_utilisation") == "FCA capacity in use" and label_of("new_metric") == "new metric"

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from cfc_sim.scenario.distributions import Distribution
+from cfc_sim.scenario.distributions import Distribution, Fixed
 
 # Dates a plan can mean: far enough either side of today, and inside what the calendar handles.
 FIRST_DATE = dt.date(1900, 1, 1)
@@ -101,6 +101,57 @@ class CapConfig(Frozen):
     further_report_share: Share
     report_work_days: Distribution
     final_hearing_wait_days: Distribution
+    # optional, used with FCA hours (workforce.hours): work content of each piece of CAP work
+    hours: CapHoursConfig | None = None
+    # optional, used with a court block: the hearing structure after the first hearing (shares of
+    # all cases). Cases without a report that continue go to a dispute resolution appointment.
+    continue_without_report_share: Share = 0.0
+    fact_finding_share_of_da: Share = 0.0
+    resolved_at_dra_share: Share = 0.5
+    repeat_dra_share: Share = 0.0  # at a DRA, neither resolved nor ready for a final hearing: another DRA
+
+    @model_validator(mode="after")
+    def _continuing_shares_fit(self) -> CapConfig:
+        if self.resolved_at_dra_share + self.repeat_dra_share > 1 + 1e-12:
+            raise ValueError(f"resolved_at_dra_share + repeat_dra_share must be <= 1, got "
+                             f"{self.resolved_at_dra_share} + {self.repeat_dra_share}")
+        if self.further_report_share + self.continue_without_report_share > 1 + 1e-12:
+            raise ValueError(
+                f"further_report_share + continue_without_report_share must be <= 1, got "
+                f"{self.further_report_share} + {self.continue_without_report_share}"
+            )
+        return self
+
+
+class CapHoursConfig(Frozen):
+    """FCA hours per piece of CAP work (not published: scenario comments state each assumption).
+
+    `safeguarding_days` is the least elapsed time of the safeguarding enquiries (police and local
+    authority checks): the letter cannot be filed sooner however free the FCA is.
+    """
+
+    safeguarding: Distribution
+    safeguarding_days: Distribution
+    report: Distribution
+    child_visit: Distribution
+    hearing: Distribution
+    da_extra: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+
+
+class CfcHoursConfig(Frozen):
+    """FCA hours per piece of CFC work. Visits must be done within `visit_by_working_days` of the
+    application: visits not done by then are dropped (the CIR is written without them), so the
+    share of children seen responds to FCA hours."""
+
+    intake: Distribution
+    idva_referral: Distribution
+    child_visit: Distribution
+    cir: Distribution
+    da_extra: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+    second_report: Distribution
+    hearing: Distribution
+    see_children_without_cir_share: Share = 0.0
+    visit_by_working_days: Annotated[int, Strict(), Field(ge=1, le=1_000)] = 30
 
 
 class CfcConfig(Frozen):
@@ -113,6 +164,10 @@ class CfcConfig(Frozen):
     decision_hearing_wait_days: Distribution
     second_report_share: Share
     second_report_work_days: Distribution
+    # optional, used with FCA hours (workforce.hours)
+    hours: CfcHoursConfig | None = None
+    # optional, used with a court block: share of cases with a review hearing after the decision
+    review_hearing_share: Share = 0.0
 
     @model_validator(mode="after")
     def _triage_shares_fit(self) -> CfcConfig:
@@ -134,6 +189,18 @@ class TrainingConfig(Frozen):
     days: NonNegFloat
     seats_per_month: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
     trained_share_at_start: Share
+    # optional: train in a window before the area's planned go-live (months ahead); absent means
+    # from the run start, as before
+    months_before_go_live: Annotated[int, Strict(), Field(ge=0, le=120)] | None = None
+
+
+class HoursConfig(Frozen):
+    """FCA casework hours (optional). With it each FCA's open cases share its casework hours
+    (processor sharing) and every piece of work has a content in hours; without it, the slot model
+    (a report occupies a slot for a drawn number of days)."""
+
+    contracted_per_week: Annotated[float, Strict(), Field(gt=0, le=80, allow_inf_nan=False)]
+    casework_share: Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
 
 
 class FlexibleConfig(Frozen):
@@ -162,6 +229,11 @@ class WorkforceConfig(Frozen):
     other_work_share: Annotated[float, Strict(), Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
     # optional: cost of one FCA FTE-day, for costing plans
     cost_per_fte_day: NonNegFloat = 0.0
+    # optional: FCA casework hours (absent: the slot model)
+    hours: HoursConfig | None = None
+    # optional: which queued case a free FCA takes first: the oldest across pathways (high risk
+    # first), or CFC work first (ring-fenced for the new pathway; CAP cases wait)
+    allocation_policy: Literal["oldest_first", "cfc_first"] = "oldest_first"
 
 
 class PrioritisationConfig(Frozen):
@@ -233,7 +305,34 @@ class InitialStateConfig(Frozen):
 
 
 # Per-area blocks that `defaults` supplies and an area or an intervention may override.
-AREA_BLOCKS = ("demand", "cap", "cfc", "workforce", "prioritisation", "partnerships", "initial_state")
+class HearingConfig(Frozen):
+    """One hearing type: its length in court hours and the least notice before it can be listed."""
+
+    hours: Distribution
+    notice_days: NonNegFloat
+
+
+class CourtHearingsConfig(Frozen):
+    first_hearing: HearingConfig     # CAP: FHDRA
+    fact_finding: HearingConfig      # CAP: domestic-abuse fact-finding
+    dra: HearingConfig               # CAP: dispute resolution appointment
+    final: HearingConfig             # CAP: final hearing
+    decision: HearingConfig          # CFC: the decision hearing after the CIR
+    review: HearingConfig            # CFC: a review hearing
+    further: HearingConfig           # CFC: further hearing after a second report
+
+
+class CourtConfig(Frozen):
+    """Private-law children's listing capacity of one area (optional: absent means unlimited, and
+    hearing waits are the pathway's given distributions)."""
+
+    sitting_days_per_week: Annotated[float, Strict(), Field(gt=0, le=1_000, allow_inf_nan=False)]
+    hours_per_sitting_day: Annotated[float, Strict(), Field(gt=0, le=24, allow_inf_nan=False)] = 5.0
+    adjourned_share: Annotated[float, Strict(), Field(ge=0, le=0.9, allow_inf_nan=False)] = 0.0
+    hearings: CourtHearingsConfig
+
+
+AREA_BLOCKS = ("demand", "cap", "cfc", "workforce", "prioritisation", "partnerships", "initial_state", "court")
 
 
 class AreaConfig(Frozen):
@@ -249,6 +348,16 @@ class AreaConfig(Frozen):
     prioritisation: PrioritisationConfig
     partnerships: PartnershipsConfig
     initial_state: InitialStateConfig = InitialStateConfig()
+    court: CourtConfig | None = None
+
+    @model_validator(mode="after")
+    def _hours_have_work_content(self) -> AreaConfig:
+        if self.workforce.hours is not None:
+            missing = [f"{block}.hours" for block in ("cap", "cfc") if getattr(self, block).hours is None]
+            if missing:
+                raise ValueError(f"workforce.hours is set, so {' and '.join(missing)} (work content in hours) "
+                                 "must be set too")
+        return self
 
 
 class CalendarConfig(Frozen):
