@@ -6,6 +6,7 @@ weekends and the scenario's bank holidays are excluded.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Iterable
@@ -57,6 +58,12 @@ class SimCalendar:
         a = min(max(math.floor(from_day) + self._before, 0), self._n_days)
         b = min(max(math.floor(to_day) + self._before, 0), self._n_days)
         return self._cum[b] - self._cum[a]
+
+    def day_after_working_days(self, from_day: float, working_days: int) -> float:
+        """The first day by which `working_days` working days have passed since `from_day`."""
+        a = min(max(math.floor(from_day) + self._before, 0), self._n_days)
+        b = bisect.bisect_left(self._cum, self._cum[a] + working_days, lo=a)
+        return float(b - self._before)
 
     def month_index(self, day: float) -> int:
         """Index of the run month containing `day` (clamped to the horizon)."""

@@ -20,7 +20,7 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from cfc_sim.metric_catalogue import NATIONAL  # noqa: E402
+from cfc_sim.metric_catalogue import NATIONAL, label_of  # noqa: E402
 
 RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 BLUE, GREY = "#0072B2", "#999999"
@@ -206,7 +206,7 @@ def compare_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None:
         ax.errorbar(x, sub["mean"], yerr=err, fmt="none", ecolor="black", capsize=4, linewidth=1)
         ax.set_xticks(x)
         ax.set_xticklabels([str(i + 1) for i in range(len(labels))])
-        ax.set_title(metric.replace("_", " "), fontsize=9)
+        ax.set_title(label_of(metric), fontsize=9)
     for ax in list(axes.flat)[len(metrics):]:
         ax.axis("off")
     legend = [Patch(color=colours[i % len(colours)], label=f"{i + 1}: {label}") for i, label in enumerate(labels)]
@@ -259,9 +259,9 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
             ax.set_xticks(list(positions))
             ax.set_xticklabels(xs)
     ax.set_xlabel(x_key)
-    ax.set_ylabel(metric.replace("_", " "))
+    ax.set_ylabel(label_of(metric))
     where = "England" if area == NATIONAL else area
-    ax.set_title(f"Sweep: {metric.replace('_', ' ')} ({where}), mean and 95% interval")
+    ax.set_title(f"Sweep: {label_of(metric)} ({where}), mean and 95% interval")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()

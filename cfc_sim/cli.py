@@ -99,10 +99,14 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     from cfc_sim.output_analysis import precision_note, transient_warnings
     from cfc_sim.output_folder import check_folder
     from cfc_sim.results import write_results
+    from cfc_sim.workload import work_notice
 
     auto = reps == "auto"
     config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)
     folder = check_folder(Path(out) if out else _default_out(config.name), "run")
+    notice = work_notice(config.with_run_options(replications=max_reps) if auto else config, workers)
+    if notice:
+        click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
     if bar is not None:
         bar.start()
@@ -352,6 +356,11 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
     click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
                f"{config.replications} replications per evaluation")
+    rule = None
+    if need:
+        from cfc_sim.need import CapRule, fca_need
+
+        rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
     evaluator = Evaluator(config, cache, workers, scheduler)
     table = plan_areas(config, goals, chance, areas=list(areas) or None, max_extra=max_extra, evaluator=evaluator,
                        on_area=show)
@@ -364,10 +373,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
     click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
     files = {"plan.csv": table}
-    if need:
-        from cfc_sim.need import CapRule, fca_need
-
-        rule = CapRule(cap_metric, cap_tolerance)
+    if rule is not None:
         click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
                    f"with no area live (CAP), probability >= {chance:.2f}")
         files["need.csv"] = fca_need(config, goals, chance, rule=rule, areas=list(areas) or None,

@@ -61,8 +61,8 @@ CATALOGUE: tuple[Metric, ...] = (
        "working days (average)", headline=True, compared=True, precision_tolerance=0.5),
     _m("cir_working_days_p90", "Time from application to CIR, 90th percentile", "application to CIR, p90",
        "working days"),
-    _m("children_seen_share", "Children seen by an FCA (Child Focused Courts cases)", "children seen (CFC)",
-       "share of children", SHARE, headline=True, compared=True),
+    _m("children_seen_share", "Children seen by an FCA before the decision (CAP: in section 7 cases)",
+       "children seen", "share of children in closed cases", SHARE, headline=True, compared=True),
     _m("weeks_to_decision_mean", "Time from application to the court's decision", "weeks to decision",
        "weeks (average)", headline=True, compared=True, precision_tolerance=0.1),
     _m("weeks_to_decision_p90", "Time to decision, 90th percentile", "weeks to decision, p90", "weeks"),
@@ -96,16 +96,34 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("flexible_fte_days", "Flexible-workforce FCA-days", "flexible FCA-days", "FCA-days", compared=True),
     _m("go_live_day", "Go-live day", "go-live day", "days from the start", signed=True),
     # further metrics, alphabetically
+    _m("cir_allocation_wait_days_mean", "CIR cases: days waiting for an FCA (the transition queue)",
+       "CIR: waiting for an FCA, days", "days (average)"),
+    _m("cir_fca_hours_delay_days_mean", "CIR cases: days lost to FCA hours (work past its least elapsed time)",
+       "CIR: days short of FCA hours", "days (average)"),
+    _m("fca_hours_utilisation", "FCA casework hours in use", "FCA hours in use", "share of casework hours", SHARE,
+       compared=True),
     _m("flexible_cost", "Cost of the flexible workforce", "flexible cost", "money", COUNT),
+    _m("hearings_per_case", "Hearings per closed case", "hearings per case", "hearings (average)", compared=True),
+    _m("listing_wait_days_mean", "Wait for a court hearing after its notice", "court listing wait, days",
+       "days (average)", compared=True),
     _m("live_at_end", "Live on Child Focused Courts at the end", "live at the end", "share of areas", SHARE),
     _m("open_cap_cases_at_go_live", "CAP cases open at go-live", "CAP cases open at go-live", "cases", COUNT),
+    _m("open_cases_fall_18m_after_go_live", "Fall in open cases in the first 18 months live",
+       "open cases fall, 18 months live", "fraction of open cases at go-live (negative: rose)", SHARE,
+       signed=True, bounded=False),
     _m("open_cases_start", "Cases open when statistics start", "open cases at the start", "cases", COUNT),
     _m("pre_go_live_cap_weeks_to_decision_mean", "Time to decision, CAP cases closed before go-live",
        "weeks to decision (CAP, before go-live)", "weeks (average)"),
+    _m("sitting_day_utilisation", "Court sitting time in use", "court sitting time in use", "share of sitting hours",
+       SHARE, compared=True),
     _m("transition_cap_cases_closed", "CAP cases closed after go-live", "CAP cases closed after go-live", "cases",
        COUNT),
     _m("transition_cap_weeks_to_decision_mean", "Time to decision, CAP cases closed after go-live",
        "weeks to decision (CAP, after go-live)", "weeks (average)"),
+    _m("weeks_to_decision_after_go_live_mean", "Time to decision, cases closed after go-live",
+       "weeks to decision (after go-live)", "weeks (average)"),
+    _m("weeks_to_decision_before_go_live_mean", "Time to decision, cases closed before go-live",
+       "weeks to decision (before go-live)", "weeks (average)"),
     _m("workforce_cost", "Workforce cost", "workforce cost", "money", COUNT),
 )
 
@@ -114,6 +132,24 @@ ORDER: dict[str, int] = {m.name: i for i, m in enumerate(CATALOGUE)}
 HEADLINE: tuple[Metric, ...] = tuple(m for m in CATALOGUE if m.headline)
 COMPARED: tuple[str, ...] = tuple(m.name for m in CATALOGUE if m.compared)
 PRECISION: dict[str, float] = {m.name: m.precision_tolerance for m in CATALOGUE if m.precision_tolerance is not None}
+
+
+def label_of(name: str) -> str:
+    """The plain-English label (the name with spaces for a metric the catalogue lacks)."""
+    metric = BY_NAME.get(name)
+    return metric.label if metric is not None else name.replace("_", " ")
+
+
+# Monthly series (timeseries.csv) written as percentages; every other series is a count or number.
+SERIES_SHARES = ("vacancy_rate", "trained_share")
+
+
+def written_as_share(name: str) -> bool:
+    """Shown as a percentage (a share, or a rate such as turnover), summary metric or monthly series."""
+    metric = BY_NAME.get(name)
+    if metric is not None:
+        return metric.kind == SHARE
+    return name in SERIES_SHARES or name.endswith("_share") or "_share_" in name
 
 
 def is_bounded(name: str) -> bool:

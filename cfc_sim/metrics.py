@@ -131,6 +131,14 @@ class CaseStats:
     cir_on_time: int = 0
     closed_children: int = 0
     closed_children_seen: int = 0
+    hearings: int = 0  # hearings held in closed cases
+    # all closed cases by whether they closed before or after the area went live (pilot figures)
+    decision_weeks_before_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
+    decision_weeks_after_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
+    listing_wait_days: Histogram = field(default_factory=lambda: Histogram(0.25))  # per hearing listed
+    # application to CIR: days waiting for allocation, and days FCA work ran past its least elapsed time
+    cir_queue_days: Histogram = field(default_factory=lambda: Histogram(0.25))
+    cir_hours_delay_days: Histogram = field(default_factory=lambda: Histogram(0.25))
     # CAP cases with a report, closed before / after the area went live (the transition)
     reported_weeks_before_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
     reported_weeks_after_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
@@ -138,10 +146,12 @@ class CaseStats:
     def merge(self, other: CaseStats) -> None:
         for name in ("open_start", "applications", "children", "closed", "allocations", "reallocations",
                      "closed_allocated", "closed_single_fca", "cir_on_time", "closed_children",
-                     "closed_children_seen"):
+                     "closed_children_seen", "hearings"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("decision_weeks", "reported_weeks", "wait_days", "cir_working_days",
-                     "reported_weeks_before_go_live", "reported_weeks_after_go_live"):
+                     "reported_weeks_before_go_live", "reported_weeks_after_go_live", "listing_wait_days",
+                     "decision_weeks_before_go_live", "decision_weeks_after_go_live",
+                     "cir_queue_days", "cir_hours_delay_days"):
             getattr(self, name).merge(getattr(other, name))
 
     def values(self, open_end: int) -> dict[str, float]:
@@ -171,6 +181,12 @@ class CaseStats:
             ),
             "pre_go_live_cap_weeks_to_decision_mean": self.reported_weeks_before_go_live.mean(),
             "transition_cap_weeks_to_decision_mean": self.reported_weeks_after_go_live.mean(),
+            "hearings_per_case": self.hearings / self.closed if self.closed else NAN,
+            "weeks_to_decision_before_go_live_mean": self.decision_weeks_before_go_live.mean(),
+            "weeks_to_decision_after_go_live_mean": self.decision_weeks_after_go_live.mean(),
+            "listing_wait_days_mean": self.listing_wait_days.mean(),
+            "cir_allocation_wait_days_mean": self.cir_queue_days.mean(),
+            "cir_fca_hours_delay_days_mean": self.cir_hours_delay_days.mean(),
             "transition_cap_cases_closed": (
                 self.reported_weeks_after_go_live.weight if self.reported_weeks_after_go_live.weight else NAN
             ),

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from cfc_sim.errors import UserError
-from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.metric_catalogue import NATIONAL, is_bounded
 from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, Target, check_targets, joined
 from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.schema import ScenarioConfig, thaw
@@ -121,6 +121,11 @@ class CapRule:
 
     metric: str = CAP_METRIC
     tolerance: float = CAP_TOLERANCE
+
+    def __post_init__(self) -> None:
+        if is_bounded(self.metric):
+            raise UserError(f"{self.metric!r} is a share (higher is better); the CAP rule keeps a wait or a "
+                            "duration (lower is better), e.g. weeks_to_decision_reported_mean", key="--cap-metric")
 
     @property
     def series(self) -> str:

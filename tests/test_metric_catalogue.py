@@ -8,7 +8,18 @@ import pandas as pd
 from contract import METRICS as CONTRACT
 
 from cfc_sim import compare, output_analysis, report
-from cfc_sim.metric_catalogue import BY_NAME, CATALOGUE, COMPARED, HEADLINE, NATIONAL, PRECISION, SHARE, is_bounded
+from cfc_sim.metric_catalogue import (
+    BY_NAME,
+    CATALOGUE,
+    COMPARED,
+    HEADLINE,
+    NATIONAL,
+    PRECISION,
+    SHARE,
+    is_bounded,
+    label_of,
+    written_as_share,
+)
 from cfc_sim.model import simulation
 
 GOLDEN = Path(__file__).parent / "golden" / "small.summary.csv"
@@ -28,6 +39,10 @@ def test_shares_are_bounded_and_rates_are_not() -> None:
         if metric.name.endswith("_share") or metric.name in ("fca_utilisation", "vacancy_rate_mean"):
             assert metric.bounded and metric.kind == SHARE, metric.name
     assert not is_bounded("turnover_rate") and is_bounded("live_at_end") and is_bounded("unknown_share")
+    shown = {"fca_utilisation", "vacancy_rate_mean", "turnover_rate", "live_at_end", "vacancy_rate", "trained_share",
+             "cir_on_time_share", "training_share_at_go_live"}
+    assert all(written_as_share(m) for m in shown)
+    assert not any(written_as_share(m) for m in ("applications", "caseload_mean", "fte_in_post", "go_live_day"))
 
 
 def test_views_read_the_catalogue_and_one_name_for_england() -> None:
@@ -42,3 +57,4 @@ def test_formats_for_people() -> None:
     assert BY_NAME["cir_on_time_share"].format(0.9123) == "91.2%"
     assert BY_NAME["applications"].format(12345.4) == "12,345"
     assert BY_NAME["caseload_mean"].format(float("nan")) == "n/a"
+    assert label_of("fca_utilisation") == "FCA capacity in use" and label_of("new_metric") == "new metric"

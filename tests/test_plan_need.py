@@ -139,6 +139,9 @@ def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_sums_the_oth
     code, _, err = invoke(["plan", str(scenario), "--need", "--cap-metric", "no_such_wait", "--out",
                            str(tmp_path / "p")], capsys)
     assert code == 2 and "no_such_wait" in err and not (tmp_path / "p").exists()
+    code, _, err = invoke(["plan", str(scenario), "--need", "--cap-metric", "children_seen_share", "--out",
+                           str(tmp_path / "p")], capsys)
+    assert code == 2 and "lower is better" in err and not (tmp_path / "p").exists()
 
 
 def test_the_search_never_goes_below_one_fca_nor_below_zero_posts() -> None:

@@ -24,8 +24,10 @@ from simpy.events import Timeout
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.metrics import CaseStats, Histogram, TimeAverage
-from cfc_sim.model.case import CAP, CFC, Case
+from cfc_sim.model.case import CAP, CFC, Attendance, Case
+from cfc_sim.model.court import Court
 from cfc_sim.model.fca import FCA
+from cfc_sim.model.hours import SharedHours
 from cfc_sim.scenario.distributions import Sampler, UniformSource
 from cfc_sim.scenario.schema import AreaConfig
 from cfc_sim.streams import Streams
@@ -53,6 +55,8 @@ class Area:
         self.planned_go_live_day = calendar.day_of(config.go_live)
         self.go_live_day = self.planned_go_live_day  # the day it actually goes live (inf: not yet)
         self.open_cap_at_go_live = float("nan")
+        self.open_at_go_live = float("nan")  # all open cases on the go-live day, and 18 months later
+        self.open_18m_after_go_live = float("nan")
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         self._samplers: dict[tuple[str, str], Sampler] = {}
@@ -68,6 +72,7 @@ class Area:
         self.on_report_done: Callable[[Case, float], None] = lambda case, day: None
         self.on_staff_change: Callable[[float], None] = lambda day: None
         self.protocol_on = False
+        self.cfc_first = config.workforce.allocation_policy == "cfc_first"
 
         self.queue_length = TimeAverage()
         self.occupied_slots = TimeAverage()
@@ -82,6 +87,13 @@ class Area:
         self.leavers = 0
         self.leavers_total = 0  # never reset: trailing turnover for readiness reviews
         self.training_share_at_go_live = float("nan")
+        # FCA hours (optional): casework hours a day of a full-time FCA with no other work
+        hours = config.workforce.hours
+        self.hours_per_day = hours.contracted_per_week * hours.casework_share / 7.0 if hours else 0.0
+        self.hours_delivered_gone = 0.0  # hours of FCAs who have left (since statistics started)
+        self.hours_available_gone = 0.0
+        court = config.court
+        self.court = Court(court.sitting_days_per_week, court.hours_per_sitting_day) if court else None
 
     # ---- random streams -------------------------------------------------------------
     def rng(self, purpose: str) -> Any:
@@ -103,6 +115,16 @@ class Area:
             sampler = self._samplers[(block, stream)] = Sampler(dist, self.rng(stream))
         return sampler()
 
+    def draw_path(self, path: str) -> float:
+        """One draw from the distribution at a dotted path, e.g. `cfc.hours.child_visit`."""
+        sampler = self._samplers.get(("", path))
+        if sampler is None:
+            node: Any = self.config
+            for key in path.split("."):
+                node = getattr(node, key)
+            sampler = self._samplers[("", path)] = Sampler(node, self.rng(path))
+        return sampler()
+
     def uniform(self, purpose: str) -> float:
         source = self._uniforms.get(purpose)
         if source is None:
@@ -113,6 +135,7 @@ class Area:
         """Apply an intervention: new parameters from now on (samplers rebuilt, streams kept)."""
         old = self.config
         self.config = config
+        self.cfc_first = config.workforce.allocation_policy == "cfc_first"
         self._samplers.clear()
         now = self.env.now
         if config.workforce.establishment != old.workforce.establishment:
@@ -124,6 +147,13 @@ class Area:
                 inducting = fca.cap_now < fca.cap_full  # the induction ramp moves to the new cap itself
                 fca.cap_full = config.workforce.caseload_cap
                 self.set_cap(fca, now, min(fca.cap_now, fca.cap_full) if inducting else fca.cap_full)
+        if self.court is not None and config.court is not None and config.court != old.court:
+            self.court.set_capacity(now, config.court.sitting_days_per_week, config.court.hours_per_sitting_day)
+        if config.workforce.hours != old.workforce.hours and config.workforce.hours is not None:
+            hours = config.workforce.hours
+            self.hours_per_day = hours.contracted_per_week * hours.casework_share / 7.0
+            for fca in self.fcas:
+                self._update_rate(fca, now)
         self.on_staff_change(now)
         self._queue_rules(now)
 
@@ -144,6 +174,8 @@ class Area:
         if cap_now is not None:
             fca.cap_now = cap_now
         fca.other = self._other_slots(fca.cap_now, flexible)
+        if self.hours_per_day > 0:
+            fca.hours = SharedHours(self.env, self._rate(fca), self._hours_done)
         self.fcas.append(fca)
         if flexible:
             self.flexible_in_post.add(now, 1)
@@ -172,6 +204,10 @@ class Area:
             self._update_vacancies(now)
         self.capacity_slots.add(now, -fca.private_cap)
         self.reallocate_all(fca, now)
+        if fca.hours is not None:
+            fca.hours.set_rate(0.0, now)
+            self.hours_delivered_gone += fca.hours.delivered_hours
+            self.hours_available_gone += fca.hours.available_hours
         if not fca.flexible:
             self.on_staff_change(now)
 
@@ -182,6 +218,7 @@ class Area:
         fca.cap_now = cap
         fca.other = self._other_slots(cap, fca.flexible)
         self.capacity_slots.add(now, fca.private_cap - before)
+        self._update_rate(fca, now)
         self.offer(fca)
         self.fill(fca, now)
 
@@ -197,6 +234,7 @@ class Area:
             fca.on_notice = on_notice
         if in_training is not None:
             fca.in_training = in_training
+            self._update_rate(fca, now)
         self.offer(fca)
         self.fill(fca, now)
 
@@ -216,9 +254,80 @@ class Area:
             return
         fca.absent = absent
         self.absent.add(now, 1 if absent else -1)
+        self._update_rate(fca, now)
         self.offer(fca)
         if not absent:
             self.fill(fca, now)
+
+    # ---- FCA hours (hours mode) ---------------------------------------------------------------
+    def _rate(self, fca: FCA) -> float:
+        """Casework hours a day for private-law work: none while away (sick, training, gone); a
+        new starter's hours ramp with the induction cap; public-law work takes its share."""
+        if not fca.in_post or fca.absent or fca.in_training:
+            return 0.0
+        other = 0.0 if fca.flexible else self.config.workforce.other_work_share
+        return self.hours_per_day * (1.0 - other) * fca.cap_now / fca.cap_full
+
+    def _update_rate(self, fca: FCA, now: float) -> None:
+        if fca.hours is not None:
+            fca.hours.set_rate(self._rate(fca), now)
+
+    def attend_hearing(self, case: Case, now: float, hours: float) -> None:
+        """The case's FCA attends a hearing: hours of their time, no caseload slot."""
+        fca = case.fca or case.last_fca
+        if fca is not None and fca.in_post and fca.hours is not None and hours > 0:
+            fca.hours.add(Attendance(), hours, now)
+
+    def _hours_done(self, job: Any, now: float) -> None:
+        """A job's hours are done; a piece of work ends once its minimum elapsed time has passed."""
+        if not isinstance(job, Case):
+            return  # a hearing attended
+        case = job
+        case.hours_left = 0.0
+        if now < case.min_end_day:
+            event = Timeout(self.env, case.min_end_day - now, (case, case.token))
+            event.callbacks.append(self._work_done)
+        else:
+            self._finish_work(case, now)
+
+    def visits_due(self, case: Case, now: float) -> None:
+        """The visit deadline: visits not done by now are dropped, so those children are not seen."""
+        if case.visit_hours <= 0:
+            return
+        on_fca = case.ps_on and case.fca is not None and case.fca.hours is not None
+        remaining = case.fca.hours.remaining(case, now) if on_fca else case.hours_left  # type: ignore[union-attr]
+        done = case.piece_hours - remaining
+        if done >= case.visit_hours:
+            self.resolve_visits(case)
+            return
+        per_child = case.visit_hours / case.visit_children
+        seen = min(case.visit_children, int(done / per_child + 1e-9))
+        dropped = case.visit_hours - done
+        case.piece_hours -= dropped
+        if case.ps_on and case.fca is not None and case.fca.hours is not None:
+            case.fca.hours.cut(case, dropped, now)
+        else:
+            case.hours_left = max(0.0, case.hours_left - dropped)
+        case.seen_children += seen
+        case.visit_hours = 0.0
+        case.visit_children = 0
+
+    @staticmethod
+    def resolve_visits(case: Case) -> None:
+        """Every visit of the current piece happened."""
+        case.seen_children += case.visit_children
+        case.visit_hours = 0.0
+        case.visit_children = 0
+
+    def hours_totals(self, now: float) -> tuple[float, float]:
+        """(hours delivered, hours available) since statistics started, all FCAs."""
+        delivered, available = self.hours_delivered_gone, self.hours_available_gone
+        for fca in self.fcas:
+            if fca.hours is not None:
+                fca.hours.flush(now)
+                delivered += fca.hours.delivered_hours
+                available += fca.hours.available_hours
+        return delivered, available
 
     def staff(self) -> list[FCA]:
         return [f for f in self.fcas if not f.flexible]
@@ -237,13 +346,16 @@ class Area:
         fca.since_day = now
 
     # ---- allocation ---------------------------------------------------------------------
-    def request_allocation(self, case: Case, now: float, work_days: float) -> None:
-        """The case needs `work_days` of FCA work: allocate now if an FCA can take it, else queue.
+    def request_allocation(self, case: Case, now: float, work_days: float, work_hours: float = 0.0) -> None:
+        """The case needs `work_days` of FCA work (hours mode: `work_hours` of the FCA's time, taking
+        at least `work_days`): allocate now if an FCA can take it, else queue.
 
         Under the prioritisation protocol only high-risk cases are allocated on arrival.
         """
         case.ready_day = now
         case.work_left_days = work_days
+        case.hours_left = work_hours
+        case.piece_hours = work_hours
         case.allocated = False
         fca = None if (self.protocol_on and not case.high_risk) else self._pick_fca(case)
         if fca is None:
@@ -286,7 +398,7 @@ class Area:
     def _pop_for(self, fca: FCA, now: float, high_risk_only: bool) -> Case | None:
         cap_q = self._queues[CAP]
         cfc_q = self._queues[CFC] if fca.trained else None
-        if cfc_q and (not cap_q or cfc_q[0][0] < cap_q[0][0]):
+        if cfc_q and (not cap_q or cfc_q[0][0] < cap_q[0][0] or self.cfc_first):
             queue = cfc_q
         elif cap_q:
             queue = cap_q
@@ -325,6 +437,7 @@ class Area:
             case.allocated = True
             stats.allocations += 1
             stats.wait_days.add(now - case.ready_day)
+            case.queue_days += now - case.ready_day
         if fca is not case.last_fca:
             case.fcas_seen += 1
         self._flush_caseload(fca, now)
@@ -334,8 +447,12 @@ class Area:
         case.fca = fca
         case.token += 1
         case.work_end_day = now + case.work_left_days
-        event = Timeout(self.env, case.work_left_days, (case, case.token))
-        event.callbacks.append(self._work_done)
+        if fca.hours is not None:
+            case.min_end_day = case.work_end_day
+            fca.hours.add(case, case.hours_left, now)
+        else:
+            event = Timeout(self.env, case.work_left_days, (case, case.token))
+            event.callbacks.append(self._work_done)
         if self.trace is not None:
             self.log(now, case, f"allocated {case.work}", f"FCA-{fca.id}")
 
@@ -354,7 +471,11 @@ class Area:
         case, token = event.value
         if token != case.token:
             return  # reallocated since this was scheduled
-        now = self.env.now
+        self._finish_work(case, self.env.now)
+
+    def _finish_work(self, case: Case, now: float) -> None:
+        if case.fca is not None and case.fca.hours is not None:
+            case.hours_delay_days += max(0.0, now - case.min_end_day)
         fca = self._release(case, now)
         self.on_report_done(case, now)
         if fca.flexible and fca.on_notice and not fca.cases:
@@ -366,6 +487,8 @@ class Area:
         """Hand every open case of `fca` to a colleague with a free slot, else back to the queue."""
         for case in sorted(fca.cases, key=Case.queue_key):
             case.work_left_days = max(0.0, case.work_end_day - now)
+            if fca.hours is not None:
+                case.hours_left = fca.hours.remove(case, now) if case.ps_on else 0.0
             case.token += 1
             self._release(case, now)
             self.stats[case.pathway].reallocations += 1
@@ -408,6 +531,11 @@ class Area:
             series.reset(now)
         for fca in self.fcas:
             self._flush_caseload(fca, now)
+            if fca.hours is not None:
+                fca.hours.reset_stats(now)
+        self.hours_delivered_gone = self.hours_available_gone = 0.0
+        if self.court is not None:
+            self.court.reset_stats(now)
         self.caseload_days.clear()
         self.leavers = 0
 

@@ -14,6 +14,20 @@ CFC = "cfc"
 SECTION7 = "section7"  # CAP further report (section 7 or Rule 16.4)
 CIR = "cir"  # CFC Child Impact Report by Cafcass
 SECOND = "second"  # CFC second report / addendum
+SAFEGUARDING = "safeguarding"  # CAP safeguarding enquiries and letter before the first hearing (hours mode)
+INTAKE = "intake"  # CFC intake and screening (hours mode)
+VISIT = "visit"  # CFC: seeing children in a case without a Cafcass CIR (hours mode)
+
+
+class Attendance:
+    """An FCA attending a hearing: hours of the FCA's time that hold no caseload slot."""
+
+    __slots__ = ("ps_finish", "ps_version", "ps_on")
+
+    def __init__(self) -> None:
+        self.ps_finish = 0.0
+        self.ps_version = 0
+        self.ps_on = False
 
 
 class Case:
@@ -22,7 +36,12 @@ class Case:
     __slots__ = (
         "id", "pathway", "arrival_day", "children", "domestic_abuse", "high_risk",
         "work", "ready_day", "work_left_days", "work_end_day", "token", "fca", "last_fca",
-        "fcas_seen", "had_report", "children_seen", "allocated",
+        "fcas_seen", "had_report", "seen_children", "allocated",
+        # FCA hours (hours mode): the current piece of work and its visits
+        "hours_left", "min_end_day", "ps_finish", "ps_version", "ps_on", "piece", "piece_hours",
+        "visit_hours", "visit_children", "queue_days", "hours_delay_days",
+        # hearings (court mode)
+        "hearings", "listing_wait_days", "letter_done", "hearing_due",
     )
 
     def __init__(self, case_id: int, pathway: str, arrival_day: float, children: int,
@@ -42,8 +61,23 @@ class Case:
         self.last_fca: FCA | None = None
         self.fcas_seen = 0
         self.had_report = False
-        self.children_seen = False
+        self.seen_children = 0  # children an FCA has seen (visited) so far
         self.allocated = False
+        self.hours_left = 0.0  # hours the current piece still needs while not on an FCA
+        self.min_end_day = 0.0  # the current piece cannot end before this (waiting on others)
+        self.ps_finish = 0.0
+        self.ps_version = 0
+        self.ps_on = False
+        self.piece = 0  # bumped for every new piece of work (stale visit deadlines are ignored)
+        self.piece_hours = 0.0  # the current piece's total content, less any hours cut
+        self.visit_hours = 0.0  # visit hours at the start of the current piece (visits come first)
+        self.visit_children = 0  # children those visits are for
+        self.queue_days = 0.0  # days waiting for allocation, all pieces
+        self.hours_delay_days = 0.0  # days pieces ran past their minimum elapsed time (FCA hours)
+        self.hearings = 0
+        self.listing_wait_days = 0.0
+        self.letter_done = False  # CAP (hours mode): safeguarding letter filed
+        self.hearing_due = False  # CAP (hours mode): the first hearing date came before the letter
 
     def queue_key(self) -> tuple[int, float, int]:
         """Allocation order: high risk first, then oldest application, then case id."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cfc_sim.model.case import Case
+    from cfc_sim.model.hours import SharedHours
 
 
 class FCA:
@@ -14,7 +15,7 @@ class FCA:
     __slots__ = (
         "id", "trained", "in_post", "on_notice", "absent", "in_training", "flexible",
         "cap_full", "cap_now", "other", "cases", "since_day", "absence_token",
-        "version",
+        "version", "hours",
     )
 
     def __init__(self, fca_id: int, cap_full: int, start_day: float, trained: bool, flexible: bool = False) -> None:
@@ -32,6 +33,7 @@ class FCA:
         self.since_day = start_day  # when the caseload last changed (for FCA-day histograms)
         self.absence_token = 0
         self.version = 0  # bumped on every change that matters to allocation (stale heap entries)
+        self.hours: SharedHours | None = None  # casework hours (hours mode only)
 
     @property
     def caseload(self) -> int:

@@ -81,6 +81,7 @@ def seed_open_cases(area: Area, flow: CaseFlow) -> int:
             duration = flow.stage_duration(group_pathway, stage)
             done = shares[i] * duration
             age = ages[i] if ages is not None else days_before_stage(config, group_pathway, stage) + done
-            flow.seed(group_pathway, stage, age_days=age, remaining_days=duration - done)
+            flow.seed(group_pathway, stage, age_days=age, remaining_days=duration - done,
+                      remaining_share=1.0 - shares[i])
             created += 1
     return created

@@ -116,6 +116,20 @@ def _workforce_values(*, queue_mean: float, queue_max: float, caseload: Histogra
     }
 
 
+def _hours_and_court(areas: Sequence[Area], now: float) -> dict[str, float]:
+    """FCA hours used / available and court hours heard / sitting hours, where modelled."""
+    delivered = available = heard = sitting = 0.0
+    for area in areas:
+        d, a = area.hours_totals(now)
+        delivered += d
+        available += a
+        if area.court is not None:
+            heard += area.court.hours_heard
+            sitting += area.court.capacity.integral_to(now)
+    return {"fca_hours_utilisation": _ratio(delivered, available),
+            "sitting_day_utilisation": _ratio(heard, sitting)}
+
+
 def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str, float]]:
     """Metrics of one area by pathway ('all', 'cap', 'cfc') at the end of the run."""
     out: dict[str, dict[str, float]] = {}
@@ -132,6 +146,7 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
         leavers=area.leavers, absent_days=area.absent.integral_to(now), span_days=span_days,
     ))
     flexible_days = area.flexible_in_post.integral_to(now)
+    everything.update(_hours_and_court([area], now))
     everything.update({
         "training_share_at_go_live": area.training_share_at_go_live,
         "prioritisation_days": area.protocol.integral_to(now),
@@ -142,6 +157,8 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
         "go_live_day": area.go_live_day if math.isfinite(area.go_live_day) else NAN,
         "live_at_end": 1.0 if area.go_live_day <= now else 0.0,
         "open_cap_cases_at_go_live": area.open_cap_at_go_live,
+        "open_cases_fall_18m_after_go_live": 1.0 - area.open_18m_after_go_live / area.open_at_go_live
+        if area.open_at_go_live > 0 else NAN,
     })
     out["all"] = everything
     return out
@@ -172,6 +189,7 @@ def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float
         leavers=sum(a.leavers for a in areas), absent_days=sum(a.absent.integral_to(now) for a in areas),
         span_days=span_days,
     ))
+    everything.update(_hours_and_court(areas, now))
     all_live = all(math.isfinite(a.go_live_day) for a in areas)
     weights = [(a.training_share_at_go_live, max(1, a.config.workforce.fcas)) for a in areas
                if a.training_share_at_go_live == a.training_share_at_go_live]

@@ -32,6 +32,7 @@ from cfc_sim.scenario.keys import area_variant
 from cfc_sim.scenario.schema import Intervention, ScenarioConfig, thaw
 from cfc_sim.streams import Streams
 
+DAYS_PER_MONTH = 365.25 / 12
 URGENT = 0  # simpy.events.URGENT: parameter changes happen before anything else that day
 
 
@@ -116,6 +117,11 @@ class Replication:
         area.go_live_day = day
         area.training_share_at_go_live = area.trained_share()
         area.open_cap_at_go_live = area.open_cases["cap"]
+        if day >= 0:  # the pilots' figure: how far the open caseload falls in 18 months live
+            area.open_at_go_live = area.open_cases["cap"] + area.open_cases["cfc"]
+            later = simpy.events.Timeout(self.env, 18 * DAYS_PER_MONTH + max(0.0, day - self.env.now))
+            later.callbacks.append(lambda _, area=area: setattr(
+                area, "open_18m_after_go_live", area.open_cases["cap"] + area.open_cases["cfc"]))
 
     def _review(self, area: Area) -> None:
         """A readiness review: under the readiness policy, go live now if criteria 1-5 hold."""

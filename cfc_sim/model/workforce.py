@@ -11,7 +11,8 @@
 - Sickness: episodes arrive at `episodes_per_year` while at work and last `episode_days`; an
   absence that reaches `reallocate_after_days` reallocates the FCA's cases.
 - Training: each month up to `seats_per_month` untrained, available FCAs go on CFC training for
-  `days` (no new allocations meanwhile) and come back trained. Areas already live at the start
+  `days` (no new allocations, no casework hours meanwhile) and come back trained; with
+  `months_before_go_live` only from that many months before the area's planned go-live. Areas already live at the start
   begin fully trained; elsewhere `trained_share_at_start` are.
 
 Each FCA's turnover and sickness draws come from streams keyed by the FCA's number, so adding
@@ -28,6 +29,7 @@ from cfc_sim.model.area import Area
 from cfc_sim.model.fca import FCA
 
 DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 class Workforce:
@@ -174,8 +176,15 @@ class Workforce:
 
     # ---- training -------------------------------------------------------------------------
     def start_training(self, now: float) -> None:
-        """Monthly: send up to the month's seats of untrained, available FCAs on CFC training."""
+        """Monthly: send up to the month's seats of untrained, available FCAs on CFC training.
+
+        With `months_before_go_live`, training waits for the window before the area's planned
+        go-live (the run start otherwise)."""
         training = self.area.config.workforce.training
+        if training.months_before_go_live is not None:
+            window_opens = self.area.planned_go_live_day - training.months_before_go_live * DAYS_PER_MONTH
+            if now < window_opens - 1.0:  # month starts fall on whole days: a day's slack
+                return
         waiting = [f for f in self.area.staff() if not f.trained and f.available]
         sent = waiting[: training.seats_per_month]
         if sent:

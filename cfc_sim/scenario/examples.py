@@ -63,6 +63,49 @@ BASE: dict[str, Any] = {
 }
 
 
+# Optional mechanisms (issue 11): FCA hours with work content per activity, and court listing.
+HOURS: dict[str, Any] = {
+    "defaults.workforce.hours": {"contracted_per_week": 37.0, "casework_share": 0.65},
+    "defaults.cap.hours": {
+        "safeguarding": {"dist": "gamma", "mean": 4, "sd": 1.5},
+        "safeguarding_days": {"dist": "triangular", "low": 10, "mode": 18, "high": 28},
+        "report": {"dist": "gamma", "mean": 20, "sd": 6}, "child_visit": {"dist": "gamma", "mean": 5, "sd": 1.5},
+        "hearing": 3, "da_extra": 4,
+    },
+    "defaults.cfc.hours": {
+        "intake": {"dist": "gamma", "mean": 5, "sd": 1.5}, "idva_referral": 1.5,
+        "child_visit": {"dist": "gamma", "mean": 6, "sd": 2}, "cir": {"dist": "gamma", "mean": 12, "sd": 4},
+        "da_extra": 3, "second_report": {"dist": "gamma", "mean": 10, "sd": 3}, "hearing": 3,
+        "see_children_without_cir_share": 0.3, "visit_by_working_days": 30,
+    },
+}
+COURT: dict[str, Any] = {
+    "defaults.court": {
+        "sitting_days_per_week": 10.0, "hours_per_sitting_day": 5.0, "adjourned_share": 0.1,
+        "hearings": {
+            "first_hearing": {"hours": 1.0, "notice_days": 28}, "fact_finding": {"hours": 10.0, "notice_days": 28},
+            "dra": {"hours": 2.0, "notice_days": 14}, "final": {"hours": 5.0, "notice_days": 28},
+            "decision": {"hours": 2.0, "notice_days": 7}, "review": {"hours": 1.0, "notice_days": 14},
+            "further": {"hours": 3.0, "notice_days": 14},
+        },
+    },
+    "defaults.cap.continue_without_report_share": 0.25,
+    "defaults.cap.fact_finding_share_of_da": 0.2,
+    "defaults.cap.resolved_at_dra_share": 0.5,
+    "defaults.cfc.review_hearing_share": 0.1,
+}
+
+
+def modelled_dict(*, hours: bool = True, court: bool = True, **changes: Any) -> dict[str, Any]:
+    """BASE with FCA hours and/or court listing switched on (then `changes`, '__' for dots)."""
+    data = copy.deepcopy(BASE)
+    if hours:
+        deep_update(data, copy.deepcopy(HOURS))
+    if court:
+        deep_update(data, copy.deepcopy(COURT))
+    return deep_update(data, {k.replace("__", "."): v for k, v in changes.items()})
+
+
 def deep_update(target: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """Apply dotted-key changes, e.g. {"defaults.workforce.fcas": 3}; returns target."""
     for dotted, value in changes.items():

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,21 +23,44 @@ from pydantic import (
     model_validator,
 )
 
-from cfc_sim.scenario.distributions import Distribution
+from cfc_sim.scenario.distributions import Distribution, Fixed
+
+# Dates a plan can mean: far enough either side of today, and inside what the calendar handles.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
 
 
 def _iso_date(value: Any) -> Any:
-    """Accept a YAML date or an ISO 'YYYY-MM-DD' string; refuse numbers and datetimes."""
+    """Accept a YAML date or an ISO 'YYYY-MM-DD' string between 1900 and 2200; refuse numbers and
+    datetimes."""
     if isinstance(value, dt.datetime):
         raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError(f"expected a real date as YYYY-MM-DD ({exc})") from None
-    raise ValueError("expected a date as YYYY-MM-DD")
+    if not isinstance(value, dt.date):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value} is outside the dates a scenario may use ({FIRST_DATE} to {LAST_DATE})")
+    return value
+
+
+def _place_name(value: str) -> str:
+    """Area and region names reach CSV, Excel, HTML and the terminal: plain, printable text that
+    no spreadsheet reads as a formula, and never `ALL` (the name of England's rows)."""
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if value != value.strip():
+        raise ValueError("must not start or end with spaces")
+    if not value.isprintable():
+        raise ValueError("must be printable text (no control characters such as tab, escape or bell)")
+    if value.casefold() == "all":
+        raise ValueError("'ALL' is reserved for England's totals; choose another name")
+    if value[0] in "=+-@":
+        raise ValueError("must not start with =, +, - or @ (spreadsheets would read it as a formula)")
+    return value
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
@@ -45,6 +69,13 @@ NonNegFloat = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
 NonNegInt = Annotated[int, Strict(), Field(ge=0)]
 PosInt = Annotated[int, Strict(), Field(ge=1)]
 Text = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+PlaceName = Annotated[str, Strict(), Field(min_length=1, max_length=100), AfterValidator(_place_name)]
+
+# Per-area maxima: England has about 1,500 FCAs and 1,000 applications a week in all, so these
+# leave ample headroom for any one area while keeping every valid run within memory.
+MAX_APPLICATIONS_PER_WEEK = 5_000
+MAX_FCAS = 5_000
+MAX_OPEN_CASES = 500_000
 
 
 class Frozen(BaseModel):
@@ -54,10 +85,10 @@ class Frozen(BaseModel):
 class DemandConfig(Frozen):
     """Applications arriving in one area: weekly base x month-of-year multiplier x annual growth."""
 
-    applications_per_week: Annotated[float, Strict(), Field(ge=0, le=100_000, allow_inf_nan=False)]
-    seasonality: Annotated[tuple[Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)], ...],
+    applications_per_week: Annotated[float, Strict(), Field(ge=0, le=MAX_APPLICATIONS_PER_WEEK, allow_inf_nan=False)]
+    seasonality: Annotated[tuple[Annotated[float, Strict(), Field(ge=0, le=10, allow_inf_nan=False)], ...],
                            Field(min_length=12, max_length=12)]
-    annual_growth: Annotated[float, Strict(), Field(gt=-1, le=10, allow_inf_nan=False)]
+    annual_growth: Annotated[float, Strict(), Field(gt=-1, le=1, allow_inf_nan=False)]
     children_per_case: Distribution
     domestic_abuse_share: Share
     high_risk_share: Share
@@ -70,6 +101,57 @@ class CapConfig(Frozen):
     further_report_share: Share
     report_work_days: Distribution
     final_hearing_wait_days: Distribution
+    # optional, used with FCA hours (workforce.hours): work content of each piece of CAP work
+    hours: CapHoursConfig | None = None
+    # optional, used with a court block: the hearing structure after the first hearing (shares of
+    # all cases). Cases without a report that continue go to a dispute resolution appointment.
+    continue_without_report_share: Share = 0.0
+    fact_finding_share_of_da: Share = 0.0
+    resolved_at_dra_share: Share = 0.5
+    repeat_dra_share: Share = 0.0  # at a DRA, neither resolved nor ready for a final hearing: another DRA
+
+    @model_validator(mode="after")
+    def _continuing_shares_fit(self) -> CapConfig:
+        if self.resolved_at_dra_share + self.repeat_dra_share > 1 + 1e-12:
+            raise ValueError(f"resolved_at_dra_share + repeat_dra_share must be <= 1, got "
+                             f"{self.resolved_at_dra_share} + {self.repeat_dra_share}")
+        if self.further_report_share + self.continue_without_report_share > 1 + 1e-12:
+            raise ValueError(
+                f"further_report_share + continue_without_report_share must be <= 1, got "
+                f"{self.further_report_share} + {self.continue_without_report_share}"
+            )
+        return self
+
+
+class CapHoursConfig(Frozen):
+    """FCA hours per piece of CAP work (not published: scenario comments state each assumption).
+
+    `safeguarding_days` is the least elapsed time of the safeguarding enquiries (police and local
+    authority checks): the letter cannot be filed sooner however free the FCA is.
+    """
+
+    safeguarding: Distribution
+    safeguarding_days: Distribution
+    report: Distribution
+    child_visit: Distribution
+    hearing: Distribution
+    da_extra: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+
+
+class CfcHoursConfig(Frozen):
+    """FCA hours per piece of CFC work. Visits must be done within `visit_by_working_days` of the
+    application: visits not done by then are dropped (the CIR is written without them), so the
+    share of children seen responds to FCA hours."""
+
+    intake: Distribution
+    idva_referral: Distribution
+    child_visit: Distribution
+    cir: Distribution
+    da_extra: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0.0))
+    second_report: Distribution
+    hearing: Distribution
+    see_children_without_cir_share: Share = 0.0
+    visit_by_working_days: Annotated[int, Strict(), Field(ge=1, le=1_000)] = 30
 
 
 class CfcConfig(Frozen):
@@ -82,6 +164,10 @@ class CfcConfig(Frozen):
     decision_hearing_wait_days: Distribution
     second_report_share: Share
     second_report_work_days: Distribution
+    # optional, used with FCA hours (workforce.hours)
+    hours: CfcHoursConfig | None = None
+    # optional, used with a court block: share of cases with a review hearing after the decision
+    review_hearing_share: Share = 0.0
 
     @model_validator(mode="after")
     def _triage_shares_fit(self) -> CfcConfig:
@@ -101,12 +187,24 @@ class SicknessConfig(Frozen):
 
 class TrainingConfig(Frozen):
     days: NonNegFloat
-    seats_per_month: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    seats_per_month: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
     trained_share_at_start: Share
+    # optional: train in a window before the area's planned go-live (months ahead); absent means
+    # from the run start, as before
+    months_before_go_live: Annotated[int, Strict(), Field(ge=0, le=120)] | None = None
+
+
+class HoursConfig(Frozen):
+    """FCA casework hours (optional). With it each FCA's open cases share its casework hours
+    (processor sharing) and every piece of work has a content in hours; without it, the slot model
+    (a report occupies a slot for a drawn number of days)."""
+
+    contracted_per_week: Annotated[float, Strict(), Field(gt=0, le=80, allow_inf_nan=False)]
+    casework_share: Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
 
 
 class FlexibleConfig(Frozen):
-    max_fte: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    max_fte: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
     trigger_queue: NonNegInt
     cost_per_fte_day: NonNegFloat = 0.0
 
@@ -114,8 +212,8 @@ class FlexibleConfig(Frozen):
 class WorkforceConfig(Frozen):
     """FCAs in one area. `fcas` is the headcount at the start; `establishment` the funded posts."""
 
-    fcas: Annotated[int, Strict(), Field(ge=0, le=100_000)]
-    establishment: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    fcas: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
+    establishment: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
     caseload_cap: Annotated[int, Strict(), Field(ge=1, le=1_000)]
     annual_turnover: Annotated[float, Strict(), Field(ge=0, le=5, allow_inf_nan=False)]
     notice_days: NonNegFloat
@@ -131,6 +229,11 @@ class WorkforceConfig(Frozen):
     other_work_share: Annotated[float, Strict(), Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
     # optional: cost of one FCA FTE-day, for costing plans
     cost_per_fte_day: NonNegFloat = 0.0
+    # optional: FCA casework hours (absent: the slot model)
+    hours: HoursConfig | None = None
+    # optional: which queued case a free FCA takes first: the oldest across pathways (high risk
+    # first), or CFC work first (ring-fenced for the new pathway; CAP cases wait)
+    allocation_policy: Literal["oldest_first", "cfc_first"] = "oldest_first"
 
 
 class PrioritisationConfig(Frozen):
@@ -171,7 +274,7 @@ class OpenCases(Frozen):
     pathway: Literal["cap", "cfc"]
     stage: Literal["first_hearing", "awaiting_allocation", "report", "final_hearing", "intake", "cir",
                    "decision_hearing", "second_report"]
-    count: Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
+    count: Annotated[int, Strict(), Field(ge=0, le=MAX_OPEN_CASES)]
     age_days: Distribution | None = None
 
     @model_validator(mode="after")
@@ -188,20 +291,55 @@ class InitialStateConfig(Frozen):
     `open_cases_per_weekly_application` x the area's weekly applications spread over the stages in
     their steady-state proportions. Report-stage cases are allocated to FCAs at the start."""
 
-    open_cases_per_weekly_application: Annotated[float, Strict(), Field(ge=0, le=1_000, allow_inf_nan=False)] = 0.0
+    open_cases_per_weekly_application: Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)] = 0.0
     open_cases: tuple[OpenCases, ...] = ()
     snapshot_csv: Annotated[str, Strict()] | None = None
 
+    @field_validator("open_cases")
+    @classmethod
+    def _open_cases_bounded(cls, cases: tuple[OpenCases, ...]) -> tuple[OpenCases, ...]:
+        total = sum(c.count for c in cases)
+        if total > MAX_OPEN_CASES:
+            raise ValueError(f"{total:,} open cases in one area; at most {MAX_OPEN_CASES:,}")
+        return cases
+
 
 # Per-area blocks that `defaults` supplies and an area or an intervention may override.
-AREA_BLOCKS = ("demand", "cap", "cfc", "workforce", "prioritisation", "partnerships", "initial_state")
+class HearingConfig(Frozen):
+    """One hearing type: its length in court hours and the least notice before it can be listed."""
+
+    hours: Distribution
+    notice_days: NonNegFloat
+
+
+class CourtHearingsConfig(Frozen):
+    first_hearing: HearingConfig     # CAP: FHDRA
+    fact_finding: HearingConfig      # CAP: domestic-abuse fact-finding
+    dra: HearingConfig               # CAP: dispute resolution appointment
+    final: HearingConfig             # CAP: final hearing
+    decision: HearingConfig          # CFC: the decision hearing after the CIR
+    review: HearingConfig            # CFC: a review hearing
+    further: HearingConfig           # CFC: further hearing after a second report
+
+
+class CourtConfig(Frozen):
+    """Private-law children's listing capacity of one area (optional: absent means unlimited, and
+    hearing waits are the pathway's given distributions)."""
+
+    sitting_days_per_week: Annotated[float, Strict(), Field(gt=0, le=1_000, allow_inf_nan=False)]
+    hours_per_sitting_day: Annotated[float, Strict(), Field(gt=0, le=24, allow_inf_nan=False)] = 5.0
+    adjourned_share: Annotated[float, Strict(), Field(ge=0, le=0.9, allow_inf_nan=False)] = 0.0
+    hearings: CourtHearingsConfig
+
+
+AREA_BLOCKS = ("demand", "cap", "cfc", "workforce", "prioritisation", "partnerships", "initial_state", "court")
 
 
 class AreaConfig(Frozen):
     """One court (DFJ) area after its overrides are merged over `defaults`."""
 
-    name: Text
-    region: Text | None = None
+    name: PlaceName
+    region: PlaceName | None = None
     go_live: IsoDate
     demand: DemandConfig
     cap: CapConfig
@@ -210,6 +348,16 @@ class AreaConfig(Frozen):
     prioritisation: PrioritisationConfig
     partnerships: PartnershipsConfig
     initial_state: InitialStateConfig = InitialStateConfig()
+    court: CourtConfig | None = None
+
+    @model_validator(mode="after")
+    def _hours_have_work_content(self) -> AreaConfig:
+        if self.workforce.hours is not None:
+            missing = [f"{block}.hours" for block in ("cap", "cfc") if getattr(self, block).hours is None]
+            if missing:
+                raise ValueError(f"workforce.hours is set, so {' and '.join(missing)} (work content in hours) "
+                                 "must be set too")
+        return self
 
 
 class CalendarConfig(Frozen):
@@ -282,6 +430,15 @@ class ScenarioHeader(Frozen):
     extends: Annotated[str, Strict()] | None = None
     start: IsoDate
     horizon_months: Annotated[int, Strict(), Field(ge=1, le=600)]
+
+    @field_validator("horizon_months")
+    @classmethod
+    def _horizon_inside_dates(cls, months: int, info: ValidationInfo) -> int:
+        start = info.data.get("start")
+        if start is not None and start.year * 12 + start.month - 1 + months > LAST_DATE.year * 12 + 11:
+            raise ValueError(f"{months} months from {start} runs past {LAST_DATE}, the last date a scenario may use")
+        return months
+
     warmup_months: NonNegInt = 0
     replications: Annotated[int, Strict(), Field(ge=1, le=100_000)]
     seed: Annotated[int, Strict(), Field(ge=0, lt=2**63)]

@@ -1,0 +1,55 @@
+"""A court area's private-law listing capacity: hearings are listed at the first free court time.
+
+The court's sitting time is a continuous resource of `sitting_days_per_week x
+hours_per_sitting_day` hours a week, spread evenly over calendar days (weekends are smoothed
+out: at the scale of listing waits, weeks matter, not days). A hearing that is ready (its case is
+ready and its notice has run) is listed first-come first-served at the first free time after the
+hearings already listed, and takes its length in court hours. This is a single-server FIFO queue
+in court time (M/G/1 when readiness is Poisson), so waits, backlogs and their clearing are
+outcomes of capacity, not draws. Idle court time before a hearing's notice has run is lost, as an
+unfilled list is.
+"""
+
+from __future__ import annotations
+
+from cfc_sim.metrics import TimeAverage
+
+DAYS_PER_WEEK = 7.0
+
+
+class Court:
+    """Listing for one area: `list_hearing` returns the day a hearing is heard."""
+
+    __slots__ = ("hours_per_day", "free_day", "hours_heard", "hearings_heard", "capacity")
+
+    def __init__(self, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
+        self.hours_per_day = sitting_days_per_week * hours_per_sitting_day / DAYS_PER_WEEK
+        self.capacity = TimeAverage(self.hours_per_day)  # sitting hours a day, over time
+        self.free_day = 0.0  # when the court's list is next free
+        self.hours_heard = 0.0  # court hours of hearings heard since statistics started
+        self.hearings_heard = 0
+
+    def set_capacity(self, now: float, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
+        """An intervention changes sitting days: hearings already listed keep their dates."""
+        self.hours_per_day = sitting_days_per_week * hours_per_sitting_day / DAYS_PER_WEEK
+        self.capacity.set(now, self.hours_per_day)
+
+    def list_hearing(self, earliest_day: float, hours: float) -> float:
+        """List a hearing of `hours` court hours that may be heard from `earliest_day` on."""
+        start = earliest_day if earliest_day > self.free_day else self.free_day
+        self.free_day = start + hours / self.hours_per_day
+        return start
+
+    def heard(self, hours: float) -> None:
+        self.hours_heard += hours
+        self.hearings_heard += 1
+
+    def reset_stats(self, now: float) -> None:
+        self.hours_heard = 0.0
+        self.hearings_heard = 0
+        self.capacity.reset(now)
+
+    def utilisation(self, now: float) -> float:
+        """Court hours heard / sitting hours available since statistics started."""
+        available = self.capacity.integral_to(now)
+        return self.hours_heard / available if available > 0 else float("nan")
