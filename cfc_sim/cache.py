@@ -3,7 +3,7 @@
 An entry is keyed by what determines the numbers: the resolved variant scenario (its sha256),
 the seed, the replications, the code version (a hash of the package's source, so editing the
 model never serves stale numbers) and what was kept of the run (`purpose`). Entries are written
-atomically (temporary file, then rename) and read defensively: an entry that cannot be read, is
+atomically (`cfc_sim.output_folder.write_file`) and read defensively: an entry that cannot be read, is
 not valid JSON or fails the caller's shape check is ignored and recomputed, never a crash.
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cfc_sim.output_folder import write_file
 from cfc_sim.scenario.schema import ScenarioConfig
 
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # an entry larger than any the tool writes is not read
@@ -75,14 +75,8 @@ class Cache:
         path = self._path(key)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        try:
-            tmp.write_text(json.dumps(value, sort_keys=True, allow_nan=False), encoding="utf-8")
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        text = json.dumps(value, sort_keys=True, allow_nan=False)
+        write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def number_list(value: Any) -> bool:

@@ -99,10 +99,14 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     from cfc_sim.output_analysis import precision_note, transient_warnings
     from cfc_sim.output_folder import check_folder
     from cfc_sim.results import write_results
+    from cfc_sim.workload import work_notice
 
     auto = reps == "auto"
     config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)
     folder = check_folder(Path(out) if out else _default_out(config.name), "run")
+    notice = work_notice(config.with_run_options(replications=max_reps) if auto else config, workers)
+    if notice:
+        click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
     if bar is not None:
         bar.start()

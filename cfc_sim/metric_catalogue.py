@@ -140,6 +140,18 @@ def label_of(name: str) -> str:
     return metric.label if metric is not None else name.replace("_", " ")
 
 
+# Monthly series (timeseries.csv) written as percentages; every other series is a count or number.
+SERIES_SHARES = ("vacancy_rate", "trained_share")
+
+
+def written_as_share(name: str) -> bool:
+    """Shown as a percentage (a share, or a rate such as turnover), summary metric or monthly series."""
+    metric = BY_NAME.get(name)
+    if metric is not None:
+        return metric.kind == SHARE
+    return name in SERIES_SHARES or name.endswith("_share") or "_share_" in name
+
+
 def is_bounded(name: str) -> bool:
     """A share in [0, 1] (a metric the catalogue lacks counts as one when named `*_share`)."""
     metric = BY_NAME.get(name)

@@ -70,7 +70,8 @@ def test_snapshot_csv_is_read_relative_to_the_scenario_and_inlined(tmp_path: Pat
                                        "Capshire,cap,first_hearing,7,20\nOthershire,cap,report,99,50\n"
                                        "Capshire,cap,final_hearing,4,\n")
     data = scenario_dict(areas=[{"name": "Capshire", "go_live": "2030-01-01",
-                                 "initial_state": {"snapshot_csv": "open.csv"}}])
+                                 "initial_state": {"snapshot_csv": "open.csv"}},
+                                {"name": "Othershire", "go_live": "2030-01-01"}])
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(data))
     cfg = load_scenario(tmp_path / "s.yaml")
     cases = cfg.areas[0].initial_state.open_cases
@@ -83,7 +84,7 @@ def test_bad_snapshot_or_stage_exits_2_naming_the_key(tmp_path: Path, capsys) ->
                                  "initial_state": {"snapshot_csv": "missing.csv"}}])
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(data))
     code, _, err = invoke(["validate", str(tmp_path / "a.yaml")], capsys)
-    assert code == 2 and "areas[0].initial_state.snapshot_csv" in err
+    assert code == 2 and "areas[0] (Capshire).initial_state.snapshot_csv" in err
     data["areas"][0]["initial_state"] = {"open_cases": [{"pathway": "cap", "stage": "cir", "count": 1}]}
     (tmp_path / "b.yaml").write_text(yaml.safe_dump(data))
     code, _, err = invoke(["validate", str(tmp_path / "b.yaml")], capsys)

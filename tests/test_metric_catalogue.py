@@ -18,6 +18,7 @@ from cfc_sim.metric_catalogue import (
     SHARE,
     is_bounded,
     label_of,
+    written_as_share,
 )
 from cfc_sim.model import simulation
 
@@ -38,6 +39,10 @@ def test_shares_are_bounded_and_rates_are_not() -> None:
         if metric.name.endswith("_share") or metric.name in ("fca_utilisation", "vacancy_rate_mean"):
             assert metric.bounded and metric.kind == SHARE, metric.name
     assert not is_bounded("turnover_rate") and is_bounded("live_at_end") and is_bounded("unknown_share")
+    shown = {"fca_utilisation", "vacancy_rate_mean", "turnover_rate", "live_at_end", "vacancy_rate", "trained_share",
+             "cir_on_time_share", "training_share_at_go_live"}
+    assert all(written_as_share(m) for m in shown)
+    assert not any(written_as_share(m) for m in ("applications", "caseload_mean", "fte_in_post", "go_live_day"))
 
 
 def test_views_read_the_catalogue_and_one_name_for_england() -> None:

@@ -355,17 +355,17 @@ BAD = [
     Bad("string-for-number", _changed(defaults__workforce__fcas="forty"), "defaults.workforce.fcas",
         ("forty",)),
     Bad("bool-for-count", _changed(mutate=lambda d: d["areas"][0].update(workforce={"fcas": True})),
-        "areas[0].workforce.fcas", ("True",)),
+        "areas[0] (Testshire).workforce.fcas", ("True",)),
     Bad("float-for-integer-count", _changed(defaults__workforce__caseload_cap=20.5),
         "defaults.workforce.caseload_cap", ("20.5",)),
     Bad("negative-count", _changed(mutate=lambda d: d["areas"][0].update(workforce={"establishment": -3})),
-        "areas[0].workforce.establishment", ("-3",)),
+        "areas[0] (Testshire).workforce.establishment", ("-3",)),
     Bad("share-above-1", _changed(defaults__demand__domestic_abuse_share=1.5),
         "defaults.demand.domestic_abuse_share", ("1.5",)),
     Bad("share-below-0", _changed(mutate=lambda d: d["areas"][0].update(cfc={"la_cir_share": -0.1})),
-        "areas[0].cfc.la_cir_share", ("-0.1",)),
+        "areas[0] (Testshire).cfc.la_cir_share", ("-0.1",)),
     Bad("impossible-date", _changed(areas__0__go_live="TOKEN", raw={"TOKEN": "2026-02-30"}),
-        "areas[0].go_live", ("date",)),
+        "areas[0] (Testshire).go_live", ("date",)),
     Bad("impossible-date-in-defaults", _changed(defaults__partnerships__police="TOKEN",
                                                 raw={"TOKEN": "2026-13-01"}),
         "defaults.partnerships.police", ()),
@@ -381,7 +381,7 @@ BAD = [
     Bad("duplicate-key-in-area", _valid_text_with("go_live: '2026-04-01'\n",
                                                   "go_live: '2026-04-01'\n  go_live: '2027-04-01'\n"),
         None, ("duplicate key 'go_live'",)),
-    Bad("unknown-key-in-area", _changed(areas__0__workfroce={"fcas": 3}), "areas[0].workfroce",
+    Bad("unknown-key-in-area", _changed(areas__0__workfroce={"fcas": 3}), "areas[0] (Testshire).workfroce",
         ("unknown key",)),
     Bad("unknown-distribution", _changed(defaults__cap__report_work_days={"dist": "weibull", "mean": 84}),
         "defaults.cap.report_work_days", ("weibull",)),
@@ -394,7 +394,7 @@ BAD = [
     Bad("cir-shares-above-1", _changed(defaults__cfc__cafcass_cir_share=0.8, defaults__cfc__la_cir_share=0.3),
         "defaults.cfc", ("cafcass_cir_share + la_cir_share",)),
     Bad("cir-shares-above-1-in-area", _changed(areas__0__cfc={"la_cir_share": 0.5}),
-        "areas[0].cfc", ("cafcass_cir_share + la_cir_share",)),
+        "areas[0] (Testshire).cfc", ("cafcass_cir_share + la_cir_share",)),
     Bad("deactivate-above-activate",
         _changed(defaults__prioritisation={"activate_queue": 10, "deactivate_queue": 20}),
         "defaults.prioritisation", ("deactivate_queue", "activate_queue")),
@@ -419,8 +419,8 @@ BAD = [
     Bad("area-not-a-mapping", _changed(areas=["Testshire"]), "areas[0]", ("mapping",)),
     Bad("duplicate-area-names", _changed(mutate=_set_areas([
         {"name": "Twin", "go_live": "2026-04-01"}, {"name": "Twin", "go_live": "2026-05-01"}])),
-        "areas[1].name", ("duplicate", "Twin")),
-    Bad("area-missing-go-live", _changed(mutate=_set_areas([{"name": "Nodate"}])), "areas[0].go_live",
+        "areas[1] (Twin).name", ("duplicate", "Twin")),
+    Bad("area-missing-go-live", _changed(mutate=_set_areas([{"name": "Nodate"}])), "areas[0] (Nodate).go_live",
         ("required",)),
     Bad("intervention-unknown-area", _changed(interventions=_intervention(area="Atlantis")),
         "interventions[0].area", ("Atlantis",)),
@@ -511,7 +511,7 @@ def test_multiple_errors_in_one_file_are_all_listed(tmp_path: Path,
     data["areas"].append({"name": "Second", "go_live": "2026-02-30", "workforce": {"caseload_cap": 0}})
     path = write(tmp_path / "many.yaml", data)
     expected = ["defaults.workforce.fcas", "defaults.demand.high_risk_share", "seed", "horizon_mnths",
-                "areas[1].go_live", "areas[1].workforce.caseload_cap"]
+                "areas[1] (Second).go_live", "areas[1] (Second).workforce.caseload_cap"]
     for argv in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "out")]):
         code, out, err = invoke(argv, capsys)
         assert code == 2

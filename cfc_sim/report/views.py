@@ -247,9 +247,3 @@ def scenario_rows(result: RunResult) -> list[tuple[str, Any]]:
     return rows
 
 
-SHARE_METRICS = {"fca_utilisation", "vacancy_rate_mean", "turnover_rate", "live_at_end", "vacancy_rate",
-                 "trained_share"}
-
-
-def is_share(metric: str) -> bool:
-    return metric in SHARE_METRICS or metric.endswith("_share") or "_share_" in metric

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.errors import UserError
+from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
-from cfc_sim.report.views import RAG, is_share, monthly_frame, scenario_rows
+from cfc_sim.report.views import RAG, monthly_frame, scenario_rows
 from cfc_sim.results import RunResult
 from cfc_sim.safe_text import is_formula_like
 
@@ -91,7 +92,7 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
 
 def _summary_format(column: str, metric: str) -> str | None:
     if column in ("mean", "ci_low", "ci_high"):
-        return "0.0%" if is_share(metric) else "#,##0.00"
+        return "0.0%" if written_as_share(metric) else "#,##0.00"
     return "0" if column == "n_reps" else None
 
 
@@ -101,7 +102,7 @@ def _readiness_format(column: str, metric: str) -> str | None:
 
 def _monthly_format(column: str, metric: str) -> str | None:
     if column in ("mean", "p05", "p95"):
-        return "0.0%" if is_share(metric) else "#,##0.00"
+        return "0.0%" if written_as_share(metric) else "#,##0.00"
     return None
 
 

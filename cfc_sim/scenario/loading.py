@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
+import functools
 import hashlib
 import itertools
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,9 +23,11 @@ import yaml
 from pydantic import ValidationError
 
 from cfc_sim.errors import ScenarioError, UserError
+from cfc_sim.scenario.files import MAX_SCENARIO_BYTES, MAX_SNAPSHOT_BYTES, InputFileError, read_capped
 from cfc_sim.scenario.keys import KeyProblem, area_variant, drawn_changes, get, parse, set_area_value
 from cfc_sim.scenario.schema import (
     AREA_BLOCKS,
+    MAX_APPLICATIONS_PER_WEEK,
     AreaConfig,
     Intervention,
     ScenarioConfig,
@@ -31,11 +36,14 @@ from cfc_sim.scenario.schema import (
     thaw,
 )
 
-MAX_FILE_BYTES = 5_000_000
 MAX_NODES = 2_000_000  # after alias expansion: stops "billion laughs" documents
 MAX_EXTENDS_DEPTH = 20
 _DIST_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "shifted_poisson", "empirical"}
 _AREA_ONLY_KEYS = ("name", "region", "go_live")
+_MISSING_HERE = "required key is missing (set it in defaults or in this area)"
+MAX_AREAS = 500
+MAX_INTERVENTIONS = 10_000
+MAX_PEAK_APPLICATIONS_PER_WEEK = 4 * MAX_APPLICATIONS_PER_WEEK
 UNBOUNDED_PROBE = 1e12  # stands for "no upper limit" when checking what a range can draw
 
 
@@ -94,15 +102,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
     """Parse one file into a mapping, refusing anything that is not plain, bounded YAML."""
     file = str(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(file, [("", "file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(file, [("", "is a folder, not a scenario file")]) from None
-    except OSError as exc:
-        raise ScenarioError(file, [("", f"cannot read file ({exc.strerror})")]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ScenarioError(file, [("", f"file is larger than {MAX_FILE_BYTES} bytes; not a scenario")])
+        data = read_capped(path, MAX_SCENARIO_BYTES)
+    except InputFileError as exc:
+        raise ScenarioError(file, [("", str(exc))]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -185,8 +187,10 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     if not isinstance(parent_name, str) or not parent_name.strip():
         raise ScenarioError(str(path), [("extends", "expected the path of another scenario file")])
     parent_path = (path.parent / parent_name).resolve()
-    if not parent_path.is_file():
+    if not parent_path.exists():
         raise ScenarioError(str(path), [("extends", f"extended file not found: {parent_path}")])
+    if not parent_path.is_file():
+        raise ScenarioError(str(path), [("extends", f"{parent_path} is not a regular file (a folder, device or pipe)")])
     parent = resolve_extends(parent_path, (*_chain, resolved_path))
     return _merge_scenarios(parent, raw)
 
@@ -220,12 +224,46 @@ def _display_path(raw: Any, loc: tuple[Any, ...]) -> tuple[str, bool]:
     return ".".join(parts), present
 
 
+@functools.cache
+def _schema_keys() -> tuple[str, ...]:
+    """Every key name the scenario schema knows, for suggesting the one a typo meant."""
+    from pydantic import BaseModel
+
+    names: set[str] = set()
+    stack: list[Any] = [ScenarioHeader, AreaConfig, Intervention, UncertaintyConfig]
+    seen: set[Any] = set()
+    while stack:
+        model = stack.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            names.add(field.alias or name)
+            for kind in _types_in(field.annotation):
+                if isinstance(kind, type) and issubclass(kind, BaseModel):
+                    stack.append(kind)
+    return tuple(sorted(names))
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    import typing
+
+    out, stack = [], [annotation]
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        stack.extend(typing.get_args(item))
+    return out
+
+
 def _describe(error: Any) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required key is missing"
     if kind == "extra_forbidden":
-        return f"unknown key {error['loc'][-1]!r} (not in the scenario schema: check the spelling)"
+        close = difflib.get_close_matches(str(error["loc"][-1]), _schema_keys(), n=1, cutoff=0.8)
+        hint = f"did you mean {close[0]!r}?" if close else "not in the scenario schema: check the spelling"
+        return f"unknown key {error['loc'][-1]!r} ({hint})"
     msg = error["msg"].removeprefix("Value error, ")
     value = error.get("input")
     if kind.endswith("_type") or kind.startswith(("greater", "less", "literal", "too_", "string_")):
@@ -258,46 +296,70 @@ def _problems(exc: ValidationError, prefix: str, raw: Any, fallbacks: list[tuple
                     break
             else:
                 if missing and loc and loc[0] in AREA_BLOCKS:
-                    message = "required key is missing (set it in defaults or in this area)"
+                    message = _MISSING_HERE
         out.append((where, message))
     return out
 
 
-def _snapshot_rows(path: Path, area: str) -> list[dict[str, Any]]:
-    """Open cases from a CSV snapshot: columns pathway, stage, count and optional age_days and area
-    (rows for other areas are skipped). Raises ValueError with a readable message."""
-    import csv
+class _Snapshots:
+    """Snapshot CSVs of open cases, each read once per scenario: columns pathway, stage, count and
+    optional age_days and area. A row without an area applies to every area reading the file; a
+    row naming an area the scenario lacks is an error (a misspelt area would lose its cases)."""
 
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValueError(f"cannot read snapshot {path}: {exc}") from None
-    out = []
-    for number, row in enumerate(rows, start=2):
-        if row.get("area") and row["area"].strip() != area:
-            continue
+    def __init__(self, base: Path, names: set[str]) -> None:
+        self.base = base
+        self.names = names
+        self.read: dict[Path, list[tuple[str, dict[str, Any]]] | str] = {}
+
+    def rows(self, relative: str, area: str) -> list[dict[str, Any]]:
+        """The open cases `relative` lists for `area`; ValueError with a readable message."""
+        path = (self.base / relative).resolve()
+        if path not in self.read:
+            try:
+                self.read[path] = self._parse(path)
+            except ValueError as exc:
+                self.read[path] = str(exc)
+        parsed = self.read[path]
+        if isinstance(parsed, str):
+            raise ValueError(parsed)
+        return [copy.deepcopy(entry) for name, entry in parsed if name in ("", area)]
+
+    def _parse(self, path: Path) -> list[tuple[str, dict[str, Any]]]:
+        import csv
+        import io
+
         try:
-            entry: dict[str, Any] = {"pathway": row["pathway"].strip(), "stage": row["stage"].strip(),
-                                     "count": int(row["count"])}
-            if row.get("age_days") not in (None, ""):
-                entry["age_days"] = {"dist": "fixed", "value": float(row["age_days"])}
-        except (KeyError, TypeError, ValueError):
-            raise ValueError(f"{path} line {number}: expected columns pathway, stage, count "
-                             "[, age_days, area] with a whole-number count") from None
-        out.append(entry)
-    return out
+            text = read_capped(path, MAX_SNAPSHOT_BYTES).decode("utf-8")
+        except InputFileError as exc:
+            raise ValueError(f"snapshot {path}: {exc}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"snapshot {path}: not a UTF-8 text file") from None
+        out = []
+        for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+            name = (row.get("area") or "").strip()
+            if name and name not in self.names:
+                raise ValueError(f"{path} line {number}: no area named {name!r} in this scenario "
+                                 "(its open cases would be lost)")
+            try:
+                entry: dict[str, Any] = {"pathway": row["pathway"].strip(), "stage": row["stage"].strip(),
+                                         "count": int(row["count"])}
+                if row.get("age_days") not in (None, ""):
+                    entry["age_days"] = {"dist": "fixed", "value": float(row["age_days"])}
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise ValueError(f"{path} line {number}: expected columns pathway, stage, count "
+                                 "[, age_days, area] with a whole-number count") from None
+            out.append((name, entry))
+        return out
 
 
-def _inline_snapshot(merged: dict[str, Any], base: Path) -> str | None:
+def _inline_snapshot(merged: dict[str, Any], snapshots: _Snapshots) -> str | None:
     """Replace `initial_state.snapshot_csv` by the open cases it lists (so the resolved scenario is
     self-contained); the path is relative to the scenario file. Returns an error message or None."""
     state = merged.get("initial_state")
     if not isinstance(state, dict) or not isinstance(state.get("snapshot_csv"), str):
         return None
-    path = (base / state["snapshot_csv"]).resolve()
     try:
-        rows = _snapshot_rows(path, str(merged.get("name")))
+        rows = snapshots.rows(state["snapshot_csv"], str(merged.get("name")))
     except ValueError as exc:
         return str(exc)
     given = state.get("open_cases")
@@ -307,39 +369,153 @@ def _inline_snapshot(merged: dict[str, Any], base: Path) -> str | None:
     return None
 
 
+def area_label(index: int, area_raw: Any) -> str:
+    """`areas[33] (Kent)`: the index and, when it is plain text, the area's name."""
+    name = area_raw.get("name") if isinstance(area_raw, dict) else None
+    if isinstance(name, str) and name.strip() and name.isprintable() and len(name) <= 100:
+        return f"areas[{index}] ({name})"
+    return f"areas[{index}]"
+
+
 def _validate_area(
-    index: int, area_raw: Any, defaults: dict[str, Any], base: Path = Path(".")
-) -> tuple[AreaConfig | None, dict[str, Any] | None, list[tuple[str, str]]]:
-    """One area merged over `defaults`: (config, merged mapping, problems)."""
-    prefix = f"areas[{index}]"
+    index: int, area_raw: Any, defaults: dict[str, Any], snapshots: _Snapshots
+) -> tuple[AreaConfig | None, dict[str, Any] | None, list[tuple[str, str]], list[str]]:
+    """One area merged over `defaults`: (config, merged mapping, problems, keys it lacks that
+    neither it nor `defaults` sets). The lacking keys are reported by the caller, once for all areas."""
+    prefix = area_label(index, area_raw)
     if not isinstance(area_raw, dict):
         kind = type(area_raw).__name__
-        return None, None, [(prefix, f"expected a mapping with name, go_live and overrides, got {kind}")]
-    problems = [
-        (f"defaults.{k}", f"unknown key {k!r}: defaults holds only {', '.join(AREA_BLOCKS)}")
-        for k in defaults
-        if k not in AREA_BLOCKS
-    ]
+        return None, None, [(prefix, f"expected a mapping with name, go_live and overrides, got {kind}")], []
     merged = deep_merge({k: v for k, v in defaults.items() if k in AREA_BLOCKS}, area_raw)
-    snapshot_problem = _inline_snapshot(merged, base)
+    snapshot_problem = _inline_snapshot(merged, snapshots)
     if snapshot_problem:
-        return None, merged, problems + [(f"{prefix}.initial_state.snapshot_csv", snapshot_problem)]
+        written = isinstance(area_raw.get("initial_state"), dict) and "snapshot_csv" in area_raw["initial_state"]
+        where = f"{prefix}.initial_state.snapshot_csv" if written else "defaults.initial_state.snapshot_csv"
+        return None, merged, [(where, snapshot_problem)], []
     try:
         area = AreaConfig.model_validate(merged)
     except ValidationError as exc:
-        return None, merged, problems + _problems(exc, prefix, area_raw, [("defaults", defaults)])
-    return area, merged, problems
+        problems, lacking = [], []
+        for where, message in _problems(exc, prefix, area_raw, [("defaults", defaults)]):
+            tail = where[len(prefix) + 1:] if where.startswith(f"{prefix}.") else ""
+            parent = get(area_raw, tail.split(".")[:-1])
+            in_a_distribution = isinstance(parent, dict) and "dist" in parent
+            if message in (_MISSING_HERE, "required key is missing") and tail and not in_a_distribution:
+                lacking.append(tail)
+            else:
+                problems.append((where, message))
+        return None, merged, problems, lacking
+    return area, merged, [], []
+
+
+def _check_defaults(defaults: dict[str, Any], probe: dict[str, Any]) -> list[tuple[str, str]]:
+    """Values in `defaults` checked even where every area overrides them: `defaults` laid over a
+    merged area, keeping only the errors at values `defaults` itself writes."""
+    blocks = {k: v for k, v in defaults.items() if k in AREA_BLOCKS}
+    try:
+        AreaConfig.model_validate(deep_merge(probe, blocks))
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            path, present = _display_path(blocks, loc)
+            value = get(blocks, path.split(".")) if present else None
+            if error["type"] == "missing" or not present or (isinstance(value, dict) and "dist" not in value):
+                continue  # missing keys and rules across a block's keys are judged per area
+            problems.append((f"defaults.{path}", _describe(error)))
+        return problems
+    return []
+
+
+def _lacking_keys(lacking: dict[str, list[str]], problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Required keys that areas lack, one problem per key: at the area if one lacks it, at
+    `defaults` if several do; none where an unknown key nearby is its misspelling."""
+    out = []
+    for tail, labels in lacking.items():
+        block, _, key = tail.rpartition(".")
+        misspelt = [where for where, message in problems
+                    if message.startswith("unknown key") and f"did you mean {key!r}" in message
+                    and where.rpartition(".")[0].endswith(f".{block}" if block else "")]
+        if misspelt:
+            continue
+        if len(labels) == 1:
+            out.append((f"{labels[0]}.{tail}", _MISSING_HERE))
+        else:
+            shown = ", ".join(labels[:3]) + (", ..." if len(labels) > 3 else "")
+            out.append((f"defaults.{tail}", f"required key is missing: {len(labels)} areas lack it ({shown}); "
+                        "set it here or in each area"))
+    return out
+
+
+_AREA_LABEL = re.compile(r"^areas\[\d+\](?: \(.*?\))?(?=\.|$)")
+
+
+def _relative(where: str) -> str:
+    """A key path without its `defaults.` or `areas[i] (Name).` start: the key inside one area."""
+    if where == "defaults" or where.startswith("defaults."):
+        return where[len("defaults."):]
+    match = _AREA_LABEL.match(where)
+    return where[match.end() + 1:] if match else where
+
+
+def _without_misspelt_missing(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop "required key is missing" where an unknown key beside it is its misspelling, so one
+    typo gives one error (the unknown key's, which names the key it meant)."""
+    meant = set()
+    for where, message in problems:
+        found = re.search(r"did you mean '([^']+)'", message) if message.startswith("unknown key") else None
+        if found:
+            parent = _relative(where).rpartition(".")[0]
+            meant.add(f"{parent}.{found.group(1)}" if parent else found.group(1))
+    return [(where, message) for where, message in problems
+            if not (message.startswith("required key is missing") and _relative(where) in meant)]
+
+
+def _collapse_items(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One problem for a list whose items share one fault (`seasonality[0]`..`[11]`), and none for
+    pydantic's echo that the list then has too few valid items."""
+    groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for where, message in problems:
+        match = re.fullmatch(r"(.*)\[(\d+)\]", where)
+        base, index = (match.group(1), match.group(2)) if match else (where, "")
+        rule = re.sub(r" \(got .*\)$", "", message) if index else message
+        groups.setdefault((base, rule), []).append((index, where, message))
+    listed = {base for (base, _), members in groups.items() if any(index for index, _, _ in members)}
+    out = []
+    for (base, rule), members in groups.items():
+        if base in listed and all(not index for index, _, _ in members) and "should have at least" in rule:
+            continue
+        if len(members) > 1 and all(index for index, _, _ in members):
+            out.append((base, f"items {', '.join(index for index, _, _ in members)}: {rule}"))
+        else:
+            out += [(where, message) for _, where, message in members]
+    return out
+
+
+def _peak_demand_problem(area: AreaConfig, horizon_months: int) -> str | None:
+    """Demand at its peak (weekly base x the largest seasonal factor x growth to the horizon) is
+    bounded like the base, so growth cannot make a run unbounded."""
+    demand = area.demand
+    growth = max(1.0, (1 + demand.annual_growth) ** (horizon_months / 12))
+    peak = demand.applications_per_week * max(demand.seasonality) * growth
+    if peak <= MAX_PEAK_APPLICATIONS_PER_WEEK:
+        return None
+    return (f"applications would reach {peak:,.0f} a week (applications_per_week x the largest seasonality x "
+            f"annual_growth over the horizon); at most {MAX_PEAK_APPLICATIONS_PER_WEEK:,} a week per area")
 
 
 def _validate_interventions(
-    raw: Any, merged_areas: dict[str, dict[str, Any]], start: dt.date | None
+    raw: Any, merged_areas: dict[str, dict[str, Any]], declared: set[str], start: dt.date | None
 ) -> tuple[list[Intervention], list[tuple[str, str]]]:
     """Each intervention applied, in date order, on top of the ones before it in its area (as the
-    model applies them), so every state an area passes through is a valid area."""
+    model applies them), so every state an area passes through is a valid area. An intervention
+    on an area that is itself invalid is not judged (the area's problems are reported)."""
     if raw is None:
         return [], []
     if not isinstance(raw, list):
         return [], [("interventions", "expected a list of interventions")]
+    if len(raw) > MAX_INTERVENTIONS:
+        return [], [("interventions", f"{len(raw)} interventions; at most {MAX_INTERVENTIONS}")]
     parsed: list[tuple[int, Intervention]] = []
     problems: list[tuple[str, str]] = []
     for i, item in enumerate(raw):
@@ -349,8 +525,10 @@ def _validate_interventions(
         except ValidationError as exc:
             problems += _problems(exc, prefix, item, [])
             continue
-        if intervention.area not in merged_areas:
+        if intervention.area not in declared:
             problems.append((f"{prefix}.area", f"no area named {intervention.area!r} in this scenario"))
+            continue
+        if intervention.area not in merged_areas:
             continue
         if start is not None and intervention.at < start:
             problems.append((f"{prefix}.at", f"{intervention.at} is before the scenario start {start}"))
@@ -431,9 +609,10 @@ def _check_draws(config: UncertaintyConfig, areas: list[AreaConfig]) -> list[tup
     return [(f"uncertainty.parameters.{key}", message) for key, message in problems.items()]
 
 
-def _validate_uncertainty(raw: Any, areas: list[AreaConfig]) -> tuple[UncertaintyConfig | None, list[tuple[str, str]]]:
+def _validate_uncertainty(raw: Any, areas: list[AreaConfig], declared: set[str],
+                          complete: bool) -> tuple[UncertaintyConfig | None, list[tuple[str, str]]]:
     """The `uncertainty` block: each key must name a numeric per-area parameter, and every value its
-    range can draw must be valid there."""
+    range can draw must be valid there (judged only when every area is valid: `complete`)."""
     if raw is None:
         return None, []
     try:
@@ -441,7 +620,7 @@ def _validate_uncertainty(raw: Any, areas: list[AreaConfig]) -> tuple[Uncertaint
     except ValidationError as exc:
         return None, _problems(exc, "uncertainty", raw, [])
     problems = []
-    names = [a.name for a in areas]
+    names = sorted(declared)
     for text in config.parameters:
         where = f"uncertainty.parameters.{text}"
         try:
@@ -449,16 +628,18 @@ def _validate_uncertainty(raw: Any, areas: list[AreaConfig]) -> tuple[Uncertaint
         except UserError as exc:
             problems.append((where, exc.detail))
             continue
-        if key.area is not None and key.area not in names:
+        if key.area is not None and key.area not in declared:
             problems.append((where, "expected <block>.<parameter> or areas.<name>.<block>.<parameter> naming an "
                              "area of this scenario"))
             continue
         chosen = [a for a in areas if key.area in (None, a.name)]
+        if not chosen:
+            continue  # the named area is invalid: its own problems are reported
         value = get(chosen[0].model_dump(), key.path) if chosen else None
         numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
         if key.path[0] not in AREA_BLOCKS or not numeric:
             problems.append((where, "not a numeric per-area parameter"))
-    if problems or not areas:
+    if problems or not areas or not complete:
         return config, problems
     return config, _check_draws(config, areas)
 
@@ -486,30 +667,59 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
         problems.append(("defaults", f"expected a mapping, got {type(defaults).__name__}"))
         defaults = {}
 
+    for key in defaults:
+        if key not in AREA_BLOCKS:
+            close = difflib.get_close_matches(str(key), AREA_BLOCKS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append((f"defaults.{key}",
+                             f"unknown key {key!r}: {hint}defaults holds only {', '.join(AREA_BLOCKS)}"))
+
     areas_raw = raw.get("areas")
     areas: list[AreaConfig] = []
     merged_areas: dict[str, dict[str, Any]] = {}
     if not isinstance(areas_raw, list) or not areas_raw:
         problems.append(("areas", "expected a non-empty list of court areas"))
         areas_raw = []
-    seen_problems: set[tuple[str, str]] = set()
+    elif len(areas_raw) > MAX_AREAS:
+        problems.append(("areas", f"{len(areas_raw)} areas; at most {MAX_AREAS}"))
+        areas_raw = []
+    declared = {a["name"] for a in areas_raw if isinstance(a, dict) and isinstance(a.get("name"), str)}
+    snapshots = _Snapshots(base_dir or Path.cwd(), declared)
+    area_problems: list[tuple[str, str]] = []
+    lacking: dict[str, list[str]] = {}
+    first_seen: dict[str, str] = {}
+    first_merged: dict[str, Any] | None = None
     for i, area_raw in enumerate(areas_raw):
-        area, merged, area_problems = _validate_area(i, area_raw, defaults, base_dir or Path.cwd())
-        for problem in area_problems:
-            if problem not in seen_problems:
-                seen_problems.add(problem)
-                problems.append(problem)
-        if area is not None and merged is not None:
-            if area.name in merged_areas:
-                problems.append((f"areas[{i}].name", f"duplicate area name {area.name!r}"))
-            areas.append(area)
-            merged_areas[area.name] = merged
+        area, merged, found, missing = _validate_area(i, area_raw, defaults, snapshots)
+        area_problems += found
+        for tail in missing:
+            lacking.setdefault(tail, []).append(area_label(i, area_raw))
+        if first_merged is None and merged is not None:
+            first_merged = merged
+        if area is None or merged is None:
+            continue
+        folded = area.name.casefold()
+        if folded in first_seen:
+            area_problems.append((f"{area_label(i, area_raw)}.name",
+                                  f"duplicate area name: {first_seen[folded]} has it too (names are compared "
+                                  "ignoring case)"))
+            continue
+        first_seen[folded] = area_label(i, area_raw)
+        if header is not None and (peak := _peak_demand_problem(area, header.horizon_months)):
+            area_problems.append((f"{area_label(i, area_raw)}.demand", peak))
+        areas.append(area)
+        merged_areas[area.name] = merged
+    area_problems += _check_defaults(defaults, first_merged or {})
+    area_problems += _lacking_keys(lacking, area_problems)
+    problems += list(dict.fromkeys(area_problems))  # one line per problem, in order
+    problems = _collapse_items(_without_misspelt_missing(problems))
 
     interventions, intervention_problems = _validate_interventions(
-        raw.get("interventions"), merged_areas, header.start if header else None
+        raw.get("interventions"), merged_areas, declared, header.start if header else None
     )
     problems += intervention_problems
-    uncertainty, uncertainty_problems = _validate_uncertainty(raw.get("uncertainty"), areas)
+    complete = len(areas) == len(areas_raw)
+    uncertainty, uncertainty_problems = _validate_uncertainty(raw.get("uncertainty"), areas, declared, complete)
     problems += uncertainty_problems
     if problems:
         raise ScenarioError(file, problems)

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -24,19 +25,42 @@ from pydantic import (
 
 from cfc_sim.scenario.distributions import Distribution, Fixed
 
+# Dates a plan can mean: far enough either side of today, and inside what the calendar handles.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+
 
 def _iso_date(value: Any) -> Any:
-    """Accept a YAML date or an ISO 'YYYY-MM-DD' string; refuse numbers and datetimes."""
+    """Accept a YAML date or an ISO 'YYYY-MM-DD' string between 1900 and 2200; refuse numbers and
+    datetimes."""
     if isinstance(value, dt.datetime):
         raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError(f"expected a real date as YYYY-MM-DD ({exc})") from None
-    raise ValueError("expected a date as YYYY-MM-DD")
+    if not isinstance(value, dt.date):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value} is outside the dates a scenario may use ({FIRST_DATE} to {LAST_DATE})")
+    return value
+
+
+def _place_name(value: str) -> str:
+    """Area and region names reach CSV, Excel, HTML and the terminal: plain, printable text that
+    no spreadsheet reads as a formula, and never `ALL` (the name of England's rows)."""
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if value != value.strip():
+        raise ValueError("must not start or end with spaces")
+    if not value.isprintable():
+        raise ValueError("must be printable text (no control characters such as tab, escape or bell)")
+    if value.casefold() == "all":
+        raise ValueError("'ALL' is reserved for England's totals; choose another name")
+    if value[0] in "=+-@":
+        raise ValueError("must not start with =, +, - or @ (spreadsheets would read it as a formula)")
+    return value
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
@@ -45,6 +69,13 @@ NonNegFloat = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
 NonNegInt = Annotated[int, Strict(), Field(ge=0)]
 PosInt = Annotated[int, Strict(), Field(ge=1)]
 Text = Annotated[str, Strict(), Field(min_length=1, max_length=200)]
+PlaceName = Annotated[str, Strict(), Field(min_length=1, max_length=100), AfterValidator(_place_name)]
+
+# Per-area maxima: England has about 1,500 FCAs and 1,000 applications a week in all, so these
+# leave ample headroom for any one area while keeping every valid run within memory.
+MAX_APPLICATIONS_PER_WEEK = 5_000
+MAX_FCAS = 5_000
+MAX_OPEN_CASES = 500_000
 
 
 class Frozen(BaseModel):
@@ -54,10 +85,10 @@ class Frozen(BaseModel):
 class DemandConfig(Frozen):
     """Applications arriving in one area: weekly base x month-of-year multiplier x annual growth."""
 
-    applications_per_week: Annotated[float, Strict(), Field(ge=0, le=100_000, allow_inf_nan=False)]
-    seasonality: Annotated[tuple[Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)], ...],
+    applications_per_week: Annotated[float, Strict(), Field(ge=0, le=MAX_APPLICATIONS_PER_WEEK, allow_inf_nan=False)]
+    seasonality: Annotated[tuple[Annotated[float, Strict(), Field(ge=0, le=10, allow_inf_nan=False)], ...],
                            Field(min_length=12, max_length=12)]
-    annual_growth: Annotated[float, Strict(), Field(gt=-1, le=10, allow_inf_nan=False)]
+    annual_growth: Annotated[float, Strict(), Field(gt=-1, le=1, allow_inf_nan=False)]
     children_per_case: Distribution
     domestic_abuse_share: Share
     high_risk_share: Share
@@ -156,7 +187,7 @@ class SicknessConfig(Frozen):
 
 class TrainingConfig(Frozen):
     days: NonNegFloat
-    seats_per_month: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    seats_per_month: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
     trained_share_at_start: Share
     # optional: train in a window before the area's planned go-live (months ahead); absent means
     # from the run start, as before
@@ -173,7 +204,7 @@ class HoursConfig(Frozen):
 
 
 class FlexibleConfig(Frozen):
-    max_fte: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    max_fte: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
     trigger_queue: NonNegInt
     cost_per_fte_day: NonNegFloat = 0.0
 
@@ -181,8 +212,8 @@ class FlexibleConfig(Frozen):
 class WorkforceConfig(Frozen):
     """FCAs in one area. `fcas` is the headcount at the start; `establishment` the funded posts."""
 
-    fcas: Annotated[int, Strict(), Field(ge=0, le=100_000)]
-    establishment: Annotated[int, Strict(), Field(ge=0, le=100_000)]
+    fcas: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
+    establishment: Annotated[int, Strict(), Field(ge=0, le=MAX_FCAS)]
     caseload_cap: Annotated[int, Strict(), Field(ge=1, le=1_000)]
     annual_turnover: Annotated[float, Strict(), Field(ge=0, le=5, allow_inf_nan=False)]
     notice_days: NonNegFloat
@@ -243,7 +274,7 @@ class OpenCases(Frozen):
     pathway: Literal["cap", "cfc"]
     stage: Literal["first_hearing", "awaiting_allocation", "report", "final_hearing", "intake", "cir",
                    "decision_hearing", "second_report"]
-    count: Annotated[int, Strict(), Field(ge=0, le=1_000_000)]
+    count: Annotated[int, Strict(), Field(ge=0, le=MAX_OPEN_CASES)]
     age_days: Distribution | None = None
 
     @model_validator(mode="after")
@@ -260,9 +291,17 @@ class InitialStateConfig(Frozen):
     `open_cases_per_weekly_application` x the area's weekly applications spread over the stages in
     their steady-state proportions. Report-stage cases are allocated to FCAs at the start."""
 
-    open_cases_per_weekly_application: Annotated[float, Strict(), Field(ge=0, le=1_000, allow_inf_nan=False)] = 0.0
+    open_cases_per_weekly_application: Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)] = 0.0
     open_cases: tuple[OpenCases, ...] = ()
     snapshot_csv: Annotated[str, Strict()] | None = None
+
+    @field_validator("open_cases")
+    @classmethod
+    def _open_cases_bounded(cls, cases: tuple[OpenCases, ...]) -> tuple[OpenCases, ...]:
+        total = sum(c.count for c in cases)
+        if total > MAX_OPEN_CASES:
+            raise ValueError(f"{total:,} open cases in one area; at most {MAX_OPEN_CASES:,}")
+        return cases
 
 
 # Per-area blocks that `defaults` supplies and an area or an intervention may override.
@@ -299,8 +338,8 @@ AREA_BLOCKS = ("demand", "cap", "cfc", "workforce", "prioritisation", "partnersh
 class AreaConfig(Frozen):
     """One court (DFJ) area after its overrides are merged over `defaults`."""
 
-    name: Text
-    region: Text | None = None
+    name: PlaceName
+    region: PlaceName | None = None
     go_live: IsoDate
     demand: DemandConfig
     cap: CapConfig
@@ -391,6 +430,15 @@ class ScenarioHeader(Frozen):
     extends: Annotated[str, Strict()] | None = None
     start: IsoDate
     horizon_months: Annotated[int, Strict(), Field(ge=1, le=600)]
+
+    @field_validator("horizon_months")
+    @classmethod
+    def _horizon_inside_dates(cls, months: int, info: ValidationInfo) -> int:
+        start = info.data.get("start")
+        if start is not None and start.year * 12 + start.month - 1 + months > LAST_DATE.year * 12 + 11:
+            raise ValueError(f"{months} months from {start} runs past {LAST_DATE}, the last date a scenario may use")
+        return months
+
     warmup_months: NonNegInt = 0
     replications: Annotated[int, Strict(), Field(ge=1, le=100_000)]
     seed: Annotated[int, Strict(), Field(ge=0, lt=2**63)]
