@@ -94,6 +94,13 @@ class DemandConfig(Frozen):
     high_risk_share: Share
 
 
+def _shares_fit(block: BaseModel, first: str, second: str) -> None:
+    """Two shares of the same cases cannot add up to more than all of them."""
+    a, b = getattr(block, first), getattr(block, second)
+    if a + b > 1 + 1e-12:
+        raise ValueError(f"{first} + {second} must be <= 1, got {a} + {b}")
+
+
 class CapConfig(Frozen):
     """Child Arrangements Programme: work to first hearing, then a further report for a share."""
 
@@ -112,14 +119,8 @@ class CapConfig(Frozen):
 
     @model_validator(mode="after")
     def _continuing_shares_fit(self) -> CapConfig:
-        if self.resolved_at_dra_share + self.repeat_dra_share > 1 + 1e-12:
-            raise ValueError(f"resolved_at_dra_share + repeat_dra_share must be <= 1, got "
-                             f"{self.resolved_at_dra_share} + {self.repeat_dra_share}")
-        if self.further_report_share + self.continue_without_report_share > 1 + 1e-12:
-            raise ValueError(
-                f"further_report_share + continue_without_report_share must be <= 1, got "
-                f"{self.further_report_share} + {self.continue_without_report_share}"
-            )
+        _shares_fit(self, "resolved_at_dra_share", "repeat_dra_share")
+        _shares_fit(self, "further_report_share", "continue_without_report_share")
         return self
 
 
@@ -171,11 +172,7 @@ class CfcConfig(Frozen):
 
     @model_validator(mode="after")
     def _triage_shares_fit(self) -> CfcConfig:
-        if self.cafcass_cir_share + self.la_cir_share > 1 + 1e-12:
-            raise ValueError(
-                f"cafcass_cir_share + la_cir_share must be <= 1, got "
-                f"{self.cafcass_cir_share} + {self.la_cir_share}"
-            )
+        _shares_fit(self, "cafcass_cir_share", "la_cir_share")
         return self
 
 
