@@ -8,6 +8,7 @@ Heavy imports (pandas, matplotlib, dask) happen inside commands so `--help` stay
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from datetime import datetime
@@ -605,6 +606,15 @@ def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
     Console(width=180).print(table)
 
 
+def _exit_now(code: int) -> None:
+    """Leave at once after an interruption: everything cfc-sim wrote is already cleaned up, and the
+    interpreter's exit hooks would only race the killed process pool's threads (a stray
+    "Bad file descriptor" traceback from concurrent.futures)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: maps errors to exit codes and one-line messages."""
     from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, Terminated, terminate_cleanly
@@ -618,11 +628,10 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(2)
     except (click.Abort, KeyboardInterrupt) as exc:  # click turns KeyboardInterrupt into Abort
-        if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
-            click.echo("terminated (SIGTERM): workers stopped, nothing written", err=True)
-            sys.exit(EXIT_SIGTERM)
-        click.echo("interrupted: workers stopped, nothing written", err=True)
-        sys.exit(EXIT_SIGINT)
+        terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)
+        click.echo("terminated (SIGTERM): workers stopped, nothing written" if terminated
+                   else "interrupted: workers stopped, nothing written", err=True)
+        _exit_now(EXIT_SIGTERM if terminated else EXIT_SIGINT)
     except ScenarioError as exc:
         for line in exc.lines():
             click.echo(f"error: {terminal_text(line)}", err=True)
