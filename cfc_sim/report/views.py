@@ -101,10 +101,11 @@ def national_rows(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 # Where a CIR's time goes (CFC cases with a Cafcass CIR), in the words a planner acts on.
+LISTING_CAUSE = "court listing (wait for the decision hearing)"  # after the CIR: delays the decision only
 CIR_DELAY_CAUSES = (
     ("cir_allocation_wait_days_mean", "waiting for a trained FCA (transition queue)"),
     ("cir_fca_hours_delay_days_mean", "FCA hours (work ran past its least time)"),
-    ("listing_wait_days_mean", "court listing (wait for the decision hearing)"),
+    ("listing_wait_days_mean", LISTING_CAUSE),
 )
 
 
@@ -120,7 +121,7 @@ def cir_delay_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
         if "cir_on_time_share" not in values:
             continue
         causes = {label: float(values[m]) for m, label in CIR_DELAY_CAUSES if m in values}
-        cir_causes = {k: v for k, v in causes.items() if k != CIR_DELAY_CAUSES[2][1]}  # listing follows the CIR
+        cir_causes = {k: v for k, v in causes.items() if k != LISTING_CAUSE}
         main = (max(cir_causes, key=lambda k: cir_causes[k]) if cir_causes and max(cir_causes.values()) > 0.5
                 else "none: within the least elapsed times")
         rows.append({"area": area, "on_time": float(values["cir_on_time_share"]),
