@@ -52,7 +52,7 @@ UNBOUNDED_PROBE = 1e12  # stands for "no upper limit" when checking what a range
 _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
+class _Loader(_SafeBase):
     """SafeLoader that keeps impossible dates as text so validation can name their key, and
     refuses a key written twice in one mapping (PyYAML would silently keep the last)."""
 
