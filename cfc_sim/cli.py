@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -60,6 +61,26 @@ def _progress_bar(total: int, label: str):  # type: ignore[no-untyped-def]
                    TimeElapsedColumn(), TimeRemainingColumn())
     task = bar.add_task(label, total=total)
     return bar, lambda n: bar.advance(task, n)
+
+
+def _steps() -> Callable[[str | None], None]:
+    """On a terminal, one line on stderr as each step of a long command starts, with the seconds the
+    previous one took (so a step of more than two seconds is never silent); elsewhere nothing, so
+    logs and captured output stay as they are."""
+    import time
+
+    if not sys.stderr.isatty():
+        return lambda step: None
+    started: list[float] = []
+
+    def step(name: str | None) -> None:
+        if started:
+            click.echo(f"    ({time.perf_counter() - started.pop():.1f} s)", err=True)
+        if name is not None:
+            click.echo(f"  {name} ...", err=True)
+            started.append(time.perf_counter())
+
+    return step
 
 
 class _Reps(click.ParamType):
@@ -437,6 +458,8 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
         want_html, want_xlsx = kind == "html", kind == "xlsx"
     elif not (want_html or want_xlsx):
         want_html = want_xlsx = True
+    step = _steps()
+    step(f"reading {terminal_text(str(source))}")
     result = read_results(source)
     into_results = not as_file and target.resolve() == source.resolve()
     paths = {"html": target if as_file else target / "report.html",
@@ -450,9 +473,12 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
         for kind in wanted:
             check_in_folder(owner, paths[kind])
     if want_html:
+        step("writing report.html")
         click.echo(f"html: {write_html(result, source, paths['html'], owner=owner)}")
     if want_xlsx:
+        step("writing report.xlsx")
         click.echo(f"xlsx: {write_xlsx(result, paths['xlsx'], owner=owner)}")
+    step(None)
 
 
 @cli.command()
