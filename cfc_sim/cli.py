@@ -109,21 +109,36 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     if notice:
         click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
+    stage = _Stages()
+
+    def on_stage(step: str) -> None:
+        if bar is not None:
+            bar.stop()
+        stage(step)
+
     if bar is not None:
         bar.start()
     try:
         if auto:
             result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
-                                       trace=trace, progress=tick)
+                                       trace=trace, progress=tick, on_stage=on_stage)
         else:
-            result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick)
+            result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick,
+                                  on_stage=on_stage)
     finally:
         if bar is not None:
             bar.stop()
-    warnings = transient_warnings(result.timeseries)
+    warnings = transient_warnings(result.timeseries, result.config)
     result.manifest["warnings"] = warnings
-    write_results(result, folder, draw_run_charts)
-    _print_headline(result.summary, result.config)
+
+    def charts(run, into: Path) -> None:  # type: ignore[no-untyped-def]
+        stage("drawing the charts")
+        draw_run_charts(run, into)
+
+    stage("writing the results folder")
+    write_results(result, folder, charts)
+    stage.done()
+    _print_headline(result, folder)
     if auto:
         click.echo(precision_note(result.replications, precision))
     for warning in warnings:
@@ -131,17 +146,61 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     click.echo(f"results: {folder}")
 
 
-def _print_headline(summary, config) -> None:  # type: ignore[no-untyped-def]
-    from cfc_sim.metric_catalogue import HEADLINE
+class _Stages:
+    """One line on stderr as each step after the simulation starts, with the time the last one took,
+    so a long step (summary, readiness, charts) is never silent."""
 
-    national = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.perf_counter
+        self._since: float | None = None
+
+    def __call__(self, step: str) -> None:
+        self._finish()
+        click.echo(f"  {step} ...", err=True)
+        self._since = self._clock()
+
+    def _finish(self) -> None:
+        if self._since is not None:
+            click.echo(f"    ({self._clock() - self._since:.1f} s)", err=True)
+        self._since = None
+
+    def done(self) -> None:
+        self._finish()
+
+
+def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """England against the targets, then the areas at risk worst first, and where to look next."""
+    from cfc_sim.at_risk import areas_at_risk, format_check, national_checks
+
+    config = result.config
+    shown = terminal_text(str(folder))
     click.echo(f"{terminal_text(config.name)}: {config.replications} replications, {len(config.areas)} areas, "
                f"{config.header.horizon_months} months from {config.header.start}")
-    for metric in HEADLINE:
-        if metric.name in national.index:
-            row = national.loc[metric.name]
-            click.echo(f"  {metric.short:<36} {metric.format(row['mean']):>10}   "
-                       f"(95% CI {metric.format(row['ci_low'])} to {metric.format(row['ci_high'])})")
+    click.echo("England (all areas):")
+    for check in national_checks(result.summary, config):
+        click.echo(f"  {format_check(check)}")
+    risks = areas_at_risk(result.summary, result.readiness, config, results=shown)
+    target = config.header.targets.cir_on_time_share
+    if not risks:
+        click.echo(f"Areas at risk: none (every area files at least {target:.0%} of CIRs on time and is green at "
+                   "its planned go-live)")
+    else:
+        click.echo(f"Areas at risk, worst first ({len(risks)} of {len(config.areas)}: CIRs on time below "
+                   f"{target:.0%}, or not green at the planned go-live):")
+        for rank, risk in enumerate(risks[:AT_RISK_SHOWN], start=1):
+            click.echo(f"  {rank}. {terminal_text(risk.area)}: {terminal_text(risk.main_reason)}")
+            for reason in risk.reasons[1:]:
+                click.echo(f"     also {terminal_text(reason)}")
+            click.echo(f"     look next: {risk.look_next}")
+        if len(risks) > AT_RISK_SHOWN:
+            click.echo(f"  ... and {len(risks) - AT_RISK_SHOWN} more (all in the report)")
+    click.echo(f"look next: cfc-sim readiness {shown} (every area's status and why), "
+               f"cfc-sim report {shown} (the leaders' report)")
+
+
+AT_RISK_SHOWN = 10  # the worst areas listed in the terminal; the report lists every one
 
 
 @cli.command()
@@ -184,6 +243,8 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
 
     source = Path(results)
     result = read_results(source)
+    if month is not None:
+        month = _run_month(month, result.readiness)
     path = Path(out) if out else source / "charts" / "readiness_heatmap.png"
     if out:
         check_file(path, png_by_us, owner=source)
@@ -207,6 +268,19 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
     title = f"Readiness to go live: {result.config.name}"
     write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
     click.echo(f"heatmap: {path}")
+
+
+def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]
+    """`--month` as YYYY-MM, and one the run assessed; otherwise a clear error (exit 2)."""
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise UserError(f"{month!r} is not a month written YYYY-MM (for example 2027-04)", key="--month")
+    months = sorted(str(m) for m in readiness["month"].unique())
+    if month not in months:
+        span = f"{months[0]} to {months[-1]}" if months else "none"
+        raise UserError(f"{month} is not a month of this run (months with readiness: {span})", key="--month")
+    return month
 
 
 @cli.command()
