@@ -419,9 +419,11 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     def show(rows: list[dict]) -> None:
         joint = rows[-1]  # the row for every target at once (the only row with one target)
         extra = "not found" if joint["extra_fte"] != joint["extra_fte"] else f"+{int(joint['extra_fte'])}"
+        if joint["annual_cost"] > 0:
+            extra += f" (£{joint['annual_cost']:,.0f} a year)"
         mean = f"  mean {joint['achieved_mean']:.3g}" if len(rows) == 1 else ""
         note = f"  ({joint['note']})" if joint["note"] else ""
-        click.echo(f"  {terminal_text(joint['area']):<36} {joint['fte_now']:>5} FCAs  {extra:>9}  "
+        click.echo(f"  {terminal_text(joint['area']):<36} {joint['fte_now']:>5} FCAs  {extra:>24}  "
                    f"P(met)={joint['achieved_probability']:.2f}{mean}{note}")
         for row in rows[:-1]:
             detail = row["note"] if row["achieved_probability"] != row["achieved_probability"] else (
@@ -441,7 +443,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
                        on_area=show)
     national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
     cost = national["annual_cost"]
-    priced = f", about {cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
+    priced = f", about £{cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
     rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
     missing = int(rows["extra_fte"].isna().sum())
     unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
@@ -653,6 +655,9 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
                                 started=started, wall_seconds=time.perf_counter() - clock)
     write_rollout(plan, folder, manifest, rollout_chart)
     _print_rollout(plan, config.name)
+    if plan.already_live:
+        click.echo(f"already live when the run starts (not part of the rollout): "
+                   f"{terminal_text(', '.join(plan.already_live))}")
     for note in plan.notes:
         click.echo(f"note: {note}")
     click.echo(summary_line(plan))
