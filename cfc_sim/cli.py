@@ -351,27 +351,50 @@ def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-unty
 @click.option("--out", type=click.Path(file_okay=False), help="Sweep folder (default results/sweep-<name>-<time>).")
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--area", "areas", multiple=True,
+              help="Also show the metric for this area (repeatable), with its own chart sweep-<area>.png.")
 def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | None, seed: int | None,
-          out: str | None, workers: int, scheduler: str | None) -> None:
+          out: str | None, workers: int, scheduler: str | None, areas: tuple[str, ...]) -> None:
     """Run a grid of variants of SCENARIO with common random numbers; write one results folder per
-    variant, sweep.csv and sweep.png. Rerunning with the same --out reuses finished variants."""
+    variant, sweep.csv and sweep.png (England; sweep-<area>.png per --area). Rerunning with the same
+    --out reuses finished variants."""
     from cfc_sim.charts import draw_run_charts, sweep_chart
+    from cfc_sim.metric_catalogue import BY_NAME
     from cfc_sim.output_folder import write_file
+    from cfc_sim.results import slug
     from cfc_sim.scenario.variants import parse_setting
     from cfc_sim.sweep import run_sweep
 
     parsed = [parse_setting(s) for s in settings]
     base = _config(scenario)
+    known = {a.name for a in base.areas}
+    for area in areas:
+        if area not in known:
+            raise UserError(f"no area {area!r} in {scenario}", key="--area")
     folder = Path(out) if out else _default_out(f"sweep-{base.name}")
+    charts = {area: f"sweep-{slug(area)}.png" for area in areas}
     table = run_sweep(scenario, parsed, folder, reps=reps, seed=seed, workers=workers, scheduler=scheduler,
-                      draw_charts=draw_run_charts,
-                      on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"))
+                      draw_charts=draw_run_charts, extra_files=list(charts.values()),
+                      on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"),
+                      on_warning=lambda message: click.echo(f"warning: {terminal_text(message)}", err=True))
     keys = [k for k, _ in parsed]
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
     write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp), owner=folder)
-    national = table[(table["area"] == NATIONAL) & (table["pathway"] == "all") & (table["metric"] == metric)]
-    click.echo(national[[*keys, "mean", "ci_low", "ci_high"]].rename(columns={"mean": metric}).to_string(index=False))
+    for area, name in charts.items():
+        write_file(folder / name, lambda tmp, area=area: sweep_chart(table, keys, metric, tmp, area), owner=folder)
+    shown = BY_NAME.get(metric)
+    for area in (NATIONAL, *areas):
+        rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
+        click.echo(f"{shown.short if shown else metric}: {'England' if area == NATIONAL else terminal_text(area)}")
+        if rows.empty:
+            click.echo("  no value in any variant (e.g. no CIRs in this area within the horizon)")
+            continue
+        view = rows[[*keys, "mean", "ci_low", "ci_high"]].copy()
+        if shown is not None:
+            for column in ("mean", "ci_low", "ci_high"):
+                view[column] = view[column].map(shown.format)
+        click.echo(view.rename(columns={"mean": metric}).to_string(index=False))
     click.echo(f"sweep: {folder / 'sweep.csv'}")
 
 
