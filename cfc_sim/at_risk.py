@@ -10,8 +10,8 @@ An area is **at risk** when its CIR on-time share (mean across replications) is 
 scenario's target, or when it is not live at the start and its status at the planned go-live
 month is amber or red. Worst first means a larger **risk score**: the CIR on-time shortfall in
 percentage points, plus 10 points when red at the planned go-live (5 when amber) and one point
-per month between the planned go-live and the earliest ready month (the horizon's remaining
-months when never ready within the run).
+per month from the planned go-live month to the first month on or after it in which criteria
+1-5 all pass (`readiness_view.ready_from`; the run's remaining months when there is none).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.metric_catalogue import BY_NAME, HEADLINE, NATIONAL
-from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses
+from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses, ready_from
 from cfc_sim.scenario.schema import ScenarioConfig
 
 RED_POINTS, AMBER_POINTS = 10.0, 5.0
@@ -104,7 +104,7 @@ class AreaRisk:
     on_time_low: float
     on_time_high: float
     readiness: AreaStatus  # the verdict at the planned go-live (`readiness_view.status_at`)
-    months_late: int | None  # earliest ready month minus planned go-live month (None: not judged)
+    months_late: int | None  # planned go-live month to the first ready month on or after it (None: not judged)
     reasons: tuple[str, ...]  # worst first
     look_next: str
     score: float
@@ -123,16 +123,18 @@ def _months_between(planned: str, ready: str) -> int:
     return (int(ready[:4]) - int(planned[:4])) * 12 + int(ready[5:7]) - int(planned[5:7])
 
 
-def _months_late(view: AreaStatus, config: ScenarioConfig) -> int | None:
-    """Months from the planned go-live to the earliest ready month (to the end of the run when never)."""
+def _months_late(view: AreaStatus, readiness: pd.DataFrame, config: ScenarioConfig) -> tuple[int | None, str | None]:
+    """(months from the planned go-live month to the first month on or after it with criteria 1-5
+    all passing, counted to the end of the run when there is none; that month or None)."""
     if view.status == NO_STATUS or view.month is None:
-        return None
-    if view.earliest_ready is not None:
-        return max(0, _months_between(view.month, view.earliest_ready))
+        return None, None
+    ready = ready_from(readiness, view.area, view.month)
+    if ready is not None:
+        return max(0, _months_between(view.month, ready)), ready
     start = config.header.start
     end_month = (start.year * 12 + start.month - 1 + config.header.horizon_months)
     end = f"{end_month // 12:04d}-{end_month % 12 + 1:02d}"
-    return max(0, _months_between(view.month, end))
+    return max(0, _months_between(view.month, end)), None
 
 
 def _cir_cause(values: dict[str, tuple[float, float, float]]) -> str:
@@ -167,13 +169,17 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
             reasons.append((shortfall, words + (f"; {cause}" if cause else "")))
             looks.append(f"{results}/charts/cir_on_time_fan.png (its monthly on-time share)")
         live_at_start = area.go_live <= config.header.start
-        late = None if live_at_start else _months_late(view, config)
+        late, ready_month = (None, None) if live_at_start else _months_late(view, readiness, config)
         if not live_at_start and view.status in ("red", "amber"):
             points = (RED_POINTS if view.status == "red" else AMBER_POINTS) + (late or 0)
             score += points
             when = view.month or area.go_live.isoformat()[:7]
-            ready = (f"earliest ready {view.earliest_ready}" + (f" ({late} months late)" if late else "")
-                     if view.earliest_ready else "not ready within the run")
+            if ready_month is None:
+                ready = "not ready on or after it within the run"
+            elif late:
+                ready = f"ready from {ready_month} ({late} months late)"
+            else:
+                ready = "criteria 1-5 ready; the CIR target is the concern"
             failing = "; ".join(view.failing[:2]) + ("; ..." if len(view.failing) > 2 else "")
             reasons.append((points, f"{view.status} at planned go-live {when}: {failing}; {ready}"))
             looks.append(f"cfc-sim readiness {results} --month {when}")

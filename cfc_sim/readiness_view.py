@@ -227,6 +227,19 @@ def earliest_ready(readiness: pd.DataFrame) -> dict[str, str | None]:
     return result
 
 
+def ready_from(readiness: pd.DataFrame, area: str, month: str) -> str | None:
+    """The first month on or after `month` in which the area's criteria 1-5 all pass (None if none in
+    the run): when an area not ready at its planned go-live could go live, unlike `earliest_ready`,
+    which may lie before a planned month at which the area is no longer ready."""
+    rows = readiness[(readiness["area"] == area) & readiness["criterion"].isin(GATING)
+                     & (readiness["month"].astype(str) >= month)]
+    if rows.empty:
+        return None
+    ok = rows.assign(passed=rows["passed"].map(is_true)).groupby("month", sort=True)["passed"].all()
+    ready = ok[ok]
+    return str(ready.index[0]) if len(ready) else None
+
+
 def performance_probability(series: pd.DataFrame, area: str, months: int, labels: Sequence[str],
                             target_share: float) -> float:
     """Share of replications meeting the on-time target over the area's first `months` months live.
