@@ -132,8 +132,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     result.manifest["warnings"] = warnings
 
     def charts(run, into: Path) -> None:  # type: ignore[no-untyped-def]
-        stage("drawing the charts")
-        draw_run_charts(run, into)
+        draw_run_charts(run, into, on_chart=lambda name: stage(f"drawing charts/{name}"))
 
     stage("writing the results folder")
     write_results(result, folder, charts)

@@ -85,7 +85,8 @@ def test_the_ranking_is_one_function_the_report_can_reuse(headline: tuple[str, s
 
 def test_long_steps_after_the_simulation_say_what_they_do(headline: tuple[str, str, Path]) -> None:
     _, err, _ = headline
-    for step in ("summarising 3 replications", "readiness of 3 areas", "drawing the charts"):
+    for step in ("summarising 3 replications", "readiness of 3 areas", "drawing charts/readiness_heatmap.png",
+                 "drawing charts/cir_on_time_fan.png"):
         assert step in err
 
 
