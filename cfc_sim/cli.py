@@ -381,7 +381,10 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
     write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp), owner=folder)
     for area, name in charts.items():
-        write_file(folder / name, lambda tmp, area=area: sweep_chart(table, keys, metric, tmp, area), owner=folder)
+        def draw(tmp: Path, area: str = area) -> None:
+            sweep_chart(table, keys, metric, tmp, area)
+
+        write_file(folder / name, draw, owner=folder)
     shown = BY_NAME.get(metric)
     for area in (NATIONAL, *areas):
         rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
