@@ -550,10 +550,17 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
         owner = source if into_results else open_folder(target, "report", inputs=[source])
         for kind in wanted:
             check_in_folder(owner, paths[kind])
+    stage = _Stages()
     if want_html:
-        click.echo(f"html: {write_html(result, source, paths['html'], owner=owner)}")
+        stage(f"writing the HTML report {paths['html']}")
+        written = write_html(result, source, paths['html'], owner=owner)
+        stage.done()
+        click.echo(f"html: {written}")
     if want_xlsx:
-        click.echo(f"xlsx: {write_xlsx(result, paths['xlsx'], owner=owner)}")
+        stage(f"writing the Excel workbook {paths['xlsx']}")
+        written = write_xlsx(result, paths['xlsx'], owner=owner)
+        stage.done()
+        click.echo(f"xlsx: {written}")
 
 
 @cli.command()
