@@ -274,8 +274,8 @@ def workforce_chart(series: Bands, months: list[str], path: Path) -> None:
 
 
 def draw_run_charts(result: object, folder: Path, on_chart: Callable[[str], None] | None = None) -> None:
-    """The standard charts of a results folder, from bands computed once (`on_chart(name)` before each,
-    for progress)."""
+    """The standard charts of a results folder, from bands computed once; `on_chart` is told each
+    chart's file name before it is drawn (progress for long runs)."""
     tell = on_chart or (lambda name: None)
     config = result.config  # type: ignore[attr-defined]
     series = result.timeseries  # type: ignore[attr-defined]
