@@ -24,3 +24,18 @@ def test_every_grid_cell_equals_status_at_on_the_whole_frame() -> None:
     assert grid == expected
     assert list(grid) == list(expected)  # same order: scenario areas, then months
     assert len(grid) == 3 * 5
+
+
+def test_the_report_builds_its_grid_once_per_readiness_frame() -> None:
+    from cfc_sim.report.views import monthly_status
+
+    scenario = config(scenario_dict(horizon_months=4, replications=1,
+                                    areas=[{"name": "Only", "go_live": "2026-06-01"}]))
+    result = run_scenario(scenario)
+    months = sorted(result.readiness["month"].unique())
+    first = monthly_status(result, months)
+    assert monthly_status(result, months) is first  # the second ask (per-month lists) reuses the grid
+    assert monthly_status(result, months[:2]) is not first and len(monthly_status(result, months[:2])) == 2
+    other = run_scenario(scenario)  # another frame with the same numbers: built again, equal
+    again = monthly_status(other, months)
+    assert again is not first and again == first

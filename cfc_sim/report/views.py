@@ -155,10 +155,22 @@ def readiness_overview(result: RunResult) -> list[dict[str, Any]]:
             for v in area_statuses(result.readiness, result.config)]
 
 
+_LAST_GRID: list[tuple[Any, Any, tuple[str, ...], dict[tuple[str, str], MonthStatus]]] = []
+
+
 def monthly_status(result: RunResult, months: Sequence[str]) -> dict[tuple[str, str], MonthStatus]:
-    """(area, month) -> status, failing criteria (in words and as one-letter codes), planned go-live month."""
-    return {key: MonthStatus(v.status, list(v.failing), v.codes, v.go_live)
+    """(area, month) -> status, failing criteria (in words and as one-letter codes), planned go-live month.
+
+    The page asks twice for the same grid (the grid, then the per-month lists): the last one is kept
+    for the same readiness frame, config and months, so it is built once per report."""
+    wanted = tuple(months)
+    for readiness, config, asked, grid in _LAST_GRID:
+        if readiness is result.readiness and config is result.config and asked == wanted:
+            return grid
+    grid = {key: MonthStatus(v.status, list(v.failing), v.codes, v.go_live)
             for key, v in monthly_statuses(result.readiness, result.config, months).items()}
+    _LAST_GRID[:] = [(result.readiness, result.config, wanted, grid)]
+    return grid
 
 
 def kpi_verdict(metric: str, row: pd.Series, targets: Any) -> tuple[str, str]:
