@@ -14,6 +14,7 @@ from scenario_factory import config
 
 import cfc_sim
 from cfc_sim.model import simulate
+from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.court import Court
 from cfc_sim.model.hours import SharedHours
 from cfc_sim.report import write_html
@@ -88,12 +89,48 @@ def test_an_overloaded_fca_is_slower_processor_sharing() -> None:
         def __init__(self, name: str) -> None:
             self.name, self.ps_finish, self.ps_version, self.ps_on = name, 0.0, 0, False
 
-    fca = SharedHours(env, 2.0, lambda job, now: done.__setitem__(job.name, now))  # 2 hours a day
+    fca = SharedHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(job.name, now))  # 2 h/day
     fca.add(Job("a"), 4.0, 0.0)
     fca.add(Job("b"), 2.0, 0.0)
     env.run(until=10)
     # two jobs share 2 h/day: b (2 h) ends on day 2; then a has 2 h left alone: day 3
     assert done == pytest.approx({"b": 2.0, "a": 3.0})
+
+
+def test_the_work_clock_acts_at_the_end_of_the_day_in_request_order() -> None:
+    env = simpy.Environment()
+    clock = WorkClock(env)
+    seen: list[tuple[str, float]] = []
+
+    def note(name: str) -> None:
+        seen.append((name, env.now))
+        if name == "b":  # asked for during a tick, due today: runs in the same tick
+            clock.at(env.now - 0.5, note, "b-today")
+
+    for day, name in ((3.4, "a"), (3.0, "b"), (3.9, "c"), (0.2, "d")):
+        clock.at(day, note, name)
+    env.run(until=10)
+    assert seen == [("d", 1.0), ("b", 3.0), ("b-today", 3.0), ("a", 4.0), ("c", 4.0)]
+
+
+def test_a_job_finishing_mid_day_stops_sharing_hours_at_once() -> None:
+    """b (0.5 h) ends at 0.5 days; from then a (1.4 h) has all 2 h/day and ends at 0.95, so both are
+    recognised at the end of day 1. Had b kept its share until the day's end, a would end on day 2."""
+    env = simpy.Environment()
+    done: dict[str, float] = {}
+
+    class Job:
+        __slots__ = ("name", "ps_finish", "ps_version", "ps_on")
+
+        def __init__(self, name: str) -> None:
+            self.name, self.ps_finish, self.ps_version, self.ps_on = name, 0.0, 0, False
+
+    fca = SharedHours(WorkClock(env), 2.0, lambda job, now: done.__setitem__(job.name, now))
+    fca.add(Job("a"), 1.4, 0.0)
+    fca.add(Job("b"), 0.5, 0.0)
+    env.run(until=5)
+    assert done == pytest.approx({"a": 1.0, "b": 1.0})
+    assert fca.delivered_hours == pytest.approx(1.9)
 
 
 class _Job:
@@ -114,7 +151,7 @@ def _mm1_ps_mean_sojourn(rep: int, lam: float, mean_hours: float, rate: float) -
         if started[job.i] > 500:  # after a warm-up
             sojourn.append(now - started[job.i])
 
-    fca = SharedHours(env, rate, finished)
+    fca = SharedHours(WorkClock(env, step_days=0), rate, finished)  # exact times: the mechanism alone
 
     def arrivals():  # type: ignore[no-untyped-def]
         i = 0

@@ -19,17 +19,6 @@ INTAKE = "intake"  # CFC intake and screening (hours mode)
 VISIT = "visit"  # CFC: seeing children in a case without a Cafcass CIR (hours mode)
 
 
-class Attendance:
-    """An FCA attending a hearing: hours of the FCA's time that hold no caseload slot."""
-
-    __slots__ = ("ps_finish", "ps_version", "ps_on")
-
-    def __init__(self) -> None:
-        self.ps_finish = 0.0
-        self.ps_version = 0
-        self.ps_on = False
-
-
 class Case:
     """One application: its fixed attributes, its timestamps and its FCA history."""
 

@@ -27,6 +27,7 @@ from simpy.events import Timeout
 
 from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, CFC, CIR, INTAKE, SAFEGUARDING, SECOND, SECTION7, VISIT, Case
+from cfc_sim.model.court import Court
 
 
 class CaseFlow:
@@ -250,11 +251,10 @@ class CaseFlow:
             if visits_by_day <= now:
                 area.visits_due(case, now)
             else:
-                event = Timeout(self.env, visits_by_day - now, (case, case.piece))
-                event.callbacks.append(self._visits_due)
+                area.clock.at(visits_by_day, self._visits_due, (case, case.piece))
 
-    def _visits_due(self, event: Timeout) -> None:
-        case, piece = event.value
+    def _visits_due(self, case_piece: tuple[Case, int]) -> None:
+        case, piece = case_piece
         if piece == case.piece:
             self.area.visits_due(case, self.env.now)
 
@@ -319,11 +319,20 @@ class CaseFlow:
         day = court.list_hearing(earliest, hours)
         case.listing_wait_days += day - earliest
         self.area.stats[case.pathway].listing_wait_days.add(day - earliest)
-        event = Timeout(self.env, max(0.0, day - self.env.now), (case, kind, hours, then))
-        event.callbacks.append(self._hearing_held)
+        if court.add_listed(day, (case, kind, hours, then)):
+            self.area.clock.at(day, self._court_sits, court)
 
-    def _hearing_held(self, event: Timeout) -> None:
-        case, kind, hours, then = event.value
+    def _court_sits(self, court: Court) -> None:
+        """The end of a sitting day: hold the hearings listed for today, then wait for the next."""
+        listed = court.listed
+        end_of_day = self.env.now + 1e-9  # the clock's time may be a rounding short of the day
+        while listed and listed[0][0] <= end_of_day:
+            self._hearing_held(*listed[0][1])  # still listed while held: a relisting queues behind it
+            listed.popleft()
+        if listed:
+            self.area.clock.at(listed[0][0], self._court_sits, court)
+
+    def _hearing_held(self, case: Case, kind: str, hours: float, then: Callable[[Case, float], None]) -> None:
         area = self.area
         now = self.env.now
         self.court.heard(hours)  # type: ignore[union-attr]
