@@ -431,7 +431,7 @@ class Area:
         for fca in list(self.fcas):
             if not (queues[CAP] or queues[CFC]):
                 return
-            if fca.available and len(fca.cases) < fca.private_cap:
+            if fca.available and len(fca.cases) < fca.private_cap and (fca.trained or queues[CAP]):
                 self.fill(fca, now, hub_review)
 
     def _allocate(self, case: Case, fca: FCA, now: float) -> None:
