@@ -1,4 +1,5 @@
-"""The leaders' report as an Excel workbook (Summary, Readiness, Monthly, Scenario).
+"""The leaders' report as an Excel workbook (Summary, Readiness, Monthly, Scenario), written in
+openpyxl's write-only (streaming) mode.
 
 Text from scenarios and results folders is stored as text, never as a formula (CSV/Excel injection).
 """
@@ -15,7 +16,7 @@ import pandas as pd
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
-from cfc_sim.report.views import RAG, monthly_frame, scenario_rows
+from cfc_sim.report.views import RAG, scenario_rows
 from cfc_sim.results import RunResult
 from cfc_sim.safe_text import is_formula_like
 
@@ -101,7 +102,7 @@ def _readiness_format(column: str, metric: str) -> str | None:
 
 
 def _monthly_format(column: str, metric: str) -> str | None:
-    if column in ("mean", "p05", "p95"):
+    if column in ("mean", "p05", "p50", "p95"):
         return "0.0%" if written_as_share(metric) else "#,##0.00"
     return None
 
@@ -122,9 +123,8 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None) -> Path
     _write_sheet(wb, "Readiness", result.readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
                                                      "threshold": 11, "passed": 9, "status": 9, "margin": 11,
                                                      "go_live_month": 15}, _readiness_format, rag_column="status")
-    _write_sheet(wb, "Monthly", monthly_frame(result.timeseries), {"area": 34, "month": 10, "metric": 30,
-                                                                   "mean": 13, "p05": 13, "p95": 13},
-                 _monthly_format)
+    _write_sheet(wb, "Monthly", result.monthly_summary(), {"area": 34, "month": 10, "metric": 30, "mean": 13,
+                                                           "p05": 13, "p50": 13, "p95": 13}, _monthly_format)
     ws = wb.create_sheet("Scenario")
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = 32
