@@ -28,7 +28,7 @@ from cfc_sim.model.case import CAP, CFC, Case
 from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.court import Court
 from cfc_sim.model.fca import FCA
-from cfc_sim.model.hours import SharedHours
+from cfc_sim.model.hours import DeadlineHours, SharedHours
 from cfc_sim.scenario.distributions import Sampler, UniformSource
 from cfc_sim.scenario.schema import AreaConfig
 from cfc_sim.streams import Streams
@@ -92,6 +92,7 @@ class Area:
         # FCA hours (optional): casework hours a day of a full-time FCA with no other work
         hours = config.workforce.hours
         self.hours_per_day = hours.contracted_per_week * hours.casework_share / 7.0 if hours else 0.0
+        self._hours_kind = DeadlineHours if hours and hours.discipline == "deadline" else SharedHours
         self.hours_delivered_gone = 0.0  # hours of FCAs who have left (since statistics started)
         self.hours_available_gone = 0.0
         court = config.court
@@ -177,7 +178,7 @@ class Area:
             fca.cap_now = cap_now
         fca.other = self._other_slots(fca.cap_now, flexible)
         if self.hours_per_day > 0:
-            fca.hours = SharedHours(self.clock, self._rate(fca), self._hours_done)
+            fca.hours = self._hours_kind(self.clock, self._rate(fca), self._hours_done)
         self.fcas.append(fca)
         if flexible:
             self.flexible_in_post.add(now, 1)
@@ -452,6 +453,7 @@ class Area:
         case.work_end_day = now + case.work_left_days
         if fca.hours is not None:
             case.min_end_day = case.work_end_day
+            case.ps_due = case.due_day if case.due_day == case.due_day else case.min_end_day
             fca.hours.add(case, case.hours_left, now)
         else:
             event = Timeout(self.env, case.work_left_days, (case, case.token))

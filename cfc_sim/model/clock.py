@@ -25,7 +25,7 @@ from typing import Any
 import simpy
 from simpy.events import Timeout
 
-_EPS_DAYS = 1e-9
+EPS_DAYS = 1e-9
 DAY_STEP_DAYS = 1.0
 
 
@@ -50,7 +50,7 @@ class WorkClock:
             event.callbacks.append(_run_exact)
             return
         step = self.step_days
-        slot = max(math.ceil(day / step - _EPS_DAYS), math.ceil(now / step - _EPS_DAYS)) * step
+        slot = max(math.ceil(day / step - EPS_DAYS), math.ceil(now / step - EPS_DAYS)) * step
         self._seq += 1
         heapq.heappush(self._heap, (slot, self._seq, callback, arg))
         if slot < self._tick_day:
@@ -67,7 +67,7 @@ class WorkClock:
             return  # an earlier tick was asked for since this one was set
         now = self.env.now
         heap = self._heap
-        while heap and heap[0][0] <= now + _EPS_DAYS:  # requests made here for today run today
+        while heap and heap[0][0] <= now + EPS_DAYS:  # requests made here for today run today
             _, _, callback, arg = heapq.heappop(heap)
             callback(arg)
         self._tick_day = math.inf

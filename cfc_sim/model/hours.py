@@ -1,4 +1,5 @@
-"""An FCA's casework hours shared by its open pieces of work (processor sharing).
+"""An FCA's casework hours shared by its open pieces of work (processor sharing), or given to
+them earliest deadline first (`DeadlineHours`, `workforce.hours.discipline: deadline`).
 
 Each FCA delivers `rate` casework hours a calendar day; its n active jobs each receive rate/n
 (egalitarian processor sharing, as Ciw's processor-sharing nodes). So an overloaded FCA is
@@ -22,7 +23,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from cfc_sim.model.clock import WorkClock
+from cfc_sim.model.clock import EPS_DAYS, WorkClock
 
 _EPS_HOURS = 1e-9
 
@@ -62,9 +63,9 @@ class SharedHours:
                 continue
             at = self.last_day + max(0.0, finish - self.virtual) * self.active / self.rate
             if at > now:
-                if finish > self.virtual + _EPS_HOURS:
+                if at > now + EPS_DAYS:
                     break
-                at = now  # rounding: its hours are done
+                at = now  # within the clock's rounding of now: its hours are done (else the clock would spin)
             self._run(at)
             heapq.heappop(heap)
             self.virtual = max(self.virtual, finish)
@@ -176,6 +177,175 @@ class SharedHours:
 
     def set_rate(self, rate_hours_per_day: float, now: float) -> None:
         """Absence, training, induction or leaving change the hours the FCA can give."""
+        if rate_hours_per_day == self.rate:
+            return
+        self._advance(now)
+        self.rate = rate_hours_per_day
+        self._reschedule()
+
+    def flush(self, now: float) -> None:
+        self._advance(now)
+
+    def reset_stats(self, now: float) -> None:
+        self._advance(now)
+        self.delivered_hours = 0.0
+        self.available_hours = 0.0
+
+
+class DeadlineHours:
+    """One FCA's casework hours given to its open jobs earliest deadline first (preemptive EDF).
+
+    How FCAs are told to work: the CIR due first is written first. The job with the earliest
+    `ps_due` gets all the FCA's hours; a job with an earlier deadline arriving takes them over,
+    and the job it displaced keeps the hours it has had. Same interface as `SharedHours`; jobs also
+    carry `ps_due` (the day the piece is due) and `ps_left` (hours still needed)."""
+
+    __slots__ = ("env", "clock", "rate", "last_day", "active", "_heap", "_token", "_due", "_seq",
+                 "_on_done", "_finished", "_debt", "delivered_hours", "available_hours")
+
+    def __init__(self, clock: WorkClock, rate_hours_per_day: float,
+                 on_done: Callable[[Any, float], None]) -> None:
+        self.clock = clock
+        self.env = clock.env
+        self.rate = rate_hours_per_day
+        self.last_day = clock.env.now
+        self.active = 0
+        self._heap: list[tuple[float, int, int, Any]] = []  # (due day, start order, version, job)
+        self._token = 0
+        self._due = math.inf
+        self._seq = 0
+        self._on_done = on_done
+        self._finished: list[tuple[Any, int]] = []
+        self._debt = 0.0  # hours spent away from casework (hearings) not yet worked off
+        self.delivered_hours = 0.0
+        self.available_hours = 0.0
+
+    def _head(self) -> Any:
+        heap = self._heap
+        while heap:
+            entry = heap[0]
+            if entry[2] == entry[3].ps_version:
+                return entry[3]
+            heapq.heappop(heap)
+        return None
+
+    def _head_done(self) -> bool:
+        """A job whose hours ran out exactly now (none left, or added with none)."""
+        if not self.active or self._debt > 0:
+            return False
+        job = self._head()
+        return job is not None and job.ps_left <= _EPS_HOURS
+
+    # ---- time -------------------------------------------------------------------------------
+    def _advance(self, now: float) -> None:
+        """Work off any debt, then give the hours to the earliest-due job until `now`."""
+        while self.rate > 0 and (now > self.last_day or self._head_done()):
+            if self._debt > 0:
+                span = min(now - self.last_day, self._debt / self.rate)
+                self._debt -= span * self.rate
+                self._spent(span, worked=True)
+                if self._debt <= _EPS_HOURS:
+                    self._debt = 0.0
+                continue
+            job = self._head() if self.active else None
+            if job is None:
+                break
+            span = job.ps_left / self.rate
+            if self.last_day + span > now + EPS_DAYS:
+                job.ps_left -= (now - self.last_day) * self.rate
+                self._spent(now - self.last_day, worked=True)
+                break
+            self._spent(min(span, now - self.last_day), worked=True)  # within the clock's rounding: done
+            heapq.heappop(self._heap)
+            job.ps_left = 0.0
+            job.ps_version += 1
+            job.ps_on = False
+            self.active -= 1
+            self._finished.append((job, job.ps_version))
+        if now > self.last_day:
+            self._spent(now - self.last_day, worked=False)
+
+    def _spent(self, span_days: float, worked: bool) -> None:
+        hours = self.rate * span_days
+        self.available_hours += hours
+        if worked:
+            self.delivered_hours += hours
+        self.last_day += span_days
+
+    def _reschedule(self) -> None:
+        now = self.env.now
+        job = self._head() if self.active else None
+        if self._finished:
+            due = now
+        elif (job is None and self._debt <= 0) or self.rate <= 0:
+            self._token += 1
+            self._due = math.inf
+            return
+        else:
+            due = now + (self._debt + (job.ps_left if job is not None else 0.0)) / self.rate
+        if self._due <= due:
+            return
+        self._token += 1
+        self._due = due
+        self.clock.at(due, self._fire, self._token)
+
+    def _fire(self, token: int) -> None:
+        if token != self._token:
+            return
+        self._due = math.inf
+        now = self.env.now
+        self._advance(now)
+        finished, self._finished = self._finished, []
+        self._reschedule()
+        for job, version in finished:
+            if job.ps_version == version:
+                self._on_done(job, now)
+
+    # ---- jobs -------------------------------------------------------------------------------
+    def add(self, job: Any, hours: float, now: float) -> None:
+        self._advance(now)
+        job.ps_version += 1
+        job.ps_left = max(0.0, hours)
+        job.ps_on = True
+        self.active += 1
+        self._seq += 1
+        heapq.heappush(self._heap, (job.ps_due, self._seq, job.ps_version, job))
+        if len(self._heap) > 64 and len(self._heap) > 4 * self.active:
+            self._heap = [e for e in self._heap if e[2] == e[3].ps_version]
+            heapq.heapify(self._heap)
+        if self._head() is job:  # it takes the hours over: the next finish may come sooner
+            self._reschedule()
+
+    def spend(self, hours: float, now: float) -> None:
+        self._advance(now)
+        if hours <= 0:
+            return
+        if self.active:
+            self._debt += hours  # the finishes move later: the pending call finds none and asks again
+        else:
+            self.delivered_hours += hours
+
+    def remaining(self, job: Any, now: float) -> float:
+        self._advance(now)
+        return job.ps_left if job.ps_on else 0.0
+
+    def remove(self, job: Any, now: float) -> float:
+        left = self.remaining(job, now)
+        job.ps_version += 1
+        if job.ps_on:
+            job.ps_on = False
+            self.active -= 1
+            self._reschedule()
+        return left
+
+    def cut(self, job: Any, hours: float, now: float) -> None:
+        left = self.remaining(job, now)
+        if not job.ps_on:
+            return
+        job.ps_left = max(0.0, left - hours)
+        self._reschedule()
+
+    def set_rate(self, rate_hours_per_day: float, now: float) -> None:
         if rate_hours_per_day == self.rate:
             return
         self._advance(now)

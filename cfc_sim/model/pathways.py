@@ -21,6 +21,7 @@ exactly as above):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from simpy.events import Timeout
@@ -238,12 +239,15 @@ class CaseFlow:
     # ==== modelled hours and hearings ===========================================================
     # ---- pieces of FCA work ---------------------------------------------------------------------
     def _piece(self, case: Case, work: str, now: float, days: float, hours: float = 0.0,
-               visit_children: int = 0, visit_hours: float = 0.0, visits_by_day: float | None = None) -> None:
+               visit_children: int = 0, visit_hours: float = 0.0, visits_by_day: float | None = None,
+               due_day: float = math.nan) -> None:
         """Ask for a piece of FCA work: `days` of elapsed time in the slot model; with FCA hours,
-        `hours` of the FCA's time (visits first) taking at least `days`."""
+        `hours` of the FCA's time (visits first) taking at least `days`, due by `due_day` (deadline
+        order; nan: when its least elapsed time ends)."""
         area = self.area
         case.work = work
         case.piece += 1
+        case.due_day = due_day
         case.visit_children = visit_children if self.hours else 0
         case.visit_hours = visit_hours if self.hours else 0.0
         area.request_allocation(case, now, days, hours if self.hours else 0.0)
@@ -449,8 +453,9 @@ class CaseFlow:
                 return
             visits = self._visit_hours(case.children, "cfc")
             extra = area.draw_path("cfc.hours.da_extra") if case.domestic_abuse else 0.0
+            visits_by = self._visits_by(case)  # the visits come first and are due first
             self._piece(case, CIR, now, days, visits + area.draw_path("cfc.hours.cir") + extra,
-                        case.children, visits, self._visits_by(case))
+                        case.children, visits, visits_by, visits_by)
         elif u < cfc.cafcass_cir_share + cfc.la_cir_share:
             # The local authority writes the CIR: no FCA time, the same elapsed time, then the hearing.
             la_cir_days = area.draw("cfc", "cir_work_days", "cfc.la_cir_work_days")
@@ -460,7 +465,8 @@ class CaseFlow:
             aimed = sum(area.uniform("cfc.see_without_cir") < share for _ in range(case.children)) if share else 0
             if aimed:
                 visits = self._visit_hours(aimed, "cfc")
-                self._piece(case, VISIT, now, 0.0, visits, aimed, visits, self._visits_by(case))
+                visits_by = self._visits_by(case)
+                self._piece(case, VISIT, now, 0.0, visits, aimed, visits, visits_by, visits_by)
             else:
                 self._cfc_decision(case, now)
 
