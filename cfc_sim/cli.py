@@ -419,12 +419,15 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
 @click.option("--xlsx", "want_xlsx", is_flag=True, help="Write the Excel workbook.")
 @click.option("--out", type=click.Path(), metavar="PATH_OR_DIR",
               help="A folder for report.html / report.xlsx, or a file ending .html or .xlsx (default: RESULTS).")
-def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> None:
+@click.option("--need", "need_path", type=click.Path(), metavar="PLAN_DIR",
+              help="Also show the FCA need: the folder of `cfc-sim plan --need` (or its need.csv); "
+                   "default RESULTS/need.csv when present.")
+def report(results: str, want_html: bool, want_xlsx: bool, out: str | None, need_path: str | None) -> None:
     """Write the leaders' report of RESULTS: a self-contained HTML page (charts embedded) and an Excel
     workbook (Summary, Readiness, Monthly, Scenario). With neither --html nor --xlsx, both."""
     from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder, xlsx_by_us
     from cfc_sim.report import write_html, write_xlsx
-    from cfc_sim.results_reader import read_results
+    from cfc_sim.results_reader import read_need, read_results
 
     suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
     source = Path(results)
@@ -438,6 +441,9 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
     elif not (want_html or want_xlsx):
         want_html = want_xlsx = True
     result = read_results(source)
+    if need_path is None and (source / "need.csv").exists():
+        need_path = str(source / "need.csv")
+    need = read_need(Path(need_path)) if need_path is not None else None
     into_results = not as_file and target.resolve() == source.resolve()
     paths = {"html": target if as_file else target / "report.html",
              "xlsx": target if as_file else target / "report.xlsx"}
@@ -450,9 +456,9 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
         for kind in wanted:
             check_in_folder(owner, paths[kind])
     if want_html:
-        click.echo(f"html: {write_html(result, source, paths['html'], owner=owner)}")
+        click.echo(f"html: {write_html(result, source, paths['html'], owner=owner, need=need)}")
     if want_xlsx:
-        click.echo(f"xlsx: {write_xlsx(result, paths['xlsx'], owner=owner)}")
+        click.echo(f"xlsx: {write_xlsx(result, paths['xlsx'], owner=owner, need=need)}")
 
 
 @cli.command()

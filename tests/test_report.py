@@ -15,7 +15,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from cli_runner import invoke
+from scenario_factory import scenario_dict
 
 import cfc_sim
 from cfc_sim.report import write_html, write_xlsx
@@ -41,6 +43,33 @@ def result(folder: Path) -> RunResult:
 @pytest.fixture(scope="module")
 def html_report(folder: Path, result: RunResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_html(result, folder, tmp_path_factory.mktemp("html") / "report.html")
+
+
+# Four areas with known risks: one FCA for ten applications a week (far below the CIR target), two FCAs
+# for fourteen (below it), one ready in every way, and one whose police partnership starts only after its
+# go-live (red at go-live, on target once live).
+AT_RISK_AREAS = [
+    {"name": "Fineshire", "region": "North", "go_live": "2026-04-01"},
+    {"name": "Overloadshire", "region": "North", "go_live": "2026-04-01", "workforce": {"fcas": 1, "establishment": 1}},
+    {"name": "Squeezeshire", "region": "South", "go_live": "2026-04-01",
+     "workforce": {"fcas": 2, "establishment": 2}, "demand": {"applications_per_week": 14}},
+    {"name": "Lateshire", "region": "South", "go_live": "2026-09-01", "partnerships": {"police": "2027-02-01"}},
+]
+
+
+def at_risk_scenario(folder: Path, name: str = "at-risk", **changes: object) -> Path:
+    data = scenario_dict(name=name, horizon_months=12, replications=2, seed=5, **changes)
+    data["areas"] = [dict(a) for a in AT_RISK_AREAS]
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def risky(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("at-risk")
+    cfc_sim.run(at_risk_scenario(tmp), out=tmp / "results")
+    return tmp / "results"
 
 
 class _Tags(HTMLParser):
@@ -79,7 +108,7 @@ def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tm
     assert path == tmp_path / "report.xlsx"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no temporary file left behind
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Readiness", "Monthly", "Scenario"]
+    assert wb.sheetnames == ["Areas", "Summary", "Readiness", "Monthly", "Scenario"]
 
     summary = wb["Summary"]
     rows = list(summary.iter_rows(values_only=True))
@@ -164,6 +193,138 @@ def test_html_has_readiness_rows_months_and_the_reproduce_command(result: RunRes
     assert result.manifest["scenario_sha256"] in text
     assert 'id="how"' in text and "95% interval" in text
     assert "chartsLoaded" in text
+
+
+def _section(text: str, marker: str, end: str = "</section>") -> str:
+    part = text[text.index(marker):]
+    return part[:part.index(end)]
+
+
+def test_html_names_the_areas_most_at_risk_worst_first_with_reasons(risky: Path, tmp_path: Path) -> None:
+    result = read_results(risky)
+    text = write_html(result, risky, tmp_path / "report.html").read_text(encoding="utf-8")
+    section = _section(text, '<section id="at-risk">')
+    top = re.findall(r'<li class="top" data-area="([^"]+)"', section)
+    assert len(top) == 3
+    assert set(top) == {"Overloadshire", "Squeezeshire", "Lateshire"}  # Fineshire is on target and ready
+    assert "Fineshire" not in section
+    assert top[0] == "Overloadshire"  # one FCA for ten applications a week: the furthest below target
+    s = result.summary
+    share = s[(s["pathway"] == "all") & (s["metric"] == "cir_on_time_share")].set_index("area")["mean"]
+    below = [a for a in top if share[a] < 0.9]
+    assert below == sorted(below, key=lambda a: share[a])  # worst on-time share first
+    assert top[-1] == "Lateshire"  # on target once live, but red at its planned go-live
+    late = section[section.index('data-area="Lateshire"'):]
+    assert "RED at planned go-live (Sep 2026)" in late and "partnerships in place 2 of 3 vs all 3" in late
+    over = section[section.index('data-area="Overloadshire"'):]
+    assert f"CIRs on time {share['Overloadshire']:.0%}" in over and "vs target 90%" in over
+    assert "Most at risk: Overloadshire, " in section
+
+
+def test_html_area_table_has_every_area_against_the_targets(risky: Path, tmp_path: Path) -> None:
+    result = read_results(risky)
+    text = write_html(result, risky, tmp_path / "report.html").read_text(encoding="utf-8")
+    table = _section(text, 'id="area-table"', "</table>")
+    rows = re.findall(r'<tr data-area="([^"]+)">(.*?)</tr>', table, flags=re.S)
+    assert [name for name, _ in rows] == [a["name"] for a in AT_RISK_AREAS]
+    cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S) for name, row in rows}
+    assert cells["Overloadshire"][0] == "1" and cells["Fineshire"][0] == ""  # risk rank
+    assert "&#9888;" in cells["Overloadshire"][2]  # below the CIR target: marked, not colour alone
+    assert "&#9888;" not in cells["Fineshire"][2]
+    assert "LIVE" in cells["Fineshire"][7] and "RED" in cells["Lateshire"][7]
+    assert cells["Lateshire"][8] == "Feb 2027"  # earliest ready: the police partnership's month
+    assert cells["Fineshire"][9] == "on target and ready"
+    for header in ("CIRs on time (95% interval)", "Children seen", "Weeks to decision", "Open cases per FCA",
+                   "Vacancy rate", "Status at planned go-live", "Earliest ready month", "Main reason"):
+        assert header in table
+
+
+def test_html_shows_every_warning_of_the_run_escaped(folder: Path, tmp_path: Path) -> None:
+    import json
+
+    copy = tmp_path / "results"
+    shutil.copytree(folder, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["warnings"] = ["warm-up check: queue settles late", "<script>alert(1)</script> & more"]
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    text = write_html(read_results(copy), copy, tmp_path / "r.html").read_text(encoding="utf-8")
+    section = _section(text, '<section id="warnings">')
+    assert section.count("<li>") == 2
+    assert "warm-up check: queue settles late" in section
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in section and "<script>alert" not in text
+    manifest["warnings"] = []
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    text = write_html(read_results(copy), copy, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "The run raised no warnings." in text
+
+
+def _need_folder(tmp_path: Path, rows: str) -> Path:
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "need.csv").write_text("area,fte_now,fcas_needed_cfc,fcas_needed_cap,difference,ci_low,ci_high,"
+                                   "confidence,cfc_rule,cap_rule,note\n" + rows, encoding="utf-8")
+    return plan
+
+
+def test_cli_report_shows_the_fca_need_of_a_plan(folder: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    plan = _need_folder(tmp_path, "ALL,6,9,7,2,1,4,0.8,cir_on_time_share>=0.9,wait,\n"
+                                  "Dorset,3,5,3,2,1,3,0.8,cir_on_time_share>=0.9,wait,<b>odd</b>\n"
+                                  "Wiltshire & Swindon,3,4,4,0,0,1,0.8,cir_on_time_share>=0.9,wait,\n")
+    out = tmp_path / "board"
+    code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(out)], capsys)
+    assert code == 0, err
+    text = (out / "report.html").read_text(encoding="utf-8")
+    section = _section(text, '<section id="need">')
+    assert "<td>England</td>" in section and "<td>Dorset</td>" in section and "+2" in section
+    assert "&lt;b&gt;odd&lt;/b&gt;" in section and "<b>odd" not in section
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    need = list(wb["Need"].iter_rows(values_only=True))
+    assert need[0][:7] == ("area", "fte_now", "fcas_needed_cfc", "fcas_needed_cap", "difference", "ci_low",
+                           "ci_high")
+    assert len(need) == 4
+    plain = invoke(["report", str(folder), "--html", "--out", str(tmp_path / "plain.html")], capsys)
+    assert plain[0] == 0 and 'id="need"' not in (tmp_path / "plain.html").read_text(encoding="utf-8")
+
+
+def test_cli_report_refuses_a_broken_need_file(folder: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "need.csv").write_text("area,fte_now\nDorset,3\n", encoding="utf-8")
+    code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(tmp_path / "r.html")], capsys)
+    assert code == 2 and "need.csv" in err and "lacks the column" in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+    code, _, err = invoke(["report", str(folder), "--need", str(tmp_path / "none"), "--out",
+                           str(tmp_path / "r.html")], capsys)
+    assert code == 2 and not (tmp_path / "r.html").exists()
+
+
+def test_workbook_areas_sheet_one_row_per_area_with_real_dates(risky: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    openpyxl = pytest.importorskip("openpyxl")
+    result = read_results(risky)
+    wb = openpyxl.load_workbook(write_xlsx(result, tmp_path / "report.xlsx"))
+    rows = list(wb["Areas"].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert len(rows) - 1 == len(result.config.areas)
+    record = {r[header.index("area")]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    late = record["Lateshire"]
+    assert late["planned_go_live"] == dt.datetime(2026, 9, 1)  # a date cell, not text
+    assert late["earliest_ready_month"] == dt.datetime(2027, 2, 1)
+    assert late["status_at_go_live"] == "red" and late["risk_rank"] == 3
+    assert record["Overloadshire"]["risk_rank"] == 1 and record["Fineshire"]["risk_rank"] is None
+    assert 0 <= record["Overloadshire"]["cir_on_time_share"] < 0.9
+    sheet = wb["Areas"]
+    assert sheet.cell(row=2, column=header.index("cir_on_time_share") + 1).number_format == "0.0%"
+    assert sheet.cell(row=2, column=header.index("planned_go_live") + 1).is_date
+    month = wb["Readiness"].cell(row=2, column=2)
+    assert month.is_date and month.number_format == "mmm yyyy"
+    assert wb["Monthly"].cell(row=2, column=2).is_date
+    scenario = {k: v for k, v in wb["Scenario"].iter_rows(min_row=2, values_only=True)}
+    assert scenario["start"] == dt.datetime(2026, 4, 1)
 
 
 def test_html_write_is_atomic_and_replaces(result: RunResult, folder: Path, tmp_path: Path) -> None:

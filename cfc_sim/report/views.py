@@ -231,7 +231,7 @@ def scenario_rows(result: RunResult) -> list[tuple[str, Any]]:
     m = result.manifest
     rules, targets = h.readiness, h.targets
     rows: list[tuple[str, Any]] = [
-        ("name", h.name), ("description", h.description), ("start", h.start.isoformat()),
+        ("name", h.name), ("description", h.description), ("start", h.start),
         ("horizon_months", h.horizon_months), ("warmup_months", h.warmup_months),
         ("replications", m.get("replications", h.replications)), ("seed", str(m.get("seed", h.seed))),
         ("areas", len(result.config.areas)), ("readiness.policy", rules.policy),
