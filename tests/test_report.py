@@ -187,7 +187,7 @@ def test_html_has_readiness_rows_months_and_the_reproduce_command(result: RunRes
     for status, title in cells:
         if status in ("red", "amber"):
             assert " vs " in title, title
-    for colour in ("#009E73", "#E69F00", "#D55E00"):
+    for colour in ("#1F9E89", "#FFC20A", "#8B0000"):
         assert colour in text
     assert result.manifest["command"] in text
     assert result.manifest["scenario_sha256"] in text
@@ -400,3 +400,105 @@ def test_cli_report_refuses_a_folder_that_is_not_results(tmp_path: Path, capsys:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
     code, out, err = invoke(["report", str(tmp_path / "missing")], capsys)
     assert code == 2
+
+
+# --------------------------------------------------------------------------- comparison page (report RUN RUN)
+
+
+@pytest.fixture(scope="module")
+def delayed(risky: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The at-risk scenario with the same seed and Lateshire's go-live six months later."""
+    tmp = tmp_path_factory.mktemp("delayed")
+    path = at_risk_scenario(tmp, "at-risk-delayed")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["areas"][3]["go_live"] = "2027-03-01"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    cfc_sim.run(path, out=tmp / "results")
+    return tmp / "results"
+
+
+@pytest.fixture(scope="module")
+def comparison(risky: Path, delayed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("comparison") / "board"
+    code, _, err = _invoke_quietly(["report", str(risky), str(delayed), "--out", str(out)])
+    assert code == 0, err
+    return out / "comparison.html"
+
+
+def _invoke_quietly(argv: list[str]) -> tuple[int, str, str]:
+    from cli_runner import invoke_quietly
+
+    return invoke_quietly(argv)
+
+
+def test_comparison_page_shows_which_areas_move_and_paired_differences(comparison: Path) -> None:
+    text = comparison.read_text(encoding="utf-8")
+    moved = re.findall(r'<tr class="moved" data-area="([^"]+)" data-moved="yes">', text)
+    assert moved == ["Lateshire"]
+    assert len(re.findall(r'data-moved="no"', text)) == 3
+    summary = _section(text, '<section id="summary">')
+    assert 'data-area="Lateshire"' in summary and "later by 6 months (1 Sep 2026 to 1 Mar 2027)" in summary
+    kpis = _section(text, '<section id="kpis">')
+    assert "CIRs filed within eight working weeks" in kpis and "cir_on_time_share</td>" not in kpis
+    assert "at least 90%" in kpis  # the target beside the figure
+    assert " pts (" in kpis  # share differences in percentage points
+    assert not re.search(r"\d[eE][+-]\d", kpis)  # no scientific notation
+    assert re.search(r"\d{1,3},\d{3} \(", kpis)  # counts with thousands separators
+    assert "paired with run 1 (same seed" in text
+    images = [attrs for tag, attrs in _parse(text) if tag == "img"]
+    assert len(images) == 2 and all((a.get("src") or "").startswith("data:image/png;base64,") for a in images)
+    for tag, attrs in _parse(text):
+        for name in ("src", "href"):
+            assert not (attrs.get(name) or "").lower().startswith(("http:", "https:", "//")), (tag, attrs)
+
+
+def test_comparison_page_escapes_what_the_folders_say(risky: Path, delayed: Path, tmp_path: Path) -> None:
+    import json
+
+    copy = tmp_path / "tampered"
+    shutil.copytree(delayed, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["command"] = "cfc-sim run <script>alert(1)</script>"
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    from cfc_sim.report.comparison import render_comparison
+
+    text = render_comparison([read_results(risky), read_results(copy)], ["a<b>", "b&c"], [risky, copy])
+    assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "a&lt;b&gt;" in text and "b&amp;c" in text and "a<b>" not in text
+
+
+def test_cli_report_of_several_runs_refuses_what_a_comparison_cannot_do(risky: Path, delayed: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = invoke(["report", str(risky), str(delayed), "--xlsx", "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and "one HTML page" in err and not (tmp_path / "x").exists()
+    code, _, err = invoke(["report", str(risky), str(delayed), "--out", str(risky)], capsys)
+    assert code == 2 and not (risky / "comparison.html").exists()
+    code, out, err = invoke(["report", str(risky), str(delayed), "--out", str(tmp_path / "board.html")], capsys)
+    assert code == 0, err
+    assert (tmp_path / "board.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert str(tmp_path / "board.html") in out
+
+
+def test_comparison_page_in_headless_chromium_shows_the_moved_go_live(comparison: Path, tmp_path: Path) -> None:
+    chromium = _chromium()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; CI must have it (.ci/run installs it)")
+        pytest.skip("chromium not installed (apt-get install chromium); CI runs this test")
+    base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--virtual-time-budget=10000"]
+    url = comparison.resolve().as_uri()
+    dom = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile-dom'}", "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert 'data-charts-loaded="2/2"' in dom.stdout, re.findall(r"<body[^>]*>", dom.stdout)
+    rendered = {attrs.get("data-area"): attrs.get("data-moved") for tag, attrs in _parse(dom.stdout)
+                if tag == "tr" and attrs.get("data-moved")}
+    assert rendered == {"Lateshire": "yes", "Fineshire": "no", "Overloadshire": "no", "Squeezeshire": "no"}
+    shot = tmp_path / "shot.png"
+    run = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile-shot'}", "--hide-scrollbars",
+                          f"--screenshot={shot}", "--window-size=1400,3000", url],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert shot.read_bytes().startswith(PNG_MAGIC) and shot.stat().st_size > 50_000

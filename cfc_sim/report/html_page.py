@@ -11,13 +11,13 @@ from typing import Any
 from cfc_sim import __version__
 from cfc_sim.metric_catalogue import HEADLINE, NATIONAL
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
+from cfc_sim.palette import RAG
 from cfc_sim.report.area_table import RANKING_RULE, AreaRow, Estimate, area_rows, at_risk
 from cfc_sim.report.views import (
     CIR_DELAY_CAUSES,
     CODE_LEGEND,
     GRID_MONTHS,
     NO_MONTH,
-    RAG,
     assumption_lines,
     chart_caption,
     chart_paths,
@@ -37,7 +37,7 @@ from cfc_sim.results_reader import PNG_MAX_BYTES
 AT_RISK_SHOWN = 3  # the areas named first under "Areas most at risk"
 
 CSS = """
-:root { --green: #009E73; --amber: #E69F00; --red: #D55E00; --ink: #1b1b1b; --muted: #555; --line: #d0d0d0; }
+:root { --green: #1F9E89; --amber: #FFC20A; --red: #8B0000; --ink: #1b1b1b; --muted: #555; --line: #d0d0d0; }
 * { box-sizing: border-box; }
 body { font-family: "Segoe UI", Arial, Helvetica, sans-serif; color: var(--ink); margin: 0; background: #f4f4f2;
        line-height: 1.45; font-size: 15px; }
@@ -61,7 +61,7 @@ td.nowrap, th.nowrap { white-space: nowrap; }
          color: #000; text-align: center; font-size: 13px; }
 .status-green { background: var(--green); }
 .status-amber { background: var(--amber); }
-.status-red { background: var(--red); }
+.status-red { background: var(--red); color: #fff; }
 .status-none { background: #BBBBBB; }
 .status-live { background: #fff; border: 2px solid #0072B2; color: #0072B2; padding: 0 6px; }
 .counts span { margin-right: 10px; }
@@ -92,7 +92,7 @@ ol.at-risk > li { margin: 6px 0; }
 ol.at-risk > li ul { margin: 2px 0 0; padding-left: 18px; }
 ol.at-risk > li.top { font-size: 15.5px; }
 ul.warnings li { margin: 4px 0; }
-ul.warnings { background: #fff8e6; border-left: 5px solid #E69F00; padding: 8px 12px 8px 32px; }
+ul.warnings { background: #fff8e6; border-left: 5px solid #FFC20A; padding: 8px 12px 8px 32px; }
 tr.total td { font-weight: 700; border-top: 2px solid #888; }
 @media print { body { background: #fff; } main { padding: 0; } details { border: none; }
                thead th { position: static; } }
@@ -111,7 +111,7 @@ window.addEventListener("beforeprint", function () {
 """
 
 
-def _badge(status: str) -> str:
+def badge(status: str) -> str:
     """A status as colour and word (a live area: an outlined LIVE, outside the readiness colours)."""
     if status == "live":
         return '<span class="badge status-live">LIVE</span>'
@@ -142,7 +142,7 @@ def _kpi_table(result: RunResult) -> str:
 
 def _readiness_table(result: RunResult, overview: list[dict[str, Any]]) -> str:
     counts = {s: sum(r["status"] == s for r in overview) for s in ("green", "amber", "red")}
-    count_html = " ".join(f"<span>{_badge(s)} {n} area{'s' if n != 1 else ''}</span>" for s, n in counts.items())
+    count_html = " ".join(f"<span>{badge(s)} {n} area{'s' if n != 1 else ''}</span>" for s, n in counts.items())
     body = []
     for r in overview:
         failing = "; ".join(r["failing"]) if r["failing"] else ("none" if r["status"] in RAG else "")
@@ -152,7 +152,7 @@ def _readiness_table(result: RunResult, overview: list[dict[str, Any]]) -> str:
             planned += f'<br><span class="note">{html.escape(r["note"])}</span>'
         earliest = month_label(r["earliest_ready"]) if r["earliest_ready"] else "not within the run"
         body.append(f"<tr><td>{html.escape(r['area'])}</td><td>{html.escape(r['region'])}</td><td class=\"nowrap\">"
-                    f"{planned}</td><td class=\"nowrap\">{_badge(r['status'])}<br><span class=\"note\">"
+                    f"{planned}</td><td class=\"nowrap\">{badge(r['status'])}<br><span class=\"note\">"
                     f"{html.escape(when)}</span></td><td>{html.escape(failing)}</td>"
                     f"<td class=\"nowrap\">{html.escape(earliest)}</td></tr>")
     return (f'<p class="counts">At each area\'s planned go-live month: {count_html}</p>'
@@ -204,7 +204,7 @@ def _month_details(result: RunResult, months: list[str]) -> str:
         lists = ""
         for status in ("red", "amber"):
             if items[status]:
-                lists += (f"<p>{_badge(status)} {len(items[status])} area(s)</p><ul>{''.join(items[status])}</ul>")
+                lists += (f"<p>{badge(status)} {len(items[status])} area(s)</p><ul>{''.join(items[status])}</ul>")
         summary = (f"{month_label(m)}: {len(items['red'])} red, {len(items['amber'])} amber, {green} green")
         blocks.append(f'<details data-month="{html.escape(m)}"><summary>{html.escape(summary)}</summary>'
                       f"{lists or '<p>All areas green.</p>'}</details>")
@@ -286,10 +286,10 @@ def _cir_delay_table(result: RunResult) -> str:
             f"<th>main cause of late CIRs</th></tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
-def _share(e: Estimate, interval: bool = True) -> str:
+def _share(e: Estimate, interval: bool = True, digits: int = 0) -> str:
     if e.missing:
         return "n/a"
-    text = f"{e.mean:.0%}"
+    text = f"{e.mean:.{digits}%}"
     if interval and not (math.isnan(e.low) or math.isnan(e.high)):
         text += f'<br><span class="note">{e.low:.0%} to {e.high:.0%}</span>'
     return text
@@ -347,15 +347,15 @@ def _area_table_html(result: RunResult, rows: list[AreaRow]) -> str:
         vac_high = (not r.vacancy.missing) and r.vacancy.mean > rules.max_vacancy_rate + 1e-12
         area_cap = caps_by_area.get(r.area, math.inf)
         overloaded = (not r.caseload.missing) and r.caseload.mean > area_cap + 1e-12
-        badge = _badge("live") if r.already_live else _badge(status.status)
+        shown = badge("live") if r.already_live else badge(status.status)
         body.append(
             f'<tr data-area="{html.escape(r.area, quote=True)}"><td class="num">{risk}</td>'
             f"<td>{html.escape(r.area)}</td>"
             f"{_cell(_share(r.on_time), below)}"
             f"{_cell(_share(r.children_seen, interval=False), unseen)}"
             f'<td class="num">{_number(r.weeks_to_decision)}</td>{_cell(_number(r.caseload), overloaded)}'
-            f"{_cell(_share(r.vacancy, interval=False), vac_high)}"
-            f'<td class="nowrap">{badge}<br><span class="note">{html.escape(when)}</span></td>'
+            f"{_cell(_share(r.vacancy, interval=False, digits=1), vac_high)}"
+            f'<td class="nowrap">{shown}<br><span class="note">{html.escape(when)}</span></td>'
             f'<td class="nowrap">{html.escape(earliest)}</td><td>{html.escape(r.main_reason)}</td></tr>')
     return (f"<p>Targets: CIRs on time at least {targets.cir_on_time_share:.0%} (within "
             f"{targets.cir_working_days} working days); children seen: aim {targets.children_seen_share:.0%}; "
@@ -464,9 +464,9 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
         "more replications would narrow it.</p>",
         "<p>Each court area is checked every month against six readiness criteria: enough CFC-trained FCAs, "
         "vacancy rate, training, staff turnover, partnerships (IDVA, local authority, police) and the chance of "
-        f"meeting the eight-working-week report target. {_badge('green')} means all are met; {_badge('amber')} "
+        f"meeting the eight-working-week report target. {badge('green')} means all are met; {badge('amber')} "
         f"means nearly ready (only the performance check fails, or one staffing check is only just missed); "
-        f"{_badge('red')} means not ready. Colours are always shown with the word or letter, so the report can "
+        f"{badge('red')} means not ready. Colours are always shown with the word or letter, so the report can "
         "be read without colour. These are projections from the assumptions listed at the end, not forecasts "
         "of certainty.</p></div></section>",
         '<section id="headline"><h2>Headline figures for England</h2>',
@@ -488,8 +488,8 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
         "say what is not ready (key below). Hover over a cell for the figures; the lists under the table give "
         "the same for every month: open a month to see which areas are red or amber then, and why. The "
         "readiness chart in the Charts section shows every month of the run.</p>",
-        f'<p class="legend">{_badge("green")} G ready &nbsp; {_badge("amber")} A nearly ready &nbsp; '
-        f'{_badge("red")} R not ready</p>',
+        f'<p class="legend">{badge("green")} G ready &nbsp; {badge("amber")} A nearly ready &nbsp; '
+        f'{badge("red")} R not ready</p>',
         '<p class="legend note">What is not ready: '
         + "; ".join(f"<strong>{c}</strong> {html.escape(text)}" for c, text in CODE_LEGEND) + "</p>",
         _status_grid(result, grid_months),

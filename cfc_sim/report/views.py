@@ -20,7 +20,6 @@ from cfc_sim.readiness_view import area_statuses, monthly_statuses
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
 
-RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 GRID_MONTHS = 13  # the run's first month and the twelve after it ("this month next year" included)
 
 

@@ -18,8 +18,9 @@ import pandas as pd
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
+from cfc_sim.palette import RAG, RAG_TEXT
 from cfc_sim.report.area_table import area_frame, area_rows
-from cfc_sim.report.views import RAG, monthly_frame, scenario_rows
+from cfc_sim.report.views import monthly_frame, scenario_rows
 from cfc_sim.results import RunResult
 from cfc_sim.safe_text import is_formula_like
 
@@ -84,7 +85,7 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
             fill = PatternFill("solid", fgColor=colour[1:], bgColor=colour[1:])
             ws.conditional_formatting.add(f"{letter}2:{letter}{last_row}",
                                           FormulaRule(formula=[f'${letter}2="{status}"'], fill=fill,
-                                                      font=Font(bold=True, color="000000")))
+                                                      font=Font(bold=True, color=RAG_TEXT[status][1:])))
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="F0F0F0")
     header = []
     for column in columns:
