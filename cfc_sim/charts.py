@@ -22,7 +22,7 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from cfc_sim.metric_catalogue import NATIONAL, label_of  # noqa: E402
+from cfc_sim.metric_catalogue import NATIONAL, label_of, written_as_share  # noqa: E402
 from cfc_sim.palette import BLUE, GREY, ORANGE, PURPLE, RAG, SERIES, TARGET  # noqa: E402
 
 
@@ -355,8 +355,8 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
     rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
     fig, ax = plt.subplots(figsize=(8, 4.8))
     x_key, others = keys[0], keys[1:]
-    groups = rows.groupby(others, sort=False) if others else [((), rows)]
-    colours = SERIES
+    groups = list(rows.groupby(others, sort=False)) if others else [((), rows)]
+    groups_n = len(groups)
     for i, (group_key, sub) in enumerate(groups):
         xs = list(sub[x_key])
         positions: Sequence[float] = range(len(xs))
@@ -367,13 +367,17 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
         label = ", ".join(f"{k}={v}" for k, v in zip(others, group_key if isinstance(group_key, tuple)
                                                               else (group_key,), strict=False)) or metric
         err = np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]])
-        ax.errorbar(list(positions), sub["mean"], yerr=err, marker="o", capsize=4, color=colours[i % len(colours)],
-                    label=label)
+        spread = (max(positions) - min(positions)) if len(xs) > 1 else 1.0
+        dodge = (i - (groups_n - 1) / 2) * 0.012 * spread  # lines that coincide stay visible side by side
+        ax.errorbar([p + dodge for p in positions], sub["mean"], yerr=err, capsize=4, label=label,
+                    **_run_style(i))
         if not isinstance(positions, list):
             ax.set_xticks(list(positions))
             ax.set_xticklabels(xs)
     ax.set_xlabel(x_key)
     ax.set_ylabel(label_of(metric))
+    if written_as_share(metric):
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     where = "England" if area == NATIONAL else area
     ax.set_title(f"Sweep: {label_of(metric)} ({where}), mean and 95% interval")
     ax.legend(fontsize=8)
@@ -429,6 +433,8 @@ def sensitivity_chart(indices: pd.DataFrame, method: str, path: Path, title: str
                         capsize=2, label="95% interval of S1")
             ax.set_xlabel("Sobol index (share of the output's variance)")
         ax.axvline(0, color=GREY, linewidth=0.8)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))  # tick labels that do not run together
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.2g}"))
         ax.set_yticks(y)
         ax.set_yticklabels(rows["param"], fontsize=8)
         ax.grid(axis="x", alpha=0.3)

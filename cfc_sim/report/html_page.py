@@ -69,8 +69,9 @@ table.grid { width: auto; font-size: 13px; }
 table.grid th, table.grid td { border: 1px solid #fff; padding: 3px 4px; }
 table.grid th.month { text-align: center; min-width: 44px; font-weight: 600; line-height: 1.15; }
 table.grid td.cell { text-align: center; font-weight: 700; color: #000; min-width: 44px; cursor: help; }
+table.grid td.cell.status-red { color: #fff; }
 table.grid td.cell .codes { display: block; font-size: 10px; letter-spacing: 1px; line-height: 1.1; }
-table.grid td.golive { outline: 3px solid #000; outline-offset: -3px; }
+table.grid td.golive { outline: 3px solid #000; outline-offset: -3px; box-shadow: inset 0 0 0 5px #fff; }
 table.grid td.area { white-space: nowrap; padding-right: 12px; }
 table.grid tbody tr:nth-child(even) td.area { background: #f6f6f6; }
 .legend span.badge { min-width: 0; margin-right: 4px; }
