@@ -1,7 +1,10 @@
 """Replication outputs -> tidy frames -> summary with intervals -> the results folder.
 
 The folder is written by `cfc_sim.output_folder` (built in a hidden sibling, renamed into place
-when complete, marked as a run's output); `cfc_sim.results_reader` reads it back.
+when complete, marked as a run's output); `cfc_sim.results_reader` reads it back. The monthly
+series go to Parquet (`timeseries.parquet`, one row per replication, area, month and metric: a
+national run of 30 replications has millions of rows, past Excel's limit) with a small CSV beside
+it for spreadsheets (`monthly_summary.csv`: mean and percentiles across replications).
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ from cfc_sim.scenario.loading import resolved_yaml
 from cfc_sim.scenario.schema import ScenarioConfig
 
 PATHWAY_ORDER = ["all", "cap", "cfc"]
+TIMESERIES_PARQUET = "timeseries.parquet"
+TIMESERIES_CSV = "timeseries.csv"  # folders written before the Parquet series (still read)
+MONTHLY_SUMMARY_CSV = "monthly_summary.csv"
+TIMESERIES_COLUMNS = ["replication", "area", "month", "metric", "value"]
+MONTHLY_COLUMNS = ["area", "month", "metric", "mean", "p05", "p50", "p95"]
 
 
 @dataclass
@@ -35,6 +43,13 @@ class RunResult:
     readiness: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
     events: pd.DataFrame | None = None
+    monthly: pd.DataFrame | None = None  # monthly_summary.csv; None: computed from `timeseries` when asked
+
+    def monthly_summary(self) -> pd.DataFrame:
+        """`area, month, metric, mean, p05, p50, p95` across replications (computed once)."""
+        if self.monthly is None:
+            self.monthly = monthly_summary_frame(self.timeseries, [a.name for a in self.config.areas])
+        return self.monthly
 
 
 def _order(frame: pd.DataFrame, areas: Sequence[str], extra: Sequence[str] = ()) -> pd.DataFrame:
@@ -57,7 +72,37 @@ def replications_frame(outputs: Sequence[ReplicationOutput], areas: Sequence[str
 
 def timeseries_frame(outputs: Sequence[ReplicationOutput], month_labels: Sequence[str]) -> pd.DataFrame:
     rows = [(o.replication, a, month_labels[k], m, float(v)) for o in outputs for (a, k, m, v) in o.monthly]
-    return pd.DataFrame(rows, columns=["replication", "area", "month", "metric", "value"])
+    return pd.DataFrame(rows, columns=TIMESERIES_COLUMNS)
+
+
+def monthly_summary_frame(timeseries: pd.DataFrame, areas: Sequence[str] = ()) -> pd.DataFrame:
+    """`monthly_summary.csv`: per area, month and metric the mean and the 5th, 50th and 95th
+    percentiles across replications (linear interpolation, as numpy and pandas default); England
+    first, then the areas in scenario order, months in order, metrics in the model's order."""
+    if timeseries.empty:
+        return pd.DataFrame(columns=MONTHLY_COLUMNS)
+    grouped = timeseries.groupby(["area", "month", "metric"], sort=False)["value"]
+    quantiles = grouped.quantile([0.05, 0.5, 0.95]).unstack()
+    frame = pd.DataFrame({"mean": grouped.mean(), "p05": quantiles[0.05], "p50": quantiles[0.5],
+                          "p95": quantiles[0.95]}).reset_index()
+    area_rank = {name: i for i, name in enumerate([NATIONAL, *areas])}
+    metric_rank = {name: i for i, name in enumerate(timeseries["metric"].drop_duplicates())}
+    keyed = frame.assign(_a=frame["area"].map(lambda a: area_rank.get(a, len(area_rank))),
+                         _m=frame["metric"].map(metric_rank))
+    keyed = keyed.sort_values(["_a", "area", "month", "_m"], kind="stable")
+    return keyed[MONTHLY_COLUMNS].reset_index(drop=True)
+
+
+def write_timeseries_parquet(timeseries: pd.DataFrame, path: Path) -> None:
+    """The per-replication monthly series as Parquet (zstd; text columns dictionary-encoded), exact in
+    value: float64 is stored as is."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("replication", pa.int64()), ("area", pa.string()), ("month", pa.string()),
+                        ("metric", pa.string()), ("value", pa.float64())])
+    table = pa.Table.from_pandas(timeseries[TIMESERIES_COLUMNS], schema=schema, preserve_index=False)
+    pq.write_table(table.replace_schema_metadata(None), path, compression="zstd")
 
 
 def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: float = 0.95,
@@ -120,7 +165,8 @@ def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(result.config), encoding="utf-8")
         csv_safe(result.replications).to_csv(tmp / "replications.csv", index=False)
         csv_safe(result.summary).to_csv(tmp / "summary.csv", index=False)
-        csv_safe(result.timeseries).to_csv(tmp / "timeseries.csv", index=False)
+        write_timeseries_parquet(result.timeseries, tmp / TIMESERIES_PARQUET)
+        csv_safe(result.monthly_summary()).to_csv(tmp / MONTHLY_SUMMARY_CSV, index=False)
         csv_safe(result.readiness).to_csv(tmp / "readiness.csv", index=False)
         if result.events is not None:
             csv_safe(result.events).to_csv(tmp / "events.csv.gz", index=False, compression="gzip")

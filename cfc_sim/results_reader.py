@@ -2,9 +2,13 @@
 
 A results folder may have been edited, truncated, renamed or assembled by hand. Before pandas sees
 a file it must be a regular file inside the folder and below a size cap; every CSV must have the
-contract's columns (DESIGN 5) with numbers where numbers belong; manifest.json must be a JSON
-object with the contract's fields of the right types. Any problem is one `UserError` naming the
-file and what is wrong (exit 2), never a Python exception.
+contract's columns (DESIGN 5) with numbers where numbers belong; `timeseries.parquet` must be a
+Parquet file (by its first and last bytes) whose schema has the contract's columns with integer,
+text and floating types, and whose row count and uncompressed size, read from its footer before any
+data, are below caps; manifest.json must be a JSON object with the contract's fields of the right
+types. Folders written before the Parquet series have `timeseries.csv` instead (and no
+`monthly_summary.csv`, which is then computed): they are read as well. Any problem is one
+`UserError` naming the file and what is wrong (exit 2), never a Python exception.
 """
 
 from __future__ import annotations
@@ -18,9 +22,18 @@ from typing import Any
 from cfc_sim.errors import UserError
 from cfc_sim.output_folder import folder_kind
 
+# Names as cfc_sim.results writes them (not imported from there: that module imports pandas and the model).
+TIMESERIES_PARQUET = "timeseries.parquet"
+TIMESERIES_CSV = "timeseries.csv"
+MONTHLY_SUMMARY_CSV = "monthly_summary.csv"
+
 MANIFEST_MAX_BYTES = 5_000_000
 YAML_MAX_BYTES = 50_000_000
 CSV_MAX_BYTES = 4_000_000_000
+PARQUET_MAX_BYTES = 2_000_000_000
+PARQUET_MAX_ROWS = 200_000_000
+PARQUET_MAX_UNCOMPRESSED_BYTES = 8_000_000_000  # a small file may decompress to much more: checked from the footer
+PARQUET_MAGIC = b"PAR1"
 PNG_MAX_BYTES = 20_000_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -36,7 +49,10 @@ COLUMNS: dict[str, dict[str, str]] = {
     "timeseries": {"replication": NUMBER, "area": TEXT, "month": TEXT, "metric": TEXT, "value": NUMBER},
     "readiness": {"area": TEXT, "month": TEXT, "criterion": TEXT, "value": NUMBER, "threshold": NUMBER,
                   "passed": FLAG, "status": TEXT},
+    "monthly_summary": {"area": TEXT, "month": TEXT, "metric": TEXT, "mean": NUMBER, "p05": NUMBER,
+                        "p50": NUMBER, "p95": NUMBER},
 }
+REQUIRED_CSV = ["replications", "summary", "readiness"]  # plus the series: Parquet, or CSV in older folders
 OPTIONAL_FLAGS = {"go_live_month"}
 # need.csv of `cfc-sim plan --need` (a plan folder), shown by `report --need`.
 NEED_COLUMNS: dict[str, str] = {"area": TEXT, "fte_now": NUMBER, "fcas_needed_cfc": NUMBER,
@@ -143,8 +159,91 @@ def read_csv(folder: Path, stem: str, columns: dict[str, str] | None = None) -> 
     return frame
 
 
+def _is_text(kind: Any) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    is_view = getattr(pa.types, "is_string_view", lambda k: False)  # pyarrow >= 16
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind) or is_view(kind))
+
+
+def _parquet_type_ok(expected: str, kind: Any) -> bool:
+    import pyarrow as pa
+
+    if expected == TEXT:
+        return _is_text(kind)
+    return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind))
+
+
+def read_parquet(folder: Path, name: str = TIMESERIES_PARQUET, stem: str = "timeseries") -> Any:
+    """A Parquet file of the results folder as a frame, its footer checked before any data is read:
+    the magic bytes, the contract's columns and types, the row count and the uncompressed size."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        raise UserError("reading Parquet needs pyarrow: pip install -e .") from None
+
+    path = regular_file(folder, name, PARQUET_MAX_BYTES)
+    shown = str(path)
+    size = path.stat().st_size
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(PARQUET_MAGIC))
+            handle.seek(max(0, size - len(PARQUET_MAGIC)))
+            tail = handle.read(len(PARQUET_MAGIC))
+    except OSError as exc:
+        raise UserError(f"cannot be read ({exc.strerror or exc})", file=shown) from None
+    if size < 2 * len(PARQUET_MAGIC) + 4 or head != PARQUET_MAGIC or tail != PARQUET_MAGIC:
+        raise UserError("is not a Parquet file (it does not start and end with PAR1)", file=shown)
+    try:
+        parquet = pq.ParquetFile(path)
+        meta = parquet.metadata
+        schema = parquet.schema_arrow
+        uncompressed = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise UserError(f"is not a readable Parquet file ({str(exc).splitlines()[0] if str(exc) else exc})",
+                        file=shown) from None
+    columns = COLUMNS[stem]
+    missing = [c for c in columns if c not in schema.names]
+    if missing:
+        raise UserError(f"lacks the column(s) {', '.join(missing)} (it has {', '.join(schema.names)})", file=shown)
+    for column, kind in columns.items():
+        actual = schema.field(column).type
+        if not _parquet_type_ok(kind, actual):
+            wanted = "text" if kind == TEXT else "numbers"
+            raise UserError(f"column {column!r} must hold {wanted}, not {actual}", file=shown)
+    if meta.num_rows > PARQUET_MAX_ROWS:
+        raise UserError(f"has {meta.num_rows:,} rows, more than the {PARQUET_MAX_ROWS:,} a results folder may hold",
+                        file=shown)
+    if uncompressed > PARQUET_MAX_UNCOMPRESSED_BYTES:
+        raise UserError(f"holds {uncompressed:,} bytes uncompressed, more than the "
+                        f"{PARQUET_MAX_UNCOMPRESSED_BYTES:,} a results folder may hold", file=shown)
+    try:
+        table = parquet.read()
+        if table.num_rows != meta.num_rows:
+            raise ValueError(f"{table.num_rows} rows read, {meta.num_rows} in its footer")
+        frame = table.to_pandas()
+    except (pa.ArrowException, OSError, ValueError, MemoryError) as exc:
+        raise UserError(f"is not a readable Parquet file ({str(exc).splitlines()[0] if str(exc) else exc})",
+                        file=shown) from None
+    for column, kind in columns.items():
+        if kind == TEXT:  # as the CSV reader gives them: text, empty where missing
+            values = frame[column]
+            if values.dtype.name == "category":  # dictionary-encoded by another writer
+                values = values.astype(str).where(values.notna(), "")
+            frame[column] = values.fillna("") if values.isna().any() else values
+    return frame
+
+
+def _present(folder: Path, name: str) -> bool:
+    return (folder / name).exists() or (folder / name).is_symlink()
+
+
 def read_results(folder: Path) -> Any:
-    """A run's results folder as a `RunResult`, every file checked first."""
+    """A run's results folder as a `RunResult`, every file checked first. The monthly series come
+    from `timeseries.parquet`, or from `timeseries.csv` in a folder written before it."""
     from cfc_sim.results import RunResult
     from cfc_sim.scenario.loading import build_config, read_yaml
 
@@ -154,16 +253,22 @@ def read_results(folder: Path) -> Any:
     kind = folder_kind(folder)
     if kind not in (None, "run"):
         raise UserError(f"is a cfc-sim {kind} folder, not a run's results folder", file=str(folder))
-    needed = ["manifest.json", "scenario.resolved.yaml", *(f"{stem}.csv" for stem in COLUMNS)]
-    missing = [name for name in needed if not (folder / name).exists() and not (folder / name).is_symlink()]
+    parquet = _present(folder, TIMESERIES_PARQUET)
+    series = TIMESERIES_PARQUET if parquet or not _present(folder, TIMESERIES_CSV) else TIMESERIES_CSV
+    needed = ["manifest.json", "scenario.resolved.yaml", *(f"{stem}.csv" for stem in REQUIRED_CSV), series]
+    if parquet:
+        needed.append(MONTHLY_SUMMARY_CSV)  # written beside the Parquet series, always
+    missing = [name for name in needed if not _present(folder, name)]
     if missing:
         raise UserError(f"not a results folder (missing {', '.join(missing)})", file=str(folder))
     manifest = read_manifest(folder)
     scenario = regular_file(folder, "scenario.resolved.yaml", YAML_MAX_BYTES)
-    frames = {stem: read_csv(folder, stem) for stem in COLUMNS}
+    frames = {stem: read_csv(folder, stem) for stem in REQUIRED_CSV}
+    timeseries = read_parquet(folder) if parquet else read_csv(folder, "timeseries")
+    monthly = read_csv(folder, "monthly_summary") if _present(folder, MONTHLY_SUMMARY_CSV) else None
     config = build_config(read_yaml(scenario), str(scenario))
-    return RunResult(config, frames["replications"], frames["summary"], frames["timeseries"],
-                     frames["readiness"], manifest)
+    return RunResult(config, frames["replications"], frames["summary"], timeseries, frames["readiness"], manifest,
+                     monthly=monthly)
 
 
 def read_need(path: Path) -> Any:

@@ -163,8 +163,9 @@ def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_results_folder_files(run_dir: Path) -> None:
     names = {p.name for p in run_dir.iterdir()}
-    assert {"manifest.json", "scenario.resolved.yaml", "replications.csv", "summary.csv", "timeseries.csv",
-            "readiness.csv", "charts"} <= names
+    assert {"manifest.json", "scenario.resolved.yaml", "replications.csv", "summary.csv", "timeseries.parquet",
+            "monthly_summary.csv", "readiness.csv", "charts"} <= names
+    assert "timeseries.csv" not in names  # the long series is Parquet now (folders with it are still read)
     assert "events.csv.gz" not in names  # only with --trace
     assert stray_siblings(run_dir) == []
 
@@ -287,13 +288,29 @@ def test_national_figures_add_up(reps: pd.DataFrame) -> None:
     pd.testing.assert_series_equal(by_area.sort_index(), national.sort_index(), check_names=False)
 
 
-def test_timeseries_csv(run_dir: Path) -> None:
-    series = pd.read_csv(run_dir / "timeseries.csv")
+def test_timeseries_parquet(run_dir: Path) -> None:
+    series = pd.read_parquet(run_dir / "timeseries.parquet")
     assert list(series.columns) == ["replication", "area", "month", "metric", "value"]
     assert not series.empty
     assert set(series["replication"]) == {0, 1}
     assert set(series["area"]) - {"ALL"} <= set(AREAS)
     assert series["month"].astype(str).str.fullmatch(r"\d{4}-\d{2}").all()
+    assert str(series["value"].dtype) == "float64" and str(series["replication"].dtype) == "int64"
+
+
+def test_monthly_summary_csv(run_dir: Path) -> None:
+    series = pd.read_parquet(run_dir / "timeseries.parquet")
+    monthly = pd.read_csv(run_dir / "monthly_summary.csv")
+    assert list(monthly.columns) == ["area", "month", "metric", "mean", "p05", "p50", "p95"]
+    assert len(monthly) == series.groupby(["area", "month", "metric"]).ngroups  # one row per area-month-metric
+    assert len(monthly) < 1_048_576  # fits an Excel sheet
+    assert monthly["area"].iloc[0] == "ALL"  # England first, then the areas in scenario order
+    assert list(monthly["area"].drop_duplicates()) == ["ALL", *[a for a in AREAS if a in set(monthly["area"])]]
+    assert ((monthly["p05"] <= monthly["p50"] + 1e-9) & (monthly["p50"] <= monthly["p95"] + 1e-9)).all()
+    one = series[(series["area"] == "ALL") & (series["metric"] == "applications")].groupby("month")["value"]
+    row = monthly[(monthly["area"] == "ALL") & (monthly["metric"] == "applications")].set_index("month")
+    pd.testing.assert_series_equal(row["mean"], one.mean(), check_names=False)
+    pd.testing.assert_series_equal(row["p50"], one.median(), check_names=False)
 
 
 def test_readiness_csv(run_dir: Path) -> None:
@@ -329,7 +346,7 @@ def test_manifest_command_reproduces_the_run(run_dir: Path, tmp_path: Path,
     again = tmp_path / "again"
     code, out, err = invoke([*argv[1:], "--out", str(again)], capsys)
     assert code == 0, (out, err)
-    for name in ("summary.csv", "replications.csv", "timeseries.csv", "readiness.csv",
+    for name in ("summary.csv", "replications.csv", "timeseries.parquet", "monthly_summary.csv", "readiness.csv",
                  "scenario.resolved.yaml"):
         assert (again / name).read_bytes() == (run_dir / name).read_bytes(), name
     manifest2 = json.loads((again / "manifest.json").read_text(encoding="utf-8"))

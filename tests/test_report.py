@@ -125,12 +125,13 @@ def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tm
     assert readiness.conditional_formatting  # RAG fills on the status column
 
     monthly = wb["Monthly"]
-    assert [c.value for c in monthly[1]] == ["area", "month", "metric", "mean", "p05", "p95"]
+    assert [c.value for c in monthly[1]] == ["area", "month", "metric", "mean", "p05", "p50", "p95"]
     groups = result.timeseries.groupby(["area", "month", "metric"]).ngroups
     assert monthly.max_row - 1 == groups
-    for area, month, metric, mean, p05, p95 in monthly.iter_rows(min_row=2, max_row=200, values_only=True):
+    for area, month, metric, mean, p05, p50, p95 in monthly.iter_rows(min_row=2, max_row=200, values_only=True):
         assert area and month and metric
         assert p05 - 1e-9 <= mean <= p95 + 1e-9
+        assert p05 - 1e-9 <= p50 <= p95 + 1e-9
 
     scenario = {k: v for k, v in wb["Scenario"].iter_rows(min_row=2, values_only=True)}
     for key in ("name", "description", "start", "horizon_months", "replications", "seed", "readiness.policy",

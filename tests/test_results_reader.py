@@ -82,7 +82,20 @@ def test_a_missing_readiness_column_is_named(verb: list[str], folder: Path, pris
 
 
 @pytest.mark.parametrize("tamper, words", [
-    (lambda f: (f / "timeseries.csv").write_bytes(b"\x00\xff\xfe garbage \x89\x00" * 100), ["timeseries.csv"]),
+    (lambda f: (f / "timeseries.parquet").write_bytes(b"\x00\xff\xfe garbage \x89\x00" * 100),
+     ["timeseries.parquet", "not a Parquet file"]),
+    (lambda f: (f / "timeseries.parquet").write_bytes(b"PAR1" + b"\x00\xff\xfe garbage \x89\x00" * 100 + b"PAR1"),
+     ["timeseries.parquet", "not a readable Parquet file"]),
+    (lambda f: _truncate(f / "timeseries.parquet"), ["timeseries.parquet", "Parquet"]),
+    (lambda f: _edit_parquet(f, lambda t: t.rename(columns={"value": "amount"})), ["timeseries.parquet", "value"]),
+    (lambda f: _edit_parquet(f, lambda t: t.assign(value=t["value"].astype(str))),
+     ["timeseries.parquet", "'value'", "numbers"]),
+    (lambda f: _edit_parquet(f, lambda t: t.assign(area=t["replication"])), ["timeseries.parquet", "'area'", "text"]),
+    (lambda f: (f / "timeseries.parquet").unlink(), ["not a results folder", "timeseries.parquet"]),
+    (lambda f: ((f / "timeseries.parquet").unlink(), (f / "timeseries.parquet").symlink_to("/etc/passwd")),
+     ["timeseries.parquet", "outside"]),
+    (lambda f: _edit_csv(f / "monthly_summary.csv", "p50", "median"), ["monthly_summary.csv", "p50"]),
+    (lambda f: (f / "monthly_summary.csv").unlink(), ["not a results folder", "monthly_summary.csv"]),
     (lambda f: (f / "replications.csv").write_text("", encoding="utf-8"), ["replications.csv"]),
     (lambda f: _edit_csv(f / "replications.csv", ",ALL,all,applications,", ",ALL,all,applications,lots#"),
      ["replications.csv", "'value'", "numbers"]),
@@ -97,13 +110,71 @@ def test_a_missing_readiness_column_is_named(verb: list[str], folder: Path, pris
     (lambda f: _set_manifest(f, command=None), ["manifest.json", "command"]),
     (lambda f: _set_manifest(f, warnings=[{"x": 1}]), ["manifest.json", "warnings"]),
     (lambda f: (f / "scenario.resolved.yaml").write_text("- a list\n", encoding="utf-8"), ["scenario.resolved.yaml"]),
-], ids=["binary", "empty", "text-in-numbers", "bad-flag", "missing", "folder", "symlink-out", "bad-json",
+], ids=["binary", "binary-with-magic", "truncated-parquet", "parquet-column", "parquet-text-values",
+        "parquet-number-areas", "parquet-missing", "parquet-symlink-out", "monthly-column", "monthly-missing",
+        "empty", "text-in-numbers", "bad-flag", "missing", "folder", "symlink-out", "bad-json",
         "replications-text", "seed-bool", "command-null", "warnings-shape", "yaml-list"])
 def test_tampered_files_are_named(tamper, words: list[str], folder: Path, pristine: Path,  # type: ignore[no-untyped-def]
                                   capsys: pytest.CaptureFixture[str]) -> None:
     tamper(folder)
     for verb in VERBS:
         _refused(_argv(verb, folder, pristine), capsys, *words)
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] + b"PAR1")  # the magic kept at both ends: the footer is what breaks
+
+
+def _edit_parquet(folder: Path, change) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    path = folder / "timeseries.parquet"
+    change(pd.read_parquet(path)).to_parquet(path, index=False)
+
+
+@pytest.mark.parametrize("cap, words", [("PARQUET_MAX_ROWS", ["rows"]),
+                                        ("PARQUET_MAX_UNCOMPRESSED_BYTES", ["uncompressed"])])
+def test_a_parquet_file_too_large_inside_is_refused_from_its_footer(cap: str, words: list[str], folder: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from cfc_sim import results_reader
+
+    monkeypatch.setattr(results_reader, cap, 10)  # a decompression bomb stands out before any data is read
+    _refused(["report", str(folder)], capsys, "timeseries.parquet", *words)
+
+
+def _as_old_folder(folder: Path) -> None:
+    """The layout written before the Parquet series: timeseries.csv, no monthly_summary.csv."""
+    import pandas as pd
+
+    pd.read_parquet(folder / "timeseries.parquet").to_csv(folder / "timeseries.csv", index=False)
+    (folder / "timeseries.parquet").unlink()
+    (folder / "monthly_summary.csv").unlink()
+    marker = json.loads((folder / ".cfc-sim-output").read_text(encoding="utf-8"))
+    marker["files"] = [n for n in marker["files"] if n not in ("timeseries.parquet", "monthly_summary.csv")] + [
+        "timeseries.csv"]
+    (folder / ".cfc-sim-output").write_text(json.dumps(marker), encoding="utf-8")
+
+
+def test_folders_with_the_older_timeseries_csv_are_still_read(folder: Path, pristine: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    from cfc_sim.results_reader import read_results
+
+    new = read_results(pristine)
+    _as_old_folder(folder)
+    old = read_results(folder)
+    pd.testing.assert_frame_equal(old.timeseries, new.timeseries, check_exact=True)
+    assert old.monthly is None
+    pd.testing.assert_frame_equal(old.monthly_summary(), new.monthly_summary(), check_exact=False, rtol=1e-12)
+    for verb in VERBS:
+        code, out, err = invoke(_argv(verb, folder, pristine), capsys)
+        assert code == 0, (verb, out, err)
+    assert (folder / "report.xlsx").is_file() and (folder / "report.html").is_file()
+    (folder / "timeseries.csv").write_bytes(b"\x00\xff\xfe garbage \x89\x00" * 100)  # and checked as before
+    _refused(["report", str(folder)], capsys, "timeseries.csv")
 
 
 def _set_manifest(folder: Path, **changes: object) -> None:
@@ -197,11 +268,12 @@ def test_rich_markup_in_names_is_printed_literally(folder: Path, capsys: pytest.
     scenario = folder / "scenario.resolved.yaml"
     text = scenario.read_text(encoding="utf-8").replace("- name: Dorset", "- name: '[red]Dor[/red]set'")
     scenario.write_text(text, encoding="utf-8")
-    for name in ("readiness.csv", "summary.csv", "replications.csv", "timeseries.csv"):
+    for name in ("readiness.csv", "summary.csv", "replications.csv", "monthly_summary.csv"):
         path = folder / name
         text = path.read_text(encoding="utf-8")
         text = text.replace("\nDorset,", "\n[red]Dor[/red]set,").replace(",Dorset,", ",[red]Dor[/red]set,")
         path.write_text(text, encoding="utf-8")
+    _edit_parquet(folder, lambda t: t.assign(area=t["area"].replace("Dorset", "[red]Dor[/red]set")))
     code, out, err = invoke(["readiness", str(folder)], capsys)
     assert code == 0, err
     assert "[red]Dor[/red]set" in out

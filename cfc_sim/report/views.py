@@ -214,17 +214,6 @@ def assumption_lines(result: RunResult) -> list[str]:
     return lines
 
 
-def monthly_frame(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Monthly series across replications: `area, month, metric, mean, p05, p95`."""
-    columns = ["area", "month", "metric", "mean", "p05", "p95"]
-    if timeseries.empty:
-        return pd.DataFrame(columns=columns)
-    grouped = timeseries.groupby(["area", "month", "metric"], sort=True)["value"]
-    quantiles = grouped.quantile([0.05, 0.95]).unstack()
-    out = pd.DataFrame({"mean": grouped.mean(), "p05": quantiles[0.05], "p95": quantiles[0.95]})
-    return out.reset_index()[columns]
-
-
 def scenario_rows(result: RunResult) -> list[tuple[str, Any]]:
     h = result.config.header
     m = result.manifest

@@ -1,4 +1,5 @@
-"""The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Scenario; Need when given).
+"""The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Scenario; Need when given),
+written in openpyxl's write-only (streaming) mode.
 
 Text from scenarios and results folders is stored as text, never as a formula (CSV/Excel injection).
 Dates and months are Excel date cells (a month is its first day, shown as "Apr 2027"), so they sort
@@ -20,7 +21,7 @@ from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
 from cfc_sim.palette import RAG, RAG_TEXT
 from cfc_sim.report.area_table import area_frame, area_rows
-from cfc_sim.report.views import monthly_frame, scenario_rows
+from cfc_sim.report.views import scenario_rows
 from cfc_sim.results import RunResult
 from cfc_sim.safe_text import is_formula_like
 
@@ -130,7 +131,7 @@ def _readiness_format(column: str, metric: str) -> str | None:
 def _monthly_format(column: str, metric: str) -> str | None:
     if column == "month":
         return MONTH_FORMAT
-    if column in ("mean", "p05", "p95"):
+    if column in ("mean", "p05", "p50", "p95"):
         return "0.0%" if written_as_share(metric) else "#,##0.00"
     return None
 
@@ -179,9 +180,10 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
     _write_sheet(wb, "Readiness", readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
                                                      "threshold": 11, "passed": 9, "status": 9, "margin": 11,
                                                      "go_live_month": 15}, _readiness_format, rag_column="status")
-    monthly = monthly_frame(result.timeseries)
+    monthly = result.monthly_summary()
     _write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])),
-                 {"area": 34, "month": 10, "metric": 30, "mean": 13, "p05": 13, "p95": 13}, _monthly_format)
+                 {"area": 34, "month": 10, "metric": 30, "mean": 13, "p05": 13, "p50": 13, "p95": 13},
+                 _monthly_format)
     ws = wb.create_sheet("Scenario")
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = 32

@@ -1,6 +1,27 @@
-"""Scenario files: schema (typed, frozen), loading (YAML, extends, error paths), distributions."""
+"""Scenario files: schema (typed, frozen), loading (YAML, extends, error paths), distributions.
 
-from cfc_sim.scenario.loading import load_scenario, resolved_yaml, scenario_sha256
-from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+The names below are loaded on first use, so a process-pool worker that only unpickles a config and
+runs the model (importing `cfc_sim.scenario.schema` and `.distributions`) never imports the YAML
+loader.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cfc_sim.scenario.loading import load_scenario, resolved_yaml, scenario_sha256
+    from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+
+_WHERE = {"load_scenario": "loading", "resolved_yaml": "loading", "scenario_sha256": "loading",
+          "AreaConfig": "schema", "ScenarioConfig": "schema"}
 
 __all__ = ["AreaConfig", "ScenarioConfig", "load_scenario", "resolved_yaml", "scenario_sha256"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'cfc_sim.scenario' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"cfc_sim.scenario.{_WHERE[name]}"), name)
