@@ -29,10 +29,15 @@ def _summary_interval(run: RunResult, area: str, metric: str) -> tuple[float, fl
 
 
 def unique_labels(names: Sequence[str], folders: Sequence[str]) -> list[str]:
-    """The runs' scenario names, with the folder name added when two runs share a name."""
-    if len(set(names)) == len(names):
-        return list(names)
-    return [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)]
+    """The runs' scenario names, with the folder's name (then its path, then the run's number) added
+    when two runs would share a label."""
+    candidates = [list(names),
+                  [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)],
+                  [f"{name} ({folder})" for name, folder in zip(names, folders, strict=True)]]
+    for labels in candidates:
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{name} (run {i + 1})" for i, name in enumerate(names)]
 
 
 def paired(first: RunResult, other: RunResult) -> bool:

@@ -125,3 +125,12 @@ def test_compare_chart_leaves_out_all_zero_panels_and_fits_axes_to_the_values() 
     assert shown_metrics(table) == ["cir_on_time_share"]
     low, high = _span([0.86, 0.91], target=0.9)
     assert 0.8 < low < 0.86 and 0.91 < high < 0.95  # not from zero: a 2-point difference fills the panel
+
+
+def test_run_labels_stay_unique_when_names_and_folder_names_repeat() -> None:
+    from cfc_sim.compare import unique_labels
+
+    assert unique_labels(["a", "b"], ["x/r", "y/r"]) == ["a", "b"]
+    assert unique_labels(["a", "a"], ["x/r1", "y/r2"]) == ["a (r1)", "a (r2)"]
+    assert unique_labels(["a", "a"], ["x/results", "y/results"]) == ["a (x/results)", "a (y/results)"]
+    assert unique_labels(["a", "a"], ["r", "r"]) == ["a (run 1)", "a (run 2)"]
