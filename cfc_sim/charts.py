@@ -8,7 +8,7 @@ Every chart has a title, axis units and a legend; matplotlib runs headless (Agg)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -190,19 +190,26 @@ def workforce_chart(series: pd.DataFrame, months: list[str], path: Path) -> None
     plt.close(fig)
 
 
-def draw_run_charts(result: object, folder: Path) -> None:
-    """The four standard charts of a results folder."""
+def draw_run_charts(result: object, folder: Path, on_chart: Callable[[str], None] | None = None) -> None:
+    """The standard charts of a results folder; `on_chart` is told each chart's file name before it
+    is drawn (progress for long runs)."""
+    tell = on_chart or (lambda name: None)
     config = result.config  # type: ignore[attr-defined]
     series = result.timeseries  # type: ignore[attr-defined]
     months = sorted(series["month"].unique()) if not series.empty else []
     areas = [a.name for a in config.areas]
+    tell("readiness_heatmap.png")
     readiness_heatmap(result.readiness, folder / "readiness_heatmap.png",  # type: ignore[attr-defined]
                       f"Readiness to go live: {config.name}")
+    tell("cir_on_time_fan.png")
     cir_fan_chart(series, areas, months, config.header.targets.cir_on_time_share, folder / "cir_on_time_fan.png")
     caps = [a.workforce.caseload_cap for a in config.areas]
+    tell("caseload_queue.png")
     caseload_queue_chart(series, months, float(np.median(caps)), folder / "caseload_queue.png")
+    tell("workforce.png")
     workforce_chart(series, months, folder / "workforce.png")
     go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
+    tell("transition_cap_rundown.png")
     transition_chart(series, areas, months, go_live, folder / "transition_cap_rundown.png")
 
 

@@ -109,21 +109,35 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     if notice:
         click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
+    stage = _Stages()
+
+    def on_stage(step: str) -> None:
+        if bar is not None:
+            bar.stop()
+        stage(step)
+
     if bar is not None:
         bar.start()
     try:
         if auto:
             result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
-                                       trace=trace, progress=tick)
+                                       trace=trace, progress=tick, on_stage=on_stage)
         else:
-            result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick)
+            result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick,
+                                  on_stage=on_stage)
     finally:
         if bar is not None:
             bar.stop()
-    warnings = transient_warnings(result.timeseries)
+    warnings = transient_warnings(result.timeseries, result.config)
     result.manifest["warnings"] = warnings
-    write_results(result, folder, draw_run_charts)
-    _print_headline(result.summary, result.config)
+
+    def charts(run, into: Path) -> None:  # type: ignore[no-untyped-def]
+        draw_run_charts(run, into, on_chart=lambda name: stage(f"drawing charts/{name}"))
+
+    stage("writing the results folder")
+    write_results(result, folder, charts)
+    stage.done()
+    _print_headline(result, folder)
     if auto:
         click.echo(precision_note(result.replications, precision))
     for warning in warnings:
@@ -131,17 +145,61 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     click.echo(f"results: {folder}")
 
 
-def _print_headline(summary, config) -> None:  # type: ignore[no-untyped-def]
-    from cfc_sim.metric_catalogue import HEADLINE
+class _Stages:
+    """One line on stderr as each step after the simulation starts, with the time the last one took,
+    so a long step (summary, readiness, charts) is never silent."""
 
-    national = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.perf_counter
+        self._since: float | None = None
+
+    def __call__(self, step: str) -> None:
+        self._finish()
+        click.echo(f"  {step} ...", err=True)
+        self._since = self._clock()
+
+    def _finish(self) -> None:
+        if self._since is not None:
+            click.echo(f"    ({self._clock() - self._since:.1f} s)", err=True)
+        self._since = None
+
+    def done(self) -> None:
+        self._finish()
+
+
+def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """England against the targets, then the areas at risk worst first, and where to look next."""
+    from cfc_sim.at_risk import areas_at_risk, format_check, national_checks
+
+    config = result.config
+    shown = terminal_text(str(folder))
     click.echo(f"{terminal_text(config.name)}: {config.replications} replications, {len(config.areas)} areas, "
                f"{config.header.horizon_months} months from {config.header.start}")
-    for metric in HEADLINE:
-        if metric.name in national.index:
-            row = national.loc[metric.name]
-            click.echo(f"  {metric.short:<36} {metric.format(row['mean']):>10}   "
-                       f"(95% CI {metric.format(row['ci_low'])} to {metric.format(row['ci_high'])})")
+    click.echo("England (all areas):")
+    for check in national_checks(result.summary, config):
+        click.echo(f"  {format_check(check)}")
+    risks = areas_at_risk(result.summary, result.readiness, config, results=shown)
+    target = config.header.targets.cir_on_time_share
+    if not risks:
+        click.echo(f"Areas at risk: none (every area files at least {target:.0%} of CIRs on time and is green at "
+                   "its planned go-live)")
+    else:
+        click.echo(f"Areas at risk, worst first ({len(risks)} of {len(config.areas)}: CIRs on time below "
+                   f"{target:.0%}, or not green at the planned go-live):")
+        for rank, risk in enumerate(risks[:AT_RISK_SHOWN], start=1):
+            click.echo(f"  {rank}. {terminal_text(risk.area)}: {terminal_text(risk.main_reason)}")
+            for reason in risk.reasons[1:]:
+                click.echo(f"     also {terminal_text(reason)}")
+            click.echo(f"     look next: {risk.look_next}")
+        if len(risks) > AT_RISK_SHOWN:
+            click.echo(f"  ... and {len(risks) - AT_RISK_SHOWN} more (all in the report)")
+    click.echo(f"look next: cfc-sim readiness {shown} (every area's status and why), "
+               f"cfc-sim report {shown} (the leaders' report)")
+
+
+AT_RISK_SHOWN = 10  # the worst areas listed in the terminal; the report lists every one
 
 
 @cli.command()
@@ -184,6 +242,8 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
 
     source = Path(results)
     result = read_results(source)
+    if month is not None:
+        month = _run_month(month, result.readiness)
     path = Path(out) if out else source / "charts" / "readiness_heatmap.png"
     if out:
         check_file(path, png_by_us, owner=source)
@@ -207,6 +267,19 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
     title = f"Readiness to go live: {result.config.name}"
     write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
     click.echo(f"heatmap: {path}")
+
+
+def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]
+    """`--month` as YYYY-MM, and one the run assessed; otherwise a clear error (exit 2)."""
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise UserError(f"{month!r} is not a month written YYYY-MM (for example 2027-04)", key="--month")
+    months = sorted(str(m) for m in readiness["month"].unique())
+    if month not in months:
+        span = f"{months[0]} to {months[-1]}" if months else "none"
+        raise UserError(f"{month} is not a month of this run (months with readiness: {span})", key="--month")
+    return month
 
 
 @cli.command()
@@ -291,27 +364,50 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
 @click.option("--out", type=click.Path(file_okay=False), help="Sweep folder (default results/sweep-<name>-<time>).")
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--area", "areas", multiple=True,
+              help="Also show the metric for this area (repeatable), with its own chart sweep-<area>.png.")
 def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | None, seed: int | None,
-          out: str | None, workers: int, scheduler: str | None) -> None:
+          out: str | None, workers: int, scheduler: str | None, areas: tuple[str, ...]) -> None:
     """Run a grid of variants of SCENARIO with common random numbers; write one results folder per
-    variant, sweep.csv and sweep.png. Rerunning with the same --out reuses finished variants."""
+    variant, sweep.csv and sweep.png (England; sweep-<area>.png per --area). Rerunning with the same
+    --out reuses finished variants."""
     from cfc_sim.charts import draw_run_charts, sweep_chart
+    from cfc_sim.metric_catalogue import BY_NAME
     from cfc_sim.output_folder import write_file
+    from cfc_sim.results import slug
     from cfc_sim.scenario.variants import parse_setting
     from cfc_sim.sweep import run_sweep
 
     parsed = [parse_setting(s) for s in settings]
     base = _config(scenario)
+    known = {a.name for a in base.areas}
+    for area in areas:
+        if area not in known:
+            raise UserError(f"no area {area!r} in {scenario}", key="--area")
     folder = Path(out) if out else _default_out(f"sweep-{base.name}")
+    charts = {area: f"sweep-{slug(area)}.png" for area in areas}
     table = run_sweep(scenario, parsed, folder, reps=reps, seed=seed, workers=workers, scheduler=scheduler,
-                      draw_charts=draw_run_charts,
-                      on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"))
+                      draw_charts=draw_run_charts, extra_files=list(charts.values()),
+                      on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"),
+                      on_warning=lambda message: click.echo(f"warning: {terminal_text(message)}", err=True))
     keys = [k for k, _ in parsed]
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
     write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp), owner=folder)
-    national = table[(table["area"] == NATIONAL) & (table["pathway"] == "all") & (table["metric"] == metric)]
-    click.echo(national[[*keys, "mean", "ci_low", "ci_high"]].rename(columns={"mean": metric}).to_string(index=False))
+    for area, name in charts.items():
+        write_file(folder / name, lambda tmp, area=area: sweep_chart(table, keys, metric, tmp, area), owner=folder)
+    shown = BY_NAME.get(metric)
+    for area in (NATIONAL, *areas):
+        rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
+        click.echo(f"{shown.short if shown else metric}: {'England' if area == NATIONAL else terminal_text(area)}")
+        if rows.empty:
+            click.echo("  no value in any variant (e.g. no CIRs in this area within the horizon)")
+            continue
+        view = rows[[*keys, "mean", "ci_low", "ci_high"]].copy()
+        if shown is not None:
+            for column in ("mean", "ci_low", "ci_high"):
+                view[column] = view[column].map(shown.format)
+        click.echo(view.rename(columns={"mean": metric}).to_string(index=False))
     click.echo(f"sweep: {folder / 'sweep.csv'}")
 
 
@@ -359,9 +455,11 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     def show(rows: list[dict]) -> None:
         joint = rows[-1]  # the row for every target at once (the only row with one target)
         extra = "not found" if joint["extra_fte"] != joint["extra_fte"] else f"+{int(joint['extra_fte'])}"
+        if joint["annual_cost"] > 0:
+            extra += f" (£{joint['annual_cost']:,.0f} a year)"
         mean = f"  mean {joint['achieved_mean']:.3g}" if len(rows) == 1 else ""
         note = f"  ({joint['note']})" if joint["note"] else ""
-        click.echo(f"  {terminal_text(joint['area']):<36} {joint['fte_now']:>5} FCAs  {extra:>9}  "
+        click.echo(f"  {terminal_text(joint['area']):<36} {joint['fte_now']:>5} FCAs  {extra:>24}  "
                    f"P(met)={joint['achieved_probability']:.2f}{mean}{note}")
         for row in rows[:-1]:
             detail = row["note"] if row["achieved_probability"] != row["achieved_probability"] else (
@@ -381,7 +479,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
                        on_area=show)
     national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
     cost = national["annual_cost"]
-    priced = f", about {cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
+    priced = f", about £{cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
     rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
     missing = int(rows["extra_fte"].isna().sum())
     unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
@@ -634,6 +732,9 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
                                 started=started, wall_seconds=time.perf_counter() - clock)
     write_rollout(plan, folder, manifest, rollout_chart)
     _print_rollout(plan, config.name)
+    if plan.already_live:
+        click.echo(f"already live when the run starts (not part of the rollout): "
+                   f"{terminal_text(', '.join(plan.already_live))}")
     for note in plan.notes:
         click.echo(f"note: {note}")
     click.echo(summary_line(plan))

@@ -16,6 +16,7 @@ from cfc_sim.results import RunResult
 from cfc_sim.scenario.schema import ScenarioConfig
 
 Progress = Callable[[int], None]  # called with the number of replications just finished
+Stage = Callable[[str], None]  # called with what the next step after the simulation is, so none is silent
 
 
 def run_replications(
@@ -41,6 +42,7 @@ def run_scenario(
     scheduler: str | None = None,
     trace: bool = False,
     progress: Progress | None = None,
+    on_stage: Stage | None = None,
 ) -> RunResult:
     """Run every replication of `config` and assemble frames, summary and readiness."""
     import time
@@ -50,7 +52,7 @@ def run_scenario(
     clock = time.perf_counter()
     outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
                                trace=trace, progress=progress)
-    return assemble(config, outputs, started, time.perf_counter() - clock)
+    return assemble(config, outputs, started, time.perf_counter() - clock, on_stage)
 
 
 def run_until_precise(
@@ -62,6 +64,7 @@ def run_until_precise(
     scheduler: str | None = None,
     trace: bool = False,
     progress: Progress | None = None,
+    on_stage: Stage | None = None,
 ) -> RunResult:
     """`--reps auto`: add replications in parallel batches until every headline national KPI's
     95% half-width is within `precision` of its mean (or `max_reps` is reached).
@@ -88,11 +91,11 @@ def run_until_precise(
             break
         target = min(max_reps, max(needed, len(outputs) + batch))
     final = config.with_run_options(replications=len(outputs))
-    return assemble(final, outputs, started, time.perf_counter() - clock)
+    return assemble(final, outputs, started, time.perf_counter() - clock, on_stage)
 
 
 def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: object,
-             wall_seconds: float) -> RunResult:
+             wall_seconds: float, on_stage: Stage | None = None) -> RunResult:
     """Frames, summary, readiness and manifest from the replications' outputs."""
     import platform
     from datetime import datetime
@@ -107,8 +110,10 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
     from cfc_sim.results import events_frame, replications_frame, summary_frame, timeseries_frame
     from cfc_sim.scenario.loading import scenario_sha256
 
+    stage = on_stage or (lambda step: None)
     calendar = make_calendar(config)
     areas = [a.name for a in config.areas]
+    stage(f"summarising {len(outputs)} replications (summary, monthly series)")
     replications = replications_frame(outputs, areas)
     timeseries = timeseries_frame(outputs, calendar.month_labels)
     manifest = {
@@ -127,11 +132,13 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
         "command": f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}",
         "cache_key": run_key(config, RUN_KEY),  # a sweep reuses the folder of a variant with this key
     }
+    summary = summary_frame(replications, areas, inner_replications=(
+        config.uncertainty.inner_replications if config.uncertainty else None))
+    stage(f"readiness of {len(areas)} areas, month by month")
     return RunResult(
         config=config,
         replications=replications,
-        summary=summary_frame(replications, areas, inner_replications=(
-            config.uncertainty.inner_replications if config.uncertainty else None)),
+        summary=summary,
         timeseries=timeseries,
         readiness=readiness_frame(config, calendar, timeseries),
         manifest=manifest,

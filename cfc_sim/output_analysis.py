@@ -4,11 +4,11 @@ start-up transient (MSER-5). Usable on any run's outputs, without the model."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from cfc_sim.metric_catalogue import NATIONAL, PRECISION
+from cfc_sim.metric_catalogue import BY_NAME, NATIONAL, PRECISION
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.stats import half_width
 
@@ -17,6 +17,7 @@ from cfc_sim.stats import half_width
 # precision of a near-zero wait is unattainable and meaningless).
 # Monthly national series checked for a start-up transient, and how far (relative to the settled
 # level) the truncated start must differ from the rest to be worth a warning.
+AREA_KPI = "cir_on_time_share"  # `--reps auto` also drives this metric's interval in every area
 TRANSIENT_SERIES = ("open_cases", "caseload_mean", "unallocated_queue_mean")
 MATERIAL_SHIFT = 0.05
 
@@ -33,6 +34,32 @@ def headline_values_of(replications) -> dict[str, np.ndarray]:  # type: ignore[n
     return {kpi: national[national["metric"] == kpi]["value"].to_numpy() for kpi in PRECISION}
 
 
+def kpi_values(rows: Iterable[tuple[str, str, str, float]]) -> dict[str, np.ndarray]:
+    """Per-replication values of every KPI `--reps auto` drives, from (area, pathway, metric, value)
+    rows in replication order: the national headline KPIs (keyed by metric) and each area's CIR
+    on-time share (keyed `cir_on_time_share@AREA`; only replications in which the area filed CIRs)."""
+    found: dict[str, list[float]] = {kpi: [] for kpi in PRECISION}
+    for area, pathway, metric, value in rows:
+        if pathway != "all":
+            continue
+        if area == NATIONAL and metric in PRECISION:
+            found[metric].append(value)
+        elif area != NATIONAL and metric == AREA_KPI:
+            found.setdefault(f"{AREA_KPI}@{area}", []).append(value)
+    return {kpi: np.array(values, dtype=float) for kpi, values in found.items()}
+
+
+def kpi_label(kpi: str) -> str:
+    """A KPI key in words: 'CIRs within 8 working weeks (East London)' or the national label."""
+    metric, _, area = kpi.partition("@")
+    label = BY_NAME[metric].short if metric in BY_NAME else metric
+    return f"{label} ({area})" if area else f"{label} (England)"
+
+
+def _tolerance(kpi: str) -> float:
+    return PRECISION.get(kpi.partition("@")[0], 0.0)
+
+
 def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, float]:
     """95% t half-width / |mean| of each KPI across the replications. A KPI whose half-width is
     already within its small absolute tolerance (`PRECISION`, for values near zero) or
@@ -42,7 +69,7 @@ def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, floa
         if len(values) < 2:
             continue
         half = half_width(values)
-        if abs(values.mean()) < 1e-12 or half <= PRECISION.get(kpi, 0.0):
+        if abs(values.mean()) < 1e-12 or half <= _tolerance(kpi):
             out[kpi] = 0.0
         else:
             out[kpi] = half / abs(values.mean())
@@ -50,25 +77,31 @@ def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, floa
 
 
 def precision_note(replications, precision: float) -> str:  # type: ignore[no-untyped-def]
-    """What `--reps auto` achieved, in one line: replications used and the widest relative half-width."""
-    widths = relative_half_widths(headline_values_of(replications))
+    """What `--reps auto` achieved, in one line: replications used, which KPIs it drove and the
+    widest relative half-width (naming its KPI)."""
+    rows = replications[["area", "pathway", "metric", "value"]].itertuples(index=False, name=None)
+    widths = relative_half_widths(kpi_values(rows))
     met = all(w <= precision for w in widths.values())
     used = replications["replication"].nunique()
-    return (f"--reps auto: used {used} replications; widest headline half-width "
-            f"{max(widths.values(), default=0):.1%} of its mean ({'within' if met else 'NOT within'} "
+    areas = sum("@" in k for k in widths)
+    worst = max(widths, key=lambda k: widths[k], default="")
+    widest = f"{kpi_label(worst)} {widths[worst]:.1%} of its mean" if worst else "none"
+    return (f"--reps auto: used {used} replications for {len(widths) - areas} national KPIs and the CIR on-time "
+            f"share of {areas} area(s); widest 95% half-width: {widest} ({'within' if met else 'NOT within'} "
             f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")
 
 
 def replications_needed(outputs: Sequence[ReplicationOutput], precision: float) -> int:
-    """Replications estimated to bring every headline half-width within `precision` of its mean
-    (or within its absolute tolerance): half-widths shrink as 1 / sqrt(n)."""
+    """Replications estimated to bring every KPI's half-width (`kpi_values`: national headline and
+    each area's CIR on-time share) within `precision` of its mean (or within its absolute
+    tolerance): half-widths shrink as 1 / sqrt(n)."""
     n = len(outputs)
     worst = 0.0
-    for kpi, values in headline_values(outputs).items():
+    for kpi, values in kpi_values(row for o in outputs for row in o.metrics).items():
         if len(values) < 2:
             continue
         half = half_width(values)
-        allowed = max(precision * abs(values.mean()), PRECISION.get(kpi, 0.0))
+        allowed = max(precision * abs(values.mean()), _tolerance(kpi))
         worst = max(worst, half / allowed if allowed > 0 else (math.inf if half > 0 else 0.0))
     if worst <= 1:
         return n
@@ -92,20 +125,56 @@ def mser5(series: Sequence[float]) -> int:
     return best_d * 5
 
 
-def transient_warnings(timeseries, months: int | None = None) -> list[str]:  # type: ignore[no-untyped-def]
-    """Warnings for national monthly series whose MSER-5 truncation point is after the first month."""
+def starts_from_open_work(config) -> bool:  # type: ignore[no-untyped-def]
+    """Every area starts from today's open work (`initial_state`), so there is no empty start to warm up."""
+    return bool(config.areas) and all(
+        a.initial_state.open_cases_per_weekly_application > 0 or a.initial_state.open_cases
+        or a.initial_state.snapshot_csv for a in config.areas)
+
+
+def sustained_trend(series: np.ndarray) -> bool:
+    """The series moves materially along its least-squares line: the change over it exceeds
+    MATERIAL_SHIFT of its mean level and the slope is clearly not noise (|t| >= 2)."""
+    n = len(series)
+    if n < 4:
+        return False
+    x = np.arange(n, dtype=float)
+    slope, intercept = np.polyfit(x, series, 1)
+    residual = series - (slope * x + intercept)
+    spread = math.sqrt(float((residual**2).sum()) / (n - 2)) / math.sqrt(float(((x - x.mean()) ** 2).sum()))
+    material = abs(slope * (n - 1)) > MATERIAL_SHIFT * max(abs(float(series.mean())), 1e-9)
+    return material and (spread == 0 or abs(slope) / spread >= 2)
+
+
+def transient_warnings(timeseries, config=None) -> list[str]:  # type: ignore[no-untyped-def]
+    """Warnings for national monthly series whose MSER-5 truncation point is after the first month
+    with statistics. A series that settles (the months after the cut have no material trend) holds a
+    start-up transient: warm up or start from today's open work. One still moving after the cut is
+    a sustained trend of the scenario (a backlog building up as areas go live), which no warm-up
+    removes: said as such. Silent when every area starts from `initial_state` (`config` given)."""
+    if config is not None and starts_from_open_work(config):
+        return []
+    first = config.header.warmup_months if config is not None else 0
     national = timeseries[timeseries["area"] == NATIONAL]
     warnings = []
     for metric in TRANSIENT_SERIES:
         rows = national[national["metric"] == metric]
         if rows.empty:
             continue
-        series = rows.groupby("month", sort=True)["value"].mean().to_numpy()
+        series = rows.groupby("month", sort=True)["value"].mean().to_numpy()[first:]
         cut = mser5(series)
-        settled = float(series[cut:].mean()) if cut else 0.0
-        shift = abs(float(series[:cut].mean()) - settled) / max(abs(settled), 1e-9) if cut else 0.0
-        if cut > 0 and shift > MATERIAL_SHIFT:
-            warnings.append(f"warm-up check (MSER-5): {metric.replace('_', ' ')} settles only after about {cut} "
-                            f"months; statistics include a start-up transient (set warmup_months >= {cut} or "
-                            "start from today's open work with initial_state)")
+        if cut == 0:
+            continue
+        label = metric.replace("_", " ")
+        settled = float(series[cut:].mean())
+        shift = abs(float(series[:cut].mean()) - settled) / max(abs(settled), 1e-9)
+        if sustained_trend(series[cut:]):
+            warnings.append(f"warm-up check (MSER-5): {label} keeps changing after month {cut} "
+                            f"({series[cut]:,.1f} then, {series[-1]:,.1f} in the last month): a sustained trend of "
+                            "the scenario (areas going live, a backlog building or clearing) that no warm-up removes; "
+                            "the run also starts with no open work, so start from today's with initial_state")
+        elif shift > MATERIAL_SHIFT:
+            warnings.append(f"warm-up check (MSER-5): {label} settles only after about {cut} "
+                            f"months; statistics include a start-up transient (set warmup_months >= "
+                            f"{first + cut} or start from today's open work with initial_state)")
     return warnings

@@ -58,13 +58,26 @@ def partnerships_share(area: AreaConfig, review_date: dt.date) -> float:
     return sum(d <= review_date for d in (p.idva, p.local_authority, p.police)) / 3
 
 
+# Which way each criterion passes: at least the threshold (True) or at most it (False).
+HIGHER_IS_BETTER = {"capacity": True, "vacancy": False, "training": True, "stability": False, "partnerships": True,
+                    "performance": True}
+
+
+def passes(criterion: str, value: float, threshold: float) -> bool:
+    """The one pass rule of a criterion's value against its threshold (no data never passes)."""
+    if value != value:
+        return False
+    margin = value - threshold if HIGHER_IS_BETTER[criterion] else threshold - value
+    return margin >= -1e-9
+
+
 def _criterion(name: str, value: float, threshold: float, higher_is_better: bool,
                tolerance: float) -> dict[str, object]:
     if value != value:  # not evaluable (no data): fails
         return {"criterion": name, "value": value, "threshold": threshold, "passed": False,
                 "status": "red", "margin": math.nan}
     margin = value - threshold if higher_is_better else threshold - value
-    passed = margin >= -1e-9
+    passed = passes(name, value, threshold)
     if passed:
         status = "green"
     elif name in SOFT and margin >= -tolerance:

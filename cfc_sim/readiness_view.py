@@ -15,14 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cfc_sim.calendar import SimCalendar
-from cfc_sim.readiness import CRITERIA, GATING, AreaState, assess, overall_status, review_date_of, trailing_turnover
+from cfc_sim.readiness import CRITERIA, GATING, SOFT, AreaState, assess, overall_status, passes, review_date_of
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
-COLUMNS = ["area", "month", "criterion", "value", "threshold", "passed", "status", "margin", "go_live_month"]
+COLUMNS = ["area", "month", "criterion", "value", "threshold", "passed", "status", "margin", "go_live_month",
+           "pass_share", "on_time_share_first_months"]
 NO_STATUS = "n/a"  # no readiness row for the month asked (e.g. a planned go-live after the run)
+LIVE = "live"  # at its planned go-live, an area already live when the run starts (nothing to judge)
 
 CRITERION_NAMES = {
     "capacity": "enough CFC-trained FCAs",
@@ -35,7 +38,7 @@ CRITERION_NAMES = {
 # One letter per failing criterion (the report's month-by-month grid).
 CRITERION_CODES = {"capacity": "C", "vacancy": "V", "training": "T", "stability": "S", "partnerships": "P",
                    "performance": "O"}
-ALREADY_LIVE = "already live at the start of the run"
+ALREADY_LIVE = "already live when the run starts: no go-live to judge"
 AFTER_RUN = "planned go-live is after the end of the run"
 MONTH_NOT_IN_RUN = "month not in the run"
 
@@ -61,7 +64,7 @@ class AreaStatus:
         """The failing criteria joined for a table cell ("none" when a status has nothing failing)."""
         if self.failing:
             return "; ".join(self.failing)
-        return "none" if self.status != NO_STATUS else ""
+        return "none" if self.status not in (NO_STATUS, LIVE) else ""
 
 
 def _isnan(value: Any) -> bool:
@@ -76,25 +79,46 @@ def is_true(value: Any) -> bool:
     return value is True or str(value) == "True"
 
 
-def criterion_words(criterion: str, value: Any, threshold: Any, performance_months: int | None = None) -> str:
-    """One failing criterion in plain words, with its value against the threshold."""
+def _measure(criterion: str, v: float, t: float) -> tuple[str, str, str]:
+    """(what is measured, the value, the threshold with its direction) of one criterion, in words."""
+    if criterion == "capacity":
+        return "CFC-trained FCAs", f"{v:.1f}", f"at least {t:.1f} needed"
+    if criterion == "vacancy":
+        return "vacancy rate", f"{v:.1%}", f"at most {t:.1%}"
+    if criterion == "training":
+        return "CFC-trained share", f"{v:.1%}", f"at least {t:.1%}"
+    if criterion == "stability":
+        return "12-month turnover", f"{v:.1%}", f"at most {t:.1%}"
+    if criterion == "partnerships":
+        return "partnerships in place", f"{round(v * 3)} of 3", "all 3"
+    return criterion, f"{v:.3g}", f"{t:.3g}"
+
+
+def criterion_words(criterion: str, value: Any, threshold: Any, performance_months: int | None = None,
+                    pass_share: Any = None, confidence: float | None = None, on_time: Any = None,
+                    together: Any = None) -> str:
+    """One failing criterion in plain words: what it measures, its value against the threshold and,
+    across replications, in what share of runs it holds against the share needed. A criterion
+    whose mean value passes is never worded as if that value failed: it fails on how often it holds."""
     if _isnan(value):
         return f"{CRITERION_NAMES.get(criterion, criterion)}: no data yet"
     v, t = float(value), float(threshold)
-    if criterion == "capacity":
-        return f"capacity: {v:.1f} CFC-trained FCAs vs {t:.1f} needed"
-    if criterion == "vacancy":
-        return f"vacancy rate {v:.1%} vs at most {t:.1%}"
-    if criterion == "training":
-        return f"CFC-trained share {v:.1%} vs at least {t:.1%}"
-    if criterion == "stability":
-        return f"12-month turnover {v:.1%} vs at most {t:.1%}"
-    if criterion == "partnerships":
-        return f"partnerships in place {round(v * 3)} of 3 vs all 3"
+    needs = f"needs {confidence:.0%}" if confidence is not None else ""
     if criterion == "performance":
-        window = f" in its first {performance_months} months live" if performance_months else ""
-        return f"chance of meeting the CIR target{window} {v:.0%} vs at least {t:.0%}"
-    return f"{criterion} {v:.3g} vs {t:.3g}"
+        window = f" in the first {performance_months} months live" if performance_months else ""
+        own = f" (its CIRs on time in those months: {float(on_time):.0%})" if not _isnan(on_time) else ""
+        return f"chance of meeting the CIR target{window}: {v:.0%}, needs {t:.0%}{own}"
+    what, shown, limit = _measure(criterion, v, t)
+    share = None if _isnan(pass_share) else float(pass_share)
+    if passes(criterion, v, t) and share is not None:  # passes on average, not often enough
+        text = f"{what} {limit} in only {share:.0%} of runs ({needs}; {shown} on average)"
+    else:
+        text = f"{what} {shown} vs {limit}"
+        if share is not None and 0 < share < 1:
+            text += f" (met in {share:.0%} of runs, {needs})" if needs else f" (met in {share:.0%} of runs)"
+    if not _isnan(together) and share is not None and share >= (confidence or 0) - 1e-12:
+        text += f"; criteria 1-5 hold together in only {float(together):.0%} of runs ({needs})"
+    return text
 
 
 def failing_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -102,13 +126,17 @@ def failing_rows(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[(rows["criterion"] != "overall") & ~rows["passed"].map(is_true)]
 
 
-def _verdict(rows: pd.DataFrame, performance_months: int) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
+def _verdict(rows: pd.DataFrame, config: ScenarioConfig) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
     """(status, failing in words, failing criteria, planned go-live month) of one area-month's rows."""
     overall = rows[rows["criterion"] == "overall"]
     if overall.empty:
         return NO_STATUS, (), (), False
+    rules = config.header.readiness
     bad = failing_rows(rows)
-    words = tuple(criterion_words(str(r.criterion), r.value, r.threshold, performance_months)
+    together = overall["pass_share"].iloc[0] if "pass_share" in overall else None
+    words = tuple(criterion_words(str(r.criterion), r.value, r.threshold, rules.performance_months,
+                                  getattr(r, "pass_share", None), rules.performance_confidence,
+                                  getattr(r, "on_time_share_first_months", None), together)
                   for r in bad.itertuples())
     go_live = "go_live_month" in overall and is_true(overall["go_live_month"].iloc[0])
     return str(overall["status"].iloc[0]), words, tuple(str(c) for c in bad["criterion"]), bool(go_live)
@@ -136,8 +164,10 @@ def status_at(readiness: pd.DataFrame, config: ScenarioConfig, area: AreaConfig,
             note = ALREADY_LIVE
         elif at.empty:
             note = AFTER_RUN
-    status, words, names, go_live = _verdict(at, config.header.readiness.performance_months)
+    status, words, names, go_live = _verdict(at, config)
     judged = str(at["month"].iloc[0]) if status != NO_STATUS else None
+    if month is None and note == ALREADY_LIVE:  # live before the run: no go-live to judge
+        status, words, names = LIVE, (), ()
     ready = earliest if earliest is not None else earliest_ready(readiness)
     return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
                       status=status, failing=words, failing_criteria=names,
@@ -197,6 +227,19 @@ def earliest_ready(readiness: pd.DataFrame) -> dict[str, str | None]:
     return result
 
 
+def ready_from(readiness: pd.DataFrame, area: str, month: str) -> str | None:
+    """The first month on or after `month` in which the area's criteria 1-5 all pass (None if none in
+    the run): when an area not ready at its planned go-live could go live, unlike `earliest_ready`,
+    which may lie before a planned month at which the area is no longer ready."""
+    rows = readiness[(readiness["area"] == area) & readiness["criterion"].isin(GATING)
+                     & (readiness["month"].astype(str) >= month)]
+    if rows.empty:
+        return None
+    ok = rows.assign(passed=rows["passed"].map(is_true)).groupby("month", sort=True)["passed"].all()
+    ready = ok[ok]
+    return str(ready.index[0]) if len(ready) else None
+
+
 def performance_probability(series: pd.DataFrame, area: str, months: int, labels: Sequence[str],
                             target_share: float) -> float:
     """Share of replications meeting the on-time target over the area's first `months` months live.
@@ -204,34 +247,74 @@ def performance_probability(series: pd.DataFrame, area: str, months: int, labels
     Each replication's window starts at the month the area actually went live in it (the
     `live_areas` series), so a readiness-gated go-live is judged on its own first months.
     """
+    return performance_window(series, area, months, labels, target_share)[0]
+
+
+def performance_window(series: pd.DataFrame, area: str, months: int, labels: Sequence[str],
+                       target_share: float) -> tuple[float, float]:
+    """(`performance_probability`, the area's CIR on-time share over those first months across all
+    replications' CIRs): the criterion beside the area's own figure."""
     rows = series[series["area"] == area]
     live = rows[(rows["metric"] == "live_areas") & (rows["value"] > 0)]
     if live.empty:
-        return math.nan
+        return math.nan, math.nan
     order = {label: k for k, label in enumerate(labels)}
     first_live = live.assign(k=live["month"].map(order)).groupby("replication")["k"].min()
     cirs = rows[rows["metric"] == "cirs_filed"].set_index(["replication", "month"])["value"]
     share = rows[rows["metric"] == "cir_on_time_share"].set_index(["replication", "month"])["value"]
     met = []
+    all_on_time = all_filed = 0.0
     for replication, first in first_live.items():
         window = [(replication, label) for label in labels[first:first + months]]
         filed = cirs.reindex(window).fillna(0.0)
         on_time = (share.reindex(window).fillna(0.0) * filed).sum()
         if filed.sum() > 0:
             met.append(on_time / filed.sum() >= target_share - 1e-12)
-    return sum(met) / len(met) if met else math.nan
+            all_on_time += on_time
+            all_filed += filed.sum()
+    if not met:
+        return math.nan, math.nan
+    return sum(met) / len(met), all_on_time / all_filed
+
+
+def _trailing_turnover(leavers: np.ndarray, fte: np.ndarray) -> np.ndarray:
+    """`readiness.trailing_turnover` for every replication (rows) and month (columns) at once."""
+    out = np.full(leavers.shape, math.nan)
+    for k in range(leavers.shape[1]):
+        window = slice(max(0, k - 11), k + 1)
+        total_fte = fte[:, window].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[:, k] = np.where(total_fte > 0, leavers[:, window].sum(axis=1) * 12 / total_fte, math.nan)
+    return out
+
+
+def _held(flags: Sequence[bool], months: int) -> list[bool]:
+    """Each month's flag only when it also held in the `months - 1` reviews before it (fewer at the start)."""
+    return [all(flags[max(0, k - months + 1):k + 1]) for k in range(len(flags))]
 
 
 def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.DataFrame) -> pd.DataFrame:
-    """`readiness.csv`: per area and month the six criteria on the mean state across replications,
-    plus an `overall` row; `go_live_month` marks the month of the planned go-live."""
+    """`readiness.csv`: per area and month the six criteria plus an `overall` row; `go_live_month`
+    marks the month of the planned go-live.
+
+    `value` is the criterion on the mean state across replications. A criterion **passes** when it
+    holds in at least a share `readiness.performance_confidence` of the replications (`pass_share`,
+    each replication judged on its own monthly state by `readiness.assess`) and has done so for
+    `readiness.hold_months` reviews in a row (fewer at the start of the run). Criteria 1-5 must
+    also hold *together* in that share of replications (the `overall` row's `pass_share`; the rule
+    the `readiness` go-live policy and `rollout` apply): when each holds but not together, the one
+    holding in the fewest replications is marked failing. `on_time_share_first_months` (performance
+    rows) is the area's own CIR on-time share over its first `performance_months` months live.
+    """
     header = config.header
     rules = header.readiness
+    confidence = rules.performance_confidence
     labels = calendar.month_labels
     first = header.warmup_months
-    wanted = ["trained_fte", "vacancy_rate", "trained_share", "leavers", "fte_in_post", "live"]
-    means = series[series["metric"].isin(wanted)].groupby(["area", "month", "metric"])["value"].mean()
-    means = means.unstack("metric")
+    wanted = ["trained_fte", "vacancy_rate", "trained_share", "leavers", "fte_in_post"]
+    rows = series[series["metric"].isin(wanted)]
+    cube = rows.pivot_table(index=["area", "replication"], columns=["metric", "month"], values="value",
+                            aggfunc="first") if not rows.empty else pd.DataFrame()
     out: list[dict[str, object]] = []
     for area in config.areas:
         go_live_day = calendar.day_of(area.go_live)
@@ -239,23 +322,79 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
             live_month = None  # planned after the horizon
         else:
             live_month = calendar.month_index(go_live_day) if go_live_day > 0 else first
-        performance = performance_probability(series, area.name, rules.performance_months, labels,
-                                              header.targets.cir_on_time_share)
-        leavers: list[float] = []
-        fte: list[float] = []
-        for k in range(first, calendar.horizon_months):
-            if (area.name, labels[k]) not in means.index:
-                continue
-            m = means.loc[(area.name, labels[k])]
-            leavers.append(float(m.get("leavers", 0.0)))
-            fte.append(float(m.get("fte_in_post", 0.0)))
-            state = AreaState(float(m.get("trained_fte", math.nan)), float(m.get("vacancy_rate", math.nan)),
-                              float(m.get("trained_share", math.nan)), trailing_turnover(leavers, fte), performance)
-            rows = assess(area, calendar, k, review_date_of(calendar, k), state, rules)
-            passed_count = sum(bool(r["passed"]) for r in rows)
-            rows.append({"criterion": "overall", "value": float(passed_count), "threshold": float(len(CRITERIA)),
-                         "passed": passed_count == len(CRITERIA), "status": overall_status(rows),
-                         "margin": float(passed_count - len(CRITERIA))})
-            for row in rows:
+        performance, on_time = performance_window(series, area.name, rules.performance_months, labels,
+                                                  header.targets.cir_on_time_share)
+        if cube.empty or area.name not in cube.index.get_level_values(0):
+            continue
+        mine = cube.loc[area.name]
+        present = [k for k in range(first, calendar.horizon_months)
+                   if all((m, labels[k]) in mine.columns for m in wanted)]
+        if not present:
+            continue
+
+        def grid(metric: str, mine: pd.DataFrame = mine, present: list[int] = present) -> np.ndarray:
+            return mine[[(metric, labels[k]) for k in present]].to_numpy(dtype=float)
+
+        leavers, fte = grid("leavers"), grid("fte_in_post")
+        turnover = _trailing_turnover(leavers, fte)
+        mean_turnover = _trailing_turnover(leavers.mean(axis=0, keepdims=True), fte.mean(axis=0, keepdims=True))[0]
+        per_rep = {"capacity": grid("trained_fte"), "vacancy": grid("vacancy_rate"), "training": grid("trained_share"),
+                   "stability": turnover}
+        months: list[list[dict[str, object]]] = []
+        raw: dict[str, list[bool]] = {c: [] for c in GATING}
+        together: list[float] = []
+        for j, k in enumerate(present):
+            mean_state = AreaState(float(np.nanmean(per_rep["capacity"][:, j])),
+                                   float(np.nanmean(per_rep["vacancy"][:, j])),
+                                   float(np.nanmean(per_rep["training"][:, j])), float(mean_turnover[j]), performance)
+            review = review_date_of(calendar, k)
+            crit = assess(area, calendar, k, review, mean_state, rules)
+            ok_all = np.ones(per_rep["capacity"].shape[0], dtype=bool)
+            for row in crit:
+                name = str(row["criterion"])
+                if name in per_rep:
+                    held = np.array([passes(name, v, float(row["threshold"])) for v in per_rep[name][:, j]])
+                elif name == "partnerships":
+                    held = np.full(ok_all.shape, bool(row["passed"]))
+                else:
+                    row["pass_share"], row["on_time_share_first_months"] = math.nan, on_time
+                    continue
+                ok_all &= held
+                row["pass_share"] = float(held.mean()) if held.size else math.nan
+                row["on_time_share_first_months"] = math.nan
+                raw[name].append(bool(held.size) and row["pass_share"] >= confidence - 1e-12)
+            together.append(float(ok_all.mean()) if ok_all.size else math.nan)
+            months.append(crit)
+        held_by = {c: _held(raw[c], rules.hold_months) for c in GATING}
+        jointly = _held([t == t and t >= confidence - 1e-12 for t in together], rules.hold_months)
+        for j, k in enumerate(present):
+            crit = months[j]
+            for row in crit:
+                name = str(row["criterion"])
+                if name in held_by:
+                    row["passed"] = held_by[name][j]
+                    _restatus(row, rules.amber_tolerance)
+            gating = [r for r in crit if r["criterion"] in GATING]
+            if all(r["passed"] for r in gating) and not jointly[j]:
+                weakest = min(gating, key=lambda r: float(r["pass_share"]))  # type: ignore[arg-type]
+                weakest["passed"] = False
+                _restatus(weakest, rules.amber_tolerance)
+            passed_count = sum(bool(r["passed"]) for r in crit)
+            crit.append({"criterion": "overall", "value": float(passed_count), "threshold": float(len(CRITERIA)),
+                         "passed": passed_count == len(CRITERIA), "status": overall_status(crit),
+                         "margin": float(passed_count - len(CRITERIA)), "pass_share": together[j],
+                         "on_time_share_first_months": math.nan})
+            for row in crit:
                 out.append({"area": area.name, "month": labels[k], **row, "go_live_month": k == live_month})
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _restatus(row: dict[str, object], tolerance: float) -> None:
+    """A criterion's status after the replication and hold rules: green when it passes; a failing
+    soft criterion whose mean value is within the amber tolerance (or passes) is amber; else red."""
+    if row["passed"]:
+        row["status"] = "green"
+        return
+    margin = float(row["margin"])  # type: ignore[arg-type]
+    soft = row["criterion"] in SOFT and margin == margin and margin >= -tolerance
+    row["status"] = "amber" if soft else "red"

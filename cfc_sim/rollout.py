@@ -41,8 +41,10 @@ least P (`--confidence`) across replications. The planner works in five steps:
    improve month by month (a leaver, a vacancy), so "ready by" the quantile date of step 2 is not
    always "ready at" it: an area failing the check moves to the P-quantile of its go-live day in
    the check run and is checked again, until every proposed date passes or lies beyond the
-   horizon. `ready_probability_at_proposed` and `check_passed` come from this check, and the risk
-   from that probability: `high` below P, `medium` below (1 + P) / 2, `low` otherwise.
+   horizon. `ready_probability_at_proposed` and `check_passed` come from this check. The risk
+   follows the probability of being ready on the *planned* date under the plan (the check's for
+   an area on time, the readiness run's for a late one, which is below P): `high` below P,
+   `medium` below (1 + P) / 2, `low` otherwise; so every late area is high risk.
 
 Areas planned after the horizon cannot be assessed and are listed as such; areas live at the
 start are not part of the rollout. Budget is the only link between areas (training seats and
@@ -70,7 +72,7 @@ from cfc_sim.model import ReplicationOutput
 from cfc_sim.model.simulation import make_calendar
 from cfc_sim.plan import DAYS_PER_YEAR, check_addition, smallest_extra, variant
 from cfc_sim.readiness import GATING
-from cfc_sim.readiness_view import criterion_words, readiness_frame, status_at
+from cfc_sim.readiness_view import readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
 from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.loading import resolved_yaml, scenario_sha256
@@ -206,47 +208,34 @@ def go_live_days(outputs: Sequence[ReplicationOutput], names: Sequence[str]) -> 
     return out
 
 
+def readiness_verdicts(config: ScenarioConfig, calendar: SimCalendar, outputs: Sequence[ReplicationOutput],
+                       names: Sequence[str], confidence: float | None = None) -> tuple[ScenarioConfig, pd.DataFrame]:
+    """The readiness table (`readiness_view.readiness_frame`) of the named areas from a run's outputs,
+    judged with `confidence` (default the scenario's): the very verdicts `readiness` and `report`
+    show for that run, so rollout's reasons are theirs."""
+    sub = variant(config, list(names))
+    if confidence is not None and confidence != sub.header.readiness.performance_confidence:
+        sub = config_variant(sub, {"readiness.performance_confidence": confidence})
+    series = timeseries_frame(outputs, calendar.month_labels)
+    return sub, readiness_frame(sub, calendar, series[series["area"].isin(list(names))])
+
+
 def _blockers(config: ScenarioConfig, calendar: SimCalendar, outputs: Sequence[ReplicationOutput],
-              areas: Sequence[_Area]) -> dict[str, tuple[list[str], str]]:
-    """Per area, the workforce criteria failing at its planned month, with how often across replications."""
+              areas: Sequence[_Area], confidence: float | None = None) -> dict[str, tuple[list[str], str]]:
+    """Per area, the workforce criteria failing at its planned month, in `readiness`'s words."""
     if not areas:
         return {}
-    names = [a.name for a in areas]
-    sub = variant(config, names)
-    wanted = ["trained_fte", "vacancy_rate", "trained_share", "leavers", "fte_in_post"]
-    series = timeseries_frame(outputs, calendar.month_labels)
-    series = series[series["area"].isin(names) & series["metric"].isin(wanted)]
-    month_of = {a.name: calendar.month_labels[calendar.month_index(a.planned_day)] for a in areas}
-    workforce = [c for c in GATING if c != "partnerships"]
-    values: dict[str, dict[str, list[float]]] = {a.name: {c: [] for c in workforce} for a in areas}
-    failures: dict[str, dict[str, int]] = {a.name: dict.fromkeys(workforce, 0) for a in areas}
-    thresholds: dict[tuple[str, str], float] = {}
-    for _, part in series.groupby("replication"):
-        frame = readiness_frame(sub, calendar, part)
-        for area in areas:
-            month = month_of[area.name]
-            verdict = status_at(frame, sub, area.config, month, earliest={})  # the verdict `readiness` shows
-            at = frame[(frame["area"] == area.name) & (frame["month"] == month)].set_index("criterion")
-            for criterion in workforce:
-                if criterion in at.index:
-                    values[area.name][criterion].append(float(at.loc[criterion, "value"]))
-                    thresholds[(area.name, criterion)] = float(at.loc[criterion, "threshold"])
-                failures[area.name][criterion] += criterion in verdict.failing_criteria
-    reps = len(outputs)
+    sub, frame = readiness_verdicts(config, calendar, outputs, [a.name for a in areas], confidence)
+    by_name = {a.name: a for a in sub.areas}
     out = {}
     for area in areas:
-        parts = []
-        for criterion in workforce:
-            failed = failures[area.name][criterion]
-            if failed == 0:
-                continue
-            value = sum(values[area.name][criterion]) / len(values[area.name][criterion])
-            text = criterion_words(criterion, value, thresholds[(area.name, criterion)])  # as `readiness` words it
-            if criterion == "training":
-                text += f" with {area.config.workforce.training.seats_per_month} training seats a month"
-            parts.append((failed, criterion, f"{text} (fails in {failed}/{reps} runs)"))
-        parts.sort(key=lambda p: -p[0])
-        out[area.name] = ([label for _, label, _ in parts], "; ".join(text for _, _, text in parts[:2]))
+        month = calendar.month_labels[calendar.month_index(area.planned_day)]
+        verdict = status_at(frame, sub, by_name[area.name], month, earliest={})
+        workforce = [(c, w) for c, w in zip(verdict.failing_criteria, verdict.failing, strict=True)
+                     if c in GATING and c != "partnerships"]
+        seats = area.config.workforce.training.seats_per_month
+        texts = [w + (f" with {seats} training seats a month" if c == "training" else "") for c, w in workforce]
+        out[area.name] = ([c for c, _ in workforce], "; ".join(texts[:2]) + ("; ..." if len(texts) > 2 else ""))
     return out
 
 
@@ -345,7 +334,7 @@ def readiness_run(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, 
         area.p_planned = share_on(area.baseline, area.planned_day)
         area.partnerships_late = _late_partnerships(area.config)
     late = [a for a in inside if a.p_planned < confidence - 1e-12]
-    for name, (labels, text) in _blockers(ready, calendar, outputs, late).items():
+    for name, (labels, text) in _blockers(ready, calendar, outputs, late, confidence).items():
         area = next(a for a in late if a.name == name)
         area.blocker_names, area.blockers = labels, text
     return late
@@ -481,7 +470,8 @@ def _row(area: _Area, calendar: SimCalendar, confidence: float, max_extra: int, 
         "proposed_go_live": proposed.isoformat() if proposed else "", "on_time": on_time, "extra_fte": extra,
         "annual_cost": extra * area.config.workforce.cost_per_fte_day * DAYS_PER_YEAR,
         "ready_probability_at_proposed": area.p_proposed,
-        "risk": risk_of(area.p_proposed, confidence) if proposed else "high",
+        # the chance of being ready on the planned date under the plan: a late area misses it
+        "risk": risk_of(area.p_proposed if on_time else area.p_planned, confidence),
         "reason": _reason(area, confidence, max_extra, reps), "delay_months": delay,
         "ready_probability_at_planned": area.p_planned,
         "extra_fte_for_on_time": area.extra_needed if area.extra_needed is not None else (

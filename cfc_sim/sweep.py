@@ -51,6 +51,37 @@ def finished(folder: Path, config: ScenarioConfig) -> bool:
     return isinstance(done, dict) and done.get("cache_key") == run_key(config, RUN_KEY)
 
 
+def identical_variants(configs: Sequence[ScenarioConfig], combos: Sequence[dict[str, Any]]) -> list[str]:
+    """Warnings for variants that are the same scenario (same resolved sha256), naming a swept key
+    that changes nothing: typically a `defaults.` key that every area overrides with its own value."""
+    from cfc_sim.scenario.loading import scenario_sha256
+
+    shas = [scenario_sha256(c) for c in configs]
+    if len(set(shas)) == len(shas):
+        return []
+    keys = list(combos[0]) if combos else []
+    warnings = []
+    for key in keys:
+        # the variants that differ from the first only in this key
+        alike = [sha for sha, combo in zip(shas, combos, strict=True)
+                 if all(combo[k] == combos[0][k] for k in keys if k != key)]
+        if len(alike) > 1 and len(set(alike)) == 1:
+            hint = ""
+            if key.startswith("defaults."):
+                hint = (f" (an area's own value overrides defaults: sweep areas.*.{key[len('defaults.'):]} or an "
+                        "area by name)")
+            warnings.append(f"--set {key}: every value gives the same scenario, so these variants are identical"
+                            + hint)
+    groups: dict[str, list[int]] = {}
+    for index, sha in enumerate(shas, start=1):
+        groups.setdefault(sha, []).append(index)
+    same = [g for g in groups.values() if len(g) > 1]
+    if same and not warnings:
+        shown = "; ".join(", ".join(f"v{i:02d}" for i in g) for g in same)
+        warnings.append(f"identical variants (the same scenario): {shown}")
+    return warnings
+
+
 def run_sweep(
     scenario: str | Path,
     settings: Sequence[tuple[str, list[Any]]],
@@ -62,15 +93,21 @@ def run_sweep(
     scheduler: str | None = None,
     draw_charts: Callable[[RunResult, Path], None],
     on_variant: Callable[[str, bool], None] = lambda name, reused: None,
+    on_warning: Callable[[str], None] = lambda message: None,
+    extra_files: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Run (or reuse) every variant of the grid and return the stacked summary (sweep.csv)."""
+    """Run (or reuse) every variant of the grid and return the stacked summary (sweep.csv).
+    Identical variants are reported through `on_warning` before anything runs; `extra_files` are
+    further files the caller will write into the sweep folder (checked before any run)."""
     combos = grid(settings)
     configs = [load_variant(scenario, values).with_run_options(replications=reps, seed=seed) for values in combos]
     names = [variant_name(index, values) for index, values in enumerate(combos, start=1)]
+    for warning in identical_variants(configs, combos):
+        on_warning(warning)
     out = open_folder(out, "sweep")
     for name in names:  # before any run: every variant folder is free or an earlier run of ours
         check_folder(out / name, "run")
-    for table_file in ("sweep.csv", "sweep.png"):
+    for table_file in ("sweep.csv", "sweep.png", *extra_files):
         check_in_folder(out, out / table_file)
     frames = []
     for name, values, config in zip(names, combos, configs, strict=True):

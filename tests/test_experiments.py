@@ -107,6 +107,8 @@ def test_plan_cli_writes_plan_csv_and_reuses_evaluations(tmp_path, capsys) -> No
                                        "achieved_probability"]
     extra = table[table["area"] == "ALL"].iloc[0]["extra_fte"]
     assert table[table["area"] == "ALL"].iloc[0]["annual_cost"] == pytest.approx(extra * 250 * 365.25)
+    assert extra > 0  # costs are printed in pounds a year, per area and in total
+    assert f"about £{extra * 250 * 365.25:,.0f} a year" in out and f"(£{extra * 250 * 365.25:,.0f} a year)" in out
     cache = tmp_path / ".plan.cache"
     files = sorted(p.name for p in cache.iterdir())
     mtimes = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
@@ -163,3 +165,41 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path, capsys) -> None:  # ty
     code, _, err = invoke(["run", str(scenario), "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "x")],
                           capsys)
     assert code == 2 and "scheduler" in err and not (tmp_path / "x").exists()
+
+
+def _two_areas() -> dict:
+    data = scenario_dict(name="pair", horizon_months=4, replications=2,
+                         areas=[{"name": "Bigshire", "go_live": "2025-01-06", "workforce": {"fcas": 4}},
+                                {"name": "Smallton", "go_live": "2025-01-06"}])
+    return data
+
+
+def test_sweep_warns_when_a_key_changes_nothing_and_names_the_override(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    data = _two_areas()
+    data["areas"][1]["workforce"] = {"fcas": 6}  # both areas override defaults.workforce.fcas
+    scenario = _write(tmp_path / "pair.yaml", data)
+    code, _, err = invoke(["sweep", str(scenario), "--set", "defaults.workforce.fcas=3,5", "--out",
+                           str(tmp_path / "s")], capsys)
+    assert code == 0, err
+    assert "--set defaults.workforce.fcas: every value gives the same scenario" in err
+    assert "areas.*.workforce.fcas" in err
+    code, _, err = invoke(["sweep", str(scenario), "--set", "areas.*.workforce.fcas=3,5", "--out",
+                           str(tmp_path / "t")], capsys)
+    assert code == 0 and "identical" not in err and "same scenario" not in err
+
+
+def test_sweep_area_prints_each_areas_table_and_chart(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    scenario = _write(tmp_path / "pair.yaml", _two_areas())
+    out = tmp_path / "s"
+    code, stdout, err = invoke(["sweep", str(scenario), "--set", "areas.Smallton.workforce.fcas=1,8", "--area",
+                                "Smallton", "--metric", "wait_to_allocation_days_mean", "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "wait to allocation, days: England" in stdout and "wait to allocation, days: Smallton" in stdout
+    assert (out / "sweep-Smallton.png").is_file() and (out / "sweep.png").is_file()
+    table = pd.read_csv(out / "sweep.csv")
+    wait = table[(table["area"] == "Smallton") & (table["pathway"] == "all")
+                 & (table["metric"] == "wait_to_allocation_days_mean")]
+    assert wait["mean"].iloc[0] > wait["mean"].iloc[1]  # one FCA waits longer than eight
+    code, _, err = invoke(["sweep", str(scenario), "--set", "areas.Smallton.workforce.fcas=1,8", "--area",
+                           "Nowhere", "--out", str(tmp_path / "u")], capsys)
+    assert code == 2 and "--area" in err and "Nowhere" in err

@@ -47,7 +47,7 @@ def plans(tmp_path_factory) -> dict:  # type: ignore[no-untyped-def]
     scenario = folder / "rollout.yaml"
     scenario.write_text(yaml.safe_dump(_data()))
     out = {}
-    for label, budget in (("funded", "200000"), ("unfunded", "0")):
+    for label, budget in (("funded", "200000"), ("unfunded", "0"), ("short", "100000")):
         argv = ["rollout", str(scenario), "--budget", budget, "--confidence", CONFIDENCE, "--out",
                 str(folder / label)]
         code, stdout, err = invoke_quietly(argv)
@@ -101,6 +101,31 @@ def test_an_understaffed_area_is_on_time_when_the_budget_funds_an_fca_and_late_w
     assert dt.date.fromisoformat(unfunded["proposed_go_live"]) > dt.date(2026, 6, 1)
     assert unfunded["extra_fte_for_on_time"] == 1 and "not within the budget" in unfunded["reason"]
     assert "planned dates 1 of 3 areas, proposed plan 1 of 3" in plans["unfunded"]["stdout"]
+
+
+def test_a_budget_below_the_cost_of_an_fca_binds_and_costs_are_in_pounds_a_year(plans) -> None:  # type: ignore[no-untyped-def]
+    short = plans["short"]["table"].loc["Thinshire"]
+    assert not short["on_time"] and short["extra_fte"] == 0 and short["annual_cost"] == 0
+    assert "(£109,575 a year) would make it on time; not within the budget" in short["reason"]
+    assert "£0 a year (budget £100,000 a year)" in plans["short"]["stdout"]
+    assert "£109,575 a year (budget £200,000 a year)" in plans["funded"]["stdout"]
+
+
+def test_late_areas_are_high_risk_whatever_the_chance_at_their_later_date(plans) -> None:  # type: ignore[no-untyped-def]
+    for plan in plans.values():
+        table = plan["table"]
+        late = table[~table["on_time"].astype(bool)]
+        assert len(late) and (late["risk"] == "high").all()
+        assert (late["ready_probability_at_proposed"] >= float(CONFIDENCE)).all()  # ready by then, still late
+
+
+def test_every_shipped_scenario_prices_an_fca_from_published_pay() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    for path in sorted((repo / "scenarios").glob("*.yaml")):
+        scenario = load_scenario(path)
+        assert all(a.workforce.cost_per_fte_day > 0 for a in scenario.areas), path.name
+    text = (repo / "scenarios" / "national-rollout.yaml").read_text(encoding="utf-8")
+    assert "Community Care" in text and "365.25" in text and "cost_per_fte_day: 170" in text
 
 
 def test_proposed_dates_are_checked_by_rerunning_and_hold(plans) -> None:  # type: ignore[no-untyped-def]

@@ -376,6 +376,8 @@ class ReadinessConfig(Frozen):
     performance_months: PosInt
     performance_confidence: Share
     amber_tolerance: Share = 0.05  # optional: how far a soft criterion may miss and still be amber
+    # optional: reviews in a row a criterion must hold before the readiness table counts it (flicker)
+    hold_months: Annotated[int, Strict(), Field(ge=1, le=24)] = 1
 
 
 def freeze(value: Any) -> Any:

@@ -1,0 +1,208 @@
+"""The headline a planner acts on: each national figure against its target, and the areas at risk
+of missing the CIR target or of not being ready at their planned go-live, worst first, each with
+its main reason in words and figures.
+
+One module so that `cfc-sim run` (the terminal) and the leaders' report rank and word the areas
+the same way. Reads a run's summary and readiness frames; the readiness verdict itself comes from
+`cfc_sim.readiness_view` (the one readiness story).
+
+An area is **at risk** when its CIR on-time share (mean across replications) is below the
+scenario's target, or when it is not live at the start and its status at the planned go-live
+month is amber or red. Worst first means a larger **risk score**: the CIR on-time shortfall in
+percentage points, plus 10 points when red at the planned go-live (5 when amber) and one point
+per month from the planned go-live month to the first month on or after it in which criteria
+1-5 all pass (`readiness_view.ready_from`; the run's remaining months when there is none).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from cfc_sim.metric_catalogue import BY_NAME, HEADLINE, NATIONAL
+from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses, ready_from
+from cfc_sim.scenario.schema import ScenarioConfig
+
+RED_POINTS, AMBER_POINTS = 10.0, 5.0
+# Where a CIR's time goes (CFC cases with a Cafcass CIR): the larger of these is the main cause.
+CIR_DELAY_CAUSES = (
+    ("cir_allocation_wait_days_mean", "waiting for a CFC-trained FCA to be allocated"),
+    ("cir_fca_hours_delay_days_mean", "FCAs short of hours (work ran past its least time)"),
+)
+MIN_CAUSE_DAYS = 0.5  # a cause adding less than half a day on average is not named
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """One national figure beside its target (target text empty when the figure has none)."""
+
+    metric: str
+    label: str
+    value: float
+    ci_low: float
+    ci_high: float
+    target: str  # e.g. "at least 90.0%"; "" without a target
+    met: bool | None  # the mean against the target; None without a target or a value
+    certain: bool  # the whole 95% interval is on the same side of the target
+
+    @property
+    def verdict(self) -> str:
+        """"met" / "not met" ("" without a target), with a word when the interval spans the target."""
+        if self.met is None:
+            return ""
+        word = "met" if self.met else "NOT met"
+        return word if self.certain else f"{word} (interval spans the target)"
+
+
+def _target_of(metric: str, config: ScenarioConfig) -> tuple[float, bool, str] | None:
+    """(threshold, higher is better, words) of a national figure with a target in the scenario."""
+    targets = config.header.targets
+    if metric == "cir_on_time_share":
+        return targets.cir_on_time_share, True, f"at least {targets.cir_on_time_share:.1%}"
+    if metric == "children_seen_share":
+        return targets.children_seen_share, True, f"at least {targets.children_seen_share:.1%}"
+    if metric == "cir_working_days_mean":
+        return float(targets.cir_working_days), False, f"within {targets.cir_working_days}"
+    return None
+
+
+def _meets(value: float, threshold: float, higher: bool) -> bool:
+    return value >= threshold - 1e-12 if higher else value <= threshold + 1e-12
+
+
+def national_checks(summary: pd.DataFrame, config: ScenarioConfig) -> list[TargetCheck]:
+    """The headline national figures (catalogue order), each with its target and verdict."""
+    national = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
+    out = []
+    for metric in HEADLINE:
+        if metric.name not in national.index:
+            continue
+        row = national.loc[metric.name]
+        value, low, high = float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
+        target = _target_of(metric.name, config)
+        met: bool | None = None
+        certain = False
+        text = ""
+        if target is not None and value == value:
+            threshold, higher, text = target
+            met = _meets(value, threshold, higher)
+            certain = _meets(low, threshold, higher) == met and _meets(high, threshold, higher) == met
+        out.append(TargetCheck(metric.name, metric.short, value, low, high, text, met, certain))
+    return out
+
+
+@dataclass(frozen=True)
+class AreaRisk:
+    """One area at risk: why, in words and figures, and where to look next."""
+
+    area: str
+    region: str
+    on_time: float  # CIR on-time share, mean across replications (NaN: no CIRs)
+    on_time_low: float
+    on_time_high: float
+    readiness: AreaStatus  # the verdict at the planned go-live (`readiness_view.status_at`)
+    months_late: int | None  # planned go-live month to the first ready month on or after it (None: not judged)
+    reasons: tuple[str, ...]  # worst first
+    look_next: str
+    score: float
+
+    @property
+    def main_reason(self) -> str:
+        return self.reasons[0] if self.reasons else ""
+
+
+def _area_values(summary: pd.DataFrame, area: str) -> dict[str, tuple[float, float, float]]:
+    rows = summary[(summary["area"] == area) & (summary["pathway"] == "all")]
+    return {str(r.metric): (float(r.mean), float(r.ci_low), float(r.ci_high)) for r in rows.itertuples()}
+
+
+def _months_between(planned: str, ready: str) -> int:
+    return (int(ready[:4]) - int(planned[:4])) * 12 + int(ready[5:7]) - int(planned[5:7])
+
+
+def _months_late(view: AreaStatus, readiness: pd.DataFrame, config: ScenarioConfig) -> tuple[int | None, str | None]:
+    """(months from the planned go-live month to the first month on or after it with criteria 1-5
+    all passing, counted to the end of the run when there is none; that month or None)."""
+    if view.status == NO_STATUS or view.month is None:
+        return None, None
+    ready = ready_from(readiness, view.area, view.month)
+    if ready is not None:
+        return max(0, _months_between(view.month, ready)), ready
+    start = config.header.start
+    end_month = (start.year * 12 + start.month - 1 + config.header.horizon_months)
+    end = f"{end_month // 12:04d}-{end_month % 12 + 1:02d}"
+    return max(0, _months_between(view.month, end)), None
+
+
+def _cir_cause(values: dict[str, tuple[float, float, float]]) -> str:
+    causes = [(values[m][0], label) for m, label in CIR_DELAY_CAUSES if m in values and values[m][0] == values[m][0]]
+    days, label = max(causes, default=(0.0, ""))
+    if days < MIN_CAUSE_DAYS:
+        return ""
+    return f"mainly {label}: {days:.0f} days on average"
+
+
+def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: ScenarioConfig,
+                  results: str = "RESULTS") -> list[AreaRisk]:
+    """Every area at risk (see the module docstring), worst first; `results` names the folder in
+    the commands suggested under "look next"."""
+    target = config.header.targets.cir_on_time_share
+    statuses = {v.area: v for v in area_statuses(readiness, config)}
+    out = []
+    for area in config.areas:
+        view = statuses[area.name]
+        values = _area_values(summary, area.name)
+        on_time, low, high = values.get("cir_on_time_share", (math.nan, math.nan, math.nan))
+        reasons: list[tuple[float, str]] = []
+        looks: list[str] = []
+        score = 0.0
+        if on_time == on_time and on_time < target - 1e-12:
+            shortfall = (target - on_time) * 100
+            score += shortfall
+            working = values.get("cir_working_days_mean", (math.nan,) * 3)[0]
+            words = (f"CIRs on time {on_time:.0%} (95% CI {low:.0%} to {high:.0%}) vs target {target:.0%}"
+                     + (f", {working:.0f} working days to a CIR on average" if working == working else ""))
+            cause = _cir_cause(values)
+            reasons.append((shortfall, words + (f"; {cause}" if cause else "")))
+            looks.append(f"{results}/charts/cir_on_time_fan.png (its monthly on-time share)")
+        live_at_start = area.go_live <= config.header.start
+        late, ready_month = (None, None) if live_at_start else _months_late(view, readiness, config)
+        if not live_at_start and view.status in ("red", "amber"):
+            points = (RED_POINTS if view.status == "red" else AMBER_POINTS) + (late or 0)
+            score += points
+            when = view.month or area.go_live.isoformat()[:7]
+            if ready_month is None:
+                ready = "not ready on or after it within the run"
+            elif late:
+                ready = f"ready from {ready_month} ({late} months late)"
+            else:
+                ready = "criteria 1-5 ready; the CIR target is the concern"
+            failing = "; ".join(view.failing[:2]) + ("; ..." if len(view.failing) > 2 else "")
+            reasons.append((points, f"{view.status} at planned go-live {when}: {failing}; {ready}"))
+            looks.append(f"cfc-sim readiness {results} --month {when}")
+        if not reasons:
+            continue
+        reasons.sort(key=lambda r: -r[0])
+        out.append(AreaRisk(area.name, area.region or "", on_time, low, high, view, late,
+                            tuple(text for _, text in reasons), ", ".join(looks), score))
+    return sorted(out, key=lambda r: (-r.score, r.area))
+
+
+def format_check(check: TargetCheck) -> str:
+    """One national figure for the terminal: value, interval, target and verdict."""
+    metric = BY_NAME[check.metric]
+    target = f"target {check.target}" if check.target else ""
+    return (f"{check.label:<36} {metric.format(check.value):>10}   (95% CI {metric.format(check.ci_low)} to "
+            f"{metric.format(check.ci_high)})" + (f"   {target}: {check.verdict}" if target else ""))
+
+
+def risk_rows(risks: list[AreaRisk]) -> list[dict[str, Any]]:
+    """The at-risk areas as plain rows (for tables and the report)."""
+    return [{"rank": k, "area": r.area, "region": r.region, "cir_on_time_share": r.on_time,
+             "status_at_go_live": r.readiness.status, "planned_go_live": r.readiness.planned,
+             "earliest_ready": r.readiness.earliest_ready, "months_late": r.months_late,
+             "main_reason": r.main_reason, "other_reasons": "; ".join(r.reasons[1:]), "look_next": r.look_next,
+             "score": r.score} for k, r in enumerate(risks, start=1)]

@@ -1,0 +1,138 @@
+"""The run headline (national figures against their targets, the areas at risk and why), progress
+after the simulation, `readiness --month` checks, the warm-up check and `--reps auto`'s KPIs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from cli_runner import invoke
+from scenario_factory import config, scenario_dict
+
+from cfc_sim.at_risk import areas_at_risk, national_checks
+from cfc_sim.model import ReplicationOutput
+from cfc_sim.output_analysis import precision_note, replications_needed, transient_warnings
+from cfc_sim.results_reader import read_results
+
+
+def _at_risk_scenario() -> dict:
+    """Steadyshire is fine; Shortfield is live with too few FCAs (late CIRs); Lateham goes live
+    before its police checks exist (red at its planned go-live)."""
+    return scenario_dict(
+        name="at-risk", horizon_months=10, replications=3,
+        areas=[{"name": "Steadyshire", "go_live": "2025-01-06"},
+               {"name": "Shortfield", "go_live": "2025-01-06", "workforce": {"fcas": 1, "establishment": 1}},
+               {"name": "Lateham", "go_live": "2026-07-06",
+                "partnerships": {"idva": "2026-04-01", "local_authority": "2026-04-01", "police": "2027-01-04"}}])
+
+
+@pytest.fixture(scope="module")
+def headline(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, Path]:
+    import contextlib
+    import io
+
+    from cfc_sim.cli import main
+
+    folder = tmp_path_factory.mktemp("headline")
+    path = folder / "at-risk.yaml"
+    path.write_text(yaml.safe_dump(_at_risk_scenario()), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as done:
+        main(["run", str(path), "--out", str(folder / "run")])
+        raise SystemExit(0)
+    assert done.value.code in (0, None), err.getvalue()
+    return out.getvalue(), err.getvalue(), folder / "run"
+
+
+def test_run_names_the_areas_at_risk_worst_first_and_why(headline: tuple[str, str, Path]) -> None:
+    out, _, run = headline
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Areas at risk"))
+    listed = [line for line in lines[start + 1:] if line[:4].strip().rstrip(".").isdigit()]
+    names = [line.split(". ", 1)[1].split(":")[0] for line in listed]
+    assert names == ["Shortfield", "Lateham"]  # Steadyshire meets everything; the CIR shortfall is worse
+    shortfield, lateham = listed
+    assert "CIRs on time" in shortfield and "vs target 90%" in shortfield
+    assert "waiting for a CFC-trained FCA" in shortfield
+    assert "red at planned go-live 2026-07" in lateham and "partnerships in place 2 of 3" in lateham
+    assert f"cfc-sim readiness {run} --month 2026-07" in out
+    assert f"cfc-sim report {run}" in out
+
+
+def test_national_figures_sit_beside_their_targets_with_a_verdict(headline: tuple[str, str, Path]) -> None:
+    out, _, run = headline
+    result = read_results(run)
+    checks = {c.metric: c for c in national_checks(result.summary, result.config)}
+    on_time = checks["cir_on_time_share"]
+    assert on_time.target == "at least 90.0%" and on_time.met == (on_time.value >= 0.9)
+    assert checks["weeks_to_decision_mean"].met is None  # no target: no verdict
+    line = next(x for x in out.splitlines() if "CIRs within 8 working weeks" in x)
+    assert "target at least 90.0%:" in line and (" met" in line or "NOT met" in line)
+    assert ("NOT met" in line) == (not on_time.met)
+
+
+def test_the_ranking_is_one_function_the_report_can_reuse(headline: tuple[str, str, Path]) -> None:
+    _, _, run = headline
+    result = read_results(run)
+    risks = areas_at_risk(result.summary, result.readiness, result.config)
+    assert [r.area for r in risks] == ["Shortfield", "Lateham"]
+    assert risks[0].score > risks[1].score > 0
+    assert risks[1].readiness.status == "red" and risks[1].months_late is not None
+
+
+def test_long_steps_after_the_simulation_say_what_they_do(headline: tuple[str, str, Path]) -> None:
+    _, err, _ = headline
+    for step in ("summarising 3 replications", "readiness of 3 areas", "drawing charts/readiness_heatmap.png",
+                 "drawing charts/cir_on_time_fan.png"):
+        assert step in err
+
+
+@pytest.mark.parametrize("month", ["April-2027", "2027-4", "2027-13", "27-04", "2031-01"])
+def test_readiness_month_is_checked(month: str, headline: tuple[str, str, Path],
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, run = headline
+    code, out, err = invoke(["readiness", str(run), "--month", month], capsys)
+    assert code == 2 and "--month" in err and "Traceback" not in err and out == ""
+    assert ("not a month of this run" in err) == (month == "2031-01")
+
+
+def _series(values: np.ndarray, metric: str = "open_cases") -> pd.DataFrame:
+    return pd.DataFrame({"replication": 0, "area": "ALL", "month": [f"m{k:03d}" for k in range(len(values))],
+                         "metric": metric, "value": values})
+
+
+def test_warm_up_check_tells_a_start_up_transient_from_a_sustained_trend() -> None:
+    rng = np.random.default_rng(3)
+    ramp = np.concatenate([np.linspace(10, 100, 8), np.full(40, 100.0)]) + rng.normal(0, 1, 48)
+    growth = np.concatenate([np.full(4, 10.0), np.linspace(20, 200, 44)]) + rng.normal(0, 1, 48)
+    (transient,) = transient_warnings(_series(ramp))
+    assert "start-up transient" in transient and "warmup_months" in transient
+    (trend,) = transient_warnings(_series(growth))
+    assert "sustained trend" in trend and "no warm-up removes" in trend
+
+
+def test_warm_up_check_is_silent_when_every_area_starts_from_open_work() -> None:
+    ramp = np.concatenate([np.linspace(10, 100, 8), np.full(40, 100.0)])
+    empty = config(scenario_dict())
+    started = config(scenario_dict(defaults__initial_state={"open_cases_per_weekly_application": 20}))
+    assert transient_warnings(_series(ramp), empty) != []
+    assert transient_warnings(_series(ramp), started) == []
+
+
+def _outputs(national: list[float], area: list[float]) -> list[ReplicationOutput]:
+    return [ReplicationOutput(r, metrics=[("ALL", "all", "cir_on_time_share", n), ("Noisy", "all",
+                                                                                  "cir_on_time_share", a)])
+            for r, (n, a) in enumerate(zip(national, area, strict=True))]
+
+
+def test_reps_auto_drives_each_areas_cir_on_time_share_too() -> None:
+    steady = [0.90, 0.901, 0.899, 0.90, 0.90]
+    assert replications_needed(_outputs(steady, steady), 0.05) == 5
+    assert replications_needed(_outputs(steady, [0.1, 0.7, 0.3, 0.9, 0.5]), 0.05) > 50
+    frame = pd.DataFrame([(o.replication, *m) for o in _outputs(steady, [0.1, 0.7, 0.3, 0.9, 0.5])
+                          for m in o.metrics], columns=["replication", "area", "pathway", "metric", "value"])
+    note = precision_note(frame, 0.05)
+    assert "CIR on-time share of 1 area(s)" in note and "(Noisy)" in note and "NOT within" in note
