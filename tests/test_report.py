@@ -216,10 +216,20 @@ def test_html_names_the_areas_most_at_risk_worst_first_with_reasons(risky: Path,
     assert below == sorted(below, key=lambda a: share[a])  # worst on-time share first
     assert top[-1] == "Lateshire"  # on target once live, but red at its planned go-live
     late = section[section.index('data-area="Lateshire"'):]
-    assert "RED at planned go-live (Sep 2026)" in late and "partnerships in place 2 of 3 vs all 3" in late
+    assert "red at planned go-live 2026-09" in late and "partnerships in place 2 of 3 vs all 3" in late
+    assert "ready from 2027-02 (5 months late)" in late
     over = section[section.index('data-area="Overloadshire"'):]
     assert f"CIRs on time {share['Overloadshire']:.0%}" in over and "vs target 90%" in over
     assert "Most at risk: Overloadshire, " in section
+
+
+def test_report_and_run_name_the_same_areas_at_risk_in_the_same_order(risky: Path) -> None:
+    from cfc_sim.at_risk import areas_at_risk
+    from cfc_sim.report.area_table import area_rows, at_risk
+
+    result = read_results(risky)
+    terminal = [(r.area, r.reasons) for r in areas_at_risk(result.summary, result.readiness, result.config)]
+    assert [(r.area, r.reasons) for r in at_risk(area_rows(result))] == terminal
 
 
 def test_html_area_table_has_every_area_against_the_targets(risky: Path, tmp_path: Path) -> None:
@@ -235,6 +245,7 @@ def test_html_area_table_has_every_area_against_the_targets(risky: Path, tmp_pat
     assert "LIVE" in cells["Fineshire"][7] and "RED" in cells["Lateshire"][7]
     assert cells["Lateshire"][8] == "Feb 2027"  # earliest ready: the police partnership's month
     assert cells["Fineshire"][9] == "on target and ready"
+    assert cells["Lateshire"][9].startswith("red at planned go-live 2026-09")
     for header in ("CIRs on time (95% interval)", "Children seen", "Weeks to decision", "Open cases per FCA",
                    "Vacancy rate", "Status at planned go-live", "Earliest ready month", "Main reason"):
         assert header in table
@@ -317,6 +328,7 @@ def test_workbook_areas_sheet_one_row_per_area_with_real_dates(risky: Path, tmp_
     assert late["earliest_ready_month"] == dt.datetime(2027, 2, 1)
     assert late["status_at_go_live"] == "red" and late["risk_rank"] == 3
     assert record["Overloadshire"]["risk_rank"] == 1 and record["Fineshire"]["risk_rank"] is None
+    assert record["Fineshire"]["status_at_go_live"] == "live"  # live before the run: no go-live to judge
     assert 0 <= record["Overloadshire"]["cir_on_time_share"] < 0.9
     sheet = wb["Areas"]
     assert sheet.cell(row=2, column=header.index("cir_on_time_share") + 1).number_format == "0.0%"
