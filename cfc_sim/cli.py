@@ -83,7 +83,8 @@ class _Reps(click.ParamType):
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
 @click.option("--reps", type=_Reps(), help="Replications (default: the scenario's), or 'auto'.")
 @click.option("--precision", type=click.FloatRange(min=0.0001, max=1), default=0.05, show_default=True,
-              help="With --reps auto: every headline 95% half-width within this share of its mean.")
+              help="With --reps auto: the 95% half-width of every national headline KPI and of each area's CIR "
+                   "on-time share within this share of its mean.")
 @click.option("--max-reps", type=click.IntRange(min=2, max=100_000), default=200, show_default=True,
               help="With --reps auto: the most replications to run.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
@@ -395,7 +396,10 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
     write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp), owner=folder)
     for area, name in charts.items():
-        write_file(folder / name, lambda tmp, area=area: sweep_chart(table, keys, metric, tmp, area), owner=folder)
+        def draw(tmp: Path, area: str = area) -> None:
+            sweep_chart(table, keys, metric, tmp, area)
+
+        write_file(folder / name, draw, owner=folder)
     shown = BY_NAME.get(metric)
     for area in (NATIONAL, *areas):
         rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
@@ -569,7 +573,11 @@ def _comparison_report(sources: list[Path], out: str | None) -> None:
         owner = open_folder(target, "report", inputs=sources)
         path = target / "comparison.html"
         check_in_folder(owner, path)
-    click.echo(f"comparison: {write_comparison(runs, labels, sources, path, owner=owner)}")
+    stage = _Stages()
+    stage(f"writing the comparison page {path} (charts included)")
+    written = write_comparison(runs, labels, sources, path, owner=owner)
+    stage.done()
+    click.echo(f"comparison: {written}")
 
 
 def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None, need_path: str | None) -> None:
@@ -602,10 +610,17 @@ def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None,
         owner = source if into_results else open_folder(target, "report", inputs=[source])
         for kind in wanted:
             check_in_folder(owner, paths[kind])
+    stage = _Stages()
     if want_html:
-        click.echo(f"html: {write_html(result, source, paths['html'], owner=owner, need=need)}")
+        stage(f"writing the HTML report {paths['html']}")
+        written = write_html(result, source, paths['html'], owner=owner, need=need)
+        stage.done()
+        click.echo(f"html: {written}")
     if want_xlsx:
-        click.echo(f"xlsx: {write_xlsx(result, paths['xlsx'], owner=owner, need=need)}")
+        stage(f"writing the Excel workbook {paths['xlsx']}")
+        written = write_xlsx(result, paths['xlsx'], owner=owner, need=need)
+        stage.done()
+        click.echo(f"xlsx: {written}")
 
 
 @cli.command()

@@ -352,17 +352,18 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
             ok_all = np.ones(per_rep["capacity"].shape[0], dtype=bool)
             for row in crit:
                 name = str(row["criterion"])
+                threshold = float(row["threshold"])  # type: ignore[arg-type]
                 if name in per_rep:
-                    held = np.array([passes(name, v, float(row["threshold"])) for v in per_rep[name][:, j]])
+                    held = np.array([passes(name, v, threshold) for v in per_rep[name][:, j]])
                 elif name == "partnerships":
                     held = np.full(ok_all.shape, bool(row["passed"]))
                 else:
                     row["pass_share"], row["on_time_share_first_months"] = math.nan, on_time
                     continue
                 ok_all &= held
-                row["pass_share"] = float(held.mean()) if held.size else math.nan
-                row["on_time_share_first_months"] = math.nan
-                raw[name].append(bool(held.size) and row["pass_share"] >= confidence - 1e-12)
+                share = float(held.mean()) if held.size else math.nan
+                row["pass_share"], row["on_time_share_first_months"] = share, math.nan
+                raw[name].append(bool(held.size) and share >= confidence - 1e-12)
             together.append(float(ok_all.mean()) if ok_all.size else math.nan)
             months.append(crit)
         held_by = {c: _held(raw[c], rules.hold_months) for c in GATING}

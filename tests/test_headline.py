@@ -136,3 +136,11 @@ def test_reps_auto_drives_each_areas_cir_on_time_share_too() -> None:
                           for m in o.metrics], columns=["replication", "area", "pathway", "metric", "value"])
     note = precision_note(frame, 0.05)
     assert "CIR on-time share of 1 area(s)" in note and "(Noisy)" in note and "NOT within" in note
+
+
+def test_report_says_what_it_is_writing(headline: tuple[str, str, Path], tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, run = headline
+    code, out, err = invoke(["report", str(run), "--html", "--out", str(tmp_path / "board")], capsys)
+    assert code == 0, err
+    assert "writing the HTML report" in err and "html:" in out

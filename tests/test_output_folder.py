@@ -224,7 +224,7 @@ def test_disk_full_while_writing_keeps_the_previous_output(scenario: Path, tmp_p
     before = _snapshot(out)
     import cfc_sim.charts
 
-    def full(result: object, folder: Path) -> None:
+    def full(result: object, folder: Path, on_chart: object = None) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "x.png"))
 
     monkeypatch.setattr(cfc_sim.charts, "draw_run_charts", full)
@@ -247,8 +247,8 @@ from cfc_sim.cli import main
 flag = Path(sys.argv[1])
 original = cfc_sim.charts.draw_run_charts
 
-def slow(result, folder):
-    original(result, folder)
+def slow(result, folder, on_chart=None):
+    original(result, folder, on_chart)
     flag.write_text("writing")
     time.sleep(60)
 
