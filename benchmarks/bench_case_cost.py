@@ -20,8 +20,7 @@ import datetime as dt
 import sys
 import time
 
-import numpy as np
-import simpy
+from bare_mmc import bare_mmc
 from common import best_of, cpu_seconds, cpu_share_note, machine_line, metric, mmc_dict, table, verdict
 
 LAMBDA = 100.0  # arrivals per day
@@ -29,43 +28,12 @@ WORK = 5.0  # mean work (service) days
 FCAS, CAP = 30, 20  # c = 600 slots: rho = 500 / 600 = 0.83
 START = dt.date(2026, 4, 1)
 GOAL = 3.0
-BATCH = 4096
 
 
 def horizon_days(months: int) -> float:
     """Days from START to START + months (calendar months, as the model counts them)."""
     year, month = divmod(START.month - 1 + months, 12)
     return float((dt.date(START.year + year, month + 1, START.day) - START).days)
-
-
-def bare_mmc(lam: float, mean_service: float, c: int, horizon: float, seed: int) -> tuple[int, int]:
-    """Bare SimPy M/M/c: returns (customers arrived, customers served) by `horizon`."""
-    env = simpy.Environment()
-    servers = simpy.Resource(env, capacity=c)
-    rng = np.random.default_rng(seed)
-    counts = [0, 0]  # arrived, served
-
-    def batches(scale: float):  # endless iterator over exponential draws, BATCH at a time
-        while True:
-            yield from rng.exponential(scale, BATCH).tolist()
-
-    services = batches(mean_service)
-
-    def customer(service: float):
-        with servers.request() as req:
-            yield req
-            yield env.timeout(service)
-        counts[1] += 1
-
-    def source():
-        for gap in batches(1.0 / lam):
-            yield env.timeout(gap)
-            counts[0] += 1
-            env.process(customer(next(services)))
-
-    env.process(source())
-    env.run(until=horizon)
-    return counts[0], counts[1]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,12 +64,34 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readine
     plt.close(fig)
 
 
-def _band(series: pd.DataFrame, metric: str, area: str) -> pd.DataFrame:
-    rows = series[(series["area"] == area) & (series["metric"] == metric)]
-    if rows.empty:
-        return pd.DataFrame()
-    grouped = rows.groupby("month")["value"]
-    return pd.DataFrame({q: grouped.quantile(q) for q in (0.05, 0.25, 0.5, 0.75, 0.95)}).sort_index()
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# The monthly series the run charts draw; their bands are computed once, in one pass over the series.
+CHART_METRICS = ("cir_on_time_share", "caseload_mean", "unallocated_queue_mean", "fte_in_post", "establishment",
+                 "vacancies", "leavers", "trained_share", "open_cap_cases")
+MAX_AREA_PANELS = 12  # more areas than this: England and the worst areas, and every area by region
+WORST_AREAS = 8
+
+
+class Bands:
+    """Per (metric, area) the 5th, 25th, 50th, 75th and 95th percentiles across replications, by
+    month: built once from the monthly series so no chart filters the long frame again."""
+
+    def __init__(self, series: pd.DataFrame, metrics: Sequence[str] = CHART_METRICS) -> None:
+        self._bands: dict[tuple[str, str], pd.DataFrame] = {}
+        rows = series[series["metric"].isin(list(metrics))] if not series.empty else series
+        if rows.empty:
+            return
+        grouped = rows.groupby(["metric", "area", "month"], sort=True)["value"].quantile(list(QUANTILES)).unstack()
+        for (metric, area), frame in grouped.groupby(level=[0, 1], sort=False):
+            self._bands[(str(metric), str(area))] = frame.droplevel([0, 1])
+
+    def get(self, metric: str, area: str) -> pd.DataFrame:
+        """Months x quantiles (empty when the series has no such metric for the area)."""
+        return self._bands.get((metric, area), pd.DataFrame())
+
+
+def _band(series: Bands, metric: str, area: str) -> pd.DataFrame:
+    return series.get(metric, area)
 
 
 def _fan(ax: plt.Axes, band: pd.DataFrame, months: list[str], colour: str = BLUE, label: str = "median") -> None:
@@ -102,29 +124,105 @@ def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, pat
     plt.close(fig)
 
 
-def cir_fan_chart(series: pd.DataFrame, areas: list[str], months: list[str], target: float, path: Path) -> None:
-    """Per area, the monthly share of CIRs filed within target: median and 50/90% bands across replications."""
+def _mean_median(band: pd.DataFrame) -> float:
+    return float(band[0.5].mean()) if not band.empty else math.nan
+
+
+def worst_areas(bands: Bands, metric: str, areas: Sequence[str], count: int) -> list[str]:
+    """The `count` areas with the lowest median of `metric` averaged over the months (areas without it
+    left out), worst first."""
+    scored = [(_mean_median(bands.get(metric, a)), i, a) for i, a in enumerate(areas)]
+    return [a for score, _, a in sorted(s for s in scored if not math.isnan(s[0]))][:count]
+
+
+def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Path) -> None:
+    """The monthly share of CIRs filed within target: median and 50/90% bands across replications, per
+    area; with more than MAX_AREA_PANELS areas, England and the WORST_AREAS areas with the lowest share
+    (every area is drawn by region in `region_lines_chart`)."""
     shown = [a for a in areas if not _band(series, "cir_on_time_share", a).empty]
+    title = "CIRs filed within eight working weeks (share per month, across replications)"
+    if len(shown) > MAX_AREA_PANELS:
+        worst = worst_areas(series, "cir_on_time_share", shown, WORST_AREAS)
+        title = (f"CIRs filed within eight working weeks: England and the {len(worst)} of {len(shown)} areas with the "
+                 "lowest share (every area: cir_on_time_regions.png)")
+        shown = [NATIONAL, *worst] if not _band(series, "cir_on_time_share", NATIONAL).empty else worst
     if not shown:
         shown = areas[:1]
-    cols = min(5, len(shown))
+    cols = len(shown) if len(shown) <= 4 else (3 if len(shown) <= 9 else 4)
     rows = math.ceil(len(shown) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.0 * rows + 1.0), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.5 * rows + 1.0), sharey=True, squeeze=False)
     for ax, area in zip(axes.flat, shown, strict=False):
         band = _band(series, "cir_on_time_share", area)
         if not band.empty:
             _fan(ax, band, months)
         ax.axhline(target, color=TARGET, linestyle="--", linewidth=1, label=f"target {target:.0%}")
-        ax.set_title(area, fontsize=9)
+        ax.set_title("England" if area == NATIONAL else area, fontsize=9)
         ax.set_ylim(0, 1.02)
-        ax.set_xlim(0, len(months) - 1)
+        ax.set_xlim(0, max(len(months) - 1, 1))
         _months_axis(ax, months, every=max(6, len(months) // 4))
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    _finish_panels(fig, axes, len(shown), "CIRs filed within eight working weeks (share per month, across "
-                   "replications)", path)
+    _finish_panels(fig, axes, len(shown), title, path)
 
 
-def caseload_queue_chart(series: pd.DataFrame, months: list[str], cap: float, path: Path) -> None:
+LINE_COLOURS = [*SERIES[:6], "#F0E442", SERIES[6]]  # Okabe-Ito, yellow included
+LINE_STYLES = ["-", "--", "-.", ":"]
+
+
+def regions_of(config: object, areas: Sequence[str]) -> dict[str, list[str]]:
+    """Region -> its areas, in scenario order (areas without a region under "other")."""
+    region = {a.name: (getattr(a, "region", None) or "other") for a in config.areas}  # type: ignore[attr-defined]
+    grouped: dict[str, list[str]] = {}
+    for area in areas:
+        grouped.setdefault(region.get(area, "other"), []).append(area)
+    return grouped
+
+
+def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]], months: list[str], path: Path,
+                       title: str, ylabel: str, share: bool = False, target: float | None = None,
+                       go_live: dict[str, str] | None = None) -> None:
+    """Small multiples by region: each area's median of `metric` by month as a line (its own colour and
+    dash within the panel, named in the panel's legend), a dot at its planned go-live month."""
+    panels = [(name, members) for name, members in regions.items()
+              if any(not bands.get(metric, a).empty for a in members)] or list(regions.items())[:1]
+    cols = min(3, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.0 * rows + 0.8), sharey=share, squeeze=False)
+    for ax, (name, members) in zip(axes.flat, panels, strict=False):
+        for i, area in enumerate(members):
+            band = bands.get(metric, area)
+            if band.empty:
+                continue
+            x = [months.index(m) for m in band.index]
+            line, = ax.plot(x, band[0.5], color=LINE_COLOURS[i % len(LINE_COLOURS)],
+                            linestyle=LINE_STYLES[(i // len(LINE_COLOURS)) % len(LINE_STYLES)], linewidth=1.3,
+                            label=area)
+            planned = (go_live or {}).get(area)
+            if planned is not None and planned in band.index:
+                ax.plot([months.index(planned)], [band[0.5][planned]], marker="o", color=line.get_color(),
+                        markersize=4)
+        if target is not None:
+            ax.axhline(target, color=TARGET, linestyle="--", linewidth=1)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlim(0, max(len(months) - 1, 1))
+        ax.set_ylim(0, 1.02) if share else ax.set_ylim(bottom=0)
+        if share:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        _months_axis(ax, months, every=max(6, len(months) // 4))
+        ax.legend(fontsize=6.5, loc="lower left" if share else "upper right", frameon=False, handlelength=2.2)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis("off")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel, fontsize=8)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    # Fixed margins (in inches, so any grid fits): tight_layout would draw the figure once more to measure it.
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=0.75 / width, right=1 - 0.15 / width, bottom=0.75 / height, top=1 - 0.75 / height,
+                        wspace=0.22 if share else 0.3, hspace=0.55)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Path) -> None:
     """National mean caseload per FCA and the unallocated queue over time."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
     band = _band(series, "caseload_mean", NATIONAL)
@@ -152,7 +250,7 @@ def caseload_queue_chart(series: pd.DataFrame, months: list[str], cap: float, pa
     plt.close(fig)
 
 
-def workforce_chart(series: pd.DataFrame, months: list[str], path: Path) -> None:
+def workforce_chart(series: Bands, months: list[str], path: Path) -> None:
     """National FCAs in post against establishment, vacancies, leavers and the CFC-trained share."""
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.2))
     for metric, colour, label in (("fte_in_post", BLUE, "FCAs in post"), ("establishment", GREY, "establishment")):
@@ -191,8 +289,8 @@ def workforce_chart(series: pd.DataFrame, months: list[str], path: Path) -> None
 
 
 def draw_run_charts(result: object, folder: Path, on_chart: Callable[[str], None] | None = None) -> None:
-    """The standard charts of a results folder; `on_chart` is told each chart's file name before it
-    is drawn (progress for long runs)."""
+    """The standard charts of a results folder, from bands computed once; `on_chart` is told each
+    chart's file name before it is drawn (progress for long runs)."""
     tell = on_chart or (lambda name: None)
     config = result.config  # type: ignore[attr-defined]
     series = result.timeseries  # type: ignore[attr-defined]
@@ -201,16 +299,32 @@ def draw_run_charts(result: object, folder: Path, on_chart: Callable[[str], None
     tell("readiness_heatmap.png")
     readiness_heatmap(result.readiness, folder / "readiness_heatmap.png",  # type: ignore[attr-defined]
                       f"Readiness to go live: {config.name}")
+    bands = Bands(series)
+    target = config.header.targets.cir_on_time_share
+    go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
     tell("cir_on_time_fan.png")
-    cir_fan_chart(series, areas, months, config.header.targets.cir_on_time_share, folder / "cir_on_time_fan.png")
+    cir_fan_chart(bands, areas, months, target, folder / "cir_on_time_fan.png")
+    many = len(areas) > MAX_AREA_PANELS
+    if many:
+        tell("cir_on_time_regions.png")
+        region_lines_chart(bands, "cir_on_time_share", regions_of(config, areas), months,
+                           folder / "cir_on_time_regions.png",
+                           "CIRs filed within eight working weeks, every area by region (median across "
+                           "replications; dot: planned go-live; dashed: target)", "share on time", share=True,
+                           target=target, go_live=go_live)
     caps = [a.workforce.caseload_cap for a in config.areas]
     tell("caseload_queue.png")
-    caseload_queue_chart(series, months, float(np.median(caps)), folder / "caseload_queue.png")
+    caseload_queue_chart(bands, months, float(np.median(caps)), folder / "caseload_queue.png")
     tell("workforce.png")
-    workforce_chart(series, months, folder / "workforce.png")
-    go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
+    workforce_chart(bands, months, folder / "workforce.png")
     tell("transition_cap_rundown.png")
-    transition_chart(series, areas, months, go_live, folder / "transition_cap_rundown.png")
+    if many:
+        region_lines_chart(bands, "open_cap_cases", regions_of(config, areas), months,
+                           folder / "transition_cap_rundown.png",
+                           "Transition: open CAP cases per area by region (median across replications; dot: "
+                           "planned go-live)", "open CAP cases", go_live=go_live)
+    else:
+        transition_chart(bands, areas, months, go_live, folder / "transition_cap_rundown.png")
 
 
 RUN_COLOURS = SERIES
@@ -337,9 +451,10 @@ def area_comparison_chart(frame: pd.DataFrame, labels: list[str], target: float,
     plt.close(fig)
 
 
-def transition_chart(series: pd.DataFrame, areas: list[str], months: list[str], go_live: dict[str, str],
+def transition_chart(series: Bands, areas: list[str], months: list[str], go_live: dict[str, str],
                      path: Path) -> None:
-    """Open CAP cases per area over time: the run-down of the old pathway after go-live."""
+    """Open CAP cases per area over time: the run-down of the old pathway after go-live (one panel per
+    area: for runs of up to MAX_AREA_PANELS areas; larger runs draw `region_lines_chart`)."""
     bands = {a: _band(series, "open_cap_cases", a) for a in areas}
     shown = [a for a in areas if not bands[a].empty and bands[a][0.95].max() > 0]  # areas with CAP work
     cols = min(5, max(1, len(shown)))

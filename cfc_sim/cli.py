@@ -265,6 +265,11 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
         rest = [escape(terminal_text(v)) for v in (row.failing_text, row.earliest_ready or "never", went[row.area])]
         table.add_row(*cells, status, *rest)
     Console(width=160).print(table)
+    rules = result.config.header.readiness
+    runs = int(result.manifest.get("replications", result.config.replications))
+    click.echo(f"a criterion passes when it holds in at least {rules.performance_confidence:.0%} of the {runs} "
+               f"run(s) (readiness.performance_confidence), criteria 1-5 together too, for "
+               f"{rules.hold_months} monthly review(s) in a row (readiness.hold_months)")
     title = f"Readiness to go live: {result.config.name}"
     write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
     click.echo(f"heatmap: {path}")

@@ -183,13 +183,19 @@ def area_statuses(readiness: pd.DataFrame, config: ScenarioConfig, month: str | 
 
 def monthly_statuses(readiness: pd.DataFrame, config: ScenarioConfig,
                      months: Sequence[str]) -> dict[tuple[str, str], AreaStatus]:
-    """(area, month) -> `status_at` for the listed months (months without rows left out)."""
+    """(area, month) -> `status_at` for the listed months (months without rows left out).
+
+    The frame is split by area and month once, and each `status_at` sees only its own rows: a
+    national grid (40 areas x 13 months) takes a fraction of a second instead of filtering all
+    13,000 rows 500 times."""
     ready = earliest_ready(readiness)
-    wanted = set(months)
+    rows = readiness[readiness["month"].isin(set(months))]
+    cells = {(str(a), str(m)): frame for (a, m), frame in rows.groupby(["area", "month"], sort=True)}
     out = {}
     for area in config.areas:
-        for month in sorted(set(readiness.loc[readiness["area"] == area.name, "month"]) & wanted):
-            out[(area.name, str(month))] = status_at(readiness, config, area, str(month), ready)
+        for (name, month), frame in cells.items():
+            if name == area.name:
+                out[(name, month)] = status_at(frame, config, area, month, ready)
     return out
 
 

@@ -43,11 +43,25 @@ FIDELITY = [
     "### What the fidelity model still gets wrong",
     "",
     "- South East Wales: CAP's 37 weeks are reproduced but CFC cases take about 14 weeks, not 12 (the known "
-    "gap above): the CIR's least elapsed time, FCA hours shared equally across an FCA's cases and 14 days' "
-    "notice of the decision hearing leave too little room. Real FCAs work to deadlines (the CIR due first), "
-    "not in equal shares; a deadline-ordered discipline would be the next mechanism to add.",
+    "gap above). Deadline-ordered FCA work (`workforce.hours.discipline: deadline`) does not close it: on "
+    "this pilot it files 86% of CIRs on time instead of 74% and cuts the days CIR work runs past its least "
+    "elapsed time from 11 to 7, but CFC cases still take 14.2 weeks (3 replications). What remains is the "
+    "CIR's least elapsed time (`cfc.cir_work_days`) and the decision hearing's notice and listing: the "
+    "pilot's 12 weeks need the CIR and the decision hearing to overlap, which the model's strict sequence "
+    "(CIR filed, then 14 days' notice) does not allow.",
+    "- The shipped scenarios are calibrated with FCA hours shared equally (processor sharing). Real FCAs "
+    "work to deadlines; under heavy load equal sharing makes every CIR late at once (in a test area short "
+    "of FCAs, 14% on time shared against 79% deadline-ordered), so the FCA need computed with `shared` is an "
+    "upper bound. Recalibrating with `deadline` is the next step.",
     "- Equal sharing also stretches CIR elapsed times at moderate load: in the pilot, CIRs run about 10-13 "
     "days past their least elapsed time at 70% hours use, and about 70% are on time against a 90% target.",
+    "- Work and hearings are recognised at the end of the day they fall in (the model's end-of-day work "
+    "clock, docs/model.md section 2.6): every piece and hearing ends on a whole day, about half a day later "
+    "on average than the instant its hours ran out. With three or four pieces and hearings a case this "
+    "adds one to two days to a case's duration (well inside the bands above) and can move a CIR filed on "
+    "the last working day of its eight weeks past the target.",
+    "- Attending a hearing takes the FCA's hours on the hearing day from all its open work alike; travel "
+    "and waiting at court are inside the assumed hours, not modelled separately.",
     "- One pool of FCAs does all private-law work, so the published short-term (work to first hearing, "
     "about 32.5) and long-term (about 18) team caseloads cannot be told apart: only the overall mean is "
     "calibrated.",

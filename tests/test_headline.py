@@ -144,3 +144,11 @@ def test_report_says_what_it_is_writing(headline: tuple[str, str, Path], tmp_pat
     code, out, err = invoke(["report", str(run), "--html", "--out", str(tmp_path / "board")], capsys)
     assert code == 0, err
     assert "writing the HTML report" in err and "html:" in out
+
+
+def test_readiness_states_the_rule_it_judges_by(headline: tuple[str, str, Path],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, run = headline
+    code, out, err = invoke(["readiness", str(run)], capsys)
+    assert code == 0, err
+    assert "holds in at least 80% of the 3 run(s)" in out and "1 monthly review(s) in a row" in out

@@ -14,8 +14,9 @@ from scenario_factory import config
 
 import cfc_sim
 from cfc_sim.model import simulate
+from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.court import Court
-from cfc_sim.model.hours import SharedHours
+from cfc_sim.model.hours import DeadlineHours, SharedHours
 from cfc_sim.report import write_html
 from cfc_sim.report.views import cir_delay_rows
 from cfc_sim.results_reader import read_results
@@ -88,12 +89,97 @@ def test_an_overloaded_fca_is_slower_processor_sharing() -> None:
         def __init__(self, name: str) -> None:
             self.name, self.ps_finish, self.ps_version, self.ps_on = name, 0.0, 0, False
 
-    fca = SharedHours(env, 2.0, lambda job, now: done.__setitem__(job.name, now))  # 2 hours a day
+    fca = SharedHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(job.name, now))  # 2 h/day
     fca.add(Job("a"), 4.0, 0.0)
     fca.add(Job("b"), 2.0, 0.0)
     env.run(until=10)
     # two jobs share 2 h/day: b (2 h) ends on day 2; then a has 2 h left alone: day 3
     assert done == pytest.approx({"b": 2.0, "a": 3.0})
+
+
+def test_the_work_clock_acts_at_the_end_of_the_day_in_request_order() -> None:
+    env = simpy.Environment()
+    clock = WorkClock(env)
+    seen: list[tuple[str, float]] = []
+
+    def note(name: str) -> None:
+        seen.append((name, env.now))
+        if name == "b":  # asked for during a tick, due today: runs in the same tick
+            clock.at(env.now - 0.5, note, "b-today")
+
+    for day, name in ((3.4, "a"), (3.0, "b"), (3.9, "c"), (0.2, "d")):
+        clock.at(day, note, name)
+    env.run(until=10)
+    assert seen == [("d", 1.0), ("b", 3.0), ("b-today", 3.0), ("a", 4.0), ("c", 4.0)]
+
+
+def test_a_job_finishing_mid_day_stops_sharing_hours_at_once() -> None:
+    """b (0.5 h) ends at 0.5 days; from then a (1.4 h) has all 2 h/day and ends at 0.95, so both are
+    recognised at the end of day 1. Had b kept its share until the day's end, a would end on day 2."""
+    env = simpy.Environment()
+    done: dict[str, float] = {}
+
+    class Job:
+        __slots__ = ("name", "ps_finish", "ps_version", "ps_on")
+
+        def __init__(self, name: str) -> None:
+            self.name, self.ps_finish, self.ps_version, self.ps_on = name, 0.0, 0, False
+
+    fca = SharedHours(WorkClock(env), 2.0, lambda job, now: done.__setitem__(job.name, now))
+    fca.add(Job("a"), 1.4, 0.0)
+    fca.add(Job("b"), 0.5, 0.0)
+    env.run(until=5)
+    assert done == pytest.approx({"a": 1.0, "b": 1.0})
+    assert fca.delivered_hours == pytest.approx(1.9)
+
+
+class _DueJob:
+    __slots__ = ("name", "ps_due", "ps_left", "ps_finish", "ps_version", "ps_on")
+
+    def __init__(self, name: str, due: float) -> None:
+        self.name, self.ps_due, self.ps_left = name, due, 0.0
+        self.ps_finish, self.ps_version, self.ps_on = 0.0, 0, False
+
+
+def test_deadline_order_gives_all_hours_to_the_piece_due_first() -> None:
+    """a (4 h, due day 10) and b (2 h, due day 5) at 2 h/day: b has the hours first and ends on day 1,
+    then a on day 3 (shared equally, b would end on day 2). c (1 h, due day 2) arriving at day 1.5
+    takes the hours from a, which ends half a day later."""
+    env = simpy.Environment()
+    done: dict[str, float] = {}
+    fca = DeadlineHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(job.name, now))
+    fca.add(_DueJob("a", 10.0), 4.0, 0.0)
+    fca.add(_DueJob("b", 5.0), 2.0, 0.0)
+
+    def later():  # type: ignore[no-untyped-def]
+        yield env.timeout(1.5)
+        fca.add(_DueJob("c", 2.0), 1.0, env.now)
+
+    env.process(later())
+    env.run(until=10)
+    assert done == pytest.approx({"b": 1.0, "c": 2.0, "a": 3.5})
+    assert fca.delivered_hours == pytest.approx(7.0)
+
+
+def test_a_hearing_day_delays_deadline_ordered_work_by_its_hours() -> None:
+    env = simpy.Environment()
+    done: dict[str, float] = {}
+    fca = DeadlineHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(job.name, now))
+    fca.add(_DueJob("a", 10.0), 4.0, 0.0)
+    fca.spend(3.0, 0.0)  # a hearing: 3 hours away from casework
+    env.run(until=10)
+    assert done == pytest.approx({"a": 3.5})
+
+
+def test_deadline_order_files_more_cirs_on_time_than_equal_sharing() -> None:
+    """Switching the discipline off (equal shares) must cost CIRs on time where FCAs are short."""
+    def on_time(discipline: str) -> float:
+        m = _metrics(_two_areas(court=False, defaults__workforce__fcas=8, defaults__workforce__establishment=8,
+                                defaults__workforce__hours={"contracted_per_week": 37.0, "casework_share": 0.65,
+                                                            "discipline": discipline}))
+        return m[("Live", "cfc", "cir_on_time_share")]
+
+    assert on_time("deadline") > on_time("shared") + 0.03
 
 
 class _Job:
@@ -114,7 +200,7 @@ def _mm1_ps_mean_sojourn(rep: int, lam: float, mean_hours: float, rate: float) -
         if started[job.i] > 500:  # after a warm-up
             sojourn.append(now - started[job.i])
 
-    fca = SharedHours(env, rate, finished)
+    fca = SharedHours(WorkClock(env, step_days=0), rate, finished)  # exact times: the mechanism alone
 
     def arrivals():  # type: ignore[no-untyped-def]
         i = 0

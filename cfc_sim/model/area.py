@@ -24,10 +24,11 @@ from simpy.events import Timeout
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.metrics import CaseStats, Histogram, TimeAverage
-from cfc_sim.model.case import CAP, CFC, Attendance, Case
+from cfc_sim.model.case import CAP, CFC, Case
+from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.court import Court
 from cfc_sim.model.fca import FCA
-from cfc_sim.model.hours import SharedHours
+from cfc_sim.model.hours import DeadlineHours, SharedHours
 from cfc_sim.scenario.distributions import Sampler, UniformSource
 from cfc_sim.scenario.schema import AreaConfig
 from cfc_sim.streams import Streams
@@ -46,8 +47,9 @@ class Area:
     """State and allocation rules for one area; the case flow and workforce act through it."""
 
     def __init__(self, env: simpy.Environment, config: AreaConfig, calendar: SimCalendar,
-                 streams: Streams, national: NationalTotals) -> None:
+                 streams: Streams, national: NationalTotals, clock: WorkClock | None = None) -> None:
         self.env = env
+        self.clock = clock if clock is not None else WorkClock(env)  # FCA hours, waits on others, hearings
         self.config = config
         self.name = config.name
         self.calendar = calendar
@@ -90,6 +92,7 @@ class Area:
         # FCA hours (optional): casework hours a day of a full-time FCA with no other work
         hours = config.workforce.hours
         self.hours_per_day = hours.contracted_per_week * hours.casework_share / 7.0 if hours else 0.0
+        self._hours_kind = DeadlineHours if hours and hours.discipline == "deadline" else SharedHours
         self.hours_delivered_gone = 0.0  # hours of FCAs who have left (since statistics started)
         self.hours_available_gone = 0.0
         court = config.court
@@ -175,7 +178,7 @@ class Area:
             fca.cap_now = cap_now
         fca.other = self._other_slots(fca.cap_now, flexible)
         if self.hours_per_day > 0:
-            fca.hours = SharedHours(self.env, self._rate(fca), self._hours_done)
+            fca.hours = self._hours_kind(self.clock, self._rate(fca), self._hours_done)
         self.fcas.append(fca)
         if flexible:
             self.flexible_in_post.add(now, 1)
@@ -273,20 +276,16 @@ class Area:
             fca.hours.set_rate(self._rate(fca), now)
 
     def attend_hearing(self, case: Case, now: float, hours: float) -> None:
-        """The case's FCA attends a hearing: hours of their time, no caseload slot."""
+        """The case's FCA attends a hearing on its day: hours of their time, no caseload slot."""
         fca = case.fca or case.last_fca
         if fca is not None and fca.in_post and fca.hours is not None and hours > 0:
-            fca.hours.add(Attendance(), hours, now)
+            fca.hours.spend(hours, now)
 
-    def _hours_done(self, job: Any, now: float) -> None:
-        """A job's hours are done; a piece of work ends once its minimum elapsed time has passed."""
-        if not isinstance(job, Case):
-            return  # a hearing attended
-        case = job
+    def _hours_done(self, case: Case, now: float) -> None:
+        """A piece's hours are done; it ends once its minimum elapsed time has passed."""
         case.hours_left = 0.0
         if now < case.min_end_day:
-            event = Timeout(self.env, case.min_end_day - now, (case, case.token))
-            event.callbacks.append(self._work_done)
+            self.clock.at(case.min_end_day, self._waited, (case, case.token))
         else:
             self._finish_work(case, now)
 
@@ -294,7 +293,7 @@ class Area:
         """The visit deadline: visits not done by now are dropped, so those children are not seen."""
         if case.visit_hours <= 0:
             return
-        on_fca = case.ps_on and case.fca is not None and case.fca.hours is not None
+        on_fca = case.fca is not None and case.fca.hours is not None
         remaining = case.fca.hours.remaining(case, now) if on_fca else case.hours_left  # type: ignore[union-attr]
         done = case.piece_hours - remaining
         if done >= case.visit_hours:
@@ -428,8 +427,13 @@ class Area:
             self._queue_rules(now)
 
     def fill_all(self, now: float, hub_review: bool = False) -> None:
+        """Offer the queue to every FCA with a free slot, in post order, until the queue is empty."""
+        queues = self._queues
         for fca in list(self.fcas):
-            self.fill(fca, now, hub_review)
+            if not (queues[CAP] or queues[CFC]):
+                return
+            if fca.available and len(fca.cases) < fca.private_cap and (fca.trained or queues[CAP]):
+                self.fill(fca, now, hub_review)
 
     def _allocate(self, case: Case, fca: FCA, now: float) -> None:
         stats = self.stats[case.pathway]
@@ -449,6 +453,7 @@ class Area:
         case.work_end_day = now + case.work_left_days
         if fca.hours is not None:
             case.min_end_day = case.work_end_day
+            case.ps_due = case.due_day if case.due_day == case.due_day else case.min_end_day
             fca.hours.add(case, case.hours_left, now)
         else:
             event = Timeout(self.env, case.work_left_days, (case, case.token))
@@ -468,7 +473,11 @@ class Area:
         return fca
 
     def _work_done(self, event: Timeout) -> None:
-        case, token = event.value
+        self._waited(event.value)
+
+    def _waited(self, case_token: tuple[Case, int]) -> None:
+        """A piece's elapsed time has run (its hours, if any, being done)."""
+        case, token = case_token
         if token != case.token:
             return  # reallocated since this was scheduled
         self._finish_work(case, self.env.now)
@@ -488,7 +497,7 @@ class Area:
         for case in sorted(fca.cases, key=Case.queue_key):
             case.work_left_days = max(0.0, case.work_end_day - now)
             if fca.hours is not None:
-                case.hours_left = fca.hours.remove(case, now) if case.ps_on else 0.0
+                case.hours_left = fca.hours.remove(case, now)  # 0 if its hours are done
             case.token += 1
             self._release(case, now)
             self.stats[case.pathway].reallocations += 1

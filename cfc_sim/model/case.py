@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,17 +20,6 @@ INTAKE = "intake"  # CFC intake and screening (hours mode)
 VISIT = "visit"  # CFC: seeing children in a case without a Cafcass CIR (hours mode)
 
 
-class Attendance:
-    """An FCA attending a hearing: hours of the FCA's time that hold no caseload slot."""
-
-    __slots__ = ("ps_finish", "ps_version", "ps_on")
-
-    def __init__(self) -> None:
-        self.ps_finish = 0.0
-        self.ps_version = 0
-        self.ps_on = False
-
-
 class Case:
     """One application: its fixed attributes, its timestamps and its FCA history."""
 
@@ -40,6 +30,7 @@ class Case:
         # FCA hours (hours mode): the current piece of work and its visits
         "hours_left", "min_end_day", "ps_finish", "ps_version", "ps_on", "piece", "piece_hours",
         "visit_hours", "visit_children", "queue_days", "hours_delay_days",
+        "due_day", "ps_due", "ps_left",
         # hearings (court mode)
         "hearings", "listing_wait_days", "letter_done", "hearing_due",
     )
@@ -74,6 +65,9 @@ class Case:
         self.visit_children = 0  # children those visits are for
         self.queue_days = 0.0  # days waiting for allocation, all pieces
         self.hours_delay_days = 0.0  # days pieces ran past their minimum elapsed time (FCA hours)
+        self.due_day = math.nan  # the current piece's due date (nan: when its least elapsed time ends)
+        self.ps_due = 0.0  # deadline order (discipline: deadline): the due date the FCA works to
+        self.ps_left = 0.0
         self.hearings = 0
         self.listing_wait_days = 0.0
         self.letter_done = False  # CAP (hours mode): safeguarding letter filed

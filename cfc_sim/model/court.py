@@ -8,9 +8,18 @@ hearings already listed, and takes its length in court hours. This is a single-s
 in court time (M/G/1 when readiness is Poisson), so waits, backlogs and their clearing are
 outcomes of capacity, not draws. Idle court time before a hearing's notice has run is lost, as an
 unfilled list is.
+
+Because each hearing starts at or after the end of the one listed before it, the hearings listed
+form a queue in date order: the court keeps them in a deque and the case flow keeps one pending
+SimPy event per court (for the next hearing), not one per listed hearing. A national backlog of
+tens of thousands of listed hearings would otherwise sit in SimPy's event heap and make every
+event of the run dearer.
 """
 
 from __future__ import annotations
+
+from collections import deque
+from typing import Any
 
 from cfc_sim.metrics import TimeAverage
 
@@ -20,7 +29,7 @@ DAYS_PER_WEEK = 7.0
 class Court:
     """Listing for one area: `list_hearing` returns the day a hearing is heard."""
 
-    __slots__ = ("hours_per_day", "free_day", "hours_heard", "hearings_heard", "capacity")
+    __slots__ = ("hours_per_day", "free_day", "hours_heard", "hearings_heard", "capacity", "listed")
 
     def __init__(self, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         self.hours_per_day = sitting_days_per_week * hours_per_sitting_day / DAYS_PER_WEEK
@@ -28,6 +37,7 @@ class Court:
         self.free_day = 0.0  # when the court's list is next free
         self.hours_heard = 0.0  # court hours of hearings heard since statistics started
         self.hearings_heard = 0
+        self.listed: deque[tuple[float, Any]] = deque()  # (day, hearing) in date order
 
     def set_capacity(self, now: float, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         """An intervention changes sitting days: hearings already listed keep their dates."""
@@ -39,6 +49,12 @@ class Court:
         start = earliest_day if earliest_day > self.free_day else self.free_day
         self.free_day = start + hours / self.hours_per_day
         return start
+
+    def add_listed(self, day: float, hearing: Any) -> bool:
+        """Keep a listed hearing until its day; True if it is now the next hearing (the caller
+        schedules the court's event). Days arrive in order (see the module note)."""
+        self.listed.append((day, hearing))
+        return len(self.listed) == 1
 
     def heard(self, hours: float) -> None:
         self.hours_heard += hours

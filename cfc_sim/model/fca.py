@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cfc_sim.model.case import Case
-    from cfc_sim.model.hours import SharedHours
+    from cfc_sim.model.hours import DeadlineHours, SharedHours
 
 
 class FCA:
@@ -33,7 +33,7 @@ class FCA:
         self.since_day = start_day  # when the caseload last changed (for FCA-day histograms)
         self.absence_token = 0
         self.version = 0  # bumped on every change that matters to allocation (stale heap entries)
-        self.hours: SharedHours | None = None  # casework hours (hours mode only)
+        self.hours: SharedHours | DeadlineHours | None = None  # casework hours (hours mode only)
 
     @property
     def caseload(self) -> int:

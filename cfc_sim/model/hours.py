@@ -1,4 +1,5 @@
-"""An FCA's casework hours shared by its open pieces of work (processor sharing).
+"""An FCA's casework hours shared by its open pieces of work (processor sharing), or given to
+them earliest deadline first (`DeadlineHours`, `workforce.hours.discipline: deadline`).
 
 Each FCA delivers `rate` casework hours a calendar day; its n active jobs each receive rate/n
 (egalitarian processor sharing, as Ciw's processor-sharing nodes). So an overloaded FCA is
@@ -6,8 +7,13 @@ slower on every case, and the elapsed time of a report is an outcome of hours, n
 
 Kept in virtual time: `virtual` is the hours each active job has received since the FCA started.
 A job that needs h hours finishes when `virtual` reaches its start value + h, so adding, removing
-or re-rating costs O(log n) (a heap of finish points) and one pending SimPy event per FCA (stale
-ones are ignored by token), rather than a recomputation of every job.
+or re-rating costs O(log n) (a heap of finish points) and one pending request on the work clock
+per FCA (stale ones are ignored by token), rather than a recomputation of every job.
+
+The work clock (cfc_sim/model/clock.py) acts at the end of the day; the hours themselves are
+exact: a job that finishes mid-day stops sharing the FCA's hours at that instant, and the FCA's
+other jobs get them for the rest of the day. Only the recognition of the finish waits for the
+day's end.
 """
 
 from __future__ import annotations
@@ -17,8 +23,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import simpy
-from simpy.events import Timeout
+from cfc_sim.model.clock import EPS_DAYS, WorkClock
 
 _EPS_HOURS = 1e-9
 
@@ -27,72 +32,93 @@ class SharedHours:
     """One FCA's casework hours. Jobs are any objects with `ps_finish`, `ps_version` and `ps_on`
     slots (`ps_on` is true while the job is receiving hours here)."""
 
-    __slots__ = ("env", "rate", "virtual", "last_day", "active", "_heap", "_token", "_due", "_seq", "_on_done",
-                 "delivered_hours", "available_hours")
+    __slots__ = ("env", "clock", "rate", "virtual", "last_day", "active", "_heap", "_token", "_due", "_seq",
+                 "_on_done", "_finished", "delivered_hours", "available_hours")
 
-    def __init__(self, env: simpy.Environment, rate_hours_per_day: float,
+    def __init__(self, clock: WorkClock, rate_hours_per_day: float,
                  on_done: Callable[[Any, float], None]) -> None:
-        self.env = env
+        self.clock = clock
+        self.env = clock.env
         self.rate = rate_hours_per_day
         self.virtual = 0.0
-        self.last_day = env.now
+        self.last_day = clock.env.now
         self.active = 0
         self._heap: list[tuple[float, int, int, Any]] = []
         self._token = 0
-        self._due = math.inf  # when the pending event fires (inf: none pending)
+        self._due = math.inf  # when the pending clock call is for (inf: none pending)
         self._seq = 0  # tie-break in start order, so equal finish points stay deterministic
         self._on_done = on_done
-        self.delivered_hours = 0.0  # casework hours spent on jobs (for hours utilisation)
+        self._finished: list[tuple[Any, int]] = []  # (job, version): hours done, awaiting the day's end
+        self.delivered_hours = 0.0  # casework hours spent on jobs and hearings (for hours utilisation)
         self.available_hours = 0.0  # casework hours the FCA had
 
     # ---- time -------------------------------------------------------------------------------
     def _advance(self, now: float) -> None:
-        dt = now - self.last_day
+        """Give out the hours up to `now`; a job whose hours run out stops sharing at that instant."""
+        heap = self._heap
+        while heap and self.active and self.rate > 0:
+            finish, _, version, job = heap[0]
+            if version != job.ps_version:
+                heapq.heappop(heap)
+                continue
+            at = self.last_day + max(0.0, finish - self.virtual) * self.active / self.rate
+            if at > now:
+                if at > now + EPS_DAYS:
+                    break
+                at = now  # within the clock's rounding of now: its hours are done (else the clock would spin)
+            self._run(at)
+            heapq.heappop(heap)
+            self.virtual = max(self.virtual, finish)
+            job.ps_version += 1
+            job.ps_on = False
+            self.active -= 1
+            self._finished.append((job, job.ps_version))
+        self._run(now)
+
+    def _run(self, day: float) -> None:
+        dt = day - self.last_day
         if dt > 0:
             hours = self.rate * dt
             self.available_hours += hours
             if self.active:
                 self.delivered_hours += hours
                 self.virtual += hours / self.active
-        self.last_day = now
+            self.last_day = day
 
     def _reschedule(self) -> None:
-        """Make sure an event fires no later than the next finish. A pending event that is due
-        earlier is kept (it fires, finds nothing finished and reschedules), so adding a job, which
-        only delays every finish, costs no new event."""
+        """Make sure the clock calls no later than the next finish. A pending call that is due
+        earlier is kept (it finds nothing finished and asks again), so adding a job, which only
+        delays every finish, costs no new request."""
         heap = self._heap
         while heap and heap[0][2] != heap[0][3].ps_version:
             heapq.heappop(heap)
-        if not heap or self.rate <= 0:
+        now = self.env.now
+        if self._finished:
+            due = now  # finished today: recognised at the day's end
+        elif not heap or self.rate <= 0 or not self.active:
             self._token += 1
             self._due = math.inf
             return
-        due = self.env.now + max(0.0, (heap[0][0] - self.virtual) * self.active / self.rate)
+        else:
+            due = now + max(0.0, (heap[0][0] - self.virtual) * self.active / self.rate)
         if self._due <= due:
             return
         self._token += 1
         self._due = due
-        event = Timeout(self.env, due - self.env.now, self._token)
-        event.callbacks.append(self._fire)
+        self.clock.at(due, self._fire, self._token)
 
-    def _fire(self, event: Timeout) -> None:
-        if event.value != self._token:
+    def _fire(self, token: int) -> None:
+        """The clock's call at the end of a day: hand over the jobs finished today, ask for the next."""
+        if token != self._token:
             return  # the schedule changed since this was set
         self._due = math.inf
         now = self.env.now
         self._advance(now)
-        heap = self._heap
-        finished = []
-        while heap and heap[0][0] <= self.virtual + _EPS_HOURS:
-            _, _, version, job = heapq.heappop(heap)
-            if version == job.ps_version:
-                job.ps_version += 1
-                job.ps_on = False
-                self.active -= 1
-                finished.append(job)
+        finished, self._finished = self._finished, []
         self._reschedule()
-        for job in finished:
-            self._on_done(job, now)
+        for job, version in finished:
+            if job.ps_version == version:  # not taken away since
+                self._on_done(job, now)
 
     # ---- jobs -------------------------------------------------------------------------------
     def add(self, job: Any, hours: float, now: float) -> None:
@@ -105,22 +131,38 @@ class SharedHours:
         self._push(job)
         self._reschedule()
 
-    def remaining(self, job: Any, now: float) -> float:
+    def spend(self, hours: float, now: float) -> None:
+        """Hours the FCA spends away from its casework today (attending a hearing): taken from
+        every open job alike, so each finishes later; an FCA with no open job loses idle time."""
         self._advance(now)
-        return max(0.0, job.ps_finish - self.virtual)
+        if hours <= 0:
+            return
+        if self.active:
+            self.virtual -= hours / self.active  # finishes move later: the pending call finds none and asks again
+        else:
+            self.delivered_hours += hours
+
+    def remaining(self, job: Any, now: float) -> float:
+        """Hours the job still needs here (0 once its hours are done)."""
+        self._advance(now)
+        return max(0.0, job.ps_finish - self.virtual) if job.ps_on else 0.0
 
     def remove(self, job: Any, now: float) -> float:
-        """Take a job away unfinished (reallocation); returns the hours it still needs."""
+        """Take a job away (reallocation); returns the hours it still needs. A job whose hours were
+        done today is taken away too: it is not handed over at the day's end."""
         left = self.remaining(job, now)
         job.ps_version += 1
-        job.ps_on = False
-        self.active -= 1
-        self._reschedule()
+        if job.ps_on:
+            job.ps_on = False
+            self.active -= 1
+            self._reschedule()
         return left
 
     def cut(self, job: Any, hours: float, now: float) -> None:
         """The job needs `hours` fewer hours from now (e.g. visits dropped at a deadline)."""
         left = self.remaining(job, now)
+        if not job.ps_on:
+            return
         job.ps_version += 1
         job.ps_finish = self.virtual + max(0.0, left - hours)
         self._push(job)
@@ -135,6 +177,175 @@ class SharedHours:
 
     def set_rate(self, rate_hours_per_day: float, now: float) -> None:
         """Absence, training, induction or leaving change the hours the FCA can give."""
+        if rate_hours_per_day == self.rate:
+            return
+        self._advance(now)
+        self.rate = rate_hours_per_day
+        self._reschedule()
+
+    def flush(self, now: float) -> None:
+        self._advance(now)
+
+    def reset_stats(self, now: float) -> None:
+        self._advance(now)
+        self.delivered_hours = 0.0
+        self.available_hours = 0.0
+
+
+class DeadlineHours:
+    """One FCA's casework hours given to its open jobs earliest deadline first (preemptive EDF).
+
+    How FCAs are told to work: the CIR due first is written first. The job with the earliest
+    `ps_due` gets all the FCA's hours; a job with an earlier deadline arriving takes them over,
+    and the job it displaced keeps the hours it has had. Same interface as `SharedHours`; jobs also
+    carry `ps_due` (the day the piece is due) and `ps_left` (hours still needed)."""
+
+    __slots__ = ("env", "clock", "rate", "last_day", "active", "_heap", "_token", "_due", "_seq",
+                 "_on_done", "_finished", "_debt", "delivered_hours", "available_hours")
+
+    def __init__(self, clock: WorkClock, rate_hours_per_day: float,
+                 on_done: Callable[[Any, float], None]) -> None:
+        self.clock = clock
+        self.env = clock.env
+        self.rate = rate_hours_per_day
+        self.last_day = clock.env.now
+        self.active = 0
+        self._heap: list[tuple[float, int, int, Any]] = []  # (due day, start order, version, job)
+        self._token = 0
+        self._due = math.inf
+        self._seq = 0
+        self._on_done = on_done
+        self._finished: list[tuple[Any, int]] = []
+        self._debt = 0.0  # hours spent away from casework (hearings) not yet worked off
+        self.delivered_hours = 0.0
+        self.available_hours = 0.0
+
+    def _head(self) -> Any:
+        heap = self._heap
+        while heap:
+            entry = heap[0]
+            if entry[2] == entry[3].ps_version:
+                return entry[3]
+            heapq.heappop(heap)
+        return None
+
+    def _head_done(self) -> bool:
+        """A job whose hours ran out exactly now (none left, or added with none)."""
+        if not self.active or self._debt > 0:
+            return False
+        job = self._head()
+        return job is not None and job.ps_left <= _EPS_HOURS
+
+    # ---- time -------------------------------------------------------------------------------
+    def _advance(self, now: float) -> None:
+        """Work off any debt, then give the hours to the earliest-due job until `now`."""
+        while self.rate > 0 and (now > self.last_day or self._head_done()):
+            if self._debt > 0:
+                span = min(now - self.last_day, self._debt / self.rate)
+                self._debt -= span * self.rate
+                self._spent(span, worked=True)
+                if self._debt <= _EPS_HOURS:
+                    self._debt = 0.0
+                continue
+            job = self._head() if self.active else None
+            if job is None:
+                break
+            span = job.ps_left / self.rate
+            if self.last_day + span > now + EPS_DAYS:
+                job.ps_left -= (now - self.last_day) * self.rate
+                self._spent(now - self.last_day, worked=True)
+                break
+            self._spent(min(span, now - self.last_day), worked=True)  # within the clock's rounding: done
+            heapq.heappop(self._heap)
+            job.ps_left = 0.0
+            job.ps_version += 1
+            job.ps_on = False
+            self.active -= 1
+            self._finished.append((job, job.ps_version))
+        if now > self.last_day:
+            self._spent(now - self.last_day, worked=False)
+
+    def _spent(self, span_days: float, worked: bool) -> None:
+        hours = self.rate * span_days
+        self.available_hours += hours
+        if worked:
+            self.delivered_hours += hours
+        self.last_day += span_days
+
+    def _reschedule(self) -> None:
+        now = self.env.now
+        job = self._head() if self.active else None
+        if self._finished:
+            due = now
+        elif (job is None and self._debt <= 0) or self.rate <= 0:
+            self._token += 1
+            self._due = math.inf
+            return
+        else:
+            due = now + (self._debt + (job.ps_left if job is not None else 0.0)) / self.rate
+        if self._due <= due:
+            return
+        self._token += 1
+        self._due = due
+        self.clock.at(due, self._fire, self._token)
+
+    def _fire(self, token: int) -> None:
+        if token != self._token:
+            return
+        self._due = math.inf
+        now = self.env.now
+        self._advance(now)
+        finished, self._finished = self._finished, []
+        self._reschedule()
+        for job, version in finished:
+            if job.ps_version == version:
+                self._on_done(job, now)
+
+    # ---- jobs -------------------------------------------------------------------------------
+    def add(self, job: Any, hours: float, now: float) -> None:
+        self._advance(now)
+        job.ps_version += 1
+        job.ps_left = max(0.0, hours)
+        job.ps_on = True
+        self.active += 1
+        self._seq += 1
+        heapq.heappush(self._heap, (job.ps_due, self._seq, job.ps_version, job))
+        if len(self._heap) > 64 and len(self._heap) > 4 * self.active:
+            self._heap = [e for e in self._heap if e[2] == e[3].ps_version]
+            heapq.heapify(self._heap)
+        if self._head() is job:  # it takes the hours over: the next finish may come sooner
+            self._reschedule()
+
+    def spend(self, hours: float, now: float) -> None:
+        self._advance(now)
+        if hours <= 0:
+            return
+        if self.active:
+            self._debt += hours  # the finishes move later: the pending call finds none and asks again
+        else:
+            self.delivered_hours += hours
+
+    def remaining(self, job: Any, now: float) -> float:
+        self._advance(now)
+        return job.ps_left if job.ps_on else 0.0
+
+    def remove(self, job: Any, now: float) -> float:
+        left = self.remaining(job, now)
+        job.ps_version += 1
+        if job.ps_on:
+            job.ps_on = False
+            self.active -= 1
+            self._reschedule()
+        return left
+
+    def cut(self, job: Any, hours: float, now: float) -> None:
+        left = self.remaining(job, now)
+        if not job.ps_on:
+            return
+        job.ps_left = max(0.0, left - hours)
+        self._reschedule()
+
+    def set_rate(self, rate_hours_per_day: float, now: float) -> None:
         if rate_hours_per_day == self.rate:
             return
         self._advance(now)

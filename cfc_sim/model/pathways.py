@@ -21,12 +21,14 @@ exactly as above):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from simpy.events import Timeout
 
 from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, CFC, CIR, INTAKE, SAFEGUARDING, SECOND, SECTION7, VISIT, Case
+from cfc_sim.model.court import Court
 
 
 class CaseFlow:
@@ -237,12 +239,15 @@ class CaseFlow:
     # ==== modelled hours and hearings ===========================================================
     # ---- pieces of FCA work ---------------------------------------------------------------------
     def _piece(self, case: Case, work: str, now: float, days: float, hours: float = 0.0,
-               visit_children: int = 0, visit_hours: float = 0.0, visits_by_day: float | None = None) -> None:
+               visit_children: int = 0, visit_hours: float = 0.0, visits_by_day: float | None = None,
+               due_day: float = math.nan) -> None:
         """Ask for a piece of FCA work: `days` of elapsed time in the slot model; with FCA hours,
-        `hours` of the FCA's time (visits first) taking at least `days`."""
+        `hours` of the FCA's time (visits first) taking at least `days`, due by `due_day` (deadline
+        order; nan: when its least elapsed time ends)."""
         area = self.area
         case.work = work
         case.piece += 1
+        case.due_day = due_day
         case.visit_children = visit_children if self.hours else 0
         case.visit_hours = visit_hours if self.hours else 0.0
         area.request_allocation(case, now, days, hours if self.hours else 0.0)
@@ -250,11 +255,10 @@ class CaseFlow:
             if visits_by_day <= now:
                 area.visits_due(case, now)
             else:
-                event = Timeout(self.env, visits_by_day - now, (case, case.piece))
-                event.callbacks.append(self._visits_due)
+                area.clock.at(visits_by_day, self._visits_due, (case, case.piece))
 
-    def _visits_due(self, event: Timeout) -> None:
-        case, piece = event.value
+    def _visits_due(self, case_piece: tuple[Case, int]) -> None:
+        case, piece = case_piece
         if piece == case.piece:
             self.area.visits_due(case, self.env.now)
 
@@ -319,11 +323,20 @@ class CaseFlow:
         day = court.list_hearing(earliest, hours)
         case.listing_wait_days += day - earliest
         self.area.stats[case.pathway].listing_wait_days.add(day - earliest)
-        event = Timeout(self.env, max(0.0, day - self.env.now), (case, kind, hours, then))
-        event.callbacks.append(self._hearing_held)
+        if court.add_listed(day, (case, kind, hours, then)):
+            self.area.clock.at(day, self._court_sits, court)
 
-    def _hearing_held(self, event: Timeout) -> None:
-        case, kind, hours, then = event.value
+    def _court_sits(self, court: Court) -> None:
+        """The end of a sitting day: hold the hearings listed for today, then wait for the next."""
+        listed = court.listed
+        end_of_day = self.env.now + 1e-9  # the clock's time may be a rounding short of the day
+        while listed and listed[0][0] <= end_of_day:
+            self._hearing_held(*listed[0][1])  # still listed while held: a relisting queues behind it
+            listed.popleft()
+        if listed:
+            self.area.clock.at(listed[0][0], self._court_sits, court)
+
+    def _hearing_held(self, case: Case, kind: str, hours: float, then: Callable[[Case, float], None]) -> None:
         area = self.area
         now = self.env.now
         self.court.heard(hours)  # type: ignore[union-attr]
@@ -440,8 +453,9 @@ class CaseFlow:
                 return
             visits = self._visit_hours(case.children, "cfc")
             extra = area.draw_path("cfc.hours.da_extra") if case.domestic_abuse else 0.0
+            visits_by = self._visits_by(case)  # the visits come first and are due first
             self._piece(case, CIR, now, days, visits + area.draw_path("cfc.hours.cir") + extra,
-                        case.children, visits, self._visits_by(case))
+                        case.children, visits, visits_by, visits_by)
         elif u < cfc.cafcass_cir_share + cfc.la_cir_share:
             # The local authority writes the CIR: no FCA time, the same elapsed time, then the hearing.
             la_cir_days = area.draw("cfc", "cir_work_days", "cfc.la_cir_work_days")
@@ -451,7 +465,8 @@ class CaseFlow:
             aimed = sum(area.uniform("cfc.see_without_cir") < share for _ in range(case.children)) if share else 0
             if aimed:
                 visits = self._visit_hours(aimed, "cfc")
-                self._piece(case, VISIT, now, 0.0, visits, aimed, visits, self._visits_by(case))
+                visits_by = self._visits_by(case)
+                self._piece(case, VISIT, now, 0.0, visits, aimed, visits, visits_by, visits_by)
             else:
                 self._cfc_decision(case, now)
 

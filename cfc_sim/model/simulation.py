@@ -17,6 +17,7 @@ from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.metrics import finite
 from cfc_sim.model.area import Area, NationalTotals
 from cfc_sim.model.arrivals import arrival_process, segment_bounds
+from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.initial import seed_open_cases
 from cfc_sim.model.monitor import (
     add_snapshots,
@@ -58,6 +59,7 @@ class Replication:
         self.config = config
         self.replication = replication
         self.env = simpy.Environment()
+        self.clock = WorkClock(self.env)  # one end-of-day clock for every area's FCA work and hearings
         self.calendar = make_calendar(config)
         self.streams = Streams(config.seed, replication)
         self.national = NationalTotals()
@@ -73,7 +75,7 @@ class Replication:
             a.name: ([], []) for a in config.areas}
         cir_days = config.header.targets.cir_working_days
         for area_config in config.areas:
-            area = Area(self.env, area_config, self.calendar, self.streams, self.national)
+            area = Area(self.env, area_config, self.calendar, self.streams, self.national, self.clock)
             area.trace = self.events
             flow = CaseFlow(area, cir_days)
             staffing = self.workforces[area.name] = Workforce(area)

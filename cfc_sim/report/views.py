@@ -43,15 +43,20 @@ CHART_CAPTIONS = {
     "readiness_heatmap": "Readiness to go live, month by month: one row per court area, one column per month; "
                          "green = ready, amber = nearly ready, red = not ready; a star marks the planned "
                          "go-live month.",
-    "cir_on_time_fan": "Share of Child Impact Reports filed within eight working weeks, per court area and month. "
+    "cir_on_time_fan": "Share of Child Impact Reports filed within eight working weeks, per court area and month "
+                       "(in a run of many areas: England and the areas with the lowest share). "
                        "The line is the middle outcome across replications, the shaded bands hold the middle 50% "
                        "and 90% of outcomes, and the dashed line is the target.",
+    "cir_on_time_regions": "Every court area's share of Child Impact Reports filed within eight working weeks, one "
+                           "panel per region: each line is an area's middle outcome across replications, the dot "
+                           "its planned go-live month, the dashed line the target.",
     "caseload_queue": "England: average open cases per FCA against the caseload cap (left), and cases waiting "
                       "to be allocated to an FCA (right), month by month, with bands across replications.",
     "workforce": "England's workforce: FCAs in post against the funded establishment (left), vacancies and "
                  "leavers (middle), and the share of FCAs trained for Child Focused Courts (right).",
     "transition_cap_rundown": "Transition: cases still open on the old pathway (CAP) in each area, running down "
-                              "after the area goes live on Child Focused Courts (dashed line).",
+                              "after the area goes live on Child Focused Courts (dashed line; in a run of many "
+                              "areas, one panel per region with a dot at each area's go-live).",
 }
 
 
@@ -149,10 +154,22 @@ def readiness_overview(result: RunResult) -> list[dict[str, Any]]:
             for v in area_statuses(result.readiness, result.config)]
 
 
+_LAST_GRID: list[tuple[Any, Any, tuple[str, ...], dict[tuple[str, str], MonthStatus]]] = []
+
+
 def monthly_status(result: RunResult, months: Sequence[str]) -> dict[tuple[str, str], MonthStatus]:
-    """(area, month) -> status, failing criteria (in words and as one-letter codes), planned go-live month."""
-    return {key: MonthStatus(v.status, list(v.failing), v.codes, v.go_live)
+    """(area, month) -> status, failing criteria (in words and as one-letter codes), planned go-live month.
+
+    The page asks twice for the same grid (the grid, then the per-month lists): the last one is kept
+    for the same readiness frame, config and months, so it is built once per report."""
+    wanted = tuple(months)
+    for readiness, config, asked, grid in _LAST_GRID:
+        if readiness is result.readiness and config is result.config and asked == wanted:
+            return grid
+    grid = {key: MonthStatus(v.status, list(v.failing), v.codes, v.go_live)
             for key, v in monthly_statuses(result.readiness, result.config, months).items()}
+    _LAST_GRID[:] = [(result.readiness, result.config, wanted, grid)]
+    return grid
 
 
 def kpi_verdict(metric: str, row: pd.Series, targets: Any) -> tuple[str, str]:

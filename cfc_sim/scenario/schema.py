@@ -198,6 +198,9 @@ class HoursConfig(Frozen):
 
     contracted_per_week: Annotated[float, Strict(), Field(gt=0, le=80, allow_inf_nan=False)]
     casework_share: Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
+    # How an FCA divides its hours among its open cases: equally (processor sharing), or all to the
+    # piece due first (the CIR's eight-week date; other pieces when their least elapsed time ends).
+    discipline: Literal["shared", "deadline"] = "shared"
 
 
 class FlexibleConfig(Frozen):

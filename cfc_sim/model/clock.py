@@ -1,0 +1,84 @@
+"""When FCA work and hearings are recognised: at the end of the day they fall in.
+
+A case record, like Cafcass's and the court's systems, moves on once a day: an FCA's hours that
+run out at 14:00, a wait on others that ends on Tuesday, a hearing listed for Tuesday afternoon
+are all acted on at the end of that day. Durations are therefore counted in whole days (on
+average half a day longer than the instant the work ended), which is the resolution of every
+published figure (weeks, working days).
+
+It is also what makes the hours and court mechanisms cheap. Thousands of FCAs and a national
+backlog of listed hearings each want "wake me at t"; one SimPy event a day (for the whole
+replication) serves them all from one heap, instead of one SimPy event per FCA change, piece of
+work and listed hearing, most of which would be superseded before they fire.
+
+The clock's step is one day; `step_days=0` makes it exact (one SimPy event per request), which the
+queueing-theory checks use to test the mechanisms on their own.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+from simpy.events import Timeout
+
+EPS_DAYS = 1e-9
+DAY_STEP_DAYS = 1.0
+
+
+class WorkClock:
+    """Runs `callback(arg)` at the end of the step (day) in which `day` falls."""
+
+    __slots__ = ("env", "step_days", "_heap", "_seq", "_tick_day", "_token")
+
+    def __init__(self, env: simpy.Environment, step_days: float = DAY_STEP_DAYS) -> None:
+        self.env = env
+        self.step_days = step_days
+        self._heap: list[tuple[float, int, Callable[[Any], None], Any]] = []
+        self._seq = 0  # request order breaks ties: the same inputs give the same run
+        self._tick_day = math.inf  # when the pending SimPy event fires (inf: none)
+        self._token = 0
+
+    def at(self, day: float, callback: Callable[[Any], None], arg: Any) -> None:
+        """Ask for `callback(arg)` at the end of the day `day` falls in (never before now)."""
+        now = self.env.now
+        if self.step_days <= 0:
+            event = Timeout(self.env, max(0.0, day - now), (callback, arg))
+            event.callbacks.append(_run_exact)
+            return
+        step = self.step_days
+        slot = max(math.ceil(day / step - EPS_DAYS), math.ceil(now / step - EPS_DAYS)) * step
+        self._seq += 1
+        heapq.heappush(self._heap, (slot, self._seq, callback, arg))
+        if slot < self._tick_day:
+            self._schedule(slot, now)
+
+    def _schedule(self, slot: float, now: float) -> None:
+        self._tick_day = slot
+        self._token += 1
+        event = Timeout(self.env, max(0.0, slot - now), self._token)
+        event.callbacks.append(self._tick)
+
+    def _tick(self, event: Timeout) -> None:
+        if event.value != self._token:
+            return  # an earlier tick was asked for since this one was set
+        now = self.env.now
+        heap = self._heap
+        while heap and heap[0][0] <= now + EPS_DAYS:  # requests made here for today run today
+            _, _, callback, arg = heapq.heappop(heap)
+            callback(arg)
+        self._tick_day = math.inf
+        if heap:
+            self._schedule(heap[0][0], now)
+
+    def pending(self) -> int:
+        """Requests waiting (stale ones included): for tests and diagnostics."""
+        return len(self._heap)
+
+
+def _run_exact(event: Timeout) -> None:
+    callback, arg = event.value
+    callback(arg)
