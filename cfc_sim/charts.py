@@ -1,6 +1,7 @@
 """Figures for leaders: readiness heatmap, CIR on-time fan charts, caseload and queue, workforce.
 
-Colours are colour-blind safe (Okabe-Ito): green #009E73, amber #E69F00, red #D55E00.
+Colours come from `cfc_sim.palette` (colour-blind safe: statuses differ in lightness as well as hue;
+series in Okabe-Ito; targets dark grey dashed).
 Every chart has a title, axis units and a legend; matplotlib runs headless (Agg).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -20,10 +22,8 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from cfc_sim.metric_catalogue import NATIONAL, label_of  # noqa: E402
-
-RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
-BLUE, GREY = "#0072B2", "#999999"
+from cfc_sim.metric_catalogue import NATIONAL, label_of, written_as_share  # noqa: E402
+from cfc_sim.palette import BLUE, GREY, ORANGE, PURPLE, RAG, SERIES, TARGET  # noqa: E402
 
 
 def _months_axis(ax: plt.Axes, months: list[str], every: int = 6) -> None:
@@ -49,14 +49,15 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readine
     if "go_live_month" in readiness:
         live = overall[overall["go_live_month"].astype(str) == "True"]
         ax.scatter([m_idx[m] for m in live["month"]], [a_idx[a] for a in live["area"]], marker="*",
-                   s=60, c="black", label="planned go-live")
+                   s=90, c="white", edgecolors="black", linewidths=0.8, label="planned go-live")
     ax.set_yticks(range(len(areas)))
     ax.set_yticklabels(areas, fontsize=8)
     _months_axis(ax, months)
     ax.set_xlabel("month")
     ax.set_title(title)
     handles: list[Artist] = [Patch(color=RAG[s], label=s) for s in ("green", "amber", "red")]
-    handles.append(plt.Line2D([], [], marker="*", color="black", linestyle="", label="planned go-live"))
+    handles.append(plt.Line2D([], [], marker="*", markerfacecolor="white", markeredgecolor="black", markersize=10,
+                              linestyle="", label="planned go-live"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="status")
     fig.tight_layout()
     fig.savefig(path, dpi=110, metadata={"Software": "cfc-sim"})  # so `readiness --out` knows it may replace it
@@ -101,13 +102,24 @@ def _fan(ax: plt.Axes, band: pd.DataFrame, months: list[str], colour: str = BLUE
 
 
 def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, path: Path) -> None:
-    """Per-area small multiples: blank the unused panels, one shared legend and title, save."""
-    for ax in list(axes.flat)[used:]:
+    """Per-area small multiples: blank the unused panels, month labels only under the lowest panel of
+    each column, one legend (every series any panel drew) under the title at the top, save."""
+    panels = list(axes.flat)
+    cols = axes.shape[1]
+    for ax in panels[used:]:
         ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", fontsize=8, ncol=4, frameon=False)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.95))  # room for the legend below, the title above
+    for i, ax in enumerate(panels[:used]):
+        if i + cols < used:  # another panel below shows the months
+            ax.tick_params(labelbottom=False)
+    legend: dict[str, Artist] = {}
+    for ax in panels[:used]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    height = fig.get_figheight()
+    fig.suptitle(title, x=0.01, y=1 - 0.1 / height, ha="left", va="top", fontsize=11)
+    fig.legend(list(legend.values()), list(legend), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.38 / height),
+               fontsize=8, ncol=6, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.7 / height))  # room for the title and legend above
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -138,12 +150,12 @@ def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: fl
         shown = areas[:1]
     cols = len(shown) if len(shown) <= 4 else (3 if len(shown) <= 9 else 4)
     rows = math.ceil(len(shown) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.5 * rows + 0.9), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.5 * rows + 1.0), sharey=True, squeeze=False)
     for ax, area in zip(axes.flat, shown, strict=False):
         band = _band(series, "cir_on_time_share", area)
         if not band.empty:
             _fan(ax, band, months)
-        ax.axhline(target, color=RAG["red"], linestyle="--", linewidth=1, label=f"target {target:.0%}")
+        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1, label=f"target {target:.0%}")
         ax.set_title("England" if area == NATIONAL else area, fontsize=9)
         ax.set_ylim(0, 1.02)
         ax.set_xlim(0, max(len(months) - 1, 1))
@@ -152,7 +164,7 @@ def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: fl
     _finish_panels(fig, axes, len(shown), title, path)
 
 
-LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+LINE_COLOURS = [*SERIES[:6], "#F0E442", SERIES[6]]  # Okabe-Ito, yellow included
 LINE_STYLES = ["-", "--", "-.", ":"]
 
 
@@ -189,7 +201,7 @@ def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]],
                 ax.plot([months.index(planned)], [band[0.5][planned]], marker="o", color=line.get_color(),
                         markersize=4)
         if target is not None:
-            ax.axhline(target, color=RAG["red"], linestyle="--", linewidth=1)
+            ax.axhline(target, color=TARGET, linestyle="--", linewidth=1)
         ax.set_title(name, fontsize=9)
         ax.set_xlim(0, max(len(months) - 1, 1))
         ax.set_ylim(0, 1.02) if share else ax.set_ylim(bottom=0)
@@ -216,7 +228,7 @@ def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Pat
     band = _band(series, "caseload_mean", NATIONAL)
     if not band.empty:
         _fan(ax1, band, months)
-    ax1.axhline(cap, color=RAG["red"], linestyle="--", linewidth=1, label=f"caseload cap {cap:g}")
+    ax1.axhline(cap, color=TARGET, linestyle="--", linewidth=1, label=f"caseload cap {cap:g}")
     ax1.set_title("Mean caseload per FCA in post (England)")
     ax1.set_ylabel("open cases per FCA (incl. public-law work)")
     ax1.set_ylim(bottom=0)
@@ -226,10 +238,13 @@ def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Pat
     ax2.set_title("Cases awaiting allocation to an FCA (England)")
     ax2.set_ylabel("cases in allocation queues (monthly mean)")
     ax2.set_ylim(bottom=0)
-    for ax in (ax1, ax2):
+    top = max([cap * 1.1, *(band[0.95].max() * 1.05 for band in [_band(series, "caseload_mean", NATIONAL)]
+                             if not band.empty)])
+    ax1.set_ylim(0, top)  # the cap line clear of the frame
+    for ax, where in ((ax1, "lower right"), (ax2, "upper left")):  # away from the lines
         _months_axis(ax, months)
         ax.set_xlabel("month")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=8, loc=where)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -247,8 +262,8 @@ def workforce_chart(series: Bands, months: list[str], path: Path) -> None:
     handles, labels = ax1.get_legend_handles_labels()
     keep = [i for i, lab in enumerate(labels) if "band" not in lab or i < 2]
     ax1.legend([handles[i] for i in keep], [labels[i] for i in keep], fontsize=8, loc="lower left")
-    for metric, colour, label in (("vacancies", RAG["amber"], "vacancies (FTE)"),
-                                  ("leavers", RAG["red"], "leavers per month")):
+    for metric, colour, label in (("vacancies", ORANGE, "vacancies (FTE)"),
+                                  ("leavers", PURPLE, "leavers per month")):
         band = _band(series, metric, NATIONAL)
         if not band.empty:
             x = [months.index(m) for m in band.index]
@@ -259,7 +274,7 @@ def workforce_chart(series: Bands, months: list[str], path: Path) -> None:
     ax2.legend(fontsize=8)
     band = _band(series, "trained_share", NATIONAL)
     if not band.empty:
-        _fan(ax3, band, months, colour="#009E73", label="CFC-trained share")
+        _fan(ax3, band, months, colour=SERIES[2], label="CFC-trained share")
     ax3.set_ylim(0, 1.02)
     ax3.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax3.set_title("FCAs trained for Child Focused Courts")
@@ -312,28 +327,126 @@ def draw_run_charts(result: object, folder: Path, on_chart: Callable[[str], None
         transition_chart(bands, areas, months, go_live, folder / "transition_cap_rundown.png")
 
 
-def compare_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None:
-    """Each headline KPI: every run's mean with its 95% interval, side by side."""
-    metrics = list(table["metric"].drop_duplicates())
-    cols = 4
-    rows = math.ceil(len(metrics) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.6 * rows + 0.6), squeeze=False)
-    colours = [BLUE, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+RUN_COLOURS = SERIES
+RUN_MARKERS = ["o", "s", "D", "^", "v", "P", "X"]  # a shape per run too: colour is never the only cue
+
+
+def _run_style(i: int) -> dict[str, Any]:
+    return {"color": RUN_COLOURS[i % len(RUN_COLOURS)], "marker": RUN_MARKERS[i % len(RUN_MARKERS)]}
+
+
+def _span(values: Sequence[float], target: float | None = None) -> tuple[float, float]:
+    """Axis limits around the values (and a near-by target), padded: not from zero, so differences show."""
+    finite = [v for v in values if v == v]
+    if target is not None:
+        finite.append(target)
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    pad = (high - low) * 0.15 or max(abs(high) * 0.05, 0.01)
+    return low - pad, high + pad
+
+
+def compare_chart(table: pd.DataFrame, path: Path, labels: list[str], targets: dict[str, float] | None = None,
+                  where: str = "England") -> None:
+    """Each compared KPI: every run's mean as a point with its 95% interval, on an axis fitted to the
+    values (not from zero), the target as a dashed line, and the paired difference from the first run
+    in the panel's title. KPIs that are zero in every run are left out."""
+    from cfc_sim.compare import difference_text, metric_of, shown_metrics
+
+    targets = targets or {}
+    metrics = shown_metrics(table)
+    cols = 3
+    rows = max(1, math.ceil(len(metrics) / cols))
+    height = 0.32 * len(labels) + 1.35
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, height * rows + 0.6 + 0.25 * math.ceil(len(labels) / 3)),
+                             squeeze=False)
+    y = np.arange(len(labels))[::-1]
     for ax, metric in zip(axes.flat, metrics, strict=False):
         sub = table[table["metric"] == metric].set_index("run").reindex(labels)
-        x = np.arange(len(labels))
-        err = np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]])
-        ax.bar(x, sub["mean"], color=[colours[i % len(colours)] for i in range(len(labels))], alpha=0.85)
-        ax.errorbar(x, sub["mean"], yerr=err, fmt="none", ecolor="black", capsize=4, linewidth=1)
-        ax.set_xticks(x)
-        ax.set_xticklabels([str(i + 1) for i in range(len(labels))])
-        ax.set_title(label_of(metric), fontsize=9)
+        m = metric_of(metric)
+        for i, label in enumerate(labels):
+            row = sub.loc[label]
+            err = [[max(row["mean"] - row["ci_low"], 0)], [max(row["ci_high"] - row["mean"], 0)]]
+            ax.errorbar([row["mean"]], [y[i]], xerr=err, linestyle="none", capsize=4, markersize=7,
+                        **_run_style(i))
+        target = targets.get(metric)
+        lo, hi = _span(list(sub["ci_low"]) + list(sub["ci_high"]) + list(sub["mean"]))
+        unit = m.unit
+        if target is not None and lo - (hi - lo) <= target <= hi + (hi - lo):  # draw a target that is near
+            ax.axvline(target, color=TARGET, linestyle="--", linewidth=1.2)
+            ax.annotate("target", (target, 1.0), xycoords=("data", "axes fraction"), fontsize=7, ha="center",
+                        va="bottom", color=TARGET)
+            lo, hi = _span([lo, hi], target)
+        elif target is not None:
+            unit += f"; target {m.format(target)}, {'above' if target > hi else 'below'} the axis"
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(-0.7, len(labels) - 0.3)
+        ax.set_yticks(y)
+        ax.set_yticklabels([str(i + 1) for i in range(len(labels))], fontsize=8)
+        if m.kind == "share":
+            ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+        elif hi - lo >= 10:
+            ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        title = m.label if len(m.label) <= 48 else m.short[:1].upper() + m.short[1:]
+        if len(labels) == 2 and sub.iloc[1]["diff"] == sub.iloc[1]["diff"]:
+            d = sub.iloc[1]
+            title += f"\ndifference {difference_text(metric, d['diff'], d['diff_low'], d['diff_high'])}"
+        ax.set_title(title, fontsize=8.5, pad=10)
+        ax.set_xlabel(unit, fontsize=7.5)
     for ax in list(axes.flat)[len(metrics):]:
         ax.axis("off")
-    legend = [Patch(color=colours[i % len(colours)], label=f"{i + 1}: {label}") for i, label in enumerate(labels)]
-    fig.legend(handles=legend, loc="upper left", fontsize=8, ncol=min(3, len(labels)))
-    fig.suptitle("Scenario comparison (England): mean and 95% interval per run", x=0.99, ha="right", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    handles = [plt.Line2D([], [], linestyle="none", markersize=7, label=f"{i + 1}: {label}", **_run_style(i))
+               for i, label in enumerate(labels)]
+    height_in = fig.get_figheight()
+    legend_rows = math.ceil(len(labels) / 3)
+    fig.suptitle(f"Scenario comparison ({where}): mean and 95% interval per run; difference from run 1 "
+                 "(paired when the runs share a seed)", x=0.01, y=1 - 0.12 / height_in, ha="left", va="top",
+                 fontsize=11)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 1 - 0.45 / height_in), fontsize=9,
+               ncol=min(3, len(labels)), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.55 + 0.25 * legend_rows) / height_in))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def area_comparison_chart(frame: pd.DataFrame, labels: list[str], target: float, moved: set[str],
+                          path: Path) -> None:
+    """Each area's CIR on-time share in every run (point and 95% interval), areas worst first in the
+    first run, the target as a dashed line; areas whose go-live moved are marked with an arrow."""
+    areas = list(frame[frame["run"] == labels[0]].sort_values("mean", na_position="first")["area"])
+    areas += [a for a in frame["area"].drop_duplicates() if a not in areas]
+    if not areas:
+        areas = ["(no area files CIRs)"]
+    fig, ax = plt.subplots(figsize=(10, 0.3 * len(areas) * max(1, len(labels) / 2) + 1.9))
+    offsets = np.linspace(-0.25, 0.25, len(labels)) if len(labels) > 1 else np.zeros(1)
+    position = {a: len(areas) - 1 - k for k, a in enumerate(areas)}
+    for i, label in enumerate(labels):
+        sub = frame[frame["run"] == label]
+        ys = [position[a] + offsets[i] for a in sub["area"]]
+        err = np.vstack([np.maximum(sub["mean"] - sub["low"], 0), np.maximum(sub["high"] - sub["mean"], 0)])
+        ax.errorbar(sub["mean"], ys, xerr=err, linestyle="none", capsize=2, markersize=5, elinewidth=1,
+                    label=f"{i + 1}: {label}", **_run_style(i))
+    ax.axvline(target, color=TARGET, linestyle="--", linewidth=1.2, label=f"target {target:.0%}")
+    ax.set_yticks([position[a] for a in areas])
+    ax.set_yticklabels([f"{a}  \u2192" if a in moved else a for a in areas], fontsize=8)
+    for tick in ax.get_yticklabels():
+        if tick.get_text().endswith("\u2192"):
+            tick.set_fontweight("bold")
+    lows = [v for v in frame["low"] if v == v]
+    ax.set_xlim(max(0.0, min(lows + [target]) - 0.05) if lows else 0.0, 1.01)
+    ax.set_ylim(-0.7, len(areas) - 0.3)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.xaxis.set_ticks_position("both")
+    ax.tick_params(axis="x", labeltop=True, labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel("share of CIRs filed within eight working weeks (whole run), mean and 95% interval")
+    ax.set_title("CIR on-time share by area, worst first" + (" (\u2192 = go-live moved)" if moved else ""),
+                 fontsize=11, loc="left", pad=22)
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=min(4, len(labels) + 1), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.45 / fig.get_figheight(), 1, 1))
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -346,11 +459,12 @@ def transition_chart(series: Bands, areas: list[str], months: list[str], go_live
     shown = [a for a in areas if not bands[a].empty and bands[a][0.95].max() > 0]  # areas with CAP work
     cols = min(5, max(1, len(shown)))
     rows = math.ceil(len(shown) / cols) if shown else 1
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.2 * rows + 0.8), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.0 * rows + 1.0), squeeze=False)
     for ax, area in zip(axes.flat, shown, strict=False):
-        _fan(ax, bands[area], months, colour=GREY, label="open CAP cases")
+        _fan(ax, bands[area], months, colour="#555555", label="open CAP cases")
         if go_live.get(area) in months:
-            ax.axvline(months.index(go_live[area]), color=RAG["green"], linestyle="--", label="planned go-live")
+            ax.axvline(months.index(go_live[area]), color=TARGET, linestyle=":", linewidth=1.5,
+                       label="planned go-live")
         ax.set_title(area, fontsize=9)
         ax.set_ylim(bottom=0)
         _months_axis(ax, months, every=max(6, len(months) // 4))
@@ -363,8 +477,8 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
     rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
     fig, ax = plt.subplots(figsize=(8, 4.8))
     x_key, others = keys[0], keys[1:]
-    groups = rows.groupby(others, sort=False) if others else [((), rows)]
-    colours = [BLUE, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+    groups = list(rows.groupby(others, sort=False)) if others else [((), rows)]
+    groups_n = len(groups)
     for i, (group_key, sub) in enumerate(groups):
         xs = list(sub[x_key])
         positions: Sequence[float] = range(len(xs))
@@ -375,13 +489,17 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
         label = ", ".join(f"{k}={v}" for k, v in zip(others, group_key if isinstance(group_key, tuple)
                                                               else (group_key,), strict=False)) or metric
         err = np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]])
-        ax.errorbar(list(positions), sub["mean"], yerr=err, marker="o", capsize=4, color=colours[i % len(colours)],
-                    label=label)
+        spread = (max(positions) - min(positions)) if len(xs) > 1 else 1.0
+        dodge = (i - (groups_n - 1) / 2) * 0.012 * spread  # lines that coincide stay visible side by side
+        ax.errorbar([p + dodge for p in positions], sub["mean"], yerr=err, capsize=4, label=label,
+                    **_run_style(i))
         if not isinstance(positions, list):
             ax.set_xticks(list(positions))
             ax.set_xticklabels(xs)
     ax.set_xlabel(x_key)
     ax.set_ylabel(label_of(metric))
+    if written_as_share(metric):
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     where = "England" if area == NATIONAL else area
     ax.set_title(f"Sweep: {label_of(metric)} ({where}), mean and 95% interval")
     ax.legend(fontsize=8)
@@ -404,7 +522,7 @@ def sensitivity_chart(indices: pd.DataFrame, method: str, path: Path, title: str
                "months")]
     n_params = indices["param"].nunique()
     fig, axes = plt.subplots(1, 2, figsize=(13, max(3.6, 0.45 * n_params + 2.6)))
-    orange = "#E69F00"
+    orange = ORANGE
 
     def error(value: pd.Series, conf: pd.Series) -> np.ndarray:  # intervals not below zero
         conf = conf.fillna(0.0).to_numpy()
@@ -433,10 +551,12 @@ def sensitivity_chart(indices: pd.DataFrame, method: str, path: Path, title: str
             # Intervals apart: ST's along the upper edge of its bar, S1's through the middle.
             ax.errorbar(rows["ST"], y + 0.25, xerr=error(rows["ST"], rows["ST_conf"]), fmt="none", ecolor="black",
                         capsize=3, label="95% interval of ST")
-            ax.errorbar(rows["S1"], y, xerr=error(rows["S1"], rows["S1_conf"]), fmt="none", ecolor=RAG["red"],
+            ax.errorbar(rows["S1"], y, xerr=error(rows["S1"], rows["S1_conf"]), fmt="none", ecolor=PURPLE,
                         capsize=2, label="95% interval of S1")
             ax.set_xlabel("Sobol index (share of the output's variance)")
         ax.axvline(0, color=GREY, linewidth=0.8)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))  # tick labels that do not run together
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.2g}"))
         ax.set_yticks(y)
         ax.set_yticklabels(rows["param"], fontsize=8)
         ax.grid(axis="x", alpha=0.3)

@@ -297,7 +297,7 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
     """Side-by-side KPIs of RESULTS folders with intervals, and differences from the first
     (paired under common random numbers when the runs share a seed)."""
     from cfc_sim.charts import compare_chart
-    from cfc_sim.compare import compare_frame, unique_labels
+    from cfc_sim.compare import compare_frame, targets_of, unique_labels
     from cfc_sim.output_folder import check_folder, write_folder
     from cfc_sim.results_reader import read_results
     from cfc_sim.safe_text import csv_safe
@@ -311,34 +311,48 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
     if area != NATIONAL and any(area not in {a.name for a in r.config.areas} for r in runs):
         raise UserError(f"area {area!r} is not in every run")
     table = compare_frame(runs, labels, area)
-    _print_comparison(table, labels)
+    _print_comparison(table, labels, runs[0], area)
+    targets = {k: v for k, (v, _) in targets_of(runs[0]).items()}
+    where = "England" if area == NATIONAL else area
 
     def fill(tmp: Path) -> None:
         csv_safe(table).to_csv(tmp / "compare.csv", index=False)
-        compare_chart(table, tmp / "compare.png", labels)
+        compare_chart(table, tmp / "compare.png", labels, targets, where)
 
     write_folder(folder, "compare", fill, inputs=sources)
     click.echo(f"comparison: {folder}")
 
 
-def _print_comparison(table, labels: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _print_comparison(table, labels: list[str], first, area: str) -> None:  # type: ignore[no-untyped-def]
+    """The comparison for people: named metrics, percentages, rounded counts, each difference from the
+    first run with its 95% interval and what it means (the same words as the comparison page)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    out = Table(title="Comparison (mean and 95% interval; difference from the first run)")
-    out.add_column("metric")
+    from cfc_sim.compare import difference_text, difference_verdict, estimate_texts, metric_of, targets_of
+
+    targets = targets_of(first)
+    where = "England" if area == NATIONAL else terminal_text(area)
+    out = Table(title=escape(f"Comparison, {where}: mean (95% interval); difference from the first run"))
+    out.add_column("measure")
+    out.add_column("target")
     for i, label in enumerate(labels):
-        out.add_column(escape(label) if i == 0 else f"{escape(label)}\n(difference)")
+        out.add_column(escape(label) if i == 0 else f"{escape(label)}\n(difference from the first)")
     for metric, group in table.groupby("metric", sort=False):
-        cells = []
-        for _, row in group.iterrows():
-            cell = f"{row['mean']:.4g} [{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+        m = metric_of(str(metric))
+        cells: list[str] = []
+        texts = estimate_texts(str(metric), list(zip(group["mean"], group["ci_low"], group["ci_high"], strict=True)))
+        for text, (_, row) in zip(texts, group.iterrows(), strict=True):
+            cell = text
             if row["diff"] == row["diff"]:
-                cell += f"\n{row['diff']:+.4g} [{row['diff_low']:+.4g}, {row['diff_high']:+.4g}]"
-            cells.append(cell)
-        out.add_row(escape(terminal_text(metric)), *cells)
+                cell += (f"\n{difference_text(str(metric), row['diff'], row['diff_low'], row['diff_high'])}"
+                         f"\n{difference_verdict(str(metric), row['diff'], row['diff_low'], row['diff_high'])}")
+            cells.append(escape(cell))
+        target = targets.get(str(metric), (None, ""))[1]
+        out.add_row(escape(m.short), target, *cells)
     Console(width=160).print(out)
+    click.echo("differences of shares are in percentage points (pts)")
     methods = table["method"][table["method"] != ""].drop_duplicates().tolist()
     for method in methods:
         click.echo(f"differences: {method}")
@@ -521,20 +535,62 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
 
 
 @cli.command()
-@click.argument("results", type=click.Path(file_okay=False))
+@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--html", "want_html", is_flag=True, help="Write the HTML report.")
-@click.option("--xlsx", "want_xlsx", is_flag=True, help="Write the Excel workbook.")
+@click.option("--xlsx", "want_xlsx", is_flag=True, help="Write the Excel workbook (one run only).")
 @click.option("--out", type=click.Path(), metavar="PATH_OR_DIR",
-              help="A folder for report.html / report.xlsx, or a file ending .html or .xlsx (default: RESULTS).")
-def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> None:
+              help="A folder for report.html / report.xlsx, or a file ending .html or .xlsx (default: RESULTS); "
+                   "with several RESULTS, a folder for comparison.html or a .html file "
+                   "(default results/comparison-<time>/).")
+@click.option("--need", "need_path", type=click.Path(), metavar="PLAN_DIR",
+              help="Also show the FCA need: the folder of `cfc-sim plan --need` (or its need.csv); "
+                   "default RESULTS/need.csv when present.")
+def report(results: tuple[str, ...], want_html: bool, want_xlsx: bool, out: str | None,
+           need_path: str | None) -> None:
     """Write the leaders' report of RESULTS: a self-contained HTML page (charts embedded) and an Excel
-    workbook (Summary, Readiness, Monthly, Scenario). With neither --html nor --xlsx, both."""
-    from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder, xlsx_by_us
-    from cfc_sim.report import write_html, write_xlsx
+    workbook. With neither --html nor --xlsx, both. With several RESULTS folders, one comparison page
+    for a board: go-live dates and readiness side by side, each KPI with its paired difference."""
+    if len(results) > 1:
+        if want_xlsx or need_path:
+            raise click.UsageError("--xlsx and --need are for one run's report; a comparison of several runs is "
+                                   "one HTML page")
+        _comparison_report([Path(r) for r in results], out)
+        return
+    _run_report(Path(results[0]), want_html, want_xlsx, out, need_path)
+
+
+def _comparison_report(sources: list[Path], out: str | None) -> None:
+    from cfc_sim.compare import unique_labels
+    from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder
+    from cfc_sim.report.comparison import write_comparison
     from cfc_sim.results_reader import read_results
 
+    target = Path(out) if out else _default_out("comparison")
+    as_file = out is not None and not target.is_dir() and target.suffix.lower() in (".html", ".htm")
+    runs = [read_results(r) for r in sources]
+    labels = unique_labels([r.config.name for r in runs], [str(s) for s in sources])
+    if as_file:
+        inside = [s for s in sources if target.parent.resolve() == s.resolve()]
+        owner = inside[0] if inside else None  # a page put into a run's folder is recorded there
+        check_file(target, html_by_us, owner=owner)
+        path = target
+    else:
+        owner = open_folder(target, "report", inputs=sources)
+        path = target / "comparison.html"
+        check_in_folder(owner, path)
+    stage = _Stages()
+    stage(f"writing the comparison page {path} (charts included)")
+    written = write_comparison(runs, labels, sources, path, owner=owner)
+    stage.done()
+    click.echo(f"comparison: {written}")
+
+
+def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None, need_path: str | None) -> None:
+    from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder, xlsx_by_us
+    from cfc_sim.report import write_html, write_xlsx
+    from cfc_sim.results_reader import read_need, read_results
+
     suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
-    source = Path(results)
     target = Path(out) if out else source
     as_file = out is not None and not target.is_dir() and target.suffix.lower() in suffixes
     if as_file:
@@ -545,6 +601,9 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
     elif not (want_html or want_xlsx):
         want_html = want_xlsx = True
     result = read_results(source)
+    if need_path is None and (source / "need.csv").exists():
+        need_path = str(source / "need.csv")
+    need = read_need(Path(need_path)) if need_path is not None else None
     into_results = not as_file and target.resolve() == source.resolve()
     paths = {"html": target if as_file else target / "report.html",
              "xlsx": target if as_file else target / "report.xlsx"}
@@ -559,12 +618,12 @@ def report(results: str, want_html: bool, want_xlsx: bool, out: str | None) -> N
     stage = _Stages()
     if want_html:
         stage(f"writing the HTML report {paths['html']}")
-        written = write_html(result, source, paths['html'], owner=owner)
+        written = write_html(result, source, paths['html'], owner=owner, need=need)
         stage.done()
         click.echo(f"html: {written}")
     if want_xlsx:
         stage(f"writing the Excel workbook {paths['xlsx']}")
-        written = write_xlsx(result, paths['xlsx'], owner=owner)
+        written = write_xlsx(result, paths['xlsx'], owner=owner, need=need)
         stage.done()
         click.echo(f"xlsx: {written}")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cfc_sim.metric_catalogue import COMPARED, NATIONAL
+from cfc_sim.metric_catalogue import BY_NAME, COMPARED, NATIONAL, NUMBER, SHARE, Metric, label_of
 from cfc_sim.results import RunResult
 from cfc_sim.stats import paired_difference, welch_interval
 
@@ -29,10 +29,15 @@ def _summary_interval(run: RunResult, area: str, metric: str) -> tuple[float, fl
 
 
 def unique_labels(names: Sequence[str], folders: Sequence[str]) -> list[str]:
-    """The runs' scenario names, with the folder name added when two runs share a name."""
-    if len(set(names)) == len(names):
-        return list(names)
-    return [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)]
+    """The runs' scenario names, with the folder's name (then its path, then the run's number) added
+    when two runs would share a label."""
+    candidates = [list(names),
+                  [f"{name} ({Path(folder).name})" for name, folder in zip(names, folders, strict=True)],
+                  [f"{name} ({folder})" for name, folder in zip(names, folders, strict=True)]]
+    for labels in candidates:
+        if len(set(labels)) == len(labels):
+            return labels
+    return [f"{name} (run {i + 1})" for i, name in enumerate(names)]
 
 
 def paired(first: RunResult, other: RunResult) -> bool:
@@ -71,3 +76,80 @@ def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = 
             rows.append(row)
     return pd.DataFrame(rows, columns=["metric", "run", "mean", "ci_low", "ci_high", "n_reps", "diff", "diff_low",
                                        "diff_high", "method"])
+
+
+def metric_of(name: str) -> Metric:
+    """The catalogue's metric, or a plain number for a name it lacks."""
+    return BY_NAME.get(name) or Metric(name, label_of(name), label_of(name), "")
+
+
+def estimate_texts(metric: str, values: Sequence[tuple[float, float, float]]) -> list[str]:
+    """'88.3% (85.2% to 91.4%)' for each (mean, low, high): runs' values and 95% intervals written for
+    people, with one number of digits for all (a number whose interval would read 'x to x' gets the
+    digits that tell its ends apart, up to three)."""
+    m = metric_of(metric)
+    digits = 1
+    if m.kind == NUMBER:
+        for low, high in ((lo, hi) for _, lo, hi in values if lo == lo and hi == hi and lo != hi):
+            while digits < 3 and f"{low:.{digits}f}" == f"{high:.{digits}f}" and abs(high) < 1000:
+                digits += 1
+
+    def one(mean: float, low: float, high: float) -> str:
+        if mean != mean:
+            return "n/a"
+        if digits > 1:
+            number = f"{{:,.{digits}f}}".format
+            return f"{number(mean)} ({number(low)} to {number(high)})"
+        if low != low or high != high:
+            return m.format(mean)
+        return f"{m.format(mean)} ({m.format(low)} to {m.format(high)})"
+
+    return [one(*v) for v in values]
+
+
+def estimate_text(metric: str, mean: float, low: float, high: float) -> str:
+    """One run's value and 95% interval (`estimate_texts`)."""
+    return estimate_texts(metric, [(mean, low, high)])[0]
+
+
+def difference_text(metric: str, diff: float, low: float, high: float) -> str:
+    """'-0.4 pts (-1.5 to +0.7)': a difference from the first run with its 95% interval."""
+    m = metric_of(metric)
+    if diff != diff:
+        return "n/a"
+    unit = " pts" if m.kind == SHARE else ""
+    ends = [m.format_difference(v).removesuffix(unit) for v in (low, high)]
+    return f"{m.format_difference(diff)} ({ends[0]} to {ends[1]})"
+
+
+def difference_verdict(metric: str, diff: float, low: float, high: float) -> str:
+    """In words: whether the interval of the difference excludes zero, and whether that is better."""
+    if diff != diff:
+        return ""
+    if diff == 0 and low == 0 and high == 0:
+        return "no difference"
+    if low <= 0 <= high:
+        return "no clear difference (interval spans zero)"
+    direction = "higher" if low > 0 else "lower"
+    better = metric_of(metric).better
+    if not better:
+        return direction
+    return f"{direction}: {'better' if direction == better else 'worse'}"
+
+
+def targets_of(run: RunResult) -> dict[str, tuple[float, str]]:
+    """The run's targets by metric: (value, words) for the metrics a target applies to."""
+    t = run.config.header.targets
+    return {"cir_on_time_share": (float(t.cir_on_time_share), f"at least {t.cir_on_time_share:.0%}"),
+            "cir_working_days_mean": (float(t.cir_working_days), f"within {t.cir_working_days} working days"),
+            "children_seen_share": (float(t.children_seen_share), f"aim {t.children_seen_share:.0%}")}
+
+
+def shown_metrics(table: pd.DataFrame) -> list[str]:
+    """The compared metrics worth a chart panel: not zero in every run (an all-zero panel says nothing)."""
+    out = []
+    for metric, group in table.groupby("metric", sort=False):
+        values = group[["mean", "ci_low", "ci_high"]].to_numpy(dtype=float)
+        if not ((values == 0) | (values != values)).all():
+            out.append(str(metric))
+    return out

@@ -9,6 +9,7 @@ contract's `ALL`). Pure Python: cheap to import anywhere (the model included).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 NATIONAL = "ALL"  # the area name of England's rows in every results file
@@ -30,6 +31,7 @@ class Metric:
     compared: bool = False  # in `compare`'s default metrics
     precision_tolerance: float | None = None  # `--reps auto` drives this metric's interval (absolute tolerance)
     signed: bool = False  # may be negative (intervals are otherwise clipped at 0)
+    better: str = ""  # "higher" or "lower" when one direction is better for children and the service
 
     def format(self, value: float) -> str:
         """The value written for people ("n/a" when undefined)."""
@@ -39,7 +41,32 @@ class Metric:
             return f"{value:.1%}"
         if self.kind == COUNT:
             return f"{value:,.0f}"
-        return f"{value:,.1f}"
+        return _number(value)
+
+    def format_difference(self, value: float) -> str:
+        """A difference between runs written for people, signed: shares in percentage points
+        ("+2.5 pts"), counts rounded ("-1,993"), other numbers to the digits that show the change."""
+        if value != value:
+            return "n/a"
+        if self.kind == SHARE:
+            points = value * 100
+            return f"{points:+.2f} pts" if 0 < abs(points) < 0.095 else f"{points:+.1f} pts"
+        if self.kind == COUNT:
+            return f"{value:+,.0f}"
+        return _number(value, signed=True)
+
+
+def _number(value: float, signed: bool = False) -> str:
+    """One decimal (none from 1,000), or the few more a small non-zero value needs to show at all
+    (0.013, not 0.0)."""
+    sign = "+" if signed else ""
+    size = abs(value)
+    if size >= 1000:
+        return f"{value:{sign},.0f}"
+    if size == 0 or size >= 0.05:
+        return f"{value:{sign},.1f}"
+    digits = min(5, 1 - math.floor(math.log10(size)))
+    return f"{value:{sign}.{digits}f}"
 
 
 def _m(name: str, label: str, short: str, unit: str, kind: str = NUMBER, **flags: object) -> Metric:
@@ -56,43 +83,45 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("cirs_filed", "Child Impact Reports (CIRs) filed by Cafcass", "Cafcass CIRs filed", "reports", COUNT,
        headline=True, compared=True),
     _m("cir_on_time_share", "CIRs filed within eight working weeks", "CIRs within 8 working weeks", "share of CIRs",
-       SHARE, headline=True, compared=True, precision_tolerance=0.01),
+       SHARE, headline=True, compared=True, precision_tolerance=0.01, better="higher"),
     _m("cir_working_days_mean", "Time from application to CIR", "application to CIR, working days",
-       "working days (average)", headline=True, compared=True, precision_tolerance=0.5),
+       "working days (average)", headline=True, compared=True, precision_tolerance=0.5, better="lower"),
     _m("cir_working_days_p90", "Time from application to CIR, 90th percentile", "application to CIR, p90",
-       "working days"),
+       "working days", better="lower"),
     _m("children_seen_share", "Children seen by an FCA before the decision (CAP: in section 7 cases)",
-       "children seen", "share of children in closed cases", SHARE, headline=True, compared=True),
+       "children seen", "share of children in closed cases", SHARE, headline=True, compared=True, better="higher"),
     _m("weeks_to_decision_mean", "Time from application to the court's decision", "weeks to decision",
-       "weeks (average)", headline=True, compared=True, precision_tolerance=0.1),
-    _m("weeks_to_decision_p90", "Time to decision, 90th percentile", "weeks to decision, p90", "weeks"),
+       "weeks (average)", headline=True, compared=True, precision_tolerance=0.1, better="lower"),
+    _m("weeks_to_decision_p90", "Time to decision, 90th percentile", "weeks to decision, p90", "weeks", better="lower"),
     _m("weeks_to_decision_reported_mean", "Time to decision, cases with an FCA report",
-       "weeks to decision (with a report)", "weeks (average)"),
+       "weeks to decision (with a report)", "weeks (average)", better="lower"),
     _m("wait_to_allocation_days_mean", "Wait for a case to be allocated to an FCA", "wait to allocation, days",
-       "days (average)", headline=True, compared=True, precision_tolerance=0.5),
-    _m("wait_to_allocation_days_p90", "Wait for allocation, 90th percentile", "wait to allocation, p90", "days"),
+       "days (average)", headline=True, compared=True, precision_tolerance=0.5, better="lower"),
+    _m("wait_to_allocation_days_p90", "Wait for allocation, 90th percentile", "wait to allocation, p90", "days",
+       better="lower"),
     _m("unallocated_queue_mean", "Cases waiting for allocation", "cases awaiting allocation",
-       "cases (average at any time)", headline=True, compared=True),
+       "cases (average at any time)", headline=True, compared=True, better="lower"),
     _m("unallocated_queue_max", "Most cases waiting for allocation", "most cases awaiting allocation", "cases"),
     _m("caseload_mean", "Open cases per FCA", "open cases per FCA", "cases per FCA (average)", headline=True,
-       compared=True, precision_tolerance=0.1),
+       compared=True, precision_tolerance=0.1, better="lower"),
     _m("caseload_p90", "Open cases per FCA, 90th percentile", "open cases per FCA, p90", "cases per FCA"),
     _m("fca_utilisation", "FCA capacity in use", "FCA utilisation", "share of private-law slots", SHARE,
        headline=True, compared=True, precision_tolerance=0.01),
     _m("reallocations_per_case", "Reallocations per case", "reallocations per case", "per piece of FCA work",
-       compared=True),
-    _m("single_practitioner_share", "Cases with one FCA throughout", "one FCA throughout", "share of cases", SHARE),
+       compared=True, better="lower"),
+    _m("single_practitioner_share", "Cases with one FCA throughout", "one FCA throughout", "share of cases", SHARE,
+       better="higher"),
     _m("fte_in_post_mean", "FCAs in post", "FCAs in post", "full-time equivalents (average)", headline=True,
        compared=True, precision_tolerance=0.5),
     _m("vacancy_rate_mean", "Vacancy rate", "vacancy rate", "share of establishment (average)", SHARE,
-       headline=True, compared=True),
+       headline=True, compared=True, better="lower"),
     _m("leavers", "FCAs leaving", "leavers", "FCAs", COUNT),
     _m("turnover_rate", "Staff turnover", "staff turnover", "leavers a year per FCA in post", SHARE,
-       bounded=False, headline=True, compared=True),
+       bounded=False, headline=True, compared=True, better="lower"),
     _m("sickness_days_share", "Time lost to sickness", "sickness absence", "share of FCA days", SHARE),
     _m("training_share_at_go_live", "FCAs CFC-trained at go-live", "trained at go-live", "share of FCAs", SHARE),
     _m("prioritisation_days", "Days under the prioritisation protocol", "prioritisation days", "area-days",
-       compared=True),
+       compared=True, better="lower"),
     _m("flexible_fte_days", "Flexible-workforce FCA-days", "flexible FCA-days", "FCA-days", compared=True),
     _m("go_live_day", "Go-live day", "go-live day", "days from the start", signed=True),
     # further metrics, alphabetically
@@ -105,7 +134,7 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("flexible_cost", "Cost of the flexible workforce", "flexible cost", "money", COUNT),
     _m("hearings_per_case", "Hearings per closed case", "hearings per case", "hearings (average)", compared=True),
     _m("listing_wait_days_mean", "Wait for a court hearing after its notice", "court listing wait, days",
-       "days (average)", compared=True),
+       "days (average)", compared=True, better="lower"),
     _m("live_at_end", "Live on Child Focused Courts at the end", "live at the end", "share of areas", SHARE),
     _m("open_cap_cases_at_go_live", "CAP cases open at go-live", "CAP cases open at go-live", "cases", COUNT),
     _m("open_cases_fall_18m_after_go_live", "Fall in open cases in the first 18 months live",

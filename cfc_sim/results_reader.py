@@ -54,6 +54,10 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 REQUIRED_CSV = ["replications", "summary", "readiness"]  # plus the series: Parquet, or CSV in older folders
 OPTIONAL_FLAGS = {"go_live_month"}
+# need.csv of `cfc-sim plan --need` (a plan folder), shown by `report --need`.
+NEED_COLUMNS: dict[str, str] = {"area": TEXT, "fte_now": NUMBER, "fcas_needed_cfc": NUMBER,
+                                "fcas_needed_cap": NUMBER, "difference": NUMBER, "ci_low": NUMBER,
+                                "ci_high": NUMBER}
 # manifest.json: field -> accepted types (bool is not a number here).
 MANIFEST_FIELDS: dict[str, tuple[type, ...]] = {
     "scenario_name": (str,), "scenario_sha256": (str,), "seed": (int,), "replications": (int,),
@@ -118,12 +122,12 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def read_csv(folder: Path, stem: str) -> Any:
+def read_csv(folder: Path, stem: str, columns: dict[str, str] | None = None) -> Any:
     """One of the results CSVs with its contract's columns checked (text columns stay text)."""
     import pandas as pd
 
     path = regular_file(folder, f"{stem}.csv", CSV_MAX_BYTES)
-    columns = COLUMNS[stem]
+    columns = COLUMNS[stem] if columns is None else columns
     text = [c for c, kind in columns.items() if kind != NUMBER] + sorted(OPTIONAL_FLAGS)
     try:
         with open(path, encoding="utf-8") as handle:
@@ -265,6 +269,24 @@ def read_results(folder: Path) -> Any:
     config = build_config(read_yaml(scenario), str(scenario))
     return RunResult(config, frames["replications"], frames["summary"], timeseries, frames["readiness"], manifest,
                      monthly=monthly)
+
+
+def read_need(path: Path) -> Any:
+    """need.csv of a plan folder (or the file itself), its columns checked like a results CSV."""
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    if path.is_dir():
+        kind = folder_kind(folder)
+        if kind not in (None, "plan"):
+            raise UserError(f"is a cfc-sim {kind} folder, not a plan folder with need.csv", file=str(folder))
+    elif path.name != "need.csv":
+        raise UserError("is not need.csv (give the folder of `cfc-sim plan --need` or its need.csv)",
+                        file=str(path))
+    frame = read_csv(folder, "need", NEED_COLUMNS)
+    for column in ("cfc_rule", "cap_rule", "note"):
+        if column in frame.columns:
+            frame[column] = frame[column].fillna("").astype(str)
+    return frame
 
 
 def chart_files(folder: Path) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,54 @@ def test_readiness_command_prints_every_area_and_draws_the_heatmap(runs, tmp_pat
     assert heatmap.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, _ = invoke(["readiness", str(runs["base"]), "--month", "2026-09", "--out", str(heatmap)], capsys)
     assert code == 0 and "2026-09" in out
+
+
+def test_compare_prints_for_people_named_metrics_percentages_and_no_scientific_notation(runs, tmp_path,  # type: ignore[no-untyped-def]
+                                                                                       capsys) -> None:
+    code, out, err = invoke(["compare", str(runs["base"]), str(runs["more"]), "--out", str(tmp_path / "c")], capsys)
+    assert code == 0, err
+    assert "CIRs within 8 working weeks" in out and "cir_on_time_share" not in out
+    assert not re.search(r"\d[eE][+-]\d", out)
+    assert re.search(r"\d+\.\d%", out)  # shares as percentages
+    assert re.search(r"[+-]\d+\.\d+ pts", out)  # share differences in percentage points
+    assert "at least 90%" in out  # the target beside its measure
+    assert "lower: better" in out  # more FCAs: the allocation wait falls, and that is better
+
+
+def test_difference_and_estimate_texts() -> None:
+    from cfc_sim.compare import difference_text, difference_verdict, estimate_texts
+
+    assert difference_text("cir_on_time_share", -0.004117, -0.01543, 0.007191) == "-0.4 pts (-1.5 to +0.7)"
+    assert difference_text("cirs_filed", -1993.4, -2028.0, -1958.2) == "-1,993 (-2,028 to -1,958)"
+    assert difference_text("reallocations_per_case", 4.018e-4, 2.299e-4, 5.737e-4) == "+0.00040 (+0.00023 to +0.00057)"
+    assert estimate_texts("applications", [(58395.2, 57900.1, 58890.3)]) == ["58,395 (57,900 to 58,890)"]
+    assert estimate_texts("hearings_per_case", [(1.1394, 1.1380, 1.1408), (1.1445, 1.143, 1.146)]) == [
+        "1.139 (1.138 to 1.141)", "1.145 (1.143 to 1.146)"]  # the same digits for every run
+    assert difference_verdict("cir_on_time_share", 0.02, 0.01, 0.03) == "higher: better"
+    assert difference_verdict("caseload_mean", 0.02, 0.01, 0.03) == "higher: worse"
+    assert difference_verdict("fca_utilisation", -0.02, -0.03, -0.01) == "lower"
+    assert difference_verdict("caseload_mean", 0.02, -0.01, 0.03).startswith("no clear difference")
+    assert difference_verdict("applications", 0.0, 0.0, 0.0) == "no difference"
+
+
+def test_compare_chart_leaves_out_all_zero_panels_and_fits_axes_to_the_values() -> None:
+    import pandas as pd
+
+    from cfc_sim.charts import _span
+    from cfc_sim.compare import shown_metrics
+
+    table = pd.DataFrame({"metric": ["flexible_fte_days", "flexible_fte_days", "cir_on_time_share",
+                                     "cir_on_time_share"], "mean": [0.0, 0.0, 0.88, 0.90],
+                          "ci_low": [0.0, 0.0, 0.86, 0.89], "ci_high": [0.0, 0.0, 0.90, 0.91]})
+    assert shown_metrics(table) == ["cir_on_time_share"]
+    low, high = _span([0.86, 0.91], target=0.9)
+    assert 0.8 < low < 0.86 and 0.91 < high < 0.95  # not from zero: a 2-point difference fills the panel
+
+
+def test_run_labels_stay_unique_when_names_and_folder_names_repeat() -> None:
+    from cfc_sim.compare import unique_labels
+
+    assert unique_labels(["a", "b"], ["x/r", "y/r"]) == ["a", "b"]
+    assert unique_labels(["a", "a"], ["x/r1", "y/r2"]) == ["a (r1)", "a (r2)"]
+    assert unique_labels(["a", "a"], ["x/results", "y/results"]) == ["a (x/results)", "a (y/results)"]
+    assert unique_labels(["a", "a"], ["r", "r"]) == ["a (run 1)", "a (run 2)"]

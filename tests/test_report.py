@@ -15,7 +15,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from cli_runner import invoke
+from scenario_factory import scenario_dict
 
 import cfc_sim
 from cfc_sim.report import write_html, write_xlsx
@@ -41,6 +43,33 @@ def result(folder: Path) -> RunResult:
 @pytest.fixture(scope="module")
 def html_report(folder: Path, result: RunResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_html(result, folder, tmp_path_factory.mktemp("html") / "report.html")
+
+
+# Four areas with known risks: one FCA for ten applications a week (far below the CIR target), two FCAs
+# for fourteen (below it), one ready in every way, and one whose police partnership starts only after its
+# go-live (red at go-live, on target once live).
+AT_RISK_AREAS = [
+    {"name": "Fineshire", "region": "North", "go_live": "2026-04-01"},
+    {"name": "Overloadshire", "region": "North", "go_live": "2026-04-01", "workforce": {"fcas": 1, "establishment": 1}},
+    {"name": "Squeezeshire", "region": "South", "go_live": "2026-04-01",
+     "workforce": {"fcas": 2, "establishment": 2}, "demand": {"applications_per_week": 14}},
+    {"name": "Lateshire", "region": "South", "go_live": "2026-09-01", "partnerships": {"police": "2027-02-01"}},
+]
+
+
+def at_risk_scenario(folder: Path, name: str = "at-risk", **changes: object) -> Path:
+    data = scenario_dict(name=name, horizon_months=12, replications=2, seed=5, **changes)
+    data["areas"] = [dict(a) for a in AT_RISK_AREAS]
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def risky(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("at-risk")
+    cfc_sim.run(at_risk_scenario(tmp), out=tmp / "results")
+    return tmp / "results"
 
 
 class _Tags(HTMLParser):
@@ -79,7 +108,7 @@ def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tm
     assert path == tmp_path / "report.xlsx"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no temporary file left behind
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Readiness", "Monthly", "Scenario"]
+    assert wb.sheetnames == ["Areas", "Summary", "Readiness", "Monthly", "Scenario"]
 
     summary = wb["Summary"]
     rows = list(summary.iter_rows(values_only=True))
@@ -159,12 +188,156 @@ def test_html_has_readiness_rows_months_and_the_reproduce_command(result: RunRes
     for status, title in cells:
         if status in ("red", "amber"):
             assert " vs " in title or " in only " in title, title  # value vs threshold, or how often met
-    for colour in ("#009E73", "#E69F00", "#D55E00"):
+    for colour in ("#1F9E89", "#FFC20A", "#8B0000"):
         assert colour in text
     assert result.manifest["command"] in text
     assert result.manifest["scenario_sha256"] in text
     assert 'id="how"' in text and "95% interval" in text
     assert "chartsLoaded" in text
+
+
+def _section(text: str, marker: str, end: str = "</section>") -> str:
+    part = text[text.index(marker):]
+    return part[:part.index(end)]
+
+
+def test_html_names_the_areas_most_at_risk_worst_first_with_reasons(risky: Path, tmp_path: Path) -> None:
+    result = read_results(risky)
+    text = write_html(result, risky, tmp_path / "report.html").read_text(encoding="utf-8")
+    section = _section(text, '<section id="at-risk">')
+    top = re.findall(r'<li class="top" data-area="([^"]+)"', section)
+    assert len(top) == 3
+    assert set(top) == {"Overloadshire", "Squeezeshire", "Lateshire"}  # Fineshire is on target and ready
+    assert "Fineshire" not in section
+    assert top[0] == "Overloadshire"  # one FCA for ten applications a week: the furthest below target
+    s = result.summary
+    share = s[(s["pathway"] == "all") & (s["metric"] == "cir_on_time_share")].set_index("area")["mean"]
+    below = [a for a in top if share[a] < 0.9]
+    assert below == sorted(below, key=lambda a: share[a])  # worst on-time share first
+    assert top[-1] == "Lateshire"  # on target once live, but red at its planned go-live
+    late = section[section.index('data-area="Lateshire"'):]
+    assert "red at planned go-live 2026-09" in late and "partnerships in place 2 of 3 vs all 3" in late
+    assert "ready from 2027-02 (5 months late)" in late
+    over = section[section.index('data-area="Overloadshire"'):]
+    assert f"CIRs on time {share['Overloadshire']:.0%}" in over and "vs target 90%" in over
+    assert "Most at risk: Overloadshire, " in section
+
+
+def test_report_and_run_name_the_same_areas_at_risk_in_the_same_order(risky: Path) -> None:
+    from cfc_sim.at_risk import areas_at_risk
+    from cfc_sim.report.area_table import area_rows, at_risk
+
+    result = read_results(risky)
+    terminal = [(r.area, r.reasons) for r in areas_at_risk(result.summary, result.readiness, result.config)]
+    assert [(r.area, r.reasons) for r in at_risk(area_rows(result))] == terminal
+
+
+def test_html_area_table_has_every_area_against_the_targets(risky: Path, tmp_path: Path) -> None:
+    result = read_results(risky)
+    text = write_html(result, risky, tmp_path / "report.html").read_text(encoding="utf-8")
+    table = _section(text, 'id="area-table"', "</table>")
+    rows = re.findall(r'<tr data-area="([^"]+)">(.*?)</tr>', table, flags=re.S)
+    assert [name for name, _ in rows] == [a["name"] for a in AT_RISK_AREAS]
+    cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S) for name, row in rows}
+    assert cells["Overloadshire"][0] == "1" and cells["Fineshire"][0] == ""  # risk rank
+    assert "&#9888;" in cells["Overloadshire"][2]  # below the CIR target: marked, not colour alone
+    assert "&#9888;" not in cells["Fineshire"][2]
+    assert "LIVE" in cells["Fineshire"][7] and "RED" in cells["Lateshire"][7]
+    assert cells["Lateshire"][8] == "Feb 2027"  # earliest ready: the police partnership's month
+    assert cells["Fineshire"][9] == "on target and ready"
+    assert cells["Lateshire"][9].startswith("red at planned go-live 2026-09")
+    for header in ("CIRs on time (95% interval)", "Children seen", "Weeks to decision", "Open cases per FCA",
+                   "Vacancy rate", "Status at planned go-live", "Earliest ready month", "Main reason"):
+        assert header in table
+
+
+def test_html_shows_every_warning_of_the_run_escaped(folder: Path, tmp_path: Path) -> None:
+    import json
+
+    copy = tmp_path / "results"
+    shutil.copytree(folder, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["warnings"] = ["warm-up check: queue settles late", "<script>alert(1)</script> & more"]
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    text = write_html(read_results(copy), copy, tmp_path / "r.html").read_text(encoding="utf-8")
+    section = _section(text, '<section id="warnings">')
+    assert section.count("<li>") == 2
+    assert "warm-up check: queue settles late" in section
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in section and "<script>alert" not in text
+    manifest["warnings"] = []
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    text = write_html(read_results(copy), copy, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "The run raised no warnings." in text
+
+
+def _need_folder(tmp_path: Path, rows: str) -> Path:
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "need.csv").write_text("area,fte_now,fcas_needed_cfc,fcas_needed_cap,difference,ci_low,ci_high,"
+                                   "confidence,cfc_rule,cap_rule,note\n" + rows, encoding="utf-8")
+    return plan
+
+
+def test_cli_report_shows_the_fca_need_of_a_plan(folder: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    plan = _need_folder(tmp_path, "ALL,6,9,7,2,1,4,0.8,cir_on_time_share>=0.9,wait,\n"
+                                  "Dorset,3,5,3,2,1,3,0.8,cir_on_time_share>=0.9,wait,<b>odd</b>\n"
+                                  "Wiltshire & Swindon,3,4,4,0,0,1,0.8,cir_on_time_share>=0.9,wait,\n")
+    out = tmp_path / "board"
+    code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(out)], capsys)
+    assert code == 0, err
+    text = (out / "report.html").read_text(encoding="utf-8")
+    section = _section(text, '<section id="need">')
+    assert "<td>England</td>" in section and "<td>Dorset</td>" in section and "+2" in section
+    assert "&lt;b&gt;odd&lt;/b&gt;" in section and "<b>odd" not in section
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    need = list(wb["Need"].iter_rows(values_only=True))
+    assert need[0][:7] == ("area", "fte_now", "fcas_needed_cfc", "fcas_needed_cap", "difference", "ci_low",
+                           "ci_high")
+    assert len(need) == 4
+    plain = invoke(["report", str(folder), "--html", "--out", str(tmp_path / "plain.html")], capsys)
+    assert plain[0] == 0 and 'id="need"' not in (tmp_path / "plain.html").read_text(encoding="utf-8")
+
+
+def test_cli_report_refuses_a_broken_need_file(folder: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "need.csv").write_text("area,fte_now\nDorset,3\n", encoding="utf-8")
+    code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(tmp_path / "r.html")], capsys)
+    assert code == 2 and "need.csv" in err and "lacks the column" in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+    code, _, err = invoke(["report", str(folder), "--need", str(tmp_path / "none"), "--out",
+                           str(tmp_path / "r.html")], capsys)
+    assert code == 2 and not (tmp_path / "r.html").exists()
+
+
+def test_workbook_areas_sheet_one_row_per_area_with_real_dates(risky: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    openpyxl = pytest.importorskip("openpyxl")
+    result = read_results(risky)
+    wb = openpyxl.load_workbook(write_xlsx(result, tmp_path / "report.xlsx"))
+    rows = list(wb["Areas"].iter_rows(values_only=True))
+    header = list(rows[0])
+    assert len(rows) - 1 == len(result.config.areas)
+    record = {r[header.index("area")]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    late = record["Lateshire"]
+    assert late["planned_go_live"] == dt.datetime(2026, 9, 1)  # a date cell, not text
+    assert late["earliest_ready_month"] == dt.datetime(2027, 2, 1)
+    assert late["status_at_go_live"] == "red" and late["risk_rank"] == 3
+    assert record["Overloadshire"]["risk_rank"] == 1 and record["Fineshire"]["risk_rank"] is None
+    assert record["Fineshire"]["status_at_go_live"] == "live"  # live before the run: no go-live to judge
+    assert 0 <= record["Overloadshire"]["cir_on_time_share"] < 0.9
+    sheet = wb["Areas"]
+    assert sheet.cell(row=2, column=header.index("cir_on_time_share") + 1).number_format == "0.0%"
+    assert sheet.cell(row=2, column=header.index("planned_go_live") + 1).is_date
+    month = wb["Readiness"].cell(row=2, column=2)
+    assert month.is_date and month.number_format == "mmm yyyy"
+    assert wb["Monthly"].cell(row=2, column=2).is_date
+    scenario = {k: v for k, v in wb["Scenario"].iter_rows(min_row=2, values_only=True)}
+    assert scenario["start"] == dt.datetime(2026, 4, 1)
 
 
 def test_html_write_is_atomic_and_replaces(result: RunResult, folder: Path, tmp_path: Path) -> None:
@@ -240,3 +413,105 @@ def test_cli_report_refuses_a_folder_that_is_not_results(tmp_path: Path, capsys:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
     code, out, err = invoke(["report", str(tmp_path / "missing")], capsys)
     assert code == 2
+
+
+# --------------------------------------------------------------------------- comparison page (report RUN RUN)
+
+
+@pytest.fixture(scope="module")
+def delayed(risky: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The at-risk scenario with the same seed and Lateshire's go-live six months later."""
+    tmp = tmp_path_factory.mktemp("delayed")
+    path = at_risk_scenario(tmp, "at-risk-delayed")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["areas"][3]["go_live"] = "2027-03-01"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    cfc_sim.run(path, out=tmp / "results")
+    return tmp / "results"
+
+
+@pytest.fixture(scope="module")
+def comparison(risky: Path, delayed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("comparison") / "board"
+    code, _, err = _invoke_quietly(["report", str(risky), str(delayed), "--out", str(out)])
+    assert code == 0, err
+    return out / "comparison.html"
+
+
+def _invoke_quietly(argv: list[str]) -> tuple[int, str, str]:
+    from cli_runner import invoke_quietly
+
+    return invoke_quietly(argv)
+
+
+def test_comparison_page_shows_which_areas_move_and_paired_differences(comparison: Path) -> None:
+    text = comparison.read_text(encoding="utf-8")
+    moved = re.findall(r'<tr class="moved" data-area="([^"]+)" data-moved="yes">', text)
+    assert moved == ["Lateshire"]
+    assert len(re.findall(r'data-moved="no"', text)) == 3
+    summary = _section(text, '<section id="summary">')
+    assert 'data-area="Lateshire"' in summary and "later by 6 months (1 Sep 2026 to 1 Mar 2027)" in summary
+    kpis = _section(text, '<section id="kpis">')
+    assert "CIRs filed within eight working weeks" in kpis and "cir_on_time_share</td>" not in kpis
+    assert "at least 90%" in kpis  # the target beside the figure
+    assert " pts (" in kpis  # share differences in percentage points
+    assert not re.search(r"\d[eE][+-]\d", kpis)  # no scientific notation
+    assert re.search(r"\d{1,3},\d{3} \(", kpis)  # counts with thousands separators
+    assert "paired with run 1 (same seed" in text
+    images = [attrs for tag, attrs in _parse(text) if tag == "img"]
+    assert len(images) == 2 and all((a.get("src") or "").startswith("data:image/png;base64,") for a in images)
+    for tag, attrs in _parse(text):
+        for name in ("src", "href"):
+            assert not (attrs.get(name) or "").lower().startswith(("http:", "https:", "//")), (tag, attrs)
+
+
+def test_comparison_page_escapes_what_the_folders_say(risky: Path, delayed: Path, tmp_path: Path) -> None:
+    import json
+
+    copy = tmp_path / "tampered"
+    shutil.copytree(delayed, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["command"] = "cfc-sim run <script>alert(1)</script>"
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    from cfc_sim.report.comparison import render_comparison
+
+    text = render_comparison([read_results(risky), read_results(copy)], ["a<b>", "b&c"], [risky, copy])
+    assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "a&lt;b&gt;" in text and "b&amp;c" in text and "a<b>" not in text
+
+
+def test_cli_report_of_several_runs_refuses_what_a_comparison_cannot_do(risky: Path, delayed: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = invoke(["report", str(risky), str(delayed), "--xlsx", "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and "one HTML page" in err and not (tmp_path / "x").exists()
+    code, _, err = invoke(["report", str(risky), str(delayed), "--out", str(risky)], capsys)
+    assert code == 2 and not (risky / "comparison.html").exists()
+    code, out, err = invoke(["report", str(risky), str(delayed), "--out", str(tmp_path / "board.html")], capsys)
+    assert code == 0, err
+    assert (tmp_path / "board.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert str(tmp_path / "board.html") in out
+
+
+def test_comparison_page_in_headless_chromium_shows_the_moved_go_live(comparison: Path, tmp_path: Path) -> None:
+    chromium = _chromium()
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; CI must have it (.ci/run installs it)")
+        pytest.skip("chromium not installed (apt-get install chromium); CI runs this test")
+    base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--virtual-time-budget=10000"]
+    url = comparison.resolve().as_uri()
+    dom = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile-dom'}", "--dump-dom", url],
+                         capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert 'data-charts-loaded="2/2"' in dom.stdout, re.findall(r"<body[^>]*>", dom.stdout)
+    rendered = {attrs.get("data-area"): attrs.get("data-moved") for tag, attrs in _parse(dom.stdout)
+                if tag == "tr" and attrs.get("data-moved")}
+    assert rendered == {"Lateshire": "yes", "Fineshire": "no", "Overloadshire": "no", "Squeezeshire": "no"}
+    shot = tmp_path / "shot.png"
+    run = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile-shot'}", "--hide-scrollbars",
+                          f"--screenshot={shot}", "--window-size=1400,3000", url],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert shot.read_bytes().startswith(PNG_MAGIC) and shot.stat().st_size > 50_000

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 from pathlib import Path
 from typing import Any
 
 from cfc_sim import __version__
-from cfc_sim.metric_catalogue import HEADLINE
+from cfc_sim.metric_catalogue import HEADLINE, NATIONAL
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
+from cfc_sim.palette import RAG
+from cfc_sim.report.area_table import RANKING_RULE, AreaRow, Estimate, area_rows, at_risk
 from cfc_sim.report.views import (
     CIR_DELAY_CAUSES,
     CODE_LEGEND,
     GRID_MONTHS,
     NO_MONTH,
-    RAG,
     assumption_lines,
     chart_caption,
     chart_paths,
@@ -32,8 +34,10 @@ from cfc_sim.report.views import (
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import PNG_MAX_BYTES
 
+AT_RISK_SHOWN = 3  # the areas named first under "Areas most at risk"
+
 CSS = """
-:root { --green: #009E73; --amber: #E69F00; --red: #D55E00; --ink: #1b1b1b; --muted: #555; --line: #d0d0d0; }
+:root { --green: #1F9E89; --amber: #FFC20A; --red: #8B0000; --ink: #1b1b1b; --muted: #555; --line: #d0d0d0; }
 * { box-sizing: border-box; }
 body { font-family: "Segoe UI", Arial, Helvetica, sans-serif; color: var(--ink); margin: 0; background: #f4f4f2;
        line-height: 1.45; font-size: 15px; }
@@ -57,15 +61,17 @@ td.nowrap, th.nowrap { white-space: nowrap; }
          color: #000; text-align: center; font-size: 13px; }
 .status-green { background: var(--green); }
 .status-amber { background: var(--amber); }
-.status-red { background: var(--red); }
+.status-red { background: var(--red); color: #fff; }
 .status-none { background: #BBBBBB; }
+.status-live { background: #fff; border: 2px solid #0072B2; color: #0072B2; padding: 0 6px; }
 .counts span { margin-right: 10px; }
 table.grid { width: auto; font-size: 13px; }
 table.grid th, table.grid td { border: 1px solid #fff; padding: 3px 4px; }
 table.grid th.month { text-align: center; min-width: 44px; font-weight: 600; line-height: 1.15; }
 table.grid td.cell { text-align: center; font-weight: 700; color: #000; min-width: 44px; cursor: help; }
+table.grid td.cell.status-red { color: #fff; }
 table.grid td.cell .codes { display: block; font-size: 10px; letter-spacing: 1px; line-height: 1.1; }
-table.grid td.golive { outline: 3px solid #000; outline-offset: -3px; }
+table.grid td.golive { outline: 3px solid #000; outline-offset: -3px; box-shadow: inset 0 0 0 5px #fff; }
 table.grid td.area { white-space: nowrap; padding-right: 12px; }
 table.grid tbody tr:nth-child(even) td.area { background: #f6f6f6; }
 .legend span.badge { min-width: 0; margin-right: 4px; }
@@ -82,6 +88,13 @@ dl.kv dd { margin: 0; }
 pre { background: #f4f4f4; border: 1px solid var(--line); padding: 10px 12px; white-space: pre-wrap;
       word-break: break-all; font-size: 13px; }
 .scroll { overflow-x: auto; }
+td.miss { font-weight: 700; }
+ol.at-risk > li { margin: 6px 0; }
+ol.at-risk > li ul { margin: 2px 0 0; padding-left: 18px; }
+ol.at-risk > li.top { font-size: 15.5px; }
+ul.warnings li { margin: 4px 0; }
+ul.warnings { background: #fff8e6; border-left: 5px solid #FFC20A; padding: 8px 12px 8px 32px; }
+tr.total td { font-weight: 700; border-top: 2px solid #888; }
 @media print { body { background: #fff; } main { padding: 0; } details { border: none; }
                thead th { position: static; } }
 """
@@ -99,7 +112,10 @@ window.addEventListener("beforeprint", function () {
 """
 
 
-def _badge(status: str) -> str:
+def badge(status: str) -> str:
+    """A status as colour and word (a live area: an outlined LIVE, outside the readiness colours)."""
+    if status == "live":
+        return '<span class="badge status-live">LIVE</span>'
     cls = f"status-{status}" if status in RAG else "status-none"
     return f'<span class="badge {cls}">{html.escape(status.upper() if status in RAG else status)}</span>'
 
@@ -127,7 +143,7 @@ def _kpi_table(result: RunResult) -> str:
 
 def _readiness_table(result: RunResult, overview: list[dict[str, Any]]) -> str:
     counts = {s: sum(r["status"] == s for r in overview) for s in ("green", "amber", "red")}
-    count_html = " ".join(f"<span>{_badge(s)} {n} area{'s' if n != 1 else ''}</span>" for s, n in counts.items())
+    count_html = " ".join(f"<span>{badge(s)} {n} area{'s' if n != 1 else ''}</span>" for s, n in counts.items())
     body = []
     for r in overview:
         failing = "; ".join(r["failing"]) if r["failing"] else ("none" if r["status"] in RAG else "")
@@ -137,7 +153,7 @@ def _readiness_table(result: RunResult, overview: list[dict[str, Any]]) -> str:
             planned += f'<br><span class="note">{html.escape(r["note"])}</span>'
         earliest = month_label(r["earliest_ready"]) if r["earliest_ready"] else "not within the run"
         body.append(f"<tr><td>{html.escape(r['area'])}</td><td>{html.escape(r['region'])}</td><td class=\"nowrap\">"
-                    f"{planned}</td><td class=\"nowrap\">{_badge(r['status'])}<br><span class=\"note\">"
+                    f"{planned}</td><td class=\"nowrap\">{badge(r['status'])}<br><span class=\"note\">"
                     f"{html.escape(when)}</span></td><td>{html.escape(failing)}</td>"
                     f"<td class=\"nowrap\">{html.escape(earliest)}</td></tr>")
     return (f'<p class="counts">At each area\'s planned go-live month: {count_html}</p>'
@@ -189,7 +205,7 @@ def _month_details(result: RunResult, months: list[str]) -> str:
         lists = ""
         for status in ("red", "amber"):
             if items[status]:
-                lists += (f"<p>{_badge(status)} {len(items[status])} area(s)</p><ul>{''.join(items[status])}</ul>")
+                lists += (f"<p>{badge(status)} {len(items[status])} area(s)</p><ul>{''.join(items[status])}</ul>")
         summary = (f"{month_label(m)}: {len(items['red'])} red, {len(items['amber'])} amber, {green} green")
         blocks.append(f'<details data-month="{html.escape(m)}"><summary>{html.escape(summary)}</summary>'
                       f"{lists or '<p>All areas green.</p>'}</details>")
@@ -271,9 +287,140 @@ def _cir_delay_table(result: RunResult) -> str:
             f"<th>main cause of late CIRs</th></tr></thead><tbody>{''.join(body)}</tbody></table></div>")
 
 
-def render_html(result: RunResult, folder: Path) -> str:
-    """The report as one HTML string (charts read from `folder/charts`)."""
+def _share(e: Estimate, interval: bool = True, digits: int = 0) -> str:
+    if e.missing:
+        return "n/a"
+    text = f"{e.mean:.{digits}%}"
+    if interval and not (math.isnan(e.low) or math.isnan(e.high)):
+        text += f'<br><span class="note">{e.low:.0%} to {e.high:.0%}</span>'
+    return text
+
+
+def _number(e: Estimate, digits: int = 1) -> str:
+    return "n/a" if e.missing else f"{e.mean:,.{digits}f}"
+
+
+def _at_risk_html(rows: list[AreaRow]) -> str:
+    ranked = at_risk(rows)
+    if not ranked:
+        return (f'<p id="at-risk-none">No area is at risk: every area meets the CIR on-time target and is ready at '
+                f"its planned go-live.</p><p class=\"note\">{html.escape(RANKING_RULE)}</p>")
+    items = []
+    for i, row in enumerate(ranked):
+        reasons = "".join(f"<li>{html.escape(reason)}</li>" for reason in row.reasons)
+        cls = ' class="top"' if i < AT_RISK_SHOWN else ""
+        items.append(f'<li{cls} data-area="{html.escape(row.area, quote=True)}"><strong>{html.escape(row.area)}'
+                     f"</strong>{(' (' + html.escape(row.region) + ')') if row.region else ''}<ul>{reasons}</ul></li>")
+    top = ", ".join(html.escape(r.area) for r in ranked[:AT_RISK_SHOWN])
+    lead = (f"<p><strong>{len(ranked)} of {len(rows)} area{'s' if len(rows) != 1 else ''} at risk.</strong> "
+            f"Most at risk: {top}.</p>")
+    rest = len(ranked) - AT_RISK_SHOWN
+    more = (f'<details><summary>The other {rest} area{"s" if rest != 1 else ""} at risk</summary>'
+            f'<ol start="{AT_RISK_SHOWN + 1}" class="at-risk">{"".join(items[AT_RISK_SHOWN:])}</ol></details>'
+            if rest > 0 else "")
+    return (f"{lead}<p class=\"note\">{html.escape(RANKING_RULE)}</p>"
+            f'<ol id="at-risk-list" class="at-risk">{"".join(items[:AT_RISK_SHOWN])}</ol>{more}')
+
+
+def _cell(text: str, misses: bool) -> str:
+    """A numeric cell; one that misses its target is marked with a warning sign and bold (not colour alone)."""
+    if misses:
+        return f'<td class="num miss"><span aria-label="misses target">&#9888;</span> {text}</td>'
+    return f'<td class="num">{text}</td>'
+
+
+def _area_table_html(result: RunResult, rows: list[AreaRow]) -> str:
+    h = result.config.header
+    targets, rules = h.targets, h.readiness
+    rank = {r.area: i + 1 for i, r in enumerate(at_risk(rows))}
+    caps_by_area = {a.name: float(a.workforce.caseload_cap) for a in result.config.areas}
+    caps = sorted(set(caps_by_area.values()))
+    cap = f"{caps[0]:g}" if len(caps) == 1 else f"{caps[0]:g} to {caps[-1]:g}"
+    body = []
+    for r in rows:
+        status = r.readiness
+        when = (f"live from {day_label(status.planned)}" if r.already_live
+                else month_label(status.month) if status.month else status.note)
+        earliest = month_label(status.earliest_ready) if status.earliest_ready else "not within the run"
+        risk = f"{rank[r.area]}" if r.area in rank else ""
+        below = (not r.on_time.missing) and r.on_time.mean < targets.cir_on_time_share - 1e-12
+        unseen = (not r.children_seen.missing) and r.children_seen.mean < targets.children_seen_share - 1e-12
+        vac_high = (not r.vacancy.missing) and r.vacancy.mean > rules.max_vacancy_rate + 1e-12
+        area_cap = caps_by_area.get(r.area, math.inf)
+        overloaded = (not r.caseload.missing) and r.caseload.mean > area_cap + 1e-12
+        shown = badge("live") if r.already_live else badge(status.status)
+        body.append(
+            f'<tr data-area="{html.escape(r.area, quote=True)}"><td class="num">{risk}</td>'
+            f"<td>{html.escape(r.area)}</td>"
+            f"{_cell(_share(r.on_time), below)}"
+            f"{_cell(_share(r.children_seen, interval=False), unseen)}"
+            f'<td class="num">{_number(r.weeks_to_decision)}</td>{_cell(_number(r.caseload), overloaded)}'
+            f"{_cell(_share(r.vacancy, interval=False, digits=1), vac_high)}"
+            f'<td class="nowrap">{shown}<br><span class="note">{html.escape(when)}</span></td>'
+            f'<td class="nowrap">{html.escape(earliest)}</td><td>{html.escape(r.main_reason)}</td></tr>')
+    return (f"<p>Targets: CIRs on time at least {targets.cir_on_time_share:.0%} (within "
+            f"{targets.cir_working_days} working days); children seen: aim {targets.children_seen_share:.0%}; "
+            f"caseload cap {cap} cases per FCA; vacancy rate at most {rules.max_vacancy_rate:.0%}. Figures are "
+            "averages over the whole run; a value that misses its target is marked &#9888; and in bold. The "
+            "risk rank orders the areas at risk (1 = most at risk).</p>"
+            '<div class="scroll"><table id="area-table"><thead><tr><th class="num">Risk rank</th><th>Court area</th>'
+            '<th class="num">CIRs on time (95% interval)</th><th class="num">Children seen</th>'
+            '<th class="num">Weeks to decision</th><th class="num">Open cases per FCA</th>'
+            '<th class="num">Vacancy rate</th><th>Status at planned go-live</th><th>Earliest ready month</th>'
+            "<th>Main reason</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+
+
+def _warnings_html(result: RunResult) -> str:
+    warnings = [str(w) for w in result.manifest.get("warnings", [])]
+    if not warnings:
+        return '<p id="no-warnings">The run raised no warnings.</p>'
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    return (f"<p>The run raised {len(warnings)} warning{'s' if len(warnings) != 1 else ''}; read the figures "
+            f'with them in mind.</p><ul id="warnings-list" class="warnings">{items}</ul>')
+
+
+def _need_html(need: Any) -> str:
+    """The FCA need from `cfc-sim plan --need` (need.csv), when the report was given one."""
+    def count(value: Any, signed: bool = False) -> str:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return "n/a"
+        if math.isnan(v):
+            return "not found"
+        return f"{v:+,.0f}" if signed else f"{v:,.0f}"
+
+    body = []
+    for r in need.itertuples():
+        england = str(r.area) == NATIONAL
+        name = "England" if england else str(r.area)
+        interval = ("" if count(r.ci_low) in ("not found", "n/a")
+                    else f"{count(r.ci_low, True)} to {count(r.ci_high, True)}")
+        note = str(getattr(r, "note", "") or "")
+        row_cls = ' class="total"' if england else ""
+        body.append(f"<tr{row_cls}><td>{html.escape(name)}</td><td class=\"num\">{count(r.fte_now)}</td>"
+                    f'<td class="num">{count(r.fcas_needed_cfc)}</td><td class="num">{count(r.fcas_needed_cap)}</td>'
+                    f'<td class="num"><strong>{count(r.difference, True)}</strong></td>'
+                    f'<td class="num">{html.escape(interval)}</td><td>{html.escape(note)}</td></tr>')
+    rule = ""
+    if "cfc_rule" in need.columns and len(need):
+        first = need.iloc[0]
+        rule = (f"<p class=\"note\">Under CFC: {html.escape(str(first.get('cfc_rule', '')))}; to keep CAP: "
+                f"{html.escape(str(first.get('cap_rule', '')))}; with probability "
+                f"{html.escape(str(first.get('confidence', '')))}.</p>")
+    return ("<p>FCAs needed in post to meet the targets under Child Focused Courts, against the FCAs needed to "
+            "keep today's CAP waits if no area went live (from <code>cfc-sim plan --need</code>). The difference "
+            "is the rollout's cost in FCAs, with its 95% interval.</p>" + rule +
+            '<div class="scroll"><table id="need-table"><thead><tr><th>Court area</th><th class="num">FCAs now</th>'
+            '<th class="num">Needed under CFC</th><th class="num">Needed to keep CAP waits</th>'
+            '<th class="num">Difference</th><th class="num">95% interval</th><th>Note</th></tr></thead><tbody>'
+            + "".join(body) + "</tbody></table></div>")
+
+
+def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
+    """The report as one HTML string (charts read from `folder/charts`; `need`: a checked need.csv frame)."""
     config, h = result.config, result.config.header
+    areas = area_rows(result)
     overview = readiness_overview(result)
     months = sorted(result.readiness["month"].unique()) if not result.readiness.empty else []
     grid_months = months[:GRID_MONTHS]
@@ -302,9 +449,11 @@ def render_html(result: RunResult, folder: Path) -> str:
         "replications "
         f"&middot; {len(config.areas)} court areas &middot; {html.escape(month_label(months[0]) if months else '')}"
         f" to {html.escape(end)}</p>",
-        '<nav><a href="#how">How to read this</a><a href="#headline">Headline figures</a>'
-        '<a href="#readiness">Readiness at go-live</a><a href="#cir-late">Why CIRs are late</a>'
-        '<a href="#by-month">Status by month</a>'
+        '<nav><a href="#how">How to read this</a><a href="#warnings">Warnings</a>'
+        '<a href="#headline">Headline figures</a><a href="#at-risk">Areas at risk</a>'
+        '<a href="#areas">Each area</a><a href="#readiness">Readiness at go-live</a>'
+        '<a href="#cir-late">Why CIRs are late</a><a href="#by-month">Status by month</a>'
+        + ('<a href="#need">FCA need</a>' if need is not None else "") +
         '<a href="#charts">Charts</a><a href="#scenario">Scenario and assumptions</a>'
         '<a href="#reproduce-section">Reproduce</a></nav>',
         '<section id="how"><h2>How to read this report</h2><div class="explain">',
@@ -316,14 +465,18 @@ def render_html(result: RunResult, folder: Path) -> str:
         "more replications would narrow it.</p>",
         "<p>Each court area is checked every month against six readiness criteria: enough CFC-trained FCAs, "
         "vacancy rate, training, staff turnover, partnerships (IDVA, local authority, police) and the chance of "
-        f"meeting the eight-working-week report target. {_badge('green')} means all are met; {_badge('amber')} "
+        f"meeting the eight-working-week report target. {badge('green')} means all are met; {badge('amber')} "
         f"means nearly ready (only the performance check fails, or one staffing check is only just missed); "
-        f"{_badge('red')} means not ready. Colours are always shown with the word or letter, so the report can "
+        f"{badge('red')} means not ready. Colours are always shown with the word or letter, so the report can "
         "be read without colour. These are projections from the assumptions listed at the end, not forecasts "
         "of certainty.</p></div></section>",
         '<section id="headline"><h2>Headline figures for England</h2>',
         f"<p class=\"note\">Whole run, all court areas together; estimate = average across {reps} replications.</p>",
         _kpi_table(result), "</section>",
+        '<section id="warnings"><h2>Warnings from the run</h2>', _warnings_html(result), "</section>",
+        '<section id="at-risk"><h2>Areas most at risk</h2>', _at_risk_html(areas), "</section>",
+        '<section id="areas"><h2>Each court area against the targets</h2>', _area_table_html(result, areas),
+        "</section>",
         '<section id="readiness"><h2>Readiness of each court area at its planned go-live</h2>',
         "<p>Status of each area in the month it is planned to go live (for areas already live, at the start of "
         "the run), what is not yet ready with the simulated value against the threshold, and the first month in "
@@ -336,13 +489,14 @@ def render_html(result: RunResult, folder: Path) -> str:
         "say what is not ready (key below). Hover over a cell for the figures; the lists under the table give "
         "the same for every month: open a month to see which areas are red or amber then, and why. The "
         "readiness chart in the Charts section shows every month of the run.</p>",
-        f'<p class="legend">{_badge("green")} G ready &nbsp; {_badge("amber")} A nearly ready &nbsp; '
-        f'{_badge("red")} R not ready</p>',
+        f'<p class="legend">{badge("green")} G ready &nbsp; {badge("amber")} A nearly ready &nbsp; '
+        f'{badge("red")} R not ready</p>',
         '<p class="legend note">What is not ready: '
         + "; ".join(f"<strong>{c}</strong> {html.escape(text)}" for c, text in CODE_LEGEND) + "</p>",
         _status_grid(result, grid_months),
         "<h3>Which areas are red or amber, and why, month by month</h3>",
         _month_details(result, grid_months), "</section>",
+        *([f'<section id="need"><h2>FCA need</h2>{_need_html(need)}</section>'] if need is not None else []),
         '<section id="charts"><h2>Charts</h2>',
         "".join(figures) or '<p class="note">No charts in this results folder.</p>', "</section>",
         '<section id="scenario"><h2>Scenario and assumptions</h2>', _scenario_html(result), "</section>",
@@ -353,8 +507,8 @@ def render_html(result: RunResult, folder: Path) -> str:
     return "\n".join(parts)
 
 
-def write_html(result: RunResult, folder: Path, path: Path, owner: Path | None = None) -> Path:
+def write_html(result: RunResult, folder: Path, path: Path, owner: Path | None = None, need: Any = None) -> Path:
     """Write the self-contained HTML report (charts embedded) for the results in `folder` to `path`
     atomically (recorded in the marker of the output folder `owner`, if given)."""
-    text = render_html(result, Path(folder))
+    text = render_html(result, Path(folder), need)
     return write_file(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"), owner=owner)

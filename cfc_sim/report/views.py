@@ -20,7 +20,6 @@ from cfc_sim.readiness_view import area_statuses, monthly_statuses
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
 
-RAG = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 GRID_MONTHS = 13  # the run's first month and the twelve after it ("this month next year" included)
 
 
@@ -237,7 +236,7 @@ def scenario_rows(result: RunResult) -> list[tuple[str, Any]]:
     m = result.manifest
     rules, targets = h.readiness, h.targets
     rows: list[tuple[str, Any]] = [
-        ("name", h.name), ("description", h.description), ("start", h.start.isoformat()),
+        ("name", h.name), ("description", h.description), ("start", h.start),
         ("horizon_months", h.horizon_months), ("warmup_months", h.warmup_months),
         ("replications", m.get("replications", h.replications)), ("seed", str(m.get("seed", h.seed))),
         ("areas", len(result.config.areas)), ("readiness.policy", rules.policy),

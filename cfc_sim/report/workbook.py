@@ -1,11 +1,14 @@
-"""The leaders' report as an Excel workbook (Summary, Readiness, Monthly, Scenario), written in
-openpyxl's write-only (streaming) mode.
+"""The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Scenario; Need when given),
+written in openpyxl's write-only (streaming) mode.
 
 Text from scenarios and results folders is stored as text, never as a formula (CSV/Excel injection).
+Dates and months are Excel date cells (a month is its first day, shown as "Apr 2027"), so they sort
+and filter as dates.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +19,9 @@ import pandas as pd
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
-from cfc_sim.report.views import RAG, scenario_rows
+from cfc_sim.palette import RAG, RAG_TEXT
+from cfc_sim.report.area_table import area_frame, area_rows
+from cfc_sim.report.views import scenario_rows
 from cfc_sim.results import RunResult
 from cfc_sim.safe_text import is_formula_like
 
@@ -28,6 +33,22 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+DATE_FORMAT = "d mmm yyyy"
+MONTH_FORMAT = "mmm yyyy"
+
+
+def month_dates(labels: pd.Series) -> pd.Series:
+    """'2027-04' labels as dates (the month's first day); a label that is not a month stays as it is."""
+    def one(label: str) -> Any:
+        try:
+            return dt.date(int(label[:4]), int(label[5:7]), 1) if len(label) == 7 and label[4] == "-" else label
+        except ValueError:
+            return label
+
+    mapping = {label: one(str(label)) for label in labels.unique()}
+    return labels.map(mapping)
 
 
 def _text_cell(ws: Any, value: Any) -> Any:
@@ -65,7 +86,7 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
             fill = PatternFill("solid", fgColor=colour[1:], bgColor=colour[1:])
             ws.conditional_formatting.add(f"{letter}2:{letter}{last_row}",
                                           FormulaRule(formula=[f'${letter}2="{status}"'], fill=fill,
-                                                      font=Font(bold=True, color="000000")))
+                                                      font=Font(bold=True, color=RAG_TEXT[status][1:])))
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="F0F0F0")
     header = []
     for column in columns:
@@ -80,7 +101,11 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
         cells = []
         for column, value in zip(columns, row, strict=True):
             fmt = number_format(column, metric) if number_format else None
-            if fmt is None:
+            if isinstance(value, dt.date):
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = fmt or DATE_FORMAT
+                cells.append(cell)
+            elif fmt is None:
                 cells.append(_text_cell(ws, value))
             else:
                 cell = WriteOnlyCell(ws, value=_cell(value))
@@ -98,18 +123,44 @@ def _summary_format(column: str, metric: str) -> str | None:
 
 
 def _readiness_format(column: str, metric: str) -> str | None:
+    if column == "month":
+        return MONTH_FORMAT
     return "0.000" if column in ("value", "threshold", "margin") else None
 
 
 def _monthly_format(column: str, metric: str) -> str | None:
+    if column == "month":
+        return MONTH_FORMAT
     if column in ("mean", "p05", "p50", "p95"):
         return "0.0%" if written_as_share(metric) else "#,##0.00"
     return None
 
 
-def write_xlsx(result: RunResult, path: Path, owner: Path | None = None) -> Path:
-    """Write the Excel workbook (sheets Summary, Readiness, Monthly, Scenario) to `path` atomically
-    (recorded in the marker of the output folder `owner`, if given)."""
+AREA_SHARES = ("cir_on_time_share", "cir_on_time_ci_low", "cir_on_time_ci_high", "cir_on_time_target",
+               "children_seen_share", "vacancy_rate_mean")
+
+
+def _area_format(column: str, metric: str) -> str | None:
+    if column in AREA_SHARES:
+        return "0.0%"
+    if column in ("weeks_to_decision_mean", "caseload_mean"):
+        return "#,##0.0"
+    if column in ("assessed_month", "earliest_ready_month"):
+        return MONTH_FORMAT
+    if column == "planned_go_live":
+        return DATE_FORMAT
+    return "0" if column == "risk_rank" else None
+
+
+def _need_format(column: str, metric: str) -> str | None:
+    if column in ("fte_now", "fcas_needed_cfc", "fcas_needed_cap"):
+        return "#,##0"
+    return "+#,##0;-#,##0;0" if column in ("difference", "ci_low", "ci_high") else None
+
+
+def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: pd.DataFrame | None = None) -> Path:
+    """Write the Excel workbook (sheets Areas, Summary, Readiness, Monthly, Scenario, and Need when `need`
+    is given) to `path` atomically (recorded in the marker of the output folder `owner`, if given)."""
     try:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
@@ -118,13 +169,21 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None) -> Path
         raise UserError("writing the Excel workbook needs openpyxl: pip install -e \".[excel]\"") from None
 
     wb = Workbook(write_only=True)  # streams rows: a national run's ~40,000 monthly rows in seconds
+    areas = area_frame(area_rows(result), result.config.header.targets)
+    _write_sheet(wb, "Areas", areas, {"area": 34, "region": 20, "risk_rank": 10, "planned_go_live": 15,
+                                      "status_at_go_live": 17, "assessed_month": 15, "note": 36,
+                                      "earliest_ready_month": 20, "main_reason": 90}, _area_format,
+                 rag_column="status_at_go_live")
     _write_sheet(wb, "Summary", result.summary, {"area": 34, "pathway": 9, "metric": 40, "mean": 14,
                                                  "ci_low": 14, "ci_high": 14, "n_reps": 8}, _summary_format)
-    _write_sheet(wb, "Readiness", result.readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
+    readiness = result.readiness.assign(month=month_dates(result.readiness["month"]))
+    _write_sheet(wb, "Readiness", readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
                                                      "threshold": 11, "passed": 9, "status": 9, "margin": 11,
                                                      "go_live_month": 15}, _readiness_format, rag_column="status")
-    _write_sheet(wb, "Monthly", result.monthly_summary(), {"area": 34, "month": 10, "metric": 30, "mean": 13,
-                                                           "p05": 13, "p50": 13, "p95": 13}, _monthly_format)
+    monthly = result.monthly_summary()
+    _write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])),
+                 {"area": 34, "month": 10, "metric": 30, "mean": 13, "p05": 13, "p50": 13, "p95": 13},
+                 _monthly_format)
     ws = wb.create_sheet("Scenario")
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = 32
@@ -138,7 +197,11 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None) -> Path
         cell = WriteOnlyCell(ws, value=_cell(value))
         if isinstance(cell.value, str):
             cell.data_type = "s"
+        elif isinstance(cell.value, dt.date):
+            cell.number_format = DATE_FORMAT
         cell.alignment = wrap
         ws.append([key, cell])
+    if need is not None:
+        _write_sheet(wb, "Need", need, {"area": 34, "cfc_rule": 40, "cap_rule": 50, "note": 40}, _need_format)
     wb.properties.creator = WRITER
     return write_file(Path(path), lambda tmp: wb.save(tmp), owner=owner)
