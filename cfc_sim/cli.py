@@ -83,8 +83,8 @@ class _Reps(click.ParamType):
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
 @click.option("--reps", type=_Reps(), help="Replications (default: the scenario's), or 'auto'.")
 @click.option("--precision", type=click.FloatRange(min=0.0001, max=1), default=0.05, show_default=True,
-              help="With --reps auto: the 95% half-width of every national headline KPI and of each area's CIR "
-                   "on-time share within this share of its mean.")
+              help="With --reps auto: the 95% half-width of every national headline KPI within this share of "
+                   "its mean, and of each area's CIR on-time share within this many points (0.05: +-5 points).")
 @click.option("--max-reps", type=click.IntRange(min=2, max=100_000), default=200, show_default=True,
               help="With --reps auto: the most replications to run.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")

@@ -69,11 +69,22 @@ def relative_half_widths(values_by_kpi: dict[str, np.ndarray]) -> dict[str, floa
         if len(values) < 2:
             continue
         half = half_width(values)
-        if abs(values.mean()) < 1e-12 or half <= _tolerance(kpi):
+        if half <= _tolerance(kpi) or (abs(values.mean()) < 1e-12 and not _is_area(kpi)):
             out[kpi] = 0.0
         else:
-            out[kpi] = half / abs(values.mean())
+            out[kpi] = half / _scale(kpi, values)
     return out
+
+
+def _is_area(kpi: str) -> bool:
+    return "@" in kpi
+
+
+def _scale(kpi: str, values: np.ndarray) -> float:
+    """What a KPI's half-width is measured against: its mean for the national KPIs; the whole
+    0-100% scale for an area's CIR on-time share, so `--precision 0.05` asks for +-5 points there
+    (5% of a small area's mean would need hundreds of national replications)."""
+    return 1.0 if _is_area(kpi) else abs(values.mean())
 
 
 def precision_note(replications, precision: float) -> str:  # type: ignore[no-untyped-def]
@@ -85,7 +96,9 @@ def precision_note(replications, precision: float) -> str:  # type: ignore[no-un
     used = replications["replication"].nunique()
     areas = sum("@" in k for k in widths)
     worst = max(widths, key=lambda k: widths[k], default="")
-    widest = f"{kpi_label(worst)} {widths[worst]:.1%} of its mean" if worst else "none"
+    unit = "points" if _is_area(worst) else "of its mean"
+    widest = (f"{kpi_label(worst)} {widths[worst] * 100:.1f} points" if _is_area(worst)
+              else f"{kpi_label(worst)} {widths[worst]:.1%} {unit}") if worst else "none"
     return (f"--reps auto: used {used} replications for {len(widths) - areas} national KPIs and the CIR on-time "
             f"share of {areas} area(s); widest 95% half-width: {widest} ({'within' if met else 'NOT within'} "
             f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")
@@ -101,7 +114,7 @@ def replications_needed(outputs: Sequence[ReplicationOutput], precision: float) 
         if len(values) < 2:
             continue
         half = half_width(values)
-        allowed = max(precision * abs(values.mean()), _tolerance(kpi))
+        allowed = max(precision * _scale(kpi, values), _tolerance(kpi))
         worst = max(worst, half / allowed if allowed > 0 else (math.inf if half > 0 else 0.0))
     if worst <= 1:
         return n

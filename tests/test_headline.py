@@ -152,3 +152,12 @@ def test_readiness_states_the_rule_it_judges_by(headline: tuple[str, str, Path],
     code, out, err = invoke(["readiness", str(run)], capsys)
     assert code == 0, err
     assert "holds in at least 80% of the 3 run(s)" in out and "1 monthly review(s) in a row" in out
+
+
+def test_an_areas_cir_share_is_held_to_points_not_to_a_share_of_its_mean() -> None:
+    """A small area filing 20% +- 3 points on time is precise enough at --precision 0.05 (5 points);
+    judged against 5% of its mean (1 point) it would need many times the replications."""
+    steady = [0.90, 0.901, 0.899, 0.90, 0.90]
+    small = [0.18, 0.22, 0.20, 0.17, 0.23]  # 95% half-width about 3.1 points
+    assert replications_needed(_outputs(steady, small), 0.05) == 5
+    assert replications_needed(_outputs(steady, small), 0.01) > 5
