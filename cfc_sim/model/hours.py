@@ -28,29 +28,89 @@ from cfc_sim.model.clock import EPS_DAYS, WorkClock
 _EPS_HOURS = 1e-9
 
 
-class SharedHours:
-    """One FCA's casework hours. Jobs are any objects with `ps_finish`, `ps_version` and `ps_on`
-    slots (`ps_on` is true while the job is receiving hours here)."""
+class _FcaHours:
+    """What both disciplines share: the clock's end-of-day call, taking a job away, re-rating and
+    statistics. A subclass keeps its jobs and gives out the hours (`_advance`, `_reschedule`)."""
 
-    __slots__ = ("env", "clock", "rate", "virtual", "last_day", "active", "_heap", "_token", "_due", "_seq",
-                 "_on_done", "_finished", "delivered_hours", "available_hours")
+    __slots__ = ("env", "clock", "rate", "last_day", "active", "_heap", "_token", "_due", "_seq", "_on_done",
+                 "_finished", "delivered_hours", "available_hours")
 
     def __init__(self, clock: WorkClock, rate_hours_per_day: float,
                  on_done: Callable[[Any, float], None]) -> None:
         self.clock = clock
         self.env = clock.env
         self.rate = rate_hours_per_day
-        self.virtual = 0.0
         self.last_day = clock.env.now
         self.active = 0
         self._heap: list[tuple[float, int, int, Any]] = []
         self._token = 0
         self._due = math.inf  # when the pending clock call is for (inf: none pending)
-        self._seq = 0  # tie-break in start order, so equal finish points stay deterministic
+        self._seq = 0  # tie-break in start order, so equal keys stay deterministic
         self._on_done = on_done
         self._finished: list[tuple[Any, int]] = []  # (job, version): hours done, awaiting the day's end
         self.delivered_hours = 0.0  # casework hours spent on jobs and hearings (for hours utilisation)
         self.available_hours = 0.0  # casework hours the FCA had
+
+    def _advance(self, now: float) -> None:
+        raise NotImplementedError
+
+    def _reschedule(self) -> None:
+        raise NotImplementedError
+
+    def remaining(self, job: Any, now: float) -> float:
+        raise NotImplementedError
+
+    def _fire(self, token: int) -> None:
+        """The clock's call at the end of a day: hand over the jobs finished today, ask for the next."""
+        if token != self._token:
+            return  # the schedule changed since this was set
+        self._due = math.inf
+        now = self.env.now
+        self._advance(now)
+        finished, self._finished = self._finished, []
+        self._reschedule()
+        for job, version in finished:
+            if job.ps_version == version:  # not taken away since
+                self._on_done(job, now)
+
+    def remove(self, job: Any, now: float) -> float:
+        """Take a job away (reallocation); returns the hours it still needs. A job whose hours were
+        done today is taken away too: it is not handed over at the day's end."""
+        left = self.remaining(job, now)
+        job.ps_version += 1
+        if job.ps_on:
+            job.ps_on = False
+            self.active -= 1
+            self._reschedule()
+        return left
+
+    def set_rate(self, rate_hours_per_day: float, now: float) -> None:
+        """Absence, training, induction or leaving change the hours the FCA can give."""
+        if rate_hours_per_day == self.rate:
+            return
+        self._advance(now)
+        self.rate = rate_hours_per_day
+        self._reschedule()
+
+    def flush(self, now: float) -> None:
+        self._advance(now)
+
+    def reset_stats(self, now: float) -> None:
+        self._advance(now)
+        self.delivered_hours = 0.0
+        self.available_hours = 0.0
+
+
+class SharedHours(_FcaHours):
+    """One FCA's casework hours. Jobs are any objects with `ps_finish`, `ps_version` and `ps_on`
+    slots (`ps_on` is true while the job is receiving hours here)."""
+
+    __slots__ = ("virtual",)
+
+    def __init__(self, clock: WorkClock, rate_hours_per_day: float,
+                 on_done: Callable[[Any, float], None]) -> None:
+        super().__init__(clock, rate_hours_per_day, on_done)
+        self.virtual = 0.0
 
     # ---- time -------------------------------------------------------------------------------
     def _advance(self, now: float) -> None:
@@ -107,19 +167,6 @@ class SharedHours:
         self._due = due
         self.clock.at(due, self._fire, self._token)
 
-    def _fire(self, token: int) -> None:
-        """The clock's call at the end of a day: hand over the jobs finished today, ask for the next."""
-        if token != self._token:
-            return  # the schedule changed since this was set
-        self._due = math.inf
-        now = self.env.now
-        self._advance(now)
-        finished, self._finished = self._finished, []
-        self._reschedule()
-        for job, version in finished:
-            if job.ps_version == version:  # not taken away since
-                self._on_done(job, now)
-
     # ---- jobs -------------------------------------------------------------------------------
     def add(self, job: Any, hours: float, now: float) -> None:
         """Start a job needing `hours` casework hours."""
@@ -147,17 +194,6 @@ class SharedHours:
         self._advance(now)
         return max(0.0, job.ps_finish - self.virtual) if job.ps_on else 0.0
 
-    def remove(self, job: Any, now: float) -> float:
-        """Take a job away (reallocation); returns the hours it still needs. A job whose hours were
-        done today is taken away too: it is not handed over at the day's end."""
-        left = self.remaining(job, now)
-        job.ps_version += 1
-        if job.ps_on:
-            job.ps_on = False
-            self.active -= 1
-            self._reschedule()
-        return left
-
     def cut(self, job: Any, hours: float, now: float) -> None:
         """The job needs `hours` fewer hours from now (e.g. visits dropped at a deadline)."""
         left = self.remaining(job, now)
@@ -175,24 +211,7 @@ class SharedHours:
             self._heap = [e for e in self._heap if e[2] == e[3].ps_version]
             heapq.heapify(self._heap)
 
-    def set_rate(self, rate_hours_per_day: float, now: float) -> None:
-        """Absence, training, induction or leaving change the hours the FCA can give."""
-        if rate_hours_per_day == self.rate:
-            return
-        self._advance(now)
-        self.rate = rate_hours_per_day
-        self._reschedule()
-
-    def flush(self, now: float) -> None:
-        self._advance(now)
-
-    def reset_stats(self, now: float) -> None:
-        self._advance(now)
-        self.delivered_hours = 0.0
-        self.available_hours = 0.0
-
-
-class DeadlineHours:
+class DeadlineHours(_FcaHours):
     """One FCA's casework hours given to its open jobs earliest deadline first (preemptive EDF).
 
     How FCAs are told to work: the CIR due first is written first. The job with the earliest
@@ -200,25 +219,12 @@ class DeadlineHours:
     and the job it displaced keeps the hours it has had. Same interface as `SharedHours`; jobs also
     carry `ps_due` (the day the piece is due) and `ps_left` (hours still needed)."""
 
-    __slots__ = ("env", "clock", "rate", "last_day", "active", "_heap", "_token", "_due", "_seq",
-                 "_on_done", "_finished", "_debt", "delivered_hours", "available_hours")
+    __slots__ = ("_debt",)
 
     def __init__(self, clock: WorkClock, rate_hours_per_day: float,
                  on_done: Callable[[Any, float], None]) -> None:
-        self.clock = clock
-        self.env = clock.env
-        self.rate = rate_hours_per_day
-        self.last_day = clock.env.now
-        self.active = 0
-        self._heap: list[tuple[float, int, int, Any]] = []  # (due day, start order, version, job)
-        self._token = 0
-        self._due = math.inf
-        self._seq = 0
-        self._on_done = on_done
-        self._finished: list[tuple[Any, int]] = []
+        super().__init__(clock, rate_hours_per_day, on_done)
         self._debt = 0.0  # hours spent away from casework (hearings) not yet worked off
-        self.delivered_hours = 0.0
-        self.available_hours = 0.0
 
     def _head(self) -> Any:
         heap = self._heap
@@ -289,18 +295,6 @@ class DeadlineHours:
         self._due = due
         self.clock.at(due, self._fire, self._token)
 
-    def _fire(self, token: int) -> None:
-        if token != self._token:
-            return
-        self._due = math.inf
-        now = self.env.now
-        self._advance(now)
-        finished, self._finished = self._finished, []
-        self._reschedule()
-        for job, version in finished:
-            if job.ps_version == version:
-                self._on_done(job, now)
-
     # ---- jobs -------------------------------------------------------------------------------
     def add(self, job: Any, hours: float, now: float) -> None:
         self._advance(now)
@@ -329,33 +323,9 @@ class DeadlineHours:
         self._advance(now)
         return job.ps_left if job.ps_on else 0.0
 
-    def remove(self, job: Any, now: float) -> float:
-        left = self.remaining(job, now)
-        job.ps_version += 1
-        if job.ps_on:
-            job.ps_on = False
-            self.active -= 1
-            self._reschedule()
-        return left
-
     def cut(self, job: Any, hours: float, now: float) -> None:
         left = self.remaining(job, now)
         if not job.ps_on:
             return
         job.ps_left = max(0.0, left - hours)
         self._reschedule()
-
-    def set_rate(self, rate_hours_per_day: float, now: float) -> None:
-        if rate_hours_per_day == self.rate:
-            return
-        self._advance(now)
-        self.rate = rate_hours_per_day
-        self._reschedule()
-
-    def flush(self, now: float) -> None:
-        self._advance(now)
-
-    def reset_stats(self, now: float) -> None:
-        self._advance(now)
-        self.delivered_hours = 0.0
-        self.available_hours = 0.0
