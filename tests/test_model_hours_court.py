@@ -42,6 +42,16 @@ def _two_areas(**changes: object) -> dict:
     return data
 
 
+class _DueJob:
+    """A job for an FCA's hours in unit tests (`ps_due` is read only under deadline order)."""
+
+    __slots__ = ("name", "ps_due", "ps_left", "ps_finish", "ps_version", "ps_on")
+
+    def __init__(self, name: str, due: float) -> None:
+        self.name, self.ps_due, self.ps_left = name, due, 0.0
+        self.ps_finish, self.ps_version, self.ps_on = 0.0, 0, False
+
+
 # ---- FCA hours ------------------------------------------------------------------------------------
 def test_fewer_fcas_see_fewer_children_and_file_cirs_later() -> None:
     staffed = _metrics(_two_areas(court=False, defaults__workforce__fcas=14,
@@ -83,15 +93,9 @@ def test_an_overloaded_fca_is_slower_processor_sharing() -> None:
     env = simpy.Environment()
     done: dict[str, float] = {}
 
-    class Job:
-        __slots__ = ("name", "ps_finish", "ps_version", "ps_on")
-
-        def __init__(self, name: str) -> None:
-            self.name, self.ps_finish, self.ps_version, self.ps_on = name, 0.0, 0, False
-
     fca = SharedHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(job.name, now))  # 2 h/day
-    fca.add(Job("a"), 4.0, 0.0)
-    fca.add(Job("b"), 2.0, 0.0)
+    fca.add(_DueJob("a", 0.0), 4.0, 0.0)
+    fca.add(_DueJob("b", 0.0), 2.0, 0.0)
     env.run(until=10)
     # two jobs share 2 h/day: b (2 h) ends on day 2; then a has 2 h left alone: day 3
     assert done == pytest.approx({"b": 2.0, "a": 3.0})
@@ -119,26 +123,12 @@ def test_a_job_finishing_mid_day_stops_sharing_hours_at_once() -> None:
     env = simpy.Environment()
     done: dict[str, float] = {}
 
-    class Job:
-        __slots__ = ("name", "ps_finish", "ps_version", "ps_on")
-
-        def __init__(self, name: str) -> None:
-            self.name, self.ps_finish, self.ps_version, self.ps_on = name, 0.0, 0, False
-
     fca = SharedHours(WorkClock(env), 2.0, lambda job, now: done.__setitem__(job.name, now))
-    fca.add(Job("a"), 1.4, 0.0)
-    fca.add(Job("b"), 0.5, 0.0)
+    fca.add(_DueJob("a", 0.0), 1.4, 0.0)
+    fca.add(_DueJob("b", 0.0), 0.5, 0.0)
     env.run(until=5)
     assert done == pytest.approx({"a": 1.0, "b": 1.0})
     assert fca.delivered_hours == pytest.approx(1.9)
-
-
-class _DueJob:
-    __slots__ = ("name", "ps_due", "ps_left", "ps_finish", "ps_version", "ps_on")
-
-    def __init__(self, name: str, due: float) -> None:
-        self.name, self.ps_due, self.ps_left = name, due, 0.0
-        self.ps_finish, self.ps_version, self.ps_on = 0.0, 0, False
 
 
 def test_deadline_order_gives_all_hours_to_the_piece_due_first() -> None:
