@@ -60,6 +60,14 @@ class _FcaHours:
     def remaining(self, job: Any, now: float) -> float:
         raise NotImplementedError
 
+    def _ask_by(self, due: float) -> None:
+        """Make sure the clock calls no later than `due` (a pending earlier call is kept)."""
+        if self._due <= due:
+            return
+        self._token += 1
+        self._due = due
+        self.clock.at(due, self._fire, self._token)
+
     def _fire(self, token: int) -> None:
         """The clock's call at the end of a day: hand over the jobs finished today, ask for the next."""
         if token != self._token:
@@ -161,11 +169,7 @@ class SharedHours(_FcaHours):
             return
         else:
             due = now + max(0.0, (heap[0][0] - self.virtual) * self.active / self.rate)
-        if self._due <= due:
-            return
-        self._token += 1
-        self._due = due
-        self.clock.at(due, self._fire, self._token)
+        self._ask_by(due)
 
     # ---- jobs -------------------------------------------------------------------------------
     def add(self, job: Any, hours: float, now: float) -> None:
@@ -289,11 +293,7 @@ class DeadlineHours(_FcaHours):
             return
         else:
             due = now + (self._debt + (job.ps_left if job is not None else 0.0)) / self.rate
-        if self._due <= due:
-            return
-        self._token += 1
-        self._due = due
-        self.clock.at(due, self._fire, self._token)
+        self._ask_by(due)
 
     # ---- jobs -------------------------------------------------------------------------------
     def add(self, job: Any, hours: float, now: float) -> None:
