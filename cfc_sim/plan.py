@@ -25,7 +25,7 @@ from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.scenario.keys import config_variant
-from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, freeze, thaw
+from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
 
 DAYS_PER_YEAR = 365.25
 PLAN_COLUMNS = ["area", "fte_now", "extra_fte", "target", "confidence", "achieved_mean", "achieved_probability"]
@@ -93,10 +93,11 @@ def _shift_headcount(intervention: Intervention, extra: int) -> Intervention:
 
 
 def variant(config: ScenarioConfig, names: Sequence[str], go_live: dict[str, dt.date] | None = None,
-            extra: dict[str, int] | None = None) -> ScenarioConfig:
+            extra: dict[str, int] | None = None, train_extra: bool = False) -> ScenarioConfig:
     """The scenario reduced to `names`, with changed go-live dates and extra FCAs in post and funded
     from the start (an intervention setting the area's FCAs or establishment keeps the extra),
-    validated as a scenario file (more FCAs than the schema allows is an error naming the area)."""
+    validated as a scenario file (more FCAs than the schema allows is an error naming the area).
+    With `train_extra`, extra FCAs come with training seats (`extra_seats`)."""
     go_live, extra = go_live or {}, extra or {}
     settings: dict[str, Any] = {}
     for area in config.areas:
@@ -106,16 +107,31 @@ def variant(config: ScenarioConfig, names: Sequence[str], go_live: dict[str, dt.
             settings[f"areas.{area.name}.go_live"] = go_live[area.name]
         n = extra.get(area.name, 0)
         if n:
-            settings[f"areas.{area.name}.workforce.fcas"] = area.workforce.fcas + n
-            settings[f"areas.{area.name}.workforce.establishment"] = area.workforce.establishment + n
+            workforce = area.workforce
+            settings[f"areas.{area.name}.workforce.fcas"] = workforce.fcas + n
+            settings[f"areas.{area.name}.workforce.establishment"] = workforce.establishment + n
+            if n > 0 and train_extra:
+                settings[f"areas.{area.name}.workforce.training.seats_per_month"] = extra_seats(workforce, n)
     interventions = [_shift_headcount(i, extra[i.area]) if extra.get(i.area) else i
                      for i in config.interventions if i.area in names]
     return config_variant(config, settings, areas=names, interventions=interventions)
 
 
+def extra_seats(workforce: WorkforceConfig, extra: int) -> int:
+    """Training seats a month for a team `extra` FCAs larger: the area's seats per funded post,
+    rounded up, so that extra FCAs are trained as the area's own are (CFC work goes only to
+    trained FCAs: extra FCAs without seats could never take it). No more seats than posts are
+    added: seats beyond the team only say "train everyone at once"."""
+    seats, posts = workforce.training.seats_per_month, workforce.establishment
+    if seats == 0 or posts == 0:
+        return seats
+    return max(seats, min(math.ceil(seats * (posts + extra) / posts), posts + extra))
+
+
 def with_extra_fcas(config: ScenarioConfig, area: str, extra: int) -> ScenarioConfig:
-    """The scenario reduced to one area, with `extra` FCAs in post and funded from the start."""
-    return variant(config, [area], extra={area: extra})
+    """The scenario reduced to one area, with `extra` FCAs in post and funded from the start, and
+    trained as the area's own are (a plan that adds FCAs plans their CFC training too)."""
+    return variant(config, [area], extra={area: extra}, train_extra=True)
 
 
 def check_addition(config: ScenarioConfig, area: str, extra: int) -> None:

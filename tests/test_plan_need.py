@@ -173,3 +173,21 @@ def test_only_the_target_that_fails_is_marked_not_met() -> None:
     assert later.loc[str(met), "note"] == "" and later.loc[str(met), "achieved_probability"] >= 0.8
     assert later.loc[str(missed), "note"] == "not met within +4 FCAs"
     assert later.loc[f"{met} and {missed}", "note"] == "not met within +4 FCAs"
+
+
+def test_extra_fcas_in_a_plan_come_with_training_seats_in_proportion() -> None:
+    """CFC work goes only to trained FCAs: extra FCAs without seats could never take it, so a plan
+    that adds FCAs trains them as the area's own are (seats per funded post, rounded up)."""
+    from cfc_sim.plan import variant, with_extra_fcas
+
+    data = _two_areas()
+    data["defaults"]["workforce"]["training"] = {"days": 5, "seats_per_month": 3, "trained_share_at_start": 0.0}
+    base = config(data)
+    assert base.area("Later").workforce.establishment == 6
+    assert with_extra_fcas(base, "Later", 4).area("Later").workforce.training.seats_per_month == 5  # ceil(3 x 10 / 6)
+    assert with_extra_fcas(base, "Later", -2).area("Later").workforce.training.seats_per_month == 3
+    assert variant(base, ["Later"], extra={"Later": 4}).area("Later").workforce.training.seats_per_month == 3
+    data["defaults"]["workforce"]["training"]["seats_per_month"] = 50  # more seats than posts: train all at once
+    assert with_extra_fcas(config(data), "Later", 4).area("Later").workforce.training.seats_per_month == 50
+    data["defaults"]["workforce"]["training"]["seats_per_month"] = 5
+    assert with_extra_fcas(config(data), "Later", 4).area("Later").workforce.training.seats_per_month == 9
