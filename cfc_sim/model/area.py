@@ -62,6 +62,7 @@ class Area:
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         self._samplers: dict[tuple[str, str], Sampler] = {}
+        self._path_samplers: dict[str, Sampler] = {}  # by dotted path (draw_path), the hot lookups
         self._uniforms: dict[str, Sampler] = {}
         self.trace: list[TraceRow] | None = None
 
@@ -120,12 +121,12 @@ class Area:
 
     def draw_path(self, path: str) -> float:
         """One draw from the distribution at a dotted path, e.g. `cfc.hours.child_visit`."""
-        sampler = self._samplers.get(("", path))
+        sampler = self._path_samplers.get(path)
         if sampler is None:
             node: Any = self.config
             for key in path.split("."):
                 node = getattr(node, key)
-            sampler = self._samplers[("", path)] = Sampler(node, self.rng(path))
+            sampler = self._path_samplers[path] = Sampler(node, self.rng(path))
         return sampler()
 
     def uniform(self, purpose: str) -> float:
@@ -140,6 +141,7 @@ class Area:
         self.config = config
         self.cfc_first = config.workforce.allocation_policy == "cfc_first"
         self._samplers.clear()
+        self._path_samplers.clear()
         now = self.env.now
         if config.workforce.establishment != old.workforce.establishment:
             self.establishment.set(now, float(config.workforce.establishment))
