@@ -378,3 +378,19 @@ def test_other_work_is_a_share_or_a_load_not_both() -> None:
     data["defaults"]["workforce"].update(other_work_share=0.5, other_work_fte=3.0)
     with pytest.raises(ScenarioError, match="other_work_fte"):
         config(data)
+
+
+def test_required_fte_under_a_fixed_load_is_the_cfc_fcas_plus_the_load() -> None:
+    from cfc_sim.calendar import SimCalendar
+    from cfc_sim.readiness import required_fte
+
+    def required(**workforce: object) -> float:
+        data = modelled_dict(court=False)
+        data["defaults"]["workforce"].update(caseload_cap=20, **workforce)
+        cfg = config_from_dict(data)
+        return required_fte(cfg.areas[0], SimCalendar(cfg.header.start, cfg.header.horizon_months), 0)
+
+    bare = required()
+    assert bare > 0
+    assert required(other_work_fte=6.0) == pytest.approx(bare + 6.0)
+    assert required(other_work_share=0.5) == pytest.approx(bare * 2)  # half of each cap for the CFC slots
