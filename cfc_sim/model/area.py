@@ -65,7 +65,7 @@ class Area:
         self.open_18m_after_go_live = float("nan")
         self._streams = streams
         self._rngs: dict[str, Any] = {}
-        self._samplers: dict[tuple[str, str], Sampler] = {}
+        self._samplers: dict[tuple[str, str, str | None], Sampler] = {}
         self._path_samplers: dict[str, Sampler] = {}  # by dotted path (draw_path), the hot lookups
         self._uniforms: dict[str, Sampler] = {}
         self.trace: list[TraceRow] | None = None
@@ -117,11 +117,10 @@ class Area:
 
         `purpose` names a separate stream when the same distribution serves two uses.
         """
-        stream = purpose or f"{block}.{key}"
-        sampler = self._samplers.get((block, stream))
+        sampler = self._samplers.get((block, key, purpose))
         if sampler is None:
             dist = getattr(getattr(self.config, block), key)
-            sampler = self._samplers[(block, stream)] = Sampler(dist, self.rng(stream))
+            sampler = self._samplers[(block, key, purpose)] = Sampler(dist, self.rng(purpose or f"{block}.{key}"))
         return sampler()
 
     def draw_path(self, path: str) -> float:
@@ -284,9 +283,12 @@ class Area:
     def offer(self, fca: FCA) -> None:
         """Re-enter the FCA in the free-slot heap after any change (older entries become stale)."""
         fca.version += 1
-        if fca.in_post and not (fca.on_notice or fca.absent or fca.in_training) and len(fca.cases) < fca.private_cap:
+        if not fca.in_post or fca.on_notice or fca.absent or fca.in_training:
+            return
+        load, private_cap = len(fca.cases), fca.cap_now - fca.other
+        if load < private_cap:
             heap = self._free[fca.trained]
-            heapq.heappush(heap, (len(fca.cases) / fca.private_cap, fca.id, fca.version, fca))
+            heapq.heappush(heap, (load / private_cap, fca.id, fca.version, fca))
             if len(heap) > 64 and len(heap) > 4 * len(self.fcas):
                 self._free[fca.trained] = [e for e in heap if e[2] == e[3].version]
                 heapq.heapify(self._free[fca.trained])
