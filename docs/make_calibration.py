@@ -90,7 +90,8 @@ FIDELITY = [
     "### Which hour assumptions drive the FCA need",
     "",
     "Hours per activity are not published, so they were screened (Morris, 4 trajectories, 2 replications "
-    "a point, on the Birmingham-like pilot with its calibrated 145 FCAs; measured 2 December 2026):",
+    "a point, on the Birmingham-like pilot with its calibrated 160 FCAs working to deadlines and its fixed "
+    "public-law load; measured 2 December 2026):",
     "",
     "```bash",
     "cfc-sim sensitivity scenarios/pilot-birmingham-court.yaml --method morris --samples 4 --reps 2 \\",
@@ -103,21 +104,22 @@ FIDELITY = [
     "",
     "| rank | assumption (range) | mu* on the CIR on-time share | sigma |",
     "| --- | --- | --- | --- |",
-    "| 1 | casework share of contracted hours (0.70-0.95) | 0.67 | 0.22 |",
-    "| 2 | CIR analysis and writing, hours (8-16) | 0.30 | 0.19 |",
-    "| 3 | seeing a child, with travel, hours (4-8) | 0.27 | 0.07 |",
-    "| 4 | CFC intake and screening, hours (3-7) | 0.20 | 0.07 |",
-    "| 5 | attending a hearing, hours (1-5) | 0.20 | 0.09 |",
-    "| 6 | domestic-abuse work in a CIR, hours (1-5) | 0.18 | 0.07 |",
-    "| 7 | CAP section 7 writing, hours (14-26) | 0.04 | 0.02 |",
-    "| 8 | CAP safeguarding, hours (2-6) | 0.02 | 0.02 |",
-    "| 9 | CFC second report, hours (6-14) | 0.01 | 0.00 |",
+    "| 1 | casework share of contracted hours (0.70-0.95) | 0.32 | 0.12 |",
+    "| 2 | seeing a child, with travel, hours (4-8) | 0.14 | 0.04 |",
+    "| 3 | CFC intake and screening, hours (3-7) | 0.11 | 0.08 |",
+    "| 4 | CIR analysis and writing, hours (8-16) | 0.10 | 0.08 |",
+    "| 5 | domestic-abuse work in a CIR, hours (1-5) | 0.10 | 0.03 |",
+    "| 6 | attending a hearing, hours (1-5) | 0.07 | 0.03 |",
+    "| 7 | CFC second report, hours (6-14) | 0.03 | 0.01 |",
+    "| 8 | CAP section 7 writing, hours (14-26) | 0.01 | 0.00 |",
+    "| 9 | CAP safeguarding, hours (2-6) | 0.00 | 0.00 |",
     "",
     "mu* is the mean absolute change in the on-time share over a low-to-high step: the share of an FCA's "
-    "week left for casework matters most, then the CIR itself and the visits (with travel), the extra "
-    "practitioner time Cafcass names for CFC. The CAP hours barely move a CFC area's CIRs (its CAP work "
+    "week left for casework matters most, then the visits (with travel: the extra practitioner time "
+    "Cafcass names for CFC), intake and screening, the CIR itself and its domestic-abuse work. The CAP hours "
+    "barely move a CFC area's CIRs (its CAP work "
     "runs down). A planner should treat the FCA need as uncertain by about this much and set these "
-    "five assumptions from local time recording where it exists.",
+    "six assumptions from local time recording where it exists.",
     "",
 ]
 
