@@ -1,5 +1,6 @@
 """The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Scenario; Need when given),
-written in openpyxl's write-only (streaming) mode.
+written in openpyxl's write-only (streaming) mode. `Monthly` holds one row per area and month and one
+column per metric (the mean across replications); the percentile bands are in monthly_summary.csv.
 
 Text from scenarios and results folders is stored as text, never as a formula (CSV/Excel injection).
 Dates and months are Excel date cells (a month is its first day, shown as "Apr 2027"), so they sort
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -95,23 +97,37 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
         cell.font, cell.fill = bold, grey
         header.append(cell)
     ws.append(header)
+    styles: dict[str, Any] = {}
+
+    def styled(value: Any, fmt: str) -> Any:
+        """A cell with the number format `fmt`: the format is registered once, on a template cell,
+        whose style each cell copies (setting `number_format` per cell looked it up every time)."""
+        if fmt not in styles:
+            template = WriteOnlyCell(ws)
+            template.number_format = fmt
+            styles[fmt] = template._style
+        cell = WriteOnlyCell(ws, value=value)
+        cell._style = copy(styles[fmt])
+        return cell
+
+    formats: dict[tuple[str, str], str | None] = {}
     metric_at = columns.index("metric") if "metric" in columns else None
     for row in frame.itertuples(index=False):
         metric = str(row[metric_at]) if metric_at is not None else ""
         cells = []
         for column, value in zip(columns, row, strict=True):
-            fmt = number_format(column, metric) if number_format else None
+            key = (column, metric)
+            if key not in formats:
+                formats[key] = number_format(column, metric) if number_format else None
+            fmt = formats[key]
             if isinstance(value, dt.date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = fmt or DATE_FORMAT
-                cells.append(cell)
+                cells.append(styled(value, fmt or DATE_FORMAT))
             elif fmt is None:
                 cells.append(_text_cell(ws, value))
             else:
-                cell = WriteOnlyCell(ws, value=_cell(value))
+                cell = styled(_cell(value), fmt)
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
-                cell.number_format = fmt
                 cells.append(cell)
         ws.append(cells)
 
@@ -128,12 +144,26 @@ def _readiness_format(column: str, metric: str) -> str | None:
     return "0.000" if column in ("value", "threshold", "margin") else None
 
 
+def monthly_means(monthly: pd.DataFrame) -> pd.DataFrame:
+    """The workbook's `Monthly` sheet: one row per area and month (monthly_summary's order), one column
+    per metric (its order) holding the mean across replications; empty where an area has no such
+    series. The p05/p50/p95 bands stay in monthly_summary.csv: one row per metric and three more
+    columns made a 43,000-row sheet (national default) that Excel took half a minute to open."""
+    metrics = [str(m) for m in monthly["metric"].drop_duplicates()]
+    keys = monthly[["area", "month"]].drop_duplicates()
+    once = monthly.drop_duplicates(["area", "month", "metric"])  # a hand-edited file may repeat a row: first wins
+    wide = once.pivot(index=["area", "month"], columns="metric", values="mean")
+    wide = wide.reindex(index=pd.MultiIndex.from_frame(keys), columns=metrics)
+    wide.columns.name = None
+    return wide.reset_index()
+
+
 def _monthly_format(column: str, metric: str) -> str | None:
     if column == "month":
         return MONTH_FORMAT
-    if column in ("mean", "p05", "p50", "p95"):
-        return "0.0%" if written_as_share(metric) else "#,##0.00"
-    return None
+    if column == "area":
+        return None
+    return "0.0%" if written_as_share(column) else "#,##0.00"
 
 
 AREA_SHARES = ("cir_on_time_share", "cir_on_time_ci_low", "cir_on_time_ci_high", "cir_on_time_target",
@@ -168,7 +198,7 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
     except ImportError:
         raise UserError("writing the Excel workbook needs openpyxl: pip install -e \".[excel]\"") from None
 
-    wb = Workbook(write_only=True)  # streams rows: a national run's ~40,000 monthly rows in seconds
+    wb = Workbook(write_only=True)  # streams rows as they are appended
     areas = area_frame(area_rows(result), result.config.header.targets)
     _write_sheet(wb, "Areas", areas, {"area": 34, "region": 20, "risk_rank": 10, "planned_go_live": 15,
                                       "status_at_go_live": 17, "assessed_month": 15, "note": 36,
@@ -180,9 +210,8 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
     _write_sheet(wb, "Readiness", readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
                                                      "threshold": 11, "passed": 9, "status": 9, "margin": 11,
                                                      "go_live_month": 15}, _readiness_format, rag_column="status")
-    monthly = result.monthly_summary()
-    _write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])),
-                 {"area": 34, "month": 10, "metric": 30, "mean": 13, "p05": 13, "p50": 13, "p95": 13},
+    monthly = monthly_means(result.monthly_summary())
+    _write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])), {"area": 34, "month": 10},
                  _monthly_format)
     ws = wb.create_sheet("Scenario")
     ws.freeze_panes = "A2"
