@@ -1,6 +1,8 @@
 """The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Scenario; Need when given),
-written in openpyxl's write-only (streaming) mode. `Monthly` holds one row per area and month and one
-column per metric (the mean across replications); the percentile bands are in monthly_summary.csv.
+written in openpyxl's write-only (streaming) mode, the data sheets' rows as text (`sheet_rows`: the
+same bytes openpyxl writes, in a third of its time). `Monthly` holds one row per area and
+month and one column per metric (the mean across replications); the percentile bands are in
+monthly_summary.csv.
 
 Text from scenarios and results folders is stored as text, never as a formula (CSV/Excel injection).
 Dates and months are Excel date cells (a month is its first day, shown as "Apr 2027"), so they sort
@@ -12,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,9 @@ from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
 from cfc_sim.palette import RAG, RAG_TEXT
 from cfc_sim.report.area_table import area_frame, area_rows
+from cfc_sim.report.sheet_rows import row_xml, splice_rows
 from cfc_sim.report.views import scenario_rows
 from cfc_sim.results import RunResult
-from cfc_sim.safe_text import is_formula_like
 
 
 def _cell(value: Any) -> Any:
@@ -53,22 +54,14 @@ def month_dates(labels: pd.Series) -> pd.Series:
     return labels.map(mapping)
 
 
-def _text_cell(ws: Any, value: Any) -> Any:
-    """Formula-like text as a text cell (openpyxl would store `=...` as a formula); else the plain value."""
-    value = _cell(value)
-    if not (isinstance(value, str) and is_formula_like(value)):
-        return value
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    return cell
-
-
 def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, float],
                  number_format: Callable[[str, Any], str | None] | None = None,
-                 rag_column: str | None = None) -> None:
-    """One write-only sheet: bold header, frozen panes, filter, widths, number formats, RAG fills."""
+                 rag_column: str | None = None) -> tuple[Any, list[str]]:
+    """One write-only sheet: bold header, frozen panes, filter, widths, number formats, RAG fills.
+
+    openpyxl writes the sheet and its header row; the data rows come back as SpreadsheetML text
+    (`sheet_rows`) for `write_xlsx` to put in once the workbook is saved, each number format
+    registered once as a cell style."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Font, PatternFill
@@ -97,39 +90,35 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
         cell.font, cell.fill = bold, grey
         header.append(cell)
     ws.append(header)
-    styles: dict[str, Any] = {}
+    styles: dict[str, int] = {}
 
-    def styled(value: Any, fmt: str) -> Any:
-        """A cell with the number format `fmt`: the format is registered once, on a template cell,
-        whose style each cell copies (setting `number_format` per cell looked it up every time)."""
+    def style(fmt: str) -> int:
+        """The cell style of number format `fmt`, registered once (on a template cell)."""
         if fmt not in styles:
             template = WriteOnlyCell(ws)
             template.number_format = fmt
-            styles[fmt] = template._style
-        cell = WriteOnlyCell(ws, value=value)
-        cell._style = copy(styles[fmt])
-        return cell
+            styles[fmt] = template.style_id
+        return styles[fmt]
 
+    letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
     formats: dict[tuple[str, str], str | None] = {}
     metric_at = columns.index("metric") if "metric" in columns else None
-    for row in frame.itertuples(index=False):
+    rows = []
+    for index, row in enumerate(frame.itertuples(index=False), start=2):
         metric = str(row[metric_at]) if metric_at is not None else ""
-        cells = []
+        cells: list[tuple[Any, int | None]] = []
         for column, value in zip(columns, row, strict=True):
             key = (column, metric)
             if key not in formats:
                 formats[key] = number_format(column, metric) if number_format else None
             fmt = formats[key]
+            value = _cell(value)
             if isinstance(value, dt.date):
-                cells.append(styled(value, fmt or DATE_FORMAT))
-            elif fmt is None:
-                cells.append(_text_cell(ws, value))
+                cells.append((value, style(fmt or DATE_FORMAT)))
             else:
-                cell = styled(_cell(value), fmt)
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                cells.append(cell)
-        ws.append(cells)
+                cells.append((value, None if fmt is None else style(fmt)))
+        rows.append(row_xml(index, letters, cells))
+    return ws, rows
 
 
 def _summary_format(column: str, metric: str) -> str | None:
@@ -200,19 +189,20 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
 
     wb = Workbook(write_only=True)  # streams rows as they are appended
     areas = area_frame(area_rows(result), result.config.header.targets)
-    _write_sheet(wb, "Areas", areas, {"area": 34, "region": 20, "risk_rank": 10, "planned_go_live": 15,
+    sheets = [_write_sheet(wb, "Areas", areas, {"area": 34, "region": 20, "risk_rank": 10, "planned_go_live": 15,
                                       "status_at_go_live": 17, "assessed_month": 15, "note": 36,
                                       "earliest_ready_month": 20, "main_reason": 90}, _area_format,
-                 rag_column="status_at_go_live")
-    _write_sheet(wb, "Summary", result.summary, {"area": 34, "pathway": 9, "metric": 40, "mean": 14,
-                                                 "ci_low": 14, "ci_high": 14, "n_reps": 8}, _summary_format)
+                 rag_column="status_at_go_live"),
+              _write_sheet(wb, "Summary", result.summary, {"area": 34, "pathway": 9, "metric": 40, "mean": 14,
+                                                           "ci_low": 14, "ci_high": 14, "n_reps": 8}, _summary_format)]
     readiness = result.readiness.assign(month=month_dates(result.readiness["month"]))
-    _write_sheet(wb, "Readiness", readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
-                                                     "threshold": 11, "passed": 9, "status": 9, "margin": 11,
-                                                     "go_live_month": 15}, _readiness_format, rag_column="status")
+    sheets.append(_write_sheet(wb, "Readiness", readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
+                                                            "threshold": 11, "passed": 9, "status": 9, "margin": 11,
+                                                            "go_live_month": 15}, _readiness_format,
+                               rag_column="status"))
     monthly = monthly_means(result.monthly_summary())
-    _write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])), {"area": 34, "month": 10},
-                 _monthly_format)
+    sheets.append(_write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])),
+                               {"area": 34, "month": 10}, _monthly_format))
     ws = wb.create_sheet("Scenario")
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = 32
@@ -231,6 +221,12 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
         cell.alignment = wrap
         ws.append([key, cell])
     if need is not None:
-        _write_sheet(wb, "Need", need, {"area": 34, "cfc_rule": 40, "cap_rule": 50, "note": 40}, _need_format)
+        sheets.append(_write_sheet(wb, "Need", need, {"area": 34, "cfc_rule": 40, "cap_rule": 50, "note": 40},
+                                   _need_format))
     wb.properties.creator = WRITER
-    return write_file(Path(path), lambda tmp: wb.save(tmp), owner=owner)
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)  # names each sheet's archive member (`path`) as it writes it
+        splice_rows(tmp, {sheet.path.lstrip("/"): rows for sheet, rows in sheets})
+
+    return write_file(Path(path), save, owner=owner)
