@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cfc_sim.report.sheet_rows import MAX_TEXT, cell_xml, row_xml, splice_rows
+from cfc_sim.report.sheet_rows import MAX_TEXT, cell_xml, column_cells, rows_xml, splice_rows
 
 openpyxl = pytest.importorskip("openpyxl")
 FORMATS = ["0.0%", "mmm yyyy", "#,##0.00", "d mmm yyyy"]
@@ -63,9 +63,9 @@ def _by_openpyxl() -> bytes:
 
 def test_rows_as_text_are_the_sheet_openpyxl_writes(tmp_path: Any) -> None:
     wb, ws, styles = _workbook()
-    letters = [openpyxl.utils.get_column_letter(i) for i in range(1, 9)]
-    rows = [row_xml(k, letters, [(value, None if fmt is None else styles[fmt]) for value, fmt in row])
-            for k, row in enumerate(ROWS, start=2)]
+    columns = [column_cells(openpyxl.utils.get_column_letter(j + 1), [row[j][0] for row in ROWS],
+                            [None if row[j][1] is None else styles[row[j][1]] for row in ROWS]) for j in range(8)]
+    rows = rows_xml(columns)
     path = tmp_path / "book.xlsx"
     wb.save(path)
     splice_rows(path, {ws.path.lstrip("/"): rows})

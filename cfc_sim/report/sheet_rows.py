@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import math
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +55,23 @@ def cell_xml(ref: str, value: Any, style: int | None) -> str:
     raise TypeError(f"cannot write {type(value).__name__} {value!r} to a workbook cell")
 
 
-def row_xml(index: int, letters: Sequence[str], cells: Iterable[tuple[Any, int | None]]) -> str:
-    """Row `index` (1-based) of (value, style) cells, column by column (`letters`: A, B, ...)."""
-    row = str(index)
-    return (f'<row r="{row}">'
-            + "".join(cell_xml(letter + row, value, style) for letter, (value, style) in zip(letters, cells,
-                                                                                            strict=True))
-            + "</row>")
+def column_cells(letter: str, values: Sequence[Any], styles: Sequence[int | None], first_row: int = 2) -> list[str]:
+    """Column `letter`'s cells from row `first_row` down: `values[k]` with the style `styles[k]`
+    (a finite float, most cells of a results sheet, written inline; the rest by `cell_xml`)."""
+    out = []
+    for row, (value, style) in enumerate(zip(values, styles, strict=True), start=first_row):
+        if type(value) is float and math.isfinite(value):
+            s = "" if style is None else f' s="{style}"'
+            out.append(f'<c r="{letter}{row}"{s} t="n"><v>{value:.16g}</v></c>')
+        else:
+            out.append(cell_xml(f"{letter}{row}", value, style))
+    return out
+
+
+def rows_xml(columns: Sequence[Sequence[str]], first_row: int = 2) -> list[str]:
+    """The rows of `columns` (each a `column_cells` list, all of one length), from row `first_row`."""
+    return [f'<row r="{row}">{"".join(cells)}</row>' for row, cells in enumerate(zip(*columns, strict=True),
+                                                                                start=first_row)]
 
 
 def splice_rows(path: Path, rows: dict[str, list[str]]) -> None:

@@ -24,7 +24,7 @@ from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
 from cfc_sim.palette import RAG, RAG_TEXT
 from cfc_sim.report.area_table import area_frame, area_rows
-from cfc_sim.report.sheet_rows import row_xml, splice_rows
+from cfc_sim.report.sheet_rows import column_cells, rows_xml, splice_rows
 from cfc_sim.report.views import scenario_rows
 from cfc_sim.results import RunResult
 
@@ -92,33 +92,31 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
     ws.append(header)
     styles: dict[str, int] = {}
 
-    def style(fmt: str) -> int:
-        """The cell style of number format `fmt`, registered once (on a template cell)."""
+    def style(value: Any, fmt: str | None) -> int | None:
+        """The cell style of `value` in a column of number format `fmt` (a date: a date format), each
+        format registered once (on a template cell)."""
+        if isinstance(value, dt.date):
+            fmt = fmt or DATE_FORMAT
+        if fmt is None:
+            return None
         if fmt not in styles:
             template = WriteOnlyCell(ws)
             template.number_format = fmt
             styles[fmt] = template.style_id
         return styles[fmt]
 
-    letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
-    formats: dict[tuple[str, str], str | None] = {}
-    metric_at = columns.index("metric") if "metric" in columns else None
-    rows = []
-    for index, row in enumerate(frame.itertuples(index=False), start=2):
-        metric = str(row[metric_at]) if metric_at is not None else ""
-        cells: list[tuple[Any, int | None]] = []
-        for column, value in zip(columns, row, strict=True):
-            key = (column, metric)
-            if key not in formats:
-                formats[key] = number_format(column, metric) if number_format else None
-            fmt = formats[key]
-            value = _cell(value)
-            if isinstance(value, dt.date):
-                cells.append((value, style(fmt or DATE_FORMAT)))
-            else:
-                cells.append((value, None if fmt is None else style(fmt)))
-        rows.append(row_xml(index, letters, cells))
-    return ws, rows
+    metrics = [str(m) for m in frame["metric"]] if "metric" in columns else [""] * len(frame)
+    cells = []
+    for at, column in enumerate(columns):
+        formats = {m: number_format(column, m) if number_format else None for m in dict.fromkeys(metrics)}
+        series = frame.iloc[:, at]
+        if pd.api.types.is_float_dtype(series):
+            values = [None if v != v else v for v in series.tolist()]  # NaN: an empty cell
+        else:
+            values = [_cell(v) for v in series.tolist()]
+        chosen = [style(v, formats[m]) for v, m in zip(values, metrics, strict=True)]
+        cells.append(column_cells(get_column_letter(at + 1), values, chosen))
+    return ws, rows_xml(cells)
 
 
 def _summary_format(column: str, metric: str) -> str | None:
