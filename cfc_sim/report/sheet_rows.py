@@ -61,12 +61,16 @@ def cell_xml(ref: str, value: Any, style: int | None) -> str:
 
 def column_cells(letter: str, values: Sequence[Any], styles: Sequence[int | None], first_row: int = 2) -> list[str]:
     """Column `letter`'s cells from row `first_row` down: `values[k]` with the style `styles[k]`
-    (a finite float, most cells of a results sheet, written inline; the rest by `cell_xml`)."""
+    (finite floats and text, most cells of a results sheet, written inline; the rest by `cell_xml`)."""
     out = []
     for row, (value, style) in enumerate(zip(values, styles, strict=True), start=first_row):
-        if type(value) is float and math.isfinite(value):
+        kind = type(value)
+        if kind is float and math.isfinite(value):
             s = "" if style is None else f' s="{style}"'
             out.append(f'<c r="{letter}{row}"{s} t="n"><v>{value:.16g}</v></c>')
+        elif kind is str and value:
+            s = "" if style is None else f' s="{style}"'
+            out.append(f'<c r="{letter}{row}"{s} t="inlineStr">{_text(value)}</c>')
         else:
             out.append(cell_xml(f"{letter}{row}", value, style))
     return out

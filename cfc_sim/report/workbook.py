@@ -110,11 +110,15 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
     for at, column in enumerate(columns):
         formats = {m: number_format(column, m) if number_format else None for m in dict.fromkeys(metrics)}
         series = frame.iloc[:, at]
+        numeric = pd.api.types.is_numeric_dtype(series)  # holds no dates
         if pd.api.types.is_float_dtype(series):
             values = [None if v != v else v for v in series.tolist()]  # NaN: an empty cell
         else:
-            values = [_cell(v) for v in series.tolist()]
-        chosen = [style(v, formats[m]) for v, m in zip(values, metrics, strict=True)]
+            values = [v if type(v) is str else _cell(v) for v in series.tolist()]
+        if numeric and len(set(formats.values())) == 1:
+            chosen = [style(None, next(iter(formats.values())))] * len(values)
+        else:
+            chosen = [style(v, formats[m]) for v, m in zip(values, metrics, strict=True)]
         cells.append(column_cells(get_column_letter(at + 1), values, chosen))
     return ws, rows_xml(cells)
 
