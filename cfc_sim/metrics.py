@@ -95,7 +95,12 @@ class TimeAverage:
             self.maximum = value
 
     def add(self, day: float, delta: float) -> None:
-        self.set(day, self.value + delta)
+        value = self.value  # `set` inlined: this runs at every case and caseload change
+        self.integral += value * (day - self.last_day)
+        self.last_day = day
+        self.value = value = value + delta
+        if value > self.maximum:
+            self.maximum = value
 
     def integral_to(self, day: float) -> float:
         return self.integral + self.value * (day - self.last_day)

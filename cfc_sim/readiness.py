@@ -44,10 +44,13 @@ def cfc_slot_days_per_application(area: AreaConfig) -> float:
 
 
 def required_fte(area: AreaConfig, calendar: SimCalendar, month: int) -> float:
-    """FCAs needed for the month's forecast CFC demand, at the private-law slots of a full cap."""
+    """FCAs needed for the month's forecast CFC demand, at the private-law slots of a full cap (with a
+    fixed other-work load, those FCAs plus the load)."""
     start, end = calendar.month_start_days[month], calendar.month_start_days[month + 1]
     per_day = daily_rate(area.demand, calendar, start, end)
     workforce = area.workforce
+    if workforce.other_work_fte is not None:  # a fixed load: FCAs for the CFC slots, plus the load itself
+        return per_day * cfc_slot_days_per_application(area) / workforce.caseload_cap + workforce.other_work_fte
     slots = workforce.caseload_cap - round(workforce.other_work_share * workforce.caseload_cap)
     return per_day * cfc_slot_days_per_application(area) / max(slots, 1)
 

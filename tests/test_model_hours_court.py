@@ -320,3 +320,77 @@ def test_report_names_fca_hours_as_the_main_cause_where_fcas_are_short(tmp_path:
     section = page[page.index('id="cir-late"'):page.index('id="by-month"')]
     assert "Short &lt;of&gt; hours" in section and "FCA hours (work ran past its least time)" in section
     assert section.index("Short &lt;of&gt; hours") < section.index("Well staffed")  # worst first
+
+
+# ---- public-law and other work as a fixed load (workforce.other_work_fte) ---------------------------
+def _load_area(fcas: int, **workforce: object):  # type: ignore[no-untyped-def]
+    from cfc_sim.calendar import SimCalendar
+    from cfc_sim.model.area import Area, NationalTotals
+    from cfc_sim.model.workforce import Workforce
+    from cfc_sim.streams import Streams
+
+    data = modelled_dict(court=False)
+    data["defaults"]["workforce"].update(fcas=fcas, establishment=fcas, caseload_cap=20, **workforce)
+    data["areas"] = [{"name": "Loadshire", "go_live": "2026-04-01"}]
+    cfg = config_from_dict(data)
+    env = simpy.Environment()
+    area = Area(env, cfg.areas[0], SimCalendar(cfg.header.start, cfg.header.horizon_months), Streams(5, 0),
+                NationalTotals())
+    staffing = Workforce(area)
+    staffing.staff_at_start()
+    return area, staffing
+
+
+def test_a_fixed_other_work_load_is_shared_by_the_fcas_in_post() -> None:
+    """10 FCAs carry 5 FTE of public-law work: half of each cap and of each FCA's hours; an 11th
+    takes a share of it (5/11), and when two leave the nine left carry more (5/9)."""
+    area, staffing = _load_area(10, other_work_fte=5.0)
+    full = area.hours_per_day
+    assert [f.other for f in area.fcas] == [10] * 10
+    assert area.fcas[0].hours.rate == pytest.approx(full * 0.5)
+    assert area.capacity_slots.value == 10 * 10
+    staffing.hire(0.0)
+    area.set_cap(area.fcas[-1], 0.0, 20)  # past induction, for the arithmetic
+    assert [f.other for f in area.fcas] == [round(20 * 5 / 11)] * 11
+    assert area.fcas[0].hours.rate == pytest.approx(full * (1 - 5 / 11))
+    area.remove_fca(area.fcas[0], 1.0)
+    area.remove_fca(area.fcas[0], 1.0)
+    assert [f.other for f in area.fcas] == [round(20 * 5 / 9)] * 9
+    assert area.fcas[0].hours.rate == pytest.approx(full * (1 - 5 / 9))
+    assert area.capacity_slots.value == sum(f.private_cap for f in area.fcas)  # kept in step throughout
+
+
+def test_an_extra_fca_adds_a_whole_fte_of_private_law_time_under_a_fixed_load() -> None:
+    """A share of each FCA grows with the FCAs (public-law work does not): 10 more FCAs add 10 FTE
+    of private-law hours under a fixed load, against 10 x (1 - share) under a share."""
+    def private_fte(fcas: int, **workforce: object) -> float:
+        area, _ = _load_area(fcas, **workforce)
+        return sum(f.hours.rate for f in area.fcas) / area.hours_per_day
+
+    assert private_fte(20, other_work_fte=7.0) - private_fte(10, other_work_fte=7.0) == pytest.approx(10.0)
+    assert private_fte(20, other_work_share=0.7) - private_fte(10, other_work_share=0.7) == pytest.approx(3.0)
+
+
+def test_other_work_is_a_share_or_a_load_not_both() -> None:
+    from cfc_sim.errors import ScenarioError
+
+    data = modelled_dict(court=False)
+    data["defaults"]["workforce"].update(other_work_share=0.5, other_work_fte=3.0)
+    with pytest.raises(ScenarioError, match="other_work_fte"):
+        config(data)
+
+
+def test_required_fte_under_a_fixed_load_is_the_cfc_fcas_plus_the_load() -> None:
+    from cfc_sim.calendar import SimCalendar
+    from cfc_sim.readiness import required_fte
+
+    def required(**workforce: object) -> float:
+        data = modelled_dict(court=False)
+        data["defaults"]["workforce"].update(caseload_cap=20, **workforce)
+        cfg = config_from_dict(data)
+        return required_fte(cfg.areas[0], SimCalendar(cfg.header.start, cfg.header.horizon_months), 0)
+
+    bare = required()
+    assert bare > 0
+    assert required(other_work_fte=6.0) == pytest.approx(bare + 6.0)
+    assert required(other_work_share=0.5) == pytest.approx(bare * 2)  # half of each cap for the CFC slots

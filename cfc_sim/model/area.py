@@ -33,6 +33,10 @@ from cfc_sim.scenario.distributions import Sampler, UniformSource
 from cfc_sim.scenario.schema import AreaConfig
 from cfc_sim.streams import Streams
 
+# A fixed other-work load (`other_work_fte`) never takes more than this share of an FCA: when an
+# area is very short of FCAs, some of their time still goes to private-law work.
+OTHER_SHARE_MAX = 0.95
+
 TraceRow = tuple[float, str, int, str, str]
 
 
@@ -62,10 +66,12 @@ class Area:
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         self._samplers: dict[tuple[str, str], Sampler] = {}
+        self._path_samplers: dict[str, Sampler] = {}  # by dotted path (draw_path), the hot lookups
         self._uniforms: dict[str, Sampler] = {}
         self.trace: list[TraceRow] | None = None
 
         self.fcas: list[FCA] = []  # in post, including on notice and absent, and flexible staff
+        self.other_share = config.workforce.other_work_share  # of each FCA's cap and hours (see _reshare)
         self._free: dict[bool, list[tuple[float, int, int, FCA]]] = {True: [], False: []}  # by trained
         self._next_fca_id = 0
         self._queues: dict[str, list[tuple[tuple[int, float, int], Case]]] = {CAP: [], CFC: []}
@@ -120,12 +126,12 @@ class Area:
 
     def draw_path(self, path: str) -> float:
         """One draw from the distribution at a dotted path, e.g. `cfc.hours.child_visit`."""
-        sampler = self._samplers.get(("", path))
+        sampler = self._path_samplers.get(path)
         if sampler is None:
             node: Any = self.config
             for key in path.split("."):
                 node = getattr(node, key)
-            sampler = self._samplers[("", path)] = Sampler(node, self.rng(path))
+            sampler = self._path_samplers[path] = Sampler(node, self.rng(path))
         return sampler()
 
     def uniform(self, purpose: str) -> float:
@@ -140,12 +146,15 @@ class Area:
         self.config = config
         self.cfc_first = config.workforce.allocation_policy == "cfc_first"
         self._samplers.clear()
+        self._path_samplers.clear()
         now = self.env.now
         if config.workforce.establishment != old.workforce.establishment:
             self.establishment.set(now, float(config.workforce.establishment))
             self._update_vacancies(now)
+        self.other_share = self._other_share_now()
         if (config.workforce.caseload_cap != old.workforce.caseload_cap
-                or config.workforce.other_work_share != old.workforce.other_work_share):
+                or config.workforce.other_work_share != old.workforce.other_work_share
+                or config.workforce.other_work_fte != old.workforce.other_work_fte):
             for fca in list(self.fcas):
                 inducting = fca.cap_now < fca.cap_full  # the induction ramp moves to the new cap itself
                 fca.cap_full = config.workforce.caseload_cap
@@ -167,7 +176,35 @@ class Area:
 
     # ---- workforce bookkeeping --------------------------------------------------------
     def _other_slots(self, cap: int, flexible: bool) -> int:
-        return 0 if flexible else int(round(self.config.workforce.other_work_share * cap))
+        return 0 if flexible else int(round(self.other_share * cap))
+
+    def _other_share_now(self) -> float:
+        """Each FCA's share of public-law and other work: `other_work_share`, or the fixed load
+        `other_work_fte` over the FCAs in post (at most OTHER_SHARE_MAX of each)."""
+        workforce = self.config.workforce
+        if workforce.other_work_fte is None:
+            return workforce.other_work_share
+        staff = self.in_post.value
+        return min(OTHER_SHARE_MAX, workforce.other_work_fte / staff) if staff > 0 else 0.0
+
+    def _reshare(self, now: float) -> None:
+        """Spread a fixed other-work load afresh when the FCAs in post change: fewer FCAs each
+        carry more of it, more FCAs each carry less (and take queued cases into the slots freed)."""
+        share = self._other_share_now()
+        if share == self.other_share:
+            return
+        self.other_share = share
+        for fca in list(self.fcas):
+            if fca.flexible or not fca.in_post:
+                continue
+            other = self._other_slots(fca.cap_now, False)
+            if other != fca.other:
+                self._flush_caseload(fca, now)
+                self.capacity_slots.add(now, fca.other - other)
+                fca.other = other
+            self._update_rate(fca, now)
+            self.offer(fca)
+            self.fill(fca, now)
 
     def add_fca(self, now: float, trained: bool, cap_now: int | None = None, flexible: bool = False) -> FCA:
         """A new FCA in post from `now` (a new starter may begin below the full cap)."""
@@ -176,15 +213,16 @@ class Area:
         self._next_fca_id += 1
         if cap_now is not None:
             fca.cap_now = cap_now
-        fca.other = self._other_slots(fca.cap_now, flexible)
-        if self.hours_per_day > 0:
-            fca.hours = self._hours_kind(self.clock, self._rate(fca), self._hours_done)
-        self.fcas.append(fca)
         if flexible:
             self.flexible_in_post.add(now, 1)
         else:
             self.in_post.add(now, 1)
             self._update_vacancies(now)
+            self._reshare(now)
+        fca.other = self._other_slots(fca.cap_now, flexible)
+        if self.hours_per_day > 0:
+            fca.hours = self._hours_kind(self.clock, self._rate(fca), self._hours_done)
+        self.fcas.append(fca)
         self.capacity_slots.add(now, fca.private_cap)
         self.offer(fca)
         self.fill(fca, now)
@@ -206,6 +244,8 @@ class Area:
             self.in_post.add(now, -1)
             self._update_vacancies(now)
         self.capacity_slots.add(now, -fca.private_cap)
+        if not fca.flexible:
+            self._reshare(now)  # before the cases go to colleagues: they carry more of the other work
         self.reallocate_all(fca, now)
         if fca.hours is not None:
             fca.hours.set_rate(0.0, now)
@@ -268,7 +308,7 @@ class Area:
         new starter's hours ramp with the induction cap; public-law work takes its share."""
         if not fca.in_post or fca.absent or fca.in_training:
             return 0.0
-        other = 0.0 if fca.flexible else self.config.workforce.other_work_share
+        other = 0.0 if fca.flexible else self.other_share
         return self.hours_per_day * (1.0 - other) * fca.cap_now / fca.cap_full
 
     def _update_rate(self, fca: FCA, now: float) -> None:

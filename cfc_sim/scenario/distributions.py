@@ -176,22 +176,20 @@ Distribution = Annotated[
 class Sampler:
     """Draws one value at a time from a distribution, refilling a buffer from its own stream."""
 
-    __slots__ = ("_dist", "_rng", "_batch", "_buffer", "_next")
+    __slots__ = ("_dist", "_rng", "_batch", "_buffer")
 
     def __init__(self, dist: _Dist, rng: np.random.Generator, batch: int = 256) -> None:
         self._dist = dist
         self._rng = rng
         self._batch = batch
-        self._buffer: list[float] = []
-        self._next = 0
+        self._buffer: list[float] = []  # the batch in reverse: the next value is popped off the end
 
     def __call__(self) -> float:
-        if self._next >= len(self._buffer):
-            self._buffer = self._dist.sample(self._rng, self._batch).tolist()
-            self._next = 0
-        value = self._buffer[self._next]
-        self._next += 1
-        return value
+        try:
+            return self._buffer.pop()
+        except IndexError:
+            self._buffer = self._dist.sample(self._rng, self._batch).tolist()[::-1]
+            return self._buffer.pop()
 
 
 class _UnitUniform:

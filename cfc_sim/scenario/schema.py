@@ -227,6 +227,10 @@ class WorkforceConfig(Frozen):
     # optional: share of each FCA's caseload cap held by public-law and other work (counted in
     # caseloads, not available for private-law reports)
     other_work_share: Annotated[float, Strict(), Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    # optional, instead of other_work_share: the area's public-law and other work as a fixed load in
+    # FTE, shared equally by the FCAs in post. It does not grow when FCAs are added (public-law
+    # demand does not), so an extra FCA adds a whole FTE of private-law time.
+    other_work_fte: Annotated[float, Strict(), Field(ge=0, le=MAX_FCAS, allow_inf_nan=False)] | None = None
     # optional: cost of one FCA FTE-day, for costing plans
     cost_per_fte_day: NonNegFloat = 0.0
     # optional: FCA casework hours (absent: the slot model)
@@ -234,6 +238,13 @@ class WorkforceConfig(Frozen):
     # optional: which queued case a free FCA takes first: the oldest across pathways (high risk
     # first), or CFC work first (ring-fenced for the new pathway; CAP cases wait)
     allocation_policy: Literal["oldest_first", "cfc_first"] = "oldest_first"
+
+    @model_validator(mode="after")
+    def _one_kind_of_other_work(self) -> WorkforceConfig:
+        if self.other_work_fte is not None and self.other_work_share > 0:
+            raise ValueError("set other_work_share (a share of each FCA) or other_work_fte (a fixed load "
+                             "shared by the FCAs in post), not both")
+        return self
 
 
 class PrioritisationConfig(Frozen):
