@@ -114,9 +114,13 @@ class AreaRisk:
         return self.reasons[0] if self.reasons else ""
 
 
-def _area_values(summary: pd.DataFrame, area: str) -> dict[str, tuple[float, float, float]]:
-    rows = summary[(summary["area"] == area) & (summary["pathway"] == "all")]
-    return {str(r.metric): (float(r.mean), float(r.ci_low), float(r.ci_high)) for r in rows.itertuples()}
+def _area_values(summary: pd.DataFrame) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """Per area, per metric (pathway `all`): (mean, ci_low, ci_high), from one pass over the summary."""
+    rows = summary[summary["pathway"] == "all"]
+    out: dict[str, dict[str, tuple[float, float, float]]] = {}
+    for r in rows.itertuples():
+        out.setdefault(str(r.area), {})[str(r.metric)] = (float(r.mean), float(r.ci_low), float(r.ci_high))
+    return out
 
 
 def _months_between(planned: str, ready: str) -> int:
@@ -151,10 +155,11 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
     the commands suggested under "look next"."""
     target = config.header.targets.cir_on_time_share
     statuses = {v.area: v for v in area_statuses(readiness, config)}
+    by_area = _area_values(summary)
     out = []
     for area in config.areas:
         view = statuses[area.name]
-        values = _area_values(summary, area.name)
+        values = by_area.get(area.name, {})
         on_time, low, high = values.get("cir_on_time_share", (math.nan, math.nan, math.nan))
         reasons: list[tuple[float, str]] = []
         looks: list[str] = []

@@ -121,25 +121,107 @@ def criterion_words(criterion: str, value: Any, threshold: Any, performance_mont
     return text
 
 
-def failing_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The criteria rows (not `overall`) that did not pass."""
-    return rows[(rows["criterion"] != "overall") & ~rows["passed"].map(is_true)]
+class _Index:
+    """A readiness frame split once: its columns as lists, each (area, month)'s and each area's
+    go-live-flagged row positions (in frame order), and per area the months whose criteria 1-5
+    all pass. Every verdict below reads these lists instead of filtering the frame per call (a
+    national grid of 40 areas x 13 months was 500 boolean filters of 13,000 rows)."""
+
+    def __init__(self, readiness: pd.DataFrame) -> None:
+        frame = readiness.reset_index(drop=True)
+        self.size = len(readiness)
+
+        def column(name: str) -> list[Any] | None:
+            return frame[name].tolist() if name in frame else None
+
+        self.area = [str(a) for a in frame["area"].tolist()]
+        self.month = frame["month"].tolist()
+        self.criterion = [str(c) for c in frame["criterion"].tolist()]
+        self.value, self.threshold, self.status = column("value"), column("threshold"), column("status")
+        self.pass_share, self.on_time = column("pass_share"), column("on_time_share_first_months")
+        self.passed = frame["passed"].map(is_true).tolist()
+        flagged = frame["go_live_month"].map(is_true) if "go_live_month" in frame else None
+        self.go_live = None if flagged is None else flagged.tolist()
+        keys = pd.Series(self.area, dtype=object)
+        self.cells: dict[tuple[str, str], list[int]] = {
+            (str(a), str(m)): list(pos) for (a, m), pos in frame.groupby([keys, frame["month"].astype(str)],
+                                                                       sort=False).indices.items()}
+        self.months: dict[str, list[str]] = {}
+        for a, m in self.cells:
+            self.months.setdefault(a, []).append(m)
+        for months in self.months.values():
+            months.sort()
+        self.flagged: dict[str, list[int]] = {}
+        if flagged is not None:
+            for p in np.flatnonzero(flagged.to_numpy(dtype=bool)).tolist():
+                self.flagged.setdefault(self.area[p], []).append(p)
+        gating = frame["criterion"].isin(GATING).to_numpy()
+        ok = (pd.Series(self.passed, dtype=bool)[gating]
+              .groupby([keys[gating], frame["month"].astype(str)[gating]], sort=True).all())
+        self.ready_months: dict[str, list[tuple[str, bool]]] = {}
+        for (a, m), passed in ok.items():
+            self.ready_months.setdefault(str(a), []).append((str(m), bool(passed)))
+        self.earliest = earliest_ready(readiness)
+
+    def verdict(self, rows: Sequence[int],
+                config: ScenarioConfig) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
+        """(status, failing in words, failing criteria, planned go-live month) of an area-month's rows."""
+        overall = [p for p in rows if self.criterion[p] == "overall"]
+        if not overall:
+            return NO_STATUS, (), (), False
+        first = overall[0]
+        rules = config.header.readiness
+        bad = [p for p in rows if self.criterion[p] != "overall" and not self.passed[p]]
+        shares, on_time = self.pass_share, self.on_time
+        together = shares[first] if shares is not None else None
+        value, threshold = self.value or [], self.threshold or []
+        words = tuple(criterion_words(self.criterion[p], value[p], threshold[p], rules.performance_months,
+                                      shares[p] if shares is not None else None, rules.performance_confidence,
+                                      on_time[p] if on_time is not None else None, together)
+                      for p in bad)
+        go_live = self.go_live is not None and self.go_live[first]
+        status = self.status[first] if self.status is not None else None
+        return str(status), words, tuple(self.criterion[p] for p in bad), bool(go_live)
+
+    def status_at(self, config: ScenarioConfig, area: AreaConfig, month: str | None,
+                  earliest: dict[str, str | None]) -> AreaStatus:
+        """`status_at` on this frame."""
+        note = ""
+        if month is not None:
+            at = self.cells.get((area.name, str(month)), [])
+            if not at:
+                note = MONTH_NOT_IN_RUN
+        else:
+            at = self.flagged.get(area.name, [])
+            months = self.months.get(area.name, [])
+            if not at and months and area.go_live.strftime("%Y-%m") <= months[0]:
+                at = self.cells[(area.name, months[0])]
+            if area.go_live <= config.header.start:
+                note = ALREADY_LIVE
+            elif not at:
+                note = AFTER_RUN
+        status, words, names, go_live = self.verdict(at, config)
+        judged = str(self.month[at[0]]) if status != NO_STATUS else None
+        if month is None and note == ALREADY_LIVE:  # live before the run: no go-live to judge
+            status, words, names = LIVE, (), ()
+        return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
+                          status=status, failing=words, failing_criteria=names,
+                          codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=go_live, note=note,
+                          earliest_ready=earliest.get(area.name))
 
 
-def _verdict(rows: pd.DataFrame, config: ScenarioConfig) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
-    """(status, failing in words, failing criteria, planned go-live month) of one area-month's rows."""
-    overall = rows[rows["criterion"] == "overall"]
-    if overall.empty:
-        return NO_STATUS, (), (), False
-    rules = config.header.readiness
-    bad = failing_rows(rows)
-    together = overall["pass_share"].iloc[0] if "pass_share" in overall else None
-    words = tuple(criterion_words(str(r.criterion), r.value, r.threshold, rules.performance_months,
-                                  getattr(r, "pass_share", None), rules.performance_confidence,
-                                  getattr(r, "on_time_share_first_months", None), together)
-                  for r in bad.itertuples())
-    go_live = "go_live_month" in overall and is_true(overall["go_live_month"].iloc[0])
-    return str(overall["status"].iloc[0]), words, tuple(str(c) for c in bad["criterion"]), bool(go_live)
+_LAST_INDEX: list[tuple[pd.DataFrame, _Index]] = []
+
+
+def _index(readiness: pd.DataFrame) -> _Index:
+    """The frame's `_Index`, built once: the last one is kept while the same frame (unchanged in
+    length) is asked again, as `report`, `run` and `rollout` ask one frame per area and month."""
+    for frame, index in _LAST_INDEX:
+        if frame is readiness and index.size == len(readiness):
+            return index
+    index = _Index(readiness)
+    _LAST_INDEX[:] = [(readiness, index)]
+    return index
 
 
 def status_at(readiness: pd.DataFrame, config: ScenarioConfig, area: AreaConfig, month: str | None = None,
@@ -149,54 +231,24 @@ def status_at(readiness: pd.DataFrame, config: ScenarioConfig, area: AreaConfig,
     At the planned go-live: the month flagged `go_live_month`; an area live before the first
     month with statistics is judged in that first month; one planned after the run has NO_STATUS.
     """
-    mine = readiness[readiness["area"] == area.name]
-    note = ""
-    if month is not None:
-        at = mine[mine["month"] == month]
-        if at.empty:
-            note = MONTH_NOT_IN_RUN
-    else:
-        at = mine[mine["go_live_month"].map(is_true)] if "go_live_month" in mine else mine.iloc[0:0]
-        months = sorted(mine["month"].unique())
-        if at.empty and months and area.go_live.strftime("%Y-%m") <= months[0]:
-            at = mine[mine["month"] == months[0]]
-        if area.go_live <= config.header.start:
-            note = ALREADY_LIVE
-        elif at.empty:
-            note = AFTER_RUN
-    status, words, names, go_live = _verdict(at, config)
-    judged = str(at["month"].iloc[0]) if status != NO_STATUS else None
-    if month is None and note == ALREADY_LIVE:  # live before the run: no go-live to judge
-        status, words, names = LIVE, (), ()
-    ready = earliest if earliest is not None else earliest_ready(readiness)
-    return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
-                      status=status, failing=words, failing_criteria=names,
-                      codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=go_live, note=note,
-                      earliest_ready=ready.get(area.name))
+    index = _index(readiness)
+    return index.status_at(config, area, month, earliest if earliest is not None else index.earliest)
 
 
 def area_statuses(readiness: pd.DataFrame, config: ScenarioConfig, month: str | None = None) -> list[AreaStatus]:
     """`status_at` for every area of the scenario, in scenario order."""
-    ready = earliest_ready(readiness)
-    return [status_at(readiness, config, area, month, ready) for area in config.areas]
+    index = _index(readiness)
+    return [index.status_at(config, area, month, index.earliest) for area in config.areas]
 
 
 def monthly_statuses(readiness: pd.DataFrame, config: ScenarioConfig,
                      months: Sequence[str]) -> dict[tuple[str, str], AreaStatus]:
-    """(area, month) -> `status_at` for the listed months (months without rows left out).
-
-    The frame is split by area and month once, and each `status_at` sees only its own rows: a
-    national grid (40 areas x 13 months) takes a fraction of a second instead of filtering all
-    13,000 rows 500 times."""
-    ready = earliest_ready(readiness)
-    rows = readiness[readiness["month"].isin(set(months))]
-    cells = {(str(a), str(m)): frame for (a, m), frame in rows.groupby(["area", "month"], sort=True)}
-    out = {}
-    for area in config.areas:
-        for (name, month), frame in cells.items():
-            if name == area.name:
-                out[(name, month)] = status_at(frame, config, area, month, ready)
-    return out
+    """(area, month) -> `status_at` for the listed months (months without rows left out), in
+    scenario order of the areas, then month order."""
+    index = _index(readiness)
+    wanted = {str(m) for m in months}
+    return {(area.name, month): index.status_at(config, area, month, index.earliest)
+            for area in config.areas for month in index.months.get(area.name, []) if month in wanted}
 
 
 def went_live(summary: pd.DataFrame, config: ScenarioConfig) -> dict[str, str]:
@@ -237,13 +289,7 @@ def ready_from(readiness: pd.DataFrame, area: str, month: str) -> str | None:
     """The first month on or after `month` in which the area's criteria 1-5 all pass (None if none in
     the run): when an area not ready at its planned go-live could go live, unlike `earliest_ready`,
     which may lie before a planned month at which the area is no longer ready."""
-    rows = readiness[(readiness["area"] == area) & readiness["criterion"].isin(GATING)
-                     & (readiness["month"].astype(str) >= month)]
-    if rows.empty:
-        return None
-    ok = rows.assign(passed=rows["passed"].map(is_true)).groupby("month", sort=True)["passed"].all()
-    ready = ok[ok]
-    return str(ready.index[0]) if len(ready) else None
+    return next((m for m, ok in _index(readiness).ready_months.get(area, []) if ok and m >= month), None)
 
 
 def performance_probability(series: pd.DataFrame, area: str, months: int, labels: Sequence[str],

@@ -6,7 +6,9 @@ One small results folder (the commented two-area example, two replications) is m
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import math
 import os
 import re
 import shutil
@@ -124,14 +126,28 @@ def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tm
     assert [c.value for c in readiness[1]] == list(result.readiness.columns)
     assert readiness.conditional_formatting  # RAG fills on the status column
 
+    # Monthly: one row per area and month, one column per metric holding the mean across replications
     monthly = wb["Monthly"]
-    assert [c.value for c in monthly[1]] == ["area", "month", "metric", "mean", "p05", "p50", "p95"]
-    groups = result.timeseries.groupby(["area", "month", "metric"]).ngroups
-    assert monthly.max_row - 1 == groups
-    for area, month, metric, mean, p05, p50, p95 in monthly.iter_rows(min_row=2, max_row=200, values_only=True):
-        assert area and month and metric
-        assert p05 - 1e-9 <= mean <= p95 + 1e-9
-        assert p05 - 1e-9 <= p50 <= p95 + 1e-9
+    summary_rows = result.monthly_summary()
+    metrics = list(summary_rows["metric"].drop_duplicates())
+    assert [c.value for c in monthly[1]] == ["area", "month", *metrics]
+    means = {(r.area, dt.datetime(int(r.month[:4]), int(r.month[5:7]), 1), r.metric): r.mean
+             for r in summary_rows.itertuples()}
+    keys = list(dict.fromkeys((a, m) for a, m, _ in means))  # monthly_summary's order of areas and months
+    rows = list(monthly.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in rows] == keys  # every area-month, once, in order
+    assert len(keys) == result.timeseries.groupby(["area", "month"]).ngroups
+    for area, month, *values in rows:
+        for metric, value in zip(metrics, values, strict=True):
+            expected = means.get((area, month, metric), math.nan)  # no such series, or no value: an empty cell
+            assert value == (None if math.isnan(expected) else pytest.approx(expected, rel=1e-12)), (area, month,
+                                                                                                     metric)
+    first = {c.value: k for k, c in enumerate(monthly[1], start=1)}
+    assert monthly.cell(row=2, column=2).is_date and monthly.cell(row=2, column=2).number_format == "mmm yyyy"
+    assert monthly.cell(row=2, column=first["cir_on_time_share"]).number_format == "0.0%"
+    assert monthly.cell(row=2, column=first["open_cases"]).number_format == "#,##0.00"
+    last = monthly.cell(row=1, column=len(first)).column_letter
+    assert monthly.freeze_panes == "A2" and monthly.auto_filter.ref == f"A1:{last}{len(rows) + 1}"
 
     scenario = {k: v for k, v in wb["Scenario"].iter_rows(min_row=2, values_only=True)}
     for key in ("name", "description", "start", "horizon_months", "replications", "seed", "readiness.policy",
@@ -314,8 +330,6 @@ def test_cli_report_refuses_a_broken_need_file(folder: Path, tmp_path: Path,
 
 
 def test_workbook_areas_sheet_one_row_per_area_with_real_dates(risky: Path, tmp_path: Path) -> None:
-    import datetime as dt
-
     openpyxl = pytest.importorskip("openpyxl")
     result = read_results(risky)
     wb = openpyxl.load_workbook(write_xlsx(result, tmp_path / "report.xlsx"))

@@ -1,5 +1,8 @@
 """The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Scenario; Need when given),
-written in openpyxl's write-only (streaming) mode.
+written in openpyxl's write-only (streaming) mode, the data sheets' rows as text (`sheet_rows`: the
+same bytes openpyxl writes, in a seventh of its time). `Monthly` holds one row per area and
+month and one column per metric (the mean across replications); the percentile bands are in
+monthly_summary.csv.
 
 Text from scenarios and results folders is stored as text, never as a formula (CSV/Excel injection).
 Dates and months are Excel date cells (a month is its first day, shown as "Apr 2027"), so they sort
@@ -21,9 +24,9 @@ from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
 from cfc_sim.palette import RAG, RAG_TEXT
 from cfc_sim.report.area_table import area_frame, area_rows
+from cfc_sim.report.sheet_rows import column_cells, rows_xml, splice_rows
 from cfc_sim.report.views import scenario_rows
 from cfc_sim.results import RunResult
-from cfc_sim.safe_text import is_formula_like
 
 
 def _cell(value: Any) -> Any:
@@ -51,22 +54,14 @@ def month_dates(labels: pd.Series) -> pd.Series:
     return labels.map(mapping)
 
 
-def _text_cell(ws: Any, value: Any) -> Any:
-    """Formula-like text as a text cell (openpyxl would store `=...` as a formula); else the plain value."""
-    value = _cell(value)
-    if not (isinstance(value, str) and is_formula_like(value)):
-        return value
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    return cell
-
-
 def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, float],
                  number_format: Callable[[str, Any], str | None] | None = None,
-                 rag_column: str | None = None) -> None:
-    """One write-only sheet: bold header, frozen panes, filter, widths, number formats, RAG fills."""
+                 rag_column: str | None = None) -> tuple[Any, list[str]]:
+    """One write-only sheet: bold header, frozen panes, filter, widths, number formats, RAG fills.
+
+    openpyxl writes the sheet and its header row; the data rows come back as SpreadsheetML text
+    (`sheet_rows`) for `write_xlsx` to put in once the workbook is saved, each number format
+    registered once as a cell style."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Font, PatternFill
@@ -95,25 +90,37 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
         cell.font, cell.fill = bold, grey
         header.append(cell)
     ws.append(header)
-    metric_at = columns.index("metric") if "metric" in columns else None
-    for row in frame.itertuples(index=False):
-        metric = str(row[metric_at]) if metric_at is not None else ""
-        cells = []
-        for column, value in zip(columns, row, strict=True):
-            fmt = number_format(column, metric) if number_format else None
-            if isinstance(value, dt.date):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = fmt or DATE_FORMAT
-                cells.append(cell)
-            elif fmt is None:
-                cells.append(_text_cell(ws, value))
-            else:
-                cell = WriteOnlyCell(ws, value=_cell(value))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                cell.number_format = fmt
-                cells.append(cell)
-        ws.append(cells)
+    styles: dict[str, int] = {}
+
+    def style(value: Any, fmt: str | None) -> int | None:
+        """The cell style of `value` in a column of number format `fmt` (a date: a date format), each
+        format registered once (on a template cell)."""
+        if isinstance(value, dt.date):
+            fmt = fmt or DATE_FORMAT
+        if fmt is None:
+            return None
+        if fmt not in styles:
+            template = WriteOnlyCell(ws)
+            template.number_format = fmt
+            styles[fmt] = template.style_id
+        return styles[fmt]
+
+    metrics = [str(m) for m in frame["metric"]] if "metric" in columns else [""] * len(frame)
+    cells = []
+    for at, column in enumerate(columns):
+        formats = {m: number_format(column, m) if number_format else None for m in dict.fromkeys(metrics)}
+        series = frame.iloc[:, at]
+        numeric = pd.api.types.is_numeric_dtype(series)  # holds no dates
+        if pd.api.types.is_float_dtype(series):
+            values = [None if v != v else v for v in series.tolist()]  # NaN: an empty cell
+        else:
+            values = [v if type(v) is str else _cell(v) for v in series.tolist()]
+        if numeric and len(set(formats.values())) == 1:
+            chosen = [style(None, next(iter(formats.values())))] * len(values)
+        else:
+            chosen = [style(v, formats[m]) for v, m in zip(values, metrics, strict=True)]
+        cells.append(column_cells(get_column_letter(at + 1), values, chosen))
+    return ws, rows_xml(cells)
 
 
 def _summary_format(column: str, metric: str) -> str | None:
@@ -128,12 +135,26 @@ def _readiness_format(column: str, metric: str) -> str | None:
     return "0.000" if column in ("value", "threshold", "margin") else None
 
 
+def monthly_means(monthly: pd.DataFrame) -> pd.DataFrame:
+    """The workbook's `Monthly` sheet: one row per area and month (monthly_summary's order), one column
+    per metric (its order) holding the mean across replications; empty where an area has no such
+    series. The p05/p50/p95 bands stay in monthly_summary.csv: one row per metric and three more
+    columns made a 43,000-row sheet (national default) that Excel took half a minute to open."""
+    metrics = [str(m) for m in monthly["metric"].drop_duplicates()]
+    keys = monthly[["area", "month"]].drop_duplicates()
+    once = monthly.drop_duplicates(["area", "month", "metric"])  # a hand-edited file may repeat a row: first wins
+    wide = once.pivot(index=["area", "month"], columns="metric", values="mean")
+    wide = wide.reindex(index=pd.MultiIndex.from_frame(keys), columns=metrics)
+    wide.columns.name = None
+    return wide.reset_index()
+
+
 def _monthly_format(column: str, metric: str) -> str | None:
     if column == "month":
         return MONTH_FORMAT
-    if column in ("mean", "p05", "p50", "p95"):
-        return "0.0%" if written_as_share(metric) else "#,##0.00"
-    return None
+    if column == "area":
+        return None
+    return "0.0%" if written_as_share(column) else "#,##0.00"
 
 
 AREA_SHARES = ("cir_on_time_share", "cir_on_time_ci_low", "cir_on_time_ci_high", "cir_on_time_target",
@@ -168,22 +189,22 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
     except ImportError:
         raise UserError("writing the Excel workbook needs openpyxl: pip install -e \".[excel]\"") from None
 
-    wb = Workbook(write_only=True)  # streams rows: a national run's ~40,000 monthly rows in seconds
+    wb = Workbook(write_only=True)  # streams rows as they are appended
     areas = area_frame(area_rows(result), result.config.header.targets)
-    _write_sheet(wb, "Areas", areas, {"area": 34, "region": 20, "risk_rank": 10, "planned_go_live": 15,
+    sheets = [_write_sheet(wb, "Areas", areas, {"area": 34, "region": 20, "risk_rank": 10, "planned_go_live": 15,
                                       "status_at_go_live": 17, "assessed_month": 15, "note": 36,
                                       "earliest_ready_month": 20, "main_reason": 90}, _area_format,
-                 rag_column="status_at_go_live")
-    _write_sheet(wb, "Summary", result.summary, {"area": 34, "pathway": 9, "metric": 40, "mean": 14,
-                                                 "ci_low": 14, "ci_high": 14, "n_reps": 8}, _summary_format)
+                 rag_column="status_at_go_live"),
+              _write_sheet(wb, "Summary", result.summary, {"area": 34, "pathway": 9, "metric": 40, "mean": 14,
+                                                           "ci_low": 14, "ci_high": 14, "n_reps": 8}, _summary_format)]
     readiness = result.readiness.assign(month=month_dates(result.readiness["month"]))
-    _write_sheet(wb, "Readiness", readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
-                                                     "threshold": 11, "passed": 9, "status": 9, "margin": 11,
-                                                     "go_live_month": 15}, _readiness_format, rag_column="status")
-    monthly = result.monthly_summary()
-    _write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])),
-                 {"area": 34, "month": 10, "metric": 30, "mean": 13, "p05": 13, "p50": 13, "p95": 13},
-                 _monthly_format)
+    sheets.append(_write_sheet(wb, "Readiness", readiness, {"area": 34, "month": 10, "criterion": 13, "value": 11,
+                                                            "threshold": 11, "passed": 9, "status": 9, "margin": 11,
+                                                            "go_live_month": 15}, _readiness_format,
+                               rag_column="status"))
+    monthly = monthly_means(result.monthly_summary())
+    sheets.append(_write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])),
+                               {"area": 34, "month": 10}, _monthly_format))
     ws = wb.create_sheet("Scenario")
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = 32
@@ -202,6 +223,12 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
         cell.alignment = wrap
         ws.append([key, cell])
     if need is not None:
-        _write_sheet(wb, "Need", need, {"area": 34, "cfc_rule": 40, "cap_rule": 50, "note": 40}, _need_format)
+        sheets.append(_write_sheet(wb, "Need", need, {"area": 34, "cfc_rule": 40, "cap_rule": 50, "note": 40},
+                                   _need_format))
     wb.properties.creator = WRITER
-    return write_file(Path(path), lambda tmp: wb.save(tmp), owner=owner)
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)  # names each sheet's archive member (`path`) as it writes it
+        splice_rows(tmp, {sheet.path.lstrip("/"): rows for sheet, rows in sheets})
+
+    return write_file(Path(path), save, owner=owner)
