@@ -450,7 +450,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
     reruns reuse evaluations."""
     from cfc_sim.output_folder import check_folder, write_folder
-    from cfc_sim.plan import Evaluator, Target, joined, plan_areas
+    from cfc_sim.plan import MONTHS_LIVE, Evaluator, Target, joined, plan_areas
     from cfc_sim.safe_text import csv_safe
 
     config = _config(scenario).with_run_options(replications=reps, seed=seed)
@@ -484,6 +484,11 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
         rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
     evaluator = Evaluator(config, cache, workers, scheduler)
+    longer = [f"{terminal_text(a)} {m}" for a, m in evaluator.horizons.items()
+              if m != config.header.horizon_months and (not areas or a in areas)]
+    if longer:
+        click.echo(f"plan: areas live less than {MONTHS_LIVE} months before the horizon are run longer, so their "
+                   f"CFC targets are judged on {MONTHS_LIVE} months live (months): {', '.join(longer)}")
     table = plan_areas(config, goals, chance, areas=list(areas) or None, max_extra=max_extra, evaluator=evaluator,
                        on_area=show)
     national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]

@@ -148,7 +148,7 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
     CAP performance, their difference and its 95% bootstrap interval."""
     names = areas or [a.name for a in config.areas]
     cfc = cfc or Evaluator(config, cache, workers, scheduler)
-    cap = Evaluator(cap_only(config), cache, workers, scheduler)
+    cap = Evaluator(cap_only(config), cache, workers, scheduler, horizons=cfc.horizons)  # paired runs: same months
     judged = check_targets(cfc, names, targets)
     if not any(v == v for name in names for v in cap.series(name, 0, rule.series)):
         raise UserError(f"metric {rule.metric!r} has no CAP value in the CAP-only scenario (unknown metric, or "

@@ -93,13 +93,17 @@ def _shift_headcount(intervention: Intervention, extra: int) -> Intervention:
 
 
 def variant(config: ScenarioConfig, names: Sequence[str], go_live: dict[str, dt.date] | None = None,
-            extra: dict[str, int] | None = None, train_extra: bool = False) -> ScenarioConfig:
+            extra: dict[str, int] | None = None, train_extra: bool = False,
+            horizon_months: int | None = None) -> ScenarioConfig:
     """The scenario reduced to `names`, with changed go-live dates and extra FCAs in post and funded
     from the start (an intervention setting the area's FCAs or establishment keeps the extra),
     validated as a scenario file (more FCAs than the schema allows is an error naming the area).
-    With `train_extra`, extra FCAs come with training seats (`extra_seats`)."""
+    With `train_extra`, extra FCAs come with training seats (`extra_seats`); `horizon_months` runs it
+    longer (see `judged_horizon`)."""
     go_live, extra = go_live or {}, extra or {}
     settings: dict[str, Any] = {}
+    if horizon_months is not None and horizon_months != config.header.horizon_months:
+        settings["horizon_months"] = horizon_months
     for area in config.areas:
         if area.name not in names:
             continue
@@ -117,6 +121,10 @@ def variant(config: ScenarioConfig, names: Sequence[str], go_live: dict[str, dt.
     return config_variant(config, settings, areas=names, interventions=interventions)
 
 
+# A plan judges an area's CFC targets on at least this many months live (judged_horizon).
+MONTHS_LIVE = 12
+
+
 def extra_seats(workforce: WorkforceConfig, extra: int) -> int:
     """Training seats a month for a team `extra` FCAs larger: the area's seats per funded post,
     rounded up, so that extra FCAs are trained as the area's own are (CFC work goes only to
@@ -128,10 +136,22 @@ def extra_seats(workforce: WorkforceConfig, extra: int) -> int:
     return max(seats, min(math.ceil(seats * (posts + extra) / posts), posts + extra))
 
 
-def with_extra_fcas(config: ScenarioConfig, area: str, extra: int) -> ScenarioConfig:
+def judged_horizon(config: ScenarioConfig, area: str, months_live: int = MONTHS_LIVE) -> int:
+    """Months a plan runs `area` for: the scenario's horizon, or longer where the area goes live
+    within it less than `months_live` months before its end, so that its CFC targets are judged on
+    that many months of CFC. Judged on a few weeks, CFC metrics count only the cases decided first
+    (those without a Cafcass CIR, whose children are seen least), and no number of FCAs meets them."""
+    start, go_live = config.header.start, config.area(area).go_live
+    horizon = config.header.horizon_months
+    month = (go_live.year - start.year) * 12 + go_live.month - start.month + (go_live.day > start.day)
+    return max(horizon, month + months_live) if 0 < month <= horizon else horizon
+
+
+def with_extra_fcas(config: ScenarioConfig, area: str, extra: int, horizon_months: int | None = None) -> ScenarioConfig:
     """The scenario reduced to one area, with `extra` FCAs in post and funded from the start, and
-    trained as the area's own are (a plan that adds FCAs plans their CFC training too)."""
-    return variant(config, [area], extra={area: extra}, train_extra=True)
+    trained as the area's own are (a plan that adds FCAs plans their CFC training too), run for
+    `horizon_months` (default: the scenario's)."""
+    return variant(config, [area], extra={area: extra}, train_extra=True, horizon_months=horizon_months)
 
 
 def check_addition(config: ScenarioConfig, area: str, extra: int) -> None:
@@ -150,8 +170,12 @@ class Evaluator:
     """Per-replication values of every metric of one area under one addition (negative: fewer FCAs),
     from one-area runs, cached in memory and on disk by the variant's hash, seed and replications."""
 
-    def __init__(self, config: ScenarioConfig, cache: Path | None, workers: int, scheduler: str | None) -> None:
+    def __init__(self, config: ScenarioConfig, cache: Path | None, workers: int, scheduler: str | None,
+                 horizons: dict[str, int] | None = None) -> None:
         self.config = config
+        # months each area is run for (judged_horizon; the need's CAP runs take the CFC runs' own)
+        self.horizons = horizons if horizons is not None else {a.name: judged_horizon(config, a.name)
+                                                               for a in config.areas}
         self.cache = Cache(cache)
         self.workers = workers
         self.scheduler = scheduler
@@ -162,7 +186,7 @@ class Evaluator:
         """`pathway/metric` -> one value per replication (NaN where the replication has none)."""
         if (area, extra) in self._memo:
             return self._memo[(area, extra)]
-        variant = with_extra_fcas(self.config, area, extra)
+        variant = with_extra_fcas(self.config, area, extra, self.horizons.get(area))
         key = run_key(variant, "plan")
         stored = self.cache.get(key, lambda v: lists_by_name(v) and all(len(x) == variant.replications
                                                                          for x in v.values()))
@@ -255,6 +279,12 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
         rows.append({**base, "target": joined(targets), "achieved_mean": math.nan,
                      "achieved_probability": sum(flags) / len(flags) if flags else math.nan,
                      "note": found if judged else "no target can be judged in this area"})
+    months = evaluator.horizons.get(area.name, evaluator.config.header.horizon_months)
+    if months != evaluator.config.header.horizon_months:
+        longer = (f"run {months} months, not {evaluator.config.header.horizon_months}: judged on {MONTHS_LIVE} "
+                  "months live")
+        for row in rows:
+            row["note"] = f"{row['note']}; {longer}" if row["note"] else longer
     return rows
 
 
