@@ -213,3 +213,21 @@ def test_an_area_going_live_near_the_horizon_is_judged_on_a_year_live(tmp_path) 
     assert "run 14 months, not 12: judged on 12 months live" in later["note"]
     assert table[table["area"] == "Early"].iloc[0]["note"] == ""
     assert Evaluator(cap_only(base), None, 1, None, horizons=evaluator.horizons).horizons["Later"] == 14
+
+
+def test_the_cap_rule_also_keeps_todays_cap_decisions_so_a_censored_wait_cannot_pass() -> None:
+    """With too few FCAs the CAP cases decided within the horizon are the ones that got through: their
+    mean wait can stay at today's (London: 1 FCA seemed to keep it). The rule needs today's decisions too."""
+
+    class Stub:
+        def __init__(self, values: dict) -> None:
+            self.values = values
+
+        def series(self, area: str, extra: int, key: str) -> list[float]:
+            return self.values[(extra, key)]
+
+    wait, decided = "cap/weeks_to_decision_reported_mean", "cap/closed_cases"
+    stub = Stub({(0, wait): [55.0, 55.0], (0, decided): [1000.0, 1000.0],
+                 (-30, wait): [54.0, 55.2], (-30, decided): [400.0, 995.0]})
+    assert CapRule(tolerance=0.01).met(stub, "London", -30) == [False, True]  # type: ignore[arg-type]
+    assert "deciding at least 99% as many CAP cases" in str(CapRule())
