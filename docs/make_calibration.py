@@ -53,7 +53,7 @@ FIDELITY = [
     "- South East Wales: CAP's 37 weeks are reproduced but CFC cases take about 14 weeks, not 12 (the known "
     "gap above). Deadline-ordered FCA work (`workforce.hours.discipline: deadline`) does not close it: on "
     "this pilot it files 86% of CIRs on time instead of 74% and cuts the days CIR work runs past its least "
-    "elapsed time from 11 to 7, but CFC cases still take about 14.5 weeks. What remains is the "
+    "elapsed time from 11 to 7, but CFC cases still take about 14 weeks. What remains is the "
     "CIR's least elapsed time (`cfc.cir_work_days`) and the decision hearing's notice and listing: the "
     "pilot's 12 weeks need the CIR and the decision hearing to overlap, which the model's strict sequence "
     "(CIR filed, then 14 days' notice) does not allow.",
