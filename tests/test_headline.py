@@ -72,6 +72,11 @@ def test_national_figures_sit_beside_their_targets_with_a_verdict(headline: tupl
     line = next(x for x in out.splitlines() if "CIRs within 8 working weeks" in x)
     assert "target at least 90.0%:" in line and (" met" in line or "NOT met" in line)
     assert ("NOT met" in line) == (not on_time.met)
+    # children seen is CFC's aim: judged on CFC cases, not on a mix with CAP's section 7 cases
+    seen = checks["children_seen_share"]
+    cfc = result.summary[(result.summary["area"] == "ALL") & (result.summary["pathway"] == "cfc")
+                         & (result.summary["metric"] == "children_seen_share")]
+    assert seen.label.endswith("(CFC cases)") and seen.value == pytest.approx(float(cfc["mean"].iloc[0]))
 
 
 def test_the_ranking_is_one_function_the_report_can_reuse(headline: tuple[str, str, Path]) -> None:
