@@ -62,6 +62,17 @@ class TargetCheck:
 CFC_TARGETS = ("children_seen_share",)
 
 
+def judged_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary's `all` rows, with each area's CFC_TARGETS metrics taken from its `cfc` rows where
+    it has them (the row's `pathway` says which): what headlines and per-area tables judge."""
+    rows = summary[summary["pathway"] == "all"]
+    cfc = summary[(summary["pathway"] == "cfc") & summary["metric"].isin(CFC_TARGETS)]
+    if cfc.empty:
+        return rows
+    replaced = rows.set_index(["area", "metric"]).index.isin(cfc.set_index(["area", "metric"]).index)
+    return pd.concat([rows[~replaced], cfc]).sort_index()
+
+
 def _target_of(metric: str, config: ScenarioConfig) -> tuple[float, bool, str] | None:
     """(threshold, higher is better, words) of a national figure with a target in the scenario."""
     targets = config.header.targets
@@ -80,15 +91,14 @@ def _meets(value: float, threshold: float, higher: bool) -> bool:
 
 def national_checks(summary: pd.DataFrame, config: ScenarioConfig) -> list[TargetCheck]:
     """The headline national figures (catalogue order), each with its target and verdict."""
-    national = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
-    cfc = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "cfc")].set_index("metric")
+    judged = judged_rows(summary)
+    national = judged[judged["area"] == NATIONAL].set_index("metric")
     out = []
     for metric in HEADLINE:
         if metric.name not in national.index:
             continue
-        row, label = national.loc[metric.name], metric.short
-        if metric.name in CFC_TARGETS and metric.name in cfc.index:  # the target is CFC's aim: judge CFC cases
-            row, label = cfc.loc[metric.name], f"{metric.short} (CFC cases)"
+        row = national.loc[metric.name]
+        label = f"{metric.short} (CFC cases)" if row["pathway"] == "cfc" else metric.short
         value, low, high = float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
         target = _target_of(metric.name, config)
         met: bool | None = None

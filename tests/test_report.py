@@ -217,6 +217,18 @@ def _section(text: str, marker: str, end: str = "</section>") -> str:
     return part[:part.index(end)]
 
 
+def test_html_judges_children_seen_on_cfc_cases(result: RunResult, html_report: Path) -> None:
+    """Children seen is CFC's aim: the headline shows the CFC cases' share, named so, not a mix with
+    CAP's section 7 cases."""
+    text = html_report.read_text(encoding="utf-8")
+    s = result.summary
+    cfc = s[(s["area"] == "ALL") & (s["pathway"] == "cfc") & (s["metric"] == "children_seen_share")]
+    assert not cfc.empty
+    shown = re.search(r"Children seen by an FCA before the decision, CFC cases</td><td class=\"num\"><strong>"
+                      r"([0-9.]+)%", text)
+    assert shown is not None and float(shown.group(1)) == pytest.approx(100 * float(cfc["mean"].iloc[0]), abs=0.05)
+
+
 def test_html_names_the_areas_most_at_risk_worst_first_with_reasons(risky: Path, tmp_path: Path) -> None:
     result = read_results(risky)
     text = write_html(result, risky, tmp_path / "report.html").read_text(encoding="utf-8")

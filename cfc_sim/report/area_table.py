@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from cfc_sim.at_risk import AMBER_POINTS, RED_POINTS, areas_at_risk
+from cfc_sim.at_risk import AMBER_POINTS, RED_POINTS, areas_at_risk, judged_rows
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.readiness_view import ALREADY_LIVE, AreaStatus, area_statuses
 from cfc_sim.results import RunResult
@@ -73,7 +73,8 @@ class AreaRow:
 
 
 def _estimates(summary: pd.DataFrame) -> dict[tuple[str, str], Estimate]:
-    rows = summary[(summary["pathway"] == "all") & (summary["area"] != NATIONAL)]
+    judged = judged_rows(summary)  # children seen from CFC cases where the area has any
+    rows = judged[judged["area"] != NATIONAL]
     return {(str(r.area), str(r.metric)): Estimate(float(r.mean), float(r.ci_low), float(r.ci_high))
             for r in rows.itertuples()}
 

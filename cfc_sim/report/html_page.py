@@ -131,7 +131,8 @@ def _kpi_table(result: RunResult) -> str:
         target, verdict = kpi_verdict(kpi.name, row, targets)
         interval = f"{format_value(row['ci_low'], kpi)} to {format_value(row['ci_high'], kpi)}"
         mean = format_value(row["mean"], kpi)
-        rows.append(f"<tr><td>{html.escape(kpi.label)}</td><td class=\"num\"><strong>{mean}</strong></td>"
+        label = f"{kpi.label.split(' (')[0]}, CFC cases" if row["pathway"] == "cfc" else kpi.label
+        rows.append(f"<tr><td>{html.escape(label)}</td><td class=\"num\"><strong>{mean}</strong></td>"
                     f"<td class=\"num\">{interval}</td><td>{html.escape(kpi.unit)}</td>"
                     f"<td>{html.escape(target)}</td><td>{html.escape(verdict)}</td></tr>")
     if not rows:

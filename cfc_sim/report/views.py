@@ -101,7 +101,11 @@ def run_date_label(manifest: dict[str, Any]) -> str:
 
 
 def national_rows(summary: pd.DataFrame) -> pd.DataFrame:
-    return summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all")].set_index("metric")
+    """England's headline rows (children seen from CFC cases where there are any: `judged_rows`)."""
+    from cfc_sim.at_risk import judged_rows
+
+    judged = judged_rows(summary)
+    return judged[judged["area"] == NATIONAL].set_index("metric")
 
 
 # Where a CIR's time goes (CFC cases with a Cafcass CIR), in the words a planner acts on.
