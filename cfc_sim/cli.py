@@ -484,8 +484,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
         rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
     evaluator = Evaluator(config, cache, workers, scheduler)
-    longer = [f"{terminal_text(a)} {m}" for a, m in evaluator.horizons.items()
-              if m != config.header.horizon_months and (not areas or a in areas)]
+    longer = [f"{terminal_text(a)} {m}" for a, m in evaluator.run_longer.items() if not areas or a in areas]
     if longer:
         click.echo(f"plan: areas live less than {MONTHS_LIVE} months before the horizon are run longer, so their "
                    f"CFC targets are judged on {MONTHS_LIVE} months live (months): {', '.join(longer)}")

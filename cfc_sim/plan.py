@@ -182,6 +182,11 @@ class Evaluator:
         self.runs = 0
         self._memo: dict[tuple[str, int], dict[str, list[float]]] = {}
 
+    @property
+    def run_longer(self) -> dict[str, int]:
+        """The areas run longer than the scenario's horizon, and for how many months (plan notes them)."""
+        return {a: m for a, m in self.horizons.items() if m != self.config.header.horizon_months}
+
     def values(self, area: str, extra: int) -> dict[str, list[float]]:
         """`pathway/metric` -> one value per replication (NaN where the replication has none)."""
         if (area, extra) in self._memo:
@@ -279,8 +284,8 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
         rows.append({**base, "target": joined(targets), "achieved_mean": math.nan,
                      "achieved_probability": sum(flags) / len(flags) if flags else math.nan,
                      "note": found if judged else "no target can be judged in this area"})
-    months = evaluator.horizons.get(area.name, evaluator.config.header.horizon_months)
-    if months != evaluator.config.header.horizon_months:
+    months = evaluator.run_longer.get(area.name)
+    if months is not None:
         longer = (f"run {months} months, not {evaluator.config.header.horizon_months}: judged on {MONTHS_LIVE} "
                   "months live")
         for row in rows:
