@@ -116,9 +116,13 @@ def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, pat
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             legend.setdefault(label, handle)
     height = fig.get_figheight()
-    fig.suptitle(title, x=0.01, y=1 - 0.1 / height, ha="left", va="top", fontsize=11)
-    fig.legend(list(legend.values()), list(legend), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.38 / height),
-               fontsize=8, ncol=6, frameon=False)
+    heading = fig.suptitle(title, x=0.01, y=1 - 0.1 / height, ha="left", va="top", fontsize=11)
+    key = fig.legend(list(legend.values()), list(legend), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.38 / height),
+                     fontsize=8, ncol=6, frameon=False)
+    renderer = fig.canvas.get_renderer()
+    wanted = max(heading.get_window_extent(renderer).x1, key.get_window_extent(renderer).x1) / fig.dpi + 0.15
+    if wanted > fig.get_figwidth():  # few panels: widen so the title and the legend are not cut off
+        fig.set_figwidth(wanted)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.7 / height))  # room for the title and legend above
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -57,10 +57,16 @@ def _check(fig: plt.Figure, name: str) -> None:
             points = line.get_transform().transform(line.get_xydata())
             inside = [(x, y) for x, y in points if box.x0 < x < box.x1 and box.y0 < y < box.y1]
             assert not inside, f"{name}: the legend covers {line.get_label()!r} in {ax.get_title()!r}"
+    figure = fig.bbox
     for legend in fig.legends:
         box = legend.get_window_extent(renderer)
         for ax in axes:
             assert not _overlap(box, ax.get_window_extent(renderer)), f"{name}: the figure legend covers a panel"
+        assert box.x0 >= figure.x0 - 1 and box.x1 <= figure.x1 + 1, f"{name}: the figure legend is cut off"
+    title = fig._suptitle  # noqa: SLF001 - matplotlib keeps the figure title here
+    if title is not None and title.get_text():
+        box = title.get_window_extent(renderer)
+        assert box.x0 >= figure.x0 - 1 and box.x1 <= figure.x1 + 1, f"{name}: the figure title is cut off"
 
 
 def test_run_charts_keep_legends_off_the_data(folder: Path, figures: list[plt.Figure], tmp_path: Path) -> None:
@@ -68,6 +74,19 @@ def test_run_charts_keep_legends_off_the_data(folder: Path, figures: list[plt.Fi
 
     draw_run_charts(read_results(folder), tmp_path)
     assert len(figures) == 5
+    for fig, name in zip(figures, ["heatmap", "fan", "caseload", "workforce", "transition"], strict=True):
+        _check(fig, name)
+
+
+def test_a_one_area_run_fits_its_titles_and_legends(figures: list[plt.Figure], tmp_path: Path) -> None:
+    """A pilot has one area: one panel must still leave room for the title and legend above it."""
+    from cfc_sim.charts import draw_run_charts
+
+    out = tmp_path / "pilot"
+    cfc_sim.run(REPO / "scenarios" / "pilot-south-east-wales-court.yaml", reps=1, out=out)
+    figures.clear()  # the run drew its own; check the ones drawn here
+    (tmp_path / "charts").mkdir()
+    draw_run_charts(read_results(out), tmp_path / "charts")
     for fig, name in zip(figures, ["heatmap", "fan", "caseload", "workforce", "transition"], strict=True):
         _check(fig, name)
 
