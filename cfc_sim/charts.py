@@ -119,7 +119,7 @@ def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, pat
     heading = fig.suptitle(title, x=0.01, y=1 - 0.1 / height, ha="left", va="top", fontsize=11)
     key = fig.legend(list(legend.values()), list(legend), loc="upper left", bbox_to_anchor=(0.01, 1 - 0.38 / height),
                      fontsize=8, ncol=6, frameon=False)
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas (headless)
     wanted = max(heading.get_window_extent(renderer).x1, key.get_window_extent(renderer).x1) / fig.dpi + 0.15
     if wanted > fig.get_figwidth():  # few panels: widen so the title and the legend are not cut off
         fig.set_figwidth(wanted)
