@@ -306,20 +306,37 @@ def performance_window(series: pd.DataFrame, area: str, months: int, labels: Seq
                        target_share: float) -> tuple[float, float]:
     """(`performance_probability`, the area's CIR on-time share over those first months across all
     replications' CIRs): the criterion beside the area's own figure."""
-    rows = series[series["area"] == area]
-    live = rows[(rows["metric"] == "live_areas") & (rows["value"] > 0)]
-    if live.empty:
+    return _performance_window(series[series["area"] == area], months, labels, target_share)
+
+
+_PERFORMANCE_METRICS = ("live_areas", "cirs_filed", "cir_on_time_share")
+
+
+def _performance_window(rows: pd.DataFrame, months: int, labels: Sequence[str],
+                        target_share: float) -> tuple[float, float]:
+    """`performance_window` on one area's rows, as arrays (replication x month) rather than a
+    reindex per replication: readiness asks it of every area of a national run."""
+    rows = rows[rows["metric"].isin(_PERFORMANCE_METRICS)]
+    month_k = rows["month"].map({label: k for k, label in enumerate(labels)}).to_numpy(dtype=float)
+    known = ~np.isnan(month_k)
+    if not known.any():
         return math.nan, math.nan
-    order = {label: k for k, label in enumerate(labels)}
-    first_live = live.assign(k=live["month"].map(order)).groupby("replication")["k"].min()
-    cirs = rows[rows["metric"] == "cirs_filed"].set_index(["replication", "month"])["value"]
-    share = rows[rows["metric"] == "cir_on_time_share"].set_index(["replication", "month"])["value"]
+    replications, rep_k = np.unique(rows["replication"].to_numpy()[known], return_inverse=True)
+    metric_k = rows["metric"].map({m: i for i, m in enumerate(_PERFORMANCE_METRICS)}).to_numpy()[known]
+    cube = np.full((len(_PERFORMANCE_METRICS), len(replications), len(labels)), math.nan)
+    cube[metric_k.astype(int), rep_k, month_k[known].astype(int)] = rows["value"].to_numpy(dtype=float)[known]
+    live, cirs, share = cube
     met = []
     all_on_time = all_filed = 0.0
-    for replication, first in first_live.items():
-        window = [(replication, label) for label in labels[first:first + months]]
-        filed = cirs.reindex(window).fillna(0.0)
-        on_time = (share.reindex(window).fillna(0.0) * filed).sum()
+    for r in range(len(replications)):
+        is_live = live[r] > 0
+        if not is_live.any():
+            continue
+        first = int(np.argmax(is_live))
+        filed = cirs[r, first:first + months]
+        filed = np.where(np.isnan(filed), 0.0, filed)
+        on_share = share[r, first:first + months]
+        on_time = (np.where(np.isnan(on_share), 0.0, on_share) * filed).sum()
         if filed.sum() > 0:
             met.append(on_time / filed.sum() >= target_share - 1e-12)
             all_on_time += on_time
@@ -367,6 +384,7 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
     rows = series[series["metric"].isin(wanted)]
     cube = rows.pivot_table(index=["area", "replication"], columns=["metric", "month"], values="value",
                             aggfunc="first") if not rows.empty else pd.DataFrame()
+    by_area = dict(tuple(series.groupby("area", sort=False))) if not series.empty else {}
     out: list[dict[str, object]] = []
     for area in config.areas:
         go_live_day = calendar.day_of(area.go_live)
@@ -374,18 +392,21 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
             live_month = None  # planned after the horizon
         else:
             live_month = calendar.month_index(go_live_day) if go_live_day > 0 else first
-        performance, on_time = performance_window(series, area.name, rules.performance_months, labels,
-                                                  header.targets.cir_on_time_share)
+        performance, on_time = _performance_window(by_area.get(area.name, series.iloc[:0]), rules.performance_months,
+                                                   labels, header.targets.cir_on_time_share)
         if cube.empty or area.name not in cube.index.get_level_values(0):
             continue
         mine = cube.loc[area.name]
+        columns = set(mine.columns)
         present = [k for k in range(first, calendar.horizon_months)
-                   if all((m, labels[k]) in mine.columns for m in wanted)]
+                   if all((m, labels[k]) in columns for m in wanted)]
         if not present:
             continue
+        values = mine.to_numpy(dtype=float)
 
-        def grid(metric: str, mine: pd.DataFrame = mine, present: list[int] = present) -> np.ndarray:
-            return mine[[(metric, labels[k]) for k in present]].to_numpy(dtype=float)
+        def grid(metric: str, mine: pd.DataFrame = mine, present: list[int] = present,
+                 values: np.ndarray = values) -> np.ndarray:
+            return values[:, mine.columns.get_indexer([(metric, labels[k]) for k in present])]
 
         leavers, fte = grid("leavers"), grid("fte_in_post")
         turnover = _trailing_turnover(leavers, fte)

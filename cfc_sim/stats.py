@@ -22,10 +22,13 @@ CONFIDENCE = 0.95
 
 
 def t_quantile(confidence: float, dof: float | np.ndarray) -> np.ndarray:
-    """The two-sided Student-t critical value for `confidence` with `dof` degrees of freedom."""
-    from scipy import stats
+    """The two-sided Student-t critical value for `confidence` with `dof` degrees of freedom.
 
-    return np.asarray(stats.t.ppf(0.5 + confidence / 2, dof))
+    `scipy.special.stdtrit` is what `scipy.stats.t.ppf` computes, bit for bit, without importing
+    scipy.stats (0.8 s, a tenth of a small run's whole process)."""
+    from scipy.special import stdtrit
+
+    return np.asarray(stdtrit(dof, 0.5 + confidence / 2))
 
 
 def half_width(values: np.ndarray | Sequence[float], confidence: float = CONFIDENCE) -> float:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sp
 
-from cfc_sim.stats import half_width, paired_difference, t_interval, t_intervals, variance_shares, welch_interval
+from cfc_sim.stats import half_width, t_quantile, paired_difference, t_interval, t_intervals, variance_shares, welch_interval
 
 
 def test_t_interval_matches_the_textbook_formula() -> None:
@@ -18,6 +18,13 @@ def test_t_interval_matches_the_textbook_formula() -> None:
     half = sp.t.ppf(0.975, 3) * values.std(ddof=1) / 2
     assert mean == pytest.approx(5.0) and (low, high) == pytest.approx((5 - half, 5 + half))
     assert half_width(values) == pytest.approx(half)
+
+
+def test_t_quantile_is_scipy_stats_bit_for_bit() -> None:
+    """stats.t_quantile avoids importing scipy.stats; its critical values must not change."""
+    dof = np.array([1, 2, 3, 4, 9, 29, 199, 10_000, 2.5])
+    for confidence in (0.8, 0.9, 0.95, 0.99):
+        assert np.array_equal(t_quantile(confidence, dof), sp.t.ppf(0.5 + confidence / 2, dof))
 
 
 def test_one_value_has_zero_width_and_none_is_nan() -> None:
