@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pandas as pd
 from scenario_factory import config, scenario_dict
 
@@ -23,6 +25,33 @@ def test_same_seed_gives_identical_output() -> None:
     first, second = simulate(cfg, 1), simulate(cfg, 1)
     assert first.metrics == second.metrics
     assert first.monthly == second.monthly
+
+
+def test_the_paused_garbage_collector_changes_no_number_and_is_restored() -> None:
+    """simulate() runs with the cyclic collector off (speed); with it on, every number is the same,
+    and the replication leaves no cyclic garbage behind once it returns."""
+    from cfc_sim.model.simulation import Replication
+    from cfc_sim.uncertainty import sample_config
+
+    cfg = config(_two_area_dict())
+    assert gc.isenabled()
+    paused = simulate(cfg, 2)
+    assert gc.isenabled()
+    assert gc.collect() == 0  # the replication's own cycles were collected on the way out
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1)  # collect as often as possible while the same replication runs
+    try:
+        collected = Replication(sample_config(cfg, 2), 2, False).run()
+    finally:
+        gc.set_threshold(*thresholds)
+    assert paused.metrics == collected.metrics
+    assert paused.monthly == collected.monthly
+    gc.disable()
+    try:
+        simulate(cfg, 2)
+        assert not gc.isenabled()  # a caller's choice is left as it was
+    finally:
+        gc.enable()
 
 
 def test_workers_do_not_change_the_numbers() -> None:

@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 from scipy import stats as sp
 
-from cfc_sim.stats import half_width, t_quantile, paired_difference, t_interval, t_intervals, variance_shares, welch_interval
+from cfc_sim.stats import (
+    half_width,
+    paired_difference,
+    t_interval,
+    t_intervals,
+    t_quantile,
+    variance_shares,
+    welch_interval,
+)
 
 
 def test_t_interval_matches_the_textbook_formula() -> None:
