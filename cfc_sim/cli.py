@@ -79,6 +79,23 @@ class _Reps(click.ParamType):
         return number
 
 
+class _Workers(click.ParamType):
+    """A number of local worker processes, or `auto` (cfc_sim.workload.auto_workers)."""
+
+    name = "N|auto"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value == "auto":
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a whole number or 'auto'", param, ctx)
+        if not 1 <= number <= 512:
+            self.fail(f"{number} is not in the range 1 to 512", param, ctx)
+        return number
+
+
 @cli.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
 @click.option("--reps", type=_Reps(), help="Replications (default: the scenario's), or 'auto'.")
@@ -89,24 +106,27 @@ class _Reps(click.ParamType):
               help="With --reps auto: the most replications to run.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Results folder (default results/<name>-<time>).")
-@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True,
-              help="Local processes to run replications in.")
+@click.option("--workers", type=_Workers(), default="auto", show_default=True,
+              help="Local processes to run replications in; auto: one for a run of under about 10 s, else "
+                   "every CPU (at most one per replication). The numbers are the same whatever the workers.")
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address, e.g. tcp://host:8786.")
 @click.option("--trace", is_flag=True, help="Also write events.csv.gz, one row per case event.")
 def run(scenario: str | None, reps: int | str | None, precision: float, max_reps: int, seed: int | None,
-        out: str | None, workers: int, scheduler: str | None, trace: bool) -> None:
+        out: str | None, workers: int | str, scheduler: str | None, trace: bool) -> None:
     """Run replications of SCENARIO (default: the built-in national rollout) and write a results folder."""
     from cfc_sim.charts import draw_run_charts
     from cfc_sim.experiment import run_scenario, run_until_precise
     from cfc_sim.output_analysis import precision_note, transient_warnings
     from cfc_sim.output_folder import check_folder
     from cfc_sim.results import write_results
-    from cfc_sim.workload import work_notice
+    from cfc_sim.workload import auto_workers, work_notice
 
     auto = reps == "auto"
     config = _config(scenario).with_run_options(replications=None if auto else reps, seed=seed)
     folder = check_folder(Path(out) if out else _default_out(config.name), "run")
-    notice = work_notice(config.with_run_options(replications=max_reps) if auto else config, workers)
+    planned = config.with_run_options(replications=max_reps) if auto else config
+    workers = auto_workers(planned) if workers == "auto" else int(workers)
+    notice = work_notice(planned, workers)
     if notice:
         click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")

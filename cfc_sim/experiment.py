@@ -55,6 +55,9 @@ def run_scenario(
     return assemble(config, outputs, started, time.perf_counter() - clock, on_stage)
 
 
+AUTO_BATCH = 5  # replications added at least per step of --reps auto
+
+
 def run_until_precise(
     config: ScenarioConfig,
     precision: float,
@@ -80,7 +83,7 @@ def run_until_precise(
 
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    batch = max(5, 2 * workers)
+    batch = AUTO_BATCH  # not tied to the workers: the replications chosen must not depend on the machine
     outputs: list[ReplicationOutput] = []
     target = min(batch, max_reps)
     while True:

@@ -2,19 +2,29 @@
 
 The model's cost grows with the cases it follows: applications over the horizon plus the cases
 open at the start, for every replication. One worker follows about `CASES_PER_SECOND` cases a
-second (measured on the national scenario on the development machine), so the estimate is rough.
+second in the slot model and `CASES_PER_SECOND_MODELLED` with FCA hours or court listing
+(measured on the national scenarios on the 2-core development machine, idle: 26,000 and 8,400;
+the figures here are rounded down), so the estimate is rough.
+
+The same estimate chooses `--workers auto` (the default of `cfc-sim run`): a run estimated at
+under `PARALLEL_AFTER_SECONDS` on one worker stays in the process (starting worker processes
+would cost more than it saves); a longer one uses every CPU this process may run on, at most one
+per replication. Results are identical whatever the workers.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
-CASES_PER_SECOND = 5_000
+CASES_PER_SECOND = 20_000
+CASES_PER_SECOND_MODELLED = 7_000
 TELL_AFTER_SECONDS = 60.0
+PARALLEL_AFTER_SECONDS = 10.0
 DAYS_PER_WEEK = 7.0
 
 
@@ -35,8 +45,29 @@ def cases_per_replication(config: ScenarioConfig) -> float:
     return sum(area_cases(a, config.header.horizon_months) for a in config.areas)
 
 
+def cases_per_second(config: ScenarioConfig) -> int:
+    """One worker's rough pace: FCA hours and court listing make a case several times dearer."""
+    modelled = any(a.workforce.hours is not None or a.court is not None for a in config.areas)
+    return CASES_PER_SECOND_MODELLED if modelled else CASES_PER_SECOND
+
+
 def estimate_seconds(config: ScenarioConfig, workers: int = 1) -> float:
-    return cases_per_replication(config) * config.replications / (CASES_PER_SECOND * max(1, workers))
+    return cases_per_replication(config) * config.replications / (cases_per_second(config) * max(1, workers))
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        return os.cpu_count() or 1
+
+
+def auto_workers(config: ScenarioConfig) -> int:
+    """`--workers auto`: one for a short run, else every available CPU (at most one per replication)."""
+    if estimate_seconds(config, 1) < PARALLEL_AFTER_SECONDS:
+        return 1
+    return max(1, min(available_cpus(), config.replications))
 
 
 def work_notice(config: ScenarioConfig, workers: int = 1) -> str | None:
@@ -52,5 +83,5 @@ def work_notice(config: ScenarioConfig, workers: int = 1) -> str | None:
         took = f"{seconds / 86400:.0f} days"
     reps = f"{config.replications} replication{'s' if config.replications != 1 else ''}"
     return (f"about {cases_per_replication(config):,.0f} cases x {reps}: roughly "
-            f"{took} with {workers} worker{'s' if workers != 1 else ''} (at about {CASES_PER_SECOND:,} cases a "
-            "second per worker; Ctrl-C stops the run)")
+            f"{took} with {workers} worker{'s' if workers != 1 else ''} (at about {cases_per_second(config):,} cases "
+            "a second per worker; Ctrl-C stops the run)")

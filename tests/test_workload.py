@@ -9,7 +9,7 @@ import yaml
 from cli_runner import invoke
 from scenario_factory import config, scenario_dict
 
-from cfc_sim import workload
+from cfc_sim import load_scenario, workload
 from cfc_sim.workload import cases_per_replication, work_notice
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,3 +35,31 @@ def test_run_prints_the_estimate_on_stderr_before_simulating(tmp_path, capsys, m
     code, _, err = invoke(["run", str(path), "--out", str(tmp_path / "out")], capsys)
     assert code == 0, err
     assert "cases x 1 replication: roughly" in err
+
+
+def test_auto_workers_keep_short_runs_in_the_process_and_spread_long_ones(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    small = config()
+    assert workload.auto_workers(small) == 1  # seconds of work: worker processes would cost more
+    national = config(yaml.safe_load((REPO / "scenarios" / "national-rollout.yaml").read_text()))
+    monkeypatch.setattr(workload, "available_cpus", lambda: 8)
+    assert workload.auto_workers(national.with_run_options(replications=5)) == 5  # at most one per replication
+    assert workload.auto_workers(national.with_run_options(replications=30)) == 8
+    monkeypatch.setattr(workload, "available_cpus", lambda: 1)
+    assert workload.auto_workers(national.with_run_options(replications=30)) == 1
+
+
+def test_hours_and_court_scenarios_are_estimated_at_their_slower_pace() -> None:
+    slot = config(yaml.safe_load((REPO / "scenarios" / "national-rollout.yaml").read_text()))
+    assert workload.cases_per_second(slot) == workload.CASES_PER_SECOND
+    modelled = load_scenario(REPO / "scenarios" / "pilot-birmingham-court.yaml")
+    assert workload.cases_per_second(modelled) == workload.CASES_PER_SECOND_MODELLED
+
+
+def test_run_takes_auto_or_a_number_of_workers_and_refuses_others(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario_dict(horizon_months=3, replications=1)))
+    code, _, err = invoke(["run", str(path), "--workers", "auto", "--out", str(tmp_path / "a")], capsys)
+    assert code == 0, err
+    code, _, err = invoke(["run", str(path), "--workers", "many", "--out", str(tmp_path / "b")], capsys)
+    assert code == 2 and "'many' is not a whole number or 'auto'" in err
+    assert not (tmp_path / "b").exists()
