@@ -32,6 +32,15 @@ def _months_axis(ax: plt.Axes, months: list[str], every: int = 6) -> None:
     ax.set_xticklabels([months[i] for i in ticks], rotation=45, ha="right", fontsize=8)
 
 
+def _margins_in(fig: plt.Figure, left: float, right: float, bottom: float, top: float, wspace: float,
+                hspace: float) -> None:
+    """Fixed margins in inches (so any grid fits): tight_layout would lay the figure out once more
+    to measure it, a sixth of a national run's chart time."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
+                        wspace=wspace, hspace=hspace)
+
+
 def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readiness to go live") -> None:
     """Areas x months, each cell the area's overall RAG status that month."""
     overall = readiness[readiness["criterion"] == "overall"]
@@ -123,7 +132,7 @@ def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, pat
     wanted = max(heading.get_window_extent(renderer).x1, key.get_window_extent(renderer).x1) / fig.dpi + 0.15
     if wanted > fig.get_figwidth():  # few panels: widen so the title and the legend are not cut off
         fig.set_figwidth(wanted)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.7 / height))  # room for the title and legend above
+    _margins_in(fig, left=0.6, right=0.15, bottom=0.75, top=1.05, wspace=0.25, hspace=0.45)  # title, legend above
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -218,10 +227,7 @@ def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]],
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel, fontsize=8)
     fig.suptitle(title, x=0.01, ha="left", fontsize=11)
-    # Fixed margins (in inches, so any grid fits): tight_layout would draw the figure once more to measure it.
-    width, height = fig.get_size_inches()
-    fig.subplots_adjust(left=0.75 / width, right=1 - 0.15 / width, bottom=0.75 / height, top=1 - 0.75 / height,
-                        wspace=0.22 if share else 0.3, hspace=0.55)
+    _margins_in(fig, left=0.75, right=0.15, bottom=0.75, top=0.75, wspace=0.22 if share else 0.3, hspace=0.55)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -249,7 +255,7 @@ def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Pat
         _months_axis(ax, months)
         ax.set_xlabel("month")
         ax.legend(fontsize=8, loc=where)
-    fig.tight_layout()
+    _margins_in(fig, left=0.75, right=0.2, bottom=0.95, top=0.45, wspace=0.22, hspace=0.2)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -287,7 +293,7 @@ def workforce_chart(series: Bands, months: list[str], path: Path) -> None:
         _months_axis(ax, months)
         ax.set_xlabel("month")
         ax.set_ylim(bottom=0)
-    fig.tight_layout()
+    _margins_in(fig, left=0.75, right=0.2, bottom=0.95, top=0.45, wspace=0.27, hspace=0.2)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
