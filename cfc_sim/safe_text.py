@@ -41,8 +41,8 @@ def csv_safe(frame: Any) -> Any:
     columns = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if not columns:
         return frame
-    changed = {c: frame[c].map(spreadsheet_text) for c in columns
-               if frame[c].map(lambda v: isinstance(v, str) and is_formula_like(v)).any()}
+    changed = {c: frame[c].map(spreadsheet_text) for c in columns  # the distinct values checked: area, month...
+               if any(isinstance(v, str) and is_formula_like(v) for v in frame[c].unique())}
     return frame.assign(**changed) if changed else frame
 
 

@@ -67,7 +67,7 @@ def _children(pid: int) -> list[int]:
 
 def _start(tmp_path: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "cfc_sim", "run", str(SMALL), "--reps", "60", "--workers", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "cfc_sim", "run", str(SMALL), "--reps", "1000", "--workers", "2",
                              "--out", str(tmp_path / "out")], cwd=tmp_path, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60
