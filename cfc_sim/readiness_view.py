@@ -403,10 +403,11 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
         if not present:
             continue
         values = mine.to_numpy(dtype=float)
+        position = {column: i for i, column in enumerate(mine.columns)}
 
-        def grid(metric: str, mine: pd.DataFrame = mine, present: list[int] = present,
-                 values: np.ndarray = values) -> np.ndarray:
-            return values[:, mine.columns.get_indexer([(metric, labels[k]) for k in present])]
+        def grid(metric: str, present: list[int] = present, values: np.ndarray = values,
+                 position: dict[object, int] = position) -> np.ndarray:
+            return values[:, [position[(metric, labels[k])] for k in present]]
 
         leavers, fte = grid("leavers"), grid("fte_in_post")
         turnover = _trailing_turnover(leavers, fte)
