@@ -62,10 +62,13 @@ def _progress_bar(total: int, label: str):  # type: ignore[no-untyped-def]
     return bar, lambda n: bar.advance(task, n)
 
 
-class _Reps(click.ParamType):
-    """A replication count, or `auto` (add replications until the headline intervals are precise)."""
+class _CountOrAuto(click.ParamType):
+    """A whole number in 1..`maximum`, or `auto` (the command decides)."""
 
     name = "N|auto"
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
 
     def convert(self, value, param, ctx):
         if isinstance(value, int) or value == "auto":
@@ -74,31 +77,14 @@ class _Reps(click.ParamType):
             number = int(value)
         except ValueError:
             self.fail(f"{value!r} is not a whole number or 'auto'", param, ctx)
-        if not 1 <= number <= 100_000:
-            self.fail(f"{number} is not in the range 1 to 100000", param, ctx)
-        return number
-
-
-class _Workers(click.ParamType):
-    """A number of local worker processes, or `auto` (cfc_sim.workload.auto_workers)."""
-
-    name = "N|auto"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int) or value == "auto":
-            return value
-        try:
-            number = int(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a whole number or 'auto'", param, ctx)
-        if not 1 <= number <= 512:
-            self.fail(f"{number} is not in the range 1 to 512", param, ctx)
+        if not 1 <= number <= self.maximum:
+            self.fail(f"{number} is not in the range 1 to {self.maximum}", param, ctx)
         return number
 
 
 @cli.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
-@click.option("--reps", type=_Reps(), help="Replications (default: the scenario's), or 'auto'.")
+@click.option("--reps", type=_CountOrAuto(100_000), help="Replications (default: the scenario's), or 'auto'.")
 @click.option("--precision", type=click.FloatRange(min=0.0001, max=1), default=0.05, show_default=True,
               help="With --reps auto: the 95% half-width of every national headline KPI within this share of "
                    "its mean, and of each area's CIR on-time share within this many points (0.05: +-5 points).")
@@ -106,7 +92,7 @@ class _Workers(click.ParamType):
               help="With --reps auto: the most replications to run.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Results folder (default results/<name>-<time>).")
-@click.option("--workers", type=_Workers(), default="auto", show_default=True,
+@click.option("--workers", type=_CountOrAuto(512), default="auto", show_default=True,
               help="Local processes to run replications in; auto: one for a run of under about 10 s, else "
                    "every CPU (at most one per replication). The numbers are the same whatever the workers.")
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address, e.g. tcp://host:8786.")
