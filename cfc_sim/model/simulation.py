@@ -220,7 +220,7 @@ class Replication:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a replication runs, one full collection after.
+    """Python's cyclic garbage collector off while a replication runs, its youngest generation collected after.
 
     A national replication keeps about half a million objects alive (open cases, pending events,
     the event heap's entries), and the collector rescanned them again and again: a quarter of the
