@@ -121,7 +121,8 @@ class Area:
         if sampler is None:
             dist = getattr(getattr(self.config, block), key)
             sampler = self._samplers[(block, key, purpose)] = Sampler(dist, self.rng(purpose or f"{block}.{key}"))
-        return sampler()
+        buffer = sampler.buffer
+        return buffer.pop() if buffer else sampler()
 
     def draw_path(self, path: str) -> float:
         """One draw from the distribution at a dotted path, e.g. `cfc.hours.child_visit`."""
@@ -137,7 +138,8 @@ class Area:
         source = self._uniforms.get(purpose)
         if source is None:
             source = self._uniforms[purpose] = UniformSource(self.rng(purpose))
-        return source()
+        buffer = source.buffer
+        return buffer.pop() if buffer else source()
 
     def set_config(self, config: AreaConfig) -> None:
         """Apply an intervention: new parameters from now on (samplers rebuilt, streams kept)."""
