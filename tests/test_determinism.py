@@ -88,3 +88,55 @@ def test_adding_an_area_leaves_the_other_areas_draws_alone() -> None:
     data["areas"].insert(0, {"name": "Eastshire", "go_live": "2025-01-01"})
     after = {(a, p, m): v for a, p, m, v in simulate(config(data), 0).metrics if a == "Southshire"}
     assert before == after
+
+
+def test_the_collector_pause_nests_survives_errors_and_is_shared_by_threads() -> None:
+    import threading
+
+    from cfc_sim.model.simulation import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer replication is still running
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            raise ValueError("a replication failed")
+    except ValueError:
+        pass
+    assert gc.isenabled()
+    started, release = threading.Barrier(2), threading.Event()
+
+    def replication() -> None:
+        with collector_paused():
+            started.wait()
+            release.wait()
+
+    other = threading.Thread(target=replication)
+    other.start()
+    with collector_paused():
+        started.wait()
+    assert not gc.isenabled()  # the other thread's replication still runs: the pause is shared
+    release.set()
+    other.join()
+    assert gc.isenabled()
+
+
+def test_reps_auto_asks_for_the_same_replications_whatever_the_workers(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cfc_sim import experiment
+
+    real = experiment.run_replications
+    asked: dict[int, list[range]] = {}
+
+    def recording(config, replications, *, workers=1, **kwargs):  # type: ignore[no-untyped-def]
+        asked.setdefault(workers, []).append(replications)
+        return real(config, replications, workers=1, **kwargs)
+
+    monkeypatch.setattr(experiment, "run_replications", recording)
+    cfg = config(_two_area_dict())
+    one = experiment.run_until_precise(cfg, 0.02, 40, workers=1)
+    four = experiment.run_until_precise(cfg, 0.02, 40, workers=4)
+    assert asked[1] == asked[4] and len(asked[1]) >= 1
+    pd.testing.assert_frame_equal(one.summary, four.summary, check_exact=True)

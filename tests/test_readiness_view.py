@@ -174,3 +174,29 @@ def test_a_worker_replication_loads_neither_pandas_nor_matplotlib(tmp_path: Path
             "print(bad); sys.exit(1 if bad else 0)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_performance_window_judges_each_replication_from_its_own_go_live() -> None:
+    """Replication 0 goes live in month 1, replication 1 in month 2; each is judged on its own first
+    two months live (missing months count as no CIRs; a NaN share with no CIRs is no CIR on time)."""
+    import math
+
+    import pandas as pd
+
+    from cfc_sim.readiness_view import performance_window
+
+    labels = ["2026-04", "2026-05", "2026-06", "2026-07"]
+    rows = []
+    for rep, live_from, filed, on_time in ((0, 1, [0, 10, 10, 10], [math.nan, 1.0, 0.8, 0.0]),
+                                           (1, 2, [5, 5, 0, 20], [1.0, 1.0, math.nan, 0.5])):
+        for k, label in enumerate(labels):
+            rows += [(rep, "Northshire", label, "live_areas", float(k >= live_from)),
+                     (rep, "Northshire", label, "cirs_filed", float(filed[k])),
+                     (rep, "Northshire", label, "cir_on_time_share", on_time[k])]
+    rows.append((2, "Northshire", "2026-04", "cirs_filed", 3.0))  # never live: not judged
+    series = pd.DataFrame(rows, columns=["replication", "area", "month", "metric", "value"])
+    probability, share = performance_window(series, "Northshire", 2, labels, 0.85)
+    # rep 0: months 1-2, 18 of 20 on time (90%: meets 85%); rep 1: months 2-3, 10 of 20 (50%: misses)
+    assert probability == 0.5
+    assert share == (18 + 10) / 40
+    assert all(math.isnan(v) for v in performance_window(series, "Southshire", 2, labels, 0.85))

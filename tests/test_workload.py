@@ -63,3 +63,24 @@ def test_run_takes_auto_or_a_number_of_workers_and_refuses_others(tmp_path, caps
     code, _, err = invoke(["run", str(path), "--workers", "many", "--out", str(tmp_path / "b")], capsys)
     assert code == 2 and "'many' is not a whole number or 'auto'" in err
     assert not (tmp_path / "b").exists()
+
+
+def test_run_without_workers_asks_auto_workers(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from cfc_sim import experiment
+
+    seen = []
+    real = experiment.run_scenario
+    monkeypatch.setattr(workload, "auto_workers", lambda config: 3)
+
+    def recording(config, *, workers=1, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(workers)
+        return real(config, workers=1, **kwargs)
+
+    monkeypatch.setattr(experiment, "run_scenario", recording)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario_dict(horizon_months=3, replications=1)))
+    code, _, err = invoke(["run", str(path), "--out", str(tmp_path / "a")], capsys)
+    assert code == 0, err
+    code, _, err = invoke(["run", str(path), "--workers", "2", "--out", str(tmp_path / "b")], capsys)
+    assert code == 0, err
+    assert seen == [3, 2]

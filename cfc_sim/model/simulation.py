@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import math
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -218,6 +219,10 @@ class Replication:
         return self.output
 
 
+_PAUSE_LOCK = threading.Lock()
+_pause = {"running": 0, "was_enabled": False}  # replications running now (threads), the collector's state before
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while a replication runs, its youngest generation collected after.
@@ -229,15 +234,26 @@ def collector_paused() -> Iterator[None]:
     environment and its pending events refer to each other), which one collection of the youngest
     generation after the run frees (a full one would rescan everything the calling process holds:
     85 ms a replication in the test suite). Numbers are unchanged: nothing in the model depends on
-    when memory is reclaimed (`tests/test_determinism.py` runs a replication both ways)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    when memory is reclaimed (`tests/test_determinism.py` runs a replication both ways).
+
+    The collector is process-wide, so replications running in threads (a Dask worker with several
+    threads) share one pause: the first to start turns it off, the last to end restores what was
+    there before (a caller that had turned it off keeps it off), and each one's end collects."""
+    with _PAUSE_LOCK:
+        if _pause["running"] == 0:
+            _pause["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _pause["running"] += 1
+        was_enabled = _pause["was_enabled"]
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
-            gc.collect(0)  # the replication's objects are all young (nothing was collected, so promoted, meanwhile)
+        with _PAUSE_LOCK:
+            _pause["running"] -= 1
+            if _pause["running"] == 0 and _pause["was_enabled"]:
+                gc.enable()
+        if was_enabled:
+            gc.collect(0)  # the replication's objects are young: nothing was collected, so promoted, meanwhile
 
 
 def simulate(config: ScenarioConfig, replication: int, trace: bool = False) -> ReplicationOutput:

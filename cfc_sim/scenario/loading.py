@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import math
 import re
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -766,23 +767,27 @@ def resolved_dict(config: ScenarioConfig) -> dict[str, Any]:
     return out
 
 
-_SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: same text, ~4x faster
 _RESOLVED: dict[int, tuple[ScenarioConfig, str]] = {}  # the last few configs' text: a run asks for it 3 times
 _RESOLVED_KEPT = 8
+_RESOLVED_LOCK = threading.Lock()
 
 
 def resolved_yaml(config: ScenarioConfig) -> str:
     """The scenario as run, every default filled in (scenario.resolved.yaml; its sha256 names the scenario).
 
     Configs are frozen, so the text is kept for the last few: a national run would otherwise dump
-    170 kB of YAML for the folder, the manifest and the cache key alike."""
-    kept = _RESOLVED.get(id(config))
+    90-170 kB of YAML (0.1-0.25 s) for the folder, the manifest and the cache key alike."""
+    with _RESOLVED_LOCK:
+        kept = _RESOLVED.get(id(config))
     if kept is not None and kept[0] is config:
         return kept[1]
-    text = yaml.dump(resolved_dict(config), Dumper=_SafeDumper, sort_keys=False, allow_unicode=True, width=100)
-    if len(_RESOLVED) >= _RESOLVED_KEPT:
-        del _RESOLVED[next(iter(_RESOLVED))]
-    _RESOLVED[id(config)] = (config, text)
+    # The pure-Python dumper on purpose: libyaml writes some text differently (characters beyond the
+    # Basic Multilingual Plane, long non-ASCII keys), and the text must not depend on the machine.
+    text = yaml.safe_dump(resolved_dict(config), sort_keys=False, allow_unicode=True, width=100)
+    with _RESOLVED_LOCK:
+        if len(_RESOLVED) >= _RESOLVED_KEPT:
+            del _RESOLVED[next(iter(_RESOLVED))]
+        _RESOLVED[id(config)] = (config, text)
     return text
 
 
