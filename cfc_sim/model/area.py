@@ -121,8 +121,7 @@ class Area:
         if sampler is None:
             dist = getattr(getattr(self.config, block), key)
             sampler = self._samplers[(block, key, purpose)] = Sampler(dist, self.rng(purpose or f"{block}.{key}"))
-        buffer = sampler.buffer
-        return buffer.pop() if buffer else sampler()
+        return sampler()
 
     def draw_path(self, path: str) -> float:
         """One draw from the distribution at a dotted path, e.g. `cfc.hours.child_visit`."""
@@ -138,8 +137,7 @@ class Area:
         source = self._uniforms.get(purpose)
         if source is None:
             source = self._uniforms[purpose] = UniformSource(self.rng(purpose))
-        buffer = source.buffer
-        return buffer.pop() if buffer else source()
+        return source()
 
     def set_config(self, config: AreaConfig) -> None:
         """Apply an intervention: new parameters from now on (samplers rebuilt, streams kept)."""

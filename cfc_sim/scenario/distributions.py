@@ -174,26 +174,22 @@ Distribution = Annotated[
 
 
 class Sampler:
-    """Draws one value at a time from a distribution, refilling a buffer from its own stream.
+    """Draws one value at a time from a distribution, refilling a buffer from its own stream."""
 
-    `buffer` holds the rest of the batch in reverse (the next value is popped off the end); the
-    model's hottest callers pop it themselves while it is not empty and call the sampler only to
-    refill, which saves a Python call on 255 draws in 256."""
-
-    __slots__ = ("_dist", "_rng", "_batch", "buffer")
+    __slots__ = ("_dist", "_rng", "_batch", "_buffer")
 
     def __init__(self, dist: _Dist, rng: np.random.Generator, batch: int = 256) -> None:
         self._dist = dist
         self._rng = rng
         self._batch = batch
-        self.buffer: list[float] = []
+        self._buffer: list[float] = []  # the batch in reverse: the next value is popped off the end
 
     def __call__(self) -> float:
         try:
-            return self.buffer.pop()
+            return self._buffer.pop()
         except IndexError:
-            self.buffer = self._dist.sample(self._rng, self._batch).tolist()[::-1]
-            return self.buffer.pop()
+            self._buffer = self._dist.sample(self._rng, self._batch).tolist()[::-1]
+            return self._buffer.pop()
 
 
 class _UnitUniform:
