@@ -384,7 +384,8 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
     rows = series[series["metric"].isin(wanted)]
     cube = rows.pivot_table(index=["area", "replication"], columns=["metric", "month"], values="value",
                             aggfunc="first") if not rows.empty else pd.DataFrame()
-    by_area = dict(tuple(series.groupby("area", sort=False))) if not series.empty else {}
+    performance_rows = series[series["metric"].isin(_PERFORMANCE_METRICS)]
+    by_area = dict(tuple(performance_rows.groupby("area", sort=False))) if not performance_rows.empty else {}
     out: list[dict[str, object]] = []
     for area in config.areas:
         go_live_day = calendar.day_of(area.go_live)
@@ -392,18 +393,17 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
             live_month = None  # planned after the horizon
         else:
             live_month = calendar.month_index(go_live_day) if go_live_day > 0 else first
-        performance, on_time = _performance_window(by_area.get(area.name, series.iloc[:0]), rules.performance_months,
-                                                   labels, header.targets.cir_on_time_share)
+        performance, on_time = _performance_window(by_area.get(area.name, performance_rows.iloc[:0]),
+                                                   rules.performance_months, labels, header.targets.cir_on_time_share)
         if cube.empty or area.name not in cube.index.get_level_values(0):
             continue
         mine = cube.loc[area.name]
-        columns = set(mine.columns)
+        position = {column: i for i, column in enumerate(mine.columns)}
         present = [k for k in range(first, calendar.horizon_months)
-                   if all((m, labels[k]) in columns for m in wanted)]
+                   if all((m, labels[k]) in position for m in wanted)]
         if not present:
             continue
         values = mine.to_numpy(dtype=float)
-        position = {column: i for i, column in enumerate(mine.columns)}
 
         def grid(metric: str, present: list[int] = present, values: np.ndarray = values,
                  position: dict[object, int] = position) -> np.ndarray:
