@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import simpy
-from common import NATIONAL_YAML, machine_line, table, verdict
+from common import NATIONAL_YAML, machine_line, metric, simulate_counting, table, verdict
 from simpy.events import Timeout
 
 GOAL = 5.0
@@ -71,28 +71,9 @@ def simpy_event_cost(events: int, pending: int, seed: int = 1) -> float:
 
 def model_counts(config) -> tuple[int, float, int]:  # type: ignore[no-untyped-def]
     """SimPy events of replication 0, the mean number pending, and the cases it followed."""
-    from cfc_sim.model import simulate
-
-    counted = [0, 0, 0]  # events, pending summed over samples, samples
-    step = simpy.Environment.step
-
-    def counting_step(env: simpy.Environment) -> None:
-        counted[0] += 1
-        if counted[0] % 997 == 0:
-            counted[1] += len(env._queue)  # noqa: SLF001 - the heap's depth, sampled
-            counted[2] += 1
-        step(env)
-
-    simpy.Environment.step = counting_step  # type: ignore[method-assign]
-    try:
-        output = simulate(config, 0)
-    finally:
-        simpy.Environment.step = step  # type: ignore[method-assign]
-    cases = 0
-    for area, pathway, metric, value in output.metrics:
-        if area == "ALL" and pathway == "all" and metric in ("applications", "open_cases_start"):
-            cases += int(value)
-    return counted[0], counted[1] / max(counted[2], 1), cases
+    output, events, pending = simulate_counting(config)
+    cases = sum(int(metric(output, name) or 0) for name in ("applications", "open_cases_start"))
+    return events, pending, cases
 
 
 def model_seconds(config) -> float:  # type: ignore[no-untyped-def]

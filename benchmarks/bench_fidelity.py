@@ -28,8 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import simpy
-from common import REPO, machine_line, table, verdict
+from common import REPO, machine_line, simulate_counting, table, verdict
 
 GOAL = 1.5
 SLOT = REPO / "scenarios" / "national-rollout.yaml"
@@ -47,22 +46,9 @@ def _config(path: Path, areas: int | None):  # type: ignore[no-untyped-def]
 
 def _one(config) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     """CPU seconds and SimPy events of replication 0."""
-    from cfc_sim.model import simulate
-
-    counted = [0]
-    step = simpy.Environment.step
-
-    def counting_step(env: simpy.Environment) -> None:
-        counted[0] += 1
-        step(env)
-
-    simpy.Environment.step = counting_step  # type: ignore[method-assign]
-    try:
-        start = time.process_time()
-        simulate(config, 0)
-        return time.process_time() - start, counted[0]
-    finally:
-        simpy.Environment.step = step  # type: ignore[method-assign]
+    start = time.process_time()
+    _, events, _ = simulate_counting(config)
+    return time.process_time() - start, events
 
 
 def _at_revision(rev: str, areas: int | None, repeat: int) -> tuple[float, int]:
