@@ -15,6 +15,10 @@ from cfc_sim.workload import cases_per_replication, work_notice
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _national():  # type: ignore[no-untyped-def]
+    return config(yaml.safe_load((REPO / "scenarios" / "national-rollout.yaml").read_text()))
+
+
 def test_cases_count_applications_over_the_horizon_and_open_cases() -> None:
     cfg = config(scenario_dict(horizon_months=12, defaults__demand__applications_per_week=10,
                                defaults__initial_state={"open_cases_per_weekly_application": 5.0}))
@@ -23,7 +27,7 @@ def test_cases_count_applications_over_the_horizon_and_open_cases() -> None:
 
 def test_short_runs_say_nothing_and_long_runs_say_how_long() -> None:
     assert work_notice(config()) is None
-    national = config(yaml.safe_load((REPO / "scenarios" / "national-rollout.yaml").read_text()))
+    national = _national()
     notice = work_notice(national.with_run_options(replications=200), workers=2)
     assert notice is not None and "cases x 200 replications" in notice and "2 workers" in notice
 
@@ -40,7 +44,7 @@ def test_run_prints_the_estimate_on_stderr_before_simulating(tmp_path, capsys, m
 def test_auto_workers_keep_short_runs_in_the_process_and_spread_long_ones(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     small = config()
     assert workload.auto_workers(small) == 1  # seconds of work: worker processes would cost more
-    national = config(yaml.safe_load((REPO / "scenarios" / "national-rollout.yaml").read_text()))
+    national = _national()
     monkeypatch.setattr(workload, "available_cpus", lambda: 8)
     assert workload.auto_workers(national.with_run_options(replications=5)) == 5  # at most one per replication
     assert workload.auto_workers(national.with_run_options(replications=30)) == 8
@@ -49,7 +53,7 @@ def test_auto_workers_keep_short_runs_in_the_process_and_spread_long_ones(monkey
 
 
 def test_hours_and_court_scenarios_are_estimated_at_their_slower_pace() -> None:
-    slot = config(yaml.safe_load((REPO / "scenarios" / "national-rollout.yaml").read_text()))
+    slot = _national()
     assert workload.cases_per_second(slot) == workload.CASES_PER_SECOND
     modelled = load_scenario(REPO / "scenarios" / "pilot-birmingham-court.yaml")
     assert workload.cases_per_second(modelled) == workload.CASES_PER_SECOND_MODELLED
