@@ -22,6 +22,7 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from cfc_sim.chart_inputs import MAX_AREA_PANELS, Bands, RunChartInputs, run_chart_inputs, run_chart_names  # noqa: E402
 from cfc_sim.metric_catalogue import NATIONAL, label_of, written_as_share  # noqa: E402
 from cfc_sim.palette import BLUE, GREY, ORANGE, PURPLE, RAG, SERIES, TARGET  # noqa: E402
 
@@ -73,30 +74,7 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readine
     plt.close(fig)
 
 
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-# The monthly series the run charts draw; their bands are computed once, in one pass over the series.
-CHART_METRICS = ("cir_on_time_share", "caseload_mean", "unallocated_queue_mean", "fte_in_post", "establishment",
-                 "vacancies", "leavers", "trained_share", "open_cap_cases")
-MAX_AREA_PANELS = 12  # more areas than this: England and the worst areas, and every area by region
 WORST_AREAS = 8
-
-
-class Bands:
-    """Per (metric, area) the 5th, 25th, 50th, 75th and 95th percentiles across replications, by
-    month: built once from the monthly series so no chart filters the long frame again."""
-
-    def __init__(self, series: pd.DataFrame, metrics: Sequence[str] = CHART_METRICS) -> None:
-        self._bands: dict[tuple[str, str], pd.DataFrame] = {}
-        rows = series[series["metric"].isin(list(metrics))] if not series.empty else series
-        if rows.empty:
-            return
-        grouped = rows.groupby(["metric", "area", "month"], sort=True)["value"].quantile(list(QUANTILES)).unstack()
-        for (metric, area), frame in grouped.groupby(level=[0, 1], sort=False):
-            self._bands[(str(metric), str(area))] = frame.droplevel([0, 1])
-
-    def get(self, metric: str, area: str) -> pd.DataFrame:
-        """Months x quantiles (empty when the series has no such metric for the area)."""
-        return self._bands.get((metric, area), pd.DataFrame())
 
 
 def _band(series: Bands, metric: str, area: str) -> pd.DataFrame:
@@ -298,43 +276,47 @@ def workforce_chart(series: Bands, months: list[str], path: Path) -> None:
     plt.close(fig)
 
 
-def draw_run_charts(result: object, folder: Path, on_chart: Callable[[str], None] | None = None) -> None:
-    """The standard charts of a results folder, from bands computed once; `on_chart` is told each
-    chart's file name before it is drawn (progress for long runs)."""
-    tell = on_chart or (lambda name: None)
-    config = result.config  # type: ignore[attr-defined]
-    series = result.timeseries  # type: ignore[attr-defined]
-    months = sorted(series["month"].unique()) if not series.empty else []
+def draw_run_chart(name: str, inputs: RunChartInputs, folder: Path) -> None:
+    """Draw one of `run_chart_names` into `folder` (the same file whichever process draws it)."""
+    config, bands, months = inputs.config, inputs.bands, inputs.months
     areas = [a.name for a in config.areas]
-    tell("readiness_heatmap.png")
-    readiness_heatmap(result.readiness, folder / "readiness_heatmap.png",  # type: ignore[attr-defined]
-                      f"Readiness to go live: {config.name}")
-    bands = Bands(series)
     target = config.header.targets.cir_on_time_share
     go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
-    tell("cir_on_time_fan.png")
-    cir_fan_chart(bands, areas, months, target, folder / "cir_on_time_fan.png")
     many = len(areas) > MAX_AREA_PANELS
-    if many:
-        tell("cir_on_time_regions.png")
-        region_lines_chart(bands, "cir_on_time_share", regions_of(config, areas), months,
-                           folder / "cir_on_time_regions.png",
+    path = folder / name
+    if name == "readiness_heatmap.png":
+        readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}")
+    elif name == "cir_on_time_fan.png":
+        cir_fan_chart(bands, areas, months, target, path)
+    elif name == "cir_on_time_regions.png":
+        region_lines_chart(bands, "cir_on_time_share", regions_of(config, areas), months, path,
                            "CIRs filed within eight working weeks, every area by region (median across "
                            "replications; dot: planned go-live; dashed: target)", "share on time", share=True,
                            target=target, go_live=go_live)
-    caps = [a.workforce.caseload_cap for a in config.areas]
-    tell("caseload_queue.png")
-    caseload_queue_chart(bands, months, float(np.median(caps)), folder / "caseload_queue.png")
-    tell("workforce.png")
-    workforce_chart(bands, months, folder / "workforce.png")
-    tell("transition_cap_rundown.png")
-    if many:
-        region_lines_chart(bands, "open_cap_cases", regions_of(config, areas), months,
-                           folder / "transition_cap_rundown.png",
+    elif name == "caseload_queue.png":
+        caps = [a.workforce.caseload_cap for a in config.areas]
+        caseload_queue_chart(bands, months, float(np.median(caps)), path)
+    elif name == "workforce.png":
+        workforce_chart(bands, months, path)
+    elif name == "transition_cap_rundown.png" and many:
+        region_lines_chart(bands, "open_cap_cases", regions_of(config, areas), months, path,
                            "Transition: open CAP cases per area by region (median across replications; dot: "
                            "planned go-live)", "open CAP cases", go_live=go_live)
+    elif name == "transition_cap_rundown.png":
+        transition_chart(bands, areas, months, go_live, path)
     else:
-        transition_chart(bands, areas, months, go_live, folder / "transition_cap_rundown.png")
+        raise ValueError(f"no run chart named {name!r}")
+
+
+def draw_run_charts(result: object, folder: Path, on_chart: Callable[[str], None] | None = None) -> None:
+    """The standard charts of a results folder in this process, from bands computed once; `on_chart`
+    is told each chart's file name before it is drawn (progress for long runs).
+    `cfc_sim.chart_helpers` draws the same files in helper processes."""
+    tell = on_chart or (lambda name: None)
+    inputs = run_chart_inputs(result)
+    for name in run_chart_names(result.config):  # type: ignore[attr-defined]
+        tell(name)
+        draw_run_chart(name, inputs, folder)
 
 
 RUN_COLOURS = SERIES

@@ -100,7 +100,7 @@ class _CountOrAuto(click.ParamType):
 def run(scenario: str | None, reps: int | str | None, precision: float, max_reps: int, seed: int | None,
         out: str | None, workers: int | str, scheduler: str | None, trace: bool) -> None:
     """Run replications of SCENARIO (default: the built-in national rollout) and write a results folder."""
-    from cfc_sim.charts import draw_run_charts
+    from cfc_sim.chart_helpers import ChartHelpers, helpers_for, spare_cpu
     from cfc_sim.experiment import run_scenario, run_until_precise
     from cfc_sim.output_analysis import precision_note, transient_warnings
     from cfc_sim.output_folder import check_folder
@@ -117,32 +117,41 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
         click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
     stage = _Stages()
+    with ChartHelpers(helpers_for(planned, 1 if scheduler else workers)) as helpers:
+        if spare_cpu(workers) and not scheduler:
+            helpers.start()  # they import matplotlib on the idle CPU while the simulation runs
 
-    def on_stage(step: str) -> None:
+        def on_stage(step: str) -> None:
+            if bar is not None:
+                bar.stop()
+            helpers.start()  # the simulation has ended: their imports overlap the summary
+            stage(step)
+
         if bar is not None:
-            bar.stop()
-        stage(step)
+            bar.start()
+        try:
+            if auto:
+                result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
+                                           trace=trace, progress=tick, on_stage=on_stage)
+            else:
+                result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick,
+                                      on_stage=on_stage)
+        finally:
+            if bar is not None:
+                bar.stop()
+        warnings = transient_warnings(result.timeseries, result.config)
+        result.manifest["warnings"] = warnings
 
-    if bar is not None:
-        bar.start()
-    try:
-        if auto:
-            result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
-                                       trace=trace, progress=tick, on_stage=on_stage)
-        else:
-            result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick,
-                                  on_stage=on_stage)
-    finally:
-        if bar is not None:
-            bar.stop()
-    warnings = transient_warnings(result.timeseries, result.config)
-    result.manifest["warnings"] = warnings
+        def charts(run, into: Path):  # type: ignore[no-untyped-def]
+            if helpers.count:
+                stage(f"writing the results folder (charts drawn alongside in {helpers.count} helper "
+                      f"process{'es' if helpers.count > 1 else ''})")
+                return helpers.draw(run, into)
+            pending = helpers.draw(run, into, on_chart=lambda name: stage(f"drawing charts/{name}"))
+            stage("writing the results folder")
+            return pending
 
-    def charts(run, into: Path) -> None:  # type: ignore[no-untyped-def]
-        draw_run_charts(run, into, on_chart=lambda name: stage(f"drawing charts/{name}"))
-
-    stage("writing the results folder")
-    write_results(result, folder, charts)
+        write_results(result, folder, charts)
     stage.done()
     _print_headline(result, folder)
     if auto:

@@ -83,7 +83,7 @@ def _parent_watchdog(parent: int) -> None:
         time.sleep(WATCHDOG_SECONDS)
 
 
-def _worker_init(parent: int, pdeathsig: bool) -> None:
+def worker_init(parent: int, pdeathsig: bool) -> None:
     """Worker start-up: die with the parent, leave Ctrl-C to the parent.
 
     PR_SET_PDEATHSIG fires when the *thread* that started the worker ends, so it is asked for only
@@ -111,7 +111,7 @@ def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], worker
 
     # spawn: no inherited threads or state, the same on every platform.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init,
                                initargs=(os.getpid(), threading.current_thread() is threading.main_thread()))
     results: dict[int, T] = {}
     try:
@@ -123,13 +123,13 @@ def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], worker
                 results[futures[future]] = future.result()
                 notify(futures[future], results[futures[future]])
     except BaseException:
-        _kill_pool(pool)
+        kill_pool(pool)
         raise
     pool.shutdown(wait=True)
     return [results[i] for i in range(len(args))]
 
 
-def _kill_pool(pool: Any) -> None:
+def kill_pool(pool: Any) -> None:
     """Cancel what has not started and terminate the workers now, without waiting for running tasks."""
     processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public handle on them
     pool.shutdown(wait=False, cancel_futures=True)

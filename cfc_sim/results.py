@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -156,12 +156,41 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
 
 
-def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult, Path], None]) -> Path:
-    """Write the results folder of a run atomically (see `cfc_sim.output_folder.write_folder`)."""
+class PendingCharts(Protocol):
+    """Charts being drawn elsewhere (`cfc_sim.chart_helpers`) while the other files are written."""
+
+    def wait(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
+# Draws a run's charts into a folder; may hand them to helper processes and return what to wait for.
+ChartDrawer = Callable[[RunResult, Path], PendingCharts | None]
+
+
+def write_results(result: RunResult, out: Path, draw_charts: ChartDrawer) -> Path:
+    """Write the results folder of a run atomically (see `cfc_sim.output_folder.write_folder`).
+
+    The charts are asked for first: helpers draw them while the files are written here."""
     from cfc_sim.output_folder import write_folder
     from cfc_sim.safe_text import csv_safe
 
     def fill(tmp: Path) -> None:
+        (tmp / "charts").mkdir()
+        pending = draw_charts(result, tmp / "charts")
+        try:
+            write_files(tmp)
+        except BaseException:
+            if pending is not None:
+                pending.cancel()  # helpers stop before the temporary folder is removed
+            raise
+        if pending is not None:
+            pending.wait()
+        manifest = dict(result.manifest)
+        manifest["command"] = manifest.get("command", "").replace("{out}", str(out))
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+
+    def write_files(tmp: Path) -> None:
         (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(result.config), encoding="utf-8")
         csv_safe(result.replications).to_csv(tmp / "replications.csv", index=False)
         csv_safe(result.summary).to_csv(tmp / "summary.csv", index=False)
@@ -170,10 +199,5 @@ def write_results(result: RunResult, out: Path, draw_charts: Callable[[RunResult
         csv_safe(result.readiness).to_csv(tmp / "readiness.csv", index=False)
         if result.events is not None:
             csv_safe(result.events).to_csv(tmp / "events.csv.gz", index=False, compression="gzip")
-        (tmp / "charts").mkdir()
-        draw_charts(result, tmp / "charts")
-        manifest = dict(result.manifest)
-        manifest["command"] = manifest.get("command", "").replace("{out}", str(out))
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
 
     return write_folder(Path(out), "run", fill)

@@ -1,7 +1,8 @@
 """The one executor: results independent of where tasks run, and clean cancellation.
 
-The interruption tests start `cfc-sim run --workers 2` in its own session, signal it while the
-workers are busy, and check the exit code and that no process of that session survives.
+The interruption tests start `cfc-sim run --workers 2` (or `--workers 1`, with its chart helpers)
+in its own session, signal it while the workers are busy, and check the exit code and that no
+process of that session survives.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, run_tasks
+from cfc_sim.workload import available_cpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "example-small.yaml"
@@ -65,13 +67,15 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _start(tmp_path: Path) -> subprocess.Popen[str]:
+def _start(tmp_path: Path, workers: int = 2) -> subprocess.Popen[str]:
+    """`run --workers 2`: two replication workers; `--workers 1` on two CPUs: the replications run
+    in the process itself and two chart helpers start beside it (cfc_sim.chart_helpers)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "cfc_sim", "run", str(SMALL), "--reps", "1000", "--workers", "2",
-                             "--out", str(tmp_path / "out")], cwd=tmp_path, env=env, text=True,
+    proc = subprocess.Popen([sys.executable, "-m", "cfc_sim", "run", str(SMALL), "--reps", "1000", "--workers",
+                             str(workers), "--out", str(tmp_path / "out")], cwd=tmp_path, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # wait for both workers, then give them a task each
+    while time.monotonic() < deadline:  # wait for both child processes, then give them time to be busy
         if proc.poll() is not None:
             pytest.fail(f"run ended early: {proc.communicate()}")
         workers = [p for p in _children(proc.pid) if "resource_tracker" not in _cmdline(p)]
@@ -108,14 +112,19 @@ def _kill_session(sid: int) -> None:
             pass
 
 
-@pytest.mark.parametrize(("signum", "code", "to_group"), [
-    (signal.SIGTERM, EXIT_SIGTERM, False),
-    (signal.SIGINT, EXIT_SIGINT, True),  # Ctrl-C: the terminal signals the whole process group
-    (signal.SIGINT, EXIT_SIGINT, False),
+needs_two_cpus = pytest.mark.skipif(available_cpus() < 2, reason="chart helpers need two CPUs")
+
+
+@pytest.mark.parametrize(("signum", "code", "to_group", "workers"), [
+    (signal.SIGTERM, EXIT_SIGTERM, False, 2),
+    (signal.SIGINT, EXIT_SIGINT, True, 2),  # Ctrl-C: the terminal signals the whole process group
+    (signal.SIGINT, EXIT_SIGINT, False, 2),
+    pytest.param(signal.SIGTERM, EXIT_SIGTERM, False, 1, marks=needs_two_cpus),  # chart helpers beside the run
+    pytest.param(signal.SIGINT, EXIT_SIGINT, True, 1, marks=needs_two_cpus),
 ])
 def test_a_signal_ends_the_run_and_its_workers_within_seconds(tmp_path: Path, signum: int, code: int,
-                                                              to_group: bool) -> None:
-    proc = _start(tmp_path)
+                                                              to_group: bool, workers: int) -> None:
+    proc = _start(tmp_path, workers)
     try:
         sent = time.monotonic()
         if to_group:
@@ -133,8 +142,9 @@ def test_a_signal_ends_the_run_and_its_workers_within_seconds(tmp_path: Path, si
         _kill_session(proc.pid)
 
 
-def test_workers_of_a_killed_parent_exit_on_their_own(tmp_path: Path) -> None:
-    proc = _start(tmp_path)
+@pytest.mark.parametrize("workers", [2, pytest.param(1, marks=needs_two_cpus)])
+def test_workers_of_a_killed_parent_exit_on_their_own(tmp_path: Path, workers: int) -> None:
+    proc = _start(tmp_path, workers)
     try:
         os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=10)

@@ -172,10 +172,19 @@ def stable_queues(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-def _mean_over_reps(data: dict[str, Any], metric: str) -> float:
+def _over_reps(data: dict[str, Any], metric: str) -> list[float]:
     cfg = config(data)
-    values = [_metrics(simulate(cfg, r)).get(("ALL", "all", metric), 0.0) for r in range(cfg.replications)]
+    return [_metrics(simulate(cfg, r)).get(("ALL", "all", metric), 0.0) for r in range(cfg.replications)]
+
+
+def _mean_over_reps(data: dict[str, Any], metric: str) -> float:
+    values = _over_reps(data, metric)
     return sum(values) / len(values)
+
+
+def _standard_error(values: list[float]) -> float:
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1) / len(values))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -194,9 +203,14 @@ def test_adding_fcas_never_raises_the_mean_wait_under_common_random_numbers(data
 @given(data=stable_queues(), factor=st.integers(2, 3))
 def test_scaling_demand_and_fcas_together_keeps_utilisation(data: dict[str, Any], factor: int) -> None:
     data["horizon_months"] = 36
-    before = _mean_over_reps(data, "fca_utilisation")
+    before = _over_reps(data, "fca_utilisation")
     data["defaults"]["demand"]["applications_per_week"] *= factor
     data["defaults"]["workforce"]["fcas"] *= factor
     data["defaults"]["workforce"]["establishment"] *= factor
-    after = _mean_over_reps(data, "fca_utilisation")
-    assert after == pytest.approx(before, abs=0.04)
+    after = _over_reps(data, "fca_utilisation")
+    # Within 0.04, or within 4 standard errors of the difference where the replications say the
+    # noise is larger: with two FCAs of one case each and 0.7 applications a week (about 100 cases
+    # a replication) the standard errors of the two means were 0.038 and 0.018, and the means 0.52
+    # and 0.47: a fixed 0.04 failed such small queues by chance.
+    noise = 4 * math.hypot(_standard_error(before), _standard_error(after))
+    assert sum(after) / len(after) == pytest.approx(sum(before) / len(before), abs=max(0.04, noise))

@@ -1,0 +1,198 @@
+"""A run's charts drawn in helper processes while this process writes the folder's other files.
+
+Drawing is most of what a run does after its simulation (the six national charts take about
+2.5 s in one process, importing matplotlib another 0.4 s). Helper processes that have already
+imported matplotlib draw them in parallel with the writing of the CSV, Parquet and YAML files.
+
+- Helpers import one at a time (about a second each), so they never take more than one CPU
+  from the simulation. They start with it when a CPU is spare (`--workers 1` on two cores), and
+  cost the run nothing; otherwise as soon as it ends, where their imports overlap the summary.
+- Two helpers (`HELPERS`), given the charts heaviest first so that they finish together.
+- A short run (estimated under `HELPERS_AFTER_SECONDS`) or a one-CPU machine draws in this
+  process, as before: starting a helper would cost more than it saves.
+- The files are the same whichever process draws them (matplotlib's Agg output depends on the
+  figure alone, and there is a test), and a helper writes only into the run's temporary folder.
+- Helpers die with this process and ignore Ctrl-C, as replication workers do
+  (`cfc_sim.executor`). An error or interruption terminates them before the temporary folder is
+  removed, so nothing is left behind; if a helper dies, the charts are drawn here instead.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from cfc_sim.executor import kill_pool, worker_init
+from cfc_sim.workload import available_cpus, estimate_seconds
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from cfc_sim.results import RunResult
+    from cfc_sim.scenario.schema import ScenarioConfig
+
+HELPERS_AFTER_SECONDS = 2.0  # estimated simulation time from which a helper pays for its start-up
+HELPERS = 2  # the heaviest chart is about a quarter of the drawing: a third helper would barely help
+# The charts heaviest first, for a run of more than `MAX_AREA_PANELS` (12) areas (national default: the
+# region charts and the 40-area heatmap 0.45-0.65 s each, the rest 0.15-0.35 s) and for a smaller
+# one (one area: the three-panel workforce chart 0.3 s, caseload 0.2 s, the rest under 0.15 s).
+HEAVIEST_FIRST = {
+    True: ("transition_cap_rundown.png", "readiness_heatmap.png", "cir_on_time_regions.png", "cir_on_time_fan.png",
+           "workforce.png", "caseload_queue.png"),
+    False: ("workforce.png", "caseload_queue.png", "readiness_heatmap.png", "cir_on_time_fan.png",
+            "transition_cap_rundown.png"),
+}
+
+OnChart = Callable[[str], None]
+
+
+def helpers_for(config: ScenarioConfig, workers: int) -> int:
+    """How many chart helpers a run should have: 0 (draw here) for a short run or one CPU."""
+    cpus = available_cpus()
+    if cpus < 2 or estimate_seconds(config, max(1, workers)) < HELPERS_AFTER_SECONDS:
+        return 0
+    return min(HELPERS, cpus)
+
+
+def spare_cpu(workers: int) -> bool:
+    """True when the simulation leaves a CPU idle, so helpers may start while it runs."""
+    return workers < available_cpus()
+
+
+# --------------------------------------------------------------------------- in a helper
+
+_inputs: tuple[str, Any] | None = None  # the last run's chart inputs, unpickled once per helper
+
+
+def _helper_init(parent: int, pdeathsig: bool, importing: Any) -> None:
+    """Start-up of a helper: die with the parent, ignore Ctrl-C, import the charts' libraries now
+    (matplotlib and pandas: the helper's start-up cost), one helper at a time."""
+    worker_init(parent, pdeathsig)
+    with importing:
+        import cfc_sim.charts  # noqa: F401
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _draw(name: str, token: str, payload: bytes, folder: str) -> str:
+    """Draw one run chart from the pickled inputs (unpickled once per run in each helper)."""
+    global _inputs
+    from cfc_sim.charts import draw_run_chart
+
+    if _inputs is None or _inputs[0] != token:
+        _inputs = (token, pickle.loads(payload))  # noqa: S301 - bytes this run's own parent pickled
+    draw_run_chart(name, _inputs[1], Path(folder))
+    return name
+
+
+# --------------------------------------------------------------------------- in the run's process
+
+
+class PendingCharts:
+    """Charts being drawn by the helpers: `wait()` for them (errors raised here) or `cancel()`."""
+
+    def __init__(self, helpers: ChartHelpers, futures: list[Future[str]], result: RunResult, folder: Path) -> None:
+        self._helpers = helpers
+        self._futures = futures
+        self._result = result
+        self._folder = folder
+
+    def wait(self) -> None:
+        try:
+            for future in self._futures:
+                future.result()
+        except BrokenProcessPool:  # a helper died (killed, out of memory): draw them here instead
+            self._helpers.kill()
+            from cfc_sim.charts import draw_run_charts
+
+            draw_run_charts(self._result, self._folder)
+        except BaseException:
+            self._helpers.kill()
+            raise
+
+    def cancel(self) -> None:
+        self._helpers.kill()
+
+
+class ChartHelpers:
+    """A run's chart helper processes (none when `count` is 0: charts are drawn in this process).
+
+    Use as a context manager around the run: leaving it on an error or interruption terminates
+    the helpers at once; leaving it normally lets them exit.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._pool: Any = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the helpers now (once; later calls do nothing). Each imports matplotlib and pandas
+        as it starts, one after another."""
+        with self._lock:
+            if self.count == 0 or self._pool is not None:
+                return
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("spawn")  # as the replication workers: no inherited state
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.count, mp_context=context, initializer=_helper_init,
+                initargs=(os.getpid(), threading.current_thread() is threading.main_thread(), context.Lock()))
+            for _ in range(self.count):  # the pool starts a process for each task while none is idle
+                self._pool.submit(_ready)
+
+    def draw(self, result: RunResult, folder: Path, on_chart: OnChart | None = None) -> PendingCharts | None:
+        """Hand the run's charts to the helpers and return at once; with no helpers draw them here
+        (`on_chart` told each name first) and return None."""
+        if self.count == 0:
+            from cfc_sim.charts import draw_run_charts
+
+            draw_run_charts(result, folder, on_chart)
+            return None
+        from cfc_sim.chart_inputs import MAX_AREA_PANELS, run_chart_inputs, run_chart_names
+
+        self.start()
+        names = run_chart_names(result.config)
+        payload = pickle.dumps(run_chart_inputs(result), protocol=pickle.HIGHEST_PROTOCOL)
+        token = secrets.token_hex(8)
+        heaviest = HEAVIEST_FIRST[len(result.config.areas) > MAX_AREA_PANELS]
+        order = sorted(names, key=lambda n: heaviest.index(n) if n in heaviest else len(heaviest))
+        try:
+            futures = [self._pool.submit(_draw, name, token, payload, str(folder)) for name in order]
+        except BrokenProcessPool:  # a helper died before the charts were ready: draw them here
+            self.kill()
+            from cfc_sim.charts import draw_run_charts
+
+            draw_run_charts(result, folder, on_chart)
+            return None
+        return PendingCharts(self, futures, result, folder)
+
+    def kill(self) -> None:
+        """Terminate the helpers now (running drawings are not waited for)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            kill_pool(pool)
+
+    def __enter__(self) -> ChartHelpers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if kind is not None:
+            self.kill()
+            return
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)

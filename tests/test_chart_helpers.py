@@ -1,0 +1,128 @@
+"""A run's charts drawn in helper processes (issue 13): the same files as drawn in the run's own
+process, errors raised in the run, a helper that dies replaced by drawing here, no process left,
+and only runs long enough to hide the helpers' start-up use them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from cli_runner import invoke
+from test_charts import _result
+
+from cfc_sim import chart_helpers
+from cfc_sim.chart_helpers import ChartHelpers, helpers_for
+from cfc_sim.charts import draw_run_charts
+from cfc_sim.experiment import run_scenario
+from cfc_sim.scenario.loading import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "scenarios" / "example-small.yaml"
+
+
+@pytest.fixture(scope="module")
+def small_run():  # type: ignore[no-untyped-def]
+    return run_scenario(load_scenario(SMALL).with_run_options(replications=2))
+
+
+def _pngs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.png"))}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _helper_pids(helpers: ChartHelpers) -> list[int]:
+    return list(helpers._pool._processes)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("areas", ["example-small", "20 synthetic areas"])
+def test_helpers_draw_byte_for_byte_the_charts_this_process_draws(small_run, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                  areas: str) -> None:
+    result = small_run if areas == "example-small" else _result(20)
+    (tmp_path / "here").mkdir()
+    (tmp_path / "helpers").mkdir()
+    draw_run_charts(result, tmp_path / "here")
+    with ChartHelpers(2) as helpers:
+        pending = helpers.draw(result, tmp_path / "helpers")
+        assert pending is not None
+        pending.wait()
+    here = _pngs(tmp_path / "here")
+    assert len(here) == (6 if areas != "example-small" else 5)
+    assert _pngs(tmp_path / "helpers") == here
+
+
+def test_no_helpers_means_drawn_here_at_once_with_each_chart_told(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    told: list[str] = []
+    with ChartHelpers(0) as helpers:
+        assert helpers.draw(small_run, tmp_path, told.append) is None
+    assert told == sorted(_pngs(tmp_path), key=told.index) and len(told) == 5
+
+
+def test_an_error_in_a_helper_is_raised_here_and_the_helpers_are_stopped(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with ChartHelpers(2) as helpers:
+        pending = helpers.draw(small_run, tmp_path / "missing")  # no such folder: savefig fails in the helper
+        pids = _helper_pids(helpers)
+        assert pending is not None
+        with pytest.raises(FileNotFoundError):
+            pending.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pids and not any(_alive(p) for p in pids)
+
+
+def test_a_helper_that_dies_leaves_the_charts_to_this_process(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "here").mkdir()
+    (tmp_path / "after").mkdir()
+    draw_run_charts(small_run, tmp_path / "here")
+    with ChartHelpers(2) as helpers:
+        helpers.start()
+        deadline = time.monotonic() + 30
+        while len(_helper_pids(helpers)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(_helper_pids(helpers)[0], signal.SIGKILL)
+        pending = helpers.draw(small_run, tmp_path / "after")
+        if pending is not None:
+            pending.wait()
+    assert _pngs(tmp_path / "after") == _pngs(tmp_path / "here")
+
+
+def test_a_short_run_or_a_single_cpu_draws_in_the_run_s_own_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_scenario(SMALL)
+    monkeypatch.setattr(chart_helpers, "available_cpus", lambda: 2)
+    assert helpers_for(config, 1) == 0  # example-small: well under HELPERS_AFTER_SECONDS
+    monkeypatch.setattr(chart_helpers, "HELPERS_AFTER_SECONDS", 0.0)
+    assert helpers_for(config, 1) == 2
+    monkeypatch.setattr(chart_helpers, "available_cpus", lambda: 1)
+    assert helpers_for(config, 1) == 0
+    monkeypatch.setattr(chart_helpers, "available_cpus", lambda: 4)
+    assert helpers_for(config, 4) == chart_helpers.HELPERS
+    assert chart_helpers.spare_cpu(3) and not chart_helpers.spare_cpu(4)
+
+
+def test_run_with_helpers_writes_the_folder_a_run_without_them_writes(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = ["run", str(SMALL), "--reps", "2", "--workers", "1"]
+    code, _, err = invoke([*argv, "--out", str(tmp_path / "here")], capsys)
+    assert code == 0, err
+    assert "helper process" not in err and "drawing charts/workforce.png" in err
+    monkeypatch.setattr(chart_helpers, "HELPERS_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(chart_helpers, "available_cpus", lambda: 2)
+    code, _, err = invoke([*argv, "--out", str(tmp_path / "helpers")], capsys)
+    assert code == 0, err
+    assert "charts drawn alongside in 2 helper processes" in err
+    names = sorted(p.relative_to(tmp_path / "here").as_posix() for p in (tmp_path / "here").rglob("*"))
+    assert names == sorted(p.relative_to(tmp_path / "helpers").as_posix() for p in (tmp_path / "helpers").rglob("*"))
+    assert _pngs(tmp_path / "helpers" / "charts") == _pngs(tmp_path / "here" / "charts")
+    for name in ("summary.csv", "readiness.csv", "replications.csv"):
+        assert (tmp_path / "helpers" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
