@@ -10,8 +10,10 @@ imported matplotlib draw them in parallel with the writing of the CSV, Parquet a
 - Two helpers (`HELPERS`), given the charts heaviest first so that they finish together.
 - A short run (estimated under `HELPERS_AFTER_SECONDS`) or a one-CPU machine draws in this
   process, as before: starting a helper would cost more than it saves.
-- The files are the same whichever process draws them (matplotlib's Agg output depends on the
-  figure alone, and there is a test), and a helper writes only into the run's temporary folder.
+- The charts that need only the monthly series go to the helpers as soon as the series exist,
+  while this process computes the summary and readiness; the heatmap follows readiness.
+- Helpers send each chart back as PNG bytes, the same bytes as drawn here (matplotlib's Agg
+  output depends on the figure alone, and there is a test); this process writes every file.
 - Helpers die with this process and ignore Ctrl-C, as replication workers do
   (`cfc_sim.executor`). An error or interruption terminates them before the temporary folder is
   removed, so nothing is left behind; if a helper dies, the charts are drawn here instead.
@@ -35,6 +37,9 @@ from cfc_sim.workload import available_cpus, estimate_seconds
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    import pandas as pd
+
+    from cfc_sim.chart_inputs import RunChartInputs
     from cfc_sim.results import RunResult
     from cfc_sim.scenario.schema import ScenarioConfig
 
@@ -83,24 +88,25 @@ def _ready() -> int:
     return os.getpid()
 
 
-def _draw(name: str, token: str, payload: bytes, folder: str) -> str:
-    """Draw one run chart from the pickled inputs (unpickled once per run in each helper)."""
+def _draw(name: str, token: str, payload: bytes) -> bytes:
+    """One run chart's PNG bytes from the pickled inputs (unpickled once in each helper)."""
     global _inputs
-    from cfc_sim.charts import draw_run_chart
+    from cfc_sim.charts import run_chart_png
 
     if _inputs is None or _inputs[0] != token:
         _inputs = (token, pickle.loads(payload))  # noqa: S301 - bytes this run's own parent pickled
-    draw_run_chart(name, _inputs[1], Path(folder))
-    return name
+    return run_chart_png(name, _inputs[1])
 
 
 # --------------------------------------------------------------------------- in the run's process
 
 
 class PendingCharts:
-    """Charts being drawn by the helpers: `wait()` for them (errors raised here) or `cancel()`."""
+    """Charts being drawn by the helpers: `wait()` writes them into the folder as they come back
+    (errors raised here), `cancel()` stops the helpers."""
 
-    def __init__(self, helpers: ChartHelpers, futures: list[Future[str]], result: RunResult, folder: Path) -> None:
+    def __init__(self, helpers: ChartHelpers, futures: dict[str, Future[bytes]], result: RunResult,
+                 folder: Path) -> None:
         self._helpers = helpers
         self._futures = futures
         self._result = result
@@ -108,10 +114,10 @@ class PendingCharts:
 
     def wait(self) -> None:
         try:
-            for future in self._futures:
-                future.result()
+            for name, future in self._futures.items():
+                (self._folder / name).write_bytes(future.result())
         except BrokenProcessPool:  # a helper died (killed, out of memory): draw them here instead
-            self._helpers.kill()
+            self._helpers._fail()
             from cfc_sim.charts import draw_run_charts
 
             draw_run_charts(self._result, self._folder)
@@ -126,14 +132,16 @@ class PendingCharts:
 class ChartHelpers:
     """A run's chart helper processes (none when `count` is 0: charts are drawn in this process).
 
-    Use as a context manager around the run: leaving it on an error or interruption terminates
-    the helpers at once; leaving it normally lets them exit.
+    Use as a context manager around the run: leaving it, normally or on an error or
+    interruption, terminates the helpers at once.
     """
 
     def __init__(self, count: int) -> None:
         self.count = count
         self._pool: Any = None
         self._lock = threading.Lock()
+        self._early: tuple[Any, dict[str, Future[bytes]]] | None = None  # (the series, its charts)
+        self._failed = False  # a helper died: the rest is drawn in this process
 
     def start(self) -> None:
         """Start the helpers now (once; later calls do nothing). Each imports matplotlib and pandas
@@ -151,36 +159,63 @@ class ChartHelpers:
             for _ in range(self.count):  # the pool starts a process for each task while none is idle
                 self._pool.submit(_ready)
 
-    def draw(self, result: RunResult, folder: Path, on_chart: OnChart | None = None) -> PendingCharts | None:
-        """Hand the run's charts to the helpers and return at once; with no helpers draw them here
-        (`on_chart` told each name first) and return None."""
+    def draw_series(self, config: ScenarioConfig, series: pd.DataFrame) -> None:
+        """As soon as the monthly series exist, hand the helpers every chart drawn from them (all
+        but the heatmap), so they draw while the summary and readiness are computed here."""
         if self.count == 0:
+            return
+        from cfc_sim.chart_inputs import HEATMAP, run_chart_names, series_chart_inputs
+
+        self.start()
+        names = [n for n in run_chart_names(config) if n != HEATMAP]
+        try:
+            self._early = (series, self._submit(names, series_chart_inputs(config, series), config))
+        except BrokenProcessPool:  # a helper died already: `draw` will draw here
+            self._fail()
+
+    def draw(self, result: RunResult, folder: Path, on_chart: OnChart | None = None) -> PendingCharts | None:
+        """Hand the run's remaining charts to the helpers and return at once; with no helpers draw
+        them here (`on_chart` told each name first) and return None."""
+        from cfc_sim.chart_inputs import HEATMAP, heatmap_inputs, run_chart_inputs, run_chart_names
+
+        early = self._early[1] if self._early is not None and self._early[0] is result.timeseries else {}
+        self._early = None
+        if self.count == 0 or self._failed:
             from cfc_sim.charts import draw_run_charts
 
             draw_run_charts(result, folder, on_chart)
             return None
-        from cfc_sim.chart_inputs import MAX_AREA_PANELS, run_chart_inputs, run_chart_names
-
         self.start()
-        names = run_chart_names(result.config)
-        payload = pickle.dumps(run_chart_inputs(result), protocol=pickle.HIGHEST_PROTOCOL)
-        token = secrets.token_hex(8)
-        heaviest = HEAVIEST_FIRST[len(result.config.areas) > MAX_AREA_PANELS]
-        order = sorted(names, key=lambda n: heaviest.index(n) if n in heaviest else len(heaviest))
+        names = [n for n in run_chart_names(result.config) if n not in early]
+        inputs = heatmap_inputs(result.config, result.readiness) if names == [HEATMAP] else run_chart_inputs(result)
         try:
-            futures = [self._pool.submit(_draw, name, token, payload, str(folder)) for name in order]
+            futures = {**early, **self._submit(names, inputs, result.config)}
         except BrokenProcessPool:  # a helper died before the charts were ready: draw them here
-            self.kill()
+            self._fail()
             from cfc_sim.charts import draw_run_charts
 
             draw_run_charts(result, folder, on_chart)
             return None
         return PendingCharts(self, futures, result, folder)
 
+    def _submit(self, names: list[str], inputs: RunChartInputs, config: ScenarioConfig) -> dict[str, Future[bytes]]:
+        from cfc_sim.chart_inputs import MAX_AREA_PANELS
+
+        payload = pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
+        token = secrets.token_hex(8)
+        heaviest = HEAVIEST_FIRST[len(config.areas) > MAX_AREA_PANELS]
+        order = sorted(names, key=lambda n: heaviest.index(n) if n in heaviest else len(heaviest))
+        return {name: self._pool.submit(_draw, name, token, payload) for name in order}
+
+    def _fail(self) -> None:
+        self._failed = True
+        self.kill()
+
     def kill(self) -> None:
         """Terminate the helpers now (running drawings are not waited for)."""
         with self._lock:
             pool, self._pool = self._pool, None
+        self._early = None
         if pool is not None:
             kill_pool(pool)
 
@@ -189,10 +224,6 @@ class ChartHelpers:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
-        if kind is not None:
-            self.kill()
-            return
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
+        # Either way the helpers are stopped at once: after the folder is written they have nothing
+        # left to do, and waiting for two interpreters holding matplotlib to exit took 0.3 s.
+        self.kill()

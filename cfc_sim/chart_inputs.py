@@ -55,10 +55,26 @@ class RunChartInputs:
     months: list[str]
 
 
+HEATMAP = "readiness_heatmap.png"  # the one run chart drawn from readiness; the others need only the series
+
+
 def run_chart_inputs(result: object) -> RunChartInputs:
     """The bands (one pass over the monthly series) and months every run chart reads."""
-    series = result.timeseries  # type: ignore[attr-defined]
+    series_only = series_chart_inputs(result.config, result.timeseries)  # type: ignore[attr-defined]
+    return RunChartInputs(series_only.config, _overall(result.readiness), series_only.bands,  # type: ignore[attr-defined]
+                          series_only.months)
+
+
+def series_chart_inputs(config: Any, series: pd.DataFrame) -> RunChartInputs:
+    """What every run chart but the heatmap reads: ready as soon as the monthly series are."""
     months = sorted(series["month"].unique()) if not series.empty else []
-    readiness = result.readiness  # type: ignore[attr-defined]
-    overall = readiness[readiness["criterion"] == "overall"] if "criterion" in readiness else readiness
-    return RunChartInputs(result.config, overall, Bands(series), months)  # type: ignore[attr-defined]
+    return RunChartInputs(config, pd.DataFrame(), Bands(series), months)
+
+
+def heatmap_inputs(config: Any, readiness: pd.DataFrame) -> RunChartInputs:
+    """What the readiness heatmap reads."""
+    return RunChartInputs(config, _overall(readiness), Bands(pd.DataFrame()), [])
+
+
+def _overall(readiness: pd.DataFrame) -> pd.DataFrame:
+    return readiness[readiness["criterion"] == "overall"] if "criterion" in readiness else readiness

@@ -7,10 +7,11 @@ Every chart has a title, axis units and a legend; matplotlib runs headless (Agg)
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import matplotlib
 
@@ -42,7 +43,7 @@ def _margins_in(fig: plt.Figure, left: float, right: float, bottom: float, top: 
                         wspace=wspace, hspace=hspace)
 
 
-def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readiness to go live") -> None:
+def readiness_heatmap(readiness: pd.DataFrame, path: Target, title: str = "Readiness to go live") -> None:
     """Areas x months, each cell the area's overall RAG status that month."""
     overall = readiness[readiness["criterion"] == "overall"]
     areas = list(overall["area"].drop_duplicates())
@@ -75,6 +76,7 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Path, title: str = "Readine
 
 
 WORST_AREAS = 8
+Target = Path | BinaryIO  # a PNG file, or a buffer (a helper process sends the bytes back)
 
 
 def _band(series: Bands, metric: str, area: str) -> pd.DataFrame:
@@ -88,7 +90,7 @@ def _fan(ax: plt.Axes, band: pd.DataFrame, months: list[str], colour: str = BLUE
     ax.plot(x, band[0.5], color=colour, linewidth=1.5, label=label)
 
 
-def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, path: Path) -> None:
+def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, path: Target) -> None:
     """Per-area small multiples: blank the unused panels, month labels only under the lowest panel of
     each column, one legend (every series any panel drew) under the title at the top, save."""
     panels = list(axes.flat)
@@ -126,7 +128,7 @@ def worst_areas(bands: Bands, metric: str, areas: Sequence[str], count: int) -> 
     return [a for score, _, a in sorted(s for s in scored if not math.isnan(s[0]))][:count]
 
 
-def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Path) -> None:
+def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target) -> None:
     """The monthly share of CIRs filed within target: median and 50/90% bands across replications, per
     area; with more than MAX_AREA_PANELS areas, England and the WORST_AREAS areas with the lowest share
     (every area is drawn by region in `region_lines_chart`)."""
@@ -168,7 +170,7 @@ def regions_of(config: object, areas: Sequence[str]) -> dict[str, list[str]]:
     return grouped
 
 
-def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]], months: list[str], path: Path,
+def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]], months: list[str], path: Target,
                        title: str, ylabel: str, share: bool = False, target: float | None = None,
                        go_live: dict[str, str] | None = None) -> None:
     """Small multiples by region: each area's median of `metric` by month as a line (its own colour and
@@ -210,7 +212,7 @@ def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]],
     plt.close(fig)
 
 
-def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Path) -> None:
+def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Target) -> None:
     """National mean caseload per FCA and the unallocated queue over time."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
     band = _band(series, "caseload_mean", NATIONAL)
@@ -238,7 +240,7 @@ def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Pat
     plt.close(fig)
 
 
-def workforce_chart(series: Bands, months: list[str], path: Path) -> None:
+def workforce_chart(series: Bands, months: list[str], path: Target) -> None:
     """National FCAs in post against establishment, vacancies, leavers and the CFC-trained share."""
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.2))
     for metric, colour, label in (("fte_in_post", BLUE, "FCAs in post"), ("establishment", GREY, "establishment")):
@@ -276,14 +278,22 @@ def workforce_chart(series: Bands, months: list[str], path: Path) -> None:
     plt.close(fig)
 
 
-def draw_run_chart(name: str, inputs: RunChartInputs, folder: Path) -> None:
-    """Draw one of `run_chart_names` into `folder` (the same file whichever process draws it)."""
+def run_chart_png(name: str, inputs: RunChartInputs) -> bytes:
+    """One of `run_chart_names` as PNG bytes: what a helper process sends back (the same bytes as
+    the file drawn in the run's own process)."""
+    buffer = io.BytesIO()
+    draw_run_chart(name, inputs, buffer)
+    return buffer.getvalue()
+
+
+def draw_run_chart(name: str, inputs: RunChartInputs, folder: Path | BinaryIO) -> None:
+    """Draw one of `run_chart_names` into `folder` (a PNG file of that name), or into a buffer."""
     config, bands, months = inputs.config, inputs.bands, inputs.months
     areas = [a.name for a in config.areas]
     target = config.header.targets.cir_on_time_share
     go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
     many = len(areas) > MAX_AREA_PANELS
-    path = folder / name
+    path = folder / name if isinstance(folder, Path) else folder
     if name == "readiness_heatmap.png":
         readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}")
     elif name == "cir_on_time_fan.png":
@@ -444,7 +454,7 @@ def area_comparison_chart(frame: pd.DataFrame, labels: list[str], target: float,
 
 
 def transition_chart(series: Bands, areas: list[str], months: list[str], go_live: dict[str, str],
-                     path: Path) -> None:
+                     path: Target) -> None:
     """Open CAP cases per area over time: the run-down of the old pathway after go-live (one panel per
     area: for runs of up to MAX_AREA_PANELS areas; larger runs draw `region_lines_chart`)."""
     bands = {a: _band(series, "open_cap_cases", a) for a in areas}

@@ -132,10 +132,11 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
         try:
             if auto:
                 result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
-                                           trace=trace, progress=tick, on_stage=on_stage)
+                                           trace=trace, progress=tick, on_stage=on_stage,
+                                           on_series=helpers.draw_series)
             else:
                 result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick,
-                                      on_stage=on_stage)
+                                      on_stage=on_stage, on_series=helpers.draw_series)
         finally:
             if bar is not None:
                 bar.stop()

@@ -8,6 +8,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from cli_runner import invoke
@@ -67,17 +68,47 @@ def test_no_helpers_means_drawn_here_at_once_with_each_chart_told(small_run, tmp
     assert told == sorted(_pngs(tmp_path), key=told.index) and len(told) == 5
 
 
-def test_an_error_in_a_helper_is_raised_here_and_the_helpers_are_stopped(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_in_a_helper_is_raised_here_and_the_helpers_are_stopped(tmp_path: Path) -> None:
+    broken = _result(3)
+    broken.config.header = SimpleNamespace()  # no targets: every chart fails in the helper
     with ChartHelpers(2) as helpers:
-        pending = helpers.draw(small_run, tmp_path / "missing")  # no such folder: savefig fails in the helper
+        pending = helpers.draw(broken, tmp_path)
         pids = _helper_pids(helpers)
         assert pending is not None
-        with pytest.raises(FileNotFoundError):
+        with pytest.raises(AttributeError, match="targets"):
             pending.wait()
     deadline = time.monotonic() + 5
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert pids and not any(_alive(p) for p in pids)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_charts_handed_over_with_the_series_and_the_heatmap_after_readiness_are_the_same_files(
+        tmp_path: Path) -> None:
+    result = _result(20)
+    (tmp_path / "here").mkdir()
+    (tmp_path / "helpers").mkdir()
+    draw_run_charts(result, tmp_path / "here")
+    with ChartHelpers(2) as helpers:
+        helpers.draw_series(result.config, result.timeseries)  # as the run does, before readiness
+        pending = helpers.draw(result, tmp_path / "helpers")
+        assert pending is not None
+        pending.wait()
+    assert _pngs(tmp_path / "helpers") == _pngs(tmp_path / "here")
+
+
+def test_charts_handed_over_for_other_series_are_not_used(tmp_path: Path) -> None:
+    first, second = _result(3), _result(14)
+    (tmp_path / "here").mkdir()
+    (tmp_path / "helpers").mkdir()
+    draw_run_charts(second, tmp_path / "here")
+    with ChartHelpers(2) as helpers:
+        helpers.draw_series(first.config, first.timeseries)
+        pending = helpers.draw(second, tmp_path / "helpers")
+        assert pending is not None
+        pending.wait()
+    assert _pngs(tmp_path / "helpers") == _pngs(tmp_path / "here")
 
 
 def test_a_helper_that_dies_leaves_the_charts_to_this_process(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
