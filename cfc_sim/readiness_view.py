@@ -357,6 +357,13 @@ def _trailing_turnover(leavers: np.ndarray, fte: np.ndarray) -> np.ndarray:
     return out
 
 
+def _column_nanmeans(values: np.ndarray) -> np.ndarray:
+    """`np.nanmean` of each column (replications x months: a month's mean across replications) in
+    one call, bit for bit as column by column: each column is made contiguous, so numpy sums it in
+    the same (pairwise) order as a single column."""
+    return np.nanmean(np.ascontiguousarray(values.T), axis=1)
+
+
 def _held(flags: Sequence[bool], months: int) -> list[bool]:
     """Each month's flag only when it also held in the `months - 1` reviews before it (fewer at the start)."""
     return [all(flags[max(0, k - months + 1):k + 1]) for k in range(len(flags))]
@@ -414,13 +421,13 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
         mean_turnover = _trailing_turnover(leavers.mean(axis=0, keepdims=True), fte.mean(axis=0, keepdims=True))[0]
         per_rep = {"capacity": grid("trained_fte"), "vacancy": grid("vacancy_rate"), "training": grid("trained_share"),
                    "stability": turnover}
+        means = {name: _column_nanmeans(per_rep[name]) for name in ("capacity", "vacancy", "training")}
         months: list[list[dict[str, object]]] = []
         raw: dict[str, list[bool]] = {c: [] for c in GATING}
         together: list[float] = []
         for j, k in enumerate(present):
-            mean_state = AreaState(float(np.nanmean(per_rep["capacity"][:, j])),
-                                   float(np.nanmean(per_rep["vacancy"][:, j])),
-                                   float(np.nanmean(per_rep["training"][:, j])), float(mean_turnover[j]), performance)
+            mean_state = AreaState(float(means["capacity"][j]), float(means["vacancy"][j]),
+                                   float(means["training"][j]), float(mean_turnover[j]), performance)
             review = review_date_of(calendar, k)
             crit = assess(area, calendar, k, review, mean_state, rules)
             ok_all = np.ones(per_rep["capacity"].shape[0], dtype=bool)
@@ -435,10 +442,10 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
                     row["pass_share"], row["on_time_share_first_months"] = math.nan, on_time
                     continue
                 ok_all &= held
-                share = float(held.mean()) if held.size else math.nan
+                share = np.count_nonzero(held) / held.size if held.size else math.nan  # = held.mean(), bit for bit
                 row["pass_share"], row["on_time_share_first_months"] = share, math.nan
                 raw[name].append(bool(held.size) and share >= confidence - 1e-12)
-            together.append(float(ok_all.mean()) if ok_all.size else math.nan)
+            together.append(np.count_nonzero(ok_all) / ok_all.size if ok_all.size else math.nan)
             months.append(crit)
         held_by = {c: _held(raw[c], rules.hold_months) for c in GATING}
         jointly = _held([t == t and t >= confidence - 1e-12 for t in together], rules.hold_months)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cli_runner import invoke
 from scenario_factory import config, scenario_dict
@@ -200,3 +202,21 @@ def test_performance_window_judges_each_replication_from_its_own_go_live() -> No
     assert probability == 0.5
     assert share == (18 + 10) / 40
     assert all(math.isnan(v) for v in performance_window(series, "Southshire", 2, labels, 0.85))
+
+
+@pytest.mark.parametrize("replications", [1, 2, 7, 8, 9, 17, 30, 129])
+def test_column_means_are_bit_for_bit_the_means_taken_column_by_column(replications: int) -> None:
+    """readiness takes each month's mean across replications in one call; numpy sums a column of
+    more than eight values pairwise, so the one call must add them in the same order."""
+    from cfc_sim.readiness_view import _column_nanmeans
+
+    rng = np.random.default_rng(replications)
+    values = rng.lognormal(0, 3, size=(replications, 40)) * rng.choice([1.0, -1.0], size=(replications, 40))
+    values[rng.random(values.shape) < 0.1] = np.nan
+    values[:, 0] = np.nan  # a month with no data in any replication
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the all-nan month
+        one_by_one = np.array([np.nanmean(values[:, j]) for j in range(values.shape[1])])
+        together = _column_nanmeans(values)
+    assert np.array_equal(one_by_one, together, equal_nan=True)
+    assert one_by_one.tobytes() == together.tobytes()
