@@ -117,7 +117,7 @@ class PendingCharts:
             for name, future in self._futures.items():
                 (self._folder / name).write_bytes(future.result())
         except BrokenProcessPool:  # a helper died (killed, out of memory): draw them here instead
-            self._helpers._fail()
+            self._helpers.fail()
             from cfc_sim.charts import draw_run_charts
 
             draw_run_charts(self._result, self._folder)
@@ -171,7 +171,7 @@ class ChartHelpers:
         try:
             self._early = (series, self._submit(names, series_chart_inputs(config, series), config))
         except BrokenProcessPool:  # a helper died already: `draw` will draw here
-            self._fail()
+            self.fail()
 
     def draw(self, result: RunResult, folder: Path, on_chart: OnChart | None = None) -> PendingCharts | None:
         """Hand the run's remaining charts to the helpers and return at once; with no helpers draw
@@ -191,7 +191,7 @@ class ChartHelpers:
         try:
             futures = {**early, **self._submit(names, inputs, result.config)}
         except BrokenProcessPool:  # a helper died before the charts were ready: draw them here
-            self._fail()
+            self.fail()
             from cfc_sim.charts import draw_run_charts
 
             draw_run_charts(result, folder, on_chart)
@@ -207,7 +207,8 @@ class ChartHelpers:
         order = sorted(names, key=lambda n: heaviest.index(n) if n in heaviest else len(heaviest))
         return {name: self._pool.submit(_draw, name, token, payload) for name in order}
 
-    def _fail(self) -> None:
+    def fail(self) -> None:
+        """A helper died: stop the others; what is left is drawn in this process."""
         self._failed = True
         self.kill()
 
