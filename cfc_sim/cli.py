@@ -120,6 +120,14 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     with ChartHelpers(helpers_for(planned, 1 if scheduler else workers)) as helpers:
         if spare_cpu(workers) and not scheduler:
             helpers.start()  # they import matplotlib on the idle CPU while the simulation runs
+        finished = 0
+
+        def progress(n: int) -> None:
+            nonlocal finished
+            tick(n)
+            finished += n
+            if not auto and not scheduler and spare_cpu(min(workers, config.replications - finished)):
+                helpers.start()  # the last replications leave a CPU idle: the helpers import there
 
         def on_stage(step: str) -> None:
             if bar is not None:
@@ -132,10 +140,10 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
         try:
             if auto:
                 result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
-                                           trace=trace, progress=tick, on_stage=on_stage,
+                                           trace=trace, progress=progress, on_stage=on_stage,
                                            on_series=helpers.draw_series)
             else:
-                result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=tick,
+                result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=progress,
                                       on_stage=on_stage, on_series=helpers.draw_series)
         finally:
             if bar is not None:
