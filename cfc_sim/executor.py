@@ -54,16 +54,18 @@ def terminate_cleanly() -> Iterator[None]:
 
 def run_tasks(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], *, workers: int = 1,
               scheduler: str | None = None, on_result: OnResult | None = None,
-              names: Sequence[str] | None = None) -> list[T]:
+              names: Sequence[str] | None = None, in_worker: bool = False) -> list[T]:
     """`[fn(*a) for a in args]`, on `workers` local processes or the Dask `scheduler`.
 
     `on_result(i, result)` is called in this process as each task finishes (progress, caching);
     `names` are the Dask task keys (default: random). Results come back in the order of `args`.
+    One worker runs the tasks in this process, unless `in_worker` asks for a worker process (this
+    process then stays free for other work while they run).
     """
     notify = on_result or (lambda i, r: None)
     if scheduler:
         return _run_dask(fn, args, scheduler, notify, names)
-    if workers > 1 and len(args) > 1:
+    if (workers > 1 and len(args) > 1) or (in_worker and args):
         return _run_processes(fn, args, min(workers, len(args)), notify)
     results = []
     for i, a in enumerate(args):

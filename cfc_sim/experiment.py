@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from cfc_sim.executor import run_tasks
 from cfc_sim.model import ReplicationOutput, simulate
-from cfc_sim.results import RunResult
 from cfc_sim.scenario.schema import ScenarioConfig
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from cfc_sim.results import RunResult  # pandas: imported when the outputs are assembled
 
 Progress = Callable[[int], None]  # called with the number of replications just finished
 Stage = Callable[[str], None]  # called with what the next step after the simulation is, so none is silent
@@ -34,11 +35,13 @@ def run_replications(
     scheduler: str | None = None,
     trace: bool = False,
     progress: Progress | None = None,
+    in_worker: bool = False,
 ) -> list[ReplicationOutput]:
-    """Run the listed replications (on `cfc_sim.executor`) and return their outputs sorted by replication."""
+    """Run the listed replications (on `cfc_sim.executor`) and return their outputs sorted by
+    replication; `in_worker`: in a worker process even with one worker (this process stays free)."""
     tick = progress or (lambda n: None)
     outputs = run_tasks(simulate, [(config, r, trace) for r in replications], workers=workers,
-                        scheduler=scheduler, on_result=lambda i, output: tick(1))
+                        scheduler=scheduler, on_result=lambda i, output: tick(1), in_worker=in_worker)
     return sorted(outputs, key=lambda o: o.replication)
 
 
@@ -51,6 +54,7 @@ def run_scenario(
     progress: Progress | None = None,
     on_stage: Stage | None = None,
     on_series: OnSeries | None = None,
+    in_worker: bool = False,
 ) -> RunResult:
     """Run every replication of `config` and assemble frames, summary and readiness."""
     import time
@@ -59,7 +63,7 @@ def run_scenario(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
-                               trace=trace, progress=progress)
+                               trace=trace, progress=progress, in_worker=in_worker)
     return assemble(config, outputs, started, time.perf_counter() - clock, on_stage, on_series)
 
 
@@ -77,6 +81,7 @@ def run_until_precise(
     progress: Progress | None = None,
     on_stage: Stage | None = None,
     on_series: OnSeries | None = None,
+    in_worker: bool = False,
 ) -> RunResult:
     """`--reps auto`: add replications in parallel batches until every headline national KPI's
     95% half-width is within `precision` of its mean (or `max_reps` is reached).
@@ -97,13 +102,33 @@ def run_until_precise(
     target = min(batch, max_reps)
     while True:
         outputs += run_replications(config, range(len(outputs), target), workers=workers, scheduler=scheduler,
-                                    trace=trace, progress=progress)
+                                    trace=trace, progress=progress, in_worker=in_worker)
         needed = replications_needed(outputs, precision)
         if needed <= len(outputs) or len(outputs) >= max_reps:
             break
         target = min(max_reps, max(needed, len(outputs) + batch))
     final = config.with_run_options(replications=len(outputs))
     return assemble(final, outputs, started, time.perf_counter() - clock, on_stage, on_series)
+
+
+def prepare_assembly(config: ScenarioConfig | None) -> None:
+    """What `assemble` and the folder need that does not depend on the outputs: the libraries
+    (pandas, pyarrow, scipy.special: about 0.5 s) and, given the final `config`, its resolved
+    scenario text (memoised; 0.25 s for the national scenario). A run calls this in a thread while
+    its replications run in worker processes, where this process would otherwise wait; any failure
+    is left for `assemble` to meet again."""
+    try:
+        import pyarrow.parquet  # noqa: F401
+        import scipy.special  # noqa: F401
+
+        import cfc_sim.readiness_view  # noqa: F401
+        import cfc_sim.results  # noqa: F401
+        from cfc_sim.scenario.loading import resolved_yaml
+
+        if config is not None:
+            resolved_yaml(config)
+    except Exception:  # noqa: BLE001, S110 - only a head start: the same work is done again where it is needed
+        pass
 
 
 def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: object,
@@ -119,7 +144,7 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
     from cfc_sim.cache import RUN_KEY, run_key
     from cfc_sim.model.simulation import make_calendar
     from cfc_sim.readiness_view import readiness_frame
-    from cfc_sim.results import events_frame, replications_frame, summary_frame, timeseries_frame
+    from cfc_sim.results import RunResult, events_frame, replications_frame, summary_frame, timeseries_frame
     from cfc_sim.scenario.loading import scenario_sha256
 
     stage = on_stage or (lambda step: None)

@@ -157,3 +157,24 @@ def test_run_with_helpers_writes_the_folder_a_run_without_them_writes(tmp_path: 
     assert _pngs(tmp_path / "helpers" / "charts") == _pngs(tmp_path / "here" / "charts")
     for name in ("summary.csv", "readiness.csv", "replications.csv"):
         assert (tmp_path / "helpers" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+
+
+def test_preparing_the_assembly_dumps_the_resolved_scenario_once_and_never_raises(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread `run` starts while its replications run elsewhere: the resolved scenario is then
+    already in the memo when the manifest asks for it; a failure there is only a lost head start."""
+    from cfc_sim import experiment
+    from cfc_sim.scenario import loading
+
+    config = load_scenario(SMALL)
+    experiment.prepare_assembly(config)
+    assert loading._RESOLVED[id(config)][0] is config
+    calls: list[object] = []
+
+    def broken(c: object) -> str:
+        calls.append(c)
+        raise RuntimeError("no head start")
+
+    monkeypatch.setattr(loading, "resolved_yaml", broken)
+    experiment.prepare_assembly(config)
+    assert calls == [config]

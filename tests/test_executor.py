@@ -151,3 +151,14 @@ def test_workers_of_a_killed_parent_exit_on_their_own(tmp_path: Path, workers: i
         assert _gone_within(proc.pid, 4.0) == []
     finally:
         _kill_session(proc.pid)
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_one_worker_runs_in_this_process_unless_a_worker_process_is_asked_for() -> None:
+    here = run_tasks(_pid, [(0,), (1,)], workers=1)
+    assert here == [os.getpid()] * 2
+    away = run_tasks(_pid, [(0,), (1,)], workers=1, in_worker=True)
+    assert len(set(away)) == 1 and away[0] != os.getpid()  # one worker process, not this one
