@@ -100,12 +100,9 @@ class _CountOrAuto(click.ParamType):
 def run(scenario: str | None, reps: int | str | None, precision: float, max_reps: int, seed: int | None,
         out: str | None, workers: int | str, scheduler: str | None, trace: bool) -> None:
     """Run replications of SCENARIO (default: the built-in national rollout) and write a results folder."""
-    import threading
-
-    from cfc_sim.chart_helpers import ChartHelpers, helpers_for, spare_cpu
-    from cfc_sim.experiment import prepare_assembly, run_scenario, run_until_precise
-    from cfc_sim.output_analysis import precision_note, transient_warnings
+    from cfc_sim.output_analysis import precision_note
     from cfc_sim.output_folder import check_folder
+    from cfc_sim.runner import run_to_folder
     from cfc_sim.workload import auto_workers, work_notice
 
     auto = reps == "auto"
@@ -118,63 +115,22 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
         click.echo(f"{'up to ' if auto else ''}{notice}", err=True)
     bar, tick = _progress_bar(max_reps if auto else config.replications, f"{config.name}: replications")
     stage = _Stages()
-    with ChartHelpers(helpers_for(planned, 1 if scheduler else workers)) as helpers:
-        if spare_cpu(workers) and not scheduler:
-            helpers.start()  # they import matplotlib on the idle CPU while the simulation runs
-        # With helpers, one worker's replications also run in a worker process: this process would
-        # only wait, so a thread meanwhile imports what the summary and the folder need (pandas,
-        # pyarrow) and dumps the resolved scenario. The numbers are the same wherever they run.
-        in_worker = helpers.count > 0 and workers == 1 and not scheduler and not trace
-        preparing = None
-        if in_worker or workers > 1 or scheduler:
-            preparing = threading.Thread(target=prepare_assembly, args=(None if auto else config,), daemon=True,
-                                         name="cfc-sim-prepare")
-        finished = 0
 
-        def progress(n: int) -> None:
-            nonlocal finished
-            tick(n)
-            finished += n
-            if not auto and not scheduler and spare_cpu(min(workers, config.replications - finished)):
-                helpers.start()  # the last replications leave a CPU idle: the helpers import there
-
-        def on_stage(step: str) -> None:
-            if bar is not None:
-                bar.stop()
-            helpers.start()  # the simulation has ended: their imports overlap the summary
-            if preparing is not None:
-                preparing.join()  # done long ago, unless the replications were very quick
-            stage(step)
-
-        if preparing is not None:
-            preparing.start()
+    def on_stage(step: str) -> None:
         if bar is not None:
-            bar.start()
-        try:
-            if auto:
-                result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
-                                           trace=trace, progress=progress, on_stage=on_stage,
-                                           on_series=helpers.draw_series, in_worker=in_worker)
-            else:
-                result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=progress,
-                                      on_stage=on_stage, on_series=helpers.draw_series, in_worker=in_worker)
-        finally:
-            if bar is not None:
-                bar.stop()
-        warnings = transient_warnings(result.timeseries, result.config)
-        result.manifest["warnings"] = warnings
-        from cfc_sim.results import write_results
+            bar.stop()
+        stage(step)
 
-        def charts(run, into: Path):  # type: ignore[no-untyped-def]
-            if helpers.count:
-                stage(f"writing the results folder (charts drawn alongside in {helpers.count} helper "
-                      f"process{'es' if helpers.count > 1 else ''})")
-                return helpers.draw(run, into)
-            pending = helpers.draw(run, into, on_chart=lambda name: stage(f"drawing charts/{name}"))
-            stage("writing the results folder")
-            return pending
-
-        write_results(result, folder, charts)
+    if bar is not None:
+        bar.start()
+    try:
+        result = run_to_folder(config, folder, workers=workers, scheduler=scheduler, trace=trace,
+                               precision=precision if auto else None, max_reps=max_reps, progress=tick,
+                               on_stage=on_stage)
+    finally:
+        if bar is not None:
+            bar.stop()
+    warnings = result.manifest["warnings"]
     stage.done()
     _print_headline(result, folder)
     if auto:
