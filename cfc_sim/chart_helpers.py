@@ -5,8 +5,10 @@ Drawing is most of what a run does after its simulation (the six national charts
 imported matplotlib draw them in parallel with the writing of the CSV, Parquet and YAML files.
 
 - Helpers import one at a time (about a second each), so they never take more than one CPU
-  from the simulation. They start with it when a CPU is spare (`--workers 1` on two cores), and
-  cost the run nothing; otherwise as soon as it ends, where their imports overlap the summary.
+  from the simulation. They start with it when a CPU is spare (`--workers 1` on two cores), when
+  the last replications leave one idle, or else as soon as it ends, where their imports overlap
+  the summary. Their start is not free (about 2 CPU seconds, on a CPU the run would otherwise
+  leave idle), hence `HELPERS_AFTER_SECONDS`.
 - Two helpers (`HELPERS`), given the charts heaviest first so that they finish together.
 - A short run (estimated under `HELPERS_AFTER_SECONDS`) or a one-CPU machine draws in this
   process, as before: starting a helper would cost more than it saves.
@@ -43,7 +45,10 @@ if TYPE_CHECKING:
     from cfc_sim.results import RunResult
     from cfc_sim.scenario.schema import ScenarioConfig
 
-HELPERS_AFTER_SECONDS = 2.0  # estimated simulation time from which a helper pays for its start-up
+# Estimated simulation time (`cfc_sim.workload`, a cautious estimate) from which helpers pay for
+# their start-up: on example-small at 60 replications (estimated 6.3 s, 3-4 s in fact) they saved
+# nothing measurable; on the 180,000-case M/M/c (estimated 9 s, 3.5 s in fact) 0.3-0.5 s.
+HELPERS_AFTER_SECONDS = 8.0
 HELPERS = 2  # the heaviest chart is about a quarter of the drawing: a third helper would barely help
 # The charts heaviest first, for a run of more than `MAX_AREA_PANELS` (12) areas (national default: the
 # region charts and the 40-area heatmap 0.45-0.65 s each, the rest 0.15-0.35 s) and for a smaller
@@ -101,6 +106,12 @@ def _draw(name: str, token: str, payload: bytes) -> bytes:
 # --------------------------------------------------------------------------- in the run's process
 
 
+def _draw_here(result: RunResult, folder: Path, on_chart: OnChart | None = None) -> None:
+    from cfc_sim.charts import draw_run_charts
+
+    draw_run_charts(result, folder, on_chart)
+
+
 class PendingCharts:
     """Charts being drawn by the helpers: `wait()` writes them into the folder as they come back
     (errors raised here), `cancel()` stops the helpers."""
@@ -118,9 +129,7 @@ class PendingCharts:
                 (self._folder / name).write_bytes(future.result())
         except BrokenProcessPool:  # a helper died (killed, out of memory): draw them here instead
             self._helpers.fail()
-            from cfc_sim.charts import draw_run_charts
-
-            draw_run_charts(self._result, self._folder)
+            _draw_here(self._result, self._folder)
         except BaseException:
             self._helpers.kill()
             raise
@@ -138,26 +147,27 @@ class ChartHelpers:
 
     def __init__(self, count: int) -> None:
         self.count = count
-        self._pool: Any = None
-        self._lock = threading.Lock()
+        self._pool: Any = None  # used from the run's main thread only
         self._early: tuple[Any, dict[str, Future[bytes]]] | None = None  # (the series, its charts)
-        self._failed = False  # a helper died: the rest is drawn in this process
+        self._failed = False  # a helper died or could not start: the rest is drawn in this process
 
     def start(self) -> None:
-        """Start the helpers now (once; later calls do nothing). Each imports matplotlib and pandas
-        as it starts, one after another."""
-        with self._lock:
-            if self.count == 0 or self._pool is not None:
-                return
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        """Start the helpers now (once; later calls, or calls after a failure, do nothing). Each
+        imports matplotlib and pandas as it starts, one after another."""
+        if self.count == 0 or self._failed or self._pool is not None:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
+        try:
             context = multiprocessing.get_context("spawn")  # as the replication workers: no inherited state
             self._pool = ProcessPoolExecutor(
                 max_workers=self.count, mp_context=context, initializer=_helper_init,
                 initargs=(os.getpid(), threading.current_thread() is threading.main_thread(), context.Lock()))
             for _ in range(self.count):  # the pool starts a process for each task while none is idle
                 self._pool.submit(_ready)
+        except (OSError, BrokenProcessPool):  # no processes here (limits, no /dev/shm): draw in this process
+            self.fail()
 
     def draw_series(self, config: ScenarioConfig, series: pd.DataFrame) -> None:
         """As soon as the monthly series exist, hand the helpers every chart drawn from them (all
@@ -178,23 +188,25 @@ class ChartHelpers:
         them here (`on_chart` told each name first) and return None."""
         from cfc_sim.chart_inputs import HEATMAP, heatmap_inputs, run_chart_inputs, run_chart_names
 
-        early = self._early[1] if self._early is not None and self._early[0] is result.timeseries else {}
+        early = {}
+        if self._early is not None:
+            if self._early[0] is result.timeseries:
+                early = self._early[1]
+            else:  # charts of other series: not these
+                for future in self._early[1].values():
+                    future.cancel()
         self._early = None
-        if self.count == 0 or self._failed:
-            from cfc_sim.charts import draw_run_charts
-
-            draw_run_charts(result, folder, on_chart)
-            return None
         self.start()
+        if self.count == 0 or self._failed:
+            _draw_here(result, folder, on_chart)
+            return None
         names = [n for n in run_chart_names(result.config) if n not in early]
         inputs = heatmap_inputs(result.config, result.readiness) if names == [HEATMAP] else run_chart_inputs(result)
         try:
             futures = {**early, **self._submit(names, inputs, result.config)}
         except BrokenProcessPool:  # a helper died before the charts were ready: draw them here
             self.fail()
-            from cfc_sim.charts import draw_run_charts
-
-            draw_run_charts(result, folder, on_chart)
+            _draw_here(result, folder, on_chart)
             return None
         return PendingCharts(self, futures, result, folder)
 
@@ -214,8 +226,7 @@ class ChartHelpers:
 
     def kill(self) -> None:
         """Terminate the helpers now (running drawings are not waited for)."""
-        with self._lock:
-            pool, self._pool = self._pool, None
+        pool, self._pool = self._pool, None
         self._early = None
         if pool is not None:
             kill_pool(pool)

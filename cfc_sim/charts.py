@@ -280,20 +280,23 @@ def workforce_chart(series: Bands, months: list[str], path: Target) -> None:
 
 def run_chart_png(name: str, inputs: RunChartInputs) -> bytes:
     """One of `run_chart_names` as PNG bytes: what a helper process sends back (the same bytes as
-    the file drawn in the run's own process)."""
+    the file drawn in the run's own process). A buffer has no file name to say PNG, so the format
+    is set here: a user's `savefig.format` must not turn it into SVG."""
     buffer = io.BytesIO()
-    draw_run_chart(name, inputs, buffer)
+    with matplotlib.rc_context({"savefig.format": "png"}):
+        draw_run_chart(name, inputs, buffer)
     return buffer.getvalue()
 
 
-def draw_run_chart(name: str, inputs: RunChartInputs, folder: Path | BinaryIO) -> None:
-    """Draw one of `run_chart_names` into `folder` (a PNG file of that name), or into a buffer."""
+def draw_run_chart(name: str, inputs: RunChartInputs, into: Path | BinaryIO) -> None:
+    """Draw one of `run_chart_names` into the folder `into` (a PNG file of that name), or into a
+    buffer."""
     config, bands, months = inputs.config, inputs.bands, inputs.months
     areas = [a.name for a in config.areas]
     target = config.header.targets.cir_on_time_share
     go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
     many = len(areas) > MAX_AREA_PANELS
-    path = folder / name if isinstance(folder, Path) else folder
+    path = into / name if isinstance(into, Path) else into
     if name == "readiness_heatmap.png":
         readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}")
     elif name == "cir_on_time_fan.png":

@@ -156,7 +156,7 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
 
 
-class PendingCharts(Protocol):
+class ChartsBeingDrawn(Protocol):
     """Charts being drawn elsewhere (`cfc_sim.chart_helpers`) while the other files are written."""
 
     def wait(self) -> None: ...
@@ -165,7 +165,7 @@ class PendingCharts(Protocol):
 
 
 # Draws a run's charts into a folder; may hand them to helper processes and return what to wait for.
-ChartDrawer = Callable[[RunResult, Path], PendingCharts | None]
+ChartDrawer = Callable[[RunResult, Path], ChartsBeingDrawn | None]
 
 
 def write_results(result: RunResult, out: Path, draw_charts: ChartDrawer) -> Path:

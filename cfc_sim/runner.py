@@ -7,7 +7,8 @@ The flow is the one of `cfc_sim.experiment` (replications -> frames, summary, re
   either way;
 - the charts in two helper processes when the run is long enough (`cfc_sim.chart_helpers`): they
   start while the simulation runs if a CPU is spare, or as soon as one is;
-- with helpers, one worker's replications in a worker process too, while a thread of this process
+- with helpers, one worker's replications in a worker process too;
+- whenever the replications run in worker processes (or on Dask), a thread of this process
   imports what the summary and the folder need and dumps the resolved scenario
   (`cfc_sim.experiment.prepare_assembly`), where this process would otherwise only wait.
 """
@@ -23,7 +24,7 @@ from cfc_sim.chart_helpers import ChartHelpers, helpers_for, spare_cpu
 from cfc_sim.experiment import prepare_assembly, run_scenario, run_until_precise
 
 if TYPE_CHECKING:
-    from cfc_sim.results import PendingCharts, RunResult
+    from cfc_sim.results import ChartsBeingDrawn, RunResult
     from cfc_sim.scenario.schema import ScenarioConfig
 
 Progress = Callable[[int], None]  # replications just finished
@@ -58,7 +59,7 @@ def run_to_folder(config: ScenarioConfig, folder: Path, *, workers: int, schedul
         def stage(step: str) -> None:
             helpers.start()  # the simulation has ended: their imports overlap the summary
             if preparing is not None:
-                preparing.join()  # done long ago, unless the replications were very quick
+                preparing.join()  # usually done long before the replications
             on_stage(step)
 
         if preparing is not None:
@@ -73,7 +74,7 @@ def run_to_folder(config: ScenarioConfig, folder: Path, *, workers: int, schedul
         result.manifest["warnings"] = transient_warnings(result.timeseries, result.config)
         from cfc_sim.results import write_results
 
-        def charts(run: RunResult, into: Path) -> PendingCharts | None:
+        def charts(run: RunResult, into: Path) -> ChartsBeingDrawn | None:
             if helpers.count:
                 on_stage(f"writing the results folder (charts drawn alongside in {helpers.count} helper "
                          f"process{'es' if helpers.count > 1 else ''})")

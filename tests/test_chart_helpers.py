@@ -178,3 +178,31 @@ def test_preparing_the_assembly_dumps_the_resolved_scenario_once_and_never_raise
     monkeypatch.setattr(loading, "resolved_yaml", broken)
     experiment.prepare_assembly(config)
     assert calls == [config]
+
+
+def test_a_user_s_savefig_format_does_not_change_what_helpers_send(small_run, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper saves into a buffer, which has no `.png` name: a matplotlibrc asking for SVG must not
+    turn its charts into SVG (the run's own process saves by file name)."""
+    (tmp_path / "rc").mkdir()
+    (tmp_path / "rc" / "matplotlibrc").write_text("savefig.format: svg\n", encoding="utf-8")
+    monkeypatch.setenv("MATPLOTLIBRC", str(tmp_path / "rc"))  # read by the helpers as they import matplotlib
+    (tmp_path / "here").mkdir()
+    (tmp_path / "helpers").mkdir()
+    draw_run_charts(small_run, tmp_path / "here")
+    with ChartHelpers(2) as helpers:
+        pending = helpers.draw(small_run, tmp_path / "helpers")
+        assert pending is not None
+        pending.wait()
+    drawn = _pngs(tmp_path / "helpers")
+    assert all(data.startswith(b"\x89PNG\r\n\x1a\n") for data in drawn.values())
+    assert drawn == _pngs(tmp_path / "here")
+
+
+def test_helpers_that_failed_are_not_started_again(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with ChartHelpers(2) as helpers:
+        helpers.fail()
+        helpers.start()
+        assert helpers._pool is None
+        assert helpers.draw(small_run, tmp_path) is None  # drawn here
+    assert len(_pngs(tmp_path)) == 5

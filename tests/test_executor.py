@@ -68,8 +68,8 @@ def _children(pid: int) -> list[int]:
 
 
 def _start(tmp_path: Path, workers: int = 2) -> subprocess.Popen[str]:
-    """`run --workers 2`: two replication workers; `--workers 1` on two CPUs: the replications run
-    in the process itself and two chart helpers start beside it (cfc_sim.chart_helpers)."""
+    """`run --workers 2`: two replication workers; `--workers 1` on two CPUs: one replication
+    worker and two chart helpers started beside it (cfc_sim.chart_helpers)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "cfc_sim", "run", str(SMALL), "--reps", "1000", "--workers",
                              str(workers), "--out", str(tmp_path / "out")], cwd=tmp_path, env=env, text=True,
