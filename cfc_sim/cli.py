@@ -783,7 +783,17 @@ def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
 def _exit_now(code: int) -> None:
     """Leave at once after an interruption: everything cfc-sim wrote is already cleaned up, and the
     interpreter's exit hooks would only race the killed process pool's threads (a stray
-    "Bad file descriptor" traceback from concurrent.futures)."""
+    "Bad file descriptor" traceback from concurrent.futures).
+
+    First the multiprocessing finalizers that normal exit runs first (priority 0 and up: they
+    unlink the pools' semaphores), else multiprocessing's resource tracker warns on stderr of
+    "leaked semaphore objects" after the one-line message."""
+    try:
+        import multiprocessing.util
+
+        multiprocessing.util._run_finalizers(0)  # noqa: SLF001 - what Python's own exit does first
+    except Exception:  # noqa: BLE001, S110 - only a quieter exit
+        pass
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

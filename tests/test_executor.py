@@ -136,6 +136,7 @@ def test_a_signal_ends_the_run_and_its_workers_within_seconds(tmp_path: Path, si
         assert proc.returncode == code, err
         assert took < 3.0, f"took {took:.1f} s to exit"
         assert "Traceback" not in err
+        assert "resource_tracker" not in err  # no "leaked semaphore objects" warning after the message
         assert _gone_within(proc.pid, 3.0) == []
         assert [p.name for p in tmp_path.iterdir() if p.name == "out" or p.name.startswith(".")] == []
     finally:
