@@ -791,7 +791,9 @@ def _exit_now(code: int) -> None:
     try:
         import multiprocessing.util
 
-        multiprocessing.util._run_finalizers(0)  # noqa: SLF001 - what Python's own exit does first
+        run_finalizers = getattr(multiprocessing.util, "_run_finalizers", None)  # no public name for it
+        if run_finalizers is not None:
+            run_finalizers(0)  # what Python's own exit does first
     except Exception:  # noqa: BLE001, S110 - only a quieter exit
         pass
     sys.stdout.flush()
