@@ -177,6 +177,8 @@ class ChartHelpers:
         from cfc_sim.chart_inputs import HEATMAP, run_chart_names, series_chart_inputs
 
         self.start()
+        if self._failed:  # the helpers could not start: `draw` will draw here
+            return
         names = [n for n in run_chart_names(config) if n != HEATMAP]
         try:
             self._early = (series, self._submit(names, series_chart_inputs(config, series), config))

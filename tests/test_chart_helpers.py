@@ -206,3 +206,17 @@ def test_helpers_that_failed_are_not_started_again(small_run, tmp_path: Path) ->
         assert helpers._pool is None
         assert helpers.draw(small_run, tmp_path) is None  # drawn here
     assert len(_pngs(tmp_path)) == 5
+
+
+def test_helpers_that_cannot_start_leave_the_charts_to_this_process(small_run, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_processes)
+    with ChartHelpers(2) as helpers:
+        helpers.draw_series(small_run.config, small_run.timeseries)  # as the run does
+        assert helpers.draw(small_run, tmp_path) is None  # drawn here
+    assert len(_pngs(tmp_path)) == 5
