@@ -45,20 +45,27 @@ def _helper_pids(helpers: ChartHelpers) -> list[int]:
     return list(helpers._pool._processes)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("areas", ["example-small", "20 synthetic areas"])
-def test_helpers_draw_byte_for_byte_the_charts_this_process_draws(small_run, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                  areas: str) -> None:
-    result = small_run if areas == "example-small" else _result(20)
+def _here_and_by_helpers(result, tmp_path: Path, handed: object = None) -> tuple[dict[str, bytes], dict[str, bytes]]:  # type: ignore[no-untyped-def]
+    """The run's charts drawn in this process and by two helpers (after the series of `handed`, a
+    result, were handed over as the run does before readiness): their PNG bytes, by name."""
     (tmp_path / "here").mkdir()
     (tmp_path / "helpers").mkdir()
     draw_run_charts(result, tmp_path / "here")
     with ChartHelpers(2) as helpers:
+        if handed is not None:
+            helpers.draw_series(handed.config, handed.timeseries)  # type: ignore[attr-defined]
         pending = helpers.draw(result, tmp_path / "helpers")
         assert pending is not None
         pending.wait()
-    here = _pngs(tmp_path / "here")
+    return _pngs(tmp_path / "here"), _pngs(tmp_path / "helpers")
+
+
+@pytest.mark.parametrize("areas", ["example-small", "20 synthetic areas"])
+def test_helpers_draw_byte_for_byte_the_charts_this_process_draws(small_run, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                  areas: str) -> None:
+    here, by_helpers = _here_and_by_helpers(small_run if areas == "example-small" else _result(20), tmp_path)
     assert len(here) == (6 if areas != "example-small" else 5)
-    assert _pngs(tmp_path / "helpers") == here
+    assert by_helpers == here
 
 
 def test_no_helpers_means_drawn_here_at_once_with_each_chart_told(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -87,28 +94,13 @@ def test_an_error_in_a_helper_is_raised_here_and_the_helpers_are_stopped(tmp_pat
 def test_charts_handed_over_with_the_series_and_the_heatmap_after_readiness_are_the_same_files(
         tmp_path: Path) -> None:
     result = _result(20)
-    (tmp_path / "here").mkdir()
-    (tmp_path / "helpers").mkdir()
-    draw_run_charts(result, tmp_path / "here")
-    with ChartHelpers(2) as helpers:
-        helpers.draw_series(result.config, result.timeseries)  # as the run does, before readiness
-        pending = helpers.draw(result, tmp_path / "helpers")
-        assert pending is not None
-        pending.wait()
-    assert _pngs(tmp_path / "helpers") == _pngs(tmp_path / "here")
+    here, by_helpers = _here_and_by_helpers(result, tmp_path, handed=result)
+    assert by_helpers == here
 
 
 def test_charts_handed_over_for_other_series_are_not_used(tmp_path: Path) -> None:
-    first, second = _result(3), _result(14)
-    (tmp_path / "here").mkdir()
-    (tmp_path / "helpers").mkdir()
-    draw_run_charts(second, tmp_path / "here")
-    with ChartHelpers(2) as helpers:
-        helpers.draw_series(first.config, first.timeseries)
-        pending = helpers.draw(second, tmp_path / "helpers")
-        assert pending is not None
-        pending.wait()
-    assert _pngs(tmp_path / "helpers") == _pngs(tmp_path / "here")
+    here, by_helpers = _here_and_by_helpers(_result(14), tmp_path, handed=_result(3))
+    assert by_helpers == here
 
 
 def test_a_helper_that_dies_leaves_the_charts_to_this_process(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -187,16 +179,9 @@ def test_a_user_s_savefig_format_does_not_change_what_helpers_send(small_run, tm
     (tmp_path / "rc").mkdir()
     (tmp_path / "rc" / "matplotlibrc").write_text("savefig.format: svg\n", encoding="utf-8")
     monkeypatch.setenv("MATPLOTLIBRC", str(tmp_path / "rc"))  # read by the helpers as they import matplotlib
-    (tmp_path / "here").mkdir()
-    (tmp_path / "helpers").mkdir()
-    draw_run_charts(small_run, tmp_path / "here")
-    with ChartHelpers(2) as helpers:
-        pending = helpers.draw(small_run, tmp_path / "helpers")
-        assert pending is not None
-        pending.wait()
-    drawn = _pngs(tmp_path / "helpers")
-    assert all(data.startswith(b"\x89PNG\r\n\x1a\n") for data in drawn.values())
-    assert drawn == _pngs(tmp_path / "here")
+    here, by_helpers = _here_and_by_helpers(small_run, tmp_path)
+    assert all(data.startswith(b"\x89PNG\r\n\x1a\n") for data in by_helpers.values())
+    assert by_helpers == here
 
 
 def test_helpers_that_failed_are_not_started_again(small_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
