@@ -75,3 +75,36 @@ def test_cap_further_reports_take_fca_time_and_the_rest_close_at_first_hearing()
     # reported cases: 42 days to first hearing + no wait + 84 days of report + 100 days = 226 days
     assert summary[("ALL", "cap", "weeks_to_decision_reported_mean")] == pytest.approx(226 / 7, abs=0.05)
     assert summary[("ALL", "cap", "cirs_filed")] == 0
+
+
+def _no_time_stages() -> dict:
+    """Intake and the decision-hearing wait take no time; the CIR and the rest are continuous."""
+    return scenario_dict(horizon_months=12, replications=1, defaults__cfc__intake_days=0,
+                         defaults__cfc__decision_hearing_wait_days=0, defaults__cfc__la_cir_share=0.2,
+                         defaults__cfc__second_report_share=0.2)
+
+
+def test_a_stage_of_no_time_goes_on_without_an_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cfc_sim.model.pathways as pathways
+
+    made: list[float] = []
+
+    class CountedTimeout(pathways.Timeout):  # type: ignore[misc]
+        def __init__(self, env, delay, value=None):  # type: ignore[no-untyped-def]
+            made.append(delay)
+            super().__init__(env, delay, value)
+
+    monkeypatch.setattr(pathways, "Timeout", CountedTimeout)
+    output = simulate(config(_no_time_stages()), 0)
+    assert _m(output)[("ALL", "cfc", "applications")] > 100
+    assert made and 0 not in made  # intake and hearing waits of no time were never scheduled
+
+
+def test_a_stage_of_no_time_gives_the_numbers_of_a_zero_day_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfc_sim.model.pathways import CaseFlow
+
+    on_the_spot = simulate(config(_no_time_stages()), 0)
+    monkeypatch.setattr(CaseFlow, "_then", CaseFlow._after)  # every step through the event queue
+    through_events = simulate(config(_no_time_stages()), 0)
+    assert on_the_spot.metrics == through_events.metrics
+    assert on_the_spot.monthly == through_events.monthly

@@ -23,12 +23,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Protocol
 
 from simpy.events import Timeout
 
 from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, CFC, CIR, INTAKE, SAFEGUARDING, SECOND, SECTION7, VISIT, Case
 from cfc_sim.model.court import Court
+
+
+class Arrived(Protocol):
+    """What a step's callback is given: the fired Timeout, or `_Now` for a step of no time."""
+
+    @property
+    def value(self) -> Case: ...
+
+
+class _Now:
+    """A step reached at once: holds the case as a fired Timeout's `value` would."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Case) -> None:
+        self.value = value
 
 
 class CaseFlow:
@@ -45,9 +62,19 @@ class CaseFlow:
         self.court = area.court  # None: unlimited listing (hearing waits are drawn)
         self.modelled = self.hours or self.court is not None
 
-    def _after(self, delay_days: float, callback: Callable[[Timeout], None], case: Case) -> None:
+    def _after(self, delay_days: float, callback: Callable[[Arrived], None], case: Case) -> None:
+        """`callback` in `delay_days` (an event, even at 0: used while cases are seeded at day 0)."""
         event = Timeout(self.env, delay_days, case)
         event.callbacks.append(callback)
+
+    def _then(self, delay_days: float, callback: Callable[[Arrived], None], case: Case) -> None:
+        """The case's next step in `delay_days`; a stage of no time (a scenario's `intake_days: 0`, say)
+        goes on at once, without an event: same-day steps keep their order, and a case costs fewer events."""
+        if delay_days == 0:
+            callback(_Now(case))
+        else:
+            event = Timeout(self.env, delay_days, case)
+            event.callbacks.append(callback)
 
     # ---- arrival ---------------------------------------------------------------------------
     def arrive(self, day: float) -> Case:
@@ -72,9 +99,9 @@ class CaseFlow:
             area.log(day, case, f"application received ({pathway.upper()})")
         if not self.modelled:
             if pathway == CAP:
-                self._after(area.draw("cap", "first_hearing_days"), self._cap_first_hearing, case)
+                self._then(area.draw("cap", "first_hearing_days"), self._cap_first_hearing, case)
             else:
-                self._after(area.draw("cfc", "intake_days"), self._cfc_triage, case)
+                self._then(area.draw("cfc", "intake_days"), self._cfc_triage, case)
         elif pathway == CAP:
             self._cap_start(case, day)
         else:
@@ -134,7 +161,7 @@ class CaseFlow:
         return case
 
     # ---- CAP --------------------------------------------------------------------------------
-    def _cap_first_hearing(self, event: Timeout) -> None:
+    def _cap_first_hearing(self, event: Arrived) -> None:
         case = event.value
         area = self.area
         if area.trace is not None:
@@ -147,7 +174,7 @@ class CaseFlow:
             self._close(case)
 
     # ---- CFC --------------------------------------------------------------------------------
-    def _cfc_triage(self, event: Timeout) -> None:
+    def _cfc_triage(self, event: Arrived) -> None:
         case = event.value
         area = self.area
         cfc = area.config.cfc
@@ -161,11 +188,11 @@ class CaseFlow:
             # The local authority writes the CIR: no FCA capacity, same work time, then the hearing.
             la_cir_days = area.draw("cfc", "cir_work_days", "cfc.la_cir_work_days")
             delay = la_cir_days + area.draw("cfc", "decision_hearing_wait_days")
-            self._after(delay, self._cfc_decision_hearing, case)
+            self._then(delay, self._cfc_decision_hearing, case)
         else:
-            self._after(area.draw("cfc", "decision_hearing_wait_days"), self._cfc_decision_hearing, case)
+            self._then(area.draw("cfc", "decision_hearing_wait_days"), self._cfc_decision_hearing, case)
 
-    def _cfc_decision_hearing(self, event: Timeout) -> None:
+    def _cfc_decision_hearing(self, event: Arrived) -> None:
         case = event.value
         area = self.area
         if area.trace is not None:
@@ -189,7 +216,7 @@ class CaseFlow:
         if case.work == SECTION7:
             case.seen_children = case.children  # the section 7 report includes seeing the children
             case.hearings += 1  # the final hearing
-            self._after(area.draw("cap", "final_hearing_wait_days"), self._close_event, case)
+            self._then(area.draw("cap", "final_hearing_wait_days"), self._close_event, case)
         elif case.work == CIR:
             case.seen_children = case.children
             stats = area.stats[CFC]
@@ -199,13 +226,13 @@ class CaseFlow:
             stats.cir_hours_delay_days.add(0.0)
             if working_days <= self.cir_working_days:
                 stats.cir_on_time += 1
-            self._after(area.draw("cfc", "decision_hearing_wait_days"), self._cfc_decision_hearing, case)
+            self._then(area.draw("cfc", "decision_hearing_wait_days"), self._cfc_decision_hearing, case)
         else:  # second report: a further hearing, then the final decision
             case.hearings += 1
-            self._after(area.draw("cfc", "decision_hearing_wait_days"), self._close_event, case)
+            self._then(area.draw("cfc", "decision_hearing_wait_days"), self._close_event, case)
 
     # ---- closure ----------------------------------------------------------------------------
-    def _close_event(self, event: Timeout) -> None:
+    def _close_event(self, event: Arrived) -> None:
         self._close(event.value)
 
     def _close(self, case: Case) -> None:
@@ -289,7 +316,7 @@ class CaseFlow:
                 self._hearing(case, "dra", now, self._cap_dra)
             else:
                 case.hearings += 1  # the final hearing, after the drawn wait
-                self._after(area.draw("cap", "final_hearing_wait_days"), self._close_event, case)
+                self._then(area.draw("cap", "final_hearing_wait_days"), self._close_event, case)
         elif work == INTAKE:
             self._cfc_triaged(case, now)
         elif work == VISIT:
@@ -309,7 +336,7 @@ class CaseFlow:
                 self._hearing(case, "further", now, self._close_after_hearing)
             else:
                 case.hearings += 1  # the further hearing, after the drawn wait
-                self._after(area.draw("cfc", "decision_hearing_wait_days"), self._close_event, case)
+                self._then(area.draw("cfc", "decision_hearing_wait_days"), self._close_event, case)
 
     # ---- hearings ---------------------------------------------------------------------------------
     def _hearing(self, case: Case, kind: str, ready_day: float, then: Callable[[Case, float], None]) -> None:
@@ -364,9 +391,9 @@ class CaseFlow:
         if self.court is not None:
             self._hearing(case, "first_hearing", now, self._cap_first_hearing_held)
         else:
-            self._after(area.draw("cap", "first_hearing_days"), self._cap_first_hearing_due, case)
+            self._then(area.draw("cap", "first_hearing_days"), self._cap_first_hearing_due, case)
 
-    def _cap_first_hearing_due(self, event: Timeout) -> None:
+    def _cap_first_hearing_due(self, event: Arrived) -> None:
         """No court block: the first hearing's date has come; it needs the safeguarding letter."""
         case = event.value
         if case.letter_done:
@@ -428,7 +455,7 @@ class CaseFlow:
     def _cfc_start(self, case: Case, now: float) -> None:
         area = self.area
         if not self.hours:
-            self._after(area.draw("cfc", "intake_days"), lambda ev: self._cfc_triaged(ev.value, self.env.now), case)
+            self._then(area.draw("cfc", "intake_days"), lambda ev: self._cfc_triaged(ev.value, self.env.now), case)
             return
         hours = area.draw_path("cfc.hours.intake")
         if case.domestic_abuse:
@@ -459,7 +486,7 @@ class CaseFlow:
         elif u < cfc.cafcass_cir_share + cfc.la_cir_share:
             # The local authority writes the CIR: no FCA time, the same elapsed time, then the hearing.
             la_cir_days = area.draw("cfc", "cir_work_days", "cfc.la_cir_work_days")
-            self._after(la_cir_days, lambda ev: self._cfc_decision(ev.value, self.env.now), case)
+            self._then(la_cir_days, lambda ev: self._cfc_decision(ev.value, self.env.now), case)
         else:
             share = cfc.hours.see_children_without_cir_share if (self.hours and cfc.hours) else 0.0
             aimed = sum(area.uniform("cfc.see_without_cir") < share for _ in range(case.children)) if share else 0
@@ -475,7 +502,7 @@ class CaseFlow:
         if self.court is not None:
             self._hearing(case, "decision", now, self._cfc_decided)
         else:
-            self._after(self.area.draw("cfc", "decision_hearing_wait_days"),
+            self._then(self.area.draw("cfc", "decision_hearing_wait_days"),
                         lambda ev: self._cfc_decided(ev.value, self.env.now), case)
 
     def _cfc_decided(self, case: Case, now: float) -> None:
