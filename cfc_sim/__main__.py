@@ -1,6 +1,6 @@
 """`python -m cfc_sim` is the same as the `cfc-sim` command."""
 
-from cfc_sim.cli import main
+from cfc_sim.cli import program
 
 if __name__ == "__main__":
-    main()
+    program()

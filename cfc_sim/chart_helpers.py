@@ -83,8 +83,12 @@ _inputs: tuple[str, Any] | None = None  # the last run's chart inputs, unpickled
 
 def _helper_init(parent: int, pdeathsig: bool, importing: Any) -> None:
     """Start-up of a helper: die with the parent, ignore Ctrl-C, import the charts' libraries now
-    (matplotlib and pandas: the helper's start-up cost), one helper at a time."""
+    (matplotlib and pandas: the helper's start-up cost), one helper at a time. A helper runs at a
+    lower priority (nice 10): where it shares a CPU with the simulation or the run's own process,
+    they go first (the worker's start, the summary), and it draws in the time they leave."""
     worker_init(parent, pdeathsig)
+    if hasattr(os, "nice"):
+        os.nice(10)
     with importing:
         import cfc_sim.charts  # noqa: F401
 

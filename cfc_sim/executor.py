@@ -12,6 +12,7 @@ the terminal sends Ctrl-C to the whole process group and the parent alone decide
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -54,19 +55,22 @@ def terminate_cleanly() -> Iterator[None]:
 
 def run_tasks(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], *, workers: int = 1,
               scheduler: str | None = None, on_result: OnResult | None = None,
-              names: Sequence[str] | None = None, in_worker: bool = False) -> list[T]:
+              names: Sequence[str] | None = None, pool: WorkerPool | None = None) -> list[T]:
     """`[fn(*a) for a in args]`, on `workers` local processes or the Dask `scheduler`.
 
     `on_result(i, result)` is called in this process as each task finishes (progress, caching);
     `names` are the Dask task keys (default: random). Results come back in the order of `args`.
-    One worker runs the tasks in this process, unless `in_worker` asks for a worker process (this
-    process then stays free for other work while they run).
+    One worker runs the tasks in this process; a `pool` started beforehand runs them on its
+    worker processes, however many (this process then stays free for other work while they run).
     """
     notify = on_result or (lambda i, r: None)
     if scheduler:
         return _run_dask(fn, args, scheduler, notify, names)
-    if (workers > 1 and len(args) > 1) or (in_worker and args):
-        return _run_processes(fn, args, min(workers, len(args)), notify)
+    if pool is not None and args:
+        return _run_processes(fn, args, pool, notify)
+    if workers > 1 and len(args) > 1:
+        with WorkerPool(min(workers, len(args))) as own:
+            return _run_processes(fn, args, own, notify)
     results = []
     for i, a in enumerate(args):
         results.append(fn(*a))
@@ -85,8 +89,8 @@ def _parent_watchdog(parent: int) -> None:
         time.sleep(WATCHDOG_SECONDS)
 
 
-def worker_init(parent: int, pdeathsig: bool) -> None:
-    """Worker start-up: die with the parent, leave Ctrl-C to the parent.
+def worker_init(parent: int, pdeathsig: bool, preload: Sequence[str] = ()) -> None:
+    """Worker start-up: die with the parent, leave Ctrl-C to the parent, import `preload`.
 
     PR_SET_PDEATHSIG fires when the *thread* that started the worker ends, so it is asked for only
     when that thread is the main one (which lives as long as the process); the watchdog always runs.
@@ -104,20 +108,56 @@ def worker_init(parent: int, pdeathsig: bool) -> None:
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(EXIT_SIGTERM)
     threading.Thread(target=_parent_watchdog, args=(parent,), daemon=True, name="cfc-sim-parent-watchdog").start()
+    for module in preload:
+        importlib.import_module(module)
 
 
-def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], workers: int,
+class WorkerPool:
+    """Local worker processes, started before their tasks exist.
+
+    A worker's start (an interpreter, numpy, SimPy, the model: about 0.4 s) then overlaps what
+    this process does meanwhile (its own imports, the folder checks), and one pool serves every
+    batch of tasks given it (`--reps auto`). Spawned, not forked: no inherited threads or state,
+    the same on every platform. Leaving the `with` block shuts the workers down; an error or
+    interruption inside it terminates them at once.
+    """
+
+    def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = workers
+        context = multiprocessing.get_context("spawn")
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=worker_init,
+            initargs=(os.getpid(), threading.current_thread() is threading.main_thread(), tuple(preload)))
+        for _ in range(workers):
+            self.executor.submit(os.getpid)  # each submission while none is idle spawns a worker now
+
+    def release(self) -> None:
+        """No more tasks: the workers exit on their own, without being waited for here."""
+        self.executor.shutdown(wait=False)
+
+    def kill(self) -> None:
+        kill_pool(self.executor)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
+        if kind is None:
+            self.executor.shutdown(wait=True)
+        else:
+            self.kill()
+
+
+def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], pool: WorkerPool,
                    notify: OnResult) -> list[T]:
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    # spawn: no inherited threads or state, the same on every platform.
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init,
-                               initargs=(os.getpid(), threading.current_thread() is threading.main_thread()))
     results: dict[int, T] = {}
     try:
-        futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
+        futures = {pool.executor.submit(fn, *a): i for i, a in enumerate(args)}
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -125,15 +165,14 @@ def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], worker
                 results[futures[future]] = future.result()
                 notify(futures[future], results[futures[future]])
     except BaseException:
-        kill_pool(pool)
+        pool.kill()
         raise
-    pool.shutdown(wait=True)
     return [results[i] for i in range(len(args))]
 
 
 def kill_pool(pool: Any) -> None:
     """Cancel what has not started and terminate the workers now, without waiting for running tasks."""
-    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public handle on them
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public handle on them; None once shut
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from cfc_sim.executor import run_tasks
+from cfc_sim.executor import WorkerPool, run_tasks
 from cfc_sim.model import ReplicationOutput, simulate
 from cfc_sim.scenario.schema import ScenarioConfig
 
@@ -35,13 +35,13 @@ def run_replications(
     scheduler: str | None = None,
     trace: bool = False,
     progress: Progress | None = None,
-    in_worker: bool = False,
+    pool: WorkerPool | None = None,
 ) -> list[ReplicationOutput]:
-    """Run the listed replications (on `cfc_sim.executor`) and return their outputs sorted by
-    replication; `in_worker`: in a worker process even with one worker (this process stays free)."""
+    """Run the listed replications (on `cfc_sim.executor`; on `pool`'s worker processes if given,
+    this process staying free) and return their outputs sorted by replication."""
     tick = progress or (lambda n: None)
     outputs = run_tasks(simulate, [(config, r, trace) for r in replications], workers=workers,
-                        scheduler=scheduler, on_result=lambda i, output: tick(1), in_worker=in_worker)
+                        scheduler=scheduler, on_result=lambda i, output: tick(1), pool=pool)
     return sorted(outputs, key=lambda o: o.replication)
 
 
@@ -54,7 +54,7 @@ def run_scenario(
     progress: Progress | None = None,
     on_stage: Stage | None = None,
     on_series: OnSeries | None = None,
-    in_worker: bool = False,
+    pool: WorkerPool | None = None,
 ) -> RunResult:
     """Run every replication of `config` and assemble frames, summary and readiness."""
     import time
@@ -63,7 +63,7 @@ def run_scenario(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
-                               trace=trace, progress=progress, in_worker=in_worker)
+                               trace=trace, progress=progress, pool=pool)
     return assemble(config, outputs, started, time.perf_counter() - clock, on_stage, on_series)
 
 
@@ -81,7 +81,7 @@ def run_until_precise(
     progress: Progress | None = None,
     on_stage: Stage | None = None,
     on_series: OnSeries | None = None,
-    in_worker: bool = False,
+    pool: WorkerPool | None = None,
 ) -> RunResult:
     """`--reps auto`: add replications in parallel batches until every headline national KPI's
     95% half-width is within `precision` of its mean (or `max_reps` is reached).
@@ -102,7 +102,7 @@ def run_until_precise(
     target = min(batch, max_reps)
     while True:
         outputs += run_replications(config, range(len(outputs), target), workers=workers, scheduler=scheduler,
-                                    trace=trace, progress=progress, in_worker=in_worker)
+                                    trace=trace, progress=progress, pool=pool)
         needed = replications_needed(outputs, precision)
         if needed <= len(outputs) or len(outputs) >= max_reps:
             break

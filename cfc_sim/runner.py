@@ -8,6 +8,8 @@ The flow is the one of `cfc_sim.experiment` (replications -> frames, summary, re
 - the charts in two helper processes when the run is long enough (`cfc_sim.chart_helpers`): they
   start while the simulation runs if a CPU is spare, or as soon as one is;
 - with helpers, one worker's replications in a worker process too;
+- worker processes start before anything else is imported here (`cfc_sim.executor.WorkerPool`),
+  so their own start-up (about 0.4 s) overlaps this process's;
 - whenever the replications run in worker processes (or on Dask), a thread of this process
   imports what the summary and the folder need and dumps the resolved scenario
   (`cfc_sim.experiment.prepare_assembly`), where this process would otherwise only wait.
@@ -15,13 +17,14 @@ The flow is the one of `cfc_sim.experiment` (replications -> frames, summary, re
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cfc_sim.chart_helpers import ChartHelpers, helpers_for, spare_cpu
-from cfc_sim.experiment import prepare_assembly, run_scenario, run_until_precise
+from cfc_sim.executor import WorkerPool
 
 if TYPE_CHECKING:
     from cfc_sim.results import ChartsBeingDrawn, RunResult
@@ -35,53 +38,70 @@ def run_to_folder(config: ScenarioConfig, folder: Path, *, workers: int, schedul
                   precision: float | None, max_reps: int, progress: Progress, on_stage: Stage) -> RunResult:
     """Run `config` (`precision` set: `--reps auto` up to `max_reps`) and write its results folder;
     `progress` is told of each replication finished, `on_stage` of each step after them."""
+    auto = precision is not None
+    planned = config.with_run_options(replications=max_reps) if auto else config
+    helper_count = helpers_for(planned, 1 if scheduler else workers)
+    processes = 0 if scheduler else min(workers, planned.replications)
+    if processes == 1 and (not helper_count or trace):
+        processes = 0  # one worker: the replications run here (with helpers, in one worker process)
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(WorkerPool(processes, preload=("cfc_sim.model",))) if processes else None
+        helpers = stack.enter_context(ChartHelpers(helper_count))
+        result = _run(config, folder, pool, helpers, workers=workers, scheduler=scheduler, trace=trace,
+                      precision=precision, max_reps=max_reps, progress=progress, on_stage=on_stage)
+    return result
+
+
+def _run(config: ScenarioConfig, folder: Path, pool: WorkerPool | None, helpers: ChartHelpers, *, workers: int,
+         scheduler: str | None, trace: bool, precision: float | None, max_reps: int, progress: Progress,
+         on_stage: Stage) -> RunResult:
+    from cfc_sim.experiment import prepare_assembly, run_scenario, run_until_precise
     from cfc_sim.output_analysis import transient_warnings
 
     auto = precision is not None
-    planned = config.with_run_options(replications=max_reps) if auto else config
-    with ChartHelpers(helpers_for(planned, 1 if scheduler else workers)) as helpers:
-        if spare_cpu(workers) and not scheduler:
-            helpers.start()  # they import matplotlib on the idle CPU while the simulation runs
-        in_worker = helpers.count > 0 and workers == 1 and not scheduler and not trace
-        preparing = None
-        if in_worker or workers > 1 or scheduler:
-            preparing = threading.Thread(target=prepare_assembly, args=(None if auto else config,), daemon=True,
-                                         name="cfc-sim-prepare")
-        finished = 0
+    if spare_cpu(workers) and not scheduler:
+        helpers.start()  # they import matplotlib on the idle CPU while the simulation runs
+    preparing = None
+    if pool is not None or scheduler:
+        preparing = threading.Thread(target=prepare_assembly, args=(None if auto else config,), daemon=True,
+                                     name="cfc-sim-prepare")
+    finished = 0
 
-        def replicated(n: int) -> None:
-            nonlocal finished
-            progress(n)
-            finished += n
-            if not auto and not scheduler and spare_cpu(min(workers, config.replications - finished)):
-                helpers.start()  # the last replications leave a CPU idle: the helpers import there
+    def replicated(n: int) -> None:
+        nonlocal finished
+        progress(n)
+        finished += n
+        if not auto and not scheduler and spare_cpu(min(workers, config.replications - finished)):
+            helpers.start()  # the last replications leave a CPU idle: the helpers import there
 
-        def stage(step: str) -> None:
-            helpers.start()  # the simulation has ended: their imports overlap the summary
-            if preparing is not None:
-                preparing.join()  # usually done long before the replications
-            on_stage(step)
-
+    def stage(step: str) -> None:
+        helpers.start()  # the simulation has ended: their imports overlap the summary
+        if pool is not None:
+            pool.release()  # the workers exit while the outputs are assembled
         if preparing is not None:
-            preparing.start()
-        if precision is not None:
-            result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
-                                       trace=trace, progress=replicated, on_stage=stage,
-                                       on_series=helpers.draw_series, in_worker=in_worker)
-        else:
-            result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=replicated,
-                                  on_stage=stage, on_series=helpers.draw_series, in_worker=in_worker)
-        result.manifest["warnings"] = transient_warnings(result.timeseries, result.config)
-        from cfc_sim.results import write_results
+            preparing.join()  # usually done long before the replications
+        on_stage(step)
 
-        def charts(run: RunResult, into: Path) -> ChartsBeingDrawn | None:
-            if helpers.count:
-                on_stage(f"writing the results folder (charts drawn alongside in {helpers.count} helper "
-                         f"process{'es' if helpers.count > 1 else ''})")
-                return helpers.draw(run, into)
-            pending = helpers.draw(run, into, on_chart=lambda name: on_stage(f"drawing charts/{name}"))
-            on_stage("writing the results folder")
-            return pending
+    if preparing is not None:
+        preparing.start()
+    if precision is not None:
+        result = run_until_precise(config, precision, max_reps, workers=workers, scheduler=scheduler,
+                                   trace=trace, progress=replicated, on_stage=stage,
+                                   on_series=helpers.draw_series, pool=pool)
+    else:
+        result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=replicated,
+                              on_stage=stage, on_series=helpers.draw_series, pool=pool)
+    result.manifest["warnings"] = transient_warnings(result.timeseries, result.config)
+    from cfc_sim.results import write_results
 
-        write_results(result, folder, charts)
+    def charts(run: RunResult, into: Path) -> ChartsBeingDrawn | None:
+        if helpers.count:
+            on_stage(f"writing the results folder (charts drawn alongside in {helpers.count} helper "
+                     f"process{'es' if helpers.count > 1 else ''})")
+            return helpers.draw(run, into)
+        pending = helpers.draw(run, into, on_chart=lambda name: on_stage(f"drawing charts/{name}"))
+        on_stage("writing the results folder")
+        return pending
+
+    write_results(result, folder, charts)
     return result

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, run_tasks
+from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, WorkerPool, run_tasks
 from cfc_sim.workload import available_cpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,8 +158,37 @@ def _pid(_: int) -> int:
     return os.getpid()
 
 
-def test_one_worker_runs_in_this_process_unless_a_worker_process_is_asked_for() -> None:
+def _imported(module: str) -> bool:
+    return module in sys.modules
+
+
+def test_one_worker_runs_in_this_process_unless_a_pool_is_given() -> None:
     here = run_tasks(_pid, [(0,), (1,)], workers=1)
     assert here == [os.getpid()] * 2
-    away = run_tasks(_pid, [(0,), (1,)], workers=1, in_worker=True)
+    with WorkerPool(1) as pool:
+        away = run_tasks(_pid, [(0,), (1,)], workers=1, pool=pool)
     assert len(set(away)) == 1 and away[0] != os.getpid()  # one worker process, not this one
+
+
+def test_a_pool_starts_its_workers_before_any_task_and_serves_every_batch() -> None:
+    with WorkerPool(2, preload=("cfc_sim.model",)) as pool:
+        started = {p.pid for p in pool.executor._processes.values()}  # spawned before any task was given
+        assert len(started) == 2
+        first = run_tasks(_pid, [(i,) for i in range(4)], pool=pool)
+        second = run_tasks(_pid, [(i,) for i in range(4)], pool=pool)
+        assert set(first) | set(second) <= started  # the same two workers for both batches
+        assert run_tasks(_imported, [("cfc_sim.model",)], pool=pool) == [True]  # preloaded at start
+
+
+def test_a_released_pool_lets_its_workers_exit_and_an_error_kills_them() -> None:
+    with WorkerPool(1) as pool:
+        processes = list(pool.executor._processes.values())
+        run_tasks(_pid, [(0,)], pool=pool)
+        pool.release()
+    for process in processes:
+        process.join(5)
+        assert not process.is_alive()
+    with pytest.raises(ZeroDivisionError), WorkerPool(1) as pool:
+        processes = list(pool.executor._processes.values())
+        run_tasks(divmod, [(1, 0)], pool=pool)
+    assert all(not p.is_alive() for p in processes)

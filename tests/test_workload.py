@@ -70,17 +70,17 @@ def test_run_takes_auto_or_a_number_of_workers_and_refuses_others(tmp_path, caps
 
 
 def test_run_without_workers_asks_auto_workers(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from cfc_sim import runner
+    from cfc_sim import experiment
 
     seen = []
-    real = runner.run_scenario
+    real = experiment.run_scenario
     monkeypatch.setattr(workload, "auto_workers", lambda config: 3)
 
     def recording(config, *, workers=1, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(workers)
         return real(config, workers=1, **kwargs)
 
-    monkeypatch.setattr(runner, "run_scenario", recording)
+    monkeypatch.setattr(experiment, "run_scenario", recording)  # the runner imports it when a run starts
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(scenario_dict(horizon_months=3, replications=1)))
     code, _, err = invoke(["run", str(path), "--out", str(tmp_path / "a")], capsys)
