@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from cfc_sim.executor import kill_pool, worker_init
+from cfc_sim.executor import kill_pool, lower_thread_priority, worker_init
 from cfc_sim.workload import available_cpus, estimate_seconds
 
 if TYPE_CHECKING:
@@ -83,14 +83,21 @@ _inputs: tuple[str, Any] | None = None  # the last run's chart inputs, unpickled
 
 def _helper_init(parent: int, pdeathsig: bool, importing: Any) -> None:
     """Start-up of a helper: die with the parent, ignore Ctrl-C, import the charts' libraries now
-    (matplotlib and pandas: the helper's start-up cost), one helper at a time. A helper runs at a
-    lower priority (nice 10): where it shares a CPU with the simulation or the run's own process,
-    they go first (the worker's start, the summary), and it draws in the time they leave."""
+    (matplotlib, pandas and the scenario schema the chart inputs carry: the helper's start-up
+    cost), one helper at a time, in a thread of low priority (`lower_thread_priority`): the imports
+    happen while the simulation runs and must not slow it; the drawing afterwards runs at the
+    helper's normal priority."""
     worker_init(parent, pdeathsig)
-    if hasattr(os, "nice"):
-        os.nice(10)
+    importer = threading.Thread(target=_import_charts, args=(importing,), name="cfc-sim-chart-imports")
+    importer.start()
+    importer.join()
+
+
+def _import_charts(importing: Any) -> None:
+    lower_thread_priority()
     with importing:
         import cfc_sim.charts  # noqa: F401
+        import cfc_sim.scenario.schema  # noqa: F401 - the chart inputs carry the run's config
 
 
 def _ready() -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cfc_sim.chart_helpers import ChartHelpers, helpers_for, spare_cpu
-from cfc_sim.executor import WorkerPool
+from cfc_sim.executor import WorkerPool, lower_thread_priority
 
 if TYPE_CHECKING:
     from cfc_sim.results import ChartsBeingDrawn, RunResult
@@ -63,8 +63,11 @@ def _run(config: ScenarioConfig, folder: Path, pool: WorkerPool | None, helpers:
         helpers.start()  # they import matplotlib on the idle CPU while the simulation runs
     preparing = None
     if pool is not None or scheduler:
-        preparing = threading.Thread(target=prepare_assembly, args=(None if auto else config,), daemon=True,
-                                     name="cfc-sim-prepare")
+        def prepare() -> None:
+            lower_thread_priority()  # a worker may share this CPU: it goes first
+            prepare_assembly(None if auto else config)
+
+        preparing = threading.Thread(target=prepare, daemon=True, name="cfc-sim-prepare")
     finished = 0
 
     def replicated(n: int) -> None:

@@ -205,3 +205,41 @@ def test_helpers_that_cannot_start_leave_the_charts_to_this_process(small_run, t
         helpers.draw_series(small_run.config, small_run.timeseries)  # as the run does
         assert helpers.draw(small_run, tmp_path) is None  # drawn here
     assert len(_pngs(tmp_path)) == 5
+
+
+def _priority() -> int:
+    import threading
+
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+linux_only = pytest.mark.skipif(not hasattr(os, "getpriority") or not os.uname().sysname == "Linux",
+                                reason="a thread's own priority is Linux's")
+
+
+@linux_only
+def test_a_lowered_thread_runs_at_nice_10_and_the_rest_of_the_process_does_not() -> None:
+    import threading
+
+    from cfc_sim.executor import lower_thread_priority
+
+    seen: list[int] = []
+
+    def lowered() -> None:
+        lower_thread_priority()
+        seen.append(_priority())
+
+    before = _priority()
+    thread = threading.Thread(target=lowered)
+    thread.start()
+    thread.join()
+    assert seen == [min(19, before + 10)]
+    assert _priority() == before  # the calling (main) thread keeps its priority
+
+
+@linux_only
+def test_helpers_import_at_low_priority_but_draw_at_the_run_s_own() -> None:
+    with ChartHelpers(2) as helpers:
+        helpers.start()
+        drawing = [helpers._pool.submit(_priority) for _ in range(4)]  # type: ignore[attr-defined]
+        assert {f.result(timeout=60) for f in drawing} == {_priority()}
