@@ -55,8 +55,11 @@ class SimCalendar:
 
     def working_days_between(self, from_day: float, to_day: float) -> int:
         """Working days in [floor(from_day), floor(to_day)): Monday to next Monday is 5."""
-        a = min(max(math.floor(from_day) + self._before, 0), self._n_days)
-        b = min(max(math.floor(to_day) + self._before, 0), self._n_days)
+        last = self._n_days  # the bounds clamped inline: this runs for every CIR filed
+        a = math.floor(from_day) + self._before
+        a = 0 if a < 0 else last if a > last else a
+        b = math.floor(to_day) + self._before
+        b = 0 if b < 0 else last if b > last else b
         return self._cum[b] - self._cum[a]
 
     def day_after_working_days(self, from_day: float, working_days: int) -> float:

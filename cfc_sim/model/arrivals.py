@@ -7,9 +7,10 @@ sorted uniforms, drawn in one batch.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections.abc import Iterable
 
 import simpy
+from simpy.events import URGENT, Timeout
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.demand import daily_rate
@@ -24,21 +25,68 @@ def segment_bounds(calendar: SimCalendar, extra_days: Iterable[float]) -> list[f
     return sorted(days)
 
 
-def arrival_process(env: simpy.Environment, area: Area, flow: CaseFlow,
-                    bounds: list[float]) -> Generator[simpy.Event, None, None]:
-    """SimPy process: one timeout per application, one per segment boundary."""
-    rng = area.rng("arrivals")
-    calendar = area.calendar
-    for start, end in zip(bounds, bounds[1:], strict=False):
-        if env.now < start:
-            yield env.timeout(start - env.now)
-        rate = daily_rate(area.config.demand, calendar, start, end)
-        count = int(rng.poisson(rate * (end - start)))
-        if count == 0:
-            continue
-        times = rng.uniform(start, end, count)
-        times.sort()
-        for day in times.tolist():
-            if day > env.now:
-                yield env.timeout(day - env.now)
-            flow.arrive(day)
+class Arrivals:
+    """One area's applications: one timeout per application and one per segment boundary, each
+    firing a callback (no SimPy process: no generator to resume for every application).
+
+    It starts as a SimPy process does, from an urgent event at day 0 scheduled when the area is
+    built, and creates its timeouts at the moments the generator it replaced did, so events keep
+    their order and the numbers are the same, bit for bit.
+    """
+
+    __slots__ = ("env", "area", "flow", "_rng", "_segments", "_days", "_pending")
+
+    def __init__(self, env: simpy.Environment, area: Area, flow: CaseFlow, bounds: list[float]) -> None:
+        self.env = env
+        self.area = area
+        self.flow = flow
+        self._rng = area.rng("arrivals")
+        self._segments = iter(list(zip(bounds, bounds[1:], strict=False)))
+        self._days: list[float] = []  # the current segment's application days still to come, last first
+        # What the pending timeout is for: an application's day, or a segment to draw once it starts.
+        self._pending: float | tuple[float, float] | None = None
+        start = simpy.Event(env)
+        start.callbacks.append(self._fired)
+        start._ok = True
+        start._value = None
+        env.schedule(start, URGENT)
+
+    def _fired(self, event: simpy.Event) -> None:
+        pending, self._pending = self._pending, None
+        if isinstance(pending, float):
+            self.flow.arrive(pending)
+        elif pending is not None:
+            self._draw(*pending)
+        self._go_on()
+
+    def _go_on(self) -> None:
+        """Applications due now arrive; the next one (or the next segment's start) is waited for."""
+        env = self.env
+        while True:
+            days = self._days
+            while days:
+                day = days.pop()
+                if day > env.now:
+                    self._wait(day - env.now, day)
+                    return
+                self.flow.arrive(day)
+            segment = next(self._segments, None)
+            if segment is None:
+                return
+            if env.now < segment[0]:
+                self._wait(segment[0] - env.now, segment)
+                return
+            self._draw(*segment)
+
+    def _draw(self, start: float, end: float) -> None:
+        """A segment's applications: a Poisson count at its constant rate, at sorted uniform days."""
+        rate = daily_rate(self.area.config.demand, self.area.calendar, start, end)
+        count = int(self._rng.poisson(rate * (end - start)))
+        if count:
+            days = self._rng.uniform(start, end, count)
+            days.sort()
+            self._days = days.tolist()[::-1]
+
+    def _wait(self, delay_days: float, pending: float | tuple[float, float]) -> None:
+        self._pending = pending
+        Timeout(self.env, delay_days).callbacks.append(self._fired)

@@ -20,7 +20,7 @@ from cfc_sim.calendar import SimCalendar
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.metrics import finite
 from cfc_sim.model.area import Area, NationalTotals
-from cfc_sim.model.arrivals import arrival_process, segment_bounds
+from cfc_sim.model.arrivals import Arrivals, segment_bounds
 from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.initial import seed_open_cases
 from cfc_sim.model.monitor import (
@@ -89,7 +89,7 @@ class Replication:
             intervention_days = [self.calendar.day_of(i.at) for i in config.interventions
                                  if i.area == area_config.name]
             bounds = segment_bounds(self.calendar, intervention_days)
-            self.env.process(arrival_process(self.env, area, flow, bounds))
+            Arrivals(self.env, area, flow, bounds)
             self._schedule_go_live(area)
             self.areas.append(area)
         for intervention in config.interventions:
