@@ -13,7 +13,9 @@ imported matplotlib draw them in parallel with the writing of the CSV, Parquet a
 - A short run (estimated under `HELPERS_AFTER_SECONDS`) or a one-CPU machine draws in this
   process, as before: starting a helper would cost more than it saves.
 - The charts that need only the monthly series go to the helpers as soon as the series exist,
-  while this process computes the summary and readiness; the heatmap follows readiness.
+  while this process computes the summary and readiness: the heaviest at once (one per helper and
+  one waiting), the lightest after the heatmap, which follows readiness (handed over last, the
+  heatmap, one of the heaviest, ended the national run alone: 0.3 s).
 - Helpers send each chart back as PNG bytes, the same bytes as drawn here (matplotlib's Agg
   output depends on the figure alone, and there is a test); this process writes every file.
 - Helpers die with this process and ignore Ctrl-C, as replication workers do
@@ -117,6 +119,11 @@ def _draw(name: str, token: str, payload: bytes) -> bytes:
 # --------------------------------------------------------------------------- in the run's process
 
 
+def _pack(inputs: RunChartInputs) -> tuple[str, bytes]:
+    """Chart inputs as sent to the helpers: pickled once, with a token each helper unpickles them by."""
+    return secrets.token_hex(8), pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _draw_here(result: RunResult, folder: Path, on_chart: OnChart | None = None) -> None:
     from cfc_sim.charts import draw_run_charts
 
@@ -159,7 +166,8 @@ class ChartHelpers:
     def __init__(self, count: int) -> None:
         self.count = count
         self._pool: Any = None  # used from the run's main thread only
-        self._early: tuple[Any, dict[str, Future[bytes]]] | None = None  # (the series, its charts)
+        self._early: tuple[Any, dict[str, Future[bytes]]] | None = None  # (the series, its charts handed over)
+        self._held: tuple[list[str], tuple[str, bytes]] | None = None  # series charts not yet handed over
         self._failed = False  # a helper died or could not start: the rest is drawn in this process
 
     def start(self) -> None:
@@ -181,8 +189,10 @@ class ChartHelpers:
             self.fail()
 
     def draw_series(self, config: ScenarioConfig, series: pd.DataFrame) -> None:
-        """As soon as the monthly series exist, hand the helpers every chart drawn from them (all
-        but the heatmap), so they draw while the summary and readiness are computed here."""
+        """As soon as the monthly series exist, hand the helpers the charts drawn from them (all but
+        the heatmap), so they draw while the summary and readiness are computed here: the heaviest,
+        one per helper and one waiting; the rest wait here, so that the heatmap, handed over with
+        readiness, goes before them (it is one of the heaviest: last, it would end the run alone)."""
         if self.count == 0:
             return
         from cfc_sim.chart_inputs import HEATMAP, run_chart_names, series_chart_inputs
@@ -190,47 +200,60 @@ class ChartHelpers:
         self.start()
         if self._failed:  # the helpers could not start: `draw` will draw here
             return
-        names = [n for n in run_chart_names(config) if n != HEATMAP]
+        names = self._heaviest_first([n for n in run_chart_names(config) if n != HEATMAP], config)
+        now, later = names[:self.count + 1], names[self.count + 1:]
+        packed = _pack(series_chart_inputs(config, series))
         try:
-            self._early = (series, self._submit(names, series_chart_inputs(config, series), config))
+            self._early = (series, self._submit(now, packed))
         except BrokenProcessPool:  # a helper died already: `draw` will draw here
             self.fail()
+            return
+        self._held = (later, packed) if later else None
 
     def draw(self, result: RunResult, folder: Path, on_chart: OnChart | None = None) -> PendingCharts | None:
         """Hand the run's remaining charts to the helpers and return at once; with no helpers draw
         them here (`on_chart` told each name first) and return None."""
         from cfc_sim.chart_inputs import HEATMAP, heatmap_inputs, run_chart_inputs, run_chart_names
 
-        early = {}
+        early: dict[str, Future[bytes]] = {}
+        held: tuple[list[str], tuple[str, bytes]] | None = None
         if self._early is not None:
             if self._early[0] is result.timeseries:
-                early = self._early[1]
+                early, held = self._early[1], self._held
             else:  # charts of other series: not these
                 for future in self._early[1].values():
                     future.cancel()
-        self._early = None
+        self._early = self._held = None
         self.start()
         if self.count == 0 or self._failed:
             _draw_here(result, folder, on_chart)
             return None
-        names = [n for n in run_chart_names(result.config) if n not in early]
-        inputs = heatmap_inputs(result.config, result.readiness) if names == [HEATMAP] else run_chart_inputs(result)
+        names = [n for n in run_chart_names(result.config) if n not in early and not (held and n in held[0])]
         try:
-            futures = {**early, **self._submit(names, inputs, result.config)}
+            if not names:
+                futures = {}
+            elif names == [HEATMAP]:  # the series charts were handed over: the heatmap goes first
+                futures = self._submit(names, _pack(heatmap_inputs(result.config, result.readiness)))
+            else:
+                futures = self._submit(self._heaviest_first(names, result.config), _pack(run_chart_inputs(result)))
+            if held is not None:
+                futures.update(self._submit(*held))
         except BrokenProcessPool:  # a helper died before the charts were ready: draw them here
             self.fail()
             _draw_here(result, folder, on_chart)
             return None
-        return PendingCharts(self, futures, result, folder)
+        return PendingCharts(self, {**early, **futures}, result, folder)
 
-    def _submit(self, names: list[str], inputs: RunChartInputs, config: ScenarioConfig) -> dict[str, Future[bytes]]:
+    @staticmethod
+    def _heaviest_first(names: list[str], config: ScenarioConfig) -> list[str]:
         from cfc_sim.chart_inputs import MAX_AREA_PANELS
 
-        payload = pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)
-        token = secrets.token_hex(8)
         heaviest = HEAVIEST_FIRST[len(config.areas) > MAX_AREA_PANELS]
-        order = sorted(names, key=lambda n: heaviest.index(n) if n in heaviest else len(heaviest))
-        return {name: self._pool.submit(_draw, name, token, payload) for name in order}
+        return sorted(names, key=lambda n: heaviest.index(n) if n in heaviest else len(heaviest))
+
+    def _submit(self, names: list[str], packed: tuple[str, bytes]) -> dict[str, Future[bytes]]:
+        token, payload = packed
+        return {name: self._pool.submit(_draw, name, token, payload) for name in names}
 
     def fail(self) -> None:
         """A helper died: stop the others; what is left is drawn in this process."""
@@ -240,7 +263,7 @@ class ChartHelpers:
     def kill(self) -> None:
         """Terminate the helpers now (running drawings are not waited for)."""
         pool, self._pool = self._pool, None
-        self._early = None
+        self._early = self._held = None
         if pool is not None:
             kill_pool(pool)
 

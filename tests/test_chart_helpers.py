@@ -243,3 +243,36 @@ def test_helpers_import_at_low_priority_but_draw_at_the_run_s_own() -> None:
         helpers.start()
         drawing = [helpers._pool.submit(_priority) for _ in range(4)]  # type: ignore[attr-defined]
         assert {f.result(timeout=60) for f in drawing} == {_priority()}
+
+
+class _RecordingPool:
+    """Stands in for the helpers' pool: records what is handed over, in order, and draws nothing."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def submit(self, fn, name, token, payload):  # type: ignore[no-untyped-def]
+        from concurrent.futures import Future
+
+        self.names.append(name)
+        done: Future[bytes] = Future()
+        done.set_result(b"")
+        return done
+
+
+def test_the_series_charts_wait_so_that_the_heatmap_goes_before_the_lightest(monkeypatch: pytest.MonkeyPatch,
+                                                                            tmp_path: Path) -> None:
+    # With the series: the heaviest, one per helper and one waiting; with readiness: the heatmap,
+    # then the series charts held back (else the heatmap, one of the heaviest, would end the run alone).
+    result = _result(20)
+    helpers = ChartHelpers(2)
+    pool = _RecordingPool()
+    monkeypatch.setattr(helpers, "start", lambda: None)
+    helpers._pool = pool
+    helpers.draw_series(result.config, result.timeseries)
+    assert pool.names == ["transition_cap_rundown.png", "cir_on_time_regions.png", "cir_on_time_fan.png"]
+    pending = helpers.draw(result, tmp_path)
+    assert pending is not None
+    assert pool.names[3:] == ["readiness_heatmap.png", "workforce.png", "caseload_queue.png"]
+    pending.wait()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(pool.names)
