@@ -90,6 +90,14 @@ def _parent_watchdog(parent: int) -> None:
         time.sleep(WATCHDOG_SECONDS)
 
 
+_in_worker = False  # set in a worker process this module started (replications, chart helpers)
+
+
+def in_worker_process() -> bool:
+    """True in a local worker process of a run: one that ends when the run is done with it."""
+    return _in_worker
+
+
 def worker_init(parent: int, pdeathsig: bool, preload: Sequence[str] = ()) -> None:
     """Worker start-up: die with the parent, leave Ctrl-C to the parent, import `preload`.
 
@@ -109,6 +117,8 @@ def worker_init(parent: int, pdeathsig: bool, preload: Sequence[str] = ()) -> No
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(EXIT_SIGTERM)
     threading.Thread(target=_parent_watchdog, args=(parent,), daemon=True, name="cfc-sim-parent-watchdog").start()
+    global _in_worker
+    _in_worker = True
     for module in preload:
         importlib.import_module(module)
 
