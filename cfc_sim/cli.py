@@ -803,10 +803,11 @@ def _exit_now(code: int) -> None:
 
 
 def _leave(code: int) -> None:
-    """End the program after a finished command without the interpreter's teardown, which only frees memory: about
-    0.1 s after a run (pandas, pyarrow, numpy and the run's frames). The exit hooks Python would
-    run are run first (multiprocessing's: children joined, semaphores unlinked), and output is
-    flushed. If a thread of ours were still running, Python's own exit waits for it instead."""
+    """End the program after a finished command without the interpreter's teardown, which only
+    frees memory: about 0.1 s after a run (pandas, pyarrow, numpy and the run's frames). The exit
+    hooks Python would run are run first (multiprocessing's: children joined, semaphores unlinked),
+    and output is flushed. If a thread of ours were still running, Python's own exit waits for it
+    instead."""
     import atexit
     import threading
 
