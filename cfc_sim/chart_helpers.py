@@ -90,16 +90,22 @@ def _helper_init(parent: int, pdeathsig: bool, importing: Any) -> None:
     happen while the simulation runs and must not slow it; the drawing afterwards runs at the
     helper's normal priority."""
     worker_init(parent, pdeathsig)
-    importer = threading.Thread(target=_import_charts, args=(importing,), name="cfc-sim-chart-imports")
+    failed: list[BaseException] = []
+    importer = threading.Thread(target=_import_charts, args=(importing, failed), name="cfc-sim-chart-imports")
     importer.start()
     importer.join()
+    if failed:  # as if imported here: the pool breaks and the run draws its charts itself
+        raise failed[0]
 
 
-def _import_charts(importing: Any) -> None:
+def _import_charts(importing: Any, failed: list[BaseException]) -> None:
     lower_thread_priority()
-    with importing:
-        import cfc_sim.charts  # noqa: F401
-        import cfc_sim.scenario.schema  # noqa: F401 - the chart inputs carry the run's config
+    try:
+        with importing:
+            import cfc_sim.charts  # noqa: F401
+            import cfc_sim.scenario.schema  # noqa: F401 - the chart inputs carry the run's config
+    except BaseException as error:  # noqa: BLE001 - handed to the helper's start-up, which raises it
+        failed.append(error)
 
 
 def _ready() -> int:

@@ -276,3 +276,23 @@ def test_the_series_charts_wait_so_that_the_heatmap_goes_before_the_lightest(mon
     assert pool.names[3:] == ["readiness_heatmap.png", "workforce.png", "caseload_queue.png"]
     pending.wait()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(pool.names)
+
+
+def test_a_helper_s_failed_imports_are_handed_to_its_start_up() -> None:
+    # The imports run in a thread of the helper: their error must reach the helper's start-up (which
+    # raises it, so that the pool breaks and the run draws its charts itself), not die with the thread.
+    class Failing:
+        def __enter__(self) -> None:
+            raise ImportError("no matplotlib here")
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+    import threading
+
+    failed: list[BaseException] = []
+    # in a thread of its own, as in a helper: it lowers its own thread's priority
+    importer = threading.Thread(target=chart_helpers._import_charts, args=(Failing(), failed))
+    importer.start()
+    importer.join()
+    assert len(failed) == 1 and isinstance(failed[0], ImportError)

@@ -102,22 +102,3 @@ def test_a_large_run_fan_chart_has_england_and_the_worst_areas_only(tmp_path: Pa
     charts.cir_fan_chart(Bands(result.timeseries), areas, MONTHS, 0.9, tmp_path / "fan.png")
     assert titles[-1] == ["England", *[f"Area {i:02d}" for i in range(19, 19 - charts.WORST_AREAS, -1)]]
 
-
-@pytest.mark.parametrize("n_areas", [1, 5, MAX_AREA_PANELS + 8])
-def test_fixed_title_heights_draw_the_pixels_of_matplotlib_s_own_placement(n_areas: int, tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    # The run charts set `axes.titley` (charts.FIXED_TITLES) so that matplotlib does not measure every
-    # axis for a title it might lift: only right while nothing is drawn above an axis. If a chart
-    # ever draws there, the automatic placement (titley None) gives other pixels and this fails.
-    import cfc_sim.charts as charts
-
-    result = _result(n_areas)
-    (tmp_path / "fixed").mkdir()
-    (tmp_path / "auto").mkdir()
-    draw_run_charts(result, tmp_path / "fixed")
-    monkeypatch.setattr(charts, "FIXED_TITLES", {"axes.titley": None})
-    draw_run_charts(result, tmp_path / "auto")
-    names = sorted(p.name for p in (tmp_path / "fixed").iterdir())
-    assert names and names == sorted(p.name for p in (tmp_path / "auto").iterdir())
-    for name in names:
-        assert (tmp_path / "fixed" / name).read_bytes() == (tmp_path / "auto" / name).read_bytes(), name

@@ -77,11 +77,17 @@ def test_cap_further_reports_take_fca_time_and_the_rest_close_at_first_hearing()
     assert summary[("ALL", "cap", "cirs_filed")] == 0
 
 
-def _no_time_stages() -> dict:
+def _no_time_stages(hours: bool = False, **changes: object) -> dict:
     """Intake and the decision-hearing wait take no time; the CIR and the rest are continuous."""
-    return scenario_dict(horizon_months=12, replications=1, defaults__cfc__intake_days=0,
-                         defaults__cfc__decision_hearing_wait_days=0, defaults__cfc__la_cir_share=0.2,
-                         defaults__cfc__second_report_share=0.2)
+    settings: dict[str, object] = {
+        "horizon_months": 12, "replications": 1, "defaults__cfc__intake_days": 0,
+        "defaults__cfc__decision_hearing_wait_days": 0, "defaults__cfc__la_cir_share": 0.2,
+        "defaults__cfc__second_report_share": 0.2, **changes}
+    if hours:
+        from cfc_sim.scenario.examples import modelled_dict
+
+        return modelled_dict(court=False, **settings)
+    return scenario_dict(**settings)
 
 
 def test_a_stage_of_no_time_goes_on_without_an_event(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,16 +101,32 @@ def test_a_stage_of_no_time_goes_on_without_an_event(monkeypatch: pytest.MonkeyP
             super().__init__(env, delay, value)
 
     monkeypatch.setattr(pathways, "Timeout", CountedTimeout)
-    output = simulate(config(_no_time_stages()), 0)
+    output = simulate(config(_no_time_stages(defaults__cfc__second_report_share=0.0)), 0)
     assert _m(output)[("ALL", "cfc", "applications")] > 100
     assert made and 0 not in made  # intake and hearing waits of no time were never scheduled
 
 
-def test_a_stage_of_no_time_gives_the_numbers_of_a_zero_day_event(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("case", [
+    "no queue",
+    "a queue (one FCA), second reports after CIRs",
+    "a queue, no second reports (the hearing after a CIR goes on at once)",
+    "FCA hours, a queue",
+])
+def test_a_stage_of_no_time_gives_the_numbers_of_a_zero_day_event(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every step through the event queue (a zero-day event each) is the reference: going on at once
+    # must change nothing, in particular not let a case that ends its CIR take its FCA's freed slot
+    # (for a second report) ahead of the cases queued for it.
     from cfc_sim.model.pathways import CaseFlow
 
-    on_the_spot = simulate(config(_no_time_stages()), 0)
-    monkeypatch.setattr(CaseFlow, "_then", CaseFlow._after)  # every step through the event queue
-    through_events = simulate(config(_no_time_stages()), 0)
+    changes: dict[str, object] = {}
+    if case != "no queue":
+        changes.update(defaults__workforce__fcas=1, defaults__workforce__establishment=1)
+    if "no second reports" in case:
+        changes.update(defaults__cfc__second_report_share=0.0)
+    data = _no_time_stages(hours="hours" in case, **changes)
+    on_the_spot = simulate(config(data), 0)
+    monkeypatch.setattr(CaseFlow, "_then", CaseFlow._after)
+    through_events = simulate(config(data), 0)
+    assert _m(on_the_spot)[("ALL", "cfc", "applications")] > 100
     assert on_the_spot.metrics == through_events.metrics
     assert on_the_spot.monthly == through_events.monthly

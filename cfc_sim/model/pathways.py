@@ -63,13 +63,19 @@ class CaseFlow:
         self.modelled = self.hours or self.court is not None
 
     def _after(self, delay_days: float, callback: Callable[[Arrived], None], case: Case) -> None:
-        """`callback` in `delay_days` (an event, even at 0: used while cases are seeded at day 0)."""
+        """`callback` in `delay_days`: an event, even at 0 (cases seeded at day 0, and steps that may ask
+        for an FCA while another FCA's work is ending, see `_then`)."""
         event = Timeout(self.env, delay_days, case)
         event.callbacks.append(callback)
 
     def _then(self, delay_days: float, callback: Callable[[Arrived], None], case: Case) -> None:
         """The case's next step in `delay_days`; a stage of no time (a scenario's `intake_days: 0`, say)
-        goes on at once, without an event: same-day steps keep their order, and a case costs fewer events."""
+        goes on at once, without an event, and a case costs fewer events.
+
+        Only where that is what an event at the same instant would do: on arrival, and for steps that
+        only close the case. A step that may ask for an FCA must not run while an FCA's work is ending
+        (`Area._finish_work` offers the freed slot to the queue only after the report is filed), else
+        the case would take that slot ahead of the queue: those steps use `_after`."""
         if delay_days == 0:
             callback(_Now(case))
         else:
@@ -226,7 +232,10 @@ class CaseFlow:
             stats.cir_hours_delay_days.add(0.0)
             if working_days <= self.cir_working_days:
                 stats.cir_on_time += 1
-            self._then(area.draw("cfc", "decision_hearing_wait_days"), self._cfc_decision_hearing, case)
+            # The hearing may ask for an FCA (a second report): not while this FCA is being released,
+            # before the slot it freed has gone to the queue. With no second reports it only closes.
+            go_on = self._then if area.config.cfc.second_report_share == 0 else self._after
+            go_on(area.draw("cfc", "decision_hearing_wait_days"), self._cfc_decision_hearing, case)
         else:  # second report: a further hearing, then the final decision
             case.hearings += 1
             self._then(area.draw("cfc", "decision_hearing_wait_days"), self._close_event, case)
@@ -486,7 +495,7 @@ class CaseFlow:
         elif u < cfc.cafcass_cir_share + cfc.la_cir_share:
             # The local authority writes the CIR: no FCA time, the same elapsed time, then the hearing.
             la_cir_days = area.draw("cfc", "cir_work_days", "cfc.la_cir_work_days")
-            self._then(la_cir_days, lambda ev: self._cfc_decision(ev.value, self.env.now), case)
+            self._after(la_cir_days, lambda ev: self._cfc_decision(ev.value, self.env.now), case)
         else:
             share = cfc.hours.see_children_without_cir_share if (self.hours and cfc.hours) else 0.0
             aimed = sum(area.uniform("cfc.see_without_cir") < share for _ in range(case.children)) if share else 0
@@ -502,7 +511,9 @@ class CaseFlow:
         if self.court is not None:
             self._hearing(case, "decision", now, self._cfc_decided)
         else:
-            self._then(self.area.draw("cfc", "decision_hearing_wait_days"),
+            # reached when an FCA's piece ends (the CIR, the visits): an event, as a step that may ask for
+            # an FCA must not run while that FCA is being released (see `_then`)
+            self._after(self.area.draw("cfc", "decision_hearing_wait_days"),
                         lambda ev: self._cfc_decided(ev.value, self.env.now), case)
 
     def _cfc_decided(self, case: Case, now: float) -> None:
