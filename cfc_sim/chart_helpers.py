@@ -25,7 +25,6 @@ imported matplotlib draw them in parallel with the writing of the CSV, Parquet a
 
 from __future__ import annotations
 
-import os
 import pickle
 import secrets
 import threading
@@ -35,7 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from cfc_sim.executor import kill_pool, lower_thread_priority, worker_init
+from cfc_sim.executor import WorkerPool, lower_thread_priority, worker_init
 from cfc_sim.workload import available_cpus, estimate_seconds
 
 if TYPE_CHECKING:
@@ -108,10 +107,6 @@ def _import_charts(importing: Any, failed: list[BaseException]) -> None:
         failed.append(error)
 
 
-def _ready() -> int:
-    return os.getpid()
-
-
 def _draw(name: str, token: str, payload: bytes) -> bytes:
     """One run chart's PNG bytes from the pickled inputs (unpickled once in each helper)."""
     global _inputs
@@ -171,7 +166,7 @@ class ChartHelpers:
 
     def __init__(self, count: int) -> None:
         self.count = count
-        self._pool: Any = None  # used from the run's main thread only
+        self._pool: WorkerPool | None = None  # used from the run's main thread only
         self._early: tuple[Any, dict[str, Future[bytes]]] | None = None  # (the series, its charts handed over)
         self._held: tuple[list[str], tuple[str, bytes]] | None = None  # series charts not yet handed over
         self._failed = False  # a helper died or could not start: the rest is drawn in this process
@@ -182,15 +177,10 @@ class ChartHelpers:
         if self.count == 0 or self._failed or self._pool is not None:
             return
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
-        try:
-            context = multiprocessing.get_context("spawn")  # as the replication workers: no inherited state
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.count, mp_context=context, initializer=_helper_init,
-                initargs=(os.getpid(), threading.current_thread() is threading.main_thread(), context.Lock()))
-            for _ in range(self.count):  # the pool starts a process for each task while none is idle
-                self._pool.submit(_ready)
+        try:  # spawned at once, as the replication workers are (`WorkerPool`)
+            importing = multiprocessing.get_context("spawn").Lock()
+            self._pool = WorkerPool(self.count, start=_helper_init, start_arg=importing)
         except (OSError, BrokenProcessPool):  # no processes here (limits, no /dev/shm): draw in this process
             self.fail()
 
@@ -259,7 +249,8 @@ class ChartHelpers:
 
     def _submit(self, names: list[str], packed: tuple[str, bytes]) -> dict[str, Future[bytes]]:
         token, payload = packed
-        return {name: self._pool.submit(_draw, name, token, payload) for name in names}
+        assert self._pool is not None
+        return {name: self._pool.executor.submit(_draw, name, token, payload) for name in names}
 
     def fail(self) -> None:
         """A helper died: stop the others; what is left is drawn in this process."""
@@ -271,7 +262,7 @@ class ChartHelpers:
         pool, self._pool = self._pool, None
         self._early = self._held = None
         if pool is not None:
-            kill_pool(pool)
+            pool.kill()
 
     def __enter__(self) -> ChartHelpers:
         return self

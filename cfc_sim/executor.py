@@ -144,15 +144,19 @@ class WorkerPool:
     interruption inside it terminates them at once.
     """
 
-    def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
+    def __init__(self, workers: int, preload: Sequence[str] = (), *,
+                 start: Callable[[int, bool, Any], None] | None = None, start_arg: Any = None) -> None:
+        """`workers` processes started by `worker_init` with `preload`, or by `start(parent,
+        pdeathsig, start_arg)`, which calls `worker_init` itself (the chart helpers' start-up)."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
         context = multiprocessing.get_context("spawn")
         self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=worker_init,
-            initargs=(os.getpid(), threading.current_thread() is threading.main_thread(), tuple(preload)))
+            max_workers=workers, mp_context=context, initializer=start or worker_init,
+            initargs=(os.getpid(), threading.current_thread() is threading.main_thread(),
+                      start_arg if start is not None else tuple(preload)))
         for _ in range(workers):
             self.executor.submit(os.getpid)  # each submission while none is idle spawns a worker now
 

@@ -42,7 +42,7 @@ def _alive(pid: int) -> bool:
 
 
 def _helper_pids(helpers: ChartHelpers) -> list[int]:
-    return list(helpers._pool._processes)  # type: ignore[attr-defined]
+    return list(helpers._pool.executor._processes)  # type: ignore[union-attr]
 
 
 def _here_and_by_helpers(result, tmp_path: Path, handed: object = None) -> tuple[dict[str, bytes], dict[str, bytes]]:  # type: ignore[no-untyped-def]
@@ -241,7 +241,7 @@ def test_a_lowered_thread_runs_at_nice_10_and_the_rest_of_the_process_does_not()
 def test_helpers_import_at_low_priority_but_draw_at_the_run_s_own() -> None:
     with ChartHelpers(2) as helpers:
         helpers.start()
-        drawing = [helpers._pool.submit(_priority) for _ in range(4)]  # type: ignore[attr-defined]
+        drawing = [helpers._pool.executor.submit(_priority) for _ in range(4)]  # type: ignore[union-attr]
         assert {f.result(timeout=60) for f in drawing} == {_priority()}
 
 
@@ -268,7 +268,7 @@ def test_the_series_charts_wait_so_that_the_heatmap_goes_before_the_lightest(mon
     helpers = ChartHelpers(2)
     pool = _RecordingPool()
     monkeypatch.setattr(helpers, "start", lambda: None)
-    helpers._pool = pool
+    helpers._pool = SimpleNamespace(executor=pool)  # type: ignore[assignment]
     helpers.draw_series(result.config, result.timeseries)
     assert pool.names == ["transition_cap_rundown.png", "cir_on_time_regions.png", "cir_on_time_fan.png"]
     pending = helpers.draw(result, tmp_path)
