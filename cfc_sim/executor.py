@@ -166,7 +166,27 @@ class WorkerPool:
         self.executor.shutdown(wait=False)
 
     def kill(self) -> None:
-        kill_pool(self.executor)
+        """Cancel what has not started and terminate the workers now, without waiting for running tasks.
+
+        The pool's own thread is then waited for (at most a second): it closes the pool's queues, and
+        their semaphores' finalizers unlink each semaphore and then tell multiprocessing's resource
+        tracker. A process leaving at once (`os._exit` after Ctrl-C) between the two would make the
+        tracker warn of a "leaked semaphore" it cannot find (seen in about 1 interrupted run in 20)."""
+        # no public handle on the processes; None once shut down
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        manager = getattr(self.executor, "_executor_manager_thread", None)  # None once shut down
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + 1.0
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(0.5)
+        if manager is not None and manager is not threading.current_thread():
+            manager.join(1.0)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -195,29 +215,6 @@ def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], pool: 
         pool.kill()
         raise
     return [results[i] for i in range(len(args))]
-
-
-def kill_pool(pool: Any) -> None:
-    """Cancel what has not started and terminate the workers now, without waiting for running tasks.
-
-    The pool's own thread is then waited for (at most a second): it closes the pool's queues, and
-    their semaphores' finalizers unlink each semaphore and then tell multiprocessing's resource
-    tracker. A process leaving at once (`os._exit` after Ctrl-C) between the two would make the
-    tracker warn of a "leaked semaphore" it cannot find (seen in about 1 interrupted run in 20)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public handle on them; None once shut
-    manager = getattr(pool, "_executor_manager_thread", None)  # None once shut down
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    deadline = time.monotonic() + 1.0
-    for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
-        if process.is_alive():
-            process.kill()
-            process.join(0.5)
-    if manager is not None and manager is not threading.current_thread():
-        manager.join(1.0)
 
 
 # --------------------------------------------------------------------------- Dask
