@@ -1,8 +1,10 @@
-"""Golden backtest: the small scenario's summary for a fixed seed is stored and compared exactly.
+"""Golden backtests: two small scenarios' summaries for a fixed seed are stored and compared exactly,
+one for each parameterisation of the one model: slot work with drawn waits (`small`) and FCA hours
+with court listing (`hours-court`).
 
-Any change to the model's numbers for a scenario without new optional blocks shows up here as a
-failing test and, once accepted, as a visible diff of tests/golden/small.summary.csv. To accept a
-deliberate change: `pytest tests/test_golden.py --update-golden`, then review and commit the diff.
+Any change to the model's numbers shows up here as a failing test and, once accepted, as a visible
+diff of tests/golden/*.summary.csv. To accept a deliberate change:
+`pytest tests/test_golden.py --update-golden`, then review and commit the diff.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import cfc_sim
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def _summary_csv() -> str:
-    result = cfc_sim.run(GOLDEN / "small.yaml")
+def _summary_csv(name: str) -> str:
+    result = cfc_sim.run(GOLDEN / f"{name}.yaml")
     buffer = io.StringIO()
     result.summary.to_csv(buffer, index=False, lineterminator="\n")  # floats written with repr: full precision
     return buffer.getvalue()
 
 
-def test_small_scenario_summary_matches_golden_exactly(request: pytest.FixtureRequest) -> None:
-    expected_path = GOLDEN / "small.summary.csv"
-    actual = _summary_csv()
+@pytest.mark.parametrize("name", ["small", "hours-court"])
+def test_scenario_summary_matches_golden_exactly(name: str, request: pytest.FixtureRequest) -> None:
+    expected_path = GOLDEN / f"{name}.summary.csv"
+    actual = _summary_csv(name)
     if request.config.getoption("--update-golden"):
         expected_path.write_text(actual, encoding="utf-8")
         pytest.skip("golden summary rewritten: review and commit the diff")
@@ -35,5 +38,5 @@ def test_small_scenario_summary_matches_golden_exactly(request: pytest.FixtureRe
         diff = [f"  expected {e}\n  actual   {a}" for e, a in zip(expected.splitlines(), actual.splitlines(),
                                                                  strict=False) if e != a]
         rows = f"{len(expected.splitlines())} expected rows, {len(actual.splitlines())} actual"
-        pytest.fail(f"summary differs from tests/golden/small.summary.csv ({rows}); first differences:\n"
+        pytest.fail(f"summary differs from tests/golden/{name}.summary.csv ({rows}); first differences:\n"
                     + "\n".join(diff[:10]) + "\nIf deliberate: pytest tests/test_golden.py --update-golden")

@@ -347,16 +347,16 @@ def test_a_fixed_other_work_load_is_shared_by_the_fcas_in_post() -> None:
     area, staffing = _load_area(10, other_work_fte=5.0)
     full = area.hours_per_day
     assert [f.other for f in area.fcas] == [10] * 10
-    assert area.fcas[0].hours.rate == pytest.approx(full * 0.5)
+    assert area.fcas[0].work.rate == pytest.approx(full * 0.5)
     assert area.capacity_slots.value == 10 * 10
     staffing.hire(0.0)
     area.set_cap(area.fcas[-1], 0.0, 20)  # past induction, for the arithmetic
     assert [f.other for f in area.fcas] == [round(20 * 5 / 11)] * 11
-    assert area.fcas[0].hours.rate == pytest.approx(full * (1 - 5 / 11))
+    assert area.fcas[0].work.rate == pytest.approx(full * (1 - 5 / 11))
     area.remove_fca(area.fcas[0], 1.0)
     area.remove_fca(area.fcas[0], 1.0)
     assert [f.other for f in area.fcas] == [round(20 * 5 / 9)] * 9
-    assert area.fcas[0].hours.rate == pytest.approx(full * (1 - 5 / 9))
+    assert area.fcas[0].work.rate == pytest.approx(full * (1 - 5 / 9))
     assert area.capacity_slots.value == sum(f.private_cap for f in area.fcas)  # kept in step throughout
 
 
@@ -365,7 +365,7 @@ def test_an_extra_fca_adds_a_whole_fte_of_private_law_time_under_a_fixed_load() 
     of private-law hours under a fixed load, against 10 x (1 - share) under a share."""
     def private_fte(fcas: int, **workforce: object) -> float:
         area, _ = _load_area(fcas, **workforce)
-        return sum(f.hours.rate for f in area.fcas) / area.hours_per_day
+        return sum(f.work.rate for f in area.fcas) / area.hours_per_day
 
     assert private_fte(20, other_work_fte=7.0) - private_fte(10, other_work_fte=7.0) == pytest.approx(10.0)
     assert private_fte(20, other_work_share=0.7) - private_fte(10, other_work_share=0.7) == pytest.approx(3.0)

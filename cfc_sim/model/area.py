@@ -20,15 +20,14 @@ from collections.abc import Callable
 from typing import Any
 
 import simpy
-from simpy.events import Timeout
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.metrics import CaseStats, Histogram, TimeAverage
 from cfc_sim.model.case import CAP, CFC, Case
 from cfc_sim.model.clock import WorkClock
-from cfc_sim.model.court import Court
 from cfc_sim.model.fca import FCA
-from cfc_sim.model.hours import DeadlineHours, SharedHours
+from cfc_sim.model.listing import listing_for
+from cfc_sim.model.work import work_mechanism
 from cfc_sim.scenario.distributions import Sampler, UniformSource
 from cfc_sim.scenario.schema import AreaConfig
 from cfc_sim.streams import Streams
@@ -95,14 +94,14 @@ class Area:
         self.leavers = 0
         self.leavers_total = 0  # never reset: trailing turnover for readiness reviews
         self.training_share_at_go_live = float("nan")
-        # FCA hours (optional): casework hours a day of a full-time FCA with no other work
-        hours = config.workforce.hours
-        self.hours_per_day = hours.contracted_per_week * hours.casework_share / 7.0 if hours else 0.0
-        self._hours_kind = DeadlineHours if hours and hours.discipline == "deadline" else SharedHours
+        # casework hours a day of a full-time FCA with no other work (0 in slot work)
+        self.hours_per_day = config.workforce.casework_hours_per_day
         self.hours_delivered_gone = 0.0  # hours of FCAs who have left (since statistics started)
         self.hours_available_gone = 0.0
-        court = config.court
-        self.court = Court(court.sitting_days_per_week, court.hours_per_sitting_day) if court else None
+        # the two mechanisms, chosen once: how FCAs work (cfc_sim/model/work.py) and how hearings are
+        # listed (cfc_sim/model/listing.py); nothing else asks which they are
+        self.work = work_mechanism(self, config.workforce, self.clock, self._hours_done, self._finish_work)
+        self.listing = listing_for(self, config)
 
     # ---- random streams -------------------------------------------------------------
     def rng(self, purpose: str) -> Any:
@@ -158,11 +157,10 @@ class Area:
                 inducting = fca.cap_now < fca.cap_full  # the induction ramp moves to the new cap itself
                 fca.cap_full = config.workforce.caseload_cap
                 self.set_cap(fca, now, min(fca.cap_now, fca.cap_full) if inducting else fca.cap_full)
-        if self.court is not None and config.court is not None and config.court != old.court:
-            self.court.set_capacity(now, config.court.sitting_days_per_week, config.court.hours_per_sitting_day)
-        if config.workforce.hours != old.workforce.hours and config.workforce.hours is not None:
-            hours = config.workforce.hours
-            self.hours_per_day = hours.contracted_per_week * hours.casework_share / 7.0
+        if config.court != old.court:
+            self.listing.set_config(config, now)
+        if config.workforce.casework_hours_per_day != self.hours_per_day:
+            self.hours_per_day = config.workforce.casework_hours_per_day
             for fca in self.fcas:
                 self._update_rate(fca, now)
         self.on_staff_change(now)
@@ -219,8 +217,7 @@ class Area:
             self._update_vacancies(now)
             self._reshare(now)
         fca.other = self._other_slots(fca.cap_now, flexible)
-        if self.hours_per_day > 0:
-            fca.hours = self._hours_kind(self.clock, self._rate(fca), self._hours_done)
+        fca.work = self.work.new_fca_work(self._rate(fca))
         self.fcas.append(fca)
         self.capacity_slots.add(now, fca.private_cap)
         self.offer(fca)
@@ -246,10 +243,9 @@ class Area:
         if not fca.flexible:
             self._reshare(now)  # before the cases go to colleagues: they carry more of the other work
         self.reallocate_all(fca, now)
-        if fca.hours is not None:
-            fca.hours.set_rate(0.0, now)
-            self.hours_delivered_gone += fca.hours.delivered_hours
-            self.hours_available_gone += fca.hours.available_hours
+        fca.work.set_rate(0.0, now)
+        self.hours_delivered_gone += fca.work.delivered_hours
+        self.hours_available_gone += fca.work.available_hours
         if not fca.flexible:
             self.on_staff_change(now)
 
@@ -304,7 +300,7 @@ class Area:
         if not absent:
             self.fill(fca, now)
 
-    # ---- FCA hours (hours mode) ---------------------------------------------------------------
+    # ---- FCA hours (none in slot work) ---------------------------------------------------------
     def _rate(self, fca: FCA) -> float:
         """Casework hours a day for private-law work: none while away (sick, training, gone); a
         new starter's hours ramp with the induction cap; public-law work takes its share."""
@@ -314,14 +310,13 @@ class Area:
         return self.hours_per_day * (1.0 - other) * fca.cap_now / fca.cap_full
 
     def _update_rate(self, fca: FCA, now: float) -> None:
-        if fca.hours is not None:
-            fca.hours.set_rate(self._rate(fca), now)
+        fca.work.set_rate(self._rate(fca), now)
 
     def attend_hearing(self, case: Case, now: float, hours: float) -> None:
         """The case's FCA attends a hearing on its day: hours of their time, no caseload slot."""
         fca = case.fca or case.last_fca
-        if fca is not None and fca.in_post and fca.hours is not None and hours > 0:
-            fca.hours.spend(hours, now)
+        if fca is not None and fca.in_post and hours > 0:
+            fca.work.spend(hours, now)
 
     def _hours_done(self, case: Case, now: float) -> None:
         """A piece's hours are done; it ends once its minimum elapsed time has passed."""
@@ -335,8 +330,8 @@ class Area:
         """The visit deadline: visits not done by now are dropped, so those children are not seen."""
         if case.visit_hours <= 0:
             return
-        on_fca = case.fca is not None and case.fca.hours is not None
-        remaining = case.fca.hours.remaining(case, now) if on_fca else case.hours_left  # type: ignore[union-attr]
+        fca = case.fca
+        remaining = fca.work.remaining(case, now) if fca is not None else case.hours_left
         done = case.piece_hours - remaining
         if done >= case.visit_hours:
             self.resolve_visits(case)
@@ -345,8 +340,8 @@ class Area:
         seen = min(case.visit_children, int(done / per_child + 1e-9))
         dropped = case.visit_hours - done
         case.piece_hours -= dropped
-        if case.ps_on and case.fca is not None and case.fca.hours is not None:
-            case.fca.hours.cut(case, dropped, now)
+        if case.ps_on and fca is not None:
+            fca.work.cut(case, dropped, now)
         else:
             case.hours_left = max(0.0, case.hours_left - dropped)
         case.seen_children += seen
@@ -364,10 +359,9 @@ class Area:
         """(hours delivered, hours available) since statistics started, all FCAs."""
         delivered, available = self.hours_delivered_gone, self.hours_available_gone
         for fca in self.fcas:
-            if fca.hours is not None:
-                fca.hours.flush(now)
-                delivered += fca.hours.delivered_hours
-                available += fca.hours.available_hours
+            fca.work.flush(now)
+            delivered += fca.work.delivered_hours
+            available += fca.work.available_hours
         return delivered, available
 
     def staff(self) -> list[FCA]:
@@ -492,14 +486,9 @@ class Area:
         self.occupied_slots.add(now, 1)
         case.fca = fca
         case.token += 1
-        case.work_end_day = now + case.work_left_days
-        if fca.hours is not None:
-            case.min_end_day = case.work_end_day
-            case.ps_due = case.due_day if case.due_day == case.due_day else case.min_end_day
-            fca.hours.add(case, case.hours_left, now)
-        else:
-            event = Timeout(self.env, case.work_left_days, (case, case.token))
-            event.callbacks.append(self._work_done)
+        case.work_end_day = case.min_end_day = now + case.work_left_days
+        case.ps_due = case.due_day if case.due_day == case.due_day else case.min_end_day
+        fca.work.add(case, case.hours_left, now)
         if self.trace is not None:
             self.log(now, case, f"allocated {case.work}", f"FCA-{fca.id}")
 
@@ -514,9 +503,6 @@ class Area:
         case.last_fca = fca
         return fca
 
-    def _work_done(self, event: Timeout) -> None:
-        self._waited(event.value)
-
     def _waited(self, case_token: tuple[Case, int]) -> None:
         """A piece's elapsed time has run (its hours, if any, being done)."""
         case, token = case_token
@@ -525,8 +511,11 @@ class Area:
         self._finish_work(case, self.env.now)
 
     def _finish_work(self, case: Case, now: float) -> None:
-        if case.fca is not None and case.fca.hours is not None:
-            case.hours_delay_days += max(0.0, now - case.min_end_day)
+        """A piece ends and the case moves on before the FCA's freed slot goes to the queue: a piece
+        that follows at once (the CIR after intake and screening) stays with the FCA who did the
+        last one, as a family keeps its FCA. Steps after a wait (hearings) are events, so they never
+        take a freed slot ahead of the queue."""
+        case.hours_delay_days += max(0.0, now - case.min_end_day)
         fca = self._release(case, now)
         self.on_report_done(case, now)
         if fca.flexible and fca.on_notice and not fca.cases:
@@ -538,8 +527,7 @@ class Area:
         """Hand every open case of `fca` to a colleague with a free slot, else back to the queue."""
         for case in sorted(fca.cases, key=Case.queue_key):
             case.work_left_days = max(0.0, case.work_end_day - now)
-            if fca.hours is not None:
-                case.hours_left = fca.hours.remove(case, now)  # 0 if its hours are done
+            case.hours_left = fca.work.remove(case, now)  # 0 if its hours are done
             case.token += 1
             self._release(case, now)
             self.stats[case.pathway].reallocations += 1
@@ -582,11 +570,9 @@ class Area:
             series.reset(now)
         for fca in self.fcas:
             self._flush_caseload(fca, now)
-            if fca.hours is not None:
-                fca.hours.reset_stats(now)
+            fca.work.reset_stats(now)
         self.hours_delivered_gone = self.hours_available_gone = 0.0
-        if self.court is not None:
-            self.court.reset_stats(now)
+        self.listing.reset_stats(now)
         self.caseload_days.clear()
         self.leavers = 0
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cfc_sim.model.case import Case
+
 if TYPE_CHECKING:
-    from cfc_sim.model.case import Case
-    from cfc_sim.model.hours import DeadlineHours, SharedHours
+    from cfc_sim.model.work import FcaWork
 
 
 class FCA:
@@ -15,7 +16,7 @@ class FCA:
     __slots__ = (
         "id", "trained", "in_post", "on_notice", "absent", "in_training", "flexible",
         "cap_full", "cap_now", "other", "cases", "since_day", "absence_token",
-        "version", "hours",
+        "version", "work",
     )
 
     def __init__(self, fca_id: int, cap_full: int, start_day: float, trained: bool, flexible: bool = False) -> None:
@@ -33,7 +34,7 @@ class FCA:
         self.since_day = start_day  # when the caseload last changed (for FCA-day histograms)
         self.absence_token = 0
         self.version = 0  # bumped on every change that matters to allocation (stale heap entries)
-        self.hours: SharedHours | DeadlineHours | None = None  # casework hours (hours mode only)
+        self.work: FcaWork  # how it works through its pieces (slot work, hours): set by the area
 
     @property
     def caseload(self) -> int:

@@ -123,9 +123,9 @@ def _hours_and_court(areas: Sequence[Area], now: float) -> dict[str, float]:
         d, a = area.hours_totals(now)
         delivered += d
         available += a
-        if area.court is not None:
-            heard += area.court.hours_heard
-            sitting += area.court.capacity.integral_to(now)
+        h, s = area.listing.sitting_hours(now)
+        heard += h
+        sitting += s
     return {"fca_hours_utilisation": _ratio(delivered, available),
             "sitting_day_utilisation": _ratio(heard, sitting)}
 

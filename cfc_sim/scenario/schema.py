@@ -110,11 +110,12 @@ class CapConfig(Frozen):
     final_hearing_wait_days: Distribution
     # optional, used with FCA hours (workforce.hours): work content of each piece of CAP work
     hours: CapHoursConfig | None = None
-    # optional, used with a court block: the hearing structure after the first hearing (shares of
-    # all cases). Cases without a report that continue go to a dispute resolution appointment.
+    # optional: the hearing structure after the first hearing (shares of all cases). Cases without a
+    # report that continue go to a dispute resolution appointment (DRA). By default the hearing after
+    # the report settles the case (the structure of a scenario whose drawn waits stand for the rest).
     continue_without_report_share: Share = 0.0
     fact_finding_share_of_da: Share = 0.0
-    resolved_at_dra_share: Share = 0.5
+    resolved_at_dra_share: Share = 1.0
     repeat_dra_share: Share = 0.0  # at a DRA, neither resolved nor ready for a final hearing: another DRA
 
     @model_validator(mode="after")
@@ -238,6 +239,12 @@ class WorkforceConfig(Frozen):
     # optional: which queued case a free FCA takes first: the oldest across pathways (high risk
     # first), or CFC work first (ring-fenced for the new pathway; CAP cases wait)
     allocation_policy: Literal["oldest_first", "cfc_first"] = "oldest_first"
+
+    @property
+    def casework_hours_per_day(self) -> float:
+        """Casework hours a calendar day of a full-time FCA with no other work (0: slot work)."""
+        hours = self.hours
+        return 0.0 if hours is None else hours.contracted_per_week * hours.casework_share / 7.0
 
     @model_validator(mode="after")
     def _one_kind_of_other_work(self) -> WorkforceConfig:

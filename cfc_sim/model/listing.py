@@ -1,0 +1,168 @@
+"""How an area's hearings are listed, chosen once when its case flow is built.
+
+Two mechanisms, one interface (`hearing`, `open_at_start`): the case flow asks for a hearing of a
+kind once the case is ready for it and is called back when it has been held, never asking which
+mechanism it has.
+- *Drawn waits* (no `court` block): the hearing is held after a wait drawn from the scenario's
+  `*_wait_days` (`cap.first_hearing_days` for the first hearing, `cap.final_hearing_wait_days` for
+  later CAP hearings, `cfc.decision_hearing_wait_days` for CFC ones). A drawn wait stands for the
+  listing and any adjournment: court capacity is not modelled.
+- *Court* (`court` block): the hearing is listed at the court's first free sitting time after its
+  notice (`cfc_sim/model/court.py`), and a share is adjourned and listed again.
+
+Either way a hearing held is reported to the flow's `on_held` (it counts the hearing, and the FCA
+attends) before `then` carries the case on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import simpy
+from simpy.events import Timeout
+
+from cfc_sim.metrics import CaseStats
+from cfc_sim.model.case import Case
+from cfc_sim.model.clock import WorkClock
+from cfc_sim.model.court import Court
+from cfc_sim.scenario.schema import AreaConfig, CourtConfig
+
+Then = Callable[[Case, float], None]  # what happens once a hearing has been held
+
+
+class Area(Protocol):
+    """What listing draws on and records to: the area's parameters, streams, clock and statistics."""
+
+    env: simpy.Environment
+    clock: WorkClock
+    config: AreaConfig
+    stats: dict[str, CaseStats]
+
+    def draw(self, block: str, key: str, purpose: str | None = None) -> float: ...
+    def draw_path(self, path: str) -> float: ...
+    def uniform(self, purpose: str) -> float: ...
+
+
+def _no_record(case: Case, kind: str) -> None:
+    """Until a case flow takes over `on_held`."""
+
+
+class DrawnWaits:
+    """Hearings after drawn waits: no court capacity, no adjournment beyond what the wait includes."""
+
+    WAITS = {
+        "first_hearing": ("cap", "first_hearing_days"),
+        "fact_finding": ("cap", "final_hearing_wait_days"),
+        "dra": ("cap", "final_hearing_wait_days"),
+        "final": ("cap", "final_hearing_wait_days"),
+        "decision": ("cfc", "decision_hearing_wait_days"),
+        "review": ("cfc", "decision_hearing_wait_days"),
+        "further": ("cfc", "decision_hearing_wait_days"),
+    }
+
+    def __init__(self, area: Area) -> None:
+        self.area = area
+        self.on_held: Callable[[Case, str], None] = _no_record
+
+    def hearing(self, case: Case, kind: str, ready_day: float, then: Then) -> None:
+        wait = self.area.draw(*self.WAITS[kind])
+        self._record_wait(case, wait)
+        self._at(ready_day + wait, case, kind, then)
+
+    def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
+        """A case waiting for its hearing at day 0: held when the rest of its wait has run."""
+        self._at(remaining_days, case, kind, then)
+
+    def _record_wait(self, case: Case, wait_days: float) -> None:
+        case.listing_wait_days += wait_days
+        self.area.stats[case.pathway].listing_wait_days.add(wait_days)
+
+    def _at(self, day: float, case: Case, kind: str, then: Then) -> None:
+        env = self.area.env
+        event = Timeout(env, max(0.0, day - env.now), (case, kind, then))
+        event.callbacks.append(self._held)
+
+    def _held(self, event: Timeout) -> None:
+        case, kind, then = event.value
+        self.on_held(case, kind)
+        then(case, self.area.env.now)
+
+    def set_config(self, config: AreaConfig, now: float) -> None:
+        """New waits take effect through the area's samplers."""
+
+    def reset_stats(self, now: float) -> None:
+        """No sitting-time statistics."""
+
+    def sitting_hours(self, now: float) -> tuple[float, float]:
+        """(court hours heard, sitting hours available): none without a court."""
+        return 0.0, 0.0
+
+
+class CourtListing:
+    """Hearings listed at the court's first free time (see `Court`); a share adjourned and relisted.
+
+    The hearings listed wait in the court's date-ordered deque; one request on the end-of-day work
+    clock (for the next listed day) serves them all."""
+
+    def __init__(self, area: Area, court: CourtConfig) -> None:
+        self.area = area
+        self.court = Court(court.sitting_days_per_week, court.hours_per_sitting_day)
+        self.on_held: Callable[[Case, str], None] = _no_record
+
+    def hearing(self, case: Case, kind: str, ready_day: float, then: Then) -> None:
+        """List a hearing at the court's first free time after its notice."""
+        area = self.area
+        config = getattr(area.config.court.hearings, kind)  # type: ignore[union-attr]
+        hours = area.draw_path(f"court.hearings.{kind}.hours")
+        earliest = ready_day + config.notice_days
+        day = self.court.list_hearing(earliest, hours)
+        case.listing_wait_days += day - earliest
+        area.stats[case.pathway].listing_wait_days.add(day - earliest)
+        if self.court.add_listed(day, (case, kind, hours, then)):
+            area.clock.at(day, self._sits, None)
+
+    def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
+        """A case waiting for its hearing at day 0 joins the court's list (today's backlog)."""
+        self.hearing(case, kind, 0.0, then)
+
+    def _sits(self, _: Any) -> None:
+        """The end of a sitting day: hold the hearings listed for today, then wait for the next."""
+        listed = self.court.listed
+        end_of_day = self.area.env.now + 1e-9  # the clock's time may be a rounding short of the day
+        while listed and listed[0][0] <= end_of_day:
+            self._held(*listed[0][1])  # still listed while held: a relisting queues behind it
+            listed.popleft()
+        if listed:
+            self.area.clock.at(listed[0][0], self._sits, None)
+
+    def _held(self, case: Case, kind: str, hours: float, then: Then) -> None:
+        area = self.area
+        now = area.env.now
+        self.court.heard(hours)
+        self.on_held(case, kind)
+        if area.uniform("court.adjourned") < area.config.court.adjourned_share:  # type: ignore[union-attr]
+            self.hearing(case, kind, now, then)
+        else:
+            then(case, now)
+
+    def set_config(self, config: AreaConfig, now: float) -> None:
+        """An intervention changes sitting days: hearings already listed keep their dates."""
+        court = config.court  # an area listed by a court keeps its court block (interventions only change it)
+        self.court.set_capacity(now, court.sitting_days_per_week, court.hours_per_sitting_day)  # type: ignore[union-attr]
+
+    def reset_stats(self, now: float) -> None:
+        self.court.reset_stats(now)
+
+    def sitting_hours(self, now: float) -> tuple[float, float]:
+        """(court hours heard, sitting hours available) since statistics started."""
+        return self.court.hours_heard, self.court.capacity.integral_to(now)
+
+
+Listing = DrawnWaits | CourtListing
+
+
+def listing_for(area: Area, config: AreaConfig) -> Listing:
+    """The one place that looks at which listing a scenario asks for (its `court` block)."""
+    court = config.court
+    return DrawnWaits(area) if court is None else CourtListing(area, court)
