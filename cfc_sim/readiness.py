@@ -43,16 +43,43 @@ def cfc_slot_days_per_application(area: AreaConfig) -> float:
     return cfc.cafcass_cir_share * per_cir
 
 
+def cfc_hours_per_application(area: AreaConfig) -> float:
+    """Expected FCA hours one CFC application needs where FCAs work in hours (`cfc.hours`): intake and
+    screening, the CIR with its visits, a second report, visits without a CIR, and the hearings an
+    FCA attends once it has reported (adjourned ones again). 0 in slot work."""
+    cfc, hours = area.cfc, area.cfc.hours
+    if hours is None:
+        return 0.0
+    demand = area.demand
+    children = demand.children_per_case.mean_value()
+    da = demand.domestic_abuse_share
+    visits = children * hours.child_visit.mean_value()
+    adjourned = area.court.adjourned_share if area.court else 0.0
+    hearings = (1.0 + cfc.second_report_share + (1.0 - cfc.second_report_share) * cfc.review_hearing_share) / (
+        1.0 - adjourned)
+    per_cir = (visits + hours.cir.mean_value() + da * hours.da_extra.mean_value()
+               + cfc.second_report_share * hours.second_report.mean_value() + hearings * hours.hearing.mean_value())
+    no_report = 1.0 - cfc.cafcass_cir_share - cfc.la_cir_share
+    return (hours.intake.mean_value() + da * hours.idva_referral.mean_value() + cfc.cafcass_cir_share * per_cir
+            + no_report * hours.see_children_without_cir_share * visits)
+
+
 def required_fte(area: AreaConfig, calendar: SimCalendar, month: int) -> float:
-    """FCAs needed for the month's forecast CFC demand, at the private-law slots of a full cap (with a
-    fixed other-work load, those FCAs plus the load)."""
+    """FCAs needed for the month's forecast CFC demand, on the area's own way of working: the
+    private-law slots of a full cap and, where FCAs work in hours, the casework hours too (the larger
+    need); with a fixed other-work load, those FCAs plus the load."""
     start, end = calendar.month_start_days[month], calendar.month_start_days[month + 1]
     per_day = daily_rate(area.demand, calendar, start, end)
     workforce = area.workforce
-    if workforce.other_work_fte is not None:  # a fixed load: FCAs for the CFC slots, plus the load itself
-        return per_day * cfc_slot_days_per_application(area) / workforce.caseload_cap + workforce.other_work_fte
-    slots = workforce.caseload_cap - round(workforce.other_work_share * workforce.caseload_cap)
-    return per_day * cfc_slot_days_per_application(area) / max(slots, 1)
+    fixed = workforce.other_work_fte is not None  # a fixed load: FCAs for the CFC work, plus the load itself
+    private_share = 1.0 if fixed else 1.0 - workforce.other_work_share
+    slots = workforce.caseload_cap if fixed else workforce.caseload_cap - round(
+        workforce.other_work_share * workforce.caseload_cap)
+    need = per_day * cfc_slot_days_per_application(area) / max(slots, 1)
+    hours_per_fte = workforce.casework_hours_per_day * private_share
+    if hours_per_fte > 0:
+        need = max(need, per_day * cfc_hours_per_application(area) / hours_per_fte)
+    return need + (workforce.other_work_fte or 0.0)
 
 
 def partnerships_share(area: AreaConfig, review_date: dt.date) -> float:

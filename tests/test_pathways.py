@@ -1,14 +1,24 @@
-"""Case-flow rules: the pathway fixed at arrival, triage shares, and the working-day CIR target."""
+"""The one case flow: the pathway fixed at arrival, triage shares, children seen, the working-day CIR
+target, stages of no time, and the direction of each response under FCA hours."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+import yaml
+from model_support import mean_metrics, two_areas
 from scenario_factory import config, scenario_dict
 
+import cfc_sim
 from cfc_sim.experiment import run_scenario
 from cfc_sim.model import simulate
+from cfc_sim.report import write_html
+from cfc_sim.report.views import cir_delay_rows
+from cfc_sim.results_reader import read_results
+from cfc_sim.scenario.examples import modelled_dict
+from cfc_sim.scenario.loading import config_from_dict
 
 
 def _m(output):  # type: ignore[no-untyped-def]
@@ -130,3 +140,95 @@ def test_a_stage_of_no_time_gives_the_numbers_of_a_zero_day_event(case: str, mon
     assert _m(on_the_spot)[("ALL", "cfc", "applications")] > 100
     assert on_the_spot.metrics == through_events.metrics
     assert on_the_spot.monthly == through_events.monthly
+
+
+def test_fewer_fcas_see_fewer_children_and_file_cirs_later() -> None:
+    staffed = mean_metrics(two_areas(court=False, defaults__workforce__fcas=14,
+                                  defaults__workforce__establishment=14))
+    short = mean_metrics(two_areas(court=False, defaults__workforce__fcas=8, defaults__workforce__establishment=8))
+    assert short[("Live", "cfc", "children_seen_share")] < staffed[("Live", "cfc", "children_seen_share")] - 0.1
+    assert short[("Live", "cfc", "cir_working_days_mean")] > staffed[("Live", "cfc", "cir_working_days_mean")] + 5
+    delay = ("Live", "cfc", "cir_fca_hours_delay_days_mean")
+    assert short[delay] > staffed[delay]
+    assert short[("Live", "all", "fca_hours_utilisation")] > staffed[("Live", "all", "fca_hours_utilisation")]
+
+
+
+def test_without_hours_children_seen_is_the_cir_share_and_fcas_do_not_matter() -> None:
+    few = mean_metrics(two_areas(hours=False, court=False, defaults__workforce__fcas=8,
+                              defaults__workforce__establishment=8))
+    many = mean_metrics(two_areas(hours=False, court=False, defaults__workforce__fcas=14,
+                               defaults__workforce__establishment=14))
+    assert few[("Live", "cfc", "children_seen_share")] == many[("Live", "cfc", "children_seen_share")]
+    assert ("Live", "all", "fca_hours_utilisation") not in few
+
+
+
+def test_more_hours_per_visit_lowers_children_seen() -> None:
+    light = mean_metrics(two_areas(court=False, defaults__workforce__fcas=12, defaults__workforce__establishment=12))
+    heavy = mean_metrics(two_areas(court=False, defaults__workforce__fcas=12, defaults__workforce__establishment=12,
+                                defaults__cfc__hours__child_visit=14))
+    assert heavy[("Live", "cfc", "children_seen_share")] < light[("Live", "cfc", "children_seen_share")]
+
+
+
+def test_more_domestic_abuse_costs_more_cfc_fca_hours() -> None:
+    def hours_used(da_share: float) -> float:
+        m = mean_metrics(two_areas(court=False, defaults__workforce__fcas=30, defaults__workforce__establishment=30,
+                                defaults__demand__domestic_abuse_share=da_share))
+        return m[("Live", "all", "fca_hours_utilisation")]
+
+    assert hours_used(0.9) > hours_used(0.1) * 1.05
+
+
+
+def test_more_domestic_abuse_means_more_cap_hearings_per_case() -> None:
+    def hearings(da_share: float) -> float:
+        m = mean_metrics(two_areas(hours=False, defaults__demand__domestic_abuse_share=da_share,
+                                defaults__cap__fact_finding_share_of_da=0.6,
+                                defaults__court__sitting_days_per_week=25.0))
+        return m[("Capshire", "cap", "hearings_per_case")]
+
+    assert hearings(0.9) > hearings(0.1) + 0.15  # 0.65 continue x 0.6 fact-finding x 0.8 more DA = +0.31
+
+
+
+def test_training_happens_in_the_window_before_go_live_not_from_the_start() -> None:
+    data = modelled_dict(horizon_months=12, hours=False, court=False, defaults__workforce__training={
+        "days": 5, "seats_per_month": 20, "trained_share_at_start": 0.0, "months_before_go_live": 2})
+    data["areas"] = [{"name": "Later", "go_live": "2026-12-01"}]
+    out = simulate(config_from_dict(data), 0)
+    trained = {month: v for area, month, metric, v in out.monthly if metric == "trained_share" and area == "Later"}
+    assert trained[0] == 0 and trained[5] == 0  # April to September: no training yet
+    assert trained[7] == 1.0  # trained by the end of November, before the 1 December go-live
+
+
+
+def test_hours_need_work_content_blocks() -> None:
+    from cfc_sim.errors import ScenarioError
+
+    data = modelled_dict(court=False)
+    del data["defaults"]["cfc"]["hours"]
+    with pytest.raises(ScenarioError, match="cfc.hours"):
+        config(data)
+
+
+
+def test_report_names_fca_hours_as_the_main_cause_where_fcas_are_short(tmp_path: Path) -> None:
+    data = modelled_dict(horizon_months=12, court=False)
+    data["areas"] = [
+        {"name": "Short <of> hours", "go_live": "2026-04-01", "workforce": {"fcas": 7, "establishment": 7}},
+        {"name": "Well staffed", "go_live": "2026-04-01", "workforce": {"fcas": 30, "establishment": 30}}]
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    folder = tmp_path / "out"
+    cfc_sim.run(path, reps=2, out=folder)
+    result = read_results(folder)
+    rows = {r["area"]: r for r in cir_delay_rows(result.summary)}
+    assert rows["Short <of> hours"]["main"].startswith("FCA hours")
+    assert rows["Short <of> hours"]["on_time"] < rows["Well staffed"]["on_time"]
+    page = write_html(result, folder, tmp_path / "report.html").read_text(encoding="utf-8")
+    section = page[page.index('id="cir-late"'):page.index('id="by-month"')]
+    assert "Short &lt;of&gt; hours" in section and "FCA hours (work ran past its least time)" in section
+    assert section.index("Short &lt;of&gt; hours") < section.index("Well staffed")  # worst first
+

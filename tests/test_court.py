@@ -1,0 +1,73 @@
+"""Court listing: sitting time as a single-server queue of hearings (M/M/1, M/D/1), adjournments,
+the backlog at the start, and the direction of its responses."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from model_support import mean_metrics, two_areas
+
+from cfc_sim.model.court import Court
+
+
+def test_fewer_sitting_days_lengthen_listing_waits_and_weeks_to_decision() -> None:
+    full = mean_metrics(two_areas(hours=False, defaults__court__sitting_days_per_week=10.0))
+    thin = mean_metrics(two_areas(hours=False, defaults__court__sitting_days_per_week=5.0))
+    for area, pathway in (("Live", "cfc"), ("Capshire", "cap")):
+        assert thin[(area, pathway, "listing_wait_days_mean")] > full[(area, pathway, "listing_wait_days_mean")] + 5
+        assert thin[(area, pathway, "weeks_to_decision_mean")] > full[(area, pathway, "weeks_to_decision_mean")] + 1
+    assert thin[("Capshire", "all", "sitting_day_utilisation")] > full[("Capshire", "all", "sitting_day_utilisation")]
+
+
+
+def test_adjourned_hearings_are_heard_again() -> None:
+    none = mean_metrics(two_areas(hours=False, defaults__court__adjourned_share=0.0))
+    some = mean_metrics(two_areas(hours=False, defaults__court__adjourned_share=0.4))
+    assert some[("Capshire", "cap", "hearings_per_case")] > none[("Capshire", "cap", "hearings_per_case")] * 1.3
+
+
+
+def test_court_lists_like_an_mm1_queue() -> None:
+    """Ready hearings arriving as Poisson, exponential lengths, FIFO listing: M/M/1 waits."""
+    lam, mean_hours, sitting_days, hours_per_day = 0.5, 1.0, 4.2, 1.0  # capacity 0.6 h/day: rho 0.833
+    mu = sitting_days * hours_per_day / 7 / mean_hours
+    means = []
+    for rep in range(16):
+        rng = np.random.default_rng([rep, 11])
+        court = Court(sitting_days, hours_per_day)
+        times = np.cumsum(rng.exponential(1 / lam, 40_000))
+        lengths = rng.exponential(mean_hours, times.size)
+        waits = [court.list_hearing(t, h) - t for t, h in zip(times, lengths, strict=True)]
+        means.append(np.mean(waits[5000:]))
+    theory = (lam / mu) / (mu - lam)
+    mean, half = np.mean(means), 2.13 * np.std(means, ddof=1) / math.sqrt(len(means))
+    assert abs(mean - theory) <= half, (mean, half, theory)
+
+
+
+def test_court_lists_fixed_length_hearings_like_an_md1_queue() -> None:
+    """Fixed hearing lengths, FIFO listing: the Pollaczek-Khinchine wait rho S / (2 (1 - rho)), half M/M/1's."""
+    lam, hours, sitting_days, hours_per_day = 0.5, 1.0, 4.2, 1.0
+    service = hours / (sitting_days * hours_per_day / 7)
+    rho = lam * service
+    means = []
+    for rep in range(16):
+        rng = np.random.default_rng([rep, 13])
+        court = Court(sitting_days, hours_per_day)
+        times = np.cumsum(rng.exponential(1 / lam, 40_000))
+        waits = [court.list_hearing(t, hours) - t for t in times]
+        means.append(np.mean(waits[5000:]))
+    theory = rho * service / (2 * (1 - rho))
+    mean, half = np.mean(means), 2.13 * np.std(means, ddof=1) / math.sqrt(len(means))
+    assert abs(mean - theory) <= half, (mean, half, theory)
+
+
+def test_open_cases_waiting_for_a_hearing_form_the_courts_backlog() -> None:
+    base = two_areas(hours=False)
+    backlog = two_areas(hours=False, **{"defaults__initial_state": {"open_cases": [
+        {"pathway": "cap", "stage": "final_hearing", "count": 150}]}})
+    quiet, busy = mean_metrics(base), mean_metrics(backlog)
+    key = ("Capshire", "cap", "listing_wait_days_mean")
+    assert busy[key] > quiet[key] + 5
+
