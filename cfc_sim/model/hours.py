@@ -249,6 +249,8 @@ class DeadlineHours(_FcaHours):
     # ---- time -------------------------------------------------------------------------------
     def _advance(self, now: float) -> None:
         """Work off any debt, then give the hours to the earliest-due job until `now`."""
+        if now <= self.last_day and not self._head_done():
+            return  # asked again at the same instant with nothing finished: nothing to give out
         while self.rate > 0 and (now > self.last_day or self._head_done()):
             if self._debt > 0:
                 span = min(now - self.last_day, self._debt / self.rate)

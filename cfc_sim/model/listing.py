@@ -109,13 +109,23 @@ class CourtListing:
         self.area = area
         self.court = Court(court.sitting_days_per_week, court.hours_per_sitting_day)
         self.on_held: Callable[[Case, str], None] = _no_record
+        self._kinds: dict[str, tuple[float, str]] = {}  # kind -> (notice days, path of its hours)
+        self._adjourned_share = court.adjourned_share
+
+    def _kind(self, kind: str) -> tuple[float, str]:
+        """A hearing type's notice and the path its length is drawn from, looked up once."""
+        found = self._kinds.get(kind)
+        if found is None:
+            notice = getattr(self.area.config.court.hearings, kind).notice_days  # type: ignore[union-attr]
+            found = self._kinds[kind] = (notice, f"court.hearings.{kind}.hours")
+        return found
 
     def hearing(self, case: Case, kind: str, ready_day: float, then: Then) -> None:
         """List a hearing at the court's first free time after its notice."""
         area = self.area
-        config = getattr(area.config.court.hearings, kind)  # type: ignore[union-attr]
-        hours = area.draw_path(f"court.hearings.{kind}.hours")
-        earliest = ready_day + config.notice_days
+        notice_days, hours_path = self._kind(kind)
+        hours = area.draw_path(hours_path)
+        earliest = ready_day + notice_days
         day = self.court.list_hearing(earliest, hours)
         case.listing_wait_days += day - earliest
         area.stats[case.pathway].listing_wait_days.add(day - earliest)
@@ -141,7 +151,7 @@ class CourtListing:
         now = area.env.now
         self.court.heard(hours)
         self.on_held(case, kind)
-        if area.uniform("court.adjourned") < area.config.court.adjourned_share:  # type: ignore[union-attr]
+        if area.uniform("court.adjourned") < self._adjourned_share:
             self.hearing(case, kind, now, then)
         else:
             then(case, now)
@@ -150,6 +160,8 @@ class CourtListing:
         """An intervention changes sitting days: hearings already listed keep their dates."""
         court = config.court  # an area listed by a court keeps its court block (interventions only change it)
         self.court.set_capacity(now, court.sitting_days_per_week, court.hours_per_sitting_day)  # type: ignore[union-attr]
+        self._adjourned_share = court.adjourned_share  # type: ignore[union-attr]
+        self._kinds.clear()
 
     def reset_stats(self, now: float) -> None:
         self.court.reset_stats(now)

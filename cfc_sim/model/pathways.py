@@ -65,15 +65,19 @@ class CaseFlow:
         step(case, self.env.now)
 
     # ---- arrival ---------------------------------------------------------------------------
-    def _new_case(self, pathway: str, arrival_day: float, streams: str) -> Case:
-        """A case with its children and risks drawn (`streams`: \"\" for applications, \"initial.\" for
-        cases open at the start, so that seeding never shifts the applications' draws)."""
+    # The streams a new case's children and risks are drawn from: applications, and cases open at the
+    # start (apart, so that seeding never shifts the applications' draws).
+    _ARRIVAL_STREAMS = (None, "domestic_abuse", "high_risk")
+    _OPEN_STREAMS = ("initial.children", "initial.domestic_abuse", "initial.high_risk")
+
+    def _new_case(self, pathway: str, arrival_day: float, streams: tuple[str | None, str, str]) -> Case:
+        """A case with its children and risks drawn from `streams`."""
         area = self.area
         demand = area.config.demand
-        children = area.draw("demand", "children_per_case", f"{streams}children" if streams else None)
+        children = area.draw("demand", "children_per_case", streams[0])
         case = Case(self._next_case_id, pathway, arrival_day, max(1, int(round(children))),
-                    area.uniform(f"{streams}domestic_abuse") < demand.domestic_abuse_share,
-                    area.uniform(f"{streams}high_risk") < demand.high_risk_share)
+                    area.uniform(streams[1]) < demand.domestic_abuse_share,
+                    area.uniform(streams[2]) < demand.high_risk_share)
         self._next_case_id += 1
         area.open_cases[pathway] += 1
         return case
@@ -81,7 +85,7 @@ class CaseFlow:
     def arrive(self, day: float) -> Case:
         area = self.area
         pathway = CFC if day >= area.go_live_day else CAP
-        case = self._new_case(pathway, day, "")
+        case = self._new_case(pathway, day, self._ARRIVAL_STREAMS)
         stats = area.stats[pathway]
         stats.applications += 1
         stats.children += case.children
@@ -283,7 +287,7 @@ class CaseFlow:
         """A case open at day 0 that applied `age_days` ago, `remaining_days` (a `remaining_share`
         of its stage) from leaving its stage. Report work already open has seen its children."""
         area = self.area
-        case = self._new_case(pathway, -age_days, "initial.")
+        case = self._new_case(pathway, -age_days, self._OPEN_STREAMS)
         case.letter_done = True
         if area.trace is not None:
             area.log(0.0, case, f"open at start ({pathway.upper()} {stage})")

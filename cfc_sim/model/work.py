@@ -216,8 +216,10 @@ class HoursContent:
         hours += self.area.draw_path(self._OPEN_HOURS[work][0])
         return Piece(days, share * hours)
 
+    _HEARING = {"cap": "cap.hours.hearing", "cfc": "cfc.hours.hearing"}
+
     def hearing_hours(self, case: Case) -> float:
-        return self.area.draw_path(f"{case.pathway}.hours.hearing")
+        return self.area.draw_path(self._HEARING[case.pathway])
 
 
 class WorkMechanism(NamedTuple):
