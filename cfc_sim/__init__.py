@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from cfc_sim.version import __version__
 
 if TYPE_CHECKING:
     from cfc_sim.results import RunResult

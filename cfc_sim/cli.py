@@ -16,10 +16,10 @@ from pathlib import Path
 
 import click
 
-from cfc_sim import __version__
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.safe_text import terminal_text
+from cfc_sim.version import __version__
 
 
 class _State:
@@ -687,7 +687,7 @@ def _print_sensitivity(result) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.table import Table
 
-    from cfc_sim.sensitivity import CIR_OUTPUT, READY_MEAN
+    from cfc_sim.metric_catalogue import CIR_OUTPUT, READY_MEAN
 
     points = len(result.design)
     click.echo(f"{result.method}: {len(result.params)} inputs, {points} design points x {result.reps} replications "

@@ -140,12 +140,12 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
     import numpy as np
     import simpy
 
-    from cfc_sim import __version__
     from cfc_sim.cache import RUN_KEY, run_key
     from cfc_sim.model.simulation import make_calendar
     from cfc_sim.readiness_view import readiness_frame
     from cfc_sim.results import RunResult, events_frame, replications_frame, summary_frame, timeseries_frame
     from cfc_sim.scenario.loading import scenario_sha256
+    from cfc_sim.version import __version__
 
     stage = on_stage or (lambda step: None)
     calendar = make_calendar(config)

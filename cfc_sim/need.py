@@ -36,8 +36,8 @@ import pandas as pd
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL, is_bounded
 from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, Target, check_targets, joined
-from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.schema import ScenarioConfig, thaw
+from cfc_sim.scenario.variants import config_variant
 from cfc_sim.stats import percentile_interval
 
 CAP_METRIC = "weeks_to_decision_reported_mean"

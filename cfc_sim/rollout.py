@@ -74,9 +74,9 @@ from cfc_sim.plan import DAYS_PER_YEAR, check_addition, smallest_extra, variant
 from cfc_sim.readiness import GATING
 from cfc_sim.readiness_view import readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
-from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.loading import resolved_yaml, scenario_sha256
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+from cfc_sim.scenario.variants import config_variant
 
 COLUMNS = ["area", "region", "planned_go_live", "proposed_go_live", "on_time", "extra_fte", "annual_cost",
            "ready_probability_at_proposed", "risk", "reason", "delay_months", "ready_probability_at_planned",
@@ -511,7 +511,7 @@ def rollout_manifest(config: ScenarioConfig, scenario: str, folder: Path, *, con
     """manifest.json of a rollout folder: inputs, versions, times and the command that reproduces it."""
     import platform
 
-    from cfc_sim import __version__
+    from cfc_sim.version import __version__
 
     command = (f"cfc-sim rollout {scenario} --reps {config.replications} --seed {config.seed} "
                f"--confidence {confidence:g} --max-extra {max_extra}"

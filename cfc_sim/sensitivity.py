@@ -35,12 +35,10 @@ import pandas as pd
 
 from cfc_sim.cache import Cache, run_key
 from cfc_sim.errors import UserError
+from cfc_sim.metric_catalogue import CIR_OUTPUT, READY_MEAN, READY_PREFIX
 from cfc_sim.scenario.schema import ScenarioConfig
 
 METHODS = ("morris", "sobol")
-CIR_OUTPUT = "cir_on_time_share"
-READY_PREFIX = "earliest_ready_month:"
-READY_MEAN = "earliest_ready_month:mean_over_areas"
 MORRIS_LEVELS = 4
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 DEFAULT_REPS = 2

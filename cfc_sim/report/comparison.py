@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from cfc_sim import __version__
 from cfc_sim.compare import (
     compare_frame,
     difference_text,
@@ -35,6 +34,7 @@ from cfc_sim.readiness_view import ALREADY_LIVE, AreaStatus, area_statuses, went
 from cfc_sim.report.html_page import CSS, SCRIPT, badge
 from cfc_sim.report.views import day_label, month_label
 from cfc_sim.results import RunResult
+from cfc_sim.version import __version__
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-from cfc_sim import __version__
 from cfc_sim.metric_catalogue import HEADLINE, NATIONAL
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.palette import RAG
@@ -33,6 +32,7 @@ from cfc_sim.report.views import (
 )
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import PNG_MAX_BYTES
+from cfc_sim.version import __version__
 
 AT_RISK_SHOWN = 3  # the areas named first under "Areas most at risk"
 

@@ -14,11 +14,11 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from cfc_sim import __version__
 from cfc_sim.metric_catalogue import NATIONAL, Metric
 from cfc_sim.readiness_view import area_statuses, monthly_statuses
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
+from cfc_sim.version import __version__
 
 GRID_MONTHS = 13  # the run's first month and the twelve after it ("this month next year" included)
 
