@@ -36,11 +36,9 @@ SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
 def invoke(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """Run the console-script entry point; return (exit code, stdout, stderr)."""
     try:
-        main(argv)
+        code = main(argv)
     except SystemExit as exc:
         code = 0 if exc.code is None else exc.code
-    else:
-        code = 0
     out, err = capsys.readouterr()
     assert isinstance(code, int), code
     return code, out, err
