@@ -20,10 +20,10 @@ import pandas as pd
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.readiness import CRITERIA, GATING, SOFT, AreaState, assess, overall_status, passes, review_date_of
+from cfc_sim.results_files import READINESS_COLUMNS
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
-COLUMNS = ["area", "month", "criterion", "value", "threshold", "passed", "status", "margin", "go_live_month",
-           "pass_share", "on_time_share_first_months"]
+COLUMNS = [*READINESS_COLUMNS, "margin", "go_live_month", "pass_share", "on_time_share_first_months"]
 NO_STATUS = "n/a"  # no readiness row for the month asked (e.g. a planned go-live after the run)
 LIVE = "live"  # at its planned go-live, an area already live when the run starts (nothing to judge)
 

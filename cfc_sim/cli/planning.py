@@ -12,6 +12,7 @@ import click
 from cfc_sim.cli.common import default_out, load_config, progress_bar
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 
 
@@ -158,10 +159,10 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     if rule is not None:
         click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
                    f"with no area live (CAP), probability >= {chance:.2f}")
-        files["need.csv"] = fca_need(config, goals, chance, rule=rule, areas=list(areas) or None,
+        files[NEED_CSV] = fca_need(config, goals, chance, rule=rule, areas=list(areas) or None,
                                      max_extra=max_extra, cache=cache, workers=workers, scheduler=scheduler,
                                      cfc=evaluator)
-        _print_need(files["need.csv"], config.name, "England (ALL)" if not areas else "ALL areas planned")
+        _print_need(files[NEED_CSV], config.name, "England (ALL)" if not areas else "ALL areas planned")
 
     def fill(tmp: Path) -> None:
         for file, frame in files.items():

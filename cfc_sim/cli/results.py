@@ -10,6 +10,7 @@ import click
 from cfc_sim.cli.common import Stages, default_out
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 
 
@@ -210,8 +211,8 @@ def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None,
     elif not (want_html or want_xlsx):
         want_html = want_xlsx = True
     result = read_results(source)
-    if need_path is None and (source / "need.csv").exists():
-        need_path = str(source / "need.csv")
+    if need_path is None and (source / NEED_CSV).exists():
+        need_path = str(source / NEED_CSV)
     need = read_need(Path(need_path)) if need_path is not None else None
     into_results = not as_file and target.resolve() == source.resolve()
     paths = {"html": target if as_file else target / "report.html",
