@@ -19,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from cfc_sim.calendar import SimCalendar
-from cfc_sim.readiness import CRITERIA, GATING, SOFT, AreaState, assess, overall_status, passes, review_date_of
+from cfc_sim.readiness import (
+    CRITERIA,
+    GATING,
+    AreaState,
+    assess,
+    criterion_status,
+    overall_status,
+    passes,
+    review_date_of,
+)
 from cfc_sim.results_files import READINESS_COLUMNS
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
@@ -472,11 +481,7 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
 
 
 def _restatus(row: dict[str, object], tolerance: float) -> None:
-    """A criterion's status after the replication and hold rules: green when it passes; a failing
-    soft criterion whose mean value is within the amber tolerance (or passes) is amber; else red."""
-    if row["passed"]:
-        row["status"] = "green"
-        return
-    margin = float(row["margin"])  # type: ignore[arg-type]
-    soft = row["criterion"] in SOFT and margin == margin and margin >= -tolerance
-    row["status"] = "amber" if soft else "red"
+    """A criterion's status after the replication and hold rules, by the one amber rule (on its
+    mean value's margin)."""
+    row["status"] = criterion_status(str(row["criterion"]), bool(row["passed"]),
+                                     float(row["margin"]), tolerance)  # type: ignore[arg-type]

@@ -9,7 +9,6 @@ it for spreadsheets (`monthly_summary.csv`: mean and percentiles across replicat
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +18,12 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from cfc_sim.manifest import write_manifest
 from cfc_sim.metric_catalogue import NATIONAL, ORDER, is_bounded, is_signed
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.results_files import (
     CHARTS,
     EVENTS_CSV_GZ,
-    MANIFEST_JSON,
     MONTHLY_COLUMNS,
     MONTHLY_SUMMARY_CSV,
     REPLICATIONS_COLUMNS,
@@ -196,7 +195,7 @@ def write_results(result: RunResult, out: Path, draw_charts: ChartDrawer) -> Pat
             pending.wait()
         manifest = dict(result.manifest)
         manifest["command"] = manifest.get("command", "").replace("{out}", str(out))
-        (tmp / MANIFEST_JSON).write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        write_manifest(tmp, manifest)
 
     def write_files(tmp: Path) -> None:
         (tmp / SCENARIO_RESOLVED_YAML).write_text(resolved_yaml(result.config), encoding="utf-8")

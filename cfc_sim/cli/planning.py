@@ -4,7 +4,6 @@ FCA need), `sensitivity` (which inputs drive the outcomes) and `rollout` (go-liv
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -299,13 +298,14 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     """Propose go-live months for the areas not yet live: as many on time as recruitment, training and
     the budget allow, none breaching readiness (criteria 1-5 at go-live with the confidence). Prints the
     plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
+    from cfc_sim.manifest import utc_now
     from cfc_sim.output_folder import check_folder
     from cfc_sim.rollout import plan_rollout, rollout_chart, rollout_manifest, summary_line, write_rollout
 
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else default_out(f"rollout-{config.name}"), "rollout")
-    started, clock = datetime.now().astimezone(), time.perf_counter()
+    started, clock = utc_now(), time.perf_counter()
     click.echo(f"rollout: criteria 1-5 at go-live with probability >= {chance:.2f}, {config.replications} "
                f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")
     plan = plan_rollout(config, confidence=chance, budget=budget, max_extra=max_extra,
