@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import queue
 import signal
 import sys
 import threading
@@ -223,17 +224,22 @@ class WorkerPool:
 
 def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], pool: WorkerPool,
                    notify: OnResult) -> list[T]:
-    from concurrent.futures import FIRST_COMPLETED, wait
-
+    # Finished tasks come back through a queue their futures put themselves on, not through
+    # `concurrent.futures.wait`: that takes every future's lock in a loop, and a Ctrl-C in the middle
+    # of it left some taken for ever, so the pool's thread, cancelling them, never ended (nor the
+    # interpreter's exit, which waits for it).
+    finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
     results: dict[int, T] = {}
     try:
-        futures = {pool.executor.submit(fn, *a): i for i, a in enumerate(args)}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=futures.__getitem__):
-                results[futures[future]] = future.result()
-                notify(futures[future], results[futures[future]])
+        futures: dict[Any, int] = {}
+        for i, a in enumerate(args):
+            future = pool.executor.submit(fn, *a)
+            futures[future] = i
+            future.add_done_callback(finished.put)
+        for _ in range(len(futures)):
+            future = finished.get()
+            results[futures[future]] = future.result()
+            notify(futures[future], results[futures[future]])
     except BaseException:
         pool.kill()
         raise
