@@ -36,7 +36,7 @@ def code_version() -> str:
 
 def run_key(config: ScenarioConfig, purpose: str) -> str:
     """The cache key of `config`'s replications kept for `purpose` (a short word: plan, rollout, ...)."""
-    from cfc_sim.scenario.loading import scenario_sha256
+    from cfc_sim.scenario.resolved import scenario_sha256
 
     return f"{purpose}-{scenario_sha256(config)[:20]}-{config.seed}-{config.replications}-{code_version()}"
 

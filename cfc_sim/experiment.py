@@ -119,7 +119,7 @@ def prepare_assembly(config: ScenarioConfig | None) -> None:
 
         import cfc_sim.readiness_view  # noqa: F401
         import cfc_sim.results  # noqa: F401
-        from cfc_sim.scenario.loading import resolved_yaml
+        from cfc_sim.scenario.resolved import resolved_yaml
 
         if config is not None:
             resolved_yaml(config)

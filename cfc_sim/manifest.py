@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 
 from cfc_sim.results_files import MANIFEST_JSON
-from cfc_sim.scenario.loading import scenario_sha256
+from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.version import __version__
 

@@ -33,7 +33,7 @@ from cfc_sim.results_files import (
     TIMESERIES_PARQUET,
     csv_name,
 )
-from cfc_sim.scenario.loading import resolved_yaml
+from cfc_sim.scenario.resolved import resolved_yaml
 from cfc_sim.scenario.schema import ScenarioConfig
 
 PATHWAY_ORDER = ["all", "cap", "cfc"]

@@ -230,7 +230,8 @@ def read_results(folder: Path) -> Any:
     """A run's results folder as a `RunResult`, every file checked first. The monthly series come
     from `timeseries.parquet`, or from `timeseries.csv` in a folder written before it."""
     from cfc_sim.results import RunResult
-    from cfc_sim.scenario.loading import build_config, read_yaml
+    from cfc_sim.scenario.loading import build_config
+    from cfc_sim.scenario.reading import read_yaml
 
     folder = Path(folder)
     if not folder.is_dir():

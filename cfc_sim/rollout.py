@@ -74,7 +74,7 @@ from cfc_sim.plan import check_addition, smallest_extra, variant
 from cfc_sim.readiness import GATING
 from cfc_sim.readiness_view import readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
-from cfc_sim.scenario.loading import resolved_yaml
+from cfc_sim.scenario.resolved import resolved_yaml
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 from cfc_sim.scenario.variants import config_variant
 

@@ -308,7 +308,7 @@ def run_sensitivity(
 ) -> SensitivityResult:
     """Build the design, run (or reuse) every point with common random numbers, compute the indices."""
     from cfc_sim.calendar import SimCalendar
-    from cfc_sim.scenario.loading import resolve_extends
+    from cfc_sim.scenario.reading import resolve_extends
     from cfc_sim.scenario.variants import build_variant
 
     if method not in METHODS:

@@ -53,7 +53,7 @@ def finished(folder: Path, config: ScenarioConfig) -> bool:
 def identical_variants(configs: Sequence[ScenarioConfig], combos: Sequence[dict[str, Any]]) -> list[str]:
     """Warnings for variants that are the same scenario (same resolved sha256), naming a swept key
     that changes nothing: typically a `defaults.` key that every area overrides with its own value."""
-    from cfc_sim.scenario.loading import scenario_sha256
+    from cfc_sim.scenario.resolved import scenario_sha256
 
     shas = [scenario_sha256(c) for c in configs]
     if len(set(shas)) == len(shas):

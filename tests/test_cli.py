@@ -28,7 +28,8 @@ from scenario_factory import scenario_dict
 
 import cfc_sim
 from cfc_sim.metric_catalogue import CATALOGUE, is_signed
-from cfc_sim.scenario.loading import load_scenario, scenario_sha256
+from cfc_sim.scenario.loading import load_scenario
+from cfc_sim.scenario.resolved import scenario_sha256
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -23,7 +23,8 @@ from scenario_factory import scenario_dict
 
 from cfc_sim.cli import main
 from cfc_sim.errors import ScenarioError
-from cfc_sim.scenario.loading import load_scenario, resolved_yaml, scenario_sha256
+from cfc_sim.scenario.loading import load_scenario
+from cfc_sim.scenario.resolved import resolved_yaml, scenario_sha256
 from cfc_sim.scenario.schema import thaw
 
 REPO = Path(__file__).resolve().parent.parent

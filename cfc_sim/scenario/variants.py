@@ -17,7 +17,9 @@ import yaml
 
 from cfc_sim.errors import UserError
 from cfc_sim.scenario.keys import apply_settings
-from cfc_sim.scenario.loading import build_config, resolve_extends, resolved_dict
+from cfc_sim.scenario.loading import build_config
+from cfc_sim.scenario.reading import resolve_extends
+from cfc_sim.scenario.resolved import resolved_dict
 from cfc_sim.scenario.schema import Intervention, ScenarioConfig, thaw
 
 
