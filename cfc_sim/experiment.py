@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from cfc_sim.cache import RUN_KEY, run_key
 from cfc_sim.executor import WorkerPool, run_tasks
 from cfc_sim.manifest import build_manifest, utc_now
 from cfc_sim.model import ReplicationOutput, simulate
+from cfc_sim.model.simulation import make_calendar
 from cfc_sim.scenario.schema import ScenarioConfig
 
 if TYPE_CHECKING:
@@ -130,8 +132,6 @@ def prepare_assembly(config: ScenarioConfig | None) -> None:
 def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: dt.datetime,
              wall_seconds: float, on_stage: Stage | None = None, on_series: OnSeries | None = None) -> RunResult:
     """Frames, summary, readiness and manifest from the replications' outputs."""
-    from cfc_sim.cache import RUN_KEY, run_key
-    from cfc_sim.model.simulation import make_calendar
     from cfc_sim.readiness_view import readiness_frame
     from cfc_sim.results import RunResult, events_frame, replications_frame, summary_frame, timeseries_frame
 

@@ -21,6 +21,7 @@ import pandas as pd
 from cfc_sim.manifest import write_manifest
 from cfc_sim.metric_catalogue import NATIONAL, ORDER, is_bounded, is_signed
 from cfc_sim.model import ReplicationOutput
+from cfc_sim.output_folder import write_folder
 from cfc_sim.results_files import (
     CHARTS,
     EVENTS_CSV_GZ,
@@ -33,8 +34,10 @@ from cfc_sim.results_files import (
     TIMESERIES_PARQUET,
     csv_name,
 )
+from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.resolved import resolved_yaml
 from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.stats import t_intervals, variance_shares
 
 PATHWAY_ORDER = ["all", "cap", "cfc"]
 
@@ -121,8 +124,6 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
     which share of each metric's variance comes from the parameters and which from run-to-run
     randomness.
     """
-    from cfc_sim.stats import t_intervals, variance_shares
-
     keys = ["area", "pathway", "metric"]
     counts = replications.groupby(keys, sort=False)["value"].count().to_numpy()
     units = replications
@@ -179,9 +180,6 @@ def write_results(result: RunResult, out: Path, draw_charts: ChartDrawer) -> Pat
     """Write the results folder of a run atomically (see `cfc_sim.output_folder.write_folder`).
 
     The charts are asked for first: helpers draw them while the files are written here."""
-    from cfc_sim.output_folder import write_folder
-    from cfc_sim.safe_text import csv_safe
-
     def fill(tmp: Path) -> None:
         (tmp / CHARTS).mkdir()
         pending = draw_charts(result, tmp / CHARTS)

@@ -70,10 +70,12 @@ from cfc_sim.experiment import run_replications
 from cfc_sim.manifest import build_manifest, write_manifest
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.model.simulation import make_calendar
+from cfc_sim.output_folder import write_folder
 from cfc_sim.plan import check_addition, smallest_extra, variant
 from cfc_sim.readiness import GATING
 from cfc_sim.readiness_view import readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
+from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.resolved import resolved_yaml
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 from cfc_sim.scenario.variants import config_variant
@@ -519,9 +521,6 @@ def rollout_manifest(config: ScenarioConfig, scenario: str, folder: Path, *, con
 def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
                   draw_chart: Callable[[pd.DataFrame, Path, str, dt.date, dt.date], None]) -> Path:
     """The rollout folder, written atomically: rollout.csv, rollout.png, scenario.proposed.yaml, manifest.json."""
-    from cfc_sim.output_folder import write_folder
-    from cfc_sim.safe_text import csv_safe
-
     header = plan.proposed.header
     calendar = make_calendar(plan.proposed)
     end = header.start + dt.timedelta(days=int(calendar.horizon_days))

@@ -40,7 +40,9 @@ from cfc_sim.errors import UserError
 from cfc_sim.executor import run_tasks
 from cfc_sim.experiment import run_scenario
 from cfc_sim.metric_catalogue import CIR_OUTPUT, NATIONAL, READY_MEAN, READY_PREFIX
+from cfc_sim.output_folder import write_folder
 from cfc_sim.readiness_view import earliest_ready
+from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.keys import parse
 from cfc_sim.scenario.reading import resolve_extends
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig, ScenarioHeader
@@ -414,9 +416,6 @@ def _indices(params: Sequence[Param], method: str, matrix: np.ndarray, table: pd
 def write_sensitivity(result: SensitivityResult, out: Path, title: str) -> Path:
     """The folder (atomically): sensitivity.csv, design.csv, sensitivity.png."""
     from cfc_sim.charts import sensitivity_chart
-    from cfc_sim.output_folder import write_folder
-    from cfc_sim.safe_text import csv_safe
-
     def fill(tmp: Path) -> None:
         csv_safe(result.indices).to_csv(tmp / "sensitivity.csv", index=False)
         csv_safe(result.design).to_csv(tmp / "design.csv", index=False)

@@ -22,6 +22,7 @@ from cfc_sim.results import RunResult, slug, write_results
 from cfc_sim.results_files import MANIFEST_JSON, SUMMARY_COLUMNS
 from cfc_sim.results_reader import read_results
 from cfc_sim.safe_text import csv_safe
+from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.scenario.variants import load_variant
 
@@ -53,8 +54,6 @@ def finished(folder: Path, config: ScenarioConfig) -> bool:
 def identical_variants(configs: Sequence[ScenarioConfig], combos: Sequence[dict[str, Any]]) -> list[str]:
     """Warnings for variants that are the same scenario (same resolved sha256), naming a swept key
     that changes nothing: typically a `defaults.` key that every area overrides with its own value."""
-    from cfc_sim.scenario.resolved import scenario_sha256
-
     shas = [scenario_sha256(c) for c in configs]
     if len(set(shas)) == len(shas):
         return []

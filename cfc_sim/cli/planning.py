@@ -10,7 +10,7 @@ import click
 
 from cfc_sim.cli.common import default_out, load_config, progress_bar
 from cfc_sim.errors import UserError
-from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.metric_catalogue import BY_NAME, CIR_OUTPUT, NATIONAL, READY_MEAN
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 
@@ -35,7 +35,6 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     variant, sweep.csv and sweep.png (England; sweep-<area>.png per --area). Rerunning with the same
     --out reuses finished variants."""
     from cfc_sim.charts import draw_run_charts, sweep_chart
-    from cfc_sim.metric_catalogue import BY_NAME
     from cfc_sim.output_folder import write_file
     from cfc_sim.results import slug
     from cfc_sim.scenario.variants import parse_setting
@@ -252,8 +251,6 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
 def _print_sensitivity(result) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.table import Table
-
-    from cfc_sim.metric_catalogue import CIR_OUTPUT, READY_MEAN
 
     points = len(result.design)
     click.echo(f"{result.method}: {len(result.params)} inputs, {points} design points x {result.reps} replications "

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import html
 import math
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,8 +109,6 @@ def area_comparisons(runs: Sequence[RunResult]) -> list[AreaComparison]:
 
 def _png(draw: Callable[[Path], None]) -> str:
     """A chart drawn to a temporary file and returned as a data URI (nothing left on disk)."""
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="cfc-sim-chart-") as tmp:
         path = Path(tmp) / "chart.png"
         draw(path)

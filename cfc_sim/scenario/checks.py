@@ -7,7 +7,9 @@ where every area overrides them, peak demand, interventions applied in date orde
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
+import io
 import itertools
 import math
 from pathlib import Path
@@ -58,9 +60,6 @@ class Snapshots:
         return [copy.deepcopy(entry) for name, entry in parsed if name in ("", area)]
 
     def _parse(self, path: Path) -> list[tuple[str, dict[str, Any]]]:
-        import csv
-        import io
-
         try:
             text = read_capped(path, MAX_SNAPSHOT_BYTES).decode("utf-8")
         except InputFileError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import typing
 from typing import Any
 
 from pydantic import ValidationError
@@ -75,8 +76,6 @@ def schema_keys() -> tuple[str, ...]:
 
 
 def _types_in(annotation: Any) -> list[Any]:
-    import typing
-
     out, stack = [], [annotation]
     while stack:
         item = stack.pop()
