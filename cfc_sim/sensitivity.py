@@ -416,6 +416,7 @@ def _indices(params: Sequence[Param], method: str, matrix: np.ndarray, table: pd
 def write_sensitivity(result: SensitivityResult, out: Path, title: str) -> Path:
     """The folder (atomically): sensitivity.csv, design.csv, sensitivity.png."""
     from cfc_sim.charts import sensitivity_chart
+
     def fill(tmp: Path) -> None:
         csv_safe(result.indices).to_csv(tmp / "sensitivity.csv", index=False)
         csv_safe(result.design).to_csv(tmp / "design.csv", index=False)

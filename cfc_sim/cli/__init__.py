@@ -33,9 +33,11 @@ def cli(debug: bool) -> None:
     """
     State.debug = debug
 
+
 for command in (run_commands.run, run_commands.validate, results.readiness, results.compare, results.report,
                 planning.sweep, planning.plan, planning.sensitivity, planning.rollout):
     cli.add_command(command)
+
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point (`sys.exit(main())`): runs one command and returns its exit code,

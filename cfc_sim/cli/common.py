@@ -28,6 +28,7 @@ def load_config(scenario: str | None):  # type: ignore[no-untyped-def]
 
     return load_scenario(scenario if scenario is not None else default_scenario_path())
 
+
 def default_out(name: str) -> Path:
     from cfc_sim.results import slug
 
@@ -65,6 +66,7 @@ class CountOrAuto(click.ParamType):
         if not 1 <= number <= self.maximum:
             self.fail(f"{number} is not in the range 1 to {self.maximum}", param, ctx)
         return number
+
 
 class Stages:
     """One line on stderr as each step after the simulation starts, with the time the last one took,

@@ -75,6 +75,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
         click.echo(view.rename(columns={"mean": metric}).to_string(index=False))
     click.echo(f"sweep: {folder / 'sweep.csv'}")
 
+
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--area", "areas", multiple=True, help="Area to plan (repeatable; default every area).")
@@ -192,6 +193,7 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
                       style="bold" if row.area == NATIONAL else None)
     Console(width=160).print(shown)
 
+
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--param", "params", multiple=True, required=True, metavar="KEY=LOW:HIGH",
@@ -275,6 +277,7 @@ def _print_sensitivity(result) -> None:  # type: ignore[no-untyped-def]
         for row in rows.itertuples():
             table.add_row(str(row.rank), row.param, *(f"{getattr(row, c):.4g}" for c, _ in names))
         console.print(table)
+
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))

@@ -75,6 +75,7 @@ def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]
         raise UserError(f"{month} is not a month of this run (months with readiness: {span})", key="--month")
     return month
 
+
 @click.command()
 @click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--area", default=NATIONAL, show_default=True, help=f"Area to compare ({NATIONAL} is England).")
@@ -143,6 +144,7 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
     methods = table["method"][table["method"] != ""].drop_duplicates().tolist()
     for method in methods:
         click.echo(f"differences: {method}")
+
 
 @click.command()
 @click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))

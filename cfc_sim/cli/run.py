@@ -70,6 +70,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"results: {folder}")
 
+
 def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-def]
     """England against the targets, then the areas at risk worst first, and where to look next."""
     from cfc_sim.at_risk import areas_at_risk, format_check, national_checks
@@ -101,6 +102,7 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
 
 
 AT_RISK_SHOWN = 10  # the worst areas listed in the terminal; the report lists every one
+
 
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))

@@ -36,6 +36,7 @@ MAX_INTERVENTIONS = 10_000
 MAX_PEAK_APPLICATIONS_PER_WEEK = 4 * MAX_APPLICATIONS_PER_WEEK
 UNBOUNDED_PROBE = 1e12  # stands for "no upper limit" when checking what a range can draw
 
+
 class Snapshots:
     """Snapshot CSVs of open cases, each read once per scenario: columns pathway, stage, count and
     optional age_days and area. A row without an area applies to every area reading the file; a
@@ -157,6 +158,7 @@ def check_defaults(defaults: dict[str, Any], probe: dict[str, Any]) -> list[tupl
             problems.append((f"defaults.{path}", describe(error)))
         return problems
     return []
+
 
 def peak_demand_problem(area: AreaConfig, horizon_months: int) -> str | None:
     """Demand at its peak (weekly base x the largest seasonal factor x growth to the horizon) is

@@ -25,6 +25,7 @@ from cfc_sim.scenario.schema import (
 _DIST_TAGS = {"fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "shifted_poisson", "empirical"}
 MISSING_HERE = "required key is missing (set it in defaults or in this area)"
 
+
 def display_path(raw: Any, loc: tuple[Any, ...]) -> tuple[str, bool]:
     """Key path for a pydantic error location in `raw`, and whether that key exists there.
 
@@ -128,6 +129,7 @@ def pydantic_problems(exc: ValidationError, prefix: str, raw: Any,
                     message = MISSING_HERE
         out.append((where, message))
     return out
+
 
 def lacking_keys(lacking: dict[str, list[str]], problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Required keys that areas lack, one problem per key: at the area if one lacks it, at

@@ -143,6 +143,7 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
     raw = resolve_extends(Path(path))
     return build_config(raw, str(path), Path(path).parent)
 
+
 def config_from_dict(raw: dict[str, Any], name: str = "<dict>") -> ScenarioConfig:
     """Validate a scenario given as a mapping (notebooks, tests, sweeps); `name` labels errors."""
     return build_config(copy.deepcopy(raw), name)
