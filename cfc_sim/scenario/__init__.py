@@ -1,4 +1,5 @@
-"""Scenario files: schema (typed, frozen), loading (YAML, extends, error paths), distributions.
+"""Scenario files: schema (typed, frozen), reading (YAML, extends), loading (validation, with
+error paths and cross-checks), resolved (the scenario as run), keys and variants, distributions.
 
 The names below are loaded on first use, so a process-pool worker that only unpickles a config and
 runs the model (importing `cfc_sim.scenario.schema` and `.distributions`) never imports the YAML
