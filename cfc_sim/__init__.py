@@ -13,13 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from cfc_sim.scenario.default import default_scenario_path
+from cfc_sim.version import __version__
 
 if TYPE_CHECKING:
     from cfc_sim.results import RunResult
     from cfc_sim.scenario.schema import ScenarioConfig
-
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "national-rollout.yaml"
 
 
 def load_scenario(path: str | Path | None = None) -> ScenarioConfig:
@@ -27,15 +26,6 @@ def load_scenario(path: str | Path | None = None) -> ScenarioConfig:
     from cfc_sim.scenario.loading import load_scenario as _load
 
     return _load(path if path is not None else default_scenario_path())
-
-
-def default_scenario_path() -> Path:
-    from cfc_sim.errors import UserError
-
-    if not DEFAULT_SCENARIO.is_file():
-        raise UserError("the built-in scenarios/ folder is missing: install from a checkout with pip install -e .",
-                        file=str(DEFAULT_SCENARIO))
-    return DEFAULT_SCENARIO
 
 
 def run(scenario: str | Path | ScenarioConfig | None = None, *, reps: int | None = None,

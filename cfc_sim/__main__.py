@@ -1,6 +1,8 @@
 """`python -m cfc_sim` is the same as the `cfc-sim` command."""
 
-from cfc_sim.cli import program
+import sys
+
+from cfc_sim.cli import main
 
 if __name__ == "__main__":
-    program()
+    sys.exit(main())

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cfc_sim.output_folder import write_file
+from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
 
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # an entry larger than any the tool writes is not read
@@ -36,8 +37,6 @@ def code_version() -> str:
 
 def run_key(config: ScenarioConfig, purpose: str) -> str:
     """The cache key of `config`'s replications kept for `purpose` (a short word: plan, rollout, ...)."""
-    from cfc_sim.scenario.loading import scenario_sha256
-
     return f"{purpose}-{scenario_sha256(config)[:20]}-{config.seed}-{config.replications}-{code_version()}"
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+DAYS_PER_YEAR = 365.25  # a mean year, for annual rates (growth, turnover, costs a year)
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """First-of-month arithmetic is all the model needs: month boundaries from the start date."""

@@ -24,7 +24,14 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from cfc_sim.chart_inputs import MAX_AREA_PANELS, Bands, RunChartInputs, run_chart_inputs, run_chart_names  # noqa: E402
-from cfc_sim.metric_catalogue import NATIONAL, label_of, written_as_share  # noqa: E402
+from cfc_sim.metric_catalogue import (  # noqa: E402
+    CIR_OUTPUT,
+    NATIONAL,
+    READY_MEAN,
+    READY_PREFIX,
+    label_of,
+    written_as_share,
+)
 from cfc_sim.palette import BLUE, GREY, ORANGE, PURPLE, RAG, SERIES, TARGET  # noqa: E402
 
 
@@ -518,7 +525,6 @@ def sensitivity_chart(indices: pd.DataFrame, method: str, path: Path, title: str
     """Tornado-like bars per input, largest at the top: Morris mu* (sigma as markers) or Sobol total
     index ST with the first-order S1 overlaid, for England's CIR on-time share and for the mean over
     areas of the earliest-ready-month indices."""
-    from cfc_sim.sensitivity import CIR_OUTPUT, READY_MEAN, READY_PREFIX
 
     outputs = indices["output"].drop_duplicates()
     n_areas = int((outputs.str.startswith(READY_PREFIX) & (outputs != READY_MEAN)).sum())

@@ -6,10 +6,8 @@ Shared by the arrival process (which draws the Poisson counts) and by readiness 
 
 from __future__ import annotations
 
-from cfc_sim.calendar import SimCalendar
+from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
 from cfc_sim.scenario.schema import DemandConfig
-
-DAYS_PER_YEAR = 365.25
 
 
 def daily_rate(demand: DemandConfig, calendar: SimCalendar, from_day: float, to_day: float) -> float:

@@ -15,12 +15,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import queue
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from multiprocessing.context import SpawnContext
 from typing import Any, TypeVar
 
 from cfc_sim.errors import UserError
@@ -134,6 +136,20 @@ def lower_thread_priority() -> None:
             os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + 10))
 
 
+class _SpawnKeepingQueues(SpawnContext):
+    """The spawn start method, keeping a handle on each simple queue made through it (the pool's
+    result pipe) for `WorkerPool.kill`: the executor gives none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queues: list[Any] = []
+
+    def SimpleQueue(self) -> Any:  # noqa: N802 - the name multiprocessing contexts use
+        queue = super().SimpleQueue()
+        self.queues.append(queue)
+        return queue
+
+
 class WorkerPool:
     """Local worker processes, started before their tasks exist.
 
@@ -148,11 +164,11 @@ class WorkerPool:
                  start: Callable[[int, bool, Any], None] | None = None, start_arg: Any = None) -> None:
         """`workers` processes started by `worker_init` with `preload`, or by `start(parent,
         pdeathsig, start_arg)`, which calls `worker_init` itself (the chart helpers' start-up)."""
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
-        context = multiprocessing.get_context("spawn")
+        context = _SpawnKeepingQueues()
+        self._queues = context.queues
         self.executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=start or worker_init,
             initargs=(os.getpid(), threading.current_thread() is threading.main_thread(),
@@ -187,6 +203,14 @@ class WorkerPool:
                 process.join(0.5)
         if manager is not None and manager is not threading.current_thread():
             manager.join(1.0)
+            if manager.is_alive():
+                # Stuck reading a result a terminated worker had half written: closing this
+                # process's ends of the result pipe ends that read (the workers' ends are gone),
+                # and the thread winds the pool up as a broken one. Else the interpreter's exit,
+                # which joins it, would wait for ever.
+                for queue in self._queues:
+                    queue.close()
+                manager.join(1.0)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -200,17 +224,22 @@ class WorkerPool:
 
 def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], pool: WorkerPool,
                    notify: OnResult) -> list[T]:
-    from concurrent.futures import FIRST_COMPLETED, wait
-
+    # Finished tasks come back through a queue their futures put themselves on, not through
+    # `concurrent.futures.wait`: that takes every future's lock in a loop, and a Ctrl-C in the middle
+    # of it left some taken for ever, so the pool's thread, cancelling them, never ended (nor the
+    # interpreter's exit, which waits for it).
+    finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
     results: dict[int, T] = {}
     try:
-        futures = {pool.executor.submit(fn, *a): i for i, a in enumerate(args)}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=futures.__getitem__):
-                results[futures[future]] = future.result()
-                notify(futures[future], results[futures[future]])
+        futures: dict[Any, int] = {}
+        for i, a in enumerate(args):
+            future = pool.executor.submit(fn, *a)
+            futures[future] = i
+            future.add_done_callback(finished.put)
+        for _ in range(len(futures)):
+            future = finished.get()
+            results[futures[future]] = future.result()
+            notify(futures[future], results[futures[future]])
     except BaseException:
         pool.kill()
         raise

@@ -7,12 +7,16 @@ replication order before anything is summarised.
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Callable, Sequence
-from datetime import UTC
 from typing import TYPE_CHECKING
 
+from cfc_sim.cache import RUN_KEY, run_key
 from cfc_sim.executor import WorkerPool, run_tasks
+from cfc_sim.manifest import build_manifest, utc_now
 from cfc_sim.model import ReplicationOutput, simulate
+from cfc_sim.model.simulation import make_calendar
 from cfc_sim.scenario.schema import ScenarioConfig
 
 if TYPE_CHECKING:
@@ -57,10 +61,7 @@ def run_scenario(
     pool: WorkerPool | None = None,
 ) -> RunResult:
     """Run every replication of `config` and assemble frames, summary and readiness."""
-    import time
-    from datetime import datetime
-
-    started = datetime.now(UTC)
+    started = utc_now()
     clock = time.perf_counter()
     outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
                                trace=trace, progress=progress, pool=pool)
@@ -90,12 +91,9 @@ def run_until_precise(
     half-width (half-widths shrink as 1 / sqrt(n)), so few batches are needed. Replication r is
     always stream r, so the result equals a plain run with the final count.
     """
-    import time
-    from datetime import datetime
-
     from cfc_sim.output_analysis import replications_needed
 
-    started = datetime.now(UTC)
+    started = utc_now()
     clock = time.perf_counter()
     batch = AUTO_BATCH  # not tied to the workers: the replications chosen must not depend on the machine
     outputs: list[ReplicationOutput] = []
@@ -123,7 +121,7 @@ def prepare_assembly(config: ScenarioConfig | None) -> None:
 
         import cfc_sim.readiness_view  # noqa: F401
         import cfc_sim.results  # noqa: F401
-        from cfc_sim.scenario.loading import resolved_yaml
+        from cfc_sim.scenario.resolved import resolved_yaml
 
         if config is not None:
             resolved_yaml(config)
@@ -131,21 +129,11 @@ def prepare_assembly(config: ScenarioConfig | None) -> None:
         pass
 
 
-def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: object,
+def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: dt.datetime,
              wall_seconds: float, on_stage: Stage | None = None, on_series: OnSeries | None = None) -> RunResult:
     """Frames, summary, readiness and manifest from the replications' outputs."""
-    import platform
-    from datetime import datetime
-
-    import numpy as np
-    import simpy
-
-    from cfc_sim import __version__
-    from cfc_sim.cache import RUN_KEY, run_key
-    from cfc_sim.model.simulation import make_calendar
     from cfc_sim.readiness_view import readiness_frame
     from cfc_sim.results import RunResult, events_frame, replications_frame, summary_frame, timeseries_frame
-    from cfc_sim.scenario.loading import scenario_sha256
 
     stage = on_stage or (lambda step: None)
     calendar = make_calendar(config)
@@ -155,20 +143,9 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
     timeseries = timeseries_frame(outputs, calendar.month_labels)
     if on_series is not None:
         on_series(config, timeseries)
+    command = f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}"
     manifest = {
-        "scenario_name": config.name,
-        "scenario_sha256": scenario_sha256(config),
-        "scenario_source": config.source,
-        "seed": config.seed,
-        "replications": config.replications,
-        "cfc_sim_version": __version__,
-        "python": platform.python_version(),
-        "simpy": simpy.__version__,
-        "numpy": np.__version__,
-        "started": started.isoformat(timespec="seconds"),  # type: ignore[attr-defined]
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "wall_seconds": round(wall_seconds, 3),
-        "command": f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}",
+        **build_manifest(config, source=config.source, started=started, wall_seconds=wall_seconds, command=command),
         "cache_key": run_key(config, RUN_KEY),  # a sweep reuses the folder of a variant with this key
     }
     summary = summary_frame(replications, areas, inner_replications=(

@@ -169,6 +169,13 @@ def label_of(name: str) -> str:
     return metric.label if metric is not None else name.replace("_", " ")
 
 
+# The outputs of `cfc-sim sensitivity` (sensitivity.csv's `output` column): England's CIR on-time
+# share, each area's earliest ready month, and that month's mean over the areas.
+CIR_OUTPUT = "cir_on_time_share"
+READY_PREFIX = "earliest_ready_month:"
+READY_MEAN = "earliest_ready_month:mean_over_areas"
+
+
 # Monthly series (timeseries.csv) written as percentages; every other series is a count or number.
 SERIES_SHARES = ("vacancy_rate", "trained_share")
 

@@ -36,15 +36,16 @@ import pandas as pd
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL, is_bounded
 from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, Target, check_targets, joined
-from cfc_sim.scenario.keys import config_variant
+from cfc_sim.results_files import NEED_COLUMNS as NEED_CSV_COLUMNS
 from cfc_sim.scenario.schema import ScenarioConfig, thaw
+from cfc_sim.scenario.variants import config_variant
 from cfc_sim.stats import percentile_interval
 
 CAP_METRIC = "weeks_to_decision_reported_mean"
 CAP_TOLERANCE = 0.01
 CAP_DECIDED = "cap/closed_cases"  # CAP cases decided within the horizon (CapRule)
 BOOTSTRAP_SAMPLES = 2000
-NEED_COLUMNS = ["area", "fte_now", "fcas_needed_cfc", "fcas_needed_cap", "difference", "ci_low", "ci_high"]
+NEED_COLUMNS = list(NEED_CSV_COLUMNS)
 NEED_EXTRA_COLUMNS = ["confidence", "cfc_rule", "cap_rule", "note"]
 # Open CFC work at the start, counted as CAP work at the stage that plays the same part.
 CAP_STAGE_OF = {"intake": "first_hearing", "awaiting_allocation": "awaiting_allocation", "cir": "report",

@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cfc_sim import __version__
 from cfc_sim.errors import UserError
 from cfc_sim.executor import terminate_cleanly
+from cfc_sim.version import __version__
 
 MARKER = ".cfc-sim-output"
 WRITER = "cfc-sim"

@@ -21,13 +21,13 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.cache import Cache, lists_by_name, run_key
-from cfc_sim.errors import UserError
+from cfc_sim.calendar import DAYS_PER_YEAR
+from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.experiment import run_replications
 from cfc_sim.metric_catalogue import NATIONAL
-from cfc_sim.scenario.keys import config_variant
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
+from cfc_sim.scenario.variants import config_variant
 
-DAYS_PER_YEAR = 365.25
 PLAN_COLUMNS = ["area", "fte_now", "extra_fte", "target", "confidence", "achieved_mean", "achieved_probability"]
 PLAN_EXTRA_COLUMNS = ["annual_cost", "evaluations", "note"]
 
@@ -156,8 +156,6 @@ def with_extra_fcas(config: ScenarioConfig, area: str, extra: int, horizon_month
 
 def check_addition(config: ScenarioConfig, area: str, extra: int) -> None:
     """Fail before any simulation if `extra` more FCAs in `area` would not be a valid scenario."""
-    from cfc_sim.errors import ScenarioError
-
     try:
         with_extra_fcas(config, area, extra)
     except ScenarioError as exc:

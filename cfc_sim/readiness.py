@@ -108,14 +108,19 @@ def _criterion(name: str, value: float, threshold: float, higher_is_better: bool
                 "status": "red", "margin": math.nan}
     margin = value - threshold if higher_is_better else threshold - value
     passed = passes(name, value, threshold)
+    return {"criterion": name, "value": value, "threshold": threshold, "passed": passed,
+            "status": criterion_status(name, passed, margin, tolerance), "margin": margin}
+
+
+def criterion_status(name: str, passed: bool, margin: float, tolerance: float) -> str:
+    """The one amber rule for a criterion: green when it passes; amber when it fails but is a soft
+    criterion missing by at most `tolerance` (its margin, value minus threshold the way that is
+    better, is at least -tolerance); else red (also when the margin is not known)."""
     if passed:
-        status = "green"
-    elif name in SOFT and margin >= -tolerance:
-        status = "amber"
-    else:
-        status = "red"
-    return {"criterion": name, "value": value, "threshold": threshold, "passed": passed, "status": status,
-            "margin": margin}
+        return "green"
+    if name in SOFT and margin == margin and margin >= -tolerance:
+        return "amber"
+    return "red"
 
 
 def assess(area: AreaConfig, calendar: SimCalendar, month: int, review_date: dt.date, state: AreaState,

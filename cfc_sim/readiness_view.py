@@ -19,11 +19,20 @@ import numpy as np
 import pandas as pd
 
 from cfc_sim.calendar import SimCalendar
-from cfc_sim.readiness import CRITERIA, GATING, SOFT, AreaState, assess, overall_status, passes, review_date_of
-from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+from cfc_sim.readiness import (
+    CRITERIA,
+    GATING,
+    AreaState,
+    assess,
+    criterion_status,
+    overall_status,
+    passes,
+    review_date_of,
+)
+from cfc_sim.results_files import READINESS_COLUMNS
+from cfc_sim.scenario.schema import AreaConfig, ReadinessConfig, ScenarioConfig
 
-COLUMNS = ["area", "month", "criterion", "value", "threshold", "passed", "status", "margin", "go_live_month",
-           "pass_share", "on_time_share_first_months"]
+COLUMNS = [*READINESS_COLUMNS, "margin", "go_live_month", "pass_share", "on_time_share_first_months"]
 NO_STATUS = "n/a"  # no readiness row for the month asked (e.g. a planned go-live after the run)
 LIVE = "live"  # at its planned go-live, an area already live when the run starts (nothing to judge)
 
@@ -384,11 +393,9 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
     """
     header = config.header
     rules = header.readiness
-    confidence = rules.performance_confidence
     labels = calendar.month_labels
     first = header.warmup_months
-    wanted = ["trained_fte", "vacancy_rate", "trained_share", "leavers", "fte_in_post"]
-    rows = series[series["metric"].isin(wanted)]
+    rows = series[series["metric"].isin(_STATE_METRICS)]
     cube = rows.pivot_table(index=["area", "replication"], columns=["metric", "month"], values="value",
                             aggfunc="first") if not rows.empty else pd.DataFrame()
     performance_rows = series[series["metric"].isin(_PERFORMANCE_METRICS)]
@@ -407,76 +414,99 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
         mine = cube.loc[area.name]
         position = {column: i for i, column in enumerate(mine.columns)}
         present = [k for k in range(first, calendar.horizon_months)
-                   if all((m, labels[k]) in position for m in wanted)]
+                   if all((m, labels[k]) in position for m in _STATE_METRICS)]
         if not present:
             continue
         values = mine.to_numpy(dtype=float)
-
-        def grid(metric: str, present: list[int] = present, values: np.ndarray = values,
-                 position: dict[object, int] = position) -> np.ndarray:
-            return values[:, [position[(metric, labels[k])] for k in present]]
-
-        leavers, fte = grid("leavers"), grid("fte_in_post")
-        turnover = _trailing_turnover(leavers, fte)
-        mean_turnover = _trailing_turnover(leavers.mean(axis=0, keepdims=True), fte.mean(axis=0, keepdims=True))[0]
-        per_rep = {"capacity": grid("trained_fte"), "vacancy": grid("vacancy_rate"), "training": grid("trained_share"),
-                   "stability": turnover}
-        means = {name: _column_nanmeans(per_rep[name]) for name in ("capacity", "vacancy", "training")}
-        months: list[list[dict[str, object]]] = []
-        raw: dict[str, list[bool]] = {c: [] for c in GATING}
-        together: list[float] = []
+        state = _AreaMonths(area, present, {m: values[:, [position[(m, labels[k])] for k in present]]
+                                            for m in _STATE_METRICS})
+        months = _assess_months(state, calendar, rules, performance, on_time)
         for j, k in enumerate(present):
-            mean_state = AreaState(float(means["capacity"][j]), float(means["vacancy"][j]),
-                                   float(means["training"][j]), float(mean_turnover[j]), performance)
-            review = review_date_of(calendar, k)
-            crit = assess(area, calendar, k, review, mean_state, rules)
-            ok_all = np.ones(per_rep["capacity"].shape[0], dtype=bool)
-            for row in crit:
-                name = str(row["criterion"])
-                threshold = float(row["threshold"])  # type: ignore[arg-type]
-                if name in per_rep:
-                    held = np.array([passes(name, v, threshold) for v in per_rep[name][:, j]])
-                elif name == "partnerships":
-                    held = np.full(ok_all.shape, bool(row["passed"]))
-                else:
-                    row["pass_share"], row["on_time_share_first_months"] = math.nan, on_time
-                    continue
-                ok_all &= held
-                share = np.count_nonzero(held) / held.size if held.size else math.nan  # = held.mean(), bit for bit
-                row["pass_share"], row["on_time_share_first_months"] = share, math.nan
-                raw[name].append(bool(held.size) and share >= confidence - 1e-12)
-            together.append(np.count_nonzero(ok_all) / ok_all.size if ok_all.size else math.nan)
-            months.append(crit)
-        held_by = {c: _held(raw[c], rules.hold_months) for c in GATING}
-        jointly = _held([t == t and t >= confidence - 1e-12 for t in together], rules.hold_months)
-        for j, k in enumerate(present):
-            crit = months[j]
-            for row in crit:
-                name = str(row["criterion"])
-                if name in held_by:
-                    row["passed"] = held_by[name][j]
-                    _restatus(row, rules.amber_tolerance)
-            gating = [r for r in crit if r["criterion"] in GATING]
-            if all(r["passed"] for r in gating) and not jointly[j]:
-                weakest = min(gating, key=lambda r: float(r["pass_share"]))  # type: ignore[arg-type]
-                weakest["passed"] = False
-                _restatus(weakest, rules.amber_tolerance)
-            passed_count = sum(bool(r["passed"]) for r in crit)
-            crit.append({"criterion": "overall", "value": float(passed_count), "threshold": float(len(CRITERIA)),
-                         "passed": passed_count == len(CRITERIA), "status": overall_status(crit),
-                         "margin": float(passed_count - len(CRITERIA)), "pass_share": together[j],
-                         "on_time_share_first_months": math.nan})
-            for row in crit:
+            for row in months[j]:
                 out.append({"area": area.name, "month": labels[k], **row, "go_live_month": k == live_month})
     return pd.DataFrame(out, columns=COLUMNS)
 
 
+_STATE_METRICS = ["trained_fte", "vacancy_rate", "trained_share", "leavers", "fte_in_post"]
+
+
+@dataclass(frozen=True)
+class _AreaMonths:
+    """One area's monthly state for the months judged (`present`): per metric, replications x months."""
+
+    area: AreaConfig
+    present: list[int]
+    grids: dict[str, np.ndarray]
+
+
+def _assess_months(state: _AreaMonths, calendar: SimCalendar, rules: ReadinessConfig, performance: float,
+                   on_time: float) -> list[list[dict[str, object]]]:
+    """Each judged month's criteria rows (plus `overall`): each criterion on the mean state, its
+    `pass_share` across replications, then the hold and together rules (see `readiness_frame`)."""
+    confidence = rules.performance_confidence
+    grids = state.grids
+    leavers, fte = grids["leavers"], grids["fte_in_post"]
+    turnover = _trailing_turnover(leavers, fte)
+    mean_turnover = _trailing_turnover(leavers.mean(axis=0, keepdims=True), fte.mean(axis=0, keepdims=True))[0]
+    per_rep = {"capacity": grids["trained_fte"], "vacancy": grids["vacancy_rate"], "training": grids["trained_share"],
+               "stability": turnover}
+    means = {name: _column_nanmeans(per_rep[name]) for name in ("capacity", "vacancy", "training")}
+    months: list[list[dict[str, object]]] = []
+    raw: dict[str, list[bool]] = {c: [] for c in GATING}
+    together: list[float] = []
+    for j, k in enumerate(state.present):
+        mean_state = AreaState(float(means["capacity"][j]), float(means["vacancy"][j]),
+                               float(means["training"][j]), float(mean_turnover[j]), performance)
+        review = review_date_of(calendar, k)
+        crit = assess(state.area, calendar, k, review, mean_state, rules)
+        ok_all = np.ones(per_rep["capacity"].shape[0], dtype=bool)
+        for row in crit:
+            name = str(row["criterion"])
+            threshold = float(row["threshold"])  # type: ignore[arg-type]
+            if name in per_rep:
+                held = np.array([passes(name, v, threshold) for v in per_rep[name][:, j]])
+            elif name == "partnerships":
+                held = np.full(ok_all.shape, bool(row["passed"]))
+            else:
+                row["pass_share"], row["on_time_share_first_months"] = math.nan, on_time
+                continue
+            ok_all &= held
+            share = np.count_nonzero(held) / held.size if held.size else math.nan  # = held.mean(), bit for bit
+            row["pass_share"], row["on_time_share_first_months"] = share, math.nan
+            raw[name].append(bool(held.size) and share >= confidence - 1e-12)
+        together.append(np.count_nonzero(ok_all) / ok_all.size if ok_all.size else math.nan)
+        months.append(crit)
+    _apply_hold_rules(months, raw, together, rules)
+    return months
+
+
+def _apply_hold_rules(months: list[list[dict[str, object]]], raw: dict[str, list[bool]], together: list[float],
+                      rules: ReadinessConfig) -> None:
+    """Criteria 1-5 pass only when they held for `hold_months` reviews in a row, and together in
+    enough replications (else the one holding in the fewest fails); then each month's `overall` row."""
+    confidence = rules.performance_confidence
+    held_by = {c: _held(raw[c], rules.hold_months) for c in GATING}
+    jointly = _held([t == t and t >= confidence - 1e-12 for t in together], rules.hold_months)
+    for j, crit in enumerate(months):
+        for row in crit:
+            name = str(row["criterion"])
+            if name in held_by:
+                row["passed"] = held_by[name][j]
+                _restatus(row, rules.amber_tolerance)
+        gating = [r for r in crit if r["criterion"] in GATING]
+        if all(r["passed"] for r in gating) and not jointly[j]:
+            weakest = min(gating, key=lambda r: float(r["pass_share"]))  # type: ignore[arg-type]
+            weakest["passed"] = False
+            _restatus(weakest, rules.amber_tolerance)
+        passed_count = sum(bool(r["passed"]) for r in crit)
+        crit.append({"criterion": "overall", "value": float(passed_count), "threshold": float(len(CRITERIA)),
+                     "passed": passed_count == len(CRITERIA), "status": overall_status(crit),
+                     "margin": float(passed_count - len(CRITERIA)), "pass_share": together[j],
+                     "on_time_share_first_months": math.nan})
+
+
 def _restatus(row: dict[str, object], tolerance: float) -> None:
-    """A criterion's status after the replication and hold rules: green when it passes; a failing
-    soft criterion whose mean value is within the amber tolerance (or passes) is amber; else red."""
-    if row["passed"]:
-        row["status"] = "green"
-        return
-    margin = float(row["margin"])  # type: ignore[arg-type]
-    soft = row["criterion"] in SOFT and margin == margin and margin >= -tolerance
-    row["status"] = "amber" if soft else "red"
+    """A criterion's status after the replication and hold rules, by the one amber rule (on its
+    mean value's margin)."""
+    row["status"] = criterion_status(str(row["criterion"]), bool(row["passed"]),
+                                     float(row["margin"]), tolerance)  # type: ignore[arg-type]

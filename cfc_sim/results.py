@@ -9,7 +9,6 @@ it for spreadsheets (`monthly_summary.csv`: mean and percentiles across replicat
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,17 +18,28 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from cfc_sim.manifest import write_manifest
 from cfc_sim.metric_catalogue import NATIONAL, ORDER, is_bounded, is_signed
 from cfc_sim.model import ReplicationOutput
-from cfc_sim.scenario.loading import resolved_yaml
+from cfc_sim.output_folder import write_folder
+from cfc_sim.results_files import (
+    CHARTS,
+    EVENTS_CSV_GZ,
+    MONTHLY_COLUMNS,
+    MONTHLY_SUMMARY_CSV,
+    REPLICATIONS_COLUMNS,
+    SCENARIO_RESOLVED_YAML,
+    SUMMARY_COLUMNS,
+    TIMESERIES_COLUMNS,
+    TIMESERIES_PARQUET,
+    csv_name,
+)
+from cfc_sim.safe_text import csv_safe
+from cfc_sim.scenario.resolved import resolved_yaml
 from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.stats import t_intervals, variance_shares
 
 PATHWAY_ORDER = ["all", "cap", "cfc"]
-TIMESERIES_PARQUET = "timeseries.parquet"
-TIMESERIES_CSV = "timeseries.csv"  # folders written before the Parquet series (still read)
-MONTHLY_SUMMARY_CSV = "monthly_summary.csv"
-TIMESERIES_COLUMNS = ["replication", "area", "month", "metric", "value"]
-MONTHLY_COLUMNS = ["area", "month", "metric", "mean", "p05", "p50", "p95"]
 
 
 @dataclass
@@ -66,7 +76,7 @@ def _order(frame: pd.DataFrame, areas: Sequence[str], extra: Sequence[str] = ())
 
 def replications_frame(outputs: Sequence[ReplicationOutput], areas: Sequence[str]) -> pd.DataFrame:
     rows = [(o.replication, a, p, m, float(v)) for o in outputs for (a, p, m, v) in o.metrics]
-    frame = pd.DataFrame(rows, columns=["replication", "area", "pathway", "metric", "value"])
+    frame = pd.DataFrame(rows, columns=REPLICATIONS_COLUMNS)
     return _order(frame, areas, extra=["replication"])
 
 
@@ -114,8 +124,6 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
     which share of each metric's variance comes from the parameters and which from run-to-run
     randomness.
     """
-    from cfc_sim.stats import t_intervals, variance_shares
-
     keys = ["area", "pathway", "metric"]
     counts = replications.groupby(keys, sort=False)["value"].count().to_numpy()
     units = replications
@@ -131,7 +139,7 @@ def summary_frame(replications: pd.DataFrame, areas: Sequence[str], confidence: 
     low = np.where(non_negative, np.maximum(low, 0.0), low)
     high = np.where(bounded, np.minimum(high, 1.0), high)
     frame = frame.assign(ci_low=low, ci_high=high, n_reps=counts)
-    frame = frame[["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"]]
+    frame = frame[SUMMARY_COLUMNS]
     if inner_replications:
         shares = [variance_shares(g["value"], g["replication"], inner_replications)
                   for _, g in replications.groupby(["area", "pathway", "metric"], sort=False)]
@@ -172,12 +180,9 @@ def write_results(result: RunResult, out: Path, draw_charts: ChartDrawer) -> Pat
     """Write the results folder of a run atomically (see `cfc_sim.output_folder.write_folder`).
 
     The charts are asked for first: helpers draw them while the files are written here."""
-    from cfc_sim.output_folder import write_folder
-    from cfc_sim.safe_text import csv_safe
-
     def fill(tmp: Path) -> None:
-        (tmp / "charts").mkdir()
-        pending = draw_charts(result, tmp / "charts")
+        (tmp / CHARTS).mkdir()
+        pending = draw_charts(result, tmp / CHARTS)
         try:
             write_files(tmp)
         except BaseException:
@@ -188,16 +193,16 @@ def write_results(result: RunResult, out: Path, draw_charts: ChartDrawer) -> Pat
             pending.wait()
         manifest = dict(result.manifest)
         manifest["command"] = manifest.get("command", "").replace("{out}", str(out))
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        write_manifest(tmp, manifest)
 
     def write_files(tmp: Path) -> None:
-        (tmp / "scenario.resolved.yaml").write_text(resolved_yaml(result.config), encoding="utf-8")
-        csv_safe(result.replications).to_csv(tmp / "replications.csv", index=False)
-        csv_safe(result.summary).to_csv(tmp / "summary.csv", index=False)
+        (tmp / SCENARIO_RESOLVED_YAML).write_text(resolved_yaml(result.config), encoding="utf-8")
+        csv_safe(result.replications).to_csv(tmp / csv_name("replications"), index=False)
+        csv_safe(result.summary).to_csv(tmp / csv_name("summary"), index=False)
         write_timeseries_parquet(result.timeseries, tmp / TIMESERIES_PARQUET)
         csv_safe(result.monthly_summary()).to_csv(tmp / MONTHLY_SUMMARY_CSV, index=False)
-        csv_safe(result.readiness).to_csv(tmp / "readiness.csv", index=False)
+        csv_safe(result.readiness).to_csv(tmp / csv_name("readiness"), index=False)
         if result.events is not None:
-            csv_safe(result.events).to_csv(tmp / "events.csv.gz", index=False, compression="gzip")
+            csv_safe(result.events).to_csv(tmp / EVENTS_CSV_GZ, index=False, compression="gzip")
 
     return write_folder(Path(out), "run", fill)

@@ -21,11 +21,25 @@ from typing import Any
 
 from cfc_sim.errors import UserError
 from cfc_sim.output_folder import folder_kind
-
-# Names as cfc_sim.results writes them (not imported from there: that module imports pandas and the model).
-TIMESERIES_PARQUET = "timeseries.parquet"
-TIMESERIES_CSV = "timeseries.csv"
-MONTHLY_SUMMARY_CSV = "monthly_summary.csv"
+from cfc_sim.results_files import (
+    CHARTS,
+    COLUMNS,
+    FLAG,
+    MANIFEST_FIELDS,
+    MANIFEST_JSON,
+    MANIFEST_OPTIONAL,
+    MONTHLY_SUMMARY_CSV,
+    NEED_COLUMNS,
+    NEED_CSV,
+    NUMBER,
+    OPTIONAL_FLAGS,
+    REQUIRED_CSV,
+    SCENARIO_RESOLVED_YAML,
+    TEXT,
+    TIMESERIES_CSV,
+    TIMESERIES_PARQUET,
+    csv_name,
+)
 
 MANIFEST_MAX_BYTES = 5_000_000
 YAML_MAX_BYTES = 50_000_000
@@ -37,36 +51,7 @@ PARQUET_MAGIC = b"PAR1"
 PNG_MAX_BYTES = 20_000_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-# The contract's columns (DESIGN 5) and which of them hold numbers; extra columns are allowed.
-TEXT = "text"
-NUMBER = "number"
-FLAG = "flag"
 _FLAGS = {"True": True, "False": False, "true": True, "false": False, "1": True, "0": False}
-COLUMNS: dict[str, dict[str, str]] = {
-    "replications": {"replication": NUMBER, "area": TEXT, "pathway": TEXT, "metric": TEXT, "value": NUMBER},
-    "summary": {"area": TEXT, "pathway": TEXT, "metric": TEXT, "mean": NUMBER, "ci_low": NUMBER,
-                "ci_high": NUMBER, "n_reps": NUMBER},
-    "timeseries": {"replication": NUMBER, "area": TEXT, "month": TEXT, "metric": TEXT, "value": NUMBER},
-    "readiness": {"area": TEXT, "month": TEXT, "criterion": TEXT, "value": NUMBER, "threshold": NUMBER,
-                  "passed": FLAG, "status": TEXT},
-    "monthly_summary": {"area": TEXT, "month": TEXT, "metric": TEXT, "mean": NUMBER, "p05": NUMBER,
-                        "p50": NUMBER, "p95": NUMBER},
-}
-REQUIRED_CSV = ["replications", "summary", "readiness"]  # plus the series: Parquet, or CSV in older folders
-OPTIONAL_FLAGS = {"go_live_month"}
-# need.csv of `cfc-sim plan --need` (a plan folder), shown by `report --need`.
-NEED_COLUMNS: dict[str, str] = {"area": TEXT, "fte_now": NUMBER, "fcas_needed_cfc": NUMBER,
-                                "fcas_needed_cap": NUMBER, "difference": NUMBER, "ci_low": NUMBER,
-                                "ci_high": NUMBER}
-# manifest.json: field -> accepted types (bool is not a number here).
-MANIFEST_FIELDS: dict[str, tuple[type, ...]] = {
-    "scenario_name": (str,), "scenario_sha256": (str,), "seed": (int,), "replications": (int,),
-    "cfc_sim_version": (str,), "command": (str,),
-}
-MANIFEST_OPTIONAL: dict[str, tuple[type, ...]] = {
-    "python": (str,), "simpy": (str,), "started": (str,), "finished": (str,), "wall_seconds": (int, float),
-    "warnings": (list,), "scenario_source": (str, type(None)),
-}
 
 
 def regular_file(folder: Path, name: str, cap_bytes: int) -> Path:
@@ -99,7 +84,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def read_manifest(folder: Path) -> dict[str, Any]:
     """manifest.json as a checked dict."""
-    path = regular_file(folder, "manifest.json", MANIFEST_MAX_BYTES)
+    path = regular_file(folder, MANIFEST_JSON, MANIFEST_MAX_BYTES)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -126,7 +111,7 @@ def read_csv(folder: Path, stem: str, columns: dict[str, str] | None = None) -> 
     """One of the results CSVs with its contract's columns checked (text columns stay text)."""
     import pandas as pd
 
-    path = regular_file(folder, f"{stem}.csv", CSV_MAX_BYTES)
+    path = regular_file(folder, csv_name(stem), CSV_MAX_BYTES)
     columns = COLUMNS[stem] if columns is None else columns
     text = [c for c, kind in columns.items() if kind != NUMBER] + sorted(OPTIONAL_FLAGS)
     try:
@@ -245,7 +230,8 @@ def read_results(folder: Path) -> Any:
     """A run's results folder as a `RunResult`, every file checked first. The monthly series come
     from `timeseries.parquet`, or from `timeseries.csv` in a folder written before it."""
     from cfc_sim.results import RunResult
-    from cfc_sim.scenario.loading import build_config, read_yaml
+    from cfc_sim.scenario.loading import build_config
+    from cfc_sim.scenario.reading import read_yaml
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -255,14 +241,14 @@ def read_results(folder: Path) -> Any:
         raise UserError(f"is a cfc-sim {kind} folder, not a run's results folder", file=str(folder))
     parquet = _present(folder, TIMESERIES_PARQUET)
     series = TIMESERIES_PARQUET if parquet or not _present(folder, TIMESERIES_CSV) else TIMESERIES_CSV
-    needed = ["manifest.json", "scenario.resolved.yaml", *(f"{stem}.csv" for stem in REQUIRED_CSV), series]
+    needed = [MANIFEST_JSON, SCENARIO_RESOLVED_YAML, *(csv_name(stem) for stem in REQUIRED_CSV), series]
     if parquet:
         needed.append(MONTHLY_SUMMARY_CSV)  # written beside the Parquet series, always
     missing = [name for name in needed if not _present(folder, name)]
     if missing:
         raise UserError(f"not a results folder (missing {', '.join(missing)})", file=str(folder))
     manifest = read_manifest(folder)
-    scenario = regular_file(folder, "scenario.resolved.yaml", YAML_MAX_BYTES)
+    scenario = regular_file(folder, SCENARIO_RESOLVED_YAML, YAML_MAX_BYTES)
     frames = {stem: read_csv(folder, stem) for stem in REQUIRED_CSV}
     timeseries = read_parquet(folder) if parquet else read_csv(folder, "timeseries")
     monthly = read_csv(folder, "monthly_summary") if _present(folder, MONTHLY_SUMMARY_CSV) else None
@@ -279,7 +265,7 @@ def read_need(path: Path) -> Any:
         kind = folder_kind(folder)
         if kind not in (None, "plan"):
             raise UserError(f"is a cfc-sim {kind} folder, not a plan folder with need.csv", file=str(folder))
-    elif path.name != "need.csv":
+    elif path.name != NEED_CSV:
         raise UserError("is not need.csv (give the folder of `cfc-sim plan --need` or its need.csv)",
                         file=str(path))
     frame = read_csv(folder, "need", NEED_COLUMNS)
@@ -292,7 +278,7 @@ def read_need(path: Path) -> Any:
 def chart_files(folder: Path) -> list[Path]:
     """The PNG charts of a results folder safe to embed: regular files inside `folder/charts`
     (symlinks out refused), PNG by their first bytes, each below the size cap."""
-    charts = Path(folder) / "charts"
+    charts = Path(folder) / CHARTS
     if not charts.is_dir() or not _inside(charts, folder):
         return []
     found = []

@@ -54,7 +54,6 @@ recruitment are per area in the model), so apart from the knapsack each area is 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -65,18 +64,21 @@ import numpy as np
 import pandas as pd
 
 from cfc_sim.cache import Cache, lists_by_name, run_key
-from cfc_sim.calendar import SimCalendar
+from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
+from cfc_sim.manifest import build_manifest, write_manifest
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.model.simulation import make_calendar
-from cfc_sim.plan import DAYS_PER_YEAR, check_addition, smallest_extra, variant
+from cfc_sim.output_folder import write_folder
+from cfc_sim.plan import check_addition, smallest_extra, variant
 from cfc_sim.readiness import GATING
 from cfc_sim.readiness_view import readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
-from cfc_sim.scenario.keys import config_variant
-from cfc_sim.scenario.loading import resolved_yaml, scenario_sha256
+from cfc_sim.safe_text import csv_safe
+from cfc_sim.scenario.resolved import resolved_yaml
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+from cfc_sim.scenario.variants import config_variant
 
 COLUMNS = ["area", "region", "planned_go_live", "proposed_go_live", "on_time", "extra_fte", "annual_cost",
            "ready_probability_at_proposed", "risk", "reason", "delay_months", "ready_probability_at_planned",
@@ -509,27 +511,16 @@ def summary_line(plan: RolloutPlan) -> str:
 def rollout_manifest(config: ScenarioConfig, scenario: str, folder: Path, *, confidence: float,
                      budget: float | None, max_extra: int, started: dt.datetime, wall_seconds: float) -> dict[str, Any]:
     """manifest.json of a rollout folder: inputs, versions, times and the command that reproduces it."""
-    import platform
-
-    from cfc_sim import __version__
-
     command = (f"cfc-sim rollout {scenario} --reps {config.replications} --seed {config.seed} "
                f"--confidence {confidence:g} --max-extra {max_extra}"
                + ("" if budget is None else f" --budget {budget:g}") + f" --out {folder}")
-    return {"scenario_name": config.name, "scenario_sha256": scenario_sha256(config), "scenario_source": scenario,
-            "seed": config.seed, "replications": config.replications, "confidence": confidence, "budget": budget,
-            "max_extra": max_extra, "cfc_sim_version": __version__, "python": platform.python_version(),
-            "started": started.isoformat(timespec="seconds"),
-            "finished": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "wall_seconds": round(wall_seconds, 3), "command": command}
+    return build_manifest(config, source=scenario, started=started, wall_seconds=wall_seconds, command=command,
+                          confidence=confidence, budget=budget, max_extra=max_extra)
 
 
 def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
                   draw_chart: Callable[[pd.DataFrame, Path, str, dt.date, dt.date], None]) -> Path:
     """The rollout folder, written atomically: rollout.csv, rollout.png, scenario.proposed.yaml, manifest.json."""
-    from cfc_sim.output_folder import write_folder
-    from cfc_sim.safe_text import csv_safe
-
     header = plan.proposed.header
     calendar = make_calendar(plan.proposed)
     end = header.start + dt.timedelta(days=int(calendar.horizon_days))
@@ -541,7 +532,7 @@ def write_rollout(plan: RolloutPlan, out: Path, manifest: dict[str, Any],
                    f"# Areas not ready within the horizon are set to its end ({end.isoformat()}).\n")
         (tmp / "scenario.proposed.yaml").write_text(comment + resolved_yaml(plan.proposed), encoding="utf-8")
         body = {**manifest, "totals": plan.totals, "notes": plan.notes, "already_live": plan.already_live}
-        (tmp / "manifest.json").write_text(json.dumps(body, indent=2, default=str) + "\n", encoding="utf-8")
+        write_manifest(tmp, body)
 
     return write_folder(Path(out), "rollout", fill)
 

@@ -32,15 +32,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from cfc_sim.cache import Cache, run_key
+from cfc_sim.calendar import SimCalendar
 from cfc_sim.errors import UserError
-from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.executor import run_tasks
+from cfc_sim.experiment import run_scenario
+from cfc_sim.metric_catalogue import CIR_OUTPUT, NATIONAL, READY_MEAN, READY_PREFIX
+from cfc_sim.output_folder import write_folder
+from cfc_sim.readiness_view import earliest_ready
+from cfc_sim.safe_text import csv_safe
+from cfc_sim.scenario.keys import parse
+from cfc_sim.scenario.reading import resolve_extends
+from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig, ScenarioHeader
+from cfc_sim.scenario.variants import build_variant, parse_value
 
 METHODS = ("morris", "sobol")
-CIR_OUTPUT = "cir_on_time_share"
-READY_PREFIX = "earliest_ready_month:"
-READY_MEAN = "earliest_ready_month:mean_over_areas"
 MORRIS_LEVELS = 4
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 DEFAULT_REPS = 2
@@ -71,11 +79,6 @@ def _is_number(value: Any) -> bool:
 
 def _schema_is_int(key: str) -> bool | None:
     """Whether the scenario field at `key` holds whole numbers (None: the schema does not say)."""
-    from pydantic import BaseModel
-
-    from cfc_sim.scenario.keys import parse
-    from cfc_sim.scenario.schema import AreaConfig, ScenarioHeader
-
     parsed = parse(key)
     model: Any
     if parsed.area is not None:
@@ -107,8 +110,6 @@ def _schema_is_int(key: str) -> bool | None:
 
 def parse_param(text: str) -> Param:
     """`KEY=LOW:HIGH` into a Param (numbers, LOW < HIGH); UserError on anything else."""
-    from cfc_sim.scenario.variants import parse_value
-
     key, sep, span = text.partition("=")
     key = key.strip()
     low_text, colon, high_text = span.partition(":")
@@ -227,10 +228,6 @@ def evaluate_point(config: ScenarioConfig) -> dict[str, Any]:
 
     Top-level and pure, so local processes and Dask workers can run it with identical results.
     """
-    from cfc_sim.experiment import run_scenario
-    from cfc_sim.metric_catalogue import NATIONAL
-    from cfc_sim.readiness_view import earliest_ready
-
     result = run_scenario(config)
     summary = result.summary
     row = summary[(summary["area"] == NATIONAL) & (summary["pathway"] == "all") & (summary["metric"] == CIR_OUTPUT)]
@@ -254,8 +251,6 @@ def _run_points(configs: dict[str, ScenarioConfig], cache: Cache, workers: int, 
     The unit of work is a whole design point, so `--workers` and `--scheduler` spread points (not
     just a point's few replications) and each process or Dask task returns a few numbers only.
     """
-    from cfc_sim.executor import run_tasks
-
     keys = list(configs)
 
     def finished(i: int, outputs: dict[str, Any]) -> None:
@@ -309,10 +304,6 @@ def run_sensitivity(
     on_point: PointDone = lambda finished, total, reused: None,
 ) -> SensitivityResult:
     """Build the design, run (or reuse) every point with common random numbers, compute the indices."""
-    from cfc_sim.calendar import SimCalendar
-    from cfc_sim.scenario.loading import resolve_extends
-    from cfc_sim.scenario.variants import build_variant
-
     if method not in METHODS:
         raise UserError(f"unknown method {method!r} (morris or sobol)", key="--method")
     samples = samples if samples is not None else DEFAULT_SAMPLES[method]
@@ -322,16 +313,7 @@ def run_sensitivity(
     raw = resolve_extends(path)
     base = build_variant(raw, {}, path)
     seed = base.seed if seed is None else seed
-    start = base.header.start
-    names = [a.name for a in base.areas]
-    if areas:
-        unknown = [a for a in areas if a not in names]
-        if unknown:
-            raise UserError(f"no area named {unknown[0]!r} in the scenario (areas: {', '.join(names[:8])}"
-                            f"{', ...' if len(names) > 8 else ''})", key="--area")
-        chosen = [n for n in names if n in set(areas)]
-    else:
-        chosen = [a.name for a in base.areas if a.go_live > start]
+    chosen = _chosen_areas(base, areas)
 
     def variant(settings: dict[str, Any]) -> ScenarioConfig:
         return build_variant(raw, settings, path).with_run_options(replications=reps, seed=seed)
@@ -346,9 +328,35 @@ def run_sensitivity(
     configs = [variant(s) for s in points]
     store = Cache(cache)
     keys = [run_key(c, "sensitivity") for c in configs]
+    runs, reused = _evaluate(keys, configs, store, workers, scheduler, on_point)
+    header = base.header
+    to_month = _month_index(SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
+                            .month_labels)
+    table = _design_table(points, [store.get(k) or {} for k in keys], method, len(params), chosen, to_month)
+    indices = _indices(params, method, matrix, table, seed, chosen)
+    return SensitivityResult(str(scenario), method, samples, reps, seed, list(params), chosen, table, indices,
+                             runs, reused)
+
+
+def _chosen_areas(base: ScenarioConfig, areas: Sequence[str] | None) -> list[str]:
+    """The areas whose earliest ready month is an output, in scenario order: those asked for (each
+    must exist), else every area not live at the start."""
+    names = [a.name for a in base.areas]
+    if not areas:
+        return [a.name for a in base.areas if a.go_live > base.header.start]
+    unknown = [a for a in areas if a not in names]
+    if unknown:
+        raise UserError(f"no area named {unknown[0]!r} in the scenario (areas: {', '.join(names[:8])}"
+                        f"{', ...' if len(names) > 8 else ''})", key="--area")
+    return [n for n in names if n in set(areas)]
+
+
+def _evaluate(keys: list[str], configs: list[ScenarioConfig], store: Cache, workers: int, scheduler: str | None,
+              on_point: PointDone) -> tuple[int, int]:
+    """Run every point not in the cache (each distinct point once), calling `on_point` as each is
+    reused or finished; (points run, points reused or repeated)."""
     total = len(keys)
     finished = 0
-    reused = 0
 
     def tick(was_reused: bool) -> None:
         nonlocal finished
@@ -357,37 +365,41 @@ def run_sensitivity(
 
     pending: dict[str, ScenarioConfig] = {}
     for k, c in zip(keys, configs, strict=True):
-        if k in pending:
-            continue
-        if store.get(k, _point_outputs) is None:
+        if k not in pending and store.get(k, _point_outputs) is None:
             pending[k] = c
-    runs = len(pending)
     repeats = total - len(set(keys))  # points equal to an earlier point (rounding, shared Morris points)
+    reused = 0
     for k in dict.fromkeys(keys):
         if k not in pending:
             reused += 1
             tick(True)
-    _run_points(pending, store, workers, scheduler, lambda was_reused: tick(was_reused))
+    _run_points(pending, store, workers, scheduler, tick)
     for _ in range(repeats):
         tick(True)
+    return len(pending), reused + repeats
 
-    to_month = _month_index(SimCalendar(start, base.header.horizon_months, base.header.calendar.bank_holidays)
-                            .month_labels)
+
+def _design_table(points: list[dict[str, Any]], outputs: list[dict[str, Any]], method: str, n_params: int,
+                  chosen: list[str], to_month: Callable[[str | None], int]) -> pd.DataFrame:
+    """design.csv: one row per point, its settings and its outputs (earliest ready months as indices)."""
     rows = []
-    for i, (settings, k) in enumerate(zip(points, keys, strict=True)):
-        outputs = store.get(k) or {}
-        share = outputs.get(CIR_OUTPUT)
+    for i, (settings, point) in enumerate(zip(points, outputs, strict=True)):
+        share = point.get(CIR_OUTPUT)
         row: dict[str, Any] = {"point": i}
         if method == "morris":
-            row["trajectory"] = i // (len(params) + 1)
+            row["trajectory"] = i // (n_params + 1)
         row.update(settings)
         row[CIR_OUTPUT] = math.nan if share is None else float(share)
-        ready = outputs.get("earliest_ready") or {}
+        ready = point.get("earliest_ready") or {}
         for area in chosen:
             row[f"{READY_PREFIX}{area}"] = to_month(ready.get(area))
         rows.append(row)
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
 
+
+def _indices(params: Sequence[Param], method: str, matrix: np.ndarray, table: pd.DataFrame, seed: int,
+             chosen: list[str]) -> pd.DataFrame:
+    """sensitivity.csv: each output's indices, ranked, and their mean over the chosen areas."""
     frames = []
     for output in [CIR_OUTPUT, *[f"{READY_PREFIX}{a}" for a in chosen]]:
         frame = analyse(params, method, matrix, table[output].to_numpy(dtype=float), seed)
@@ -398,16 +410,12 @@ def run_sensitivity(
         mean = per_area.groupby("param", sort=False)[columns].mean().reset_index()
         frames.append(mean.assign(output=READY_MEAN, method=method))
     columns = MORRIS_COLUMNS if method == "morris" else SOBOL_COLUMNS
-    indices = pd.concat([_ranked(f, method) for f in frames], ignore_index=True)[columns]
-    return SensitivityResult(str(scenario), method, samples, reps, seed, list(params), chosen, table, indices,
-                             runs, reused + repeats)
+    return pd.concat([_ranked(f, method) for f in frames], ignore_index=True)[columns]
 
 
 def write_sensitivity(result: SensitivityResult, out: Path, title: str) -> Path:
     """The folder (atomically): sensitivity.csv, design.csv, sensitivity.png."""
     from cfc_sim.charts import sensitivity_chart
-    from cfc_sim.output_folder import write_folder
-    from cfc_sim.safe_text import csv_safe
 
     def fill(tmp: Path) -> None:
         csv_safe(result.indices).to_csv(tmp / "sensitivity.csv", index=False)

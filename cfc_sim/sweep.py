@@ -19,12 +19,12 @@ from cfc_sim.cache import RUN_KEY, run_key
 from cfc_sim.experiment import run_scenario
 from cfc_sim.output_folder import check_folder, check_in_folder, folder_kind, open_folder, write_file
 from cfc_sim.results import RunResult, slug, write_results
+from cfc_sim.results_files import MANIFEST_JSON, SUMMARY_COLUMNS
 from cfc_sim.results_reader import read_results
 from cfc_sim.safe_text import csv_safe
+from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.scenario.variants import load_variant
-
-SUMMARY_COLUMNS = ["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"]
 
 
 def grid(settings: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
@@ -41,7 +41,7 @@ def variant_name(index: int, values: dict[str, Any]) -> str:
 def finished(folder: Path, config: ScenarioConfig) -> bool:
     """The folder holds a complete run of exactly this variant: its manifest's `cache_key` is the
     variant's `cfc_sim.cache.run_key` (same resolved scenario, seed, replications and code version)."""
-    manifest = folder / "manifest.json"
+    manifest = folder / MANIFEST_JSON
     if folder_kind(folder) != "run" or not manifest.is_file():
         return False
     try:
@@ -54,8 +54,6 @@ def finished(folder: Path, config: ScenarioConfig) -> bool:
 def identical_variants(configs: Sequence[ScenarioConfig], combos: Sequence[dict[str, Any]]) -> list[str]:
     """Warnings for variants that are the same scenario (same resolved sha256), naming a swept key
     that changes nothing: typically a `defaults.` key that every area overrides with its own value."""
-    from cfc_sim.scenario.loading import scenario_sha256
-
     shas = [scenario_sha256(c) for c in configs]
     if len(set(shas)) == len(shas):
         return []

@@ -17,12 +17,11 @@ def _exit_code(exc: SystemExit) -> int:
 
 
 def _call(argv: list[str]) -> int:
-    """The exit code `cfc-sim ARGV` would give."""
+    """The exit code `cfc-sim ARGV` would give (`sys.exit(main(argv))`)."""
     try:
-        main(argv)
+        return main(argv)
     except SystemExit as exc:
         return _exit_code(exc)
-    return 0
 
 
 def invoke(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

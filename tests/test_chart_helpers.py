@@ -156,18 +156,18 @@ def test_preparing_the_assembly_dumps_the_resolved_scenario_once_and_never_raise
     """The thread `run` starts while its replications run elsewhere: the resolved scenario is then
     already in the memo when the manifest asks for it; a failure there is only a lost head start."""
     from cfc_sim import experiment
-    from cfc_sim.scenario import loading
+    from cfc_sim.scenario import resolved
 
     config = load_scenario(SMALL)
     experiment.prepare_assembly(config)
-    assert loading._RESOLVED[id(config)][0] is config
+    assert resolved._RESOLVED[id(config)][0] is config
     calls: list[object] = []
 
     def broken(c: object) -> str:
         calls.append(c)
         raise RuntimeError("no head start")
 
-    monkeypatch.setattr(loading, "resolved_yaml", broken)
+    monkeypatch.setattr(resolved, "resolved_yaml", broken)
     experiment.prepare_assembly(config)
     assert calls == [config]
 

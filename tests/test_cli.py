@@ -28,7 +28,8 @@ from scenario_factory import scenario_dict
 
 import cfc_sim
 from cfc_sim.metric_catalogue import CATALOGUE, is_signed
-from cfc_sim.scenario.loading import load_scenario, scenario_sha256
+from cfc_sim.scenario.loading import load_scenario
+from cfc_sim.scenario.resolved import scenario_sha256
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -497,23 +498,3 @@ def test_subprocess_console_script_bad_file(tmp_path: Path) -> None:
     assert "defaults.workforce.caseload_cap" in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists()
-
-
-def test_the_program_ends_after_its_exit_hooks_and_output(tmp_path: Path) -> None:
-    # `program` (the console script) ends the process without the interpreter's teardown, but only
-    # after Python's exit hooks have run and every line is out; `main` returns to a Python caller.
-    code = ("import atexit, sys\n"
-            "atexit.register(lambda: print('exit hook ran', flush=True))\n"
-            "sys.argv = ['cfc-sim', 'validate', 'scenarios/example-small.yaml']\n"
-            "from cfc_sim.cli import main, program\n"
-            "main(['validate', 'scenarios/example-small.yaml'])\n"
-            "print('main returned')\n"
-            "sys.stdout.write('unflushed tail')\n"
-            "program()\n"
-            "print('never printed')\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
-                          env=_env())
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.count("valid") >= 2 and "main returned" in done.stdout
-    assert "unflushed tail" in done.stdout and "exit hook ran" in done.stdout
-    assert "never printed" not in done.stdout

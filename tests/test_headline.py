@@ -41,8 +41,7 @@ def headline(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, Path]:
     path.write_text(yaml.safe_dump(_at_risk_scenario()), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as done:
-        main(["run", str(path), "--out", str(folder / "run")])
-        raise SystemExit(0)
+        raise SystemExit(main(["run", str(path), "--out", str(folder / "run")]))
     assert done.value.code in (0, None), err.getvalue()
     return out.getvalue(), err.getvalue(), folder / "run"
 

@@ -13,7 +13,8 @@ import cfc_sim
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.plan import Target, plan_areas, with_extra_fcas
 from cfc_sim.rollout import with_policy
-from cfc_sim.scenario.keys import apply_settings, config_variant, parse
+from cfc_sim.scenario.keys import apply_settings, parse
+from cfc_sim.scenario.variants import config_variant
 
 
 def _write(path: Path, data: dict) -> Path:

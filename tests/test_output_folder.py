@@ -253,7 +253,7 @@ def slow(result, folder, on_chart=None):
     time.sleep(60)
 
 cfc_sim.charts.draw_run_charts = slow
-main(sys.argv[2:])
+sys.exit(main(sys.argv[2:]))
 """
 
 

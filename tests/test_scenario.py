@@ -23,7 +23,8 @@ from scenario_factory import scenario_dict
 
 from cfc_sim.cli import main
 from cfc_sim.errors import ScenarioError
-from cfc_sim.scenario.loading import load_scenario, resolved_yaml, scenario_sha256
+from cfc_sim.scenario.loading import load_scenario
+from cfc_sim.scenario.resolved import resolved_yaml, scenario_sha256
 from cfc_sim.scenario.schema import thaw
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,11 +37,9 @@ SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
 def invoke(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """Run the console-script entry point; return (exit code, stdout, stderr)."""
     try:
-        main(argv)
+        code = main(argv)
     except SystemExit as exc:
         code = 0 if exc.code is None else exc.code
-    else:
-        code = 0
     out, err = capsys.readouterr()
     assert isinstance(code, int), code
     return code, out, err

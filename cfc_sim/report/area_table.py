@@ -10,6 +10,7 @@ the same order with the same words.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -106,8 +107,6 @@ def at_risk(rows: list[AreaRow]) -> list[AreaRow]:
 
 def area_frame(rows: list[AreaRow], targets: Any) -> pd.DataFrame:
     """The per-area table as a frame (the workbook's `Areas` sheet): shares as fractions, months as dates."""
-    import datetime as dt
-
     def month_date(label: str | None) -> dt.date | None:
         return dt.date(int(label[:4]), int(label[5:7]), 1) if label else None
 

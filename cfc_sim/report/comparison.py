@@ -13,13 +13,13 @@ import base64
 import datetime as dt
 import html
 import math
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from cfc_sim import __version__
 from cfc_sim.compare import (
     compare_frame,
     difference_text,
@@ -35,6 +35,7 @@ from cfc_sim.readiness_view import ALREADY_LIVE, AreaStatus, area_statuses, went
 from cfc_sim.report.html_page import CSS, SCRIPT, badge
 from cfc_sim.report.views import day_label, month_label
 from cfc_sim.results import RunResult
+from cfc_sim.version import __version__
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,6 @@ def area_comparisons(runs: Sequence[RunResult]) -> list[AreaComparison]:
 
 def _png(draw: Callable[[Path], None]) -> str:
     """A chart drawn to a temporary file and returned as a data URI (nothing left on disk)."""
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="cfc-sim-chart-") as tmp:
         path = Path(tmp) / "chart.png"
         draw(path)

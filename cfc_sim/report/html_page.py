@@ -8,7 +8,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-from cfc_sim import __version__
 from cfc_sim.metric_catalogue import HEADLINE, NATIONAL
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.palette import RAG
@@ -33,6 +32,7 @@ from cfc_sim.report.views import (
 )
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import PNG_MAX_BYTES
+from cfc_sim.version import __version__
 
 AT_RISK_SHOWN = 3  # the areas named first under "Areas most at risk"
 
@@ -420,15 +420,42 @@ def _need_html(need: Any) -> str:
 
 def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
     """The report as one HTML string (charts read from `folder/charts`; `need`: a checked need.csv frame)."""
-    config, h = result.config, result.config.header
     areas = area_rows(result)
     overview = readiness_overview(result)
     months = sorted(result.readiness["month"].unique()) if not result.readiness.empty else []
     grid_months = months[:GRID_MONTHS]
-    charts = chart_paths(folder)
-    title = f"Child Focused Courts rollout: {h.name}"
-    reps = html.escape(str(result.manifest.get("replications", h.replications)))
-    end = month_label(months[-1]) if months else ""
+    figures = _figures(chart_paths(folder))
+    reps = html.escape(str(result.manifest.get("replications", result.config.header.replications)))
+    parts = [
+        *_head(result, months, reps, need is not None),
+        *_how_to_read(reps),
+        '<section id="headline"><h2>Headline figures for England</h2>',
+        f"<p class=\"note\">Whole run, all court areas together; estimate = average across {reps} replications.</p>",
+        _kpi_table(result), "</section>",
+        '<section id="warnings"><h2>Warnings from the run</h2>', _warnings_html(result), "</section>",
+        '<section id="at-risk"><h2>Areas most at risk</h2>', _at_risk_html(areas), "</section>",
+        '<section id="areas"><h2>Each court area against the targets</h2>', _area_table_html(result, areas),
+        "</section>",
+        '<section id="readiness"><h2>Readiness of each court area at its planned go-live</h2>',
+        "<p>Status of each area in the month it is planned to go live (for areas already live, at the start of "
+        "the run), what is not yet ready with the simulated value against the threshold, and the first month in "
+        "which the workforce and partnership criteria (all but performance) are all met.</p>",
+        _readiness_table(result, overview), "</section>",
+        '<section id="cir-late"><h2>Why CIRs are late, by area</h2>', _cir_delay_table(result), "</section>",
+        *_by_month(result, grid_months),
+        *([f'<section id="need"><h2>FCA need</h2>{_need_html(need)}</section>'] if need is not None else []),
+        '<section id="charts"><h2>Charts</h2>',
+        "".join(figures) or '<p class="note">No charts in this results folder.</p>', "</section>",
+        '<section id="scenario"><h2>Scenario and assumptions</h2>', _scenario_html(result), "</section>",
+        '<section id="reproduce-section"><h2>Reproduce this run</h2>', _reproduce_html(result), "</section>",
+        f'<p class="note">Report written by cfc_sim {html.escape(__version__)}.</p>',
+        "</main></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _figures(charts: list[Path]) -> list[str]:
+    """Each chart as a figure with its PNG embedded (one that grew past the cap since it was checked is left out)."""
     figures = []
     for chart in charts:
         with open(chart, "rb") as handle:
@@ -440,8 +467,15 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
         figures.append(f'<figure id="chart-{html.escape(chart.stem)}"><img src="data:image/png;base64,{data}" '
                        f'alt="{html.escape(caption, quote=True)}"><figcaption><strong>{html.escape(chart.name)}'
                        f"</strong>: {html.escape(caption)}</figcaption></figure>")
-    grid_range = (f"{month_label(grid_months[0])} to {month_label(grid_months[-1])}" if grid_months else "")
-    parts = [
+    return figures
+
+
+def _head(result: RunResult, months: list[str], reps: str, with_need: bool) -> list[str]:
+    """The page's head, title, the run in one line and the navigation."""
+    config, h = result.config, result.config.header
+    title = f"Child Focused Courts rollout: {h.name}"
+    end = month_label(months[-1]) if months else ""
+    return [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">' + HTML_GENERATOR,
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(title)}</title><style>{CSS}</style><script>{SCRIPT}</script></head><body><main>",
@@ -454,9 +488,15 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
         '<a href="#headline">Headline figures</a><a href="#at-risk">Areas at risk</a>'
         '<a href="#areas">Each area</a><a href="#readiness">Readiness at go-live</a>'
         '<a href="#cir-late">Why CIRs are late</a><a href="#by-month">Status by month</a>'
-        + ('<a href="#need">FCA need</a>' if need is not None else "") +
+        + ('<a href="#need">FCA need</a>' if with_need else "") +
         '<a href="#charts">Charts</a><a href="#scenario">Scenario and assumptions</a>'
         '<a href="#reproduce-section">Reproduce</a></nav>',
+    ]
+
+
+def _how_to_read(reps: str) -> list[str]:
+    """What the simulation is, what the intervals and the statuses mean."""
+    return [
         '<section id="how"><h2>How to read this report</h2><div class="explain">',
         "<p>This report comes from a computer simulation of the family court advisers (FCAs) Cafcass needs as "
         "court areas move to <strong>Child Focused Courts</strong>. The simulation was run many times "
@@ -471,19 +511,13 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
         f"{badge('red')} means not ready. Colours are always shown with the word or letter, so the report can "
         "be read without colour. These are projections from the assumptions listed at the end, not forecasts "
         "of certainty.</p></div></section>",
-        '<section id="headline"><h2>Headline figures for England</h2>',
-        f"<p class=\"note\">Whole run, all court areas together; estimate = average across {reps} replications.</p>",
-        _kpi_table(result), "</section>",
-        '<section id="warnings"><h2>Warnings from the run</h2>', _warnings_html(result), "</section>",
-        '<section id="at-risk"><h2>Areas most at risk</h2>', _at_risk_html(areas), "</section>",
-        '<section id="areas"><h2>Each court area against the targets</h2>', _area_table_html(result, areas),
-        "</section>",
-        '<section id="readiness"><h2>Readiness of each court area at its planned go-live</h2>',
-        "<p>Status of each area in the month it is planned to go live (for areas already live, at the start of "
-        "the run), what is not yet ready with the simulated value against the threshold, and the first month in "
-        "which the workforce and partnership criteria (all but performance) are all met.</p>",
-        _readiness_table(result, overview), "</section>",
-        '<section id="cir-late"><h2>Why CIRs are late, by area</h2>', _cir_delay_table(result), "</section>",
+    ]
+
+
+def _by_month(result: RunResult, grid_months: list[str]) -> list[str]:
+    """The status grid of the first months, its key, and each month's red and amber areas and why."""
+    grid_range = (f"{month_label(grid_months[0])} to {month_label(grid_months[-1])}" if grid_months else "")
+    return [
         '<section id="by-month"><h2>Status by month</h2>',
         f"<p>Each area's status in each month from {html.escape(grid_range)}: G = green, A = amber, R = red; "
         "<strong>*</strong> and a black frame mark the planned go-live month. The small letters under the status "
@@ -497,15 +531,7 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
         _status_grid(result, grid_months),
         "<h3>Which areas are red or amber, and why, month by month</h3>",
         _month_details(result, grid_months), "</section>",
-        *([f'<section id="need"><h2>FCA need</h2>{_need_html(need)}</section>'] if need is not None else []),
-        '<section id="charts"><h2>Charts</h2>',
-        "".join(figures) or '<p class="note">No charts in this results folder.</p>', "</section>",
-        '<section id="scenario"><h2>Scenario and assumptions</h2>', _scenario_html(result), "</section>",
-        '<section id="reproduce-section"><h2>Reproduce this run</h2>', _reproduce_html(result), "</section>",
-        f'<p class="note">Report written by cfc_sim {html.escape(__version__)}.</p>',
-        "</main></body></html>",
     ]
-    return "\n".join(parts)
 
 
 def write_html(result: RunResult, folder: Path, path: Path, owner: Path | None = None, need: Any = None) -> Path:

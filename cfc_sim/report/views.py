@@ -14,11 +14,12 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from cfc_sim import __version__
+from cfc_sim.at_risk import judged_rows
 from cfc_sim.metric_catalogue import NATIONAL, Metric
 from cfc_sim.readiness_view import area_statuses, monthly_statuses
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
+from cfc_sim.version import __version__
 
 GRID_MONTHS = 13  # the run's first month and the twelve after it ("this month next year" included)
 
@@ -102,8 +103,6 @@ def run_date_label(manifest: dict[str, Any]) -> str:
 
 def national_rows(summary: pd.DataFrame) -> pd.DataFrame:
     """England's headline rows (children seen from CFC cases where there are any: `judged_rows`)."""
-    from cfc_sim.at_risk import judged_rows
-
     judged = judged_rows(summary)
     return judged[judged["area"] == NATIONAL].set_index("metric")
 

@@ -1,4 +1,5 @@
-"""Scenario files: schema (typed, frozen), loading (YAML, extends, error paths), distributions.
+"""Scenario files: schema (typed, frozen), reading (YAML, extends), loading (validation, with
+error paths and cross-checks), resolved (the scenario as run), keys and variants, distributions.
 
 The names below are loaded on first use, so a process-pool worker that only unpickles a config and
 runs the model (importing `cfc_sim.scenario.schema` and `.distributions`) never imports the YAML
@@ -10,10 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cfc_sim.scenario.loading import load_scenario, resolved_yaml, scenario_sha256
+    from cfc_sim.scenario.loading import load_scenario
+    from cfc_sim.scenario.resolved import resolved_yaml, scenario_sha256
     from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
-_WHERE = {"load_scenario": "loading", "resolved_yaml": "loading", "scenario_sha256": "loading",
+_WHERE = {"load_scenario": "loading", "resolved_yaml": "resolved", "scenario_sha256": "resolved",
           "AreaConfig": "schema", "ScenarioConfig": "schema"}
 
 __all__ = ["AreaConfig", "ScenarioConfig", "load_scenario", "resolved_yaml", "scenario_sha256"]

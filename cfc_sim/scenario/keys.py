@@ -4,8 +4,8 @@ interventions and uncertainty, so every variant is built, and validated, the sam
 A scenario key is written as in the file: `horizon_months`, `readiness.policy`,
 `defaults.workforce.fcas`, `areas.Essex.go_live` (one area, by name) or `areas.*.workforce.fcas`
 (every area). An area key (`workforce.fcas`, as in interventions and uncertainty) is relative to
-one area. A variant of a scenario is its mapping with the settings applied, validated again by
-`build_config` exactly as a scenario file is, so its errors carry the same key paths.
+one area. A variant of a scenario is its mapping with the settings applied, validated again
+exactly as a scenario file is (`cfc_sim.scenario.variants`), so its errors carry the same key paths.
 """
 
 from __future__ import annotations
@@ -13,14 +13,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from cfc_sim.errors import UserError
-
-if TYPE_CHECKING:
-    from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig
+from cfc_sim.scenario.schema import AREA_BLOCKS, AreaConfig
 
 EVERY_AREA = "*"
 
@@ -115,8 +113,6 @@ def apply_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[
 def set_area_value(area: dict[str, Any], text: str, value: Any) -> None:
     """Change one existing per-area parameter in a merged area mapping (interventions,
     uncertainty). A whole block may not be replaced, only a distribution. Raises KeyProblem."""
-    from cfc_sim.scenario.schema import AREA_BLOCKS
-
     path = tuple(text.split("."))
     if path[0] not in AREA_BLOCKS or any(not p for p in path):
         raise KeyProblem(f"not a per-area parameter (blocks: {', '.join(AREA_BLOCKS)})")
@@ -131,36 +127,10 @@ def set_area_value(area: dict[str, Any], text: str, value: Any) -> None:
 
 def area_variant(area: AreaConfig, changes: Mapping[str, Any]) -> AreaConfig:
     """An area with per-area keys changed, validated again (raises KeyProblem or ValidationError)."""
-    from cfc_sim.scenario.schema import AreaConfig
-
     data: dict[str, Any] = area.model_dump()
     for text, value in changes.items():
         set_area_value(data, text, value)
     return AreaConfig.model_validate(data)
-
-
-def config_variant(config: ScenarioConfig, settings: Mapping[str, Any], *, areas: Sequence[str] | None = None,
-                   interventions: Sequence[Intervention] | None = None, label: str | None = None) -> ScenarioConfig:
-    """A validated scenario with scenario keys set, optionally reduced to `areas` (in their order in
-    the scenario) and with `interventions` replaced. Validated as a scenario file is: a value the
-    schema refuses raises ScenarioError naming the setting's key path."""
-    from cfc_sim.scenario.loading import build_config, resolved_dict
-    from cfc_sim.scenario.schema import thaw
-
-    raw = resolved_dict(config)
-    if areas is not None:
-        wanted = set(areas)
-        raw["areas"] = [a for a in raw["areas"] if a["name"] in wanted]
-        raw.pop("interventions", None)
-        kept = [i for i in config.interventions if i.area in wanted]
-        if kept:
-            raw["interventions"] = [{"at": i.at, "area": i.area, "set": thaw(i.set)} for i in kept]
-    if interventions is not None:
-        raw["interventions"] = [{"at": i.at, "area": i.area, "set": thaw(i.set)} for i in interventions]
-    described = ", ".join(f"{k}={v}" for k, v in settings.items())
-    source = label or config.source or config.name
-    built = build_config(apply_settings(raw, settings), f"{source} with {described}" if described else source)
-    return built.model_copy(update={"source": config.source})
 
 
 def describe_validation(exc: ValidationError) -> str:

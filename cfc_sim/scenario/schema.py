@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from cfc_sim.errors import UserError
 from cfc_sim.scenario.distributions import Distribution, Fixed
 
 # Dates a plan can mean: far enough either side of today, and inside what the calendar handles.
@@ -541,8 +542,6 @@ class ScenarioConfig(Frozen):
             changes["seed"] = seed
         if not changes:
             return self
-        from cfc_sim.errors import UserError
-
         try:
             header = ScenarioHeader.model_validate({**self.header.model_dump(by_alias=True), **changes})
         except ValidationError as exc:

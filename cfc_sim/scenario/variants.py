@@ -1,5 +1,6 @@
-"""Variants of a scenario file: dotted settings (cfc_sim.scenario.keys) applied to its mapping,
-then validated as the file itself is.
+"""Variants of a scenario: dotted settings (cfc_sim.scenario.keys) applied to its mapping, then
+validated as a scenario file is. Every variant (sweeps, plans, rollout, sensitivity, the FCA
+need) is built here.
 
 Keys follow the scenario file: `defaults.workforce.fcas`, `readiness.policy`, `horizon_months`;
 areas are addressed by name, `areas.Essex.go_live`, or all at once, `areas.*.workforce.fcas`.
@@ -8,7 +9,7 @@ Values are read as YAML scalars, so `10`, `0.9`, `2026-10-01` and `readiness` ke
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ import yaml
 
 from cfc_sim.errors import UserError
 from cfc_sim.scenario.keys import apply_settings
-from cfc_sim.scenario.loading import build_config, resolve_extends
-from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.scenario.loading import build_config
+from cfc_sim.scenario.reading import resolve_extends
+from cfc_sim.scenario.resolved import resolved_dict
+from cfc_sim.scenario.schema import Intervention, ScenarioConfig, thaw
 
 
 def parse_value(text: str) -> Any:
@@ -46,3 +49,24 @@ def build_variant(raw: Mapping[str, Any], settings: Mapping[str, Any], path: str
 def load_variant(path: str | Path, settings: Mapping[str, Any]) -> ScenarioConfig:
     """The scenario at `path` with `settings` applied, validated; errors name the settings."""
     return build_variant(resolve_extends(Path(path)), settings, path)
+
+
+def config_variant(config: ScenarioConfig, settings: Mapping[str, Any], *, areas: Sequence[str] | None = None,
+                   interventions: Sequence[Intervention] | None = None, label: str | None = None) -> ScenarioConfig:
+    """A validated scenario with scenario keys set, optionally reduced to `areas` (in their order in
+    the scenario) and with `interventions` replaced. Validated as a scenario file is: a value the
+    schema refuses raises ScenarioError naming the setting's key path."""
+    raw = resolved_dict(config)
+    if areas is not None:
+        wanted = set(areas)
+        raw["areas"] = [a for a in raw["areas"] if a["name"] in wanted]
+        raw.pop("interventions", None)
+        kept = [i for i in config.interventions if i.area in wanted]
+        if kept:
+            raw["interventions"] = [{"at": i.at, "area": i.area, "set": thaw(i.set)} for i in kept]
+    if interventions is not None:
+        raw["interventions"] = [{"at": i.at, "area": i.area, "set": thaw(i.set)} for i in interventions]
+    described = ", ".join(f"{k}={v}" for k, v in settings.items())
+    source = label or config.source or config.name
+    built = build_config(apply_settings(raw, settings), f"{source} with {described}" if described else source)
+    return built.model_copy(update={"source": config.source})

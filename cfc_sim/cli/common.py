@@ -1,0 +1,90 @@
+"""What the commands share: the loaded scenario, a default output folder, the progress bar, the
+`N|auto` option type, and one line on stderr per step of a long command.
+
+Heavy imports (rich, the results module) happen inside the helpers so `cfc-sim --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from cfc_sim.scenario.default import default_scenario_path
+
+
+class State:
+    """Options of the `cfc-sim` group that the error handling in `main` reads."""
+
+    debug = False
+
+
+def load_config(scenario: str | None):  # type: ignore[no-untyped-def]
+    """The validated scenario at `scenario` (the built-in national default when None)."""
+    from cfc_sim.scenario.loading import load_scenario
+
+    return load_scenario(scenario if scenario is not None else default_scenario_path())
+
+
+def default_out(name: str) -> Path:
+    from cfc_sim.results import slug
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("results") / f"{slug(name)}-{stamp}"
+
+
+def progress_bar(total: int, label: str):  # type: ignore[no-untyped-def]
+    """A rich progress bar on a terminal, else nothing (CI logs stay clean)."""
+    if not sys.stdout.isatty():
+        return None, lambda n: None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn())
+    task = bar.add_task(label, total=total)
+    return bar, lambda n: bar.advance(task, n)
+
+
+class CountOrAuto(click.ParamType):
+    """A whole number in 1..`maximum`, or `auto` (the command decides)."""
+
+    name = "N|auto"
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value == "auto":
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a whole number or 'auto'", param, ctx)
+        if not 1 <= number <= self.maximum:
+            self.fail(f"{number} is not in the range 1 to {self.maximum}", param, ctx)
+        return number
+
+
+class Stages:
+    """One line on stderr as each step after the simulation starts, with the time the last one took,
+    so a long step (summary, readiness, charts) is never silent."""
+
+    def __init__(self) -> None:
+        self._clock = time.perf_counter
+        self._since: float | None = None
+
+    def __call__(self, step: str) -> None:
+        self._finish()
+        click.echo(f"  {step} ...", err=True)
+        self._since = self._clock()
+
+    def _finish(self) -> None:
+        if self._since is not None:
+            click.echo(f"    ({self._clock() - self._since:.1f} s)", err=True)
+        self._since = None
+
+    def done(self) -> None:
+        self._finish()

@@ -1,0 +1,345 @@
+"""The planning commands: `sweep` (a grid of variants), `plan` (FCAs per area for targets, and the
+FCA need), `sensitivity` (which inputs drive the outcomes) and `rollout` (go-live months)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from cfc_sim.cli.common import default_out, load_config, progress_bar
+from cfc_sim.errors import UserError
+from cfc_sim.metric_catalogue import BY_NAME, CIR_OUTPUT, NATIONAL, READY_MEAN
+from cfc_sim.results_files import NEED_CSV
+from cfc_sim.safe_text import terminal_text
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--set", "settings", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="A swept key (dotted path: defaults.workforce.fcas, areas.Essex.go_live, areas.*.workforce.fcas) "
+                   "and its values; repeat for a grid.")
+@click.option("--metric", default="wait_to_allocation_days_mean", show_default=True,
+              help="Metric drawn against the first swept key in sweep.png.")
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per variant.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed shared by every variant.")
+@click.option("--out", type=click.Path(file_okay=False), help="Sweep folder (default results/sweep-<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--area", "areas", multiple=True,
+              help="Also show the metric for this area (repeatable), with its own chart sweep-<area>.png.")
+def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | None, seed: int | None,
+          out: str | None, workers: int, scheduler: str | None, areas: tuple[str, ...]) -> None:
+    """Run a grid of variants of SCENARIO with common random numbers; write one results folder per
+    variant, sweep.csv and sweep.png (England; sweep-<area>.png per --area). Rerunning with the same
+    --out reuses finished variants."""
+    from cfc_sim.charts import draw_run_charts, sweep_chart
+    from cfc_sim.output_folder import write_file
+    from cfc_sim.results import slug
+    from cfc_sim.scenario.variants import parse_setting
+    from cfc_sim.sweep import run_sweep
+
+    parsed = [parse_setting(s) for s in settings]
+    base = load_config(scenario)
+    known = {a.name for a in base.areas}
+    for area in areas:
+        if area not in known:
+            raise UserError(f"no area {area!r} in {scenario}", key="--area")
+    folder = Path(out) if out else default_out(f"sweep-{base.name}")
+    charts = {area: f"sweep-{slug(area)}.png" for area in areas}
+    table = run_sweep(scenario, parsed, folder, reps=reps, seed=seed, workers=workers, scheduler=scheduler,
+                      draw_charts=draw_run_charts, extra_files=list(charts.values()),
+                      on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"),
+                      on_warning=lambda message: click.echo(f"warning: {terminal_text(message)}", err=True))
+    keys = [k for k, _ in parsed]
+    if metric not in set(table["metric"]):
+        raise UserError(f"no metric {metric!r} in the results", key="--metric")
+    write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp), owner=folder)
+    for area, name in charts.items():
+        def draw(tmp: Path, area: str = area) -> None:
+            sweep_chart(table, keys, metric, tmp, area)
+
+        write_file(folder / name, draw, owner=folder)
+    shown = BY_NAME.get(metric)
+    for area in (NATIONAL, *areas):
+        rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
+        click.echo(f"{shown.short if shown else metric}: {'England' if area == NATIONAL else terminal_text(area)}")
+        if rows.empty:
+            click.echo("  no value in any variant (e.g. no CIRs in this area within the horizon)")
+            continue
+        view = rows[[*keys, "mean", "ci_low", "ci_high"]].copy()
+        if shown is not None:
+            for column in ("mean", "ci_low", "ci_high"):
+                view[column] = view[column].map(shown.format)
+        click.echo(view.rename(columns={"mean": metric}).to_string(index=False))
+    click.echo(f"sweep: {folder / 'sweep.csv'}")
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--area", "areas", multiple=True, help="Area to plan (repeatable; default every area).")
+@click.option("--target", "targets", multiple=True, metavar="METRIC>=X|METRIC<=X",
+              help="Per-area target, e.g. cir_on_time_share>=0.9; METRIC@cap or METRIC@cfc for one pathway. "
+                   "Repeat for several: all must hold at once (default: the scenario's CIR on-time target).")
+@click.option("--confidence", type=click.FloatRange(0, 1), default=None,
+              help="Probability across replications of meeting the targets "
+                   "(default: readiness.performance_confidence).")
+@click.option("--need", is_flag=True,
+              help="Also the FCA need: FCAs needed under CFC against FCAs keeping today's CAP waits with no "
+                   "area live, per area and for England, with a 95% interval of the difference (need.csv).")
+@click.option("--cap-metric", default="weeks_to_decision_reported_mean", show_default=True,
+              help="With --need: the CAP wait (lower is better) that must stay at today's level.")
+@click.option("--cap-tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="With --need: how far above today's value (a share of it) the CAP wait may rise.")
+@click.option("--max-extra", type=click.IntRange(min=1, max=10_000), default=200, show_default=True,
+              help="Largest addition to try per area.")
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per evaluation.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1))
+@click.option("--out", type=click.Path(file_okay=False), help="Plan folder (default results/plan-<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confidence: float | None, need: bool,
+         cap_metric: str, cap_tolerance: float, max_extra: int, reps: int | None, seed: int | None,
+         out: str | None, workers: int, scheduler: str | None) -> None:
+    """Smallest whole-FCA addition per area whose replications meet every target with the confidence
+    (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
+    reruns reuse evaluations."""
+    from cfc_sim.output_folder import check_folder, write_folder
+    from cfc_sim.plan import MONTHS_LIVE, Evaluator, Target, joined, plan_areas
+    from cfc_sim.safe_text import csv_safe
+
+    config = load_config(scenario).with_run_options(replications=reps, seed=seed)
+    goals = [Target.parse(t) for t in targets] or [Target("cir_on_time_share", ">=",
+                                                          config.header.targets.cir_on_time_share)]
+    chance = confidence if confidence is not None else config.header.readiness.performance_confidence
+    folder = check_folder(Path(out) if out else default_out(f"plan-{config.name}"), "plan")
+    cache = folder.parent / f".{folder.name}.cache"
+    everything = joined(goals)
+
+    def show(rows: list[dict]) -> None:
+        joint = rows[-1]  # the row for every target at once (the only row with one target)
+        extra = "not found" if joint["extra_fte"] != joint["extra_fte"] else f"+{int(joint['extra_fte'])}"
+        if joint["annual_cost"] > 0:
+            extra += f" (£{joint['annual_cost']:,.0f} a year)"
+        mean = f"  mean {joint['achieved_mean']:.3g}" if len(rows) == 1 else ""
+        note = f"  ({joint['note']})" if joint["note"] else ""
+        click.echo(f"  {terminal_text(joint['area']):<36} {joint['fte_now']:>5} FCAs  {extra:>24}  "
+                   f"P(met)={joint['achieved_probability']:.2f}{mean}{note}")
+        for row in rows[:-1]:
+            detail = row["note"] if row["achieved_probability"] != row["achieved_probability"] else (
+                f"P(met)={row['achieved_probability']:.2f}  mean {row['achieved_mean']:.3g}"
+                + (f"  ({row['note']})" if row["note"] else ""))
+            click.echo(f"  {'':<36} {row['target']}: {detail}")
+
+    click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
+               f"{config.replications} replications per evaluation")
+    rule = None
+    if need:
+        from cfc_sim.need import CapRule, fca_need
+
+        rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
+    evaluator = Evaluator(config, cache, workers, scheduler)
+    longer = [f"{terminal_text(a)} {m}" for a, m in evaluator.run_longer.items() if not areas or a in areas]
+    if longer:
+        click.echo(f"plan: areas live less than {MONTHS_LIVE} months before the horizon are run longer, so their "
+                   f"CFC targets are judged on {MONTHS_LIVE} months live (months): {', '.join(longer)}")
+    table = plan_areas(config, goals, chance, areas=list(areas) or None, max_extra=max_extra, evaluator=evaluator,
+                       on_area=show)
+    national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
+    cost = national["annual_cost"]
+    priced = f", about £{cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
+    rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
+    missing = int(rows["extra_fte"].isna().sum())
+    unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
+    total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
+    click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
+    files = {"plan.csv": table}
+    if rule is not None:
+        click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
+                   f"with no area live (CAP), probability >= {chance:.2f}")
+        files[NEED_CSV] = fca_need(config, goals, chance, rule=rule, areas=list(areas) or None,
+                                     max_extra=max_extra, cache=cache, workers=workers, scheduler=scheduler,
+                                     cfc=evaluator)
+        _print_need(files[NEED_CSV], config.name, "England (ALL)" if not areas else "ALL areas planned")
+
+    def fill(tmp: Path) -> None:
+        for file, frame in files.items():
+            csv_safe(frame).to_csv(tmp / file, index=False)
+
+    write_folder(folder, "plan", fill)
+    for name in files:
+        click.echo(f"plan: {folder / name}")
+
+
+def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    def number(value: float) -> str:
+        return "not found" if value != value else f"{value:,.0f}"
+
+    shown = Table(title=f"FCA need: {escape(terminal_text(name))} (CFC minus CAP, 95% bootstrap interval over "
+                        "replications)")
+    for column in ("area", "FCAs now", "needed: CFC", "needed: CAP", "CFC - CAP", "95% interval", "note"):
+        shown.add_column(column, justify="left" if column in ("area", "note") else "right")
+    for row in table.itertuples():
+        interval = "" if row.ci_low != row.ci_low else f"{row.ci_low:+,.0f} to {row.ci_high:+,.0f}"
+        difference = "" if row.difference != row.difference else f"{row.difference:+,.0f}"
+        area = total if row.area == NATIONAL else escape(terminal_text(row.area))
+        shown.add_row(area, f"{row.fte_now:,}",
+                      number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference, interval, row.note,
+                      style="bold" if row.area == NATIONAL else None)
+    Console(width=160).print(shown)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--param", "params", multiple=True, required=True, metavar="KEY=LOW:HIGH",
+              help="An input and its range (dotted key as in sweeps: defaults.workforce.caseload_cap=15:25, "
+                   "areas.*.workforce.fcas=3:6); repeat for each input. Whole-number keys get whole numbers.")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), required=True,
+              help="morris: elementary effects (mu*, sigma), cheap screening; sobol: first-order and total "
+                   "variance shares (S1, ST) with intervals.")
+@click.option("--samples", type=click.IntRange(min=2, max=100_000),
+              help="Morris trajectories (default 10; (inputs+1) points each) or Sobol base sample N "
+                   "(default 64, a power of 2 is best; N x (inputs+2) points).")
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), default=2, show_default=True,
+              help="Replications per design point (outputs are their mean).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1),
+              help="Seed shared by every point, also seeding the design (default: the scenario's).")
+@click.option("--out", type=click.Path(file_okay=False), help="Folder (default results/sensitivity-<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True,
+              help="Local processes to run design points in.")
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--area", "areas", multiple=True,
+              help="Area whose earliest ready month is an output (repeatable; default: every area not live "
+                   "at the start).")
+def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: int | None, reps: int,
+                seed: int | None, out: str | None, workers: int, scheduler: str | None,
+                areas: tuple[str, ...]) -> None:
+    """Global sensitivity: which inputs drive England's CIR on-time share and each area's earliest ready
+    month. Every design point runs with the same seed; writes sensitivity.csv, design.csv and
+    sensitivity.png. Rerunning with the same --out reuses finished points."""
+    from cfc_sim.output_folder import check_folder
+    from cfc_sim.sensitivity import parse_params, run_sensitivity, write_sensitivity
+
+    parsed = parse_params(params)
+    base = load_config(scenario)
+    folder = check_folder(Path(out) if out else default_out(f"sensitivity-{base.name}"), "sensitivity")
+    cache = folder.parent / f".{folder.name}.cache"
+    progress: dict = {}  # the bar, made at the first point (when the design size is known)
+
+    def on_point(finished: int, total: int, reused: bool) -> None:
+        if not progress:
+            progress["bar"], progress["tick"] = progress_bar(total, f"{base.name}: design points")
+            if progress["bar"] is not None:
+                progress["bar"].start()
+        progress["tick"](1)
+
+    try:
+        result = run_sensitivity(scenario, parsed, method, samples=samples, reps=reps, seed=seed,
+                                 areas=list(areas) or None, cache=cache, workers=workers, scheduler=scheduler,
+                                 on_point=on_point)
+    finally:
+        if progress.get("bar") is not None:
+            progress["bar"].stop()
+    write_sensitivity(result, folder, base.name)
+    _print_sensitivity(result)
+    click.echo(f"sensitivity: {folder}")
+
+
+def _print_sensitivity(result) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    points = len(result.design)
+    click.echo(f"{result.method}: {len(result.params)} inputs, {points} design points x {result.reps} replications "
+               f"(seed {result.seed}; {result.runs} run, {result.reused} reused or repeated)")
+    indices = result.indices
+    headings = {CIR_OUTPUT: "CIR on-time share (England)",
+                READY_MEAN: f"earliest ready month, mean over {len(result.areas)} area(s)"}
+    console = Console(width=160)
+    for output, heading in headings.items():
+        rows = indices[indices["output"] == output]
+        if rows.empty:
+            continue
+        table = Table(title=f"Ranked inputs: {heading}")
+        table.add_column("rank", justify="right")
+        table.add_column("input")
+        if result.method == "morris":
+            names = [("mu_star", "mu*"), ("mu_star_conf", "mu* 95% +-"), ("sigma", "sigma")]
+        else:
+            names = [("ST", "ST"), ("ST_conf", "ST 95% +-"), ("S1", "S1"), ("S1_conf", "S1 95% +-")]
+        for _, label in names:
+            table.add_column(label, justify="right")
+        for row in rows.itertuples():
+            table.add_row(str(row.rank), row.param, *(f"{getattr(row, c):.4g}" for c, _ in names))
+        console.print(table)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--budget", type=click.FloatRange(min=0), metavar="GBP_PER_YEAR",
+              help="Most to spend a year on extra FCAs (default: no limit).")
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Probability across replications that readiness criteria 1-5 hold at go-live "
+                   "(default: readiness.performance_confidence).")
+@click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per run (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1))
+@click.option("--max-extra", type=click.IntRange(min=0, max=10_000), default=200, show_default=True,
+              help="Largest FCA addition to try per late area (0: none).")
+@click.option("--out", type=click.Path(file_okay=False), help="Rollout folder (default results/rollout-<name>-<time>).")
+@click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+def rollout(scenario: str, budget: float | None, confidence: float | None, reps: int | None, seed: int | None,
+            max_extra: int, out: str | None, workers: int, scheduler: str | None) -> None:
+    """Propose go-live months for the areas not yet live: as many on time as recruitment, training and
+    the budget allow, none breaching readiness (criteria 1-5 at go-live with the confidence). Prints the
+    plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
+    from cfc_sim.manifest import utc_now
+    from cfc_sim.output_folder import check_folder
+    from cfc_sim.rollout import plan_rollout, rollout_chart, rollout_manifest, summary_line, write_rollout
+
+    config = load_config(scenario).with_run_options(replications=reps, seed=seed)
+    chance = confidence if confidence is not None else config.header.readiness.performance_confidence
+    folder = check_folder(Path(out) if out else default_out(f"rollout-{config.name}"), "rollout")
+    started, clock = utc_now(), time.perf_counter()
+    click.echo(f"rollout: criteria 1-5 at go-live with probability >= {chance:.2f}, {config.replications} "
+               f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")
+    plan = plan_rollout(config, confidence=chance, budget=budget, max_extra=max_extra,
+                        cache=folder.parent / f".{folder.name}.cache", workers=workers, scheduler=scheduler,
+                        on_step=lambda message: click.echo(f"  {message}"))
+    manifest = rollout_manifest(config, scenario, folder, confidence=chance, budget=budget, max_extra=max_extra,
+                                started=started, wall_seconds=time.perf_counter() - clock)
+    write_rollout(plan, folder, manifest, rollout_chart)
+    _print_rollout(plan, config.name)
+    if plan.already_live:
+        click.echo(f"already live when the run starts (not part of the rollout): "
+                   f"{terminal_text(', '.join(plan.already_live))}")
+    for note in plan.notes:
+        click.echo(f"note: {note}")
+    click.echo(summary_line(plan))
+    click.echo(f"rollout: {folder}")
+
+
+def _print_rollout(plan, name: str) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"Rollout plan: {escape(terminal_text(name))} (planned vs proposed go-live)")
+    for column in ("area", "planned", "proposed", "on time", "delay (months)", "extra FCAs", "£ a year",
+                   "P(ready)", "risk", "reason"):
+        table.add_column(column, justify="right" if column in ("delay (months)", "extra FCAs", "£ a year",
+                                                               "P(ready)") else "left")
+    colour = {"low": "green", "medium": "yellow", "high": "red"}
+    for row in plan.table.itertuples():
+        probability = row.ready_probability_at_proposed
+        on_time = "n/a" if row.on_time is None else ("yes" if row.on_time else "no")
+        table.add_row(escape(terminal_text(row.area)), row.planned_go_live, row.proposed_go_live or "not in horizon",
+                      on_time, str(row.delay_months), f"+{row.extra_fte}" if row.extra_fte else "0",
+                      f"{row.annual_cost:,.0f}", "n/a" if probability != probability else f"{probability:.2f}",
+                      f"[{colour.get(row.risk, 'white')}]{row.risk}[/]", escape(terminal_text(row.reason)))
+    Console(width=180).print(table)

@@ -1,0 +1,240 @@
+"""The commands that read results folders: `readiness`, `compare` and `report`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from cfc_sim.cli.common import Stages, default_out
+from cfc_sim.errors import UserError
+from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.results_files import NEED_CSV
+from cfc_sim.safe_text import terminal_text
+
+
+@click.command()
+@click.argument("results", type=click.Path(file_okay=False))
+@click.option("--month", metavar="YYYY-MM", help="Show each area's status in this month (default: at its planned "
+              "go-live month).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Where to draw the heatmap "
+              "(default RESULTS/charts/readiness_heatmap.png).")
+def readiness(results: str, month: str | None, out: str | None) -> None:
+    """Print the readiness table (area, status, failing criteria, earliest ready month) and draw the heatmap."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from cfc_sim.charts import readiness_heatmap
+    from cfc_sim.output_folder import check_file, check_in_folder, png_by_us, write_file
+    from cfc_sim.readiness_view import area_statuses, went_live
+    from cfc_sim.results_reader import read_results
+
+    source = Path(results)
+    result = read_results(source)
+    if month is not None:
+        month = _run_month(month, result.readiness)
+    path = Path(out) if out else source / "charts" / "readiness_heatmap.png"
+    if out:
+        check_file(path, png_by_us, owner=source)
+    else:
+        check_in_folder(source, path)
+    statuses = area_statuses(result.readiness, result.config, month)
+    went = went_live(result.summary, result.config)
+    table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
+                                             + (f", {month}" if month else ", at planned go-live"))))
+    for column in ("area", "region", "planned go-live", "status", "failing criteria (value vs threshold)",
+                   "earliest ready", "went live"):
+        table.add_column(column)
+    colour = {"green": "green", "amber": "yellow", "red": "red"}
+    for row in statuses:
+        status = f"[{colour.get(row.status, 'white')}]{escape(row.status)}[/]" + (f" ({escape(row.note)})"
+                                                                                  if row.note else "")
+        cells = [escape(terminal_text(v)) for v in (row.area, row.region, row.planned)]
+        rest = [escape(terminal_text(v)) for v in (row.failing_text, row.earliest_ready or "never", went[row.area])]
+        table.add_row(*cells, status, *rest)
+    Console(width=160).print(table)
+    rules = result.config.header.readiness
+    runs = int(result.manifest.get("replications", result.config.replications))
+    click.echo(f"a criterion passes when it holds in at least {rules.performance_confidence:.0%} of the {runs} "
+               f"run(s) (readiness.performance_confidence), criteria 1-5 together too, for "
+               f"{rules.hold_months} monthly review(s) in a row (readiness.hold_months)")
+    title = f"Readiness to go live: {result.config.name}"
+    write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
+    click.echo(f"heatmap: {path}")
+
+
+def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]
+    """`--month` as YYYY-MM, and one the run assessed; otherwise a clear error (exit 2)."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise UserError(f"{month!r} is not a month written YYYY-MM (for example 2027-04)", key="--month")
+    months = sorted(str(m) for m in readiness["month"].unique())
+    if month not in months:
+        span = f"{months[0]} to {months[-1]}" if months else "none"
+        raise UserError(f"{month} is not a month of this run (months with readiness: {span})", key="--month")
+    return month
+
+
+@click.command()
+@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--area", default=NATIONAL, show_default=True, help=f"Area to compare ({NATIONAL} is England).")
+@click.option("--out", type=click.Path(file_okay=False), help="Folder for compare.csv and compare.png "
+              "(default results/compare-<time>).")
+def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
+    """Side-by-side KPIs of RESULTS folders with intervals, and differences from the first
+    (paired under common random numbers when the runs share a seed)."""
+    from cfc_sim.charts import compare_chart
+    from cfc_sim.compare import compare_frame, targets_of, unique_labels
+    from cfc_sim.output_folder import check_folder, write_folder
+    from cfc_sim.results_reader import read_results
+    from cfc_sim.safe_text import csv_safe
+
+    if len(results) < 2:
+        raise click.UsageError("compare needs at least two results folders")
+    sources = [Path(r) for r in results]
+    folder = check_folder(Path(out) if out else default_out("compare"), "compare", inputs=sources)
+    runs = [read_results(r) for r in sources]
+    labels = unique_labels([terminal_text(r.config.name) for r in runs], tuple(map(terminal_text, results)))
+    if area != NATIONAL and any(area not in {a.name for a in r.config.areas} for r in runs):
+        raise UserError(f"area {area!r} is not in every run")
+    table = compare_frame(runs, labels, area)
+    _print_comparison(table, labels, runs[0], area)
+    targets = {k: v for k, (v, _) in targets_of(runs[0]).items()}
+    where = "England" if area == NATIONAL else area
+
+    def fill(tmp: Path) -> None:
+        csv_safe(table).to_csv(tmp / "compare.csv", index=False)
+        compare_chart(table, tmp / "compare.png", labels, targets, where)
+
+    write_folder(folder, "compare", fill, inputs=sources)
+    click.echo(f"comparison: {folder}")
+
+
+def _print_comparison(table, labels: list[str], first, area: str) -> None:  # type: ignore[no-untyped-def]
+    """The comparison for people: named metrics, percentages, rounded counts, each difference from the
+    first run with its 95% interval and what it means (the same words as the comparison page)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from cfc_sim.compare import difference_text, difference_verdict, estimate_texts, metric_of, targets_of
+
+    targets = targets_of(first)
+    where = "England" if area == NATIONAL else terminal_text(area)
+    out = Table(title=escape(f"Comparison, {where}: mean (95% interval); difference from the first run"))
+    out.add_column("measure")
+    out.add_column("target")
+    for i, label in enumerate(labels):
+        out.add_column(escape(label) if i == 0 else f"{escape(label)}\n(difference from the first)")
+    for metric, group in table.groupby("metric", sort=False):
+        m = metric_of(str(metric))
+        cells: list[str] = []
+        texts = estimate_texts(str(metric), list(zip(group["mean"], group["ci_low"], group["ci_high"], strict=True)))
+        for text, (_, row) in zip(texts, group.iterrows(), strict=True):
+            cell = text
+            if row["diff"] == row["diff"]:
+                cell += (f"\n{difference_text(str(metric), row['diff'], row['diff_low'], row['diff_high'])}"
+                         f"\n{difference_verdict(str(metric), row['diff'], row['diff_low'], row['diff_high'])}")
+            cells.append(escape(cell))
+        target = targets.get(str(metric), (None, ""))[1]
+        out.add_row(escape(m.short), target, *cells)
+    Console(width=160).print(out)
+    click.echo("differences of shares are in percentage points (pts)")
+    methods = table["method"][table["method"] != ""].drop_duplicates().tolist()
+    for method in methods:
+        click.echo(f"differences: {method}")
+
+
+@click.command()
+@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--html", "want_html", is_flag=True, help="Write the HTML report.")
+@click.option("--xlsx", "want_xlsx", is_flag=True, help="Write the Excel workbook (one run only).")
+@click.option("--out", type=click.Path(), metavar="PATH_OR_DIR",
+              help="A folder for report.html / report.xlsx, or a file ending .html or .xlsx (default: RESULTS); "
+                   "with several RESULTS, a folder for comparison.html or a .html file "
+                   "(default results/comparison-<time>/).")
+@click.option("--need", "need_path", type=click.Path(), metavar="PLAN_DIR",
+              help="Also show the FCA need: the folder of `cfc-sim plan --need` (or its need.csv); "
+                   "default RESULTS/need.csv when present.")
+def report(results: tuple[str, ...], want_html: bool, want_xlsx: bool, out: str | None,
+           need_path: str | None) -> None:
+    """Write the leaders' report of RESULTS: a self-contained HTML page (charts embedded) and an Excel
+    workbook. With neither --html nor --xlsx, both. With several RESULTS folders, one comparison page
+    for a board: go-live dates and readiness side by side, each KPI with its paired difference."""
+    if len(results) > 1:
+        if want_xlsx or need_path:
+            raise click.UsageError("--xlsx and --need are for one run's report; a comparison of several runs is "
+                                   "one HTML page")
+        _comparison_report([Path(r) for r in results], out)
+        return
+    _run_report(Path(results[0]), want_html, want_xlsx, out, need_path)
+
+
+def _comparison_report(sources: list[Path], out: str | None) -> None:
+    from cfc_sim.compare import unique_labels
+    from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder
+    from cfc_sim.report.comparison import write_comparison
+    from cfc_sim.results_reader import read_results
+
+    target = Path(out) if out else default_out("comparison")
+    as_file = out is not None and not target.is_dir() and target.suffix.lower() in (".html", ".htm")
+    runs = [read_results(r) for r in sources]
+    labels = unique_labels([r.config.name for r in runs], [str(s) for s in sources])
+    if as_file:
+        inside = [s for s in sources if target.parent.resolve() == s.resolve()]
+        owner = inside[0] if inside else None  # a page put into a run's folder is recorded there
+        check_file(target, html_by_us, owner=owner)
+        path = target
+    else:
+        owner = open_folder(target, "report", inputs=sources)
+        path = target / "comparison.html"
+        check_in_folder(owner, path)
+    stage = Stages()
+    stage(f"writing the comparison page {path} (charts included)")
+    written = write_comparison(runs, labels, sources, path, owner=owner)
+    stage.done()
+    click.echo(f"comparison: {written}")
+
+
+def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None, need_path: str | None) -> None:
+    from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder, xlsx_by_us
+    from cfc_sim.report import write_html, write_xlsx
+    from cfc_sim.results_reader import read_need, read_results
+
+    suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
+    target = Path(out) if out else source
+    as_file = out is not None and not target.is_dir() and target.suffix.lower() in suffixes
+    if as_file:
+        kind = suffixes[target.suffix.lower()]
+        if (want_html and want_xlsx) or (want_html and kind != "html") or (want_xlsx and kind != "xlsx"):
+            raise click.UsageError(f"--out {out} is one {kind} file; give a folder to write both, or only --{kind}")
+        want_html, want_xlsx = kind == "html", kind == "xlsx"
+    elif not (want_html or want_xlsx):
+        want_html = want_xlsx = True
+    result = read_results(source)
+    if need_path is None and (source / NEED_CSV).exists():
+        need_path = str(source / NEED_CSV)
+    need = read_need(Path(need_path)) if need_path is not None else None
+    into_results = not as_file and target.resolve() == source.resolve()
+    paths = {"html": target if as_file else target / "report.html",
+             "xlsx": target if as_file else target / "report.xlsx"}
+    wanted = [k for k, want in (("html", want_html), ("xlsx", want_xlsx)) if want]
+    if as_file:
+        check_file(target, html_by_us if want_html else xlsx_by_us, owner=source)
+        owner = source
+    else:
+        owner = source if into_results else open_folder(target, "report", inputs=[source])
+        for kind in wanted:
+            check_in_folder(owner, paths[kind])
+    stage = Stages()
+    if want_html:
+        stage(f"writing the HTML report {paths['html']}")
+        written = write_html(result, source, paths['html'], owner=owner, need=need)
+        stage.done()
+        click.echo(f"html: {written}")
+    if want_xlsx:
+        stage(f"writing the Excel workbook {paths['xlsx']}")
+        written = write_xlsx(result, paths['xlsx'], owner=owner, need=need)
+        stage.done()
+        click.echo(f"xlsx: {written}")
