@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 
 DAYS_PER_YEAR = 365.25  # a mean year, for annual rates (growth, turnover, costs a year)
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12  # a mean month
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

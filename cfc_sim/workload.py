@@ -18,6 +18,8 @@ import math
 import os
 from typing import TYPE_CHECKING
 
+from cfc_sim.calendar import DAYS_PER_YEAR
+
 if TYPE_CHECKING:
     from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
@@ -35,7 +37,7 @@ def area_cases(area: AreaConfig, horizon_months: int) -> float:
     growth = 1 + demand.annual_growth
     grown_years = years if abs(demand.annual_growth) < 1e-12 else (growth ** years - 1) / math.log(growth)
     weekly = demand.applications_per_week * sum(demand.seasonality) / 12
-    applications = weekly * grown_years * 365.25 / DAYS_PER_WEEK
+    applications = weekly * grown_years * DAYS_PER_YEAR / DAYS_PER_WEEK
     state = area.initial_state
     opened = state.open_cases_per_weekly_application * demand.applications_per_week
     return applications + opened + sum(c.count for c in state.open_cases)

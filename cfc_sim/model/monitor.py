@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.metrics import NAN, CaseStats, Histogram
 from cfc_sim.model.area import Area, NationalTotals
 from cfc_sim.model.case import CAP, CFC
-
-DAYS_PER_YEAR = 365.25
 
 # Cumulative quantities differenced month by month, and instantaneous ones read at month end.
 _CUMULATIVE = ("applications", "cirs", "cirs_on_time", "closed", "wait_sum", "wait_n", "queue_int",

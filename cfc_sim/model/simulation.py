@@ -16,7 +16,7 @@ from typing import Any
 
 import simpy
 
-from cfc_sim.calendar import SimCalendar
+from cfc_sim.calendar import DAYS_PER_MONTH, SimCalendar
 from cfc_sim.executor import in_worker_process
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.metrics import finite
@@ -38,7 +38,6 @@ from cfc_sim.scenario.keys import area_variant
 from cfc_sim.scenario.schema import Intervention, ScenarioConfig, thaw
 from cfc_sim.streams import Streams
 
-DAYS_PER_MONTH = 365.25 / 12
 URGENT = 0  # simpy.events.URGENT: parameter changes happen before anything else that day
 
 

@@ -25,11 +25,9 @@ import math
 
 from simpy.events import Timeout
 
+from cfc_sim.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from cfc_sim.model.area import Area
 from cfc_sim.model.fca import FCA
-
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 class Workforce:

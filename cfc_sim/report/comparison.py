@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cfc_sim.calendar import DAYS_PER_MONTH
 from cfc_sim.compare import (
     compare_frame,
     difference_text,
@@ -61,7 +62,7 @@ class AreaComparison:
 
 def _months_between(first: str, other: str) -> int:
     a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(other)
-    return round((b - a).days / (365.25 / 12))
+    return round((b - a).days / DAYS_PER_MONTH)
 
 
 def moved_text(first: str, other: str) -> str:
