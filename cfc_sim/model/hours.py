@@ -248,41 +248,58 @@ class DeadlineHours(_FcaHours):
 
     # ---- time -------------------------------------------------------------------------------
     def _advance(self, now: float) -> None:
-        """Work off any debt, then give the hours to the earliest-due job until `now`."""
-        if now <= self.last_day and not self._head_done():
-            return  # asked again at the same instant with nothing finished: nothing to give out
-        while self.rate > 0 and (now > self.last_day or self._head_done()):
-            if self._debt > 0:
-                span = min(now - self.last_day, self._debt / self.rate)
-                self._debt -= span * self.rate
-                self._spent(span, worked=True)
-                if self._debt <= _EPS_HOURS:
-                    self._debt = 0.0
-                continue
-            job = self._head() if self.active else None
-            if job is None:
-                break
-            span = job.ps_left / self.rate
-            if self.last_day + span > now + EPS_DAYS:
-                job.ps_left -= (now - self.last_day) * self.rate
-                self._spent(now - self.last_day, worked=True)
-                break
-            self._spent(min(span, now - self.last_day), worked=True)  # within the clock's rounding: done
-            heapq.heappop(self._heap)
-            job.ps_left = 0.0
-            job.ps_version += 1
-            job.ps_on = False
-            self.active -= 1
-            self._finished.append((job, job.ps_version))
-        if now > self.last_day:
-            self._spent(now - self.last_day, worked=False)
+        """Work off any debt, then give the hours to the earliest-due job until `now`.
 
-    def _spent(self, span_days: float, worked: bool) -> None:
-        hours = self.rate * span_days
-        self.available_hours += hours
-        if worked:
-            self.delivered_hours += hours
-        self.last_day += span_days
+        The hot loop of the hours model: the FCA's clock and hour counts are kept in locals and
+        written back once: every step spends `rate x span` hours and moves the clock by `span`."""
+        rate = self.rate
+        last = self.last_day
+        if rate > 0 and (now > last or self._head_done()):
+            debt = self._debt
+            available = self.available_hours
+            delivered = self.delivered_hours
+            while True:
+                if debt > 0:
+                    span = min(now - last, debt / rate)
+                    debt -= span * rate
+                    if debt <= _EPS_HOURS:
+                        debt = 0.0
+                else:
+                    job = self._head() if self.active else None
+                    if job is None:
+                        break
+                    span = job.ps_left / rate
+                    if last + span > now + EPS_DAYS:  # still working on it at `now`
+                        span = now - last
+                        job.ps_left -= span * rate
+                        hours = rate * span
+                        available += hours
+                        delivered += hours
+                        last += span
+                        break
+                    span = min(span, now - last)  # within the clock's rounding: done
+                    heapq.heappop(self._heap)
+                    job.ps_left = 0.0
+                    job.ps_version += 1
+                    job.ps_on = False
+                    self.active -= 1
+                    self._finished.append((job, job.ps_version))
+                hours = rate * span
+                available += hours
+                delivered += hours
+                last += span
+                if now > last:
+                    continue
+                self._debt = debt  # `_head_done` reads it
+                if not self._head_done():
+                    break
+            self._debt = debt
+            self.available_hours = available
+            self.delivered_hours = delivered
+        if now > last:
+            self.available_hours += rate * (now - last)
+            last += now - last
+        self.last_day = last
 
     def _reschedule(self) -> None:
         now = self.env.now
