@@ -119,8 +119,6 @@ needs_two_cpus = pytest.mark.skipif(available_cpus() < 2, reason="chart helpers 
     (signal.SIGTERM, EXIT_SIGTERM, False, 2),
     (signal.SIGINT, EXIT_SIGINT, True, 2),  # Ctrl-C: the terminal signals the whole process group
     (signal.SIGINT, EXIT_SIGINT, False, 2),
-    pytest.param(signal.SIGTERM, EXIT_SIGTERM, False, 1, marks=needs_two_cpus),  # chart helpers beside the run
-    pytest.param(signal.SIGINT, EXIT_SIGINT, True, 1, marks=needs_two_cpus),
 ])
 def test_a_signal_ends_the_run_and_its_workers_within_seconds(tmp_path: Path, signum: int, code: int,
                                                               to_group: bool, workers: int) -> None:
@@ -143,7 +141,7 @@ def test_a_signal_ends_the_run_and_its_workers_within_seconds(tmp_path: Path, si
         _kill_session(proc.pid)
 
 
-@pytest.mark.parametrize("workers", [2, pytest.param(1, marks=needs_two_cpus)])
+@pytest.mark.parametrize("workers", [2])
 def test_workers_of_a_killed_parent_exit_on_their_own(tmp_path: Path, workers: int) -> None:
     proc = _start(tmp_path, workers)
     try:
