@@ -228,14 +228,14 @@ def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while a replication runs, its youngest generation collected after.
 
     A national replication keeps about half a million objects alive (open cases, pending events,
-    the event heap's entries), and the collector rescanned them again and again: about a sixth of
-    the replication's CPU time (`benchmarks/bench_machinery.py`, "pause"). The run makes no cyclic
-    garbage while it runs (a national replication peaks at the same 89 MB with the collector off),
-    only the replication's own structure at the end (the environment and its pending events refer
-    to each other), which one collection of the youngest generation after the run frees (a full
-    one would rescan everything the calling process holds). Numbers are unchanged: nothing in the
-    model depends on when memory is reclaimed (`tests/test_determinism.py` runs a replication both
-    ways).
+    the event heap's entries), and the collector rescanned them again and again: about 15% of the
+    replication's CPU time (4.8 CPU s paused against 5.7 s, `benchmarks/bench_machinery.py`
+    "pause"). The run makes no cyclic garbage while it runs (a national replication peaks at the
+    same 89 MB with the collector off), only the replication's own structure at the end (the
+    environment and its pending events refer to each other), which one collection of the youngest
+    generation after the run frees (a full one would rescan everything the calling process holds).
+    Numbers are unchanged: nothing in the model depends on when memory is reclaimed
+    (`tests/test_determinism.py` runs a replication both ways).
 
     The collector is process-wide, so replications running in threads (a Dask worker with several
     threads) share one pause: the first to start turns it off, the last to end restores what was
