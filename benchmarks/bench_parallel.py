@@ -5,7 +5,7 @@ Runs the national default with R replications (8; `--quick` 4) through
 `scheduler=<address of a dask.distributed.LocalCluster(n_workers=2, threads_per_worker=1)>`
 (started before the clock, as a cluster would already be running; `--no-dask` skips it), all in
 this process, and prints efficiency = T1 / (2 x T2) for each. T is the whole call: process
-start-up (spawn; for Dask the client's connection), replications, and the serial assembly of
+start-up (a fresh interpreter each; for Dask the client's connection), replications, and the serial assembly of
 frames, summary and readiness in the parent. The replication phase alone (up to the last
 replication's progress tick) is printed too, to show how much of any shortfall is the serial tail.
 Also checks that every run gives bit-identical summary, replication and monthly series frames
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     config = config_from_dict(national_dict(replications=reps))
     print(machine_line())
     print(f"national default, {reps} replications x {config.header.horizon_months} months, "
-          f"{len(config.areas)} areas; workers=1 then workers=2 (spawn), {args.repeat} pair(s); "
+          f"{len(config.areas)} areas; workers=1 then workers=2 (local processes), {args.repeat} pair(s); "
           f"os.cpu_count() = {os.cpu_count()}")
 
     runs: dict[int | str, list[tuple[float, float]]] = {1: [], 2: []}

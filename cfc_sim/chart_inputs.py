@@ -1,7 +1,6 @@
 """What a run's charts read, prepared once and cheap to import (pandas, no matplotlib).
 
-`cfc_sim.charts` draws from these; `cfc_sim.chart_helpers` prepares them in the run's process and
-sends them to helper processes, so that process never imports matplotlib.
+`cfc_sim.charts` draws from these.
 """
 
 from __future__ import annotations
@@ -46,8 +45,7 @@ def run_chart_names(config: object) -> list[str]:
 
 @dataclass(frozen=True)
 class RunChartInputs:
-    """What a run's charts read, prepared once: small enough to send to a helper process (the
-    bands, not the long monthly series)."""
+    """What a run's charts read, prepared once (the bands, not the long monthly series)."""
 
     config: Any
     readiness: pd.DataFrame  # the overall status rows (all the heatmap reads)
@@ -55,25 +53,11 @@ class RunChartInputs:
     months: list[str]
 
 
-HEATMAP = "readiness_heatmap.png"  # the one run chart drawn from readiness; the others need only the series
-
-
 def run_chart_inputs(result: object) -> RunChartInputs:
     """The bands (one pass over the monthly series) and months every run chart reads."""
-    series_only = series_chart_inputs(result.config, result.timeseries)  # type: ignore[attr-defined]
-    return RunChartInputs(series_only.config, _overall(result.readiness), series_only.bands,  # type: ignore[attr-defined]
-                          series_only.months)
-
-
-def series_chart_inputs(config: Any, series: pd.DataFrame) -> RunChartInputs:
-    """What every run chart but the heatmap reads: ready as soon as the monthly series are."""
+    series = result.timeseries  # type: ignore[attr-defined]
     months = sorted(series["month"].unique()) if not series.empty else []
-    return RunChartInputs(config, pd.DataFrame(), Bands(series), months)
-
-
-def heatmap_inputs(config: Any, readiness: pd.DataFrame) -> RunChartInputs:
-    """What the readiness heatmap reads."""
-    return RunChartInputs(config, _overall(readiness), Bands(pd.DataFrame()), [])
+    return RunChartInputs(result.config, _overall(result.readiness), Bands(series), months)  # type: ignore[attr-defined]
 
 
 def _overall(readiness: pd.DataFrame) -> pd.DataFrame:

@@ -7,11 +7,10 @@ Every chart has a title, axis units and a legend; matplotlib runs headless (Agg)
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import matplotlib
 
@@ -83,7 +82,7 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Target, title: str = "Readi
 
 
 WORST_AREAS = 8
-Target = Path | BinaryIO  # a PNG file, or a buffer (a helper process sends the bytes back)
+Target = Path  # a PNG file
 
 
 def _band(series: Bands, metric: str, area: str) -> pd.DataFrame:
@@ -285,25 +284,14 @@ def workforce_chart(series: Bands, months: list[str], path: Target) -> None:
     plt.close(fig)
 
 
-def run_chart_png(name: str, inputs: RunChartInputs) -> bytes:
-    """One of `run_chart_names` as PNG bytes: what a helper process sends back (the same bytes as
-    the file drawn in the run's own process). A buffer has no file name to say PNG, so the format
-    is set here: a user's `savefig.format` must not turn it into SVG."""
-    buffer = io.BytesIO()
-    with matplotlib.rc_context({"savefig.format": "png"}):
-        draw_run_chart(name, inputs, buffer)
-    return buffer.getvalue()
-
-
-def draw_run_chart(name: str, inputs: RunChartInputs, into: Path | BinaryIO) -> None:
-    """Draw one of `run_chart_names` into the folder `into` (a PNG file of that name), or into a
-    buffer."""
+def draw_run_chart(name: str, inputs: RunChartInputs, into: Path) -> None:
+    """Draw one of `run_chart_names` into the folder `into` (a PNG file of that name)."""
     config, bands, months = inputs.config, inputs.bands, inputs.months
     areas = [a.name for a in config.areas]
     target = config.header.targets.cir_on_time_share
     go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
     many = len(areas) > MAX_AREA_PANELS
-    path = into / name if isinstance(into, Path) else into
+    path = into / name
     if name == "readiness_heatmap.png":
         readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}")
     elif name == "cir_on_time_fan.png":
@@ -330,8 +318,7 @@ def draw_run_chart(name: str, inputs: RunChartInputs, into: Path | BinaryIO) -> 
 
 def draw_run_charts(result: object, folder: Path, on_chart: Callable[[str], None] | None = None) -> None:
     """The standard charts of a results folder in this process, from bands computed once; `on_chart`
-    is told each chart's file name before it is drawn (progress for long runs).
-    `cfc_sim.chart_helpers` draws the same files in helper processes."""
+    is told each chart's file name before it is drawn (progress for long runs)."""
     tell = on_chart or (lambda name: None)
     inputs = run_chart_inputs(result)
     for name in run_chart_names(result.config):  # type: ignore[attr-defined]

@@ -3,8 +3,11 @@ a Dask cluster, and hand back their results in task order, whichever finished fi
 
 Tasks are pure functions of their arguments (a replication, a design point), so where they run
 never changes a number. Cancellation is clean: on Ctrl-C (SIGINT), SIGTERM or any error the
-pending tasks are cancelled and the worker processes terminated at once (running tasks are not
-waited for), so nothing is left behind. A worker whose parent dies without cleaning up (SIGKILL)
+pending tasks are cancelled and the worker processes killed at once (running tasks are not
+waited for) and reaped, so nothing is left behind; a pool left normally waits for its workers to
+exit. Workers are plain `subprocess` children (no `multiprocessing`: no resource-tracker process
+to outlive the run, no private attribute to reach the processes by). A worker whose parent dies
+without cleaning up (SIGKILL)
 exits on its own: it asks Linux to signal it when the parent dies (PR_SET_PDEATHSIG) and a
 watchdog thread checks the parent's pid once a second on every platform. Workers ignore SIGINT:
 the terminal sends Ctrl-C to the whole process group and the parent alone decides what stops.
@@ -15,15 +18,19 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import pickle
 import queue
 import signal
+import struct
+import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from multiprocessing.context import SpawnContext
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from cfc_sim.errors import UserError
 
@@ -84,20 +91,16 @@ def run_tasks(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], *, workers:
 # --------------------------------------------------------------------------- local processes
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended (killed, out of memory) before handing back its task's result."""
+
+
 def _parent_watchdog(parent: int) -> None:
     """In a worker: exit as soon as the parent process is gone (polled; re-parenting changes getppid)."""
     while True:
         if os.getppid() != parent:
             os._exit(EXIT_SIGTERM)
         time.sleep(WATCHDOG_SECONDS)
-
-
-_in_worker = False  # set in a worker process this module started (replications, chart helpers)
-
-
-def in_worker_process() -> bool:
-    """True in a local worker process of a run: one that ends when the run is done with it."""
-    return _in_worker
 
 
 def worker_init(parent: int, pdeathsig: bool, preload: Sequence[str] = ()) -> None:
@@ -107,6 +110,8 @@ def worker_init(parent: int, pdeathsig: bool, preload: Sequence[str] = ()) -> No
     when that thread is the main one (which lives as long as the process); the watchdog always runs.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # held back by the parent while it started this process
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if pdeathsig and sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -119,127 +124,249 @@ def worker_init(parent: int, pdeathsig: bool, preload: Sequence[str] = ()) -> No
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(EXIT_SIGTERM)
     threading.Thread(target=_parent_watchdog, args=(parent,), daemon=True, name="cfc-sim-parent-watchdog").start()
-    global _in_worker
-    _in_worker = True
     for module in preload:
         importlib.import_module(module)
 
 
+_HEADER = struct.Struct(">Q")  # the length of each pickled message on a worker's pipes
+
+
+def _send(stream: IO[bytes], message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> bytes | None:
+    """One message's bytes, or None at the end of the stream (the other side has gone)."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    data = stream.read(_HEADER.unpack(header)[0])
+    return data if len(data) == _HEADER.unpack(header)[0] else None
+
+
+def serve() -> None:
+    """A worker process (`python -c "from cfc_sim.executor import serve; serve()" PARENT PDEATHSIG
+    MODULE...`): take the parent's `sys.path` from stdin, then run each `(fn, args)` read from it and
+    write `(True, result)` or `(False, error, traceback)` to what was stdout, until stdin ends. A
+    task's function is pickled by name: it must be importable (not defined in a script's `__main__`).
+    A task's own printing goes to stderr."""
+    parent, pdeathsig, preload = int(sys.argv[1]), sys.argv[2] == "1", sys.argv[3:]
+    tasks = sys.stdin.buffer
+    path = _receive(tasks)  # the parent's import path first, so a task's function imports as it did there
+    if path is None:
+        return
+    sys.path[:] = pickle.loads(path)  # noqa: S301 - sent by this worker's own parent
+    worker_init(parent, pdeathsig, preload)
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    while (data := _receive(tasks)) is not None:
+        try:
+            fn, args = pickle.loads(data)  # noqa: S301 - sent by this worker's own parent
+            reply: tuple[Any, ...] = (True, fn(*args))
+        except BaseException as error:  # noqa: BLE001 - handed back to the parent, which raises it
+            reply = (False, error, traceback.format_exc())
+        try:
+            _send(results, reply)
+        except Exception as error:  # noqa: BLE001 - a result or error that does not pickle
+            _send(results, (False, RuntimeError(f"{type(error).__name__}: {error}"), traceback.format_exc()))
+
+
 def lower_thread_priority() -> None:
     """Run the calling thread 10 nice levels lower (at most 19; Linux, where a priority is a
-    thread's own): for work done on a CPU the simulation may need (a helper's imports, the run's
-    head start on its summary), so that it takes only the time the simulation leaves. Elsewhere it
-    does nothing."""
+    thread's own): for work done on a CPU the simulation may need (the run's head start on its
+    summary), so that it takes only the time the simulation leaves. Elsewhere it does nothing."""
     if sys.platform.startswith("linux") and hasattr(os, "setpriority"):
         with contextlib.suppress(OSError):
             thread = threading.get_native_id()
             os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + 10))
 
 
-class _SpawnKeepingQueues(SpawnContext):
-    """The spawn start method, keeping a handle on each simple queue made through it (the pool's
-    result pipe) for `WorkerPool.kill`: the executor gives none."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.queues: list[Any] = []
-
-    def SimpleQueue(self) -> Any:  # noqa: N802 - the name multiprocessing contexts use
-        queue = super().SimpleQueue()
-        self.queues.append(queue)
-        return queue
-
-
-class WorkerPool:
+class WorkerPool(Executor):
     """Local worker processes, started before their tasks exist.
 
     A worker's start (an interpreter, numpy, SimPy, the model: about 0.4 s) then overlaps what
     this process does meanwhile (its own imports, the folder checks), and one pool serves every
-    batch of tasks given it (`--reps auto`). Spawned, not forked: no inherited threads or state,
-    the same on every platform. Leaving the `with` block shuts the workers down; an error or
-    interruption inside it terminates them at once.
+    batch of tasks given it (`--reps auto`). Each worker is a fresh interpreter (`subprocess`, no
+    inherited threads or state, the same on every platform) fed one task at a time through its
+    stdin by a thread of this process, which also reaps it when it exits: no multiprocessing, so no
+    resource tracker process or named semaphores outlive a run. Leaving the `with` block waits
+    for the workers to exit; an error or interruption inside it kills them at once.
     """
 
-    def __init__(self, workers: int, preload: Sequence[str] = (), *,
-                 start: Callable[[int, bool, Any], None] | None = None, start_arg: Any = None) -> None:
-        """`workers` processes started by `worker_init` with `preload`, or by `start(parent,
-        pdeathsig, start_arg)`, which calls `worker_init` itself (the chart helpers' start-up)."""
-        from concurrent.futures import ProcessPoolExecutor
-
+    def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
         self.workers = workers
-        context = _SpawnKeepingQueues()
-        self._queues = context.queues
-        self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=start or worker_init,
-            initargs=(os.getpid(), threading.current_thread() is threading.main_thread(),
-                      start_arg if start is not None else tuple(preload)))
-        for _ in range(workers):
-            self.executor.submit(os.getpid)  # each submission while none is idle spawns a worker now
+        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = (
+            queue.SimpleQueue())
+        self._lock = threading.Lock()
+        self._closed = False
+        self._broken: BaseException | None = None
+        self._processes: list[subprocess.Popen[bytes]] = []
+        main = threading.current_thread() is threading.main_thread()
+        command = [sys.executable, "-c", "from cfc_sim.executor import serve; serve()", str(os.getpid()),
+                   "1" if main else "0", *preload]
+        self._feeders: list[threading.Thread] = []
+        try:
+            # Ctrl-C reaches the whole process group: held back from each worker until it ignores it
+            blocking = hasattr(signal, "pthread_sigmask")
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocking else set()
+            try:
+                for _ in range(workers):
+                    self._processes.append(subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE))
+            finally:
+                if blocking:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            for process in self._processes:
+                assert process.stdin is not None
+                _send(process.stdin, sys.path)
+                self._feeders.append(threading.Thread(target=self._feed, args=(process,), daemon=True,
+                                                      name=f"cfc-sim-worker-{process.pid}"))
+                self._feeders[-1].start()
+        except BaseException:  # an interruption (or no more processes) while starting: none is left behind
+            self.kill()
+            raise
+
+    @property
+    def pids(self) -> list[int]:
+        """The workers' process ids."""
+        return [process.pid for process in self._processes]
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Run `fn(*args)` on the next free worker (`fn` and its arguments pickled; no keywords)."""
+        if kwargs:
+            raise TypeError("WorkerPool.submit takes positional arguments only")
+        future: Future[T] = Future()
+        with self._lock:
+            if self._broken is not None:
+                raise WorkerDied("a worker process died: the pool is broken") from self._broken
+            if self._closed:
+                raise RuntimeError("cannot submit to a pool that was shut down")
+            self._tasks.put((future, fn, args))
+        return future
+
+    def _feed(self, process: subprocess.Popen[bytes]) -> None:
+        """One worker's thread: hand it tasks one at a time, set each result, reap it at the end."""
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            while (task := self._tasks.get()) is not None:
+                future, fn, args = task
+                if not future.set_running_or_notify_cancel():
+                    continue
+                if self._broken is not None:
+                    future.set_exception(WorkerDied("a worker process died: the pool is broken"))
+                    continue
+                try:
+                    _send(process.stdin, (fn, args))
+                    reply = _receive(process.stdout)
+                except (OSError, ValueError):  # the worker is gone (a closed or broken pipe)
+                    reply = None
+                except BaseException as error:  # noqa: BLE001 - the task does not pickle: its caller raises it
+                    future.set_exception(error)
+                    continue
+                if reply is None:
+                    died = WorkerDied(f"worker process {process.pid} ended (exit code {process.wait()}) "
+                                      "before handing back its task's result")
+                    future.set_exception(died)
+                    self._break(died)
+                    return
+                try:
+                    ok, value, *trace = pickle.loads(reply)  # noqa: S301 - from this pool's own worker
+                except BaseException as error:  # noqa: BLE001 - an error that pickles but does not unpickle
+                    future.set_exception(RuntimeError(f"a worker's reply could not be read: {error}"))
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    if trace:
+                        value.add_note(f"in worker process {process.pid}:\n{trace[0].rstrip()}")
+                    future.set_exception(value)
+        finally:
+            with contextlib.suppress(OSError):
+                process.stdin.close()  # no more tasks: the worker's loop ends and it exits
+            process.wait()
+
+    def _break(self, error: BaseException) -> None:
+        """A worker died: the tasks still waiting fail, and so does every later submission."""
+        with self._lock:
+            self._broken = self._broken or error
+            self._drain(lambda future: _fail(future, error))
+            for _ in self._feeders:
+                self._tasks.put(None)
+
+    def _drain(self, settle: Callable[[Future[Any]], Any]) -> None:
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                return
+            if task is not None:
+                settle(task[0])
 
     def release(self) -> None:
-        """No more tasks: the workers exit on their own, without being waited for here. Only once
-        every task is done: a released pool has no handle left on its processes to kill."""
-        self.executor.shutdown(wait=False)
+        """No more tasks: the workers exit as soon as their last task is done, without being waited
+        for here (their threads reap them; `shutdown` or leaving the `with` block waits for that)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                for _ in self._processes:
+                    self._tasks.put(None)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if cancel_futures:
+            with self._lock:
+                self._drain(lambda future: future.cancel())
+        self.release()
+        if wait:
+            for feeder in self._feeders:
+                feeder.join()
 
     def kill(self) -> None:
-        """Cancel what has not started and terminate the workers now, without waiting for running tasks.
-
-        The pool's own thread is then waited for (at most a second): it closes the pool's queues, and
-        their semaphores' finalizers unlink each semaphore and then tell multiprocessing's resource
-        tracker. A process leaving at once (`os._exit` after Ctrl-C) between the two would make the
-        tracker warn of a "leaked semaphore" it cannot find (seen in about 1 interrupted run in 20)."""
-        # no public handle on the processes; None once shut down
-        processes = list((getattr(self.executor, "_processes", None) or {}).values())
-        manager = getattr(self.executor, "_executor_manager_thread", None)  # None once shut down
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        deadline = time.monotonic() + 1.0
-        for process in processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-                process.join(0.5)
-        if manager is not None and manager is not threading.current_thread():
-            manager.join(1.0)
-            if manager.is_alive():
-                # Stuck reading a result a terminated worker had half written: closing this
-                # process's ends of the result pipe ends that read (the workers' ends are gone),
-                # and the thread winds the pool up as a broken one. Else the interpreter's exit,
-                # which joins it, would wait for ever.
-                for queue in self._queues:
-                    queue.close()
-                manager.join(1.0)
+        """Cancel what has not started, kill the workers now (running tasks are not waited for) and
+        reap them: nothing is left running when this returns."""
+        with self._lock:
+            self._closed = True
+            self._drain(lambda future: future.cancel())
+            for _ in self._processes:
+                self._tasks.put(None)
+        for process in self._processes:
+            if process.poll() is None:
+                with contextlib.suppress(OSError):
+                    process.kill()
+        for feeder in self._feeders:
+            if feeder is not threading.current_thread():
+                feeder.join()
+        for process in self._processes:  # a worker started before an error, without a thread
+            process.wait()
 
     def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
         if kind is None:
-            self.executor.shutdown(wait=True)
+            self.shutdown(wait=True)
         else:
             self.kill()
 
 
+def _fail(future: Future[Any], error: BaseException) -> None:
+    if future.set_running_or_notify_cancel():
+        future.set_exception(error)
+
+
 def _run_processes(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], pool: WorkerPool,
                    notify: OnResult) -> list[T]:
-    # Finished tasks come back through a queue their futures put themselves on, not through
-    # `concurrent.futures.wait`: that takes every future's lock in a loop, and a Ctrl-C in the middle
-    # of it left some taken for ever, so the pool's thread, cancelling them, never ended (nor the
-    # interpreter's exit, which waits for it).
-    finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     results: dict[int, T] = {}
     try:
-        futures: dict[Any, int] = {}
-        for i, a in enumerate(args):
-            future = pool.executor.submit(fn, *a)
-            futures[future] = i
-            future.add_done_callback(finished.put)
-        for _ in range(len(futures)):
-            future = finished.get()
-            results[futures[future]] = future.result()
-            notify(futures[future], results[futures[future]])
+        futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=futures.__getitem__):
+                results[futures[future]] = future.result()
+                notify(futures[future], results[futures[future]])
     except BaseException:
         pool.kill()
         raise

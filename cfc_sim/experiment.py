@@ -20,15 +20,10 @@ from cfc_sim.model.simulation import make_calendar
 from cfc_sim.scenario.schema import ScenarioConfig
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from cfc_sim.results import RunResult  # pandas: imported when the outputs are assembled
 
 Progress = Callable[[int], None]  # called with the number of replications just finished
 Stage = Callable[[str], None]  # called with what the next step after the simulation is, so none is silent
-# Called with the config and the monthly series as soon as they exist, before the summary and
-# readiness (the run's charts start from them in helper processes: cfc_sim.chart_helpers).
-OnSeries = Callable[[ScenarioConfig, "pd.DataFrame"], None]
 
 
 def run_replications(
@@ -57,7 +52,6 @@ def run_scenario(
     trace: bool = False,
     progress: Progress | None = None,
     on_stage: Stage | None = None,
-    on_series: OnSeries | None = None,
     pool: WorkerPool | None = None,
 ) -> RunResult:
     """Run every replication of `config` and assemble frames, summary and readiness."""
@@ -65,7 +59,7 @@ def run_scenario(
     clock = time.perf_counter()
     outputs = run_replications(config, range(config.replications), workers=workers, scheduler=scheduler,
                                trace=trace, progress=progress, pool=pool)
-    return assemble(config, outputs, started, time.perf_counter() - clock, on_stage, on_series)
+    return assemble(config, outputs, started, time.perf_counter() - clock, on_stage)
 
 
 AUTO_BATCH = 5  # replications added at least per step of --reps auto
@@ -81,7 +75,6 @@ def run_until_precise(
     trace: bool = False,
     progress: Progress | None = None,
     on_stage: Stage | None = None,
-    on_series: OnSeries | None = None,
     pool: WorkerPool | None = None,
 ) -> RunResult:
     """`--reps auto`: add replications in parallel batches until every headline national KPI's
@@ -106,7 +99,7 @@ def run_until_precise(
             break
         target = min(max_reps, max(needed, len(outputs) + batch))
     final = config.with_run_options(replications=len(outputs))
-    return assemble(final, outputs, started, time.perf_counter() - clock, on_stage, on_series)
+    return assemble(final, outputs, started, time.perf_counter() - clock, on_stage)
 
 
 def prepare_assembly(config: ScenarioConfig | None) -> None:
@@ -130,7 +123,7 @@ def prepare_assembly(config: ScenarioConfig | None) -> None:
 
 
 def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: dt.datetime,
-             wall_seconds: float, on_stage: Stage | None = None, on_series: OnSeries | None = None) -> RunResult:
+             wall_seconds: float, on_stage: Stage | None = None) -> RunResult:
     """Frames, summary, readiness and manifest from the replications' outputs."""
     from cfc_sim.readiness_view import readiness_frame
     from cfc_sim.results import RunResult, events_frame, replications_frame, summary_frame, timeseries_frame
@@ -141,8 +134,6 @@ def assemble(config: ScenarioConfig, outputs: list[ReplicationOutput], started: 
     stage(f"summarising {len(outputs)} replications (summary, monthly series)")
     replications = replications_frame(outputs, areas)
     timeseries = timeseries_frame(outputs, calendar.month_labels)
-    if on_series is not None:
-        on_series(config, timeseries)
     command = f"cfc-sim run {{out}}/scenario.resolved.yaml --reps {config.replications} --seed {config.seed}"
     manifest = {
         **build_manifest(config, source=config.source, started=started, wall_seconds=wall_seconds, command=command),

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -164,33 +164,15 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
 
 
-class ChartsBeingDrawn(Protocol):
-    """Charts being drawn elsewhere (`cfc_sim.chart_helpers`) while the other files are written."""
-
-    def wait(self) -> None: ...
-
-    def cancel(self) -> None: ...
-
-
-# Draws a run's charts into a folder; may hand them to helper processes and return what to wait for.
-ChartDrawer = Callable[[RunResult, Path], ChartsBeingDrawn | None]
+ChartDrawer = Callable[[RunResult, Path], None]  # draws a run's charts into a folder
 
 
 def write_results(result: RunResult, out: Path, draw_charts: ChartDrawer) -> Path:
-    """Write the results folder of a run atomically (see `cfc_sim.output_folder.write_folder`).
-
-    The charts are asked for first: helpers draw them while the files are written here."""
+    """Write the results folder of a run atomically (see `cfc_sim.output_folder.write_folder`)."""
     def fill(tmp: Path) -> None:
         (tmp / CHARTS).mkdir()
-        pending = draw_charts(result, tmp / CHARTS)
-        try:
-            write_files(tmp)
-        except BaseException:
-            if pending is not None:
-                pending.cancel()  # helpers stop before the temporary folder is removed
-            raise
-        if pending is not None:
-            pending.wait()
+        draw_charts(result, tmp / CHARTS)
+        write_files(tmp)
         manifest = dict(result.manifest)
         manifest["command"] = manifest.get("command", "").replace("{out}", str(out))
         write_manifest(tmp, manifest)

@@ -140,26 +140,3 @@ def test_reps_auto_asks_for_the_same_replications_whatever_the_workers(monkeypat
     four = experiment.run_until_precise(cfg, 0.02, 40, workers=4)
     assert asked[1] == asked[4] and len(asked[1]) >= 1
     pd.testing.assert_frame_equal(one.summary, four.summary, check_exact=True)
-
-
-def _two_replications_here() -> tuple[int, int, bool, list[tuple]]:
-    """In a worker process: a replication, the objects then set aside, those seen at the next start."""
-    from cfc_sim.model.simulation import collector_paused
-
-    first = simulate(config(_two_area_dict()), 0)
-    set_aside = gc.get_freeze_count()
-    with collector_paused():
-        at_next_start = gc.get_freeze_count()
-    return set_aside, at_next_start, gc.isenabled(), first.metrics
-
-
-def test_a_worker_sets_a_replication_s_garbage_aside_and_collects_it_at_its_next_start() -> None:
-    from cfc_sim.executor import WorkerPool, run_tasks
-
-    with WorkerPool(1) as pool:
-        [(set_aside, at_next_start, enabled, metrics)] = run_tasks(_two_replications_here, [()], pool=pool)
-    assert set_aside > 0  # frozen, not collected, when the replication ended
-    assert at_next_start == 0  # collected before the next one ran
-    assert enabled  # and the collector is back on between replications
-    assert metrics == simulate(config(_two_area_dict()), 0).metrics  # the same numbers as here
-    assert gc.get_freeze_count() == 0  # this process (not a worker) collects as before

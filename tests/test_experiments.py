@@ -203,3 +203,25 @@ def test_sweep_area_prints_each_areas_table_and_chart(tmp_path, capsys) -> None:
     code, _, err = invoke(["sweep", str(scenario), "--set", "areas.Smallton.workforce.fcas=1,8", "--area",
                            "Nowhere", "--out", str(tmp_path / "u")], capsys)
     assert code == 2 and "--area" in err and "Nowhere" in err
+
+
+def test_preparing_the_assembly_dumps_the_resolved_scenario_once_and_never_raises(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread `run` starts while its replications run elsewhere: the resolved scenario is then
+    already in the memo when the manifest asks for it; a failure there is only a lost head start."""
+    from cfc_sim import experiment
+    from cfc_sim.scenario import resolved
+    from cfc_sim.scenario.loading import load_scenario
+
+    config = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "example-small.yaml")
+    experiment.prepare_assembly(config)
+    assert resolved._RESOLVED[id(config)][0] is config
+    calls: list[object] = []
+
+    def broken(c: object) -> str:
+        calls.append(c)
+        raise RuntimeError("no head start")
+
+    monkeypatch.setattr(resolved, "resolved_yaml", broken)
+    experiment.prepare_assembly(config)
+    assert calls == [config]

@@ -1,8 +1,9 @@
-"""Process-pool workers import only what the model needs: no pandas, matplotlib, pyarrow, openpyxl,
-dask, scipy or the YAML loader (issue 13). A spawned worker starts a fresh interpreter, imports the
-parent's main module (the `cfc-sim` console script imports `cfc_sim.cli`), unpickles the task
+"""Pool workers import only what the model needs: no pandas, matplotlib, pyarrow, openpyxl, dask,
+scipy or the YAML loader (issue 13). A worker (`cfc_sim.executor.WorkerPool`) starts a fresh
+interpreter that imports `cfc_sim.executor`, takes the parent's `sys.path`, unpickles the task
 (`cfc_sim.model.simulate` and a `ScenarioConfig`) and runs it: each of those is checked here in a
-subprocess, by what is in `sys.modules` afterwards."""
+subprocess, by what is in `sys.modules` afterwards. The parent's main module is not imported
+again in a worker (a task's function must be importable)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "scenarios" / "example-small.yaml"
 HEAVY = ["pandas", "matplotlib", "pyarrow", "openpyxl", "dask", "distributed", "scipy", "yaml", "rich"]
 
-_PROBE = '''
-import json, pickle, sys
-from cfc_sim.cli import main  # as the cfc-sim console script does; a spawned worker imports this file again
+_TASK = '''
+import sys
 
 HEAVY = {heavy!r}
 
@@ -33,7 +33,12 @@ def probe(config, replication):
 
     simulate(config, replication, False)
     return [name for name in HEAVY if name in sys.modules]
+'''
 
+_PROBE = '''
+import json, pickle, sys
+from cfc_sim.cli import main  # as the cfc-sim console script does (the parent's, not the workers')
+from probe_task import probe  # beside this script: found by the workers through the parent's sys.path
 
 if __name__ == "__main__":
     from cfc_sim.executor import run_tasks
@@ -69,9 +74,10 @@ def test_importing_the_worker_entry_point_and_running_a_replication_loads_no_hea
     assert json.loads(_python(["-c", code], config_file.parent)) == []
 
 
-def test_spawned_pool_workers_load_no_heavy_module(config_file: Path) -> None:
+def test_pool_workers_load_no_heavy_module(config_file: Path) -> None:
     script = config_file.parent / "probe_main.py"
-    script.write_text(_PROBE.format(heavy=HEAVY), encoding="utf-8")
+    script.write_text(_PROBE, encoding="utf-8")
+    (config_file.parent / "probe_task.py").write_text(_TASK.format(heavy=HEAVY), encoding="utf-8")
     assert json.loads(_python([str(script), str(config_file)], config_file.parent)) == [[], []]
 
 

@@ -17,7 +17,6 @@ from typing import Any
 import simpy
 
 from cfc_sim.calendar import DAYS_PER_MONTH, SimCalendar
-from cfc_sim.executor import in_worker_process
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.metrics import finite
 from cfc_sim.model.area import Area, NationalTotals
@@ -220,8 +219,7 @@ class Replication:
 
 
 _PAUSE_LOCK = threading.Lock()
-# replications running now (threads), the collector's state before, garbage of the last one left frozen
-_pause = {"running": 0, "was_enabled": False, "frozen": False}
+_pause = {"running": 0, "was_enabled": False}  # replications running now (threads), the collector's state before
 
 
 @contextmanager
@@ -229,47 +227,32 @@ def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while a replication runs, its youngest generation collected after.
 
     A national replication keeps about half a million objects alive (open cases, pending events,
-    the event heap's entries), and the collector rescanned them again and again: a quarter of the
-    replication's time. The run makes no cyclic garbage while it runs (a national replication peaks
-    at the same 89 MB with the collector off), only the replication's own structure at the end (the
+    the event heap's entries), and the collector rescanned them again and again: about 15% of the
+    replication's CPU time (4.8 CPU s paused against 5.7 s, `benchmarks/bench_machinery.py`
+    "pause"). The run makes no cyclic garbage while it runs (a national replication peaks at the
+    same 89 MB with the collector off), only the replication's own structure at the end (the
     environment and its pending events refer to each other), which one collection of the youngest
-    generation after the run frees (a full one would rescan everything the calling process holds:
-    85 ms a replication in the test suite). Numbers are unchanged: nothing in the model depends on
-    when memory is reclaimed (`tests/test_determinism.py` runs a replication both ways).
-
-    In a run's worker process (`cfc_sim.executor.in_worker_process`) that collection (0.1 s for a
-    national replication) would delay the replication's result, and after the worker's last
-    replication it would free memory the process is about to give back anyway: the garbage is
-    set aside instead (`gc.freeze`, which costs nothing) and collected when the worker's next
-    replication starts.
+    generation after the run frees (a full one would rescan everything the calling process holds).
+    Numbers are unchanged: nothing in the model depends on when memory is reclaimed
+    (`tests/test_determinism.py` runs a replication both ways).
 
     The collector is process-wide, so replications running in threads (a Dask worker with several
     threads) share one pause: the first to start turns it off, the last to end restores what was
     there before (a caller that had turned it off keeps it off), and each one's end collects."""
     with _PAUSE_LOCK:
         if _pause["running"] == 0:
-            if _pause["frozen"]:  # the garbage a worker's previous replication left
-                _pause["frozen"] = False
-                gc.unfreeze()
-                gc.collect()
             _pause["was_enabled"] = gc.isenabled()
             gc.disable()
         _pause["running"] += 1
         was_enabled = _pause["was_enabled"]
-    set_aside = False
     try:
         yield
     finally:
         with _PAUSE_LOCK:
             _pause["running"] -= 1
-            if _pause["running"] == 0:
-                set_aside = bool(was_enabled) and in_worker_process()
-                if set_aside:
-                    gc.freeze()
-                    _pause["frozen"] = True
-                if _pause["was_enabled"]:
-                    gc.enable()
-        if was_enabled and not set_aside:
+            if _pause["running"] == 0 and _pause["was_enabled"]:
+                gc.enable()
+        if was_enabled:
             gc.collect(0)  # the replication's objects are young: nothing was collected, so promoted, meanwhile
 
 
