@@ -24,7 +24,6 @@ from simpy.events import Timeout
 
 from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, CFC, CIR, INTAKE, SAFEGUARDING, SECOND, SECTION7, VISIT, Case
-from cfc_sim.model.listing import listing_for
 from cfc_sim.model.work import Piece
 
 Step = Callable[[Case, float], None]
@@ -41,15 +40,10 @@ class CaseFlow:
         self._on_close = on_close
         area.on_report_done = self._piece_done
         self.content = area.work.content
-        self.listing = area.listing = listing_for(area, area.config)
+        self.listing = area.listing
         self.listing.on_held = self._hearing_held
 
     # ---- time -------------------------------------------------------------------------------
-    def _after(self, delay_days: float, step: Step, case: Case) -> None:
-        """`step` in `delay_days`, through an event even at 0 (cases seeded before the run starts)."""
-        event = Timeout(self.env, delay_days, (step, case))
-        event.callbacks.append(self._run_step)
-
     def _then(self, delay_days: float, step: Step, case: Case) -> None:
         """The case's next step in `delay_days`; a stage of no time (`intake_days: 0`, say) goes on at
         once, and a case costs fewer events. Only for steps that never ask for an FCA while another
@@ -59,6 +53,11 @@ class CaseFlow:
             step(case, self.env.now)
         else:
             self._after(delay_days, step, case)
+
+    def _after(self, delay_days: float, step: Step, case: Case) -> None:
+        """`step` in `delay_days` through an event, even at 0 (what `_then` must give the same numbers as)."""
+        event = Timeout(self.env, delay_days, (step, case))
+        event.callbacks.append(self._run_step)
 
     def _run_step(self, event: Timeout) -> None:
         step, case = event.value
