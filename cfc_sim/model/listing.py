@@ -31,7 +31,7 @@ from cfc_sim.scenario.schema import AreaConfig, CourtConfig
 Then = Callable[[Case, float], None]  # what happens once a hearing has been held
 
 
-class Area(Protocol):
+class ListingArea(Protocol):
     """What listing draws on and records to: the area's parameters, streams, clock and statistics."""
 
     env: simpy.Environment
@@ -61,7 +61,7 @@ class DrawnWaits:
         "further": ("cfc", "decision_hearing_wait_days"),
     }
 
-    def __init__(self, area: Area) -> None:
+    def __init__(self, area: ListingArea) -> None:
         self.area = area
         self.on_held: Callable[[Case, str], None] = _no_record
 
@@ -105,7 +105,7 @@ class CourtListing:
     The hearings listed wait in the court's date-ordered deque; one request on the end-of-day work
     clock (for the next listed day) serves them all."""
 
-    def __init__(self, area: Area, court: CourtConfig) -> None:
+    def __init__(self, area: ListingArea, court: CourtConfig) -> None:
         self.area = area
         self.court = Court(court.sitting_days_per_week, court.hours_per_sitting_day)
         self.on_held: Callable[[Case, str], None] = _no_record
@@ -174,7 +174,7 @@ class CourtListing:
 Listing = DrawnWaits | CourtListing
 
 
-def listing_for(area: Area, config: AreaConfig) -> Listing:
+def listing_for(area: ListingArea, config: AreaConfig) -> Listing:
     """The one place that looks at which listing a scenario asks for (its `court` block)."""
     court = config.court
     return DrawnWaits(area) if court is None else CourtListing(area, court)

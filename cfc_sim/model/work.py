@@ -44,7 +44,7 @@ class Piece(NamedTuple):
     by_fca: bool = True
 
 
-class Area(Protocol):
+class AreaDraws(Protocol):
     """What the content of a piece draws on: the area's parameters and random streams."""
 
     config: AreaConfig
@@ -123,7 +123,7 @@ class SlotContent:
     """The slot model's pieces: reports hold a slot for their drawn days and include seeing the
     children; intake and safeguarding take no FCA; hearings take no FCA hours."""
 
-    def __init__(self, area: Area) -> None:
+    def __init__(self, area: AreaDraws) -> None:
         self.area = area
 
     def safeguarding(self, case: Case) -> Piece:
@@ -157,7 +157,7 @@ class HoursContent:
     _OPEN_HOURS = {INTAKE: ("cfc.hours.intake",), SECTION7: ("cap.hours.report",), CIR: ("cfc.hours.cir",),
                    SECOND: ("cfc.hours.second_report",)}
 
-    def __init__(self, area: Area) -> None:
+    def __init__(self, area: AreaDraws) -> None:
         self.area = area
 
     def _visits(self, children: int, block: str) -> float:
@@ -229,7 +229,7 @@ class WorkMechanism(NamedTuple):
     new_fca_work: Callable[[float], FcaWork]  # from the FCA's casework hours a day
 
 
-def work_mechanism(area: Area, workforce: WorkforceConfig, clock: WorkClock,
+def work_mechanism(area: AreaDraws, workforce: WorkforceConfig, clock: WorkClock,
                    hours_done: Callable[[Any, float], None], elapsed_done: Callable[[Any, float], None]
                    ) -> WorkMechanism:
     """The one place that looks at which mechanism a scenario asks for (`workforce.hours`)."""
