@@ -16,7 +16,11 @@ The child is what a process-pool worker does (a fresh interpreter that imports t
 one replication), plus the YAML loader used to build the config: its peak RSS at the national
 default's own horizon (H = 48 months) is the "peak memory per worker" goal.
 
-    python benchmarks/bench_memory.py [--quick] [--horizon 48]
+`--scenario FILE` measures another scenario (issue 23: `scenarios/national-court-hours.yaml`, FCA
+hours and court listing; its `extends` chain is resolved and the horizon set before validation);
+H defaults to the scenario's own horizon, `--quick` to a quarter of it.
+
+    python benchmarks/bench_memory.py [--quick] [--horizon 48] [--scenario FILE]
 """
 
 from __future__ import annotations
@@ -28,11 +32,10 @@ import sys
 import time
 from pathlib import Path
 
-from common import machine_line, metric, national_dict, table, verdict
+from common import NATIONAL_YAML, REPO, machine_line, metric, scenario_config, scenario_horizon, table, verdict
 
 GOAL = 1.5
 WORKER_GOAL_MB = 300.0
-DEFAULT_HORIZON = 48  # scenarios/national-rollout.yaml
 
 
 def _current_rss_kib() -> float:
@@ -48,15 +51,14 @@ def _current_rss_kib() -> float:
         return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def child(horizon_months: int, mode: str) -> None:
+def child(horizon_months: int, mode: str, scenario: Path) -> None:
     """Run one replication and print one JSON line of measurements."""
     import resource
     import tracemalloc
 
     from cfc_sim.model import simulate
-    from cfc_sim.scenario.loading import config_from_dict
 
-    config = config_from_dict(national_dict(horizon_months=horizon_months, replications=1))
+    config = scenario_config(scenario, horizon_months=horizon_months, replications=1)
     kib = 1024 if sys.platform == "darwin" else 1  # ru_maxrss is bytes on macOS, KiB on Linux
     start_rss = _current_rss_kib()
     start_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kib
@@ -76,14 +78,17 @@ def child(horizon_months: int, mode: str) -> None:
         result["tracemalloc_end_bytes"] = current
         # What is still held when simulate returns (the output included), by source line.
         stats = tracemalloc.take_snapshot().statistics("lineno")[:5]
-        result["top_at_end"] = [(f"{s.traceback[0].filename.split('site-packages/')[-1].split('/main/')[-1]}:"
-                                 f"{s.traceback[0].lineno}", s.size, s.count) for s in stats]
+        def where(frame: tracemalloc.Frame) -> str:
+            return f"{frame.filename.split('site-packages/')[-1].replace(str(REPO) + '/', '')}:{frame.lineno}"
+
+        result["top_at_end"] = [(where(s.traceback[0]), s.size, s.count) for s in stats]
         tracemalloc.stop()
     print(json.dumps(result))
 
 
-def measure(horizon_months: int, mode: str) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(horizon_months), "--mode", mode],
+def measure(horizon_months: int, mode: str, scenario: Path) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", str(horizon_months), "--mode", mode,
+                           "--scenario", str(scenario)],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"child for {horizon_months} months ({mode}) failed:\n{proc.stderr}")
@@ -94,21 +99,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="H = 12 months (4H = 48) instead of 48 (192)")
     parser.add_argument("--horizon", type=int, default=None, help="H in months (overrides --quick)")
+    parser.add_argument("--scenario", type=Path, default=NATIONAL_YAML,
+                        help="scenario file (default scenarios/national-rollout.yaml; `extends` resolved); "
+                             "its own horizon is the default H and the one the per-worker goal applies to")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--mode", choices=("rss", "tracemalloc"), default="rss", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
-        child(args.child, args.mode)
+        child(args.child, args.mode, args.scenario)
         return 0
 
-    h = args.horizon or (12 if args.quick else DEFAULT_HORIZON)
+    default_horizon = scenario_horizon(args.scenario)
+    h = args.horizon or (default_horizon // 4 if args.quick else default_horizon)
     print(machine_line())
-    print(f"national default (scenarios/national-rollout.yaml), 1 replication, horizon H = {h} and 4H = {4 * h} months;"
+    print(f"{args.scenario.name}, 1 replication, horizon H = {h} and 4H = {4 * h} months;"
           " each figure from a fresh interpreter")
     results = {}
     for months in (h, 4 * h):
-        rss = measure(months, "rss")
-        traced = measure(months, "tracemalloc")
+        rss = measure(months, "rss", args.scenario)
+        traced = measure(months, "tracemalloc", args.scenario)
         results[months] = (rss, traced)
 
     def mib(kib: float) -> str:
@@ -130,12 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cases simulated 4H / H = {rss_4h['cases'] / rss_h['cases']:.2f}; cases open at the end 4H / H = "
           f"{rss_4h['open_end'] / max(rss_h['open_end'], 1):.2f} (live model state: each open case holds a record "
           "and its pending events)")
-    at_default = {h: rss_h, 4 * h: rss_4h}.get(DEFAULT_HORIZON, rss_h)  # --quick: 4H is the default horizon
+    at_default = {h: rss_h, 4 * h: rss_4h}.get(default_horizon, rss_h)  # --quick: 4H is the default horizon
     worker_mb = at_default["peak_rss_kib"] * 1024 / 1e6
-    months_shown = DEFAULT_HORIZON if DEFAULT_HORIZON in (h, 4 * h) else h
+    months_shown = default_horizon if default_horizon in (h, 4 * h) else h
     print(f"peak RSS per worker (one replication, {months_shown} months) = {worker_mb:.0f} MB"
-          + (f" ({verdict(worker_mb, WORKER_GOAL_MB, False)})" if months_shown == DEFAULT_HORIZON else
-             f" (the goal is for the default horizon, {DEFAULT_HORIZON} months)"))
+          + (f" ({verdict(worker_mb, WORKER_GOAL_MB, False)})" if months_shown == default_horizon else
+             f" (the goal is for the scenario's own horizon, {default_horizon} months)"))
     print(f"peak RSS 4H / H = {peak_ratio:.2f} ({verdict(peak_ratio, GOAL, False)})")
     print(f"tracemalloc peak 4H / H = {traced_ratio:.2f} ({verdict(traced_ratio, GOAL, False)})")
     print(f"RSS growth during simulate 4H / H = {growth_ratio:.2f} (stricter view: excludes imports)")

@@ -20,6 +20,7 @@ from cfc_sim.scenario import examples
 
 REPO = Path(__file__).resolve().parent.parent
 NATIONAL_YAML = REPO / "scenarios" / "national-rollout.yaml"
+COURT_HOURS_YAML = REPO / "scenarios" / "national-court-hours.yaml"
 
 def mmc_dict(*, arrivals_per_day: float, work_mean_days: float, fcas: int, cap: int = 1,
              months: int = 60, seed: int = 12345) -> dict[str, Any]:
@@ -41,6 +42,46 @@ def national_dict(*, horizon_months: int | None = None, replications: int | None
     if replications is not None:
         data["replications"] = replications
     return data
+
+
+def scenario_config(path: Path, *, horizon_months: int | None = None, replications: int | None = None) -> Any:
+    """A scenario file (its `extends` chain resolved) validated as `cfc_sim.load_scenario` does, optionally
+    with a different horizon or replication count (set before validation, as if written in the file)."""
+    from cfc_sim.scenario.loading import build_config
+    from cfc_sim.scenario.reading import resolve_extends
+
+    raw = resolve_extends(Path(path))
+    if horizon_months is not None:
+        raw["horizon_months"] = horizon_months
+    if replications is not None:
+        raw["replications"] = replications
+    return build_config(raw, str(path), Path(path).parent)
+
+
+def scenario_horizon(path: Path) -> int:
+    """The horizon in months a scenario file sets (its `extends` chain resolved, not validated)."""
+    from cfc_sim.scenario.reading import resolve_extends
+
+    return int(resolve_extends(Path(path))["horizon_months"])
+
+
+def write_override(path: Path, target: Path, **overrides: Any) -> Path:
+    """Write `target`, a scenario file that `extends` the file `path` (absolute) with `overrides` (e.g.
+    horizon_months=12), so a whole `cfc-sim run` can take a shorter variant of a shipped scenario."""
+    data = {"schema": 1, "name": f"{Path(path).stem}-bench", "extends": str(Path(path).resolve()), **overrides}
+    target.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return target
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def load_line() -> str:
+    """The 1-minute load average now (for figures measured on a shared machine)."""
+    return f"1-min load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "load average unknown"
 
 
 def best_of(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, list[float], Any]:
