@@ -71,3 +71,16 @@ def test_open_cases_waiting_for_a_hearing_form_the_courts_backlog() -> None:
     key = ("Capshire", "cap", "listing_wait_days_mean")
     assert busy[key] > quiet[key] + 5
 
+
+
+def test_court_time_used_counts_a_hearing_part_heard_in_part_and_never_exceeds_sitting_time() -> None:
+    """Hours are counted as the court spends them: a 10-hour hearing at 1 hour a day, listed on day 0,
+    has used 4 hours by day 4; a saturated list never uses more than the sitting time, whatever the
+    window (statistics restarted mid-hearing)."""
+    court = Court(7.0, 1.0)  # one court hour a day
+    assert court.list_hearing(0.0, 10.0) == 0.0
+    assert court.list_hearing(0.0, 2.0) == 10.0
+    assert court.sitting_hours(4.0) == (4.0, 4.0)
+    court.reset_stats(4.0)
+    assert court.sitting_hours(11.0) == (7.0, 7.0)
+    assert court.sitting_hours(20.0) == (8.0, 16.0)  # 6 + 2 hours, then idle

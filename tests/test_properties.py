@@ -6,6 +6,7 @@ counterexample reads like a scenario file.
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -19,6 +20,7 @@ from cfc_sim.metric_catalogue import is_bounded, is_signed
 from cfc_sim.model import simulate
 from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP
+from cfc_sim.scenario.examples import COURT, HOURS, deep_update
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GO_LIVES = ["2024-01-01", "2026-04-01", "2026-06-15", "2026-09-01", "2027-06-01"]
@@ -26,7 +28,8 @@ GO_LIVES = ["2024-01-01", "2026-04-01", "2026-06-15", "2026-09-01", "2027-06-01"
 
 @st.composite
 def scenarios(draw: st.DrawFn, turnover: bool = True) -> dict[str, Any]:
-    """A valid small scenario: 1-3 areas, 3-9 months, any mix of the workforce mechanisms."""
+    """A valid small scenario: 1-3 areas, 3-9 months, any mix of the workforce mechanisms, and any of
+    the model's mechanisms (slot work or shared or deadline FCA hours; drawn waits or a court)."""
     cap = draw(st.integers(1, 20))
     data = scenario_dict(
         horizon_months=draw(st.integers(3, 9)),
@@ -58,6 +61,14 @@ def scenarios(draw: st.DrawFn, turnover: bool = True) -> dict[str, Any]:
         defaults__prioritisation={"activate_queue": draw(st.integers(0, 20)), "deactivate_queue": 0,
                                   "hub_review_days": 7},
     )
+    work = draw(st.sampled_from(["slot", "shared", "deadline"]))
+    if work != "slot":
+        deep_update(data, copy.deepcopy(HOURS))
+        data["defaults"]["workforce"]["hours"]["discipline"] = work
+    if draw(st.booleans()):
+        deep_update(data, copy.deepcopy(COURT))
+        data["defaults"]["court"]["sitting_days_per_week"] = draw(st.sampled_from([0.5, 2.0, 10.0]))
+        data["defaults"]["court"]["adjourned_share"] = draw(st.sampled_from([0.0, 0.4]))
     data["areas"] = [{"name": f"Area{i}", "go_live": draw(st.sampled_from(GO_LIVES))}
                      for i in range(draw(st.integers(1, 3)))]
     note(yaml.safe_dump(data, sort_keys=False))

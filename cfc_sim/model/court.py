@@ -29,15 +29,19 @@ DAYS_PER_WEEK = 7.0
 class Court:
     """Listing for one area: `list_hearing` returns the day a hearing is heard."""
 
-    __slots__ = ("hours_per_day", "free_day", "hours_heard", "hearings_heard", "capacity", "listed")
+    __slots__ = ("hours_per_day", "free_day", "hearings_heard", "capacity", "listed", "_sitting", "_hours_over",
+                 "_hours_at_reset")
 
     def __init__(self, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         self.hours_per_day = sitting_days_per_week * hours_per_sitting_day / DAYS_PER_WEEK
         self.capacity = TimeAverage(self.hours_per_day)  # sitting hours a day, over time
         self.free_day = 0.0  # when the court's list is next free
-        self.hours_heard = 0.0  # court hours of hearings heard since statistics started
         self.hearings_heard = 0
         self.listed: deque[tuple[float, Any]] = deque()  # (day, hearing) in date order
+        # the court time of hearings listed and not yet over: (start day, end day, court hours), in order
+        self._sitting: deque[tuple[float, float, float]] = deque()
+        self._hours_over = 0.0  # court hours of hearings over, since the run started
+        self._hours_at_reset = 0.0  # court hours used when statistics started
 
     def set_capacity(self, now: float, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         """An intervention changes sitting days: hearings already listed keep their dates."""
@@ -48,6 +52,8 @@ class Court:
         """List a hearing of `hours` court hours that may be heard from `earliest_day` on."""
         start = earliest_day if earliest_day > self.free_day else self.free_day
         self.free_day = start + hours / self.hours_per_day
+        if hours > 0:
+            self._sitting.append((start, self.free_day, hours))
         return start
 
     def add_listed(self, day: float, hearing: Any) -> bool:
@@ -56,16 +62,27 @@ class Court:
         self.listed.append((day, hearing))
         return len(self.listed) == 1
 
-    def heard(self, hours: float) -> None:
-        self.hours_heard += hours
+    def heard(self, now: float) -> None:
         self.hearings_heard += 1
+        self.hours_used(now)  # forget the hearings already over
+
+    def hours_used(self, day: float) -> float:
+        """Court hours spent hearing up to `day` since the run started; a hearing part-heard by then
+        counts in part, so the time used never exceeds the sitting time (days asked for never go back)."""
+        sitting = self._sitting
+        while sitting and sitting[0][1] <= day:
+            self._hours_over += sitting.popleft()[2]
+        used = self._hours_over
+        if sitting and sitting[0][0] < day:
+            start, end, hours = sitting[0]
+            used += hours * (day - start) / (end - start)
+        return used
 
     def reset_stats(self, now: float) -> None:
-        self.hours_heard = 0.0
         self.hearings_heard = 0
+        self._hours_at_reset = self.hours_used(now)
         self.capacity.reset(now)
 
-    def utilisation(self, now: float) -> float:
-        """Court hours heard / sitting hours available since statistics started."""
-        available = self.capacity.integral_to(now)
-        return self.hours_heard / available if available > 0 else float("nan")
+    def sitting_hours(self, now: float) -> tuple[float, float]:
+        """(court hours used hearing, sitting hours available) since statistics started."""
+        return self.hours_used(now) - self._hours_at_reset, self.capacity.integral_to(now)

@@ -129,7 +129,7 @@ class CourtListing:
         day = self.court.list_hearing(earliest, hours)
         case.listing_wait_days += day - earliest
         area.stats[case.pathway].listing_wait_days.add(day - earliest)
-        if self.court.add_listed(day, (case, kind, hours, then)):
+        if self.court.add_listed(day, (case, kind, then)):
             area.clock.at(day, self._sits, None)
 
     def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
@@ -146,10 +146,10 @@ class CourtListing:
         if listed:
             self.area.clock.at(listed[0][0], self._sits, None)
 
-    def _held(self, case: Case, kind: str, hours: float, then: Then) -> None:
+    def _held(self, case: Case, kind: str, then: Then) -> None:
         area = self.area
         now = area.env.now
-        self.court.heard(hours)
+        self.court.heard(now)
         self.on_held(case, kind)
         if area.uniform("court.adjourned") < self._adjourned_share:
             self.hearing(case, kind, now, then)
@@ -167,8 +167,8 @@ class CourtListing:
         self.court.reset_stats(now)
 
     def sitting_hours(self, now: float) -> tuple[float, float]:
-        """(court hours heard, sitting hours available) since statistics started."""
-        return self.court.hours_heard, self.court.capacity.integral_to(now)
+        """(court hours used hearing, sitting hours available) since statistics started."""
+        return self.court.sitting_hours(now)
 
 
 Listing = DrawnWaits | CourtListing
