@@ -1,5 +1,6 @@
 """manifest.json of an output folder, built in one place: the scenario (name, sha256, source), seed,
-replications, the versions that made it, when (UTC) and how long, and the command that reproduces it.
+replications, the model's mechanisms by area, the versions that made it, when (UTC) and how long,
+and the command that reproduces it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def build_manifest(config: ScenarioConfig, *, source: str | None, started: dt.da
         "scenario_source": source,
         "seed": config.seed,
         "replications": config.replications,
+        "mechanisms": config.mechanisms(),  # how FCAs work and hearings are listed -> the areas
         **fields,
         "cfc_sim_version": __version__,
         "python": platform.python_version(),

@@ -165,3 +165,21 @@ def test_an_areas_cir_share_is_held_to_points_not_to_a_share_of_its_mean() -> No
     small = [0.18, 0.22, 0.20, 0.17, 0.23]  # 95% half-width about 3.1 points
     assert replications_needed(_outputs(steady, small), 0.05) == 5
     assert replications_needed(_outputs(steady, small), 0.01) > 5
+
+
+def test_the_run_says_which_mechanisms_its_numbers_rest_on(headline: tuple[str, str, Path]) -> None:
+    """The headline and the manifest name how FCAs work and hearings are listed, area by area."""
+    import json
+
+    from cfc_sim.scenario.examples import modelled_dict
+    from cfc_sim.scenario.loading import config_from_dict
+
+    out, _, run = headline
+    assert "model: slot work, drawn hearing waits in every area" in out
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["mechanisms"] == {"slot work, drawn hearing waits": ["Steadyshire", "Shortfield", "Lateham"]}
+    data = modelled_dict()
+    data["areas"] = [{"name": "Courtshire", "go_live": "2026-04-01"},
+                     {"name": "Slotshire", "go_live": "2026-04-01", "workforce": {"hours": None}, "court": None}]
+    assert config_from_dict(data).mechanisms() == {"FCA hours (shared), court listing": ["Courtshire"],
+                                                   "slot work, drawn hearing waits": ["Slotshire"]}

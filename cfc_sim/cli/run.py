@@ -79,6 +79,9 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
     shown = terminal_text(str(folder))
     click.echo(f"{terminal_text(config.name)}: {config.replications} replications, {len(config.areas)} areas, "
                f"{config.header.horizon_months} months from {config.header.start}")
+    for mechanisms, areas in config.mechanisms().items():
+        where = "every area" if len(areas) == len(config.areas) else f"{len(areas)} of {len(config.areas)} areas"
+        click.echo(f"model: {mechanisms} in {where}")
     click.echo("England (all areas):")
     for check in national_checks(result.summary, config):
         click.echo(f"  {format_check(check)}")

@@ -369,6 +369,13 @@ class AreaConfig(Frozen):
     initial_state: InitialStateConfig = InitialStateConfig()
     court: CourtConfig | None = None
 
+    @property
+    def mechanisms(self) -> str:
+        """How the area's FCAs work and its hearings are listed, in words (manifest, headline)."""
+        hours = self.workforce.hours
+        work = "slot work" if hours is None else f"FCA hours ({hours.discipline})"
+        return f"{work}, {'drawn hearing waits' if self.court is None else 'court listing'}"
+
     @model_validator(mode="after")
     def _hours_have_work_content(self) -> AreaConfig:
         if self.workforce.hours is not None:
@@ -526,6 +533,13 @@ class ScenarioConfig(Frozen):
     @property
     def replications(self) -> int:
         return self.header.replications
+
+    def mechanisms(self) -> dict[str, list[str]]:
+        """The areas by their mechanisms (`AreaConfig.mechanisms`), in scenario order."""
+        found: dict[str, list[str]] = {}
+        for area in self.areas:
+            found.setdefault(area.mechanisms, []).append(area.name)
+        return found
 
     def area(self, name: str) -> AreaConfig:
         for area in self.areas:
