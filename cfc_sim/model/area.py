@@ -313,9 +313,10 @@ class Area:
         fca.work.set_rate(self._rate(fca), now)
 
     def attend_hearing(self, case: Case, now: float, hours: float) -> None:
-        """The case's FCA attends a hearing on its day: hours of their time, no caseload slot."""
+        """The case's FCA attends a hearing on its day: hours of their time, no caseload slot (not while
+        off sick or on training: someone else covers it)."""
         fca = case.fca or case.last_fca
-        if fca is not None and fca.in_post and hours > 0:
+        if fca is not None and fca.in_post and not (fca.absent or fca.in_training) and hours > 0:
             fca.work.spend(hours, now)
 
     def _hours_done(self, case: Case, now: float) -> None:

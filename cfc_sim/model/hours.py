@@ -113,12 +113,13 @@ class SharedHours(_FcaHours):
     """One FCA's casework hours. Jobs are any objects with `ps_finish`, `ps_version` and `ps_on`
     slots (`ps_on` is true while the job is receiving hours here)."""
 
-    __slots__ = ("virtual",)
+    __slots__ = ("virtual", "_idle_debt")
 
     def __init__(self, clock: WorkClock, rate_hours_per_day: float,
                  on_done: Callable[[Any, float], None]) -> None:
         super().__init__(clock, rate_hours_per_day, on_done)
         self.virtual = 0.0
+        self._idle_debt = 0.0  # hearing hours an FCA with no open job is still spending
 
     # ---- time -------------------------------------------------------------------------------
     def _advance(self, now: float) -> None:
@@ -151,6 +152,10 @@ class SharedHours(_FcaHours):
             if self.active:
                 self.delivered_hours += hours
                 self.virtual += hours / self.active
+            elif self._idle_debt > 0:
+                worked = min(hours, self._idle_debt)
+                self.delivered_hours += worked
+                self._idle_debt -= worked
             self.last_day = day
 
     def _reschedule(self) -> None:
@@ -179,19 +184,23 @@ class SharedHours(_FcaHours):
         job.ps_finish = self.virtual + max(0.0, hours)
         job.ps_on = True
         self.active += 1
+        if self._idle_debt > 0:  # still at a hearing: the job waits for the rest of it
+            self.virtual -= self._idle_debt
+            self._idle_debt = 0.0
         self._push(job)
         self._reschedule()
 
     def spend(self, hours: float, now: float) -> None:
         """Hours the FCA spends away from its casework today (attending a hearing): taken from
-        every open job alike, so each finishes later; an FCA with no open job loses idle time."""
+        every open job alike, so each finishes later; an FCA with no open job spends its next hours
+        at the hearing (a job that comes meanwhile waits for the rest)."""
         self._advance(now)
         if hours <= 0:
             return
         if self.active:
             self.virtual -= hours / self.active  # finishes move later: the pending call finds none and asks again
         else:
-            self.delivered_hours += hours
+            self._idle_debt += hours
 
     def remaining(self, job: Any, now: float) -> float:
         """Hours the job still needs here (0 once its hours are done)."""
@@ -306,7 +315,7 @@ class DeadlineHours(_FcaHours):
         job = self._head() if self.active else None
         if self._finished:
             due = now
-        elif (job is None and self._debt <= 0) or self.rate <= 0:
+        elif job is None or self.rate <= 0:  # nothing to finish (debt is worked off as time passes)
             self._token += 1
             self._due = math.inf
             return
@@ -330,13 +339,11 @@ class DeadlineHours(_FcaHours):
             self._reschedule()
 
     def spend(self, hours: float, now: float) -> None:
+        """Hearing hours are worked off first, whether or not the FCA has open jobs (their finishes
+        move later: the pending call finds none and asks again)."""
         self._advance(now)
-        if hours <= 0:
-            return
-        if self.active:
-            self._debt += hours  # the finishes move later: the pending call finds none and asks again
-        else:
-            self.delivered_hours += hours
+        if hours > 0:
+            self._debt += hours
 
     def remaining(self, job: Any, now: float) -> float:
         self._advance(now)
