@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,10 +167,17 @@ def check_addition(config: ScenarioConfig, area: str, extra: int) -> None:
 
 class Evaluator:
     """Per-replication values of every metric of one area under one addition (negative: fewer FCAs),
-    from one-area runs, cached in memory and on disk by the variant's hash, seed and replications."""
+    cached in memory and on disk under the one-area variant's hash, seed and replications.
+
+    `prefetch` evaluates many (area, addition) pairs at once: areas never interact in the model and
+    their random streams are keyed by area name, so one run of a variant holding several areas, each
+    at its own addition, gives every area the numbers of its one-area run (tests check this). One
+    run is made per horizon (`judged_horizon`) and per addition of an area asked for twice, and
+    each area's values are stored under its own one-area key, so cached entries stay valid."""
 
     def __init__(self, config: ScenarioConfig, cache: Path | None, workers: int, scheduler: str | None,
-                 horizons: dict[str, int] | None = None) -> None:
+                 horizons: dict[str, int] | None = None, pool: Any = None,
+                 on_run: Callable[[int, float], None] = lambda areas, seconds: None) -> None:
         self.config = config
         # months each area is run for (judged_horizon; the need's CAP runs take the CFC runs' own)
         self.horizons = horizons if horizons is not None else {a.name: judged_horizon(config, a.name)
@@ -177,6 +185,8 @@ class Evaluator:
         self.cache = Cache(cache)
         self.workers = workers
         self.scheduler = scheduler
+        self.pool = pool  # a WorkerPool serving every run (None: one per run, as run_tasks does)
+        self.on_run = on_run  # called after each simulation with the areas it held and its seconds
         self.runs = 0
         self._memo: dict[tuple[str, int], dict[str, list[float]]] = {}
 
@@ -185,28 +195,63 @@ class Evaluator:
         """The areas run longer than the scenario's horizon, and for how many months (plan notes them)."""
         return {a: m for a, m in self.horizons.items() if m != self.config.header.horizon_months}
 
+    def _key(self, area: str, extra: int) -> str:
+        return run_key(with_extra_fcas(self.config, area, extra, self.horizons.get(area)), "plan")
+
+    def _stored(self, key: str) -> dict[str, list[float]] | None:
+        reps = self.config.replications
+        stored = self.cache.get(key, lambda v: lists_by_name(v) and all(len(x) == reps for x in v.values()))
+        if stored is None:
+            return None
+        return {k: [math.nan if v is None else v for v in vs] for k, vs in stored.items()}
+
+    def known(self, area: str, extra: int) -> bool:
+        """Already evaluated (in memory or on disk): asking for it runs nothing."""
+        if (area, extra) in self._memo:
+            return True
+        stored = self._stored(self._key(area, extra))
+        if stored is not None:
+            self._memo[(area, extra)] = stored
+        return stored is not None
+
+    def prefetch(self, wanted: Sequence[tuple[str, int]]) -> None:
+        """Evaluate every (area, addition) not yet known, as few runs as the horizons allow: each run
+        holds every area still wanted (at one addition each), all of one horizon."""
+        todo: dict[str, list[int]] = {}
+        for area, extra in dict.fromkeys(wanted):
+            if not self.known(area, extra):
+                todo.setdefault(area, []).append(extra)
+        while todo:
+            by_horizon: dict[int | None, dict[str, int]] = {}
+            for area, extras in todo.items():
+                by_horizon.setdefault(self.horizons.get(area), {})[area] = extras.pop(0)
+            todo = {a: e for a, e in todo.items() if e}
+            for horizon, extra in by_horizon.items():
+                self._run(extra, horizon)
+
+    def _run(self, extra: dict[str, int], horizon: int | None) -> None:
+        names = list(extra)
+        batch = variant(self.config, names, extra=extra, train_extra=True, horizon_months=horizon)
+        clock = time.perf_counter()
+        outputs = run_replications(batch, range(batch.replications), workers=self.workers,
+                                   scheduler=self.scheduler, pool=self.pool)
+        self.runs += 1
+        found: dict[str, dict[str, list[float]]] = {a: {} for a in names}
+        for r, output in enumerate(outputs):
+            for a, pathway, metric, value in output.metrics:
+                if a in found:
+                    found[a].setdefault(f"{pathway}/{metric}", [math.nan] * len(outputs))[r] = value
+        for area, values in found.items():
+            self.cache.put(self._key(area, extra[area]),
+                           {k: [None if v != v else v for v in vs] for k, vs in values.items()})
+            self._memo[(area, extra[area])] = values
+        self.on_run(len(names), time.perf_counter() - clock)
+
     def values(self, area: str, extra: int) -> dict[str, list[float]]:
         """`pathway/metric` -> one value per replication (NaN where the replication has none)."""
-        if (area, extra) in self._memo:
-            return self._memo[(area, extra)]
-        variant = with_extra_fcas(self.config, area, extra, self.horizons.get(area))
-        key = run_key(variant, "plan")
-        stored = self.cache.get(key, lambda v: lists_by_name(v) and all(len(x) == variant.replications
-                                                                         for x in v.values()))
-        if stored is not None:
-            values = {k: [math.nan if v is None else v for v in vs] for k, vs in stored.items()}
-        else:
-            outputs = run_replications(variant, range(variant.replications), workers=self.workers,
-                                       scheduler=self.scheduler)
-            self.runs += 1
-            values = {}
-            for r, output in enumerate(outputs):
-                for a, pathway, metric, value in output.metrics:
-                    if a == area:
-                        values.setdefault(f"{pathway}/{metric}", [math.nan] * len(outputs))[r] = value
-            self.cache.put(key, {k: [None if v != v else v for v in vs] for k, vs in values.items()})
-        self._memo[(area, extra)] = values
-        return values
+        if (area, extra) not in self._memo:
+            self.prefetch([(area, extra)])
+        return self._memo[(area, extra)]
 
     def series(self, area: str, extra: int, key: str) -> list[float]:
         """One `pathway/metric` series (all NaN if no replication produced it)."""

@@ -231,3 +231,21 @@ def test_the_cap_rule_also_keeps_todays_cap_decisions_so_a_censored_wait_cannot_
                  (-30, wait): [54.0, 55.2], (-30, decided): [400.0, 995.0]})
     assert CapRule(tolerance=0.01).met(stub, "London", -30) == [False, True]  # type: ignore[arg-type]
     assert "deciding at least 99% as many CAP cases" in str(CapRule())
+
+
+def test_a_batched_run_gives_each_area_the_numbers_of_its_one_area_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Areas never interact and their streams are keyed by name: one run of both areas, each at its
+    own addition, equals the two one-area runs, and is stored under the one-area keys."""
+    from cfc_sim.plan import Evaluator
+
+    scenario = config(_two_areas())
+    horizons = {"Early": 14, "Later": 14}
+    batched = Evaluator(scenario, tmp_path / "cache", 1, None, horizons=horizons)
+    batched.prefetch([("Early", 2), ("Later", -1), ("Early", 0)])
+    assert batched.runs == 2  # Early twice: two runs, Later in the first
+    alone = Evaluator(scenario, None, 1, None, horizons=horizons)
+    for area, extra in [("Early", 2), ("Later", -1), ("Early", 0)]:
+        assert alone.values(area, extra) == batched.values(area, extra)
+    assert alone.runs == 3 and batched.runs == 2
+    reread = Evaluator(scenario, tmp_path / "cache", 1, None, horizons=horizons)
+    assert reread.known("Later", -1) and reread.values("Early", 2) == alone.values("Early", 2) and reread.runs == 0
