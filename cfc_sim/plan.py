@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,9 @@ import pandas as pd
 from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.errors import ScenarioError, UserError
-from cfc_sim.experiment import run_replications
+from cfc_sim.executor import run_tasks
 from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.model import simulate
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
 from cfc_sim.scenario.variants import config_variant
 
@@ -226,26 +227,28 @@ class Evaluator:
             for area, extras in todo.items():
                 by_horizon.setdefault(self.horizons.get(area), {})[area] = extras.pop(0)
             todo = {a: e for a, e in todo.items() if e}
-            for horizon, extra in by_horizon.items():
-                self._run(extra, horizon)
+            self._run(list(by_horizon.items()))
 
-    def _run(self, extra: dict[str, int], horizon: int | None) -> None:
-        names = list(extra)
-        batch = variant(self.config, names, extra=extra, train_extra=True, horizon_months=horizon)
+    def _run(self, batches: list[tuple[int | None, dict[str, int]]]) -> None:
+        """Every replication of every batch (a horizon and each area's addition) as one set of tasks."""
+        variants = [variant(self.config, list(extra), extra=extra, train_extra=True, horizon_months=horizon)
+                    for horizon, extra in batches]
+        reps = self.config.replications
         clock = time.perf_counter()
-        outputs = run_replications(batch, range(batch.replications), workers=self.workers,
-                                   scheduler=self.scheduler, pool=self.pool)
-        self.runs += 1
-        found: dict[str, dict[str, list[float]]] = {a: {} for a in names}
-        for r, output in enumerate(outputs):
-            for a, pathway, metric, value in output.metrics:
-                if a in found:
-                    found[a].setdefault(f"{pathway}/{metric}", [math.nan] * len(outputs))[r] = value
-        for area, values in found.items():
-            self.cache.put(self._key(area, extra[area]),
-                           {k: [None if v != v else v for v in vs] for k, vs in values.items()})
-            self._memo[(area, extra[area])] = values
-        self.on_run(len(names), time.perf_counter() - clock)
+        outputs = run_tasks(simulate, [(v, r, False) for v in variants for r in range(reps)],
+                            workers=self.workers, scheduler=self.scheduler, pool=self.pool)
+        self.runs += len(batches)
+        for b, (_, extra) in enumerate(batches):
+            found: dict[str, dict[str, list[float]]] = {a: {} for a in extra}
+            for r, output in enumerate(sorted(outputs[b * reps:(b + 1) * reps], key=lambda o: o.replication)):
+                for a, pathway, metric, value in output.metrics:
+                    if a in found:
+                        found[a].setdefault(f"{pathway}/{metric}", [math.nan] * reps)[r] = value
+            for area, values in found.items():
+                self.cache.put(self._key(area, extra[area]),
+                               {k: [None if v != v else v for v in vs] for k, vs in values.items()})
+                self._memo[(area, extra[area])] = values
+        self.on_run(sum(len(extra) for _, extra in batches), time.perf_counter() - clock)
 
     def values(self, area: str, extra: int) -> dict[str, list[float]]:
         """`pathway/metric` -> one value per replication (NaN where the replication has none)."""
@@ -272,23 +275,56 @@ def applicable(evaluator: Evaluator, area: str, targets: Sequence[Target]) -> li
     return [t for t in targets if any(v == v for v in evaluator.series(area, 0, t.series))]
 
 
-def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int) -> int | None:
-    """Smallest n in [0, max_extra] with evaluate(n) >= confidence, assuming it rises with n."""
-    if evaluate(0) >= confidence:
+def smallest_extra_steps(confidence: float, max_extra: int) -> Generator[int, float, int | None]:
+    """`smallest_extra` as steps: yields each addition to try, is sent its met probability, and
+    returns the smallest addition meeting the confidence (None if none within max_extra)."""
+    if (yield 0) >= confidence:
         return 0
-    low, high = 0, 1  # evaluate(low) fails
-    while evaluate(high) < confidence:
+    low, high = 0, 1  # low fails
+    while (yield high) < confidence:
         low = high
         if high >= max_extra:
             return None
         high = min(high * 2, max_extra)
     while high - low > 1:
         middle = (low + high) // 2
-        if evaluate(middle) >= confidence:
+        if (yield middle) >= confidence:
             high = middle
         else:
             low = middle
     return high
+
+
+def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int) -> int | None:
+    """Smallest n in [0, max_extra] with evaluate(n) >= confidence, assuming it rises with n."""
+    return run_searches({0: smallest_extra_steps(confidence, max_extra)},
+                        lambda asked: {k: evaluate(n) for k, n in asked.items()})[0]
+
+
+def run_searches(searches: dict[Any, Generator[int, Any, Any]],
+                 answer: Callable[[dict[Any, int]], dict[Any, Any]],
+                 on_round: Callable[[int, int], None] = lambda active, done: None) -> dict[Any, Any]:
+    """Run several searches in step: each round, every search still running asks for one count, and
+    `answer` is given all of them at once (so it can evaluate them together) and returns each one's
+    reply. Returns each search's result; `on_round(active, done)` is called after each round."""
+    done: dict[Any, Any] = {}
+    asked: dict[Any, int] = {}
+    for key, search in searches.items():
+        try:
+            asked[key] = next(search)
+        except StopIteration as stop:
+            done[key] = stop.value
+    while asked:
+        replies = answer(asked)
+        following: dict[Any, int] = {}
+        for key in asked:
+            try:
+                following[key] = searches[key].send(replies[key])
+            except StopIteration as stop:
+                done[key] = stop.value
+        asked = following
+        on_round(len(asked), len(done))
+    return done
 
 
 def check_targets(evaluator: Evaluator, names: Sequence[str], targets: Sequence[Target]) -> dict[str, list[Target]]:
@@ -339,7 +375,8 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
 def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *,
                areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
                scheduler: str | None = None, on_area: Callable[[list[dict]], None] = lambda rows: None,
-               evaluator: Evaluator | None = None) -> pd.DataFrame:
+               evaluator: Evaluator | None = None,
+               on_round: Callable[[int, int], None] = lambda active, done: None) -> pd.DataFrame:
     """`plan.csv`: per area the smallest extra FCAs with which the replications meet every target
     at once with the confidence; one row per area and target (and one for all of them), plus ALL rows.
 
@@ -352,20 +389,26 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     for name in names:
         check_addition(config, name, max_extra)
     evaluator = evaluator or Evaluator(config, cache, workers, scheduler)
+    evaluator.prefetch([(name, 0) for name in names])
     judged = check_targets(evaluator, names, targets)
+    memos: dict[str, dict[int, float]] = {name: {} for name in names}
+
+    def answer(asked: dict[str, int]) -> dict[str, float]:
+        evaluator.prefetch(list(asked.items()))
+        for name, extra in asked.items():
+            if extra not in memos[name]:
+                flags = evaluator.met(name, extra, judged[name])
+                memos[name][extra] = sum(flags) / len(flags)
+        return {name: memos[name][extra] for name, extra in asked.items()}
+
+    found = run_searches({name: smallest_extra_steps(confidence, max_extra) for name in names if judged[name]},
+                         answer, on_round)
     rows = []
     for name in names:
-        memo: dict[int, float] = {}
-
-        def evaluate(extra: int, name: str = name, memo: dict = memo) -> float:
-            if extra not in memo:
-                flags = evaluator.met(name, extra, judged[name])
-                memo[extra] = sum(flags) / len(flags)
-            return memo[extra]
-
-        extra = smallest_extra(evaluate, confidence, max_extra) if judged[name] else None
+        extra = found.get(name)
         chosen = extra if extra is not None else (max_extra if judged[name] else 0)
-        area_rows = _rows(evaluator, config.area(name), extra, chosen, targets, judged[name], confidence, len(memo))
+        area_rows = _rows(evaluator, config.area(name), extra, chosen, targets, judged[name], confidence,
+                          len(memos[name]))
         rows += area_rows
         on_area(area_rows)
     frame = pd.DataFrame(rows)
