@@ -249,3 +249,58 @@ def test_a_batched_run_gives_each_area_the_numbers_of_its_one_area_run(tmp_path)
     assert alone.runs == 3 and batched.runs == 2
     reread = Evaluator(scenario, tmp_path / "cache", 1, None, horizons=horizons)
     assert reread.known("Later", -1) and reread.values("Early", 2) == alone.values("Early", 2) and reread.runs == 0
+
+
+def _old_replication_needs(met, now: int, low: int, high: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """The search before issue 23: doubling up from today's FCAs, then bisecting."""
+    flags = met(now)
+    below, above = [low - 1] * len(flags), [np.inf] * len(flags)
+
+    def record(count: int, found: list[bool]) -> None:
+        for r, ok in enumerate(found):
+            if ok:
+                above[r] = min(above[r], count)
+            else:
+                below[r] = max(below[r], count)
+
+    record(now, flags)
+    step, count = 1, now
+    while any(a == np.inf for a in above) and count < high:
+        count = min(now + step, high)
+        record(count, met(count))
+        step *= 2
+    while True:
+        widths = [(above[r] - below[r], r) for r in range(len(flags)) if 1 < above[r] - below[r] < np.inf]
+        if not widths:
+            return above
+        _, r = max(widths)
+        middle = int(below[r] + above[r]) // 2
+        record(middle, met(middle))
+
+
+def test_a_search_from_any_start_finds_the_needs_the_old_search_found_and_fewer_evaluations_near_them() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        thresholds = [int(t) for t in rng.integers(1, 60, size=5)]
+        low = int(rng.integers(1, 4))
+        now = low + int(rng.integers(0, 40))  # lowest_count is at most today's FCAs
+        high = now + int(rng.integers(1, 50))  # today's FCAs plus --max-extra
+
+        def met(n: int, thresholds: list[int] = thresholds) -> list[bool]:
+            return [n >= t for t in thresholds]
+
+        old = _old_replication_needs(met, now, low, high)
+        for start in (now, low, high, int(rng.integers(-5, 90))):
+            assert replication_needs(met, now, low, high, start=start) == old
+    thresholds = [40, 41, 41, 42, 43]
+    calls: list[int] = []
+
+    def counted(n: int) -> list[bool]:
+        calls.append(n)
+        return [n >= t for t in thresholds]
+
+    replication_needs(counted, 20, 1, 400)
+    from_today = len(calls)
+    calls.clear()
+    assert replication_needs(counted, 20, 1, 400, start=41) == thresholds
+    assert len(calls) < from_today / 2
