@@ -39,7 +39,7 @@ import pandas as pd
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL, is_bounded
-from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, Target, check_targets, joined, run_searches
+from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, PlanProgress, Target, check_targets, joined, run_searches
 from cfc_sim.readiness import required_fte
 from cfc_sim.results_files import NEED_COLUMNS as NEED_CSV_COLUMNS
 from cfc_sim.scenario.schema import ScenarioConfig, thaw
@@ -191,7 +191,7 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
              areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
              scheduler: str | None = None, cfc: Evaluator | None = None,
              on_area: Callable[[dict], None] = lambda row: None,
-             on_round: Callable[[int, int], None] = lambda active, done: None) -> pd.DataFrame:
+             progress: PlanProgress | None = None) -> pd.DataFrame:
     """`need.csv`: ALL (England) first, then per area the FCAs needed under CFC and to keep today's
     CAP performance, their difference and its 95% bootstrap interval."""
     names = areas or [a.name for a in config.areas]
@@ -228,7 +228,9 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
                                else rule.met(cap, name, n - nows[name]))
                 for (kind, name), n in asked.items()}
 
-    found = run_searches(searches, answer, on_round)
+    if progress is not None:
+        progress.start(len(searches), 2 * len(names) - len(searches))
+    found = run_searches(searches, answer, progress.round if progress is not None else lambda asked, finished: None)
     needs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in names:
         if ("cap", name) not in found:

@@ -303,10 +303,11 @@ def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extr
 
 def run_searches(searches: dict[Any, Generator[int, Any, Any]],
                  answer: Callable[[dict[Any, int]], dict[Any, Any]],
-                 on_round: Callable[[int, int], None] = lambda active, done: None) -> dict[Any, Any]:
+                 on_round: Callable[[int, int], None] = lambda asked, finished: None) -> dict[Any, Any]:
     """Run several searches in step: each round, every search still running asks for one count, and
     `answer` is given all of them at once (so it can evaluate them together) and returns each one's
-    reply. Returns each search's result; `on_round(active, done)` is called after each round."""
+    reply. Returns each search's result; `on_round(asked, finished)` is called after each round with
+    the evaluations it asked for and the searches it finished (those finishing at once too)."""
     done: dict[Any, Any] = {}
     asked: dict[Any, int] = {}
     for key, search in searches.items():
@@ -314,6 +315,8 @@ def run_searches(searches: dict[Any, Generator[int, Any, Any]],
             asked[key] = next(search)
         except StopIteration as stop:
             done[key] = stop.value
+    if done:
+        on_round(0, len(done))
     while asked:
         replies = answer(asked)
         following: dict[Any, int] = {}
@@ -322,9 +325,75 @@ def run_searches(searches: dict[Any, Generator[int, Any, Any]],
                 following[key] = searches[key].send(replies[key])
             except StopIteration as stop:
                 done[key] = stop.value
+        on_round(len(asked), len(asked) - len(following))
         asked = following
-        on_round(len(asked), len(done))
     return done
+
+
+class PlanProgress:
+    """One overall progress line for a plan and its need (every area, every search): searches done,
+    evaluations asked for (and how many were simulated rather than found in the cache), the time so
+    far and an estimate of the time left. A search is expected to take as many evaluations as the
+    finished ones took on average (`PRIOR` before any has finished); an evaluation as long as the
+    evaluations so far took on average (cached ones are nearly free, so the estimate learns the
+    share that is cached)."""
+
+    PRIOR = 8
+
+    def __init__(self, say: Callable[[str], None], clock: Callable[[], float] = time.perf_counter) -> None:
+        self.say, self.clock = say, clock
+        self.started = clock()
+        self.expected = 0  # searches expected in all
+        self.finished = 0
+        self.asked = 0  # evaluations asked for by the searches
+        self.simulated = 0  # area evaluations simulated (not cached), including the starting ones
+        self.stage_rounds = 0  # rounds of the searches running now
+        self.finished_rounds = 0  # evaluations taken by the finished searches
+        self.running = 0
+
+    def expect(self, searches: int) -> None:
+        """Searches still to come (a plan expects its need's too, so its estimate covers both)."""
+        self.expected += searches
+
+    def start(self, searches: int, skipped: int = 0) -> None:
+        """A set of searches run in step begins; `skipped` of those expected need no search."""
+        self.stage_rounds, self.running = 0, searches
+        self.expected = max(self.expected - skipped, self.finished + searches)
+
+    def ran(self, areas: int, seconds: float) -> None:
+        self.simulated += areas
+
+    def round(self, asked: int, finished: int) -> None:
+        if asked:
+            self.stage_rounds += 1
+        self.asked += asked
+        self.finished += finished
+        self.finished_rounds += finished * self.stage_rounds
+        self.running -= finished
+        self.say(self.line())
+
+    def seconds_left(self) -> float | None:
+        """The estimate of the time left (None before any evaluation was asked for)."""
+        if not self.asked:
+            return None
+        per_search = self.finished_rounds / self.finished if self.finished else self.PRIOR
+        waiting = max(self.expected - self.finished - self.running, 0)
+        evaluations = self.running * max(per_search - self.stage_rounds, 1) + waiting * per_search
+        return evaluations * (self.clock() - self.started) / self.asked
+
+    def line(self) -> str:
+        left = self.seconds_left()
+        return (f"plan: {self.finished}/{max(self.expected, self.finished)} searches done, {self.asked} evaluations "
+                f"({self.simulated} simulated) in {duration(self.clock() - self.started)}"
+                + ("" if left is None else f", about {duration(left)} left"))
+
+
+def duration(seconds: float) -> str:
+    """2h05m, 4m10s or 12s."""
+    whole = round(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
 
 
 def check_targets(evaluator: Evaluator, names: Sequence[str], targets: Sequence[Target]) -> dict[str, list[Target]]:
@@ -376,7 +445,7 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
                areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
                scheduler: str | None = None, on_area: Callable[[list[dict]], None] = lambda rows: None,
                evaluator: Evaluator | None = None,
-               on_round: Callable[[int, int], None] = lambda active, done: None) -> pd.DataFrame:
+               progress: PlanProgress | None = None) -> pd.DataFrame:
     """`plan.csv`: per area the smallest extra FCAs with which the replications meet every target
     at once with the confidence; one row per area and target (and one for all of them), plus ALL rows.
 
@@ -401,8 +470,10 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
                 memos[name][extra] = sum(flags) / len(flags)
         return {name: memos[name][extra] for name, extra in asked.items()}
 
-    found = run_searches({name: smallest_extra_steps(confidence, max_extra) for name in names if judged[name]},
-                         answer, on_round)
+    searches = {name: smallest_extra_steps(confidence, max_extra) for name in names if judged[name]}
+    if progress is not None:
+        progress.start(len(searches), len(names) - len(searches))
+    found = run_searches(searches, answer, progress.round if progress is not None else lambda asked, finished: None)
     rows = []
     for name in names:
         extra = found.get(name)
