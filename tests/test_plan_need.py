@@ -123,6 +123,9 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert set(pd.read_csv(out / "plan.csv")["target"]) >= {"cir_on_time_share>=0.9 and cir_working_days_mean<=40"}
     table = stdout[stdout.index("FCA need"):]
     assert table.index("England (ALL)") < table.index("Early") < table.index("Later")
+    lines = [line for line in err.splitlines() if "searches done" in line]  # one overall progress, on stderr
+    assert lines and all(" left" in line for line in lines) and "searches done" not in stdout
+    assert lines[-1].strip().startswith("plan: 6/6 searches done")  # two areas: a plan search and two need ones
 
 
 def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_sums_the_others(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -304,3 +307,35 @@ def test_a_search_from_any_start_finds_the_needs_the_old_search_found_and_fewer_
     calls.clear()
     assert replication_needs(counted, 20, 1, 400, start=41) == thresholds
     assert len(calls) < from_today / 2
+
+
+def test_the_progress_estimates_the_time_left_from_the_searches_finished_and_the_seconds_per_evaluation() -> None:
+    from cfc_sim.plan import PlanProgress
+
+    said: list[str] = []
+    now = [0.0]
+    progress = PlanProgress(said.append, clock=lambda: now[0])
+    progress.expect(6)
+    progress.start(2, skipped=1)  # three expected, one needing no search
+    assert progress.expected == 5 and progress.seconds_left() is None
+    now[0] = 10.0
+    progress.ran(2, 10.0)
+    progress.round(2, 0)  # 5 s an evaluation; a search takes PRIOR evaluations until one finishes
+    assert progress.seconds_left() == (2 * (PlanProgress.PRIOR - 1) + 3 * PlanProgress.PRIOR) * 5.0
+    now[0] = 20.0
+    progress.round(2, 2)  # both finished after 2 evaluations: 3 searches of 2 left, at 5 s each
+    assert progress.seconds_left() == 3 * 2 * 5.0
+    assert said[-1] == "plan: 2/5 searches done, 4 evaluations (2 simulated) in 20s, about 30s left"
+
+
+def test_ctrl_c_during_a_plan_says_the_finished_evaluations_are_cached(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import cfc_sim.plan
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cfc_sim.plan, "plan_areas", interrupted)
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(_two_areas()))
+    code, _, err = invoke(["plan", str(scenario), "--out", str(tmp_path / "plan")], capsys)
+    assert code == 130 and "cached in" in err and "reuses them" in err and not (tmp_path / "plan").exists()
