@@ -36,11 +36,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cfc_sim.calendar import SimCalendar
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL, is_bounded
-from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, PlanProgress, Target, check_targets, joined, run_searches
-from cfc_sim.readiness import required_fte
+from cfc_sim.plan import (
+    HEADCOUNT_KEYS,
+    Evaluator,
+    PlanProgress,
+    Target,
+    check_targets,
+    estimated_need,
+    joined,
+    run_searches,
+)
 from cfc_sim.results_files import NEED_COLUMNS as NEED_CSV_COLUMNS
 from cfc_sim.scenario.schema import ScenarioConfig, thaw
 from cfc_sim.scenario.variants import config_variant
@@ -130,21 +137,6 @@ def replication_needs(met: Callable[[int], list[bool]], now: int, low: int, high
     searching from `start` (default `now`): see `needs_steps`."""
     return run_searches({0: needs_steps(now if start is None else start, low, high)},
                         lambda asked: {k: met(n) for k, n in asked.items()})[0]
-
-
-def estimated_need(config: ScenarioConfig, area: str) -> int:
-    """Where the CFC search starts: the FCAs the area's CFC demand needs at go-live in hours or
-    slots (`readiness.required_fte`, the arithmetic of readiness criterion 1), or today's FCAs where
-    the area does not go live within the horizon or that arithmetic gives nothing."""
-    header = config.header
-    calendar = SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
-    go_live, start = config.area(area).go_live, header.start
-    month = (go_live.year - start.year) * 12 + go_live.month - start.month
-    now = config.area(area).workforce.fcas
-    if month >= header.horizon_months:
-        return now
-    needed = required_fte(config.area(area), calendar, min(max(month, 0), header.horizon_months - 1))
-    return round(needed) if math.isfinite(needed) and needed > 0 else now
 
 
 def need_at(needs: np.ndarray, confidence: float) -> np.ndarray:

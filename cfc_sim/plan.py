@@ -22,11 +22,12 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.cache import Cache, lists_by_name, run_key
-from cfc_sim.calendar import DAYS_PER_YEAR
+from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import run_tasks
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.model import simulate
+from cfc_sim.readiness import required_fte
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
 from cfc_sim.scenario.variants import config_variant
 
@@ -227,7 +228,16 @@ class Evaluator:
             for area, extras in todo.items():
                 by_horizon.setdefault(self.horizons.get(area), {})[area] = extras.pop(0)
             todo = {a: e for a, e in todo.items() if e}
-            self._run(list(by_horizon.items()))
+            # Split a horizon's areas into as many runs as make the tasks (runs x replications) fill
+            # every worker at the end too: 5 replications on 2 workers leave one idle in a third round.
+            workers = self.pool.workers if self.pool is not None else (1 if self.scheduler else self.workers)
+            split = workers // math.gcd(workers, self.config.replications)
+            batches = []
+            for horizon, group in by_horizon.items():
+                names = list(group)
+                for part in range(min(split, len(names))):
+                    batches.append((horizon, {a: group[a] for a in names[part::split]}))
+            self._run(batches)
 
     def _run(self, batches: list[tuple[int | None, dict[str, int]]]) -> None:
         """Every replication of every batch (a horizon and each area's addition) as one set of tasks."""
@@ -275,17 +285,41 @@ def applicable(evaluator: Evaluator, area: str, targets: Sequence[Target]) -> li
     return [t for t in targets if any(v == v for v in evaluator.series(area, 0, t.series))]
 
 
-def smallest_extra_steps(confidence: float, max_extra: int) -> Generator[int, float, int | None]:
+def smallest_extra_steps(confidence: float, max_extra: int,
+                         start: int | None = None) -> Generator[int, float, int | None]:
     """`smallest_extra` as steps: yields each addition to try, is sent its met probability, and
-    returns the smallest addition meeting the confidence (None if none within max_extra)."""
+    returns the smallest addition meeting the confidence (None if none within max_extra). After 0,
+    from `start` if given (an estimate, `estimated_need`): doubling the step away from it, down
+    while it is met or up while it is not, until the answer is bracketed; then bisecting."""
     if (yield 0) >= confidence:
         return 0
-    low, high = 0, 1  # low fails
-    while (yield high) < confidence:
-        low = high
-        if high >= max_extra:
-            return None
-        high = min(high * 2, max_extra)
+    if start is None or start <= 1:
+        low, high = 0, 1  # low fails
+        while (yield high) < confidence:
+            low = high
+            if high >= max_extra:
+                return None
+            high = min(high * 2, max_extra)
+    else:
+        start = min(start, max_extra)
+        step = 1
+        if (yield start) >= confidence:
+            low, high = 0, start
+            while (count := start - step) > low:
+                if (yield count) < confidence:
+                    low = count
+                    break
+                high, step = count, step * 2
+        else:
+            low = start
+            while True:
+                if low >= max_extra:
+                    return None
+                count = min(start + step, max_extra)
+                if (yield count) >= confidence:
+                    high = count
+                    break
+                low, step = count, step * 2
     while high - low > 1:
         middle = (low + high) // 2
         if (yield middle) >= confidence:
@@ -295,9 +329,10 @@ def smallest_extra_steps(confidence: float, max_extra: int) -> Generator[int, fl
     return high
 
 
-def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int) -> int | None:
+def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int,
+                   start: int | None = None) -> int | None:
     """Smallest n in [0, max_extra] with evaluate(n) >= confidence, assuming it rises with n."""
-    return run_searches({0: smallest_extra_steps(confidence, max_extra)},
+    return run_searches({0: smallest_extra_steps(confidence, max_extra, start)},
                         lambda asked: {k: evaluate(n) for k, n in asked.items()})[0]
 
 
@@ -396,6 +431,21 @@ def duration(seconds: float) -> str:
     return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
 
 
+def estimated_need(config: ScenarioConfig, area: str) -> int:
+    """Where the CFC search starts: the FCAs the area's CFC demand needs at go-live in hours or
+    slots (`readiness.required_fte`, the arithmetic of readiness criterion 1), or today's FCAs where
+    the area does not go live within the horizon or that arithmetic gives nothing."""
+    header = config.header
+    calendar = SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
+    go_live, start = config.area(area).go_live, header.start
+    month = (go_live.year - start.year) * 12 + go_live.month - start.month
+    now = config.area(area).workforce.fcas
+    if month >= header.horizon_months:
+        return now
+    needed = required_fte(config.area(area), calendar, min(max(month, 0), header.horizon_months - 1))
+    return round(needed) if math.isfinite(needed) and needed > 0 else now
+
+
 def check_targets(evaluator: Evaluator, names: Sequence[str], targets: Sequence[Target]) -> dict[str, list[Target]]:
     """Per area, the targets it can be judged on; an error naming the metric if no area produces it."""
     judged = {name: applicable(evaluator, name, targets) for name in names}
@@ -470,7 +520,9 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
                 memos[name][extra] = sum(flags) / len(flags)
         return {name: memos[name][extra] for name, extra in asked.items()}
 
-    searches = {name: smallest_extra_steps(confidence, max_extra) for name in names if judged[name]}
+    searches = {name: smallest_extra_steps(confidence, max_extra,
+                                           estimated_need(config, name) - config.area(name).workforce.fcas)
+                for name in names if judged[name]}
     if progress is not None:
         progress.start(len(searches), len(names) - len(searches))
     found = run_searches(searches, answer, progress.round if progress is not None else lambda asked, finished: None)
