@@ -374,6 +374,7 @@ class PlanProgress:
     share that is cached)."""
 
     PRIOR = 8
+    QUIET = 20.0
 
     def __init__(self, say: Callable[[str], None], clock: Callable[[], float] = time.perf_counter) -> None:
         self.say, self.clock = say, clock
@@ -385,6 +386,7 @@ class PlanProgress:
         self.stage_rounds = 0  # rounds of the searches running now
         self.finished_rounds = 0  # evaluations taken by the finished searches
         self.running = 0
+        self.said = self.started  # when the last line was said
 
     def expect(self, searches: int) -> None:
         """Searches still to come (a plan expects its need's too, so its estimate covers both)."""
@@ -396,7 +398,12 @@ class PlanProgress:
         self.expected = max(self.expected - skipped, self.finished + searches)
 
     def ran(self, areas: int, seconds: float) -> None:
+        """A run simulated `areas` area evaluations (a line too if none was said for QUIET seconds:
+        the runs before the searches start, of every area with today's FCAs, are long)."""
         self.simulated += areas
+        if self.clock() - self.said >= self.QUIET:
+            self.say(self.line())
+            self.said = self.clock()
 
     def round(self, asked: int, finished: int) -> None:
         if asked:
@@ -406,6 +413,7 @@ class PlanProgress:
         self.finished_rounds += finished * self.stage_rounds
         self.running -= finished
         self.say(self.line())
+        self.said = self.clock()
 
     def seconds_left(self) -> float | None:
         """The estimate of the time left (None before any evaluation was asked for)."""
