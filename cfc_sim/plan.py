@@ -440,9 +440,10 @@ def duration(seconds: float) -> str:
 
 
 def estimated_need(config: ScenarioConfig, area: str) -> int:
-    """Where the CFC search starts: the FCAs the area's CFC demand needs at go-live in hours or
-    slots (`readiness.required_fte`, the arithmetic of readiness criterion 1), or today's FCAs where
-    the area does not go live within the horizon or that arithmetic gives nothing."""
+    """Where the CFC search starts: readiness criterion 1's capacity at go-live, the FCAs the area's
+    CFC demand needs in hours or slots (`readiness.required_fte`) with the `capacity_headroom`
+    (meeting a target on most replications takes headroom over the mean need), or today's FCAs
+    where the area does not go live within the horizon or that arithmetic gives nothing."""
     header = config.header
     calendar = SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
     go_live, start = config.area(area).go_live, header.start
@@ -451,6 +452,7 @@ def estimated_need(config: ScenarioConfig, area: str) -> int:
     if month >= header.horizon_months:
         return now
     needed = required_fte(config.area(area), calendar, min(max(month, 0), header.horizon_months - 1))
+    needed *= header.readiness.capacity_headroom or 1.0
     return round(needed) if math.isfinite(needed) and needed > 0 else now
 
 
