@@ -428,7 +428,7 @@ class PlanProgress:
         left = self.seconds_left()
         return (f"plan: {self.finished}/{max(self.expected, self.finished)} searches done, {self.asked} evaluations "
                 f"({self.simulated} simulated) in {duration(self.clock() - self.started)}"
-                + ("" if left is None else f", about {duration(left)} left"))
+                + (", time left not estimated yet" if left is None else f", about {duration(left)} left"))
 
 
 def duration(seconds: float) -> str:
