@@ -11,10 +11,13 @@ meet a rule with the plan's confidence":
   wait (`weeks_to_decision_reported_mean@cap` by default) is no more than `tolerance` above that
   replication's own value with today's FCAs: the FCAs that keep CAP's waits at today's level.
 
-For each replication the search finds the fewest FCAs with which it meets the rule (doubling up
-from today's FCAs, then bisecting every replication's bracket at once, since one evaluation runs
-all replications; more FCAs are assumed never to break a rule a replication meets, as under common
-random numbers). The need with confidence c is then the ceil(c x R)-th smallest of the R
+For each replication the search finds the fewest FCAs with which it meets the rule (from a start,
+doubling its step up and then down until every replication is bracketed, then bisecting every
+replication's bracket at once, since one evaluation runs all replications; more FCAs are assumed
+never to break a rule a replication meets, as under common random numbers). The CAP search starts
+at today's FCAs, the CFC search at the FCAs the area's CFC demand needs at go-live in hours
+(`estimated_need`); every area's search runs in step, each round's candidates evaluated in one
+run (`Evaluator.prefetch`). The need with confidence c is then the ceil(c x R)-th smallest of the R
 per-replication needs, exactly the smallest count whose share of replications meeting the rule is
 at least c. England sums the areas. The 95% interval of each difference is a percentile bootstrap
 over replications: the same resampled replication numbers for every area and both variants, so
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,16 @@ import pandas as pd
 
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL, is_bounded
-from cfc_sim.plan import HEADCOUNT_KEYS, Evaluator, Target, check_targets, joined
+from cfc_sim.plan import (
+    HEADCOUNT_KEYS,
+    Evaluator,
+    PlanProgress,
+    Target,
+    check_targets,
+    estimated_need,
+    joined,
+    run_searches,
+)
 from cfc_sim.results_files import NEED_COLUMNS as NEED_CSV_COLUMNS
 from cfc_sim.scenario.schema import ScenarioConfig, thaw
 from cfc_sim.scenario.variants import config_variant
@@ -81,12 +93,16 @@ def lowest_count(config: ScenarioConfig, area: str) -> int:
     return floor
 
 
-def replication_needs(met: Callable[[int], list[bool]], now: int, low: int, high: int) -> list[float]:
-    """Per replication, the fewest FCAs in [low, high] with which it meets its rule (inf if none):
-    doubling up from `now` until every replication is met, then bisecting the widest bracket."""
-    flags = met(now)
-    below = [low - 1] * len(flags)  # most FCAs known (or assumed) not to meet the rule
-    above: list[float] = [math.inf] * len(flags)  # fewest FCAs known to meet it
+def needs_steps(start: int, low: int, high: int) -> Generator[int, list[bool], list[float]]:
+    """`replication_needs` as steps: yields each count to try, is sent its per-replication flags, and
+    returns the per-replication needs. From `start` (clamped to [low, high]) it doubles its step up
+    until every replication is met (or `high` is reached), then down until every replication met
+    so far also fails somewhere below (or `low` is reached), then bisects the widest bracket."""
+    start = min(max(start, low), high)
+    flags = yield start
+    reps = len(flags)
+    below = [low - 1] * reps  # most FCAs known (or assumed) not to meet the rule
+    above: list[float] = [math.inf] * reps  # fewest FCAs known to meet it
 
     def record(count: int, found: list[bool]) -> None:
         for r, ok in enumerate(found):
@@ -95,19 +111,32 @@ def replication_needs(met: Callable[[int], list[bool]], now: int, low: int, high
             else:
                 below[r] = max(below[r], count)
 
-    record(now, flags)
-    step, count = 1, now
+    record(start, flags)
+    step, count = 1, start
     while any(a == math.inf for a in above) and count < high:
-        count = min(now + step, high)
-        record(count, met(count))
+        count = min(start + step, high)
+        record(count, (yield count))
+        step *= 2
+    step, count = 1, start
+    while count > low and any(below[r] < low < above[r] for r in range(reps)):
+        count = max(start - step, low)
+        record(count, (yield count))
         step *= 2
     while True:
-        widths = [(above[r] - below[r], r) for r in range(len(flags)) if 1 < above[r] - below[r] < math.inf]
+        widths = [(above[r] - below[r], r) for r in range(reps) if 1 < above[r] - below[r] < math.inf]
         if not widths:
             return above
         _, r = max(widths)
         middle = int(below[r] + above[r]) // 2
-        record(middle, met(middle))
+        record(middle, (yield middle))
+
+
+def replication_needs(met: Callable[[int], list[bool]], now: int, low: int, high: int,
+                      start: int | None = None) -> list[float]:
+    """Per replication, the fewest FCAs in [low, high] with which it meets its rule (inf if none),
+    searching from `start` (default `now`): see `needs_steps`."""
+    return run_searches({0: needs_steps(now if start is None else start, low, high)},
+                        lambda asked: {k: met(n) for k, n in asked.items()})[0]
 
 
 def need_at(needs: np.ndarray, confidence: float) -> np.ndarray:
@@ -153,39 +182,54 @@ class CapRule:
 def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *, rule: CapRule,
              areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
              scheduler: str | None = None, cfc: Evaluator | None = None,
-             on_area: Callable[[dict], None] = lambda row: None) -> pd.DataFrame:
+             on_area: Callable[[dict], None] = lambda row: None,
+             progress: PlanProgress | None = None) -> pd.DataFrame:
     """`need.csv`: ALL (England) first, then per area the FCAs needed under CFC and to keep today's
     CAP performance, their difference and its 95% bootstrap interval."""
     names = areas or [a.name for a in config.areas]
     cfc = cfc or Evaluator(config, cache, workers, scheduler)
-    cap = Evaluator(cap_only(config), cache, workers, scheduler, horizons=cfc.horizons)  # paired runs: same months
+    cap = Evaluator(cap_only(config), cache, workers, scheduler, horizons=cfc.horizons, pool=cfc.pool,
+                    on_run=cfc.on_run)  # paired runs: same months
+    cfc.prefetch([(name, 0) for name in names])
+    cap.prefetch([(name, 0) for name in names])
     judged = check_targets(cfc, names, targets)
     if not any(v == v for name in names for v in cap.series(name, 0, rule.series)):
         raise UserError(f"metric {rule.metric!r} has no CAP value in the CAP-only scenario (unknown metric, or "
                         "no CAP case closes before the horizon)", key="--cap-metric")
     rows: list[dict[str, Any]] = []
-    needs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    searches: dict[tuple[str, str], Generator[int, list[bool], list[float]]] = {}
+    nows = {name: config.area(name).workforce.fcas for name in names}
     for name in names:
-        now, low = config.area(name).workforce.fcas, lowest_count(config, name)
+        now, low = nows[name], lowest_count(config, name)
         if not any(v == v for v in cap.series(name, 0, rule.series)):
             rows.append({"area": name, "fte_now": now, "note": f"no {rule.metric}@cap value to keep in this area"})
-            needs[name] = (np.full(config.replications, math.nan),) * 2
             continue
-        def cap_met(n: int, a: str = name, now: int = now) -> list[bool]:
-            return rule.met(cap, a, n - now)
-
-        def cfc_met(n: int, a: str = name, now: int = now) -> list[bool]:
-            return cfc.met(a, n - now, judged[a])
-
-        cap_needs = np.array(replication_needs(cap_met, now, low, now + max_extra), dtype=float)
+        searches[("cap", name)] = needs_steps(now, low, now + max_extra)
         if judged[name]:
-            cfc_needs = np.array(replication_needs(cfc_met, now, low, now + max_extra), dtype=float)
+            searches[("cfc", name)] = needs_steps(estimated_need(config, name), low, now + max_extra)
             note = "" if len(judged[name]) == len(targets) else (
                 "ignored here (metric not produced): " + joined([t for t in targets if t not in judged[name]]))
         else:
-            cfc_needs, note = cap_needs, "no CFC target can be judged (not live within the horizon): CAP rule used"
-        needs[name] = (cfc_needs, cap_needs)
+            note = "no CFC target can be judged (not live within the horizon): CAP rule used"
         rows.append({"area": name, "fte_now": now, "note": note})
+
+    def answer(asked: dict[tuple[str, str], int]) -> dict[tuple[str, str], list[bool]]:
+        cfc.prefetch([(name, n - nows[name]) for (kind, name), n in asked.items() if kind == "cfc"])
+        cap.prefetch([(name, n - nows[name]) for (kind, name), n in asked.items() if kind == "cap"])
+        return {(kind, name): (cfc.met(name, n - nows[name], judged[name]) if kind == "cfc"
+                               else rule.met(cap, name, n - nows[name]))
+                for (kind, name), n in asked.items()}
+
+    if progress is not None:
+        progress.start(len(searches), 2 * len(names) - len(searches))
+    found = run_searches(searches, answer, progress.round if progress is not None else lambda asked, finished: None)
+    needs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in names:
+        if ("cap", name) not in found:
+            needs[name] = (np.full(config.replications, math.nan),) * 2
+            continue
+        cap_needs = np.array(found[("cap", name)], dtype=float)
+        needs[name] = (np.array(found.get(("cfc", name), cap_needs), dtype=float), cap_needs)
     draws = np.random.default_rng(config.seed).integers(0, config.replications,
                                                         size=(BOOTSTRAP_SAMPLES, config.replications))
     total = {"area": NATIONAL, "fte_now": sum(r["fte_now"] for r in rows), "note": ""}

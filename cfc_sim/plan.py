@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,12 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.cache import Cache, lists_by_name, run_key
-from cfc_sim.calendar import DAYS_PER_YEAR
+from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
 from cfc_sim.errors import ScenarioError, UserError
-from cfc_sim.experiment import run_replications
+from cfc_sim.executor import run_tasks
 from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.model import simulate
+from cfc_sim.readiness import required_fte
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
 from cfc_sim.scenario.variants import config_variant
 
@@ -166,10 +169,17 @@ def check_addition(config: ScenarioConfig, area: str, extra: int) -> None:
 
 class Evaluator:
     """Per-replication values of every metric of one area under one addition (negative: fewer FCAs),
-    from one-area runs, cached in memory and on disk by the variant's hash, seed and replications."""
+    cached in memory and on disk under the one-area variant's hash, seed and replications.
+
+    `prefetch` evaluates many (area, addition) pairs at once: areas never interact in the model and
+    their random streams are keyed by area name, so one run of a variant holding several areas, each
+    at its own addition, gives every area the numbers of its one-area run (tests check this). One
+    run is made per horizon (`judged_horizon`) and per addition of an area asked for twice, and
+    each area's values are stored under its own one-area key, so cached entries stay valid."""
 
     def __init__(self, config: ScenarioConfig, cache: Path | None, workers: int, scheduler: str | None,
-                 horizons: dict[str, int] | None = None) -> None:
+                 horizons: dict[str, int] | None = None, pool: Any = None,
+                 on_run: Callable[[int, float], None] = lambda areas, seconds: None) -> None:
         self.config = config
         # months each area is run for (judged_horizon; the need's CAP runs take the CFC runs' own)
         self.horizons = horizons if horizons is not None else {a.name: judged_horizon(config, a.name)
@@ -177,6 +187,8 @@ class Evaluator:
         self.cache = Cache(cache)
         self.workers = workers
         self.scheduler = scheduler
+        self.pool = pool  # a WorkerPool serving every run (None: one per run, as run_tasks does)
+        self.on_run = on_run  # called after each simulation with the areas it held and its seconds
         self.runs = 0
         self._memo: dict[tuple[str, int], dict[str, list[float]]] = {}
 
@@ -185,28 +197,74 @@ class Evaluator:
         """The areas run longer than the scenario's horizon, and for how many months (plan notes them)."""
         return {a: m for a, m in self.horizons.items() if m != self.config.header.horizon_months}
 
+    def _key(self, area: str, extra: int) -> str:
+        return run_key(with_extra_fcas(self.config, area, extra, self.horizons.get(area)), "plan")
+
+    def _stored(self, key: str) -> dict[str, list[float]] | None:
+        reps = self.config.replications
+        stored = self.cache.get(key, lambda v: lists_by_name(v) and all(len(x) == reps for x in v.values()))
+        if stored is None:
+            return None
+        return {k: [math.nan if v is None else v for v in vs] for k, vs in stored.items()}
+
+    def known(self, area: str, extra: int) -> bool:
+        """Already evaluated (in memory or on disk): asking for it runs nothing."""
+        if (area, extra) in self._memo:
+            return True
+        stored = self._stored(self._key(area, extra))
+        if stored is not None:
+            self._memo[(area, extra)] = stored
+        return stored is not None
+
+    def prefetch(self, wanted: Sequence[tuple[str, int]]) -> None:
+        """Evaluate every (area, addition) not yet known, as few runs as the horizons allow: each run
+        holds every area still wanted (at one addition each), all of one horizon."""
+        todo: dict[str, list[int]] = {}
+        for area, extra in dict.fromkeys(wanted):
+            if not self.known(area, extra):
+                todo.setdefault(area, []).append(extra)
+        while todo:
+            by_horizon: dict[int | None, dict[str, int]] = {}
+            for area, extras in todo.items():
+                by_horizon.setdefault(self.horizons.get(area), {})[area] = extras.pop(0)
+            todo = {a: e for a, e in todo.items() if e}
+            # Split a horizon's areas into as many runs as make the tasks (runs x replications) fill
+            # every worker at the end too: 5 replications on 2 workers leave one idle in a third round.
+            workers = self.pool.workers if self.pool is not None else (1 if self.scheduler else self.workers)
+            split = workers // math.gcd(workers, self.config.replications)
+            batches = []
+            for horizon, group in by_horizon.items():
+                names = list(group)
+                for part in range(min(split, len(names))):
+                    batches.append((horizon, {a: group[a] for a in names[part::split]}))
+            self._run(batches)
+
+    def _run(self, batches: list[tuple[int | None, dict[str, int]]]) -> None:
+        """Every replication of every batch (a horizon and each area's addition) as one set of tasks."""
+        variants = [variant(self.config, list(extra), extra=extra, train_extra=True, horizon_months=horizon)
+                    for horizon, extra in batches]
+        reps = self.config.replications
+        clock = time.perf_counter()
+        outputs = run_tasks(simulate, [(v, r, False) for v in variants for r in range(reps)],
+                            workers=self.workers, scheduler=self.scheduler, pool=self.pool)
+        self.runs += len(batches)
+        for b, (_, extra) in enumerate(batches):
+            found: dict[str, dict[str, list[float]]] = {a: {} for a in extra}
+            for r, output in enumerate(sorted(outputs[b * reps:(b + 1) * reps], key=lambda o: o.replication)):
+                for a, pathway, metric, value in output.metrics:
+                    if a in found:
+                        found[a].setdefault(f"{pathway}/{metric}", [math.nan] * reps)[r] = value
+            for area, values in found.items():
+                self.cache.put(self._key(area, extra[area]),
+                               {k: [None if v != v else v for v in vs] for k, vs in values.items()})
+                self._memo[(area, extra[area])] = values
+        self.on_run(sum(len(extra) for _, extra in batches), time.perf_counter() - clock)
+
     def values(self, area: str, extra: int) -> dict[str, list[float]]:
         """`pathway/metric` -> one value per replication (NaN where the replication has none)."""
-        if (area, extra) in self._memo:
-            return self._memo[(area, extra)]
-        variant = with_extra_fcas(self.config, area, extra, self.horizons.get(area))
-        key = run_key(variant, "plan")
-        stored = self.cache.get(key, lambda v: lists_by_name(v) and all(len(x) == variant.replications
-                                                                         for x in v.values()))
-        if stored is not None:
-            values = {k: [math.nan if v is None else v for v in vs] for k, vs in stored.items()}
-        else:
-            outputs = run_replications(variant, range(variant.replications), workers=self.workers,
-                                       scheduler=self.scheduler)
-            self.runs += 1
-            values = {}
-            for r, output in enumerate(outputs):
-                for a, pathway, metric, value in output.metrics:
-                    if a == area:
-                        values.setdefault(f"{pathway}/{metric}", [math.nan] * len(outputs))[r] = value
-            self.cache.put(key, {k: [None if v != v else v for v in vs] for k, vs in values.items()})
-        self._memo[(area, extra)] = values
-        return values
+        if (area, extra) not in self._memo:
+            self.prefetch([(area, extra)])
+        return self._memo[(area, extra)]
 
     def series(self, area: str, extra: int, key: str) -> list[float]:
         """One `pathway/metric` series (all NaN if no replication produced it)."""
@@ -227,23 +285,175 @@ def applicable(evaluator: Evaluator, area: str, targets: Sequence[Target]) -> li
     return [t for t in targets if any(v == v for v in evaluator.series(area, 0, t.series))]
 
 
-def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int) -> int | None:
-    """Smallest n in [0, max_extra] with evaluate(n) >= confidence, assuming it rises with n."""
-    if evaluate(0) >= confidence:
+def smallest_extra_steps(confidence: float, max_extra: int,
+                         start: int | None = None) -> Generator[int, float, int | None]:
+    """`smallest_extra` as steps: yields each addition to try, is sent its met probability, and
+    returns the smallest addition meeting the confidence (None if none within max_extra). After 0,
+    from `start` if given (an estimate, `estimated_need`): doubling the step away from it, down
+    while it is met or up while it is not, until the answer is bracketed; then bisecting."""
+    if (yield 0) >= confidence:
         return 0
-    low, high = 0, 1  # evaluate(low) fails
-    while evaluate(high) < confidence:
-        low = high
-        if high >= max_extra:
-            return None
-        high = min(high * 2, max_extra)
+    if start is None or start <= 1:
+        low, high = 0, 1  # low fails
+        while (yield high) < confidence:
+            low = high
+            if high >= max_extra:
+                return None
+            high = min(high * 2, max_extra)
+    else:
+        start = min(start, max_extra)
+        step = 1
+        if (yield start) >= confidence:
+            low, high = 0, start
+            while (count := start - step) > low:
+                if (yield count) < confidence:
+                    low = count
+                    break
+                high, step = count, step * 2
+        else:
+            low = start
+            while True:
+                if low >= max_extra:
+                    return None
+                count = min(start + step, max_extra)
+                if (yield count) >= confidence:
+                    high = count
+                    break
+                low, step = count, step * 2
     while high - low > 1:
         middle = (low + high) // 2
-        if evaluate(middle) >= confidence:
+        if (yield middle) >= confidence:
             high = middle
         else:
             low = middle
     return high
+
+
+def smallest_extra(evaluate: Callable[[int], float], confidence: float, max_extra: int,
+                   start: int | None = None) -> int | None:
+    """Smallest n in [0, max_extra] with evaluate(n) >= confidence, assuming it rises with n."""
+    return run_searches({0: smallest_extra_steps(confidence, max_extra, start)},
+                        lambda asked: {k: evaluate(n) for k, n in asked.items()})[0]
+
+
+def run_searches(searches: dict[Any, Generator[int, Any, Any]],
+                 answer: Callable[[dict[Any, int]], dict[Any, Any]],
+                 on_round: Callable[[int, int], None] = lambda asked, finished: None) -> dict[Any, Any]:
+    """Run several searches in step: each round, every search still running asks for one count, and
+    `answer` is given all of them at once (so it can evaluate them together) and returns each one's
+    reply. Returns each search's result; `on_round(asked, finished)` is called after each round with
+    the evaluations it asked for and the searches it finished (those finishing at once too)."""
+    done: dict[Any, Any] = {}
+    asked: dict[Any, int] = {}
+    for key, search in searches.items():
+        try:
+            asked[key] = next(search)
+        except StopIteration as stop:
+            done[key] = stop.value
+    if done:
+        on_round(0, len(done))
+    while asked:
+        replies = answer(asked)
+        following: dict[Any, int] = {}
+        for key in asked:
+            try:
+                following[key] = searches[key].send(replies[key])
+            except StopIteration as stop:
+                done[key] = stop.value
+        on_round(len(asked), len(asked) - len(following))
+        asked = following
+    return done
+
+
+class PlanProgress:
+    """One overall progress line for a plan and its need (every area, every search): searches done,
+    evaluations asked for (and how many were simulated rather than found in the cache), the time so
+    far and an estimate of the time left. A search is expected to take as many evaluations as the
+    finished ones took on average (`PRIOR` before any has finished); an evaluation as long as the
+    evaluations so far took on average (cached ones are nearly free, so the estimate learns the
+    share that is cached)."""
+
+    PRIOR = 8
+    QUIET = 20.0
+
+    def __init__(self, say: Callable[[str], None], clock: Callable[[], float] = time.perf_counter) -> None:
+        self.say, self.clock = say, clock
+        self.started = clock()
+        self.expected = 0  # searches expected in all
+        self.finished = 0
+        self.asked = 0  # evaluations asked for by the searches
+        self.simulated = 0  # area evaluations simulated (not cached), including the starting ones
+        self.stage_rounds = 0  # rounds of the searches running now
+        self.finished_rounds = 0  # evaluations taken by the finished searches
+        self.running = 0
+        self.said = self.started  # when the last line was said
+
+    def expect(self, searches: int) -> None:
+        """Searches still to come (a plan expects its need's too, so its estimate covers both)."""
+        self.expected += searches
+
+    def start(self, searches: int, skipped: int = 0) -> None:
+        """A set of searches run in step begins; `skipped` of those expected need no search."""
+        self.stage_rounds, self.running = 0, searches
+        self.expected = max(self.expected - skipped, self.finished + searches)
+
+    def ran(self, areas: int, seconds: float) -> None:
+        """A run simulated `areas` area evaluations (a line too if none was said for QUIET seconds:
+        the runs before the searches start, of every area with today's FCAs, are long)."""
+        self.simulated += areas
+        if self.clock() - self.said >= self.QUIET:
+            self.say(self.line())
+            self.said = self.clock()
+
+    def round(self, asked: int, finished: int) -> None:
+        if asked:
+            self.stage_rounds += 1
+        self.asked += asked
+        self.finished += finished
+        self.finished_rounds += finished * self.stage_rounds
+        self.running -= finished
+        self.say(self.line())
+        self.said = self.clock()
+
+    def seconds_left(self) -> float | None:
+        """The estimate of the time left (None before any evaluation was asked for)."""
+        if not self.asked:
+            return None
+        per_search = self.finished_rounds / self.finished if self.finished else self.PRIOR
+        waiting = max(self.expected - self.finished - self.running, 0)
+        evaluations = self.running * max(per_search - self.stage_rounds, 1) + waiting * per_search
+        return evaluations * (self.clock() - self.started) / self.asked
+
+    def line(self) -> str:
+        left = self.seconds_left()
+        return (f"plan: {self.finished}/{max(self.expected, self.finished)} searches done, {self.asked} evaluations "
+                f"({self.simulated} simulated) in {duration(self.clock() - self.started)}"
+                + (", time left not estimated yet" if left is None else f", about {duration(left)} left"))
+
+
+def duration(seconds: float) -> str:
+    """2h05m, 4m10s or 12s."""
+    whole = round(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
+
+
+def estimated_need(config: ScenarioConfig, area: str) -> int:
+    """Where the CFC search starts: readiness criterion 1's capacity at go-live, the FCAs the area's
+    CFC demand needs in hours or slots (`readiness.required_fte`) with the `capacity_headroom`
+    (meeting a target on most replications takes headroom over the mean need), or today's FCAs
+    where the area does not go live within the horizon or that arithmetic gives nothing."""
+    header = config.header
+    calendar = SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
+    go_live, start = config.area(area).go_live, header.start
+    month = (go_live.year - start.year) * 12 + go_live.month - start.month
+    now = config.area(area).workforce.fcas
+    if month >= header.horizon_months:
+        return now
+    needed = required_fte(config.area(area), calendar, min(max(month, 0), header.horizon_months - 1))
+    needed *= header.readiness.capacity_headroom or 1.0
+    return round(needed) if math.isfinite(needed) and needed > 0 else now
 
 
 def check_targets(evaluator: Evaluator, names: Sequence[str], targets: Sequence[Target]) -> dict[str, list[Target]]:
@@ -294,7 +504,8 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
 def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *,
                areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
                scheduler: str | None = None, on_area: Callable[[list[dict]], None] = lambda rows: None,
-               evaluator: Evaluator | None = None) -> pd.DataFrame:
+               evaluator: Evaluator | None = None,
+               progress: PlanProgress | None = None) -> pd.DataFrame:
     """`plan.csv`: per area the smallest extra FCAs with which the replications meet every target
     at once with the confidence; one row per area and target (and one for all of them), plus ALL rows.
 
@@ -307,20 +518,30 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     for name in names:
         check_addition(config, name, max_extra)
     evaluator = evaluator or Evaluator(config, cache, workers, scheduler)
+    evaluator.prefetch([(name, 0) for name in names])
     judged = check_targets(evaluator, names, targets)
+    memos: dict[str, dict[int, float]] = {name: {} for name in names}
+
+    def answer(asked: dict[str, int]) -> dict[str, float]:
+        evaluator.prefetch(list(asked.items()))
+        for name, extra in asked.items():
+            if extra not in memos[name]:
+                flags = evaluator.met(name, extra, judged[name])
+                memos[name][extra] = sum(flags) / len(flags)
+        return {name: memos[name][extra] for name, extra in asked.items()}
+
+    searches = {name: smallest_extra_steps(confidence, max_extra,
+                                           estimated_need(config, name) - config.area(name).workforce.fcas)
+                for name in names if judged[name]}
+    if progress is not None:
+        progress.start(len(searches), len(names) - len(searches))
+    found = run_searches(searches, answer, progress.round if progress is not None else lambda asked, finished: None)
     rows = []
     for name in names:
-        memo: dict[int, float] = {}
-
-        def evaluate(extra: int, name: str = name, memo: dict = memo) -> float:
-            if extra not in memo:
-                flags = evaluator.met(name, extra, judged[name])
-                memo[extra] = sum(flags) / len(flags)
-            return memo[extra]
-
-        extra = smallest_extra(evaluate, confidence, max_extra) if judged[name] else None
+        extra = found.get(name)
         chosen = extra if extra is not None else (max_extra if judged[name] else 0)
-        area_rows = _rows(evaluator, config.area(name), extra, chosen, targets, judged[name], confidence, len(memo))
+        area_rows = _rows(evaluator, config.area(name), extra, chosen, targets, judged[name], confidence,
+                          len(memos[name]))
         rows += area_rows
         on_area(area_rows)
     frame = pd.DataFrame(rows)

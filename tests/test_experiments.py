@@ -94,6 +94,32 @@ def test_plan_search_is_logarithmic_and_exact_on_a_monotone_rule() -> None:
     assert smallest_extra(lambda n: 0.0, 0.8, 50) is None
 
 
+def test_plan_search_from_an_estimate_finds_what_it_finds_from_zero_in_fewer_evaluations_near_it() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        needs = sorted(int(n) for n in rng.integers(0, 70, size=5))
+        max_extra = int(rng.integers(1, 60))
+
+        def evaluate(n: int, needs: list[int] = needs) -> float:
+            return sum(n >= t for t in needs) / len(needs)
+
+        expected = smallest_extra(evaluate, 0.8, max_extra)
+        for start in (0, 1, 2, max_extra, max_extra + 5, int(rng.integers(-3, 80))):
+            assert smallest_extra(evaluate, 0.8, max_extra, start) == expected
+    calls: list[int] = []
+
+    def counted(n: int) -> float:
+        calls.append(n)
+        return 1.0 if n >= 37 else 0.0
+
+    smallest_extra(counted, 0.8, 200)
+    from_zero = len(calls)
+    calls.clear()
+    assert smallest_extra(counted, 0.8, 200, start=35) == 37 and len(calls) < from_zero
+
+
 def test_plan_cli_writes_plan_csv_and_reuses_evaluations(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     data = _queue_scenario()
     data["defaults"]["workforce"]["cost_per_fte_day"] = 250

@@ -123,6 +123,9 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert set(pd.read_csv(out / "plan.csv")["target"]) >= {"cir_on_time_share>=0.9 and cir_working_days_mean<=40"}
     table = stdout[stdout.index("FCA need"):]
     assert table.index("England (ALL)") < table.index("Early") < table.index("Later")
+    lines = [line for line in err.splitlines() if "searches done" in line]  # one overall progress, on stderr
+    assert lines and all(" left" in line for line in lines) and "searches done" not in stdout
+    assert lines[-1].strip().startswith("plan: 6/6 searches done")  # two areas: a plan search and two need ones
 
 
 def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_sums_the_others(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -231,3 +234,108 @@ def test_the_cap_rule_also_keeps_todays_cap_decisions_so_a_censored_wait_cannot_
                  (-30, wait): [54.0, 55.2], (-30, decided): [400.0, 995.0]})
     assert CapRule(tolerance=0.01).met(stub, "London", -30) == [False, True]  # type: ignore[arg-type]
     assert "deciding at least 99% as many CAP cases" in str(CapRule())
+
+
+def test_a_batched_run_gives_each_area_the_numbers_of_its_one_area_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Areas never interact and their streams are keyed by name: one run of both areas, each at its
+    own addition, equals the two one-area runs, and is stored under the one-area keys."""
+    from cfc_sim.plan import Evaluator
+
+    scenario = config(_two_areas())
+    horizons = {"Early": 14, "Later": 14}
+    batched = Evaluator(scenario, tmp_path / "cache", 1, None, horizons=horizons)
+    batched.prefetch([("Early", 2), ("Later", -1), ("Early", 0)])
+    assert batched.runs == 2  # Early twice: two runs, Later in the first
+    alone = Evaluator(scenario, None, 1, None, horizons=horizons)
+    for area, extra in [("Early", 2), ("Later", -1), ("Early", 0)]:
+        assert alone.values(area, extra) == batched.values(area, extra)
+    assert alone.runs == 3 and batched.runs == 2
+    reread = Evaluator(scenario, tmp_path / "cache", 1, None, horizons=horizons)
+    assert reread.known("Later", -1) and reread.values("Early", 2) == alone.values("Early", 2) and reread.runs == 0
+
+
+def _old_replication_needs(met, now: int, low: int, high: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """The search before issue 23: doubling up from today's FCAs, then bisecting."""
+    flags = met(now)
+    below, above = [low - 1] * len(flags), [np.inf] * len(flags)
+
+    def record(count: int, found: list[bool]) -> None:
+        for r, ok in enumerate(found):
+            if ok:
+                above[r] = min(above[r], count)
+            else:
+                below[r] = max(below[r], count)
+
+    record(now, flags)
+    step, count = 1, now
+    while any(a == np.inf for a in above) and count < high:
+        count = min(now + step, high)
+        record(count, met(count))
+        step *= 2
+    while True:
+        widths = [(above[r] - below[r], r) for r in range(len(flags)) if 1 < above[r] - below[r] < np.inf]
+        if not widths:
+            return above
+        _, r = max(widths)
+        middle = int(below[r] + above[r]) // 2
+        record(middle, met(middle))
+
+
+def test_a_search_from_any_start_finds_the_needs_the_old_search_found_and_fewer_evaluations_near_them() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        thresholds = [int(t) for t in rng.integers(1, 60, size=5)]
+        low = int(rng.integers(1, 4))
+        now = low + int(rng.integers(0, 40))  # lowest_count is at most today's FCAs
+        high = now + int(rng.integers(1, 50))  # today's FCAs plus --max-extra
+
+        def met(n: int, thresholds: list[int] = thresholds) -> list[bool]:
+            return [n >= t for t in thresholds]
+
+        old = _old_replication_needs(met, now, low, high)
+        for start in (now, low, high, int(rng.integers(-5, 90))):
+            assert replication_needs(met, now, low, high, start=start) == old
+    thresholds = [40, 41, 41, 42, 43]
+    calls: list[int] = []
+
+    def counted(n: int) -> list[bool]:
+        calls.append(n)
+        return [n >= t for t in thresholds]
+
+    replication_needs(counted, 20, 1, 400)
+    from_today = len(calls)
+    calls.clear()
+    assert replication_needs(counted, 20, 1, 400, start=41) == thresholds
+    assert len(calls) < from_today / 2
+
+
+def test_the_progress_estimates_the_time_left_from_the_searches_finished_and_the_seconds_per_evaluation() -> None:
+    from cfc_sim.plan import PlanProgress
+
+    said: list[str] = []
+    now = [0.0]
+    progress = PlanProgress(said.append, clock=lambda: now[0])
+    progress.expect(6)
+    progress.start(2, skipped=1)  # three expected, one needing no search
+    assert progress.expected == 5 and progress.seconds_left() is None
+    now[0] = 10.0
+    progress.ran(2, 10.0)
+    progress.round(2, 0)  # 5 s an evaluation; a search takes PRIOR evaluations until one finishes
+    assert progress.seconds_left() == (2 * (PlanProgress.PRIOR - 1) + 3 * PlanProgress.PRIOR) * 5.0
+    now[0] = 20.0
+    progress.round(2, 2)  # both finished after 2 evaluations: 3 searches of 2 left, at 5 s each
+    assert progress.seconds_left() == 3 * 2 * 5.0
+    assert said[-1] == "plan: 2/5 searches done, 4 evaluations (2 simulated) in 20s, about 30s left"
+
+
+def test_ctrl_c_during_a_plan_says_the_finished_evaluations_are_cached(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import cfc_sim.plan
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cfc_sim.plan, "plan_areas", interrupted)
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(_two_areas()))
+    code, _, err = invoke(["plan", str(scenario), "--out", str(tmp_path / "plan")], capsys)
+    assert code == 130 and "cached in" in err and "reuses them" in err and not (tmp_path / "plan").exists()

@@ -3,6 +3,7 @@ FCA need), `sensitivity` (which inputs drive the outcomes) and `rollout` (go-liv
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -105,8 +106,9 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     """Smallest whole-FCA addition per area whose replications meet every target with the confidence
     (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
     reruns reuse evaluations."""
+    from cfc_sim.executor import WorkerPool
     from cfc_sim.output_folder import check_folder, write_folder
-    from cfc_sim.plan import MONTHS_LIVE, Evaluator, Target, joined, plan_areas
+    from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, joined
     from cfc_sim.safe_text import csv_safe
 
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
@@ -136,32 +138,30 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
                f"{config.replications} replications per evaluation")
     rule = None
     if need:
-        from cfc_sim.need import CapRule, fca_need
+        from cfc_sim.need import CapRule
 
         rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
-    evaluator = Evaluator(config, cache, workers, scheduler)
-    longer = [f"{terminal_text(a)} {m}" for a, m in evaluator.run_longer.items() if not areas or a in areas]
-    if longer:
-        click.echo(f"plan: areas live less than {MONTHS_LIVE} months before the horizon are run longer, so their "
-                   f"CFC targets are judged on {MONTHS_LIVE} months live (months): {', '.join(longer)}")
-    table = plan_areas(config, goals, chance, areas=list(areas) or None, max_extra=max_extra, evaluator=evaluator,
-                       on_area=show)
-    national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
-    cost = national["annual_cost"]
-    priced = f", about £{cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
-    rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
-    missing = int(rows["extra_fte"].isna().sum())
-    unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
-    total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
-    click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
+    progress = PlanProgress(lambda line: click.echo(f"  {line}", err=True))
+    progress.expect(len(areas or config.areas) * (3 if need else 1))  # a plan search, and the need's two
+    with contextlib.ExitStack() as stack:
+        processes = 0 if scheduler else min(workers, config.replications * len(areas or config.areas))
+        pool = stack.enter_context(WorkerPool(processes, preload=("cfc_sim.model",))) if processes > 1 else None
+        evaluator = Evaluator(config, cache, workers, scheduler, pool=pool, on_run=progress.ran)
+        longer = [f"{terminal_text(a)} {m}" for a, m in evaluator.run_longer.items() if not areas or a in areas]
+        if longer:
+            click.echo(f"plan: areas live less than {MONTHS_LIVE} months before the horizon are run longer, so "
+                       f"their CFC targets are judged on {MONTHS_LIVE} months live (months): {', '.join(longer)}")
+        try:
+            table, need_table = _plan_and_need(config, goals, chance, list(areas) or None, max_extra, evaluator,
+                                               rule, show, progress, everything)
+        except KeyboardInterrupt:
+            click.echo(f"plan: interrupted after {progress.asked} evaluations; the {progress.simulated} simulated "
+                       f"are cached in {cache}: the same command with --out {folder} reuses them", err=True)
+            raise
     files = {"plan.csv": table}
-    if rule is not None:
-        click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
-                   f"with no area live (CAP), probability >= {chance:.2f}")
-        files[NEED_CSV] = fca_need(config, goals, chance, rule=rule, areas=list(areas) or None,
-                                     max_extra=max_extra, cache=cache, workers=workers, scheduler=scheduler,
-                                     cfc=evaluator)
-        _print_need(files[NEED_CSV], config.name, "England (ALL)" if not areas else "ALL areas planned")
+    if need_table is not None:
+        files[NEED_CSV] = need_table
+        _print_need(need_table, config.name, "England (ALL)" if not areas else "ALL areas planned")
 
     def fill(tmp: Path) -> None:
         for file, frame in files.items():
@@ -170,6 +170,32 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     write_folder(folder, "plan", fill)
     for name in files:
         click.echo(f"plan: {folder / name}")
+
+
+def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, show, progress,
+                   everything):
+    """plan.csv's table (its lines printed as each area is planned), then need.csv's (None without --need)."""
+    from cfc_sim.plan import plan_areas
+
+    table = plan_areas(config, goals, chance, areas=areas, max_extra=max_extra, evaluator=evaluator,
+                       on_area=show, progress=progress)
+    national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
+    cost = national["annual_cost"]
+    priced = f", about £{cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
+    rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
+    missing = int(rows["extra_fte"].isna().sum())
+    unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
+    total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
+    click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
+    if rule is None:
+        return table, None
+    from cfc_sim.need import fca_need
+
+    click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
+               f"with no area live (CAP), probability >= {chance:.2f}")
+    return table, fca_need(config, goals, chance, rule=rule, areas=areas, max_extra=max_extra,
+                           cache=evaluator.cache.folder, workers=evaluator.workers, scheduler=evaluator.scheduler,
+                           cfc=evaluator, progress=progress)
 
 
 def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]
