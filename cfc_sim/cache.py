@@ -3,8 +3,10 @@
 An entry is keyed by what determines the numbers: the resolved variant scenario (its sha256),
 the seed, the replications, the code version (a hash of the package's source, so editing the
 model never serves stale numbers) and what was kept of the run (`purpose`). Entries are written
-atomically (`cfc_sim.output_folder.write_file`) and read defensively: an entry that cannot be read, is
-not valid JSON or fails the caller's shape check is ignored and recomputed, never a crash.
+atomically (`cfc_sim.output_folder.write_file`) and sealed: the file holds its own key and the
+SHA-256 of its value, so an entry cut short, edited, or copied under another entry's name is
+recomputed (and named in `rejected`), never served. An entry that cannot be read, is not valid JSON,
+was written before sealing or fails the caller's shape check is recomputed too, never a crash.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cfc_sim.output_folder import write_file
+from cfc_sim.seal import FolderWarning
 from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
 
@@ -46,6 +50,7 @@ class Cache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.memory: dict[str, Any] = {}
+        self.rejected: list[Path] = []  # entries on disk that failed their seal (and were recomputed)
 
     def _path(self, key: str) -> Path | None:
         return self.folder / f"{key}.json" if self.folder is not None else None
@@ -60,7 +65,13 @@ class Cache:
         try:
             if not path.is_file() or path.stat().st_size > MAX_ENTRY_BYTES:
                 return None
-            value = json.loads(path.read_text(encoding="utf-8"))
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            value = _unsealed(entry, key)
+            if value is _BROKEN:
+                self.rejected.append(path)
+                warnings.warn(f"{path}: cache entry is not the one cfc-sim sealed (cut short, edited, another "
+                              "entry's, or from before sealing); it is recomputed", FolderWarning, stacklevel=2)
+                return None
             if not valid(value):
                 return None
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -74,8 +85,25 @@ class Cache:
         path = self._path(key)
         if path is None:
             return
-        text = json.dumps(value, sort_keys=True, allow_nan=False)
+        text = json.dumps({"key": key, "sha256": _digest(value), "value": value}, sort_keys=True, allow_nan=False)
         write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+_BROKEN = object()
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, allow_nan=False).encode()).hexdigest()
+
+
+def _unsealed(entry: Any, key: str) -> Any:
+    """The value of a sealed entry of `key`, or `_BROKEN` (another key's entry, an edited value, an
+    entry from before sealing)."""
+    if not isinstance(entry, dict) or set(entry) != {"key", "sha256", "value"} or entry["key"] != key:
+        return _BROKEN
+    if _digest(entry["value"]) != entry["sha256"]:
+        return _BROKEN
+    return entry["value"]
 
 
 def number_list(value: Any) -> bool:

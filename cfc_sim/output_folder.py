@@ -26,6 +26,7 @@ from typing import Any
 
 from cfc_sim.errors import UserError
 from cfc_sim.executor import terminate_cleanly
+from cfc_sim.seal import reseal, seal_folder
 from cfc_sim.version import __version__
 
 MARKER = ".cfc-sim-output"
@@ -281,6 +282,7 @@ def write_folder(out: Path, kind: str, fill: Callable[[Path], object], *, inputs
             tmp.mkdir()
             _write_marker(tmp, kind, [])  # first: a temporary left by a killed process is known to be ours
             fill(tmp)
+            seal_folder(tmp, kind, _contents(tmp), __version__)  # manifest.json: every file's size and SHA-256
             _write_marker(tmp, kind, _contents(tmp))
             if out.exists() or out.is_symlink():
                 _check_replaceable(out, kind)  # again: it may have changed while we worked
@@ -358,6 +360,7 @@ def record(owner: Path, paths: Sequence[Path]) -> None:
             rels.append(Path(path).resolve().relative_to(root).as_posix())
     if set(rels) - set(marker["files"]):
         _write_marker(Path(owner), str(marker["kind"]), [*marker["files"], *rels])
+    reseal(Path(owner), rels)  # a sealed folder's seal follows what cfc-sim itself rewrote there
 
 
 def check_in_folder(owner: Path, path: Path) -> None:

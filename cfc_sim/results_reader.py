@@ -21,6 +21,8 @@ from typing import Any
 
 from cfc_sim.errors import UserError
 from cfc_sim.output_folder import folder_kind
+from cfc_sim.safe_text import clean_column, clean_text
+from cfc_sim.seal import RERUN, verify_folder
 from cfc_sim.results_files import (
     CHARTS,
     COLUMNS,
@@ -45,8 +47,8 @@ MANIFEST_MAX_BYTES = 5_000_000
 YAML_MAX_BYTES = 50_000_000
 CSV_MAX_BYTES = 4_000_000_000
 PARQUET_MAX_BYTES = 2_000_000_000
-PARQUET_MAX_ROWS = 200_000_000
-PARQUET_MAX_UNCOMPRESSED_BYTES = 8_000_000_000  # a small file may decompress to much more: checked from the footer
+MAX_ROWS = 100_000_000  # any table, whatever the scenario; a folder's own cap is derived from its scenario
+PARQUET_BYTES_PER_ROW = 256  # declared uncompressed bytes a row may take (the series takes about 10)
 PARQUET_MAGIC = b"PAR1"
 PNG_MAX_BYTES = 20_000_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -104,44 +106,70 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise UserError("must be at least 1", file=str(path), key="replications")
     if not all(isinstance(w, str) for w in manifest.get("warnings", [])):
         raise UserError("must be a list of texts", file=str(path), key="warnings")
+    for key, value in manifest.items():  # shown on the terminal, in the page and the workbook
+        if isinstance(value, str):
+            manifest[key] = clean_text(value)
+    manifest["warnings"] = [clean_text(w) for w in manifest.get("warnings", [])]
     return manifest
 
 
-def read_csv(folder: Path, stem: str, columns: dict[str, str] | None = None) -> Any:
-    """One of the results CSVs with its contract's columns checked (text columns stay text)."""
+CSV_BYTES_PER_ROW = 256  # the results CSVs hold 60-80 bytes a row: a file far larger than its rows could be is refused
+
+
+def read_csv(folder: Path, stem: str, columns: dict[str, str] | None = None, *, max_rows: int = MAX_ROWS) -> Any:
+    """One of the results CSVs with its contract's columns checked (text columns stay text, cleaned
+    of control characters). At most `max_rows` rows (and their bytes) are ever materialised; an
+    empty or header-only file, or a blank text cell, is a clear error."""
     import pandas as pd
 
-    path = regular_file(folder, csv_name(stem), CSV_MAX_BYTES)
+    path = regular_file(folder, csv_name(stem), min(CSV_MAX_BYTES, max(max_rows, 1000) * CSV_BYTES_PER_ROW))
     columns = COLUMNS[stem] if columns is None else columns
     text = [c for c, kind in columns.items() if kind != NUMBER] + sorted(OPTIONAL_FLAGS)
     try:
         with open(path, encoding="utf-8") as handle:
-            header = handle.readline().rstrip("\r\n").split(",")
+            header = handle.readline(1_000_000).rstrip("\r\n").split(",")
         frame = pd.read_csv(path, dtype={c: str for c in text if c in header}, keep_default_na=False,
-                            na_values=[""], encoding="utf-8")
-    except (UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                            na_values=[""], encoding="utf-8", nrows=max_rows + 1)
+    except pd.errors.EmptyDataError:
+        raise UserError(f"is empty (a results table has a header and rows); {RERUN}", file=str(path)) from None
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise UserError(f"is not a readable CSV file ({str(exc).splitlines()[0] if str(exc) else exc})",
                         file=str(path)) from None
+    if len(frame) > max_rows:
+        raise UserError(f"has more than the {max_rows:,} rows a folder of this scenario can hold", file=str(path))
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise UserError(f"lacks the column(s) {', '.join(missing)} (it has {', '.join(map(str, frame.columns))})",
-                        file=str(path))
+        raise UserError(f"lacks the column(s) {', '.join(missing)} (it has "
+                        f"{', '.join(clean_text(c) for c in frame.columns)})", file=str(path))
+    if frame.empty:
+        raise UserError(f"has a header but no rows; {RERUN}", file=str(path))
+    _check_cells(frame, columns, path)
     for column, kind in columns.items():
-        if kind == NUMBER and not pd.api.types.is_numeric_dtype(frame[column]):
-            numbers = pd.to_numeric(frame[column], errors="coerce")
-            bad = frame[column][numbers.isna() & frame[column].notna()]
-            raise UserError(f"column {column!r} must hold numbers; row {int(bad.index[0]) + 2} has "
-                            f"{str(bad.iloc[0])[:40]!r}", file=str(path))
         if kind == TEXT:
-            frame[column] = frame[column].fillna("")
+            frame[column] = clean_column(frame[column])
     for column in [c for c, kind in columns.items() if kind == FLAG] + sorted(OPTIONAL_FLAGS & set(frame.columns)):
         flags = frame[column].map(_FLAGS)
         if flags.isna().any():
             bad = frame[column][flags.isna()]
             raise UserError(f"column {column!r} must hold True or False; row {int(bad.index[0]) + 2} has "
-                            f"{str(bad.iloc[0])[:40]!r}", file=str(path))
+                            f"{clean_text(bad.iloc[0])[:40]!r}", file=str(path))
         frame[column] = flags.astype(bool)
     return frame
+
+
+def _check_cells(frame: Any, columns: dict[str, str], path: Path) -> None:
+    """Numbers where numbers belong; no blank text cell (an area, a metric, a status...)."""
+    import pandas as pd
+
+    for column, kind in columns.items():
+        if kind == NUMBER and not pd.api.types.is_numeric_dtype(frame[column]):
+            numbers = pd.to_numeric(frame[column], errors="coerce")
+            bad = frame[column][numbers.isna() & frame[column].notna()]
+            raise UserError(f"column {column!r} must hold numbers; row {int(bad.index[0]) + 2} has "
+                            f"{clean_text(bad.iloc[0])[:40]!r}", file=str(path))
+        if kind in (TEXT, FLAG) and frame[column].isna().any():
+            row = int(frame.index[frame[column].isna()][0]) + 2
+            raise UserError(f"row {row} has a blank {column!r}, which every row needs", file=str(path))
 
 
 def _is_text(kind: Any) -> bool:
@@ -161,16 +189,11 @@ def _parquet_type_ok(expected: str, kind: Any) -> bool:
     return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind))
 
 
-def read_parquet(folder: Path, name: str = TIMESERIES_PARQUET, stem: str = "timeseries") -> Any:
-    """A Parquet file of the results folder as a frame, its footer checked before any data is read:
-    the magic bytes, the contract's columns and types, the row count and the uncompressed size."""
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        raise UserError("reading Parquet needs pyarrow: pip install -e .") from None
+def _parquet_meta(path: Path) -> tuple[Any, Any]:
+    """(ParquetFile, its Arrow schema): the magic bytes checked, then only the footer read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    path = regular_file(folder, name, PARQUET_MAX_BYTES)
     shown = str(path)
     size = path.stat().st_size
     try:
@@ -184,41 +207,77 @@ def read_parquet(folder: Path, name: str = TIMESERIES_PARQUET, stem: str = "time
         raise UserError("is not a Parquet file (it does not start and end with PAR1)", file=shown)
     try:
         parquet = pq.ParquetFile(path)
-        meta = parquet.metadata
-        schema = parquet.schema_arrow
-        uncompressed = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        return parquet, parquet.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise UserError(f"is not a readable Parquet file ({str(exc).splitlines()[0] if str(exc) else exc})",
                         file=shown) from None
+
+
+def _declared(meta: Any) -> tuple[list[int], int]:
+    """Rows of each row group and the uncompressed bytes of every column chunk, from the footer."""
+    rows = []
+    uncompressed = 0
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        rows.append(group.num_rows)
+        uncompressed += max(group.total_byte_size,
+                            sum(group.column(j).total_uncompressed_size for j in range(group.num_columns)))
+    return rows, uncompressed
+
+
+def read_parquet(folder: Path, name: str = TIMESERIES_PARQUET, stem: str = "timeseries", *,
+                 max_rows: int = MAX_ROWS) -> Any:
+    """A Parquet file of the results folder as a frame. Its footer is checked before any data is
+    read: the magic bytes, the contract's columns and types, the rows and the uncompressed bytes
+    declared (per row group and column chunk), against `max_rows` and what so many rows can take.
+    Row groups are then read one at a time, each held to what the footer declared, so a file that
+    lies about its size is refused before memory grows."""
+    import pyarrow as pa
+
+    path = regular_file(folder, name, PARQUET_MAX_BYTES)
+    shown = str(path)
+    parquet, schema = _parquet_meta(path)
     columns = COLUMNS[stem]
     missing = [c for c in columns if c not in schema.names]
     if missing:
-        raise UserError(f"lacks the column(s) {', '.join(missing)} (it has {', '.join(schema.names)})", file=shown)
+        raise UserError(f"lacks the column(s) {', '.join(missing)} (it has "
+                        f"{', '.join(clean_text(n) for n in schema.names)})", file=shown)
     for column, kind in columns.items():
         actual = schema.field(column).type
         if not _parquet_type_ok(kind, actual):
             wanted = "text" if kind == TEXT else "numbers"
             raise UserError(f"column {column!r} must hold {wanted}, not {actual}", file=shown)
-    if meta.num_rows > PARQUET_MAX_ROWS:
-        raise UserError(f"has {meta.num_rows:,} rows, more than the {PARQUET_MAX_ROWS:,} a results folder may hold",
-                        file=shown)
-    if uncompressed > PARQUET_MAX_UNCOMPRESSED_BYTES:
-        raise UserError(f"holds {uncompressed:,} bytes uncompressed, more than the "
-                        f"{PARQUET_MAX_UNCOMPRESSED_BYTES:,} a results folder may hold", file=shown)
+    meta = parquet.metadata
+    rows, uncompressed = _declared(meta)
+    cap_bytes = max(max_rows, 1000) * PARQUET_BYTES_PER_ROW
+    if meta.num_rows > max_rows or sum(rows) != meta.num_rows:
+        raise UserError(f"declares {meta.num_rows:,} rows, more than the {max_rows:,} a folder of this scenario can "
+                        "hold (or rows its row groups do not add up to)", file=shown)
+    if uncompressed > cap_bytes:
+        raise UserError(f"declares {uncompressed:,} bytes uncompressed, more than the {cap_bytes:,} its rows can "
+                        "take", file=shown)
+    if not rows:
+        raise UserError(f"has no rows; {RERUN}", file=shown)
     try:
-        table = parquet.read()
-        if table.num_rows != meta.num_rows:
-            raise ValueError(f"{table.num_rows} rows read, {meta.num_rows} in its footer")
-        frame = table.to_pandas()
+        tables = []
+        for i, declared in enumerate(rows):
+            group = parquet.read_row_group(i)
+            if group.num_rows != declared:
+                raise ValueError(f"row group {i} holds {group.num_rows} rows, {declared} in its footer")
+            tables.append(group)
+        frame = pa.concat_tables(tables).to_pandas()
     except (pa.ArrowException, OSError, ValueError, MemoryError) as exc:
         raise UserError(f"is not a readable Parquet file ({str(exc).splitlines()[0] if str(exc) else exc})",
                         file=shown) from None
     for column, kind in columns.items():
-        if kind == TEXT:  # as the CSV reader gives them: text, empty where missing
+        if kind == TEXT:  # as the CSV reader gives them: text, cleaned of control characters
             values = frame[column]
             if values.dtype.name == "category":  # dictionary-encoded by another writer
-                values = values.astype(str).where(values.notna(), "")
-            frame[column] = values.fillna("") if values.isna().any() else values
+                values = values.astype(str).where(values.notna(), None)
+            if values.isna().any():
+                row = int(frame.index[values.isna()][0])
+                raise UserError(f"row {row + 1} has a blank {column!r}, which every row needs", file=shown)
+            frame[column] = clean_column(values)
     return frame
 
 
@@ -226,12 +285,25 @@ def _present(folder: Path, name: str) -> bool:
     return (folder / name).exists() or (folder / name).is_symlink()
 
 
+METRICS_PER_AREA_MONTH = 64  # the series holds about 22 metrics per area and month: a cap with room to grow
+
+
+def row_cap(config: Any) -> int:
+    """The most rows any table of a folder of `config` can hold: every replication, area (and
+    England), month and metric, with room; a file declaring more is refused before it is read."""
+    from cfc_sim.model.simulation import make_calendar
+
+    months = len(make_calendar(config).month_labels)
+    return min(MAX_ROWS, max(1, config.replications) * (len(config.areas) + 1) * max(1, months)
+               * METRICS_PER_AREA_MONTH)
+
+
 def read_results(folder: Path) -> Any:
-    """A run's results folder as a `RunResult`, every file checked first. The monthly series come
-    from `timeseries.parquet`, or from `timeseries.csv` in a folder written before it."""
+    """A run's results folder as a `RunResult`, every file checked first: the folder's seal (each
+    file's size and SHA-256 in manifest.json), then the scenario against the manifest's hash, then
+    each table bounded by what the scenario can produce. The monthly series come from
+    `timeseries.parquet`, or from `timeseries.csv` in a folder written before it."""
     from cfc_sim.results import RunResult
-    from cfc_sim.scenario.loading import build_config
-    from cfc_sim.scenario.reading import read_yaml
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -248,13 +320,47 @@ def read_results(folder: Path) -> Any:
     if missing:
         raise UserError(f"not a results folder (missing {', '.join(missing)})", file=str(folder))
     manifest = read_manifest(folder)
-    scenario = regular_file(folder, SCENARIO_RESOLVED_YAML, YAML_MAX_BYTES)
-    frames = {stem: read_csv(folder, stem) for stem in REQUIRED_CSV}
-    timeseries = read_parquet(folder) if parquet else read_csv(folder, "timeseries")
-    monthly = read_csv(folder, "monthly_summary") if _present(folder, MONTHLY_SUMMARY_CSV) else None
-    config = build_config(read_yaml(scenario), str(scenario))
+    verify_folder(folder, [n for n in needed if n != MANIFEST_JSON])
+    config = _scenario(folder, manifest)
+    cap = row_cap(config)
+    timeseries = read_parquet(folder, max_rows=cap) if parquet else read_csv(folder, "timeseries", max_rows=cap)
+    frames = {stem: read_csv(folder, stem, max_rows=cap) for stem in REQUIRED_CSV}
+    monthly = read_csv(folder, "monthly_summary", max_rows=cap) if _present(folder, MONTHLY_SUMMARY_CSV) else None
+    _same_areas(folder, config, frames["summary"])
     return RunResult(config, frames["replications"], frames["summary"], timeseries, frames["readiness"], manifest,
                      monthly=monthly)
+
+
+def _scenario(folder: Path, manifest: dict[str, Any]) -> Any:
+    """scenario.resolved.yaml as a config, which must be the scenario the manifest names by hash."""
+    from cfc_sim.scenario.loading import build_config
+    from cfc_sim.scenario.reading import read_yaml
+    from cfc_sim.scenario.resolved import scenario_sha256
+
+    path = regular_file(folder, SCENARIO_RESOLVED_YAML, YAML_MAX_BYTES)
+    config = build_config(read_yaml(path), str(path))
+    if scenario_sha256(config) != manifest["scenario_sha256"]:
+        raise UserError(f"is not the scenario this run was made from (its SHA-256 differs from {MANIFEST_JSON}'s "
+                        f"scenario_sha256); {RERUN}", file=str(path))
+    return config
+
+
+def _same_areas(folder: Path, config: Any, summary: Any) -> None:
+    """The tables are of the scenario's areas: no area without results, none from elsewhere."""
+    from cfc_sim.metric_catalogue import NATIONAL
+
+    named = {a.name for a in config.areas}
+    found = set(summary["area"]) - {NATIONAL}
+    shown = str(Path(folder) / csv_name("summary"))
+    if named - found:
+        lost = sorted(named - found)
+        raise UserError(f"has no results for {len(lost)} of the scenario's {len(named)} areas ("
+                        f"{', '.join(clean_text(a) for a in lost[:3])}{' ...' if len(lost) > 3 else ''}); {RERUN}",
+                        file=shown)
+    if found - named:
+        extra = sorted(found - named)
+        raise UserError(f"has results for areas the scenario does not have ({', '.join(extra[:3])}"
+                        f"{' ...' if len(extra) > 3 else ''})", file=shown)
 
 
 def read_need(path: Path) -> Any:
@@ -268,10 +374,12 @@ def read_need(path: Path) -> Any:
     elif path.name != NEED_CSV:
         raise UserError("is not need.csv (give the folder of `cfc-sim plan --need` or its need.csv)",
                         file=str(path))
+    if folder_kind(folder) == "plan":
+        verify_folder(folder, [NEED_CSV])
     frame = read_csv(folder, "need", NEED_COLUMNS)
     for column in ("cfc_rule", "cap_rule", "note"):
         if column in frame.columns:
-            frame[column] = frame[column].fillna("").astype(str)
+            frame[column] = clean_column(frame[column].fillna("").astype(str))
     return frame
 
 

@@ -12,6 +12,9 @@ from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# In a cell read from a folder even tab and newline are out of place; bidirectional overrides
+# (U+202A-U+202E, U+2066-U+2069) make a name read differently from what it is.
+_CELL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _is_number(text: str) -> bool:
@@ -49,3 +52,19 @@ def csv_safe(frame: Any) -> Any:
 def terminal_text(value: Any) -> str:
     """The value as text with control characters (ESC, BEL, ...) shown as `?` (newline and tab kept)."""
     return _CONTROL.sub("?", str(value))
+
+
+def clean_text(value: Any) -> str:
+    """Text read from a folder with every control character (ESC, BEL, NUL, tab, newline, bidi
+    overrides) shown as `?`: safe for the terminal, the HTML page (after escaping) and Excel, whose
+    files may not hold them at all."""
+    return _CELL_CONTROL.sub("?", str(value))
+
+
+def clean_column(values: Any) -> Any:
+    """A text column with `clean_text` applied to each distinct value that needs it (a column of
+    area names holds few distinct values, so this is cheap); missing values stay missing."""
+    bad = {v for v in values.dropna().unique() if isinstance(v, str) and _CELL_CONTROL.search(v)}
+    if not bad:
+        return values
+    return values.map(lambda v: clean_text(v) if v in bad else v)

@@ -23,6 +23,7 @@ from cfc_sim.results_files import MANIFEST_JSON, SUMMARY_COLUMNS
 from cfc_sim.results_reader import read_results
 from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.resolved import scenario_sha256
+from cfc_sim.seal import is_intact
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.scenario.variants import load_variant
 
@@ -40,7 +41,8 @@ def variant_name(index: int, values: dict[str, Any]) -> str:
 
 def finished(folder: Path, config: ScenarioConfig) -> bool:
     """The folder holds a complete run of exactly this variant: its manifest's `cache_key` is the
-    variant's `cfc_sim.cache.run_key` (same resolved scenario, seed, replications and code version)."""
+    variant's `cfc_sim.cache.run_key` (same resolved scenario, seed, replications and code version)
+    and its seal holds (every file as cfc-sim wrote it). Anything else is run again."""
     manifest = folder / MANIFEST_JSON
     if folder_kind(folder) != "run" or not manifest.is_file():
         return False
@@ -48,7 +50,7 @@ def finished(folder: Path, config: ScenarioConfig) -> bool:
         done = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(done, dict) and done.get("cache_key") == run_key(config, RUN_KEY)
+    return isinstance(done, dict) and done.get("cache_key") == run_key(config, RUN_KEY) and is_intact(folder)
 
 
 def identical_variants(configs: Sequence[ScenarioConfig], combos: Sequence[dict[str, Any]]) -> list[str]:

@@ -49,4 +49,4 @@ def test_corrupt_plan_cache_is_recomputed_not_a_crash(tmp_path: Path, capsys: py
     code, _, err = invoke(argv, capsys)
     assert code == 0, err
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "plan" / "plan.csv"), table)
-    assert all(lists_by_name(json.loads(e.read_text(encoding="utf-8"))) for e in entries)  # rewritten
+    assert all(lists_by_name(json.loads(e.read_text(encoding="utf-8"))["value"]) for e in entries)  # rewritten

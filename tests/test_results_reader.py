@@ -5,6 +5,7 @@ embeds only real PNG charts from inside the folder, and never writes a formula i
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import pytest
 from cli_runner import invoke
 
 import cfc_sim
+from cfc_sim.seal import file_seal
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -40,11 +42,39 @@ def _argv(verb: list[str], folder: Path, other: Path) -> list[str]:
         ["--out", str(other.parent / "cmp")] if verb[0] == "compare" else [])
 
 
+def forge_seal(folder: Path) -> None:
+    """Re-seal a tampered folder as a forger would (each file's size and hash recomputed), so the
+    reader's checks behind the seal are what is tested."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        return
+    manifest["files"] = {rel: file_seal(folder / rel) if (folder / rel).is_file() else entry
+                         for rel, entry in manifest["files"].items()}
+    with contextlib.suppress(Exception):
+        from cfc_sim.scenario.loading import build_config
+        from cfc_sim.scenario.reading import read_yaml
+        from cfc_sim.scenario.resolved import scenario_sha256
+
+        yaml_file = folder / "scenario.resolved.yaml"
+        manifest["scenario_sha256"] = scenario_sha256(build_config(read_yaml(yaml_file), str(yaml_file)))
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def invoke_forged(argv: list[str], folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    forge_seal(folder)
+    return invoke(argv, capsys)
+
+
 def _refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) -> str:
+    if len(argv) > 1 and Path(argv[1]).is_dir():
+        forge_seal(Path(argv[1]))
     code, out, err = invoke(argv, capsys)
     assert code == 2, (argv, out, err)
     assert "Traceback" not in out + err and "internal error" not in err
-    assert len(err.strip().splitlines()) == 1, err
+    assert len([line for line in err.strip().splitlines() if not line.startswith("warning:")]) == 1, err
     for word in words:
         assert word in err, (word, err)
     return err
@@ -93,7 +123,7 @@ def test_a_missing_readiness_column_is_named(verb: list[str], folder: Path, pris
     (lambda f: _edit_parquet(f, lambda t: t.assign(area=t["replication"])), ["timeseries.parquet", "'area'", "text"]),
     (lambda f: (f / "timeseries.parquet").unlink(), ["not a results folder", "timeseries.parquet"]),
     (lambda f: ((f / "timeseries.parquet").unlink(), (f / "timeseries.parquet").symlink_to("/etc/passwd")),
-     ["timeseries.parquet", "outside"]),
+     ["timeseries.parquet", "not a regular file"]),
     (lambda f: _edit_csv(f / "monthly_summary.csv", "p50", "median"), ["monthly_summary.csv", "p50"]),
     (lambda f: (f / "monthly_summary.csv").unlink(), ["not a results folder", "monthly_summary.csv"]),
     (lambda f: (f / "replications.csv").write_text("", encoding="utf-8"), ["replications.csv"]),
@@ -103,7 +133,7 @@ def test_a_missing_readiness_column_is_named(verb: list[str], folder: Path, pris
     (lambda f: (f / "summary.csv").unlink(), ["not a results folder", "summary.csv"]),
     (lambda f: ((f / "summary.csv").unlink(), (f / "summary.csv").mkdir()), ["summary.csv", "not a regular file"]),
     (lambda f: ((f / "summary.csv").unlink(), (f / "summary.csv").symlink_to("/etc/passwd")),
-     ["summary.csv", "outside"]),
+     ["summary.csv", "not a regular file"]),
     (lambda f: (f / "manifest.json").write_text("{not json", encoding="utf-8"), ["manifest.json", "JSON"]),
     (lambda f: _set_manifest(f, replications="2"), ["manifest.json", "replications", "int"]),
     (lambda f: _set_manifest(f, seed=True), ["manifest.json", "seed"]),
@@ -133,14 +163,14 @@ def _edit_parquet(folder: Path, change) -> None:  # type: ignore[no-untyped-def]
     change(pd.read_parquet(path)).to_parquet(path, index=False)
 
 
-@pytest.mark.parametrize("cap, words", [("PARQUET_MAX_ROWS", ["rows"]),
-                                        ("PARQUET_MAX_UNCOMPRESSED_BYTES", ["uncompressed"])])
+@pytest.mark.parametrize("cap, words", [("METRICS_PER_AREA_MONTH", ["rows"]),
+                                        ("PARQUET_BYTES_PER_ROW", ["uncompressed"])])
 def test_a_parquet_file_too_large_inside_is_refused_from_its_footer(cap: str, words: list[str], folder: Path,
                                                                     monkeypatch: pytest.MonkeyPatch,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     from cfc_sim import results_reader
 
-    monkeypatch.setattr(results_reader, cap, 10)  # a decompression bomb stands out before any data is read
+    monkeypatch.setattr(results_reader, cap, 0)  # a decompression bomb stands out before any data is read
     _refused(["report", str(folder)], capsys, "timeseries.parquet", *words)
 
 
@@ -155,6 +185,9 @@ def _as_old_folder(folder: Path) -> None:
     marker["files"] = [n for n in marker["files"] if n not in ("timeseries.parquet", "monthly_summary.csv")] + [
         "timeseries.csv"]
     (folder / ".cfc-sim-output").write_text(json.dumps(marker), encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["files"]  # written before sealing, too
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def test_folders_with_the_older_timeseries_csv_are_still_read(folder: Path, pristine: Path, tmp_path: Path,
@@ -202,7 +235,7 @@ def test_other_kinds_of_output_are_not_read_as_runs(folder: Path, pristine: Path
 def test_manifest_values_are_escaped_in_the_html(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     attack = "<script>alert('x')</script>"
     _set_manifest(folder, command=attack, started=attack, finished=attack, python=attack, simpy=attack,
-                  cfc_sim_version=attack, scenario_sha256=attack, warnings=[attack])
+                  cfc_sim_version=attack, warnings=[attack])
     code, _, err = invoke(["report", str(folder), "--html"], capsys)
     assert code == 0, err
     text = (folder / "report.html").read_text(encoding="utf-8")
@@ -244,10 +277,10 @@ def test_formula_like_text_is_stored_as_text_in_the_workbook(folder: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     from openpyxl import load_workbook
 
-    _edit_csv(folder / "summary.csv", "\nALL,", "\n=HYPERLINK(\"http://evil\";\"x\"),")
-    _edit_csv(folder / "summary.csv", "\nALL,", "\n@SUM(A1),")
+    _edit_csv(folder / "summary.csv", "\nALL,all,", "\nALL,=HYPERLINK(\"http://evil\";\"x\"),")
+    _edit_csv(folder / "summary.csv", "\nALL,all,", "\nALL,@SUM(A1),")
     _set_manifest(folder, command="=cmd|' /C calc'!A0")
-    code, _, err = invoke(["report", str(folder), "--xlsx"], capsys)
+    code, _, err = invoke_forged(["report", str(folder), "--xlsx"], folder, capsys)
     assert code == 0, err
     book = load_workbook(folder / "report.xlsx")
     cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
@@ -274,7 +307,7 @@ def test_rich_markup_in_names_is_printed_literally(folder: Path, capsys: pytest.
         text = text.replace("\nDorset,", "\n[red]Dor[/red]set,").replace(",Dorset,", ",[red]Dor[/red]set,")
         path.write_text(text, encoding="utf-8")
     _edit_parquet(folder, lambda t: t.assign(area=t["area"].replace("Dorset", "[red]Dor[/red]set")))
-    code, out, err = invoke(["readiness", str(folder)], capsys)
+    code, out, err = invoke_forged(["readiness", str(folder)], folder, capsys)
     assert code == 0, err
     assert "[red]Dor[/red]set" in out
 

@@ -11,6 +11,7 @@ so `--help` stays fast.
 from __future__ import annotations
 
 import traceback
+import warnings
 
 import click
 
@@ -20,6 +21,7 @@ from cfc_sim.cli.common import State
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, Terminated, terminate_cleanly
 from cfc_sim.safe_text import terminal_text
+from cfc_sim.seal import FolderWarning
 from cfc_sim.version import __version__
 
 
@@ -39,11 +41,24 @@ for command in (run_commands.run, run_commands.validate, results.readiness, resu
     cli.add_command(command)
 
 
+_LIBRARY_SHOW = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    """cfc-sim's own warnings about folders and caches as one `warning:` line; others as Python shows them."""
+    if issubclass(category, FolderWarning):
+        click.echo(f"warning: {terminal_text(message)}", err=True)
+    else:
+        _LIBRARY_SHOW(message, category, filename, lineno, file, line)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point (`sys.exit(main())`): runs one command and returns its exit code,
     mapping errors to exit codes and one-line messages."""
     try:
-        with terminate_cleanly():
+        with terminate_cleanly(), warnings.catch_warnings():
+            warnings.simplefilter("always", FolderWarning)
+            warnings.showwarning = _show_warning
             code = cli.main(args=argv, prog_name="cfc-sim", standalone_mode=False)
     except click.UsageError as exc:
         exc.show()
