@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.cache import RUN_KEY, run_key
+from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_scenario
 from cfc_sim.output_folder import check_folder, check_in_folder, folder_kind, open_folder, write_file
 from cfc_sim.results import RunResult, slug, write_results
@@ -23,7 +25,7 @@ from cfc_sim.results_files import MANIFEST_JSON, SUMMARY_COLUMNS
 from cfc_sim.results_reader import read_results
 from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.resolved import scenario_sha256
-from cfc_sim.seal import is_intact
+from cfc_sim.seal import FolderWarning, verify_folder
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.scenario.variants import load_variant
 
@@ -50,7 +52,13 @@ def finished(folder: Path, config: ScenarioConfig) -> bool:
         done = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(done, dict) and done.get("cache_key") == run_key(config, RUN_KEY) and is_intact(folder)
+    if not isinstance(done, dict) or done.get("cache_key") != run_key(config, RUN_KEY):
+        return False
+    try:
+        return verify_folder(folder, warn=False)  # False: written before sealing, so run again
+    except UserError as exc:
+        warnings.warn(f"{exc} (so this variant is run again)", FolderWarning, stacklevel=2)
+        return False
 
 
 def identical_variants(configs: Sequence[ScenarioConfig], combos: Sequence[dict[str, Any]]) -> list[str]:
