@@ -194,6 +194,16 @@ def is_bounded(name: str) -> bool:
     return metric.bounded if metric is not None else name.endswith("_share")
 
 
+def value_range(name: str) -> tuple[float, float]:
+    """The values a metric can take: [0, 1] for a share, any number for a signed one (a go-live day
+    before the start, a fall that may be a rise), else [0, inf) (counts, days, weeks, rates)."""
+    if is_bounded(name):
+        return 0.0, 1.0
+    if is_signed(name):
+        return -math.inf, math.inf
+    return 0.0, math.inf
+
+
 def is_signed(name: str) -> bool:
     """May be negative (go-live days before the start); everything else is at least 0."""
     metric = BY_NAME.get(name)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cfc_sim import kept
 from cfc_sim.errors import UserError
 from cfc_sim.executor import terminate_cleanly
 from cfc_sim.seal import reseal, seal_folder
@@ -141,10 +142,12 @@ def _check_not_reserved(out: Path, inputs: Sequence[Path]) -> None:
             raise _refuse(out, f"is (or holds, or lies inside) {source}, a folder this command reads")
 
 
-def check_folder(out: Path, kind: str, *, inputs: Sequence[Path] = ()) -> Path:
+def check_folder(out: Path, kind: str, *, inputs: Sequence[Path] = (), overwrite: bool = True) -> Path:
     """Refuse, before any work, an --out folder this command may not (or cannot) write; return it.
 
     `inputs` are folders the command reads (compare's runs, report's results): never an output.
+    Without `overwrite` (the command line's `--overwrite`), an existing non-empty folder is refused
+    even when cfc-sim may replace it, so earlier results are never replaced without a word.
     """
     out = Path(out)
     if kind not in KINDS:
@@ -152,6 +155,9 @@ def check_folder(out: Path, kind: str, *, inputs: Sequence[Path] = ()) -> Path:
     _check_not_reserved(out, inputs)
     if out.exists() or out.is_symlink():
         _check_replaceable(out, kind)
+        if not overwrite and any(out.iterdir()):
+            raise _refuse(out, f"already holds {_describe(kind)}, which is left as it is",
+                          "give --overwrite to replace it, or choose another --out")
     _check_parent(out)
     return out
 
@@ -295,6 +301,7 @@ def write_folder(out: Path, kind: str, fill: Callable[[Path], object], *, inputs
             _undo(tmp, trash, out)
             raise
     shutil.rmtree(trash, ignore_errors=True)
+    kept.wrote(out)
     return out
 
 
@@ -345,6 +352,7 @@ def write_file(path: Path, write: Callable[[Path], object], *, owner: Path | Non
                 record(owner, [path])
         except OSError as exc:
             raise _write_error(path, exc) from None
+    kept.wrote(path)
     return path
 
 

@@ -11,6 +11,7 @@ cached on disk by the resolved scenario's hash, seed and replications, so a reru
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import time
@@ -25,7 +26,7 @@ from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import run_tasks
-from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.metric_catalogue import NATIONAL, value_range
 from cfc_sim.model import simulate
 from cfc_sim.readiness import required_fte
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
@@ -75,6 +76,25 @@ class Target:
     def __str__(self) -> str:
         where = "" if self.pathway == "all" else f"@{self.pathway}"
         return f"{self.metric}{where}{self.op}{self.value:g}"
+
+
+def check_reachable(targets: Sequence[Target]) -> None:
+    """Refuse, before any simulation, targets no number of FCAs can meet: a value outside the
+    metric's range (a share above 1, weeks below 0, not a finite number) or two targets on one
+    metric that contradict each other (at least 0.9 and at most 0.1)."""
+    for target in targets:
+        low, high = value_range(target.metric)
+        if not math.isfinite(target.value):
+            raise UserError(f"{target}: {target.value} is not a finite number", key="--target")
+        if (target.op == ">=" and target.value > high) or (target.op == "<=" and target.value < low):
+            span = f"between {low:g} and {high:g}" if math.isfinite(high) else f"at least {low:g}"
+            raise UserError(f"{target} cannot be met: {target.metric} is always {span}", key="--target")
+    for first, second in itertools.combinations(targets, 2):
+        if (first.metric, first.pathway) != (second.metric, second.pathway) or first.op == second.op:
+            continue
+        at_least, at_most = (first, second) if first.op == ">=" else (second, first)
+        if at_least.value > at_most.value:
+            raise UserError(f"{at_least} and {at_most} contradict each other: no value meets both", key="--target")
 
 
 def joined(targets: Sequence[Target]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from cfc_sim import kept
 from cfc_sim.cache import RUN_KEY, run_key
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_scenario
@@ -28,6 +30,19 @@ from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.seal import FolderWarning, verify_folder
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.scenario.variants import load_variant
+
+
+MAX_VARIANTS = 1_000  # a grid above this is refused before any variant is built (split it into several sweeps)
+
+
+def check_grid_size(settings: Sequence[tuple[str, list[Any]]]) -> int:
+    """The number of variants, refused above `MAX_VARIANTS` before any is validated."""
+    count = math.prod(len(values) for _, values in settings)
+    if count > MAX_VARIANTS:
+        sizes = " x ".join(f"{len(values)} ({key})" for key, values in settings)
+        raise UserError(f"the grid has {count:,} variants ({sizes}); at most {MAX_VARIANTS:,} in one sweep: "
+                        "sweep fewer values, or split the grid into several sweeps", key="--set")
+    return count
 
 
 def grid(settings: Sequence[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
@@ -102,13 +117,18 @@ def run_sweep(
     draw_charts: Callable[[RunResult, Path], None],
     on_variant: Callable[[str, bool], None] = lambda name, reused: None,
     on_warning: Callable[[str], None] = lambda message: None,
+    on_validated: Callable[[int, int], None] = lambda done, total: None,
     extra_files: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Run (or reuse) every variant of the grid and return the stacked summary (sweep.csv).
     Identical variants are reported through `on_warning` before anything runs; `extra_files` are
     further files the caller will write into the sweep folder (checked before any run)."""
+    total = check_grid_size(settings)
     combos = grid(settings)
-    configs = [load_variant(scenario, values).with_run_options(replications=reps, seed=seed) for values in combos]
+    configs = []
+    for values in combos:  # every variant validated before any runs; progress said as it goes
+        configs.append(load_variant(scenario, values).with_run_options(replications=reps, seed=seed))
+        on_validated(len(configs), total)
     names = [variant_name(index, values) for index, values in enumerate(combos, start=1)]
     for warning in identical_variants(configs, combos):
         on_warning(warning)
@@ -130,6 +150,9 @@ def run_sweep(
             write_results(result, folder, draw_charts)
             summary = result.summary
         on_variant(name, reused)
+        done = len(frames) + 1
+        kept.note("sweep", f"{done} variant{'s' if done != 1 else ''} finished and kept in {out}; a rerun with the "
+                           "same --out reuses them")
         frame = summary[SUMMARY_COLUMNS].copy()
         for key, value in reversed(list(values.items())):
             frame.insert(0, key, str(value))

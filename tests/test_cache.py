@@ -46,7 +46,7 @@ def test_corrupt_plan_cache_is_recomputed_not_a_crash(tmp_path: Path, capsys: py
     assert entries
     for i, entry in enumerate(entries):
         entry.write_text(["{", '{"x": [1]}', "[true]"][i % 3], encoding="utf-8")
-    code, _, err = invoke(argv, capsys)
+    code, _, err = invoke([*argv, "--overwrite"], capsys)
     assert code == 0, err
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "plan" / "plan.csv"), table)
     assert all(lists_by_name(json.loads(e.read_text(encoding="utf-8"))["value"]) for e in entries)  # rewritten

@@ -228,7 +228,7 @@ def test_disk_full_while_writing_keeps_the_previous_output(scenario: Path, tmp_p
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "x.png"))
 
     monkeypatch.setattr(cfc_sim.charts, "draw_run_charts", full)
-    code, stdout, err = invoke(["run", str(scenario), "--reps", "2", "--out", str(out)], capsys)
+    code, stdout, err = invoke(["run", str(scenario), "--reps", "2", "--out", str(out), "--overwrite"], capsys)
     assert code == 2, (stdout, err)
     assert "No space left on device" in err and str(out) in err and "Traceback" not in err
     assert _snapshot(out) == before
@@ -344,10 +344,31 @@ def test_report_into_the_run_folder_is_recorded_so_a_rerun_may_replace_it(scenar
     code, _, err = invoke(["report", str(out)], capsys)
     assert code == 0, err
     assert {"report.html", "report.xlsx"} <= set(json.loads((out / MARKER).read_text(encoding="utf-8"))["files"])
-    code, _, err = invoke(["run", str(scenario), "--reps", "2", "--out", str(out)], capsys)
+    code, _, err = invoke(["run", str(scenario), "--reps", "2", "--out", str(out), "--overwrite"], capsys)
     assert code == 0, err
     assert not (out / "report.html").exists()
     (out / "report.html").write_text("my own page", encoding="utf-8")
     code, _, err = invoke(["report", str(out)], capsys)
     assert code == 2 and "report.html" in err, err
     assert (out / "report.html").read_text(encoding="utf-8") == "my own page"
+
+
+# --------------------------------------------------------------------------- --overwrite (issue 26)
+
+
+@pytest.mark.parametrize("argv", [["run", "{scenario}", "--reps", "2"], ["compare", "{a}", "{b}"]],
+                         ids=["run", "compare"])
+def test_out_onto_an_existing_folder_is_refused_unless_overwrite(argv: list[str], scenario: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        assert invoke(["run", str(scenario), "--reps", "2", "--out", str(folder)], capsys)[0] == 0
+    out = tmp_path / "out"
+    filled = [x.replace("{scenario}", str(scenario)).replace("{a}", str(a)).replace("{b}", str(b)) for x in argv]
+    assert invoke([*filled, "--out", str(out)], capsys)[0] == 0
+    before = _snapshot(out)
+    code, _, err = invoke([*filled, "--out", str(out)], capsys)
+    assert code == 2 and "--overwrite" in err and str(out) in err, err
+    assert _snapshot(out) == before  # byte-identical
+    code, _, err = invoke([*filled, "--out", str(out), "--overwrite"], capsys)
+    assert code == 0, err

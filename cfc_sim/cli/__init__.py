@@ -15,6 +15,7 @@ import warnings
 
 import click
 
+from cfc_sim import kept
 from cfc_sim.cli import planning, results
 from cfc_sim.cli import run as run_commands
 from cfc_sim.cli.common import State
@@ -55,6 +56,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):  #
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point (`sys.exit(main())`): runs one command and returns its exit code,
     mapping errors to exit codes and one-line messages."""
+    kept.reset()
     try:
         with terminate_cleanly(), warnings.catch_warnings():
             warnings.simplefilter("always", FolderWarning)
@@ -65,8 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (click.Abort, KeyboardInterrupt) as exc:  # click turns KeyboardInterrupt into Abort
         terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)
-        click.echo("terminated (SIGTERM): workers stopped, nothing written" if terminated
-                   else "interrupted: workers stopped, nothing written", err=True)
+        what = "terminated (SIGTERM)" if terminated else "interrupted"
+        click.echo(terminal_text(f"{what}: workers stopped; {kept.said()}"), err=True)
         return EXIT_SIGTERM if terminated else EXIT_SIGINT
     except ScenarioError as exc:
         for line in exc.lines():

@@ -6,6 +6,7 @@ Heavy imports (rich, the results module) happen inside the helpers so `cfc-sim -
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from datetime import datetime
@@ -88,3 +89,35 @@ class Stages:
 
     def done(self) -> None:
         self._finish()
+
+
+overwrite_option = click.option(
+    "--overwrite", is_flag=True,
+    help="Replace the --out folder if it already holds this command's earlier output (without it, an existing "
+         "folder is refused and left as it is).")
+
+
+# A Dask scheduler address: tcp://host:8786, tls://..., or host:port (no spaces, no path).
+_SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx|inproc)://)?[A-Za-z0-9._\-\[\]:%]+$")
+
+
+def scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--scheduler` checked when it is parsed: empty or not an address is exit 2 at once (never a
+    silent local run, never a traceback after a connection timeout)."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("is empty; give a Dask scheduler address such as tcp://host:8786, or leave "
+                                 "--scheduler out to run on this machine")
+    if not _SCHEDULER.match(value.strip()):
+        raise click.BadParameter(f"{value!r} is not a Dask scheduler address (such as tcp://host:8786)")
+    return value.strip()
+
+
+def only_with(ctx: click.Context, option: str, needs: str, given: bool) -> None:
+    """Refuse `option` given on the command line when `needs` is not: it would have no effect."""
+    from click.core import ParameterSource
+
+    name = option.lstrip("-").replace("-", "_")
+    if not given and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+        raise click.UsageError(f"{option} has no effect without {needs}; add {needs} or leave {option} out")

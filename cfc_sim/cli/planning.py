@@ -9,11 +9,24 @@ from pathlib import Path
 
 import click
 
-from cfc_sim.cli.common import default_out, load_config, progress_bar
+from cfc_sim import kept
+from cfc_sim.cli.common import default_out, load_config, only_with, overwrite_option, progress_bar, scheduler_address
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import BY_NAME, CIR_OUTPUT, NATIONAL, READY_MEAN
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
+
+
+def _validation_progress():  # type: ignore[no-untyped-def]
+    """A line on stderr about every 2 s while a large grid's variants are validated."""
+    last = [time.monotonic()]
+
+    def show(done: int, total: int) -> None:
+        if total >= 20 and (time.monotonic() - last[0] >= 2 or done == total):
+            last[0] = time.monotonic()
+            click.echo(f"  sweep: {done}/{total} variants validated", err=True)
+
+    return show
 
 
 @click.command()
@@ -27,7 +40,7 @@ from cfc_sim.safe_text import terminal_text
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed shared by every variant.")
 @click.option("--out", type=click.Path(file_okay=False), help="Sweep folder (default results/sweep-<name>-<time>).")
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
-@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--scheduler", metavar="ADDR", callback=scheduler_address, help="Dask distributed scheduler address.")
 @click.option("--area", "areas", multiple=True,
               help="Also show the metric for this area (repeatable), with its own chart sweep-<area>.png.")
 def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | None, seed: int | None,
@@ -42,6 +55,10 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     from cfc_sim.sweep import run_sweep
 
     parsed = [parse_setting(s) for s in settings]
+    for key, _ in parsed:
+        if key.split(".")[0] == "extends":
+            raise click.UsageError(f"--set {key}: a sweep varies keys of the scenario as resolved, after "
+                                   "`extends`; sweep the keys themselves, or make one scenario file per base")
     base = load_config(scenario)
     known = {a.name for a in base.areas}
     for area in areas:
@@ -52,7 +69,8 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     table = run_sweep(scenario, parsed, folder, reps=reps, seed=seed, workers=workers, scheduler=scheduler,
                       draw_charts=draw_run_charts, extra_files=list(charts.values()),
                       on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"),
-                      on_warning=lambda message: click.echo(f"warning: {terminal_text(message)}", err=True))
+                      on_warning=lambda message: click.echo(f"warning: {terminal_text(message)}", err=True),
+                      on_validated=_validation_progress())
     keys = [k for k, _ in parsed]
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
@@ -98,25 +116,30 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
 @click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per evaluation.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1))
 @click.option("--out", type=click.Path(file_okay=False), help="Plan folder (default results/plan-<name>-<time>).")
+@overwrite_option
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
-@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--scheduler", metavar="ADDR", callback=scheduler_address, help="Dask distributed scheduler address.")
 def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confidence: float | None, need: bool,
          cap_metric: str, cap_tolerance: float, max_extra: int, reps: int | None, seed: int | None,
-         out: str | None, workers: int, scheduler: str | None) -> None:
+         out: str | None, overwrite: bool, workers: int, scheduler: str | None) -> None:
     """Smallest whole-FCA addition per area whose replications meet every target with the confidence
     (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
     reruns reuse evaluations."""
     from cfc_sim.executor import WorkerPool
     from cfc_sim.output_folder import check_folder, write_folder
-    from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, joined
+    from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, check_reachable, joined
     from cfc_sim.safe_text import csv_safe
 
+    for option in ("--cap-metric", "--cap-tolerance"):
+        only_with(click.get_current_context(), option, "--need", need)
+    goals = [Target.parse(t) for t in targets]
+    check_reachable(goals)  # before the scenario is even loaded: nothing is simulated for a target none can meet
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
-    goals = [Target.parse(t) for t in targets] or [Target("cir_on_time_share", ">=",
-                                                          config.header.targets.cir_on_time_share)]
+    goals = goals or [Target("cir_on_time_share", ">=", config.header.targets.cir_on_time_share)]
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
-    folder = check_folder(Path(out) if out else default_out(f"plan-{config.name}"), "plan")
+    folder = check_folder(Path(out) if out else default_out(f"plan-{config.name}"), "plan", overwrite=overwrite)
     cache = folder.parent / f".{folder.name}.cache"
+    kept.rerun_with(f"the same command with --out {folder}")
     everything = joined(goals)
 
     def show(rows: list[dict]) -> None:
@@ -155,8 +178,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
             table, need_table = _plan_and_need(config, goals, chance, list(areas) or None, max_extra, evaluator,
                                                rule, show, progress, everything)
         except KeyboardInterrupt:
-            click.echo(f"plan: interrupted after {progress.asked} evaluations; the {progress.simulated} simulated "
-                       f"are cached in {cache}: the same command with --out {folder} reuses them", err=True)
+            kept.note("plan", f"plan interrupted after {progress.asked} evaluations")
             raise
     files = {"plan.csv": table}
     if need_table is not None:
@@ -236,14 +258,15 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1),
               help="Seed shared by every point, also seeding the design (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Folder (default results/sensitivity-<name>-<time>).")
+@overwrite_option
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True,
               help="Local processes to run design points in.")
-@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--scheduler", metavar="ADDR", callback=scheduler_address, help="Dask distributed scheduler address.")
 @click.option("--area", "areas", multiple=True,
               help="Area whose earliest ready month is an output (repeatable; default: every area not live "
                    "at the start).")
 def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: int | None, reps: int,
-                seed: int | None, out: str | None, workers: int, scheduler: str | None,
+                seed: int | None, out: str | None, overwrite: bool, workers: int, scheduler: str | None,
                 areas: tuple[str, ...]) -> None:
     """Global sensitivity: which inputs drive England's CIR on-time share and each area's earliest ready
     month. Every design point runs with the same seed; writes sensitivity.csv, design.csv and
@@ -253,8 +276,10 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
 
     parsed = parse_params(params)
     base = load_config(scenario)
-    folder = check_folder(Path(out) if out else default_out(f"sensitivity-{base.name}"), "sensitivity")
+    folder = check_folder(Path(out) if out else default_out(f"sensitivity-{base.name}"), "sensitivity",
+                          overwrite=overwrite)
     cache = folder.parent / f".{folder.name}.cache"
+    kept.rerun_with(f"the same command with --out {folder}")
     progress: dict = {}  # the bar, made at the first point (when the design size is known)
 
     def on_point(finished: int, total: int, reused: bool) -> None:
@@ -317,10 +342,11 @@ def _print_sensitivity(result) -> None:  # type: ignore[no-untyped-def]
 @click.option("--max-extra", type=click.IntRange(min=0, max=10_000), default=200, show_default=True,
               help="Largest FCA addition to try per late area (0: none).")
 @click.option("--out", type=click.Path(file_okay=False), help="Rollout folder (default results/rollout-<name>-<time>).")
+@overwrite_option
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
-@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
+@click.option("--scheduler", metavar="ADDR", callback=scheduler_address, help="Dask distributed scheduler address.")
 def rollout(scenario: str, budget: float | None, confidence: float | None, reps: int | None, seed: int | None,
-            max_extra: int, out: str | None, workers: int, scheduler: str | None) -> None:
+            max_extra: int, out: str | None, overwrite: bool, workers: int, scheduler: str | None) -> None:
     """Propose go-live months for the areas not yet live: as many on time as recruitment, training and
     the budget allow, none breaching readiness (criteria 1-5 at go-live with the confidence). Prints the
     plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
@@ -330,7 +356,8 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
 
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
-    folder = check_folder(Path(out) if out else default_out(f"rollout-{config.name}"), "rollout")
+    folder = check_folder(Path(out) if out else default_out(f"rollout-{config.name}"), "rollout", overwrite=overwrite)
+    kept.rerun_with(f"the same command with --out {folder}")
     started, clock = utc_now(), time.perf_counter()
     click.echo(f"rollout: criteria 1-5 at go-live with probability >= {chance:.2f}, {config.replications} "
                f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")

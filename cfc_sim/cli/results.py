@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cfc_sim.cli.common import Stages, default_out
+from cfc_sim.cli.common import Stages, default_out, overwrite_option
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.results_files import NEED_CSV
@@ -81,7 +81,8 @@ def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]
 @click.option("--area", default=NATIONAL, show_default=True, help=f"Area to compare ({NATIONAL} is England).")
 @click.option("--out", type=click.Path(file_okay=False), help="Folder for compare.csv and compare.png "
               "(default results/compare-<time>).")
-def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
+@overwrite_option
+def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: bool) -> None:
     """Side-by-side KPIs of RESULTS folders with intervals, and differences from the first
     (paired under common random numbers when the runs share a seed)."""
     from cfc_sim.charts import compare_chart
@@ -93,7 +94,8 @@ def compare(results: tuple[str, ...], area: str, out: str | None) -> None:
     if len(results) < 2:
         raise click.UsageError("compare needs at least two results folders")
     sources = [Path(r) for r in results]
-    folder = check_folder(Path(out) if out else default_out("compare"), "compare", inputs=sources)
+    folder = check_folder(Path(out) if out else default_out("compare"), "compare", inputs=sources,
+                          overwrite=overwrite)
     runs = [read_results(r) for r in sources]
     labels = unique_labels([terminal_text(r.config.name) for r in runs], tuple(map(terminal_text, results)))
     if area != NATIONAL and any(area not in {a.name for a in r.config.areas} for r in runs):

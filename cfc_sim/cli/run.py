@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from cfc_sim.cli.common import CountOrAuto, Stages, default_out, load_config, progress_bar
+from cfc_sim.cli.common import (
+    CountOrAuto,
+    Stages,
+    default_out,
+    load_config,
+    only_with,
+    overwrite_option,
+    progress_bar,
+    scheduler_address,
+)
 from cfc_sim.errors import ScenarioError
 from cfc_sim.safe_text import terminal_text
 
@@ -22,21 +31,24 @@ from cfc_sim.safe_text import terminal_text
               help="With --reps auto: the most replications to run.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Seed (default: the scenario's).")
 @click.option("--out", type=click.Path(file_okay=False), help="Results folder (default results/<name>-<time>).")
+@overwrite_option
 @click.option("--workers", type=CountOrAuto(512), default="auto", show_default=True,
               help="Local processes to run replications in; auto: one for a run of under about 10 s, else "
                    "every CPU (at most one per replication). The numbers are the same whatever the workers.")
-@click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address, e.g. tcp://host:8786.")
+@click.option("--scheduler", metavar="ADDR", callback=scheduler_address, help="Dask distributed scheduler address, e.g. tcp://host:8786.")
 @click.option("--trace", is_flag=True, help="Also write events.csv.gz, one row per case event.")
 def run(scenario: str | None, reps: int | str | None, precision: float, max_reps: int, seed: int | None,
-        out: str | None, workers: int | str, scheduler: str | None, trace: bool) -> None:
+        out: str | None, overwrite: bool, workers: int | str, scheduler: str | None, trace: bool) -> None:
     """Run replications of SCENARIO (default: the built-in national rollout) and write a results folder."""
     from cfc_sim.output_folder import check_folder
     from cfc_sim.runner import run_to_folder
     from cfc_sim.workload import auto_workers, work_notice
 
     auto = reps == "auto"
+    for option in ("--precision", "--max-reps"):
+        only_with(click.get_current_context(), option, "--reps auto", auto)
     config = load_config(scenario).with_run_options(replications=None if auto else reps, seed=seed)
-    folder = check_folder(Path(out) if out else default_out(config.name), "run")
+    folder = check_folder(Path(out) if out else default_out(config.name), "run", overwrite=overwrite)
     planned = config.with_run_options(replications=max_reps) if auto else config
     workers = auto_workers(planned) if workers == "auto" else int(workers)
     notice = work_notice(planned, workers)

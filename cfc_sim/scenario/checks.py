@@ -47,9 +47,13 @@ class Snapshots:
         self.names = names
         self.read: dict[Path, list[tuple[str, dict[str, Any]]] | str] = {}
 
-    def rows(self, relative: str, area: str) -> list[dict[str, Any]]:
-        """The open cases `relative` lists for `area`; ValueError with a readable message."""
+    def rows(self, relative: str, area: str, outside_allowed: bool = False) -> list[dict[str, Any]]:
+        """The open cases `relative` lists for `area`; ValueError with a readable message. A path
+        outside the scenario's folder is refused unless `initial_state.snapshot_outside_folder`."""
         path = (self.base / relative).resolve()
+        if not outside_allowed and not path.is_relative_to(self.base.resolve()):
+            raise ValueError(f"{relative!r} lies outside the scenario's folder ({self.base}); move the file beside "
+                             "the scenario, or set initial_state.snapshot_outside_folder: true to allow it")
         if path not in self.read:
             try:
                 self.read[path] = self._parse(path)
@@ -92,7 +96,8 @@ def _inline_snapshot(merged: dict[str, Any], snapshots: Snapshots) -> str | None
     if not isinstance(state, dict) or not isinstance(state.get("snapshot_csv"), str):
         return None
     try:
-        rows = snapshots.rows(state["snapshot_csv"], str(merged.get("name")))
+        rows = snapshots.rows(state["snapshot_csv"], str(merged.get("name")),
+                              state.get("snapshot_outside_folder") is True)
     except ValueError as exc:
         return str(exc)
     given = state.get("open_cases")

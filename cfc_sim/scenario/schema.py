@@ -313,6 +313,9 @@ class InitialStateConfig(Frozen):
     open_cases_per_weekly_application: Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)] = 0.0
     open_cases: tuple[OpenCases, ...] = ()
     snapshot_csv: Annotated[str, Strict()] | None = None
+    # true: snapshot_csv may lie outside the scenario's folder (refused otherwise, so a scenario
+    # from elsewhere cannot make cfc-sim read any file on the machine)
+    snapshot_outside_folder: Annotated[bool, Strict()] | None = None
 
     @field_validator("open_cases")
     @classmethod
@@ -341,11 +344,15 @@ class CourtHearingsConfig(Frozen):
     further: HearingConfig           # CFC: further hearing after a second report
 
 
+MIN_SITTING_DAYS_PER_WEEK = 0.1  # a sitting day a fortnight: below it a listing wait runs to centuries
+
+
 class CourtConfig(Frozen):
     """Private-law children's listing capacity of one area (optional: absent means unlimited, and
     hearing waits are the pathway's given distributions)."""
 
-    sitting_days_per_week: Annotated[float, Strict(), Field(gt=0, le=1_000, allow_inf_nan=False)]
+    sitting_days_per_week: Annotated[float, Strict(),
+                                     Field(ge=MIN_SITTING_DAYS_PER_WEEK, le=1_000, allow_inf_nan=False)]
     hours_per_sitting_day: Annotated[float, Strict(), Field(gt=0, le=24, allow_inf_nan=False)] = 5.0
     adjourned_share: Annotated[float, Strict(), Field(ge=0, le=0.9, allow_inf_nan=False)] = 0.0
     hearings: CourtHearingsConfig
@@ -383,6 +390,11 @@ class AreaConfig(Frozen):
             if missing:
                 raise ValueError(f"workforce.hours is set, so {' and '.join(missing)} (work content in hours) "
                                  "must be set too")
+        else:
+            ignored = [f"{block}.hours" for block in ("cap", "cfc") if getattr(self, block).hours is not None]
+            if ignored:
+                raise ValueError(f"{' and '.join(ignored)} would have no effect without workforce.hours (the slot "
+                                 "model runs): set workforce.hours, or remove them")
         return self
 
 
