@@ -20,7 +20,7 @@ import pytest
 import yaml
 from cli_runner import invoke
 
-from cfc_sim.scenario.examples import scenario_dict
+from cfc_sim.scenario.examples import modelled_dict, scenario_dict
 
 AREA = "areas[0] (Testshire)"
 SECONDS = 10.0  # a bad input is refused at once, not after reading gigabytes or waiting on a pipe
@@ -77,6 +77,32 @@ def snapshot(text: str | None = None, special: str | None = None) -> Callable[[P
             target.write_text(text, encoding="utf-8")
         data = scenario_dict()
         data["areas"][0]["initial_state"] = {"snapshot_csv": str(target)}
+        return _write(folder, data)
+    return build
+
+
+def outside_snapshot() -> Callable[[Path], Path]:
+    """A snapshot CSV in the folder above the scenario's (a scenario from elsewhere reaching out)."""
+    def build(folder: Path) -> Path:
+        inner = folder / "scenario"
+        inner.mkdir()
+        (folder / "open.csv").write_text("pathway,stage,count\ncap,report,3\n", encoding="utf-8")
+        data = scenario_dict()
+        data["areas"][0]["initial_state"] = {"snapshot_csv": "../open.csv"}
+        return _write(inner, data)
+    return build
+
+
+def modelled(*, hours: bool, court: bool, without: str | None = None, sitting: float | None = None,
+             ) -> Callable[[Path], Path]:
+    """The example with FCA hours and/or a court (`without` one key of it; a sitting-day rate)."""
+    def build(folder: Path) -> Path:
+        data = modelled_dict(hours=hours, court=court)
+        if without is not None:
+            block, key = without.split(".")
+            del data["defaults"][block][key]
+        if sitting is not None:
+            data["defaults"]["court"]["sitting_days_per_week"] = sitting
         return _write(folder, data)
     return build
 
@@ -157,7 +183,7 @@ CASES: list[Case] = [
     Case("bank-holiday-3000", setting("calendar", {"bank_holidays": ["3000-01-01"]}), "calendar.bank_holidays[0]",
          ("2200",)),
     Case("intervention-year-9999", intervention(at="9999-01-01"), "interventions[0].at", ("2200",)),
-    Case("impossible-day", area_setting("go_live", "2026-02-30"), f"{AREA}.go_live", ("date",)),
+    Case("impossible-day", area_setting("go_live", "2026-02-30"), f"{AREA}.go_live", ("date", "'2026-02-30'")),
     Case("slashes", setting("start", "2026/04/01"), "start", ("YYYY-MM-DD",)),
     Case("date-as-number", setting("start", 20260401), "start", ("YYYY-MM-DD",)),
     Case("date-and-time", setting("start", "2026-04-01T10:00:00"), "start", ("date",)),
@@ -168,7 +194,13 @@ CASES: list[Case] = [
     Case("scenario-huge", given("huge"), None, ("bytes",)),
     Case("scenario-binary", given("binary"), None, ("UTF-8",)),
     Case("snapshot-dev-zero", snapshot(special="dev-zero"), f"{AREA}.initial_state.snapshot_csv",
-         ("not a regular file",)),
+         ("outside the scenario's folder",)),
+    Case("snapshot-outside-folder", outside_snapshot(), f"{AREA}.initial_state.snapshot_csv",
+         ("outside the scenario's folder", "snapshot_outside_folder")),
+    Case("cap-hours-without-workforce-hours", modelled(hours=True, court=False, without="workforce.hours"),
+         "areas[0] (Testshire)", ("cap.hours", "no effect without workforce.hours")),
+    Case("sitting-days-below-floor", modelled(hours=False, court=True, sitting=1e-9),
+         "defaults.court.sitting_days_per_week", ("0.1", "1e-09")),
     Case("snapshot-fifo", snapshot(special="fifo"), f"{AREA}.initial_state.snapshot_csv", ("not a regular file",)),
     Case("snapshot-folder", snapshot(special="folder"), f"{AREA}.initial_state.snapshot_csv", ("folder",)),
     Case("snapshot-missing", snapshot(special="missing"), f"{AREA}.initial_state.snapshot_csv", ("not found",)),
@@ -329,3 +361,13 @@ def test_bad_input_is_refused_by_validate_and_run_alike(case: Case, tmp_path: Pa
         _one_clear_message(case, path, err, out)
     assert not (tmp_path / "out").exists()
     assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_a_snapshot_outside_the_folder_is_read_when_the_scenario_allows_it(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    path = outside_snapshot()(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["areas"][0]["initial_state"]["snapshot_outside_folder"] = True
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    code, _, err = invoke(["validate", str(path)], capsys)
+    assert code == 0, err

@@ -156,6 +156,8 @@ def check_defaults(defaults: dict[str, Any], probe: dict[str, Any]) -> list[tupl
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
+            if not loc:
+                continue  # a rule across an area's blocks (hours without workforce.hours): judged per area
             path, present = display_path(blocks, loc)
             value = get(blocks, path.split(".")) if present else None
             if error["type"] == "missing" or not present or (isinstance(value, dict) and "dist" not in value):

@@ -95,7 +95,9 @@ def describe(error: Any) -> str:
         return f"unknown key {error['loc'][-1]!r} ({hint})"
     msg = error["msg"].removeprefix("Value error, ")
     value = error.get("input")
-    if kind.endswith("_type") or kind.startswith(("greater", "less", "literal", "too_", "string_")):
+    scalar = isinstance(value, (str, int, float)) and not isinstance(value, bool) and "got " not in msg
+    if kind.endswith("_type") or kind.startswith(("greater", "less", "literal", "too_", "string_")) or (
+            kind == "value_error" and scalar):  # the offending value shown: an impossible date, a bad name
         shown = repr(value)
         if len(shown) > 60:
             shown = shown[:57] + "..."
