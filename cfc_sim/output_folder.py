@@ -14,6 +14,7 @@ write beside them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -34,7 +35,7 @@ MARKER = ".cfc-sim-output"
 WRITER = "cfc-sim"
 KINDS = ("run", "sweep", "plan", "rollout", "compare", "sensitivity", "report")
 MARKER_MAX_BYTES = 1_000_000
-_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)-[0-9a-f]+(\.[A-Za-z0-9.]+)?$")
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)-(?P<token>[0-9a-f]+)(\.[A-Za-z0-9.]+)?$")
 # What cfc-sim puts inside the single files it writes, so it knows it may replace them.
 HTML_GENERATOR = '<meta name="generator" content="cfc-sim">'
 PNG_SOFTWARE = {"Software": WRITER}
@@ -123,7 +124,7 @@ def _check_parent(out: Path) -> None:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise UserError(f"cannot be created: {ancestor} is not a folder", file=str(out))
-    probe = ancestor / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    probe = ancestor / temporary_name(out.name)
     try:
         probe.mkdir()
         probe.rmdir()
@@ -211,6 +212,23 @@ def png_by_us(path: Path) -> bool:
 # --------------------------------------------------------------------------- temporaries
 
 
+def _mark(name: str, what: str, pid: int, nonce: str) -> str:
+    return hashlib.sha256(f"cfc-sim/{name}/{what}/{pid}/{nonce}".encode()).hexdigest()[:8]
+
+
+def temporary_name(name: str, what: str = "tmp", pid: int | None = None, suffix: str = "") -> str:
+    """`.NAME.tmp-<pid>-<nonce><mark>[suffix]`: the mark (a hash of the rest) tells a temporary
+    cfc-sim made from a file that merely looks like one, which is never removed."""
+    pid = os.getpid() if pid is None else pid
+    nonce = secrets.token_hex(4)
+    return f".{name}.{what}-{pid}-{nonce}{_mark(name, what, pid, nonce)}{suffix}"
+
+
+def _marked(found: re.Match[str]) -> bool:
+    token = found["token"]
+    return len(token) == 16 and _mark(found["name"], found["what"], int(found["pid"]), token[:8]) == token[8:]
+
+
 def _pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -228,9 +246,10 @@ def _pid_alive(pid: int) -> bool:
 def remove_dead_temporaries(parent: Path, name: str) -> None:
     """Remove temporaries of `parent/name` left by processes that no longer run.
 
-    Only entries cfc-sim made are touched: temporary folders that hold a cfc-sim marker (or
-    nothing), temporary files, and the previous output set aside during a replacement (put back
-    when the process died before the new one was in place).
+    Only entries cfc-sim made are touched: temporary folders that hold a cfc-sim marker, temporary
+    files and empty folders whose name carries cfc-sim's mark (`temporary_name`), and the previous
+    output set aside during a replacement (put back when the process died before the new one was
+    in place). A file merely named like a temporary is left alone.
     """
     if not parent.is_dir():
         return
@@ -240,7 +259,7 @@ def remove_dead_temporaries(parent: Path, name: str) -> None:
             continue
         with contextlib.suppress(OSError):
             if entry.is_symlink() or entry.is_file():
-                if found["what"] == "tmp":
+                if found["what"] == "tmp" and _marked(found):
                     entry.unlink()
             elif entry.is_dir():
                 ours = read_marker(entry) is not None
@@ -248,7 +267,7 @@ def remove_dead_temporaries(parent: Path, name: str) -> None:
                     os.replace(entry, parent / name)
                 elif ours:
                     shutil.rmtree(entry)
-                elif not any(entry.iterdir()):
+                elif _marked(found) and not any(entry.iterdir()):
                     entry.rmdir()
 
 
@@ -260,7 +279,7 @@ def _write_error(path: Path, exc: OSError) -> UserError:
 
 def _replace_file(path: Path, write: Callable[[Path], object]) -> None:
     """`write(tmp)` on a hidden temporary beside `path` (same extension), then rename it into place."""
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}"
+    tmp = path.parent / temporary_name(path.name, suffix=path.suffix)
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -279,8 +298,8 @@ def write_folder(out: Path, kind: str, fill: Callable[[Path], object], *, inputs
     `check_folder` allows it; on any failure nothing is replaced and the temporary is removed."""
     out = check_folder(Path(out), kind, inputs=inputs)
     parent = out.parent
-    tmp = parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    trash = parent / f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = parent / temporary_name(out.name)
+    trash = parent / temporary_name(out.name, "old")
     with terminate_cleanly():  # SIGTERM unwinds, so the temporary is removed
         try:
             parent.mkdir(parents=True, exist_ok=True)

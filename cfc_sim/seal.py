@@ -57,7 +57,7 @@ def _load(path: Path) -> dict[str, Any] | None:
 
 def _write(path: Path, body: dict[str, Any]) -> None:
     """manifest.json replaced atomically (a temporary beside it, then renamed)."""
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}.json"
+    tmp = path.parent / f".{path.name}.seal-{os.getpid()}-{secrets.token_hex(4)}.json"
     try:
         tmp.write_text(json.dumps(body, indent=2, default=str) + "\n", encoding="utf-8")
         os.replace(tmp, path)

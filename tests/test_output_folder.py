@@ -18,7 +18,7 @@ import yaml
 from cli_runner import invoke
 from scenario_factory import scenario_dict
 
-from cfc_sim.output_folder import MARKER, folder_kind, remove_dead_temporaries, write_folder
+from cfc_sim.output_folder import MARKER, folder_kind, remove_dead_temporaries, temporary_name, write_folder
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -288,10 +288,14 @@ def test_temporaries_of_dead_processes_are_removed_and_others_kept(scenario: Pat
     ours.mkdir()
     (ours / MARKER).write_text(json.dumps({"writer": "cfc-sim", "kind": "run", "files": []}), encoding="utf-8")
     (ours / "summary.csv").write_text("half", encoding="utf-8")
-    empty = tmp_path / f".out.tmp-{dead}-4567cdef"
+    empty = tmp_path / temporary_name("out", pid=dead)
     empty.mkdir()
-    stray_file = tmp_path / f".out.tmp-{dead}-89abcdef.csv"
+    stray_file = tmp_path / temporary_name("out", pid=dead, suffix=".csv")
     stray_file.write_text("half", encoding="utf-8")
+    unmarked_file = tmp_path / f".out.tmp-{dead}-89abcdef.csv"  # named like one, not made by cfc-sim: kept
+    unmarked_file.write_text("someone's", encoding="utf-8")
+    unmarked_empty = tmp_path / f".out.tmp-{dead}-4567cdef"
+    unmarked_empty.mkdir()
     foreign = tmp_path / f".out.tmp-{dead}-deadbeef"
     foreign.mkdir()
     (foreign / "thesis.docx").write_text("not ours", encoding="utf-8")
@@ -300,7 +304,9 @@ def test_temporaries_of_dead_processes_are_removed_and_others_kept(scenario: Pat
     (alive / MARKER).write_text(json.dumps({"writer": "cfc-sim", "kind": "run", "files": []}), encoding="utf-8")
     code, _, err = invoke(["run", str(scenario), "--out", str(tmp_path / "out")], capsys)
     assert code == 0, err
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", foreign.name, alive.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", foreign.name, alive.name, unmarked_file.name,
+                                                                 unmarked_empty.name])
+    assert unmarked_file.read_text(encoding="utf-8") == "someone's"
     assert (foreign / "thesis.docx").read_text(encoding="utf-8") == "not ours"
 
 
