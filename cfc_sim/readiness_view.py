@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -370,7 +371,9 @@ def _column_nanmeans(values: np.ndarray) -> np.ndarray:
     """`np.nanmean` of each column (replications x months: a month's mean across replications) in
     one call, bit for bit as column by column: each column is made contiguous, so numpy sums it in
     the same (pairwise) order as a single column."""
-    return np.nanmean(np.ascontiguousarray(values.T), axis=1)
+    with warnings.catch_warnings():  # a month no replication measured is NaN, without numpy's "Mean of empty slice"
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.ascontiguousarray(values.T), axis=1)
 
 
 def _held(flags: Sequence[bool], months: int) -> list[bool]:

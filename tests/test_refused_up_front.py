@@ -181,3 +181,35 @@ def test_an_interruption_before_anything_was_written_says_so() -> None:
     assert kept.said() == "nothing written"
     kept.wrote(Path("results/x/report.html"))
     assert "report.html" in kept.said()
+
+
+# --------------------------------------------------------------------------- no library warnings on valid input
+
+
+def test_a_month_no_replication_measured_gives_nan_without_a_numpy_warning() -> None:
+    import math
+    import warnings
+
+    import numpy as np
+
+    from cfc_sim.readiness_view import _column_nanmeans
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        means = _column_nanmeans(np.array([[math.nan, 1.0], [math.nan, 3.0]]))
+    assert math.isnan(means[0]) and means[1] == 2.0
+
+
+def test_a_valid_run_and_its_report_raise_no_library_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    repo = Path(__file__).resolve().parent.parent
+    out = tmp_path / "r"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning a library raises becomes an error (exit 1)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)  # libraries' own deprecations
+        for argv in (["run", str(repo / "scenarios" / "example-small.yaml"), "--reps", "2", "--workers", "1",
+                      "--out", str(out)], ["report", str(out)], ["readiness", str(out)]):
+            code, _, err = invoke(argv, capsys)
+            assert code == 0, err
+            assert "Warning" not in err and "empty slice" not in err
