@@ -21,9 +21,9 @@ from typing import Any
 
 from cfc_sim import kept
 from cfc_sim.output_folder import write_file
-from cfc_sim.seal import FolderWarning
 from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.seal import FolderWarning
 
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # an entry larger than any the tool writes is not read
 RUN_KEY = "run"  # the purpose of a whole run's results folder (a sweep variant's manifest `cache_key`)

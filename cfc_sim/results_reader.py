@@ -21,8 +21,6 @@ from typing import Any
 
 from cfc_sim.errors import UserError
 from cfc_sim.output_folder import folder_kind
-from cfc_sim.safe_text import clean_column, clean_text
-from cfc_sim.seal import RERUN, verify_folder
 from cfc_sim.results_files import (
     CHARTS,
     COLUMNS,
@@ -42,6 +40,8 @@ from cfc_sim.results_files import (
     TIMESERIES_PARQUET,
     csv_name,
 )
+from cfc_sim.safe_text import clean_column, clean_text
+from cfc_sim.seal import RERUN, verify_folder
 
 MANIFEST_MAX_BYTES = 5_000_000
 YAML_MAX_BYTES = 50_000_000

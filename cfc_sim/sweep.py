@@ -27,10 +27,9 @@ from cfc_sim.results_files import MANIFEST_JSON, SUMMARY_COLUMNS
 from cfc_sim.results_reader import read_results
 from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.resolved import scenario_sha256
-from cfc_sim.seal import FolderWarning, verify_folder
 from cfc_sim.scenario.schema import ScenarioConfig
 from cfc_sim.scenario.variants import load_variant
-
+from cfc_sim.seal import FolderWarning, verify_folder
 
 MAX_VARIANTS = 1_000  # a grid above this is refused before any variant is built (split it into several sweeps)
 
@@ -137,7 +136,7 @@ def run_sweep(
         check_folder(out / name, "run")
     for table_file in ("sweep.csv", "sweep.png", *extra_files):
         check_in_folder(out, out / table_file)
-    frames = []
+    frames: list[pd.DataFrame] = []
     for name, values, config in zip(names, combos, configs, strict=True):
         folder = out / name
         reused = finished(folder, config)

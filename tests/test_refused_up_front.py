@@ -104,7 +104,6 @@ def test_a_sweep_grid_above_the_cap_is_refused_before_any_variant_is_built(scena
 def test_a_large_grid_says_how_its_validation_goes(scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     import cfc_sim.sweep
-
     from cfc_sim.errors import UserError
 
     built: list[int] = []
@@ -116,8 +115,9 @@ def test_a_large_grid_says_how_its_validation_goes(scenario: Path, tmp_path: Pat
 
     monkeypatch.setattr(cfc_sim.sweep, "load_variant", counted)
     monkeypatch.setattr(cfc_sim.sweep, "open_folder", lambda *a, **k: (_ for _ in ()).throw(UserError("stop here")))
-    code, _, err = invoke(["sweep", str(scenario), "--set", "defaults.workforce.fcas=" + ",".join(map(str, range(5, 30))),
-                           "--out", str(tmp_path / "sw")], capsys)
+    fcas = ",".join(map(str, range(5, 30)))
+    code, _, err = invoke(["sweep", str(scenario), "--set", f"defaults.workforce.fcas={fcas}", "--out",
+                           str(tmp_path / "sw")], capsys)
     assert code == 2 and "stop here" in err
     assert len(built) == 25 and "25/25 variants validated" in err
 
@@ -200,7 +200,8 @@ def test_a_month_no_replication_measured_gives_nan_without_a_numpy_warning() -> 
     assert math.isnan(means[0]) and means[1] == 2.0
 
 
-def test_a_valid_run_and_its_report_raise_no_library_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_valid_run_and_its_report_raise_no_library_warning(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     import warnings
 
     repo = Path(__file__).resolve().parent.parent

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import traceback
 import warnings
+from typing import TextIO
 
 import click
 
@@ -45,7 +46,8 @@ for command in (run_commands.run, run_commands.validate, results.readiness, resu
 _LIBRARY_SHOW = warnings.showwarning
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
     """cfc-sim's own warnings about folders and caches as one `warning:` line; others as Python shows them."""
     if issubclass(category, FolderWarning):
         click.echo(f"warning: {terminal_text(message)}", err=True)

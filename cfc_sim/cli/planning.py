@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -17,7 +18,7 @@ from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 
 
-def _validation_progress():  # type: ignore[no-untyped-def]
+def _validation_progress() -> Callable[[int, int], None]:
     """A line on stderr about every 2 s while a large grid's variants are validated."""
     last = [time.monotonic()]
 
