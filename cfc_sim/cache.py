@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cfc_sim import kept
+from cfc_sim.kept import cached
 from cfc_sim.output_folder import write_file
 from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
@@ -88,7 +88,7 @@ class Cache:
             return
         text = json.dumps({"key": key, "sha256": _digest(value), "value": value}, sort_keys=True, allow_nan=False)
         write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-        kept.cached(path.parent)  # an interruption says a rerun reuses it
+        cached(path.parent)  # an interruption says a rerun reuses it
 
 
 _BROKEN = object()

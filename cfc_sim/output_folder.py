@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cfc_sim import kept
 from cfc_sim.errors import UserError
 from cfc_sim.executor import terminate_cleanly
+from cfc_sim.kept import wrote as kept_written
 from cfc_sim.seal import reseal, seal_folder
 from cfc_sim.version import __version__
 
@@ -320,7 +320,7 @@ def write_folder(out: Path, kind: str, fill: Callable[[Path], object], *, inputs
             _undo(tmp, trash, out)
             raise
     shutil.rmtree(trash, ignore_errors=True)
-    kept.wrote(out)
+    kept_written(out)
     return out
 
 
@@ -371,7 +371,7 @@ def write_file(path: Path, write: Callable[[Path], object], *, owner: Path | Non
                 record(owner, [path])
         except OSError as exc:
             raise _write_error(path, exc) from None
-    kept.wrote(path)
+    kept_written(path)
     return path
 
 

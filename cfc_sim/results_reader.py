@@ -48,6 +48,7 @@ YAML_MAX_BYTES = 50_000_000
 CSV_MAX_BYTES = 4_000_000_000
 PARQUET_MAX_BYTES = 2_000_000_000
 MAX_ROWS = 100_000_000  # any table, whatever the scenario; a folder's own cap is derived from its scenario
+NEED_MAX_ROWS = 10_000  # one row per area and England: far more than a scenario's 500 areas
 PARQUET_BYTES_PER_ROW = 256  # declared uncompressed bytes a row may take (the series takes about 10)
 PARQUET_MAGIC = b"PAR1"
 PNG_MAX_BYTES = 20_000_000
@@ -376,7 +377,7 @@ def read_need(path: Path) -> Any:
                         file=str(path))
     if folder_kind(folder) == "plan":
         verify_folder(folder, [NEED_CSV])
-    frame = read_csv(folder, "need", NEED_COLUMNS)
+    frame = read_csv(folder, "need", NEED_COLUMNS, max_rows=NEED_MAX_ROWS)
     for column in ("cfc_rule", "cap_rule", "note"):
         if column in frame.columns:
             frame[column] = clean_column(frame[column].fillna("").astype(str))

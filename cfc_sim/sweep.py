@@ -17,10 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from cfc_sim import kept
 from cfc_sim.cache import RUN_KEY, run_key
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_scenario
+from cfc_sim.kept import note as note_kept
 from cfc_sim.output_folder import check_folder, check_in_folder, folder_kind, open_folder, write_file
 from cfc_sim.results import RunResult, slug, write_results
 from cfc_sim.results_files import MANIFEST_JSON, SUMMARY_COLUMNS
@@ -150,7 +150,7 @@ def run_sweep(
             summary = result.summary
         on_variant(name, reused)
         done = len(frames) + 1
-        kept.note("sweep", f"{done} variant{'s' if done != 1 else ''} finished and kept in {out}; a rerun with the "
+        note_kept("sweep", f"{done} variant{'s' if done != 1 else ''} finished and kept in {out}; a rerun with the "
                            "same --out reuses them")
         frame = summary[SUMMARY_COLUMNS].copy()
         for key, value in reversed(list(values.items())):

@@ -373,7 +373,7 @@ def test_rerun_replaces_the_results_folder(small_path: Path, tmp_path: Path,
     code, _, err = invoke(["run", str(small_path), "--reps", "1", "--out", str(out)], capsys)
     assert code == 0, err
     first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    code, _, err = invoke(["run", str(small_path), "--reps", "2", "--out", str(out)], capsys)
+    code, _, err = invoke(["run", str(small_path), "--reps", "2", "--out", str(out), "--overwrite"], capsys)
     assert code == 0, err
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert (first["replications"], manifest["replications"]) == (1, 2)

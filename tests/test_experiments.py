@@ -138,7 +138,7 @@ def test_plan_cli_writes_plan_csv_and_reuses_evaluations(tmp_path, capsys) -> No
     cache = tmp_path / ".plan.cache"
     files = sorted(p.name for p in cache.iterdir())
     mtimes = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
-    code, out2, _ = invoke(argv, capsys)
+    code, out2, _ = invoke([*argv, "--overwrite"], capsys)
     assert code == 0 and sorted(p.name for p in cache.iterdir()) == files
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == mtimes  # nothing re-run
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "plan" / "plan.csv"), table)

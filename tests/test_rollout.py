@@ -146,7 +146,7 @@ def test_proposed_dates_are_checked_by_rerunning_and_hold(plans) -> None:  # typ
 
 def test_rerunning_into_the_same_folder_gives_the_same_plan(plans, capsys) -> None:  # type: ignore[no-untyped-def]
     plan = plans["unfunded"]
-    code, _, err = invoke(plan["argv"], capsys)
+    code, _, err = invoke([*plan["argv"], "--overwrite"], capsys)
     assert code == 0, err
     pd.testing.assert_frame_equal(pd.read_csv(plan["folder"] / "rollout.csv").set_index("area"), plan["table"])
 

@@ -89,8 +89,8 @@ def test_morris_ranks_the_caseload_cap_first_and_a_rerun_reuses_every_point(scen
             "--reps", "1", "--out", str(out)]
     code, stdout, err = invoke(argv, capsys)
     assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == [".cfc-sim-output", "design.csv", "sensitivity.csv",
-                                                    "sensitivity.png"]
+    assert sorted(p.name for p in out.iterdir()) == [".cfc-sim-output", "design.csv", "manifest.json",
+                                                    "sensitivity.csv", "sensitivity.png"]
     table = pd.read_csv(out / "sensitivity.csv")
     assert list(table.columns) == ["output", "param", "method", "mu_star", "mu_star_conf", "sigma", "rank"]
     cir = _rows(table, CIR_OUTPUT)
@@ -106,7 +106,7 @@ def test_morris_ranks_the_caseload_cap_first_and_a_rerun_reuses_every_point(scen
     assert len(list(cache.glob("*.json"))) == points.drop(columns=["point", "trajectory", CIR_OUTPUT]) \
         .drop_duplicates().shape[0]
     # The same command again: nothing is simulated, the folder is replaced with the same tables.
-    code, stdout, err = invoke(argv, capsys)
+    code, stdout, err = invoke([*argv, "--overwrite"], capsys)
     assert code == 0, err
     assert " 0 run, 40 reused" in stdout
     pd.testing.assert_frame_equal(pd.read_csv(out / "design.csv"), points)

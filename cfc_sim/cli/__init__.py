@@ -16,12 +16,13 @@ from typing import TextIO
 
 import click
 
-from cfc_sim import kept
 from cfc_sim.cli import planning, results
 from cfc_sim.cli import run as run_commands
 from cfc_sim.cli.common import State
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, Terminated, terminate_cleanly
+from cfc_sim.kept import reset as kept_reset
+from cfc_sim.kept import said as kept_said
 from cfc_sim.safe_text import terminal_text
 from cfc_sim.seal import FolderWarning
 from cfc_sim.version import __version__
@@ -58,7 +59,7 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point (`sys.exit(main())`): runs one command and returns its exit code,
     mapping errors to exit codes and one-line messages."""
-    kept.reset()
+    kept_reset()
     try:
         with terminate_cleanly(), warnings.catch_warnings():
             warnings.simplefilter("always", FolderWarning)
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     except (click.Abort, KeyboardInterrupt) as exc:  # click turns KeyboardInterrupt into Abort
         terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)
         what = "terminated (SIGTERM)" if terminated else "interrupted"
-        click.echo(terminal_text(f"{what}: workers stopped; {kept.said()}"), err=True)
+        click.echo(terminal_text(f"{what}: workers stopped; {kept_said()}"), err=True)
         return EXIT_SIGTERM if terminated else EXIT_SIGINT
     except ScenarioError as exc:
         for line in exc.lines():

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import click
 
-from cfc_sim import kept
 from cfc_sim.cli.common import default_out, load_config, only_with, overwrite_option, progress_bar, scheduler_address
 from cfc_sim.errors import UserError
+from cfc_sim.kept import note as note_kept
+from cfc_sim.kept import rerun_with
 from cfc_sim.metric_catalogue import BY_NAME, CIR_OUTPUT, NATIONAL, READY_MEAN
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
@@ -140,7 +141,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else default_out(f"plan-{config.name}"), "plan", overwrite=overwrite)
     cache = folder.parent / f".{folder.name}.cache"
-    kept.rerun_with(f"the same command with --out {folder}")
+    rerun_with(f"the same command with --out {folder}")
     everything = joined(goals)
 
     def show(rows: list[dict]) -> None:
@@ -179,7 +180,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
             table, need_table = _plan_and_need(config, goals, chance, list(areas) or None, max_extra, evaluator,
                                                rule, show, progress, everything)
         except KeyboardInterrupt:
-            kept.note("plan", f"plan interrupted after {progress.asked} evaluations")
+            note_kept("plan", f"plan interrupted after {progress.asked} evaluations")
             raise
     files = {"plan.csv": table}
     if need_table is not None:
@@ -280,7 +281,7 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     folder = check_folder(Path(out) if out else default_out(f"sensitivity-{base.name}"), "sensitivity",
                           overwrite=overwrite)
     cache = folder.parent / f".{folder.name}.cache"
-    kept.rerun_with(f"the same command with --out {folder}")
+    rerun_with(f"the same command with --out {folder}")
     progress: dict = {}  # the bar, made at the first point (when the design size is known)
 
     def on_point(finished: int, total: int, reused: bool) -> None:
@@ -358,7 +359,7 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else default_out(f"rollout-{config.name}"), "rollout", overwrite=overwrite)
-    kept.rerun_with(f"the same command with --out {folder}")
+    rerun_with(f"the same command with --out {folder}")
     started, clock = utc_now(), time.perf_counter()
     click.echo(f"rollout: criteria 1-5 at go-live with probability >= {chance:.2f}, {config.replications} "
                f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")
