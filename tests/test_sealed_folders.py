@@ -22,6 +22,7 @@ from scenario_factory import scenario_dict
 from test_results_reader import forge_seal
 
 import cfc_sim
+from cfc_sim.results_files import COLUMNS
 from cfc_sim.seal import file_seal
 
 REPO = Path(__file__).resolve().parent.parent
@@ -298,3 +299,46 @@ def test_a_blank_status_is_a_clear_error(folder: Path, capsys: pytest.CaptureFix
     (folder / "readiness.csv").write_text(text, encoding="utf-8")
     forge_seal(folder)
     _refused(["readiness", str(folder)], capsys, "readiness.csv", "blank 'status'")
+
+
+_TEXT_CELLS = [(name, column) for name, stem in (("summary.csv", "summary"), ("replications.csv", "replications"),
+                                                 ("readiness.csv", "readiness"),
+                                                 ("monthly_summary.csv", "monthly_summary"))
+               for column, kind in COLUMNS[stem].items()
+               if kind != "number"]
+
+
+@pytest.mark.parametrize("name, column", _TEXT_CELLS, ids=[f"{n}-{c}" for n, c in _TEXT_CELLS])
+def test_control_characters_in_any_text_cell_never_reach_the_terminal_or_crash(name: str, column: str,
+                                                                               folder: Path,
+                                                                               capsys: pytest.CaptureFixture[str]
+                                                                               ) -> None:
+    import csv
+
+    with open(folder / name, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    at = rows[0].index(column)
+    rows[1][at] = rows[1][at] + "\x1b]0;pwned\x07\x1b[2J\x00"
+    with open(folder / name, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    forge_seal(folder)
+    for argv in (["readiness", str(folder)], ["report", str(folder)]):
+        code, out, err = invoke(argv, capsys)
+        assert code in (0, 2), (argv, err)  # read, or refused (an area the scenario lacks): never a crash
+        assert "Traceback" not in err and "internal error" not in err
+        assert not set("\x1b\x07\x00") & set(out + err)
+
+
+def test_control_characters_in_a_need_note_never_reach_the_workbook_raw(folder: Path, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    need = tmp_path / "need.csv"
+    need.write_text("area,fte_now,fcas_needed_cfc,fcas_needed_cap,difference,ci_low,ci_high,note\n"
+                    "Dorset,20,22,21,1,0,2,\"hires\x1b]0;pwned\x07 late\"\n", encoding="utf-8")
+    code, out, err = invoke(["report", str(folder), "--need", str(need)], capsys)
+    assert code == 0, err
+    assert not set("\x1b\x07") & set(out + err)
+    cells = [str(c.value) for ws in load_workbook(folder / "report.xlsx").worksheets for row in ws.iter_rows()
+             for c in row if c.value is not None]
+    assert any("hires?]0;pwned? late" in c for c in cells)
