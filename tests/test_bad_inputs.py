@@ -94,7 +94,7 @@ def outside_snapshot() -> Callable[[Path], Path]:
 
 
 def modelled(*, hours: bool, court: bool, without: str | None = None, sitting: float | None = None,
-             ) -> Callable[[Path], Path]:
+             set_key: tuple[str, str, float] | None = None) -> Callable[[Path], Path]:
     """The example with FCA hours and/or a court (`without` one key of it; a sitting-day rate)."""
     def build(folder: Path) -> Path:
         data = modelled_dict(hours=hours, court=court)
@@ -103,6 +103,12 @@ def modelled(*, hours: bool, court: bool, without: str | None = None, sitting: f
             del data["defaults"][block][key]
         if sitting is not None:
             data["defaults"]["court"]["sitting_days_per_week"] = sitting
+        if set_key is not None:
+            block, key, value = set_key
+            if key == "hours":  # the casework share of the FCA hours block
+                data["defaults"][block][key]["casework_share"] = value
+            else:
+                data["defaults"][block][key] = value
         return _write(folder, data)
     return build
 
@@ -201,6 +207,11 @@ CASES: list[Case] = [
          "areas[0] (Testshire)", ("cap.hours", "no effect without workforce.hours")),
     Case("sitting-days-below-floor", modelled(hours=False, court=True, sitting=1e-9),
          "defaults.court.sitting_days_per_week", ("0.1", "1e-09")),
+    Case("sitting-hours-below-floor",
+         modelled(hours=False, court=True, set_key=("court", "hours_per_sitting_day", 1e-6)),
+         "defaults.court.hours_per_sitting_day", ("0.5",)),
+    Case("casework-share-below-floor", modelled(hours=True, court=False, set_key=("workforce", "hours", 1e-6)),
+         "defaults.workforce.hours.casework_share", ("0.05",)),
     Case("snapshot-fifo", snapshot(special="fifo"), f"{AREA}.initial_state.snapshot_csv", ("not a regular file",)),
     Case("snapshot-folder", snapshot(special="folder"), f"{AREA}.initial_state.snapshot_csv", ("folder",)),
     Case("snapshot-missing", snapshot(special="missing"), f"{AREA}.initial_state.snapshot_csv", ("not found",)),

@@ -193,13 +193,19 @@ class TrainingConfig(Frozen):
     months_before_go_live: Annotated[int, Strict(), Field(ge=0, le=120)] | None = None
 
 
+MIN_CONTRACTED_HOURS_PER_WEEK = 1.0  # floors of an FCA's hours (degenerate capacities are refused)
+MIN_CASEWORK_SHARE = 0.05
+
+
 class HoursConfig(Frozen):
     """FCA casework hours (optional). With it each FCA's open cases share its casework hours
     (processor sharing) and every piece of work has a content in hours; without it, the slot model
     (a report occupies a slot for a drawn number of days)."""
 
-    contracted_per_week: Annotated[float, Strict(), Field(gt=0, le=80, allow_inf_nan=False)]
-    casework_share: Annotated[float, Strict(), Field(gt=0, le=1, allow_inf_nan=False)]
+    # floors: an FCA of a few minutes a week is no capacity, only a run that never ends
+    contracted_per_week: Annotated[float, Strict(), Field(ge=MIN_CONTRACTED_HOURS_PER_WEEK, le=80,
+                                                          allow_inf_nan=False)]
+    casework_share: Annotated[float, Strict(), Field(ge=MIN_CASEWORK_SHARE, le=1, allow_inf_nan=False)]
     # How an FCA divides its hours among its open cases: equally (processor sharing), or all to the
     # piece due first (the CIR's eight-week date; other pieces when their least elapsed time ends).
     discipline: Literal["shared", "deadline"] = "shared"
@@ -345,6 +351,7 @@ class CourtHearingsConfig(Frozen):
 
 
 MIN_SITTING_DAYS_PER_WEEK = 0.1  # a sitting day a fortnight: below it a listing wait runs to centuries
+MIN_HOURS_PER_SITTING_DAY = 0.5
 
 
 class CourtConfig(Frozen):
@@ -353,7 +360,8 @@ class CourtConfig(Frozen):
 
     sitting_days_per_week: Annotated[float, Strict(),
                                      Field(ge=MIN_SITTING_DAYS_PER_WEEK, le=1_000, allow_inf_nan=False)]
-    hours_per_sitting_day: Annotated[float, Strict(), Field(gt=0, le=24, allow_inf_nan=False)] = 5.0
+    hours_per_sitting_day: Annotated[float, Strict(),
+                                     Field(ge=MIN_HOURS_PER_SITTING_DAY, le=24, allow_inf_nan=False)] = 5.0
     adjourned_share: Annotated[float, Strict(), Field(ge=0, le=0.9, allow_inf_nan=False)] = 0.0
     hearings: CourtHearingsConfig
 
