@@ -84,10 +84,14 @@ def reseal(folder: Path, files: Iterable[str]) -> None:
     body = _load(path)
     if body is None or not isinstance(body.get(SEAL_KEY), dict):
         return
+    changed = False
     for rel in files:
         if rel in body[SEAL_KEY] and (Path(folder) / rel).is_file():
-            body[SEAL_KEY][rel] = file_seal(Path(folder) / rel)
-    _write(path, body)
+            entry = file_seal(Path(folder) / rel)
+            changed = changed or entry != body[SEAL_KEY][rel]
+            body[SEAL_KEY][rel] = entry
+    if changed:
+        _write(path, body)
 
 
 def _seal_entries(manifest: dict[str, Any], shown: str) -> dict[str, dict[str, Any]]:
