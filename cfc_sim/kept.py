@@ -38,9 +38,12 @@ def note(topic: str, text: str) -> None:
     _notes[topic] = text
 
 
-def rerun_with(how: str) -> None:
-    """How to rerun so the cache is found (e.g. "the same command with --out results/plan-x")."""
+def rerun_with(how: str, cache: Path | None = None) -> None:
+    """How to rerun so the cache is found (e.g. "the same command with --out results/plan-x"); an
+    interruption then says what `cache` holds, even nothing yet."""
     _rerun[:] = [how]
+    if cache is not None:
+        _cached.setdefault(str(cache), 0)
 
 
 def said() -> str:
@@ -48,8 +51,8 @@ def said() -> str:
     parts = list(_notes.values())
     how = _rerun[0] if _rerun else "a rerun of the same command"
     for folder, count in _cached.items():
-        parts.append(f"{count} evaluation{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} in the cache "
-                     f"{folder}; {how} reuses them")
+        parts.append(f"{count} evaluation{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} cached in "
+                     f"{folder}; {how} reuses {'it' if count == 1 else 'them'}")
     if not parts and _files:
         shown = ", ".join(_files[:3]) + (f" and {len(_files) - 3} more" if len(_files) > 3 else "")
         parts.append(f"kept what was finished before: {shown}")

@@ -204,7 +204,7 @@ CASES: list[Case] = [
     Case("snapshot-outside-folder", outside_snapshot(), f"{AREA}.initial_state.snapshot_csv",
          ("outside the scenario's folder", "snapshot_outside_folder")),
     Case("cap-hours-without-workforce-hours", modelled(hours=True, court=False, without="workforce.hours"),
-         "areas[0] (Testshire)", ("cap.hours", "no effect without workforce.hours")),
+         "defaults.cap.hours", ("cap.hours", "no effect", "workforce.hours")),
     Case("sitting-days-below-floor", modelled(hours=False, court=True, sitting=1e-9),
          "defaults.court.sitting_days_per_week", ("0.1", "1e-09")),
     Case("sitting-hours-below-floor",

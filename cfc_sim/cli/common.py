@@ -97,8 +97,8 @@ overwrite_option = click.option(
          "folder is refused and left as it is).")
 
 
-# A Dask scheduler address: tcp://host:8786, tls://..., or host:port (no spaces, no path).
-_SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx|inproc)://)?[A-Za-z0-9._\-\[\]:%]+$")
+# A Dask scheduler address: tcp://host:8786, tls://..., inproc://..., or host:port (no spaces).
+_SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx|inproc)://[^\s/]\S*|[A-Za-z0-9._\-\[\]:%]+)$")
 
 
 def scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -141,7 +141,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else default_out(f"plan-{config.name}"), "plan", overwrite=overwrite)
     cache = folder.parent / f".{folder.name}.cache"
-    rerun_with(f"the same command with --out {folder}")
+    rerun_with(f"the same command with --out {folder}", cache)
     everything = joined(goals)
 
     def show(rows: list[dict]) -> None:
@@ -281,7 +281,7 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     folder = check_folder(Path(out) if out else default_out(f"sensitivity-{base.name}"), "sensitivity",
                           overwrite=overwrite)
     cache = folder.parent / f".{folder.name}.cache"
-    rerun_with(f"the same command with --out {folder}")
+    rerun_with(f"the same command with --out {folder}", cache)
     progress: dict = {}  # the bar, made at the first point (when the design size is known)
 
     def on_point(finished: int, total: int, reused: bool) -> None:
@@ -359,7 +359,7 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else default_out(f"rollout-{config.name}"), "rollout", overwrite=overwrite)
-    rerun_with(f"the same command with --out {folder}")
+    rerun_with(f"the same command with --out {folder}", folder.parent / f".{folder.name}.cache")
     started, clock = utc_now(), time.perf_counter()
     click.echo(f"rollout: criteria 1-5 at go-live with probability >= {chance:.2f}, {config.replications} "
                f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")

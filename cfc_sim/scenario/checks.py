@@ -146,6 +146,22 @@ def validate_area(
     return area, merged, [], []
 
 
+def ignored_hours(areas_raw: list[Any], defaults: dict[str, Any], areas: list[AreaConfig]) -> list[tuple[str, str]]:
+    """`cap.hours` / `cfc.hours` in a scenario where no area has `workforce.hours`: the slot model
+    runs everywhere, so they would be ignored. (An area that opts out of FCA hours in a scenario
+    where others use them may keep the blocks it inherits.)"""
+    if not areas or any(a.workforce.hours is not None for a in areas):
+        return []
+    places = [("defaults", defaults)] + [(area_label(i, raw), raw) for i, raw in enumerate(areas_raw)]
+    for where, block in places:
+        written = [f"{name}.hours" for name in ("cap", "cfc")
+                   if isinstance(block, dict) and isinstance(block.get(name), dict) and "hours" in block[name]]
+        if written:
+            return [(f"{where}.{written[0]}", f"{' and '.join(written)} would have no effect: no area sets "
+                     "workforce.hours, so the slot model runs; set workforce.hours, or remove them")]
+    return []
+
+
 def check_defaults(defaults: dict[str, Any], probe: dict[str, Any]) -> list[tuple[str, str]]:
     """Values in `defaults` checked even where every area overrides them: `defaults` laid over a
     merged area, keeping only the errors at values `defaults` itself writes."""

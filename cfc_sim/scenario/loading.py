@@ -18,6 +18,7 @@ from cfc_sim.scenario.checks import (
     Snapshots,
     area_label,
     check_defaults,
+    ignored_hours,
     peak_demand_problem,
     validate_area,
     validate_interventions,
@@ -46,7 +47,7 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
     declared = {a["name"] for a in areas_raw if isinstance(a, dict) and isinstance(a.get("name"), str)}
     snapshots = Snapshots(base_dir or Path.cwd(), declared)
     areas, merged_areas, area_problems = _areas(areas_raw, defaults, header, snapshots)
-    problems += area_problems
+    problems += area_problems + ignored_hours(areas_raw, defaults, areas)
     problems = collapse_items(without_misspelt_missing(problems))
 
     interventions, intervention_problems = validate_interventions(

@@ -398,11 +398,6 @@ class AreaConfig(Frozen):
             if missing:
                 raise ValueError(f"workforce.hours is set, so {' and '.join(missing)} (work content in hours) "
                                  "must be set too")
-        else:
-            ignored = [f"{block}.hours" for block in ("cap", "cfc") if getattr(self, block).hours is not None]
-            if ignored:
-                raise ValueError(f"{' and '.join(ignored)} would have no effect without workforce.hours (the slot "
-                                 "model runs): set workforce.hours, or remove them")
         return self
 
 
