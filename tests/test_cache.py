@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ from cli_runner import invoke
 from scenario_factory import config, scenario_dict
 
 from cfc_sim.cache import Cache, code_version, lists_by_name, number_list, run_key
+from cfc_sim.seal import FolderWarning
 
 
 def test_key_names_scenario_seed_reps_code_and_purpose() -> None:
@@ -27,7 +29,13 @@ def test_key_names_scenario_seed_reps_code_and_purpose() -> None:
 def test_a_corrupt_entry_is_ignored_and_overwritten(tmp_path: Path, content: bytes) -> None:
     cache = Cache(tmp_path)
     (tmp_path / "k.json").write_bytes(content)
-    assert cache.get("k", number_list) is None
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert cache.get("k", number_list) is None
+    valid_json = content.startswith((b"{\"", b"["))  # parsed, but not a sealed entry: said so
+    assert [str(w.message) for w in said if issubclass(w.category, FolderWarning)] == (
+        [f"{tmp_path / 'k.json'}: cache entry is not the one cfc-sim sealed (cut short, edited, another entry's, or "
+         "from before sealing); it is recomputed"] if valid_json else [])
     cache.put("k", [1.0, None])
     assert Cache(tmp_path).get("k", number_list) == [1.0, None]
     assert [p.name for p in tmp_path.iterdir()] == ["k.json"]  # no temporary file left

@@ -166,6 +166,13 @@ def test_a_sweep_reruns_a_tampered_variant_instead_of_reusing_it(tmp_path: Path,
     assert f"{variants[0].name}: done" in out and f"{variants[1].name}: reused" in out
     assert "summary.csv" in err and "cut short" in err and "run again" in err
     assert (variants[0] / "summary.csv").read_bytes() == pristine  # recomputed, the same numbers
+    _edit_same_size(variants[1] / "summary.csv")  # edited, and another variant's table swapped in
+    shutil.copy(variants[1] / "readiness.csv", variants[0] / "readiness.csv")
+    code, out, err = invoke(argv, capsys)
+    assert code == 0, err
+    assert f"{variants[0].name}: done" in out and f"{variants[1].name}: done" in out
+    assert "changed since" in err and "readiness.csv" in err
+    assert (variants[0] / "summary.csv").read_bytes() == pristine
 
 
 def test_a_cache_entry_edited_or_swapped_is_recomputed(tmp_path: Path) -> None:
