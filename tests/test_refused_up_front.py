@@ -77,8 +77,10 @@ def test_a_target_at_the_edge_of_its_range_is_still_accepted() -> None:
     (["run", "{scenario}", "--scheduler", "not a url"], ["--scheduler", "not a Dask scheduler address"]),
     (["plan", "{scenario}", "--scheduler", "not a url"], ["--scheduler"]),
     (["sweep", "{scenario}", "--set", "extends=other.yaml"], ["extends"]),
+    (["run", "{scenario}", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], ["--workers", "--scheduler"]),
+    (["plan", "{scenario}", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], ["--workers"]),
 ], ids=["cap-metric", "cap-tolerance", "precision", "max-reps", "scheduler-empty", "scheduler-not-url",
-        "plan-scheduler", "sweep-extends"])
+        "plan-scheduler", "sweep-extends", "run-workers-with-scheduler", "plan-workers-with-scheduler"])
 def test_options_with_no_effect_are_refused(argv: list[str], words: list[str], scenario: Path, tmp_path: Path,
                                             no_simulation: None, capsys: pytest.CaptureFixture[str]) -> None:
     filled = [str(scenario) if a == "{scenario}" else a for a in argv]

@@ -121,3 +121,12 @@ def only_with(ctx: click.Context, option: str, needs: str, given: bool) -> None:
     name = option.lstrip("-").replace("-", "_")
     if not given and ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
         raise click.UsageError(f"{option} has no effect without {needs}; add {needs} or leave {option} out")
+
+
+def workers_unused(ctx: click.Context, scheduler: str | None) -> None:
+    """Refuse `--workers` given with `--scheduler`: the cluster's workers run the replications."""
+    from click.core import ParameterSource
+
+    if scheduler and ctx.get_parameter_source("workers") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--workers has no effect with --scheduler (the Dask cluster's workers run the "
+                               "replications); leave one of them out")

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
-from cfc_sim.cli.common import default_out, load_config, only_with, overwrite_option, progress_bar, scheduler_address
+from cfc_sim.cli.common import (
+    default_out,
+    load_config,
+    only_with,
+    overwrite_option,
+    progress_bar,
+    scheduler_address,
+    workers_unused,
+)
 from cfc_sim.errors import UserError
 from cfc_sim.kept import note as note_kept
 from cfc_sim.kept import rerun_with
@@ -50,6 +58,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     """Run a grid of variants of SCENARIO with common random numbers; write one results folder per
     variant, sweep.csv and sweep.png (England; sweep-<area>.png per --area). Rerunning with the same
     --out reuses finished variants."""
+    workers_unused(click.get_current_context(), scheduler)
     from cfc_sim.charts import draw_run_charts, sweep_chart
     from cfc_sim.output_folder import write_file
     from cfc_sim.results import slug
@@ -127,6 +136,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     """Smallest whole-FCA addition per area whose replications meet every target with the confidence
     (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
     reruns reuse evaluations."""
+    workers_unused(click.get_current_context(), scheduler)
     from cfc_sim.executor import WorkerPool
     from cfc_sim.output_folder import check_folder, write_folder
     from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, check_reachable, joined
@@ -273,6 +283,7 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     """Global sensitivity: which inputs drive England's CIR on-time share and each area's earliest ready
     month. Every design point runs with the same seed; writes sensitivity.csv, design.csv and
     sensitivity.png. Rerunning with the same --out reuses finished points."""
+    workers_unused(click.get_current_context(), scheduler)
     from cfc_sim.output_folder import check_folder
     from cfc_sim.sensitivity import parse_params, run_sensitivity, write_sensitivity
 
@@ -352,6 +363,7 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     """Propose go-live months for the areas not yet live: as many on time as recruitment, training and
     the budget allow, none breaching readiness (criteria 1-5 at go-live with the confidence). Prints the
     plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
+    workers_unused(click.get_current_context(), scheduler)
     from cfc_sim.manifest import utc_now
     from cfc_sim.output_folder import check_folder
     from cfc_sim.rollout import plan_rollout, rollout_chart, rollout_manifest, summary_line, write_rollout

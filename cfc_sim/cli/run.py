@@ -16,6 +16,7 @@ from cfc_sim.cli.common import (
     overwrite_option,
     progress_bar,
     scheduler_address,
+    workers_unused,
 )
 from cfc_sim.errors import ScenarioError
 from cfc_sim.safe_text import terminal_text
@@ -45,6 +46,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     from cfc_sim.workload import auto_workers, work_notice
 
     auto = reps == "auto"
+    workers_unused(click.get_current_context(), scheduler)
     for option in ("--precision", "--max-reps"):
         only_with(click.get_current_context(), option, "--reps auto", auto)
     config = load_config(scenario).with_run_options(replications=None if auto else reps, seed=seed)
