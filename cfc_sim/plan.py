@@ -31,6 +31,7 @@ from cfc_sim.progress import PlanProgress, duration  # noqa: F401 - moved; kept 
 from cfc_sim.readiness import required_fte
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
 from cfc_sim.scenario.variants import config_variant
+from cfc_sim.suggest import check_area
 
 PLAN_COLUMNS = ["area", "fte_now", "extra_fte", "target", "confidence", "achieved_mean", "achieved_probability"]
 PLAN_EXTRA_COLUMNS = ["annual_cost", "evaluations", "note"]
@@ -439,9 +440,8 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     A target on a metric an area never produces is ignored there (with a note); an area where no
     target can be judged gets no addition (NaN)."""
     names = areas or [a.name for a in config.areas]
-    unknown = [n for n in names if n not in {a.name for a in config.areas}]
-    if unknown:
-        raise UserError(f"no area named {unknown[0]!r} in the scenario", key="--area")
+    for name in names:
+        check_area(name, [a.name for a in config.areas], "--area")
     for name in names:
         check_addition(config, name, max_extra)
     evaluator = evaluator or Evaluator(config, cache, workers, scheduler)

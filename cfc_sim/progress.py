@@ -129,6 +129,6 @@ class CountProgress:
         tail = ("" if self.done >= self.total else ", time left not estimated yet" if left is None
                 else f", about {duration(left)} left")
         return (f"{self.label}: {self.done}/{self.total} {self.noun} done{what}"
-                + (f", {self.reused} reused" if self.reused else "")
+                + (f", {self.reused} reused" if self.reused and name is None else "")
                 + f" in {duration(self.clock() - self.started)}{tail}")
 

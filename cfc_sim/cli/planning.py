@@ -4,16 +4,19 @@ FCA need), `sensitivity` (which inputs drive the outcomes) and `rollout` (go-liv
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from pathlib import Path
 
 import click
 
-from cfc_sim.cli.common import default_out, load_config, progress_bar
+from cfc_sim.cli.common import default_out, load_config
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import BY_NAME, CIR_OUTPUT, NATIONAL, READY_MEAN
+from cfc_sim.progress import CountProgress
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
+from cfc_sim.suggest import check_area, check_metric
 
 
 @click.command()
@@ -42,16 +45,17 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     from cfc_sim.sweep import run_sweep
 
     parsed = [parse_setting(s) for s in settings]
+    check_metric(metric, "--metric")
     base = load_config(scenario)
-    known = {a.name for a in base.areas}
     for area in areas:
-        if area not in known:
-            raise UserError(f"no area {area!r} in {scenario}", key="--area")
+        check_area(area, [a.name for a in base.areas], "--area", scenario)
     folder = Path(out) if out else default_out(f"sweep-{base.name}")
     charts = {area: f"sweep-{slug(area)}.png" for area in areas}
+    progress = CountProgress(math.prod(len(values) for _, values in parsed), "variants",
+                             lambda line: click.echo(f"  {line}"), "sweep")
     table = run_sweep(scenario, parsed, folder, reps=reps, seed=seed, workers=workers, scheduler=scheduler,
                       draw_charts=draw_run_charts, extra_files=list(charts.values()),
-                      on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"),
+                      on_variant=lambda name, reused: progress.item(reused, name),
                       on_warning=lambda message: click.echo(f"warning: {terminal_text(message)}", err=True))
     keys = [k for k, _ in parsed]
     if metric not in set(table["metric"]):
@@ -112,7 +116,12 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     from cfc_sim.safe_text import csv_safe
 
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
-    goals = [Target.parse(t) for t in targets] or [Target("cir_on_time_share", ">=",
+    goals = [Target.parse(t) for t in targets]
+    for goal in goals:
+        check_metric(goal.metric, "--target")
+    if need:
+        check_metric(cap_metric, "--cap-metric")
+    goals = goals or [Target("cir_on_time_share", ">=",
                                                           config.header.targets.cir_on_time_share)]
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else default_out(f"plan-{config.name}"), "plan")
@@ -255,22 +264,17 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
     base = load_config(scenario)
     folder = check_folder(Path(out) if out else default_out(f"sensitivity-{base.name}"), "sensitivity")
     cache = folder.parent / f".{folder.name}.cache"
-    progress: dict = {}  # the bar, made at the first point (when the design size is known)
+    progress: list[CountProgress] = []  # made at the first point (when the design size is known)
 
     def on_point(finished: int, total: int, reused: bool) -> None:
         if not progress:
-            progress["bar"], progress["tick"] = progress_bar(total, f"{base.name}: design points")
-            if progress["bar"] is not None:
-                progress["bar"].start()
-        progress["tick"](1)
+            progress.append(CountProgress(total, "design points", lambda line: click.echo(f"  {line}", err=True),
+                                          "sensitivity"))
+        progress[0].item(reused)
 
-    try:
-        result = run_sensitivity(scenario, parsed, method, samples=samples, reps=reps, seed=seed,
-                                 areas=list(areas) or None, cache=cache, workers=workers, scheduler=scheduler,
-                                 on_point=on_point)
-    finally:
-        if progress.get("bar") is not None:
-            progress["bar"].stop()
+    result = run_sensitivity(scenario, parsed, method, samples=samples, reps=reps, seed=seed,
+                             areas=list(areas) or None, cache=cache, workers=workers, scheduler=scheduler,
+                             on_point=on_point)
     write_sensitivity(result, folder, base.name)
     _print_sensitivity(result)
     click.echo(f"sensitivity: {folder}")
@@ -326,6 +330,7 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     plan against the planned dates and writes rollout.csv, rollout.png and scenario.proposed.yaml."""
     from cfc_sim.manifest import utc_now
     from cfc_sim.output_folder import check_folder
+    from cfc_sim.progress import PlanProgress
     from cfc_sim.rollout import plan_rollout, rollout_chart, rollout_manifest, summary_line, write_rollout
 
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
@@ -336,7 +341,8 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
                f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")
     plan = plan_rollout(config, confidence=chance, budget=budget, max_extra=max_extra,
                         cache=folder.parent / f".{folder.name}.cache", workers=workers, scheduler=scheduler,
-                        on_step=lambda message: click.echo(f"  {message}"))
+                        on_step=lambda message: click.echo(f"  {message}"),
+                        progress=PlanProgress(lambda line: click.echo(f"  {line}", err=True), label="rollout"))
     manifest = rollout_manifest(config, scenario, folder, confidence=chance, budget=budget, max_extra=max_extra,
                                 started=started, wall_seconds=time.perf_counter() - clock)
     write_rollout(plan, folder, manifest, rollout_chart)
