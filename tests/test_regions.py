@@ -125,3 +125,12 @@ def test_a_misspelt_area_in_a_setting_gets_the_closest_name() -> None:
     with pytest.raises(UserError) as err:
         apply_settings(london_scenario(), {"areas.East Londn.workforce.fcas": 3})
     assert "did you mean 'East London'" in str(err.value)
+
+
+def test_the_national_default_sets_londons_turnover_for_the_region() -> None:
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "national-rollout.yaml"
+    london = [a for a in load_scenario(path).areas if a.region == "London"]
+    assert len(london) == 3 and {a.workforce.annual_turnover for a in london} == {0.22}
+    raised = load_variant(path, {"regions.London.workforce.annual_turnover": 0.3})
+    assert {a.workforce.annual_turnover for a in raised.areas if a.region == "London"} == {0.3}
+    assert {a.workforce.annual_turnover for a in raised.areas if a.region != "London"} != {0.3}
