@@ -84,6 +84,8 @@ def _default(field: Any) -> str:
         return "none"
     if value == "":
         return '`""`'
+    if value == ():
+        return "none"
 
     if isinstance(value, BaseModel):
         dumped = value.model_dump(exclude_none=True)
