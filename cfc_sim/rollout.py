@@ -369,8 +369,10 @@ def cost_of_on_time(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner
         def evaluate(extra: int, area: _Area = area, memo: dict[int, float] = memo) -> float:
             if extra not in memo:
                 trial = variant(ready, [area.name], extra={area.name: extra})
+                runs = runner.runs
                 memo[extra] = share_on(runner.go_live_days(trial)[area.name], area.planned_day)
                 if progress is not None:
+                    progress.simulated += runner.runs - runs  # 0 when the cache had it
                     progress.round(1, 0)
             return memo[extra]
 
