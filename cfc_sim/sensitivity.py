@@ -86,6 +86,8 @@ def _schema_is_int(key: str) -> bool | None:
         model, rest = AreaConfig, list(parsed.path)
     elif parsed.path[0] == "defaults":
         model, rest = AreaConfig, list(parsed.path[1:])
+    elif parsed.path[0] == "regions" and len(parsed.path) > 2:  # regions.<name>.<area key>
+        model, rest = AreaConfig, list(parsed.path[2:])
     else:
         model, rest = ScenarioHeader, list(parsed.path)
     annotation: Any = None

@@ -134,3 +134,10 @@ def test_the_national_default_sets_londons_turnover_for_the_region() -> None:
     raised = load_variant(path, {"regions.London.workforce.annual_turnover": 0.3})
     assert {a.workforce.annual_turnover for a in raised.areas if a.region == "London"} == {0.3}
     assert {a.workforce.annual_turnover for a in raised.areas if a.region != "London"} != {0.3}
+
+
+def test_sensitivity_reads_a_regions_key_type_from_the_schema() -> None:
+    from cfc_sim.sensitivity import parse_param
+
+    assert parse_param("regions.London.workforce.fcas=2.0:5.0").integer  # whole numbers, as the schema says
+    assert not parse_param("regions.London.workforce.annual_turnover=0.1:0.3").integer
