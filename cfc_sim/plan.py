@@ -28,9 +28,11 @@ from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import run_tasks
 from cfc_sim.metric_catalogue import NATIONAL, value_range
 from cfc_sim.model import simulate
+from cfc_sim.progress import PlanProgress, duration  # noqa: F401 - moved; kept importable from here
 from cfc_sim.readiness import required_fte
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
 from cfc_sim.scenario.variants import config_variant
+from cfc_sim.suggest import check_area
 
 PLAN_COLUMNS = ["area", "fte_now", "extra_fte", "target", "confidence", "achieved_mean", "achieved_probability"]
 PLAN_EXTRA_COLUMNS = ["annual_cost", "evaluations", "note"]
@@ -385,80 +387,6 @@ def run_searches(searches: dict[Any, Generator[int, Any, Any]],
     return done
 
 
-class PlanProgress:
-    """One overall progress line for a plan and its need (every area, every search): searches done,
-    evaluations asked for (and how many were simulated rather than found in the cache), the time so
-    far and an estimate of the time left. A search is expected to take as many evaluations as the
-    finished ones took on average (`PRIOR` before any has finished); an evaluation as long as the
-    evaluations so far took on average (cached ones are nearly free, so the estimate learns the
-    share that is cached)."""
-
-    PRIOR = 8
-    QUIET = 20.0
-
-    def __init__(self, say: Callable[[str], None], clock: Callable[[], float] = time.perf_counter) -> None:
-        self.say, self.clock = say, clock
-        self.started = clock()
-        self.expected = 0  # searches expected in all
-        self.finished = 0
-        self.asked = 0  # evaluations asked for by the searches
-        self.simulated = 0  # area evaluations simulated (not cached), including the starting ones
-        self.stage_rounds = 0  # rounds of the searches running now
-        self.finished_rounds = 0  # evaluations taken by the finished searches
-        self.running = 0
-        self.said = self.started  # when the last line was said
-
-    def expect(self, searches: int) -> None:
-        """Searches still to come (a plan expects its need's too, so its estimate covers both)."""
-        self.expected += searches
-
-    def start(self, searches: int, skipped: int = 0) -> None:
-        """A set of searches run in step begins; `skipped` of those expected need no search."""
-        self.stage_rounds, self.running = 0, searches
-        self.expected = max(self.expected - skipped, self.finished + searches)
-
-    def ran(self, areas: int, seconds: float) -> None:
-        """A run simulated `areas` area evaluations (a line too if none was said for QUIET seconds:
-        the runs before the searches start, of every area with today's FCAs, are long)."""
-        self.simulated += areas
-        if self.clock() - self.said >= self.QUIET:
-            self.say(self.line())
-            self.said = self.clock()
-
-    def round(self, asked: int, finished: int) -> None:
-        if asked:
-            self.stage_rounds += 1
-        self.asked += asked
-        self.finished += finished
-        self.finished_rounds += finished * self.stage_rounds
-        self.running -= finished
-        self.say(self.line())
-        self.said = self.clock()
-
-    def seconds_left(self) -> float | None:
-        """The estimate of the time left (None before any evaluation was asked for)."""
-        if not self.asked:
-            return None
-        per_search = self.finished_rounds / self.finished if self.finished else self.PRIOR
-        waiting = max(self.expected - self.finished - self.running, 0)
-        evaluations = self.running * max(per_search - self.stage_rounds, 1) + waiting * per_search
-        return evaluations * (self.clock() - self.started) / self.asked
-
-    def line(self) -> str:
-        left = self.seconds_left()
-        return (f"plan: {self.finished}/{max(self.expected, self.finished)} searches done, {self.asked} evaluations "
-                f"({self.simulated} simulated) in {duration(self.clock() - self.started)}"
-                + (", time left not estimated yet" if left is None else f", about {duration(left)} left"))
-
-
-def duration(seconds: float) -> str:
-    """2h05m, 4m10s or 12s."""
-    whole = round(seconds)
-    if whole >= 3600:
-        return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
-    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
-
-
 def estimated_need(config: ScenarioConfig, area: str) -> int:
     """Where the CFC search starts: readiness criterion 1's capacity at go-live, the FCAs the area's
     CFC demand needs in hours or slots (`readiness.required_fte`) with the `capacity_headroom`
@@ -532,9 +460,8 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     A target on a metric an area never produces is ignored there (with a note); an area where no
     target can be judged gets no addition (NaN)."""
     names = areas or [a.name for a in config.areas]
-    unknown = [n for n in names if n not in {a.name for a in config.areas}]
-    if unknown:
-        raise UserError(f"no area named {unknown[0]!r} in the scenario", key="--area")
+    for name in names:
+        check_area(name, [a.name for a in config.areas], "--area")
     for name in names:
         check_addition(config, name, max_extra)
     evaluator = evaluator or Evaluator(config, cache, workers, scheduler)

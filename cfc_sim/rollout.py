@@ -72,6 +72,7 @@ from cfc_sim.model import ReplicationOutput
 from cfc_sim.model.simulation import make_calendar
 from cfc_sim.output_folder import write_folder
 from cfc_sim.plan import check_addition, smallest_extra, variant
+from cfc_sim.progress import PlanProgress
 from cfc_sim.readiness import GATING
 from cfc_sim.readiness_view import readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
@@ -289,8 +290,10 @@ def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
 
 def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | None = None, max_extra: int = 200,
                  cache: Path | None = None, workers: int = 1, scheduler: str | None = None,
-                 on_step: Callable[[str], None] = lambda message: None) -> RolloutPlan:
-    """Propose go-live dates for the areas not yet live (see the module docstring for the method)."""
+                 on_step: Callable[[str], None] = lambda message: None,
+                 progress: PlanProgress | None = None) -> RolloutPlan:
+    """Propose go-live dates for the areas not yet live (see the module docstring for the method);
+    `progress` counts the searches for the FCAs that would bring late areas in on time."""
     if not 0 < confidence <= 1:
         raise UserError(f"must be in (0, 1], got {confidence}", key="--confidence")
     if budget is not None and (budget < 0 or budget != budget):
@@ -312,7 +315,7 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
         notes.append(f"{len(beyond)} area(s) planned after the horizon ({end}) are not assessed: "
                      "raise horizon_months to plan them")
     late = readiness_run(ready, calendar, runner, inside, confidence, on_step)
-    cost_of_on_time(ready, calendar, runner, late, confidence, max_extra, on_step)
+    cost_of_on_time(ready, calendar, runner, late, confidence, max_extra, on_step, progress)
     notes += fund_within_budget(late, budget)
     propose_dates(calendar, inside, confidence)
     extras = {a.name: a.extra_needed or 0 for a in inside if a.funded}
@@ -343,27 +346,40 @@ def readiness_run(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, 
 
 
 def cost_of_on_time(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, late: Sequence[_Area],
-                    confidence: float, max_extra: int, on_step: Callable[[str], None]) -> None:
+                    confidence: float, max_extra: int, on_step: Callable[[str], None],
+                    progress: PlanProgress | None = None) -> None:
     """Step 3: for each late area whose partnerships allow it, the smallest extra FCAs for on time."""
+    if progress is not None:
+        progress.expect(sum(1 for a in late if not a.partnerships_late and max_extra > 0))
     for area in late:
         if area.partnerships_late or max_extra == 0:
             continue
         area.search_limit = trainable_extra(area.config, calendar, area.planned_day,
                                             ready.header.readiness.min_training_share, max_extra)
         if area.search_limit == 0:
+            if progress is not None:
+                progress.start(0, skipped=1)
             continue
         check_addition(ready, area.name, area.search_limit)
+        if progress is not None:
+            progress.start(1)
         on_step(f"  {area.name}: searching up to {_fcas(area.search_limit)} for {area.config.go_live}")
         memo: dict[int, float] = {0: area.p_planned}
 
         def evaluate(extra: int, area: _Area = area, memo: dict[int, float] = memo) -> float:
             if extra not in memo:
                 trial = variant(ready, [area.name], extra={area.name: extra})
+                runs = runner.runs
                 memo[extra] = share_on(runner.go_live_days(trial)[area.name], area.planned_day)
+                if progress is not None:
+                    progress.simulated += runner.runs - runs  # 0 when the cache had it
+                    progress.round(1, 0)
             return memo[extra]
 
         area.searched = True
         area.extra_needed = smallest_extra(evaluate, confidence, area.search_limit)
+        if progress is not None:
+            progress.round(0, 1)
         if area.extra_needed is not None:
             area.cost_needed = area.extra_needed * area.config.workforce.cost_per_fte_day * DAYS_PER_YEAR
 

@@ -47,6 +47,7 @@ from cfc_sim.scenario.keys import parse
 from cfc_sim.scenario.reading import resolve_extends
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig, ScenarioHeader
 from cfc_sim.scenario.variants import build_variant, parse_value
+from cfc_sim.suggest import check_area
 
 METHODS = ("morris", "sobol")
 MORRIS_LEVELS = 4
@@ -85,6 +86,8 @@ def _schema_is_int(key: str) -> bool | None:
         model, rest = AreaConfig, list(parsed.path)
     elif parsed.path[0] == "defaults":
         model, rest = AreaConfig, list(parsed.path[1:])
+    elif parsed.path[0] == "regions" and len(parsed.path) > 2:  # regions.<name>.<area key>
+        model, rest = AreaConfig, list(parsed.path[2:])
     else:
         model, rest = ScenarioHeader, list(parsed.path)
     annotation: Any = None
@@ -344,10 +347,8 @@ def _chosen_areas(base: ScenarioConfig, areas: Sequence[str] | None) -> list[str
     names = [a.name for a in base.areas]
     if not areas:
         return [a.name for a in base.areas if a.go_live > base.header.start]
-    unknown = [a for a in areas if a not in names]
-    if unknown:
-        raise UserError(f"no area named {unknown[0]!r} in the scenario (areas: {', '.join(names[:8])}"
-                        f"{', ...' if len(names) > 8 else ''})", key="--area")
+    for area in areas:
+        check_area(area, names, "--area")
     return [n for n in names if n in set(areas)]
 
 

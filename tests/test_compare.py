@@ -73,6 +73,8 @@ def test_compare_needs_two_folders_and_real_results(runs, tmp_path, capsys) -> N
     assert invoke(["compare", str(runs["base"])], capsys)[0] == 2
     assert invoke(["compare", str(runs["base"]), str(tmp_path)], capsys)[0] == 2
     assert invoke(["compare", str(runs["base"]), str(runs["again"]), "--area", "Nowhere"], capsys)[0] == 2
+    code, _, err = invoke(["compare", str(runs["base"]), str(runs["again"]), "--area", "Northshre"], capsys)
+    assert code == 2 and "did you mean 'Northshire'" in err
 
 
 def test_readiness_command_prints_every_area_and_draws_the_heatmap(runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

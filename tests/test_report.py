@@ -104,13 +104,30 @@ def _chromium() -> str | None:
 # --------------------------------------------------------------------------- workbook
 
 
+def test_workbook_area_inputs_sheet_has_one_row_per_area_with_headers_in_words(result: RunResult,
+                                                                               tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(write_xlsx(result, tmp_path / "report.xlsx"))
+    rows = list(wb["Area inputs"].iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:4] == ("Area", "Region", "Planned go-live", "FCAs in post at the start")
+    assert all(" " in h or h in ("Area", "Region") for h in header)  # words, not key paths
+    assert not any("_" in h or "." in h for h in header)
+    areas = result.config.areas
+    assert [r[0] for r in rows[1:]] == [a.name for a in areas]
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["FCAs in post at the start"] == areas[0].workforce.fcas
+    assert first["Planned go-live"].date() == areas[0].go_live
+    assert first["FCAs leaving a year (share of those in post)"] == pytest.approx(areas[0].workforce.annual_turnover)
+
+
 def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     path = write_xlsx(result, tmp_path / "report.xlsx")
     assert path == tmp_path / "report.xlsx"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no temporary file left behind
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Areas", "Summary", "Readiness", "Monthly", "Scenario"]
+    assert wb.sheetnames == ["Areas", "Summary", "Readiness", "Monthly", "Area inputs", "Scenario"]
 
     summary = wb["Summary"]
     rows = list(summary.iter_rows(values_only=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -53,7 +54,7 @@ def plans(tmp_path_factory) -> dict:  # type: ignore[no-untyped-def]
         code, stdout, err = invoke_quietly(argv)
         assert code == 0, err
         table = pd.read_csv(folder / label / "rollout.csv").set_index("area")
-        out[label] = {"table": table, "stdout": stdout, "folder": folder / label, "argv": argv}
+        out[label] = {"table": table, "stdout": stdout, "folder": folder / label, "argv": argv, "err": err}
     return out
 
 
@@ -149,6 +150,13 @@ def test_rerunning_into_the_same_folder_gives_the_same_plan(plans, capsys) -> No
     code, _, err = invoke([*plan["argv"], "--overwrite"], capsys)
     assert code == 0, err
     pd.testing.assert_frame_equal(pd.read_csv(plan["folder"] / "rollout.csv").set_index("area"), plan["table"])
+    assert re.search(r"rollout: 1/1 searches done, \d+ evaluations \(0 simulated\)", err)  # all from the cache
+
+
+def test_rollout_says_how_far_its_searches_have_got_and_the_time_left(plans) -> None:  # type: ignore[no-untyped-def]
+    lines = [line.strip() for line in plans["funded"]["err"].splitlines() if line.strip().startswith("rollout:")]
+    assert lines and "left" in lines[0] and "0/1 searches done" in lines[0]
+    assert re.fullmatch(r"rollout: 1/1 searches done, \d+ evaluations \([1-9]\d* simulated\) in .*", lines[-1])
 
 
 @pytest.mark.parametrize("extra", [

@@ -118,7 +118,7 @@ def test_extends_deep_merges_over_parent_relative_to_the_child(
         "defaults": {"workforce": {"fcas": 7}},
         "areas": [
             {"name": "North", "workforce": {"establishment": 12}},
-            {"name": "East", "go_live": "2027-01-01"},
+            {"name": "East", "new": True, "go_live": "2027-01-01"},
         ],
     }
     child_path = write(tmp_path / "variants" / "child.yaml", child)
@@ -205,7 +205,7 @@ def test_resolved_yaml_reloads_to_the_same_config_and_sha(source: str, tmp_path:
     elif source == "extends":
         write(tmp_path / "parent.yaml", two_areas())
         path = write(tmp_path / "child.yaml", {"extends": "parent.yaml", "name": "child",
-                                               "areas": [{"name": "West", "go_live": "2026-05-01"}]})
+                                               "areas": [{"name": "West", "new": True, "go_live": "2026-05-01"}]})
     else:
         path = REPO / "scenarios" / source
     config = load_scenario(path)

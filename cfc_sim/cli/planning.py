@@ -4,6 +4,7 @@ FCA need), `sensitivity` (which inputs drive the outcomes) and `rollout` (go-liv
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,6 @@ from cfc_sim.cli.common import (
     load_config,
     only_with,
     overwrite_option,
-    progress_bar,
     scheduler_address,
     workers_unused,
 )
@@ -23,8 +23,10 @@ from cfc_sim.errors import UserError
 from cfc_sim.kept import note as note_kept
 from cfc_sim.kept import rerun_with
 from cfc_sim.metric_catalogue import BY_NAME, CIR_OUTPUT, NATIONAL, READY_MEAN
+from cfc_sim.progress import CountProgress
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
+from cfc_sim.suggest import check_area, check_metric
 
 
 def _validation_progress() -> Callable[[int, int], None]:
@@ -70,16 +72,17 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
         if key.split(".")[0] == "extends":
             raise click.UsageError(f"--set {key}: a sweep varies keys of the scenario as resolved, after "
                                    "`extends`; sweep the keys themselves, or make one scenario file per base")
+    check_metric(metric, "--metric")
     base = load_config(scenario)
-    known = {a.name for a in base.areas}
     for area in areas:
-        if area not in known:
-            raise UserError(f"no area {area!r} in {scenario}", key="--area")
+        check_area(area, [a.name for a in base.areas], "--area", scenario)
     folder = Path(out) if out else default_out(f"sweep-{base.name}")
     charts = {area: f"sweep-{slug(area)}.png" for area in areas}
+    progress = CountProgress(math.prod(len(values) for _, values in parsed), "variants",
+                             lambda line: click.echo(f"  {line}"), "sweep")
     table = run_sweep(scenario, parsed, folder, reps=reps, seed=seed, workers=workers, scheduler=scheduler,
                       draw_charts=draw_run_charts, extra_files=list(charts.values()),
-                      on_variant=lambda name, reused: click.echo(f"  {name}: {'reused' if reused else 'done'}"),
+                      on_variant=lambda name, reused: progress.item(reused, name),
                       on_warning=lambda message: click.echo(f"warning: {terminal_text(message)}", err=True),
                       on_validated=_validation_progress())
     keys = [k for k, _ in parsed]
@@ -147,6 +150,10 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     goals = [Target.parse(t) for t in targets]
     check_reachable(goals)  # before the scenario is even loaded: nothing is simulated for a target none can meet
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
+    for goal in goals:
+        check_metric(goal.metric, "--target")
+    if need:
+        check_metric(cap_metric, "--cap-metric")
     goals = goals or [Target("cir_on_time_share", ">=", config.header.targets.cir_on_time_share)]
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else default_out(f"plan-{config.name}"), "plan", overwrite=overwrite)
@@ -293,22 +300,17 @@ def sensitivity(scenario: str, params: tuple[str, ...], method: str, samples: in
                           overwrite=overwrite)
     cache = folder.parent / f".{folder.name}.cache"
     rerun_with(f"the same command with --out {folder}", cache)
-    progress: dict = {}  # the bar, made at the first point (when the design size is known)
+    progress: list[CountProgress] = []  # made at the first point (when the design size is known)
 
     def on_point(finished: int, total: int, reused: bool) -> None:
         if not progress:
-            progress["bar"], progress["tick"] = progress_bar(total, f"{base.name}: design points")
-            if progress["bar"] is not None:
-                progress["bar"].start()
-        progress["tick"](1)
+            progress.append(CountProgress(total, "design points", lambda line: click.echo(f"  {line}", err=True),
+                                          "sensitivity"))
+        progress[0].item(reused)
 
-    try:
-        result = run_sensitivity(scenario, parsed, method, samples=samples, reps=reps, seed=seed,
-                                 areas=list(areas) or None, cache=cache, workers=workers, scheduler=scheduler,
-                                 on_point=on_point)
-    finally:
-        if progress.get("bar") is not None:
-            progress["bar"].stop()
+    result = run_sensitivity(scenario, parsed, method, samples=samples, reps=reps, seed=seed,
+                             areas=list(areas) or None, cache=cache, workers=workers, scheduler=scheduler,
+                             on_point=on_point)
     write_sensitivity(result, folder, base.name)
     _print_sensitivity(result)
     click.echo(f"sensitivity: {folder}")
@@ -366,6 +368,7 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
     workers_unused(click.get_current_context(), scheduler)
     from cfc_sim.manifest import utc_now
     from cfc_sim.output_folder import check_folder
+    from cfc_sim.progress import PlanProgress
     from cfc_sim.rollout import plan_rollout, rollout_chart, rollout_manifest, summary_line, write_rollout
 
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
@@ -377,7 +380,8 @@ def rollout(scenario: str, budget: float | None, confidence: float | None, reps:
                f"replications, budget {'none' if budget is None else f'£{budget:,.0f} a year'}")
     plan = plan_rollout(config, confidence=chance, budget=budget, max_extra=max_extra,
                         cache=folder.parent / f".{folder.name}.cache", workers=workers, scheduler=scheduler,
-                        on_step=lambda message: click.echo(f"  {message}"))
+                        on_step=lambda message: click.echo(f"  {message}"),
+                        progress=PlanProgress(lambda line: click.echo(f"  {line}", err=True), label="rollout"))
     manifest = rollout_manifest(config, scenario, folder, confidence=chance, budget=budget, max_extra=max_extra,
                                 started=started, wall_seconds=time.perf_counter() - clock)
     write_rollout(plan, folder, manifest, rollout_chart)

@@ -12,6 +12,7 @@ from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
+from cfc_sim.suggest import check_area
 
 
 @click.command()
@@ -98,8 +99,9 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
                           overwrite=overwrite)
     runs = [read_results(r) for r in sources]
     labels = unique_labels([terminal_text(r.config.name) for r in runs], tuple(map(terminal_text, results)))
-    if area != NATIONAL and any(area not in {a.name for a in r.config.areas} for r in runs):
-        raise UserError(f"area {area!r} is not in every run")
+    if area != NATIONAL:
+        for source, run in zip(sources, runs, strict=True):
+            check_area(area, [NATIONAL, *(a.name for a in run.config.areas)], "--area", str(source))
     table = compare_frame(runs, labels, area)
     _print_comparison(table, labels, runs[0], area)
     targets = {k: v for k, (v, _) in targets_of(runs[0]).items()}

@@ -1,4 +1,5 @@
-"""The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Scenario; Need when given),
+"""The leaders' report as an Excel workbook (Areas, Summary, Readiness, Monthly, Area inputs, Scenario; Need
+when given),
 written in openpyxl's write-only (streaming) mode, the data sheets' rows as text (`sheet_rows`: the
 same bytes openpyxl writes, in a seventh of its time). `Monthly` holds one row per area and
 month and one column per metric (the mean across replications); the percentile bands are in
@@ -23,6 +24,8 @@ from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import written_as_share
 from cfc_sim.output_folder import WRITER, write_file
 from cfc_sim.palette import RAG, RAG_TEXT
+from cfc_sim.report.area_inputs import FORMATS as INPUT_FORMATS
+from cfc_sim.report.area_inputs import area_inputs_frame
 from cfc_sim.report.area_table import area_frame, area_rows
 from cfc_sim.report.sheet_rows import column_cells, rows_xml, splice_rows
 from cfc_sim.report.views import scenario_rows
@@ -180,8 +183,8 @@ def _need_format(column: str, metric: str) -> str | None:
 
 
 def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: pd.DataFrame | None = None) -> Path:
-    """Write the Excel workbook (sheets Areas, Summary, Readiness, Monthly, Scenario, and Need when `need`
-    is given) to `path` atomically (recorded in the marker of the output folder `owner`, if given)."""
+    """Write the Excel workbook (sheets Areas, Summary, Readiness, Monthly, Area inputs, Scenario, and Need
+    when `need` is given) to `path` atomically (recorded in the marker of the output folder `owner`, if given)."""
     try:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
@@ -205,6 +208,9 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
     monthly = monthly_means(result.monthly_summary())
     sheets.append(_write_sheet(wb, "Monthly", monthly.assign(month=month_dates(monthly["month"])),
                                {"area": 34, "month": 10}, _monthly_format))
+    inputs = area_inputs_frame(result.config)
+    sheets.append(_write_sheet(wb, "Area inputs", inputs, {c: max(14, min(len(c) * 0.8, 30)) for c in inputs.columns}
+                               | {"Area": 34, "Region": 20}, lambda column, metric: INPUT_FORMATS.get(column)))
     ws = wb.create_sheet("Scenario")
     ws.freeze_panes = "A2"
     ws.column_dimensions["A"].width = 32

@@ -22,6 +22,7 @@ from cfc_sim.scenario.error_paths import MISSING_HERE, describe, display_path, p
 from cfc_sim.scenario.files import MAX_SNAPSHOT_BYTES, InputFileError, read_capped
 from cfc_sim.scenario.keys import KeyProblem, area_variant, drawn_changes, get, parse, set_area_value
 from cfc_sim.scenario.reading import deep_merge
+from cfc_sim.scenario.regions import area_region
 from cfc_sim.scenario.schema import (
     AREA_BLOCKS,
     MAX_APPLICATIONS_PER_WEEK,
@@ -30,6 +31,7 @@ from cfc_sim.scenario.schema import (
     UncertaintyConfig,
     thaw,
 )
+from cfc_sim.suggest import did_you_mean
 
 MAX_AREAS = 500
 MAX_INTERVENTIONS = 10_000
@@ -116,15 +118,22 @@ def area_label(index: int, area_raw: Any) -> str:
 
 
 def validate_area(
-    index: int, area_raw: Any, defaults: dict[str, Any], snapshots: Snapshots
+    index: int, area_raw: Any, defaults: dict[str, Any], snapshots: Snapshots,
+    regions: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[AreaConfig | None, dict[str, Any] | None, list[tuple[str, str]], list[str]]:
-    """One area merged over `defaults`: (config, merged mapping, problems, keys it lacks that
-    neither it nor `defaults` sets). The lacking keys are reported by the caller, once for all areas."""
+    """One area merged over `defaults` and then its region's settings (`regions`): (config, merged
+    mapping, problems, keys it lacks that neither it, its region nor `defaults` sets). The lacking
+    keys are reported by the caller, once for all areas."""
     prefix = area_label(index, area_raw)
     if not isinstance(area_raw, dict):
         kind = type(area_raw).__name__
         return None, None, [(prefix, f"expected a mapping with name, go_live and overrides, got {kind}")], []
-    merged = deep_merge({k: v for k, v in defaults.items() if k in AREA_BLOCKS}, area_raw)
+    inherited = {k: v for k, v in defaults.items() if k in AREA_BLOCKS}
+    fallbacks: list[tuple[str, Any]] = [("defaults", defaults)]
+    if (region := area_region(area_raw, regions or {})) is not None:
+        inherited = deep_merge(inherited, region[1])
+        fallbacks.insert(0, region)
+    merged = deep_merge(inherited, area_raw)
     snapshot_problem = _inline_snapshot(merged, snapshots)
     if snapshot_problem:
         written = isinstance(area_raw.get("initial_state"), dict) and "snapshot_csv" in area_raw["initial_state"]
@@ -134,7 +143,7 @@ def validate_area(
         area = AreaConfig.model_validate(merged)
     except ValidationError as exc:
         problems, lacking = [], []
-        for where, message in pydantic_problems(exc, prefix, area_raw, [("defaults", defaults)]):
+        for where, message in pydantic_problems(exc, prefix, area_raw, fallbacks):
             tail = where[len(prefix) + 1:] if where.startswith(f"{prefix}.") else ""
             parent = get(area_raw, tail.split(".")[:-1])
             in_a_distribution = isinstance(parent, dict) and "dist" in parent
@@ -217,7 +226,8 @@ def validate_interventions(
             problems += pydantic_problems(exc, prefix, item, [])
             continue
         if intervention.area not in declared:
-            problems.append((f"{prefix}.area", f"no area named {intervention.area!r} in this scenario"))
+            problems.append((f"{prefix}.area", f"no area named {intervention.area!r} in this scenario"
+                                               f"{did_you_mean(intervention.area, sorted(declared))}"))
             continue
         if intervention.area not in merged_areas:
             continue

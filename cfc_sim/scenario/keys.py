@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from cfc_sim.errors import UserError
 from cfc_sim.scenario.schema import AREA_BLOCKS, AreaConfig
+from cfc_sim.suggest import did_you_mean
 
 EVERY_AREA = "*"
 
@@ -90,9 +91,10 @@ def _areas_named(raw: dict[str, Any], key: Key) -> list[dict[str, Any]]:
     areas = [a for a in raw.get("areas") or [] if isinstance(a, dict)]
     chosen = areas if key.area == EVERY_AREA else [a for a in areas if a.get("name") == key.area]
     if not chosen:
-        names = ", ".join(str(a.get("name")) for a in areas[:8])
-        raise UserError(f"no area named {key.area!r} (areas include {names}{', ...' if len(areas) > 8 else ''})",
-                        key=key.text)
+        known = [str(a.get("name")) for a in areas]
+        hint = did_you_mean(str(key.area), known) or (
+            f" (areas include {', '.join(known[:8])}{', ...' if len(known) > 8 else ''})")
+        raise UserError(f"no area named {key.area!r}{hint}", key=key.text)
     return chosen
 
 

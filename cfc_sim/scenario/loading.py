@@ -26,6 +26,7 @@ from cfc_sim.scenario.checks import (
 )
 from cfc_sim.scenario.error_paths import collapse_items, lacking_keys, pydantic_problems, without_misspelt_missing
 from cfc_sim.scenario.reading import resolve_extends
+from cfc_sim.scenario.regions import region_blocks
 from cfc_sim.scenario.schema import (
     AREA_BLOCKS,
     AreaConfig,
@@ -44,9 +45,11 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
     problems += defaults_problems
     areas_raw, areas_problems = _area_list(raw)
     problems += areas_problems
+    regions, region_problems = region_blocks(raw, areas_raw)
+    problems += region_problems
     declared = {a["name"] for a in areas_raw if isinstance(a, dict) and isinstance(a.get("name"), str)}
     snapshots = Snapshots(base_dir or Path.cwd(), declared)
-    areas, merged_areas, area_problems = _areas(areas_raw, defaults, header, snapshots)
+    areas, merged_areas, area_problems = _areas(areas_raw, defaults, regions, header, snapshots)
     problems += area_problems + ignored_hours(areas_raw, defaults, areas)
     problems = collapse_items(without_misspelt_missing(problems))
 
@@ -65,8 +68,9 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
 
 
 def _header(raw: dict[str, Any]) -> tuple[ScenarioHeader | None, list[tuple[str, str]]]:
-    """The scenario's own keys (everything but defaults, areas, interventions and uncertainty)."""
-    header_raw = {k: v for k, v in raw.items() if k not in ("defaults", "areas", "interventions", "uncertainty")}
+    """The scenario's own keys (everything but defaults, regions, areas, interventions and uncertainty)."""
+    blocks = ("defaults", "regions", "areas", "interventions", "uncertainty")
+    header_raw = {k: v for k, v in raw.items() if k not in blocks}
     try:
         return ScenarioHeader.model_validate(header_raw), []
     except ValidationError as exc:
@@ -104,10 +108,12 @@ def _area_list(raw: dict[str, Any]) -> tuple[list[Any], list[tuple[str, str]]]:
     return areas_raw, []
 
 
-def _areas(areas_raw: list[Any], defaults: dict[str, Any], header: ScenarioHeader | None, snapshots: Snapshots
+def _areas(areas_raw: list[Any], defaults: dict[str, Any], regions: dict[str, dict[str, Any]],
+           header: ScenarioHeader | None, snapshots: Snapshots
            ) -> tuple[list[AreaConfig], dict[str, dict[str, Any]], list[tuple[str, str]]]:
-    """Each area merged over `defaults` and validated: the valid areas, their merged mappings by
-    name, and every problem once, in order (keys several areas lack are reported at `defaults`)."""
+    """Each area merged over `defaults` and its region's settings, and validated: the valid areas,
+    their merged mappings by name, and every problem once, in order (keys several areas lack are
+    reported at `defaults`)."""
     areas: list[AreaConfig] = []
     merged_areas: dict[str, dict[str, Any]] = {}
     problems: list[tuple[str, str]] = []
@@ -115,7 +121,7 @@ def _areas(areas_raw: list[Any], defaults: dict[str, Any], header: ScenarioHeade
     first_seen: dict[str, str] = {}
     first_merged: dict[str, Any] | None = None
     for i, area_raw in enumerate(areas_raw):
-        area, merged, found, missing = validate_area(i, area_raw, defaults, snapshots)
+        area, merged, found, missing = validate_area(i, area_raw, defaults, snapshots, regions)
         problems += found
         for tail in missing:
             lacking.setdefault(tail, []).append(area_label(i, area_raw))

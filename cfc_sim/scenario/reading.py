@@ -13,6 +13,7 @@ import yaml
 
 from cfc_sim.errors import ScenarioError
 from cfc_sim.scenario.files import MAX_SCENARIO_BYTES, InputFileError, read_capped
+from cfc_sim.suggest import did_you_mean
 
 MAX_NODES = 2_000_000  # after alias expansion: stops "billion laughs" documents
 MAX_EXTENDS_DEPTH = 20
@@ -124,26 +125,51 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
-def _merge_scenarios(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """A child scenario over its parent: areas merge by name (new names append), other lists replace."""
+def _merge_scenarios(parent: dict[str, Any], child: dict[str, Any], file: str, parent_file: str) -> dict[str, Any]:
+    """A child scenario over its parent: areas merge by name, other lists replace. An area entry
+    naming no area of the parent is an error (a misspelling would silently add an area) unless it is
+    marked `new: true`; an entry so marked must not name an area the parent has."""
     child_rest = {k: v for k, v in child.items() if k != "areas"}
     merged = deep_merge(parent, child_rest)
     if "areas" in child:
         parent_areas = parent.get("areas")
         if isinstance(parent_areas, list) and isinstance(child["areas"], list):
-            areas = [copy.deepcopy(a) for a in parent_areas]
-            index = {a.get("name"): i for i, a in enumerate(areas) if isinstance(a, dict)}
-            for area in child["areas"]:
-                name = area.get("name") if isinstance(area, dict) else None
-                if name is not None and name in index:
-                    areas[index[name]] = deep_merge(areas[index[name]], area)
-                else:
-                    areas.append(copy.deepcopy(area))
-            merged["areas"] = areas
+            merged["areas"] = _merge_areas(parent_areas, child["areas"], file, parent_file)
         else:
             merged["areas"] = copy.deepcopy(child["areas"])
     merged.pop("extends", None)
     return merged
+
+
+def _merge_areas(parent_areas: list[Any], child_areas: list[Any], file: str, parent_file: str) -> list[Any]:
+    """The parent's areas with the child's entries merged in by name, new areas appended."""
+    areas = [copy.deepcopy(a) for a in parent_areas]
+    index = {a.get("name"): i for i, a in enumerate(areas) if isinstance(a, dict)}
+    names = [str(n) for n in index if isinstance(n, str)]
+    problems: list[tuple[str, str]] = []
+    for i, area in enumerate(child_areas):
+        if not isinstance(area, dict):
+            areas.append(copy.deepcopy(area))
+            continue
+        entry = {k: v for k, v in area.items() if k != "new"}
+        name, marked_new = area.get("name"), area.get("new", False)
+        where = f"areas[{i}] ({name})" if isinstance(name, str) else f"areas[{i}]"
+        if marked_new not in (True, False):
+            problems.append((f"{where}.new", "expected true or false (true: an area the extended scenario lacks)"))
+        elif name in index and marked_new:
+            problems.append((f"{where}.new", f"{parent_file} already has an area named {name!r}; "
+                             "remove `new: true` to change it"))
+        elif name in index:
+            areas[index[name]] = deep_merge(areas[index[name]], entry)
+        elif marked_new or name is None:
+            areas.append(copy.deepcopy(entry))
+        else:
+            hint = did_you_mean(str(name), names)
+            problems.append((f"{where}.name", f"no area named {name!r} in {parent_file}{hint}; to add an area,"
+                             " mark its entry `new: true`"))
+    if problems:
+        raise ScenarioError(file, problems)
+    return areas
 
 
 def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -167,4 +193,4 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     if not parent_path.is_file():
         raise ScenarioError(str(path), [("extends", f"{parent_path} is not a regular file (a folder, device or pipe)")])
     parent = resolve_extends(parent_path, (*_chain, resolved_path))
-    return _merge_scenarios(parent, raw)
+    return _merge_scenarios(parent, raw, str(path), str(parent_name))

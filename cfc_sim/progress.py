@@ -1,0 +1,134 @@
+"""Progress with time left for the long commands: `plan` (and its need) and `rollout` count
+searches and their evaluations (`PlanProgress`); `sweep` and `sensitivity` count variants or design
+points (`CountProgress`). Each says one line on stderr at a time, so logs and terminals alike show
+how far a run has gone and about how long is left."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+class PlanProgress:
+    """One overall progress line for a plan and its need (every area, every search): searches done,
+    evaluations asked for (and how many were simulated rather than found in the cache), the time so
+    far and an estimate of the time left. A search is expected to take as many evaluations as the
+    finished ones took on average (`PRIOR` before any has finished); an evaluation as long as the
+    evaluations so far took on average (cached ones are nearly free, so the estimate learns the
+    share that is cached)."""
+
+    PRIOR = 8
+    QUIET = 20.0
+
+    def __init__(self, say: Callable[[str], None], clock: Callable[[], float] = time.perf_counter,
+                 label: str = "plan") -> None:
+        self.say, self.clock, self.label = say, clock, label
+        self.started = clock()
+        self.expected = 0  # searches expected in all
+        self.finished = 0
+        self.asked = 0  # evaluations asked for by the searches
+        self.simulated = 0  # area evaluations simulated (not cached), including the starting ones
+        self.stage_rounds = 0  # rounds of the searches running now
+        self.finished_rounds = 0  # evaluations taken by the finished searches
+        self.running = 0
+        self.said = self.started  # when the last line was said
+
+    def expect(self, searches: int) -> None:
+        """Searches still to come (a plan expects its need's too, so its estimate covers both)."""
+        self.expected += searches
+
+    def start(self, searches: int, skipped: int = 0) -> None:
+        """A set of searches run in step begins; `skipped` of those expected need no search."""
+        self.stage_rounds, self.running = 0, searches
+        self.expected = max(self.expected - skipped, self.finished + searches)
+
+    def ran(self, areas: int, seconds: float) -> None:
+        """A run simulated `areas` area evaluations (a line too if none was said for QUIET seconds:
+        the runs before the searches start, of every area with today's FCAs, are long)."""
+        self.simulated += areas
+        if self.clock() - self.said >= self.QUIET:
+            self.say(self.line())
+            self.said = self.clock()
+
+    def round(self, asked: int, finished: int) -> None:
+        if asked:
+            self.stage_rounds += 1
+        self.asked += asked
+        self.finished += finished
+        self.finished_rounds += finished * self.stage_rounds
+        self.running -= finished
+        self.say(self.line())
+        self.said = self.clock()
+
+    def seconds_left(self) -> float | None:
+        """The estimate of the time left (None before any evaluation was asked for)."""
+        if not self.asked:
+            return None
+        per_search = self.finished_rounds / self.finished if self.finished else self.PRIOR
+        waiting = max(self.expected - self.finished - self.running, 0)
+        evaluations = self.running * max(per_search - self.stage_rounds, 1) + waiting * per_search
+        return evaluations * (self.clock() - self.started) / self.asked
+
+    def line(self) -> str:
+        left = self.seconds_left()
+        searches = f"{self.finished}/{max(self.expected, self.finished)}"
+        return (f"{self.label}: {searches} searches done, {self.asked} evaluations ({self.simulated} simulated) "
+                f"in {duration(self.clock() - self.started)}"
+                + (", time left not estimated yet" if left is None else f", about {duration(left)} left"))
+
+
+def duration(seconds: float) -> str:
+    """2h05m, 4m10s or 12s."""
+    whole = round(seconds)
+    if whole >= 3600:
+        return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
+
+
+class CountProgress:
+    """Progress over a known number of like items (sweep variants, sensitivity design points): a
+    line per item at most every `QUIET` seconds (and for the last), with the time so far and an
+    estimate of the time left: the items still to run at the average time of those simulated so
+    far (reused items, found in the cache, are nearly free and do not count)."""
+
+    QUIET = 20.0
+
+    def __init__(self, total: int, noun: str, say: Callable[[str], None], label: str,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.total, self.noun, self.say, self.label, self.clock = total, noun, say, label, clock
+        self.started = self.said = clock()
+        self.done = self.reused = 0
+        self.simulated_seconds = 0.0
+        self.last = self.started
+
+    def item(self, reused: bool = False, name: str | None = None) -> None:
+        """One item finished (`reused`: found in the cache)."""
+        now = self.clock()
+        self.done += 1
+        if reused:
+            self.reused += 1
+        else:
+            self.simulated_seconds += now - self.last
+        self.last = now
+        if name is not None or self.done >= self.total or now - self.said >= self.QUIET:
+            self.say(self.line(name, reused))
+            self.said = now
+
+    def seconds_left(self) -> float | None:
+        """The estimate of the time left (None until an item has been simulated)."""
+        simulated = self.done - self.reused
+        if self.done >= self.total:
+            return 0.0
+        if not simulated:
+            return None
+        return (self.total - self.done) * self.simulated_seconds / simulated
+
+    def line(self, name: str | None = None, reused: bool = False) -> str:
+        left = self.seconds_left()
+        what = f" ({name}: {'reused' if reused else 'done'})" if name is not None else ""
+        tail = ("" if self.done >= self.total else ", time left not estimated yet" if left is None
+                else f", about {duration(left)} left")
+        return (f"{self.label}: {self.done}/{self.total} {self.noun} done{what}"
+                + (f", {self.reused} reused" if self.reused and name is None else "")
+                + f" in {duration(self.clock() - self.started)}{tail}")
+
