@@ -21,14 +21,15 @@ from cfc_sim.safe_text import terminal_text
 @click.option("--out", type=click.Path(dir_okay=False), help="Where to draw the heatmap "
               "(default RESULTS/charts/readiness_heatmap.png).")
 def readiness(results: str, month: str | None, out: str | None) -> None:
-    """Print the readiness table (area, status, failing criteria, earliest ready month) and draw the heatmap."""
+    """Print the readiness table (area, status and why, planned go-live, ready month and slip) and draw
+    the heatmap."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from cfc_sim.charts import readiness_heatmap
     from cfc_sim.output_folder import check_file, check_in_folder, png_by_us, write_file
-    from cfc_sim.readiness_view import area_statuses, went_live
+    from cfc_sim.readiness_view import area_statuses, readiness_rule_text, slip_text, went_live
     from cfc_sim.results_reader import read_results
 
     source = Path(results)
@@ -44,22 +45,21 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
     went = went_live(result.summary, result.config)
     table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
                                              + (f", {month}" if month else ", at planned go-live"))))
-    for column in ("area", "region", "planned go-live", "status", "failing criteria (value vs threshold)",
-                   "earliest ready", "went live"):
+    for column in ("area", "region", "planned go-live", "status", "why (value vs threshold)",
+                   "ready month", "slip", "went live"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
     for row in statuses:
         status = f"[{colour.get(row.status, 'white')}]{escape(row.status)}[/]" + (f" ({escape(row.note)})"
                                                                                   if row.note else "")
         cells = [escape(terminal_text(v)) for v in (row.area, row.region, row.planned)]
-        rest = [escape(terminal_text(v)) for v in (row.failing_text, row.earliest_ready or "never", went[row.area])]
+        rest = [escape(terminal_text(v)) for v in (row.reason, row.ready_text, slip_text(row.slip_months),
+                                                   went[row.area])]
         table.add_row(*cells, status, *rest)
     Console(width=160).print(table)
     rules = result.config.header.readiness
     runs = int(result.manifest.get("replications", result.config.replications))
-    click.echo(f"a criterion passes when it holds in at least {rules.performance_confidence:.0%} of the {runs} "
-               f"run(s) (readiness.performance_confidence), criteria 1-5 together too, for "
-               f"{rules.hold_months} monthly review(s) in a row (readiness.hold_months)")
+    click.echo(readiness_rule_text(rules, runs))
     title = f"Readiness to go live: {result.config.name}"
     write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
     click.echo(f"heatmap: {path}")

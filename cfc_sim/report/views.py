@@ -16,7 +16,7 @@ import pandas as pd
 
 from cfc_sim.at_risk import judged_rows
 from cfc_sim.metric_catalogue import NATIONAL, Metric
-from cfc_sim.readiness_view import area_statuses, monthly_statuses
+from cfc_sim.readiness_view import AreaStatus, area_statuses, monthly_statuses, slip_text
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
 from cfc_sim.version import __version__
@@ -81,6 +81,12 @@ def month_label(label: str) -> str:
         return dt.date(int(label[:4]), int(label[5:7]), 1).strftime("%b %Y")
     except (ValueError, IndexError):
         return label
+
+
+def ready_label(status: AreaStatus) -> str:
+    """The ready month as the report words it: 'Apr 2027', 'already live' or 'not within the run'."""
+    text = status.ready_text
+    return month_label(text) if text[:1].isdigit() else text
 
 
 def day_label(iso: str) -> str:
@@ -153,7 +159,8 @@ def readiness_overview(result: RunResult) -> list[dict[str, Any]]:
     """Per area: region, planned go-live, status at the planned go-live month with the failing criteria
     in words, and the earliest month in which criteria 1-5 all pass (`readiness_view.status_at`)."""
     return [{"area": v.area, "region": v.region, "planned": v.planned, "assessed_month": v.month, "status": v.status,
-             "failing": list(v.failing), "note": v.note, "earliest_ready": v.earliest_ready}
+             "failing": list(v.failing), "reason": v.reason, "note": v.note, "earliest_ready": v.earliest_ready,
+             "ready": ready_label(v), "slip": slip_text(v.slip_months)}
             for v in area_statuses(result.readiness, result.config)]
 
 
