@@ -344,6 +344,57 @@ def _span(values: Sequence[float], target: float | None = None) -> tuple[float, 
     return low - pad, high + pad
 
 
+def difference_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None:
+    """Each compared KPI's difference from run 1, per later run, as a point with its 95% interval
+    against a line at zero, on an axis centred on zero: a difference whose interval crosses the line
+    may be chance, however large the point looks. Shares in percentage points."""
+    from cfc_sim.compare import difference_verdict, measure_label, metric_of, shown_metrics
+
+    metrics = [m for m in shown_metrics(table)
+               if table[(table["metric"] == m) & table["diff"].notna()].shape[0] > 0]
+    cols = 3
+    rows = max(1, math.ceil(len(metrics) / cols))
+    others = labels[1:]
+    height = 0.3 * max(1, len(others)) + 1.3
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, height * rows + 0.8), squeeze=False)
+    y = np.arange(len(others))[::-1]
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        sub = table[table["metric"] == metric].set_index("run").reindex(others)
+        m = metric_of(metric)
+        scale = 100.0 if m.kind == "share" else 1.0
+        reach = 0.0
+        for i, label in enumerate(others):
+            row = sub.loc[label]
+            d, lo, hi = (float(row[c]) * scale for c in ("diff", "diff_low", "diff_high"))
+            if d != d:
+                continue
+            verdict = difference_verdict(metric, row["diff"], row["diff_low"], row["diff_high"])
+            colour = RAG["green"] if verdict.endswith("better") else RAG["red"] if verdict.endswith("worse") else GREY
+            ax.errorbar([d], [y[i]], xerr=[[max(d - lo, 0)], [max(hi - d, 0)]], linestyle="none", capsize=4,
+                        marker="o", markersize=6, color=colour)
+            reach = max(reach, abs(lo), abs(hi), abs(d))
+        reach = reach * 1.15 if reach > 0 else 1.0
+        ax.axvline(0, color="black", linewidth=1.2)
+        ax.set_xlim(-reach, reach)
+        ax.set_ylim(-0.7, len(others) - 0.3)
+        ax.set_yticks(y)
+        ax.set_yticklabels([f"run {i + 2}" for i in range(len(others))], fontsize=8)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, symmetric=True))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        pathway = str(sub["pathway"].dropna().iloc[0]) if "pathway" in sub and sub["pathway"].notna().any() else "all"
+        title = measure_label(metric, pathway)
+        ax.set_title(title[:1].upper() + title[1:], fontsize=8.5)
+        ax.set_xlabel("percentage points" if m.kind == "share" else m.unit, fontsize=7.5)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.axis("off")
+    fig.suptitle("Difference from run 1 with its 95% interval; the line is no difference (an interval crossing it "
+                 "may be chance)", x=0.01, ha="left", fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def compare_chart(table: pd.DataFrame, path: Path, labels: list[str], targets: dict[str, float] | None = None,
                   where: str = "England") -> None:
     """Each compared KPI: every run's mean as a point with its 95% interval, on an axis fitted to the

@@ -118,7 +118,7 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
     from rich.markup import escape
     from rich.table import Table
 
-    from cfc_sim.compare import difference_text, difference_verdict, estimate_texts, metric_of, targets_of
+    from cfc_sim.compare import difference_text, difference_verdict, estimate_texts, measure_label, targets_of
 
     targets = targets_of(first)
     where = "England" if area == NATIONAL else terminal_text(area)
@@ -128,7 +128,6 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
     for i, label in enumerate(labels):
         out.add_column(escape(label) if i == 0 else f"{escape(label)}\n(difference from the first)")
     for metric, group in table.groupby("metric", sort=False):
-        m = metric_of(str(metric))
         cells: list[str] = []
         texts = estimate_texts(str(metric), list(zip(group["mean"], group["ci_low"], group["ci_high"], strict=True)))
         for text, (_, row) in zip(texts, group.iterrows(), strict=True):
@@ -138,7 +137,7 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
                          f"\n{difference_verdict(str(metric), row['diff'], row['diff_low'], row['diff_high'])}")
             cells.append(escape(cell))
         target = targets.get(str(metric), (None, ""))[1]
-        out.add_row(escape(m.short), target, *cells)
+        out.add_row(escape(measure_label(str(metric), str(group["pathway"].iloc[0]))), target, *cells)
     Console(width=160).print(out)
     click.echo("differences of shares are in percentage points (pts)")
     methods = table["method"][table["method"] != ""].drop_duplicates().tolist()

@@ -21,7 +21,6 @@ from cfc_sim.report.views import (
     chart_caption,
     chart_paths,
     cir_delay_rows,
-    ready_label,
     day_label,
     format_value,
     kpi_verdict,
@@ -29,6 +28,7 @@ from cfc_sim.report.views import (
     monthly_status,
     national_rows,
     readiness_overview,
+    ready_label,
     run_date_label,
 )
 from cfc_sim.results import RunResult
