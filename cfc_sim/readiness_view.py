@@ -186,6 +186,7 @@ def criterion_words(criterion: str, value: Any, threshold: Any, performance_mont
         return f"chance of meeting the CIR target{window}: {v:.0%}, needs {t:.0%}{own}"
     what, shown, limit = _measure(criterion, v, t)
     if criterion in POOLED:
+        what = "turnover" if criterion == "stability" else what  # leavers per FTE-year: already a 12-month rate
         return f"{what} over the last {ROLLING_MONTHS} months {shown}{ci} vs {limit}"
     share = None if _isnan(pass_share) else float(pass_share)
     enough = share is not None and share >= (confidence or 0) - 1e-12
