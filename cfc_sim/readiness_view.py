@@ -84,14 +84,17 @@ class AreaStatus:
         return "none" if self.status not in (NO_STATUS, LIVE) else ""
 
     @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the status, part by part: what fails, then what passes but not certainly (amber)."""
+        doubts = ("passes, not yet certain: " + "; ".join(self.uncertain),) if self.uncertain else ()
+        return self.failing + doubts
+
+    @property
     def reason(self) -> str:
-        """Why the status, in the words every view shows: what fails, then what passes but not
-        certainly (amber), never a pass worded as a failure."""
-        parts = list(self.failing)
-        if self.uncertain:
-            parts.append("passes, not yet certain: " + "; ".join(self.uncertain))
-        if parts:
-            return "; ".join(parts)
+        """Why the status, in the words every view shows (`reasons` joined), never a pass worded as
+        a failure; "none" when a status has nothing to say."""
+        if self.reasons:
+            return "; ".join(self.reasons)
         return "none" if self.status not in (NO_STATUS, LIVE) else ""
 
     @property
@@ -557,14 +560,18 @@ class _AreaMonths:
 
 def _live_at_start(state: _AreaMonths, calendar: SimCalendar) -> list[bool]:
     """Per judged month, whether the area is live when it starts in every replication (live at the
-    end of the month before; the first month judged: its planned go-live is on or before the month's
-    start). The month of a go-live is judged on readiness to go live, later months on performance."""
+    end of the month before; the first month judged: live before the run or planned before the month)
+    and its planned go-live month is past. The planned go-live month is judged on readiness to go
+    live, later live months on performance."""
     live = state.grids["live_areas"]
     planned = calendar.day_of(state.area.go_live)
+    planned_k = calendar.month_index(planned) if 0 < planned < calendar.horizon_days else -1
     out = []
     for j, k in enumerate(state.present):
-        if j == 0 or state.present[j - 1] != k - 1:
-            out.append(planned <= calendar.month_start_days[k])
+        if k <= planned_k:
+            out.append(False)
+        elif j == 0 or state.present[j - 1] != k - 1:
+            out.append(planned <= 0 or planned < calendar.month_start_days[k])
         else:
             out.append(bool(live.size) and bool(live[:, j - 1].min() > 0))
     return out

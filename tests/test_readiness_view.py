@@ -120,7 +120,7 @@ def test_readiness_report_rollout_and_board_agree_for_every_area_and_month(
                 assert number is None or number in flat
             if month is not None:
                 cell = grid[(area.name, month)]
-                assert (cell.status, cell.failing) == (view.status, list(view.failing))
+                assert (cell.status, cell.failing) == (view.status, list(view.reasons))
             else:
                 report = overview[area.name]
                 assert (report["status"], report["reason"], report["earliest_ready"]) == (

@@ -508,9 +508,14 @@ def _how_to_read(reps: str) -> list[str]:
         "more replications would narrow it.</p>",
         "<p>Each court area is checked every month against six readiness criteria: enough CFC-trained FCAs, "
         "vacancy rate, training, staff turnover, partnerships (IDVA, local authority, police) and the chance of "
-        f"meeting the eight-working-week report target. {badge('green')} means all are met; {badge('amber')} "
-        f"means nearly ready (only the performance check fails, or one staffing check is only just missed); "
-        f"{badge('red')} means not ready. Colours are always shown with the word or letter, so the report can "
+        f"meeting the eight-working-week report target. Vacancy and turnover are rates over the last 12 months "
+        "taken across all the runs, with a 95% interval, so one leaver in a small team does not flip an area. "
+        "An area already live is judged on how it performs: its share of CIRs on time over recent months. "
+        f"{badge('green')} means all are met with certainty; {badge('amber')} means nearly ready or not yet "
+        "certain (one check fails but not clearly, or the runs cannot yet tell whether a check is met); "
+        f"{badge('red')} means not ready. The <em>ready month</em> is the first month on or after the planned "
+        "go-live in which the first five checks are all met; the <em>slip</em> is how far it lies after the "
+        "planned go-live. Colours are always shown with the word or letter, so the report can "
         "be read without colour. These are projections from the assumptions listed at the end, not forecasts "
         "of certainty.</p></div></section>",
     ]

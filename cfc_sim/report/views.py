@@ -32,7 +32,7 @@ CODE_LEGEND = [("C", "capacity: not enough CFC-trained FCAs"), ("V", "vacancy ra
 
 class MonthStatus(NamedTuple):
     status: str
-    failing: list[str]
+    failing: list[str]  # why, part by part (`AreaStatus.reasons`: failing, then not yet certain)
     codes: str
     go_live: bool
 
@@ -176,7 +176,7 @@ def monthly_status(result: RunResult, months: Sequence[str]) -> dict[tuple[str, 
     for readiness, config, asked, grid in _LAST_GRID:
         if readiness is result.readiness and config is result.config and asked == wanted:
             return grid
-    grid = {key: MonthStatus(v.status, list(v.failing), v.codes, v.go_live)
+    grid = {key: MonthStatus(v.status, list(v.reasons), v.codes, v.go_live)
             for key, v in monthly_statuses(result.readiness, result.config, months).items()}
     _LAST_GRID[:] = [(result.readiness, result.config, wanted, grid)]
     return grid
