@@ -544,3 +544,32 @@ def test_comparison_page_in_headless_chromium_shows_the_moved_go_live(comparison
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert shot.read_bytes().startswith(PNG_MAGIC) and shot.stat().st_size > 50_000
+
+
+def test_comparison_page_names_ready_month_moves_and_each_runs_description_and_cost(comparison: Path) -> None:
+    text = comparison.read_text(encoding="utf-8")
+    summary = _section(text, '<section id="summary">')
+    moves = re.search(r'<ul id="ready-moved">(.*?)</ul>', summary, re.S)
+    assert moves and 'data-area="Lateshire"' in moves.group(1) and "Fineshire" not in moves.group(1)
+    assert 'id="need-changed' in summary  # a list, or the sentence that no need changed
+    golive = _section(text, '<section id="golive">')
+    assert "Ready month (slip)" in golive and "already live" in golive
+    runs = _section(text, '<section id="runs">')
+    assert "What it assumes" in runs and re.search(r"£[\d,]+ \(£[\d,]+ to £[\d,]+\)", runs)
+
+
+def test_ready_month_and_need_changes_in_words() -> None:
+    from cfc_sim.readiness_view import ALREADY_LIVE, AreaStatus
+    from cfc_sim.report.comparison import need_changed_text, ready_moved_text
+
+    def status(ready: str | None, note: str = "") -> AreaStatus:
+        return AreaStatus("A", "", "2026-10-05", "2026-10", "red", (), (), "", True, note, ready)
+
+    assert ready_moved_text(status("2026-10"), status("2027-01")) == "later by 3 months (Oct 2026 to Jan 2027)"
+    assert ready_moved_text(status("2027-01"), status("2026-12")) == "earlier by 1 month (Jan 2027 to Dec 2026)"
+    assert ready_moved_text(status("2026-10"), status(None)) == "not within the run (was Oct 2026)"
+    assert ready_moved_text(status(None), status("2027-02")) == "ready from Feb 2027 (was not within the run)"
+    assert ready_moved_text(status("2026-10"), status("2026-10")) == ""
+    assert ready_moved_text(status("2026-10", ALREADY_LIVE), status("2026-11", ALREADY_LIVE)) == ""
+    assert need_changed_text(10.3, 12.4) == "+2.1 FCAs (10.3 to 12.4)"
+    assert need_changed_text(10.3, 10.5) == ""  # below half an FCA: not named

@@ -226,3 +226,19 @@ def test_rollout_helpers_do_not_touch_the_scenario_file(tmp_path: Path) -> None:
     before = scenario.read_text()
     assert with_policy(load_scenario(scenario), "readiness").header.readiness.policy == "readiness"
     assert load_scenario(scenario).header.readiness.policy == "planned" and scenario.read_text() == before
+
+
+def test_a_late_area_short_of_staff_in_post_is_not_offered_extra_fcas_that_only_dilute_the_rate() -> None:
+    """Extra FCAs come with as many funded posts, so vacancies (and leavers) stay as many: rollout
+    never buys the vacancy or turnover criterion with them, and says why."""
+    from cfc_sim.rollout import plan_rollout
+
+    data = _data()
+    data["readiness"]["max_vacancy_rate"] = 0.1
+    data["areas"] = [{"name": "Gapshire", "region": "North", "go_live": "2026-06-01",
+                      "workforce": {"fcas": 7, "establishment": 10}}]
+    plan = plan_rollout(config(data), confidence=0.75, max_extra=20)
+    row = plan.table.set_index("area").loc["Gapshire"]
+    assert "vacancy rate over the last 12 months" in row["readiness_reason"]
+    assert not row["on_time"] and row["extra_fte"] == 0 and math.isnan(row["extra_fte_for_on_time"])
+    assert "extra FCAs not tried: they would only dilute the vacancy rate" in row["reason"]
