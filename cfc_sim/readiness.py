@@ -1,9 +1,12 @@
 """Readiness of an area to go live (DESIGN 2.4): six criteria, each with value, threshold,
 pass and margin, and a green / amber / red status.
 
-`assess` is the one judge: the model calls it at its reviews (per replication, to gate go-live
-under the `readiness` policy) and `cfc_sim.readiness_view.readiness_frame` calls it per month on
-the mean state across replications to write `readiness.csv`. Criterion 6 (`performance`) is
+`assess` is the one judge of a state: the model calls it at its reviews (per replication, on that
+replication's own state, to gate go-live under the `readiness` policy) and
+`cfc_sim.readiness_view.readiness_frame` calls it per month on the mean state across replications
+to write `readiness.csv`, where vacancy and stability (`POOLED`) are then judged on 12-month rates
+pooled across the replications with their interval (`interval_status`): inside one replication
+there is nothing to pool. Criterion 6 (`performance`) is
 the share of replications in which the area files at least the target share of CIRs on time in
 its first months live, so it exists only across replications. The model imports this module, so
 it stays pure (no pandas): tables and wording live in `cfc_sim.readiness_view`.
