@@ -238,6 +238,10 @@ def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:
                      f"({len(rows)} areas).</p>")
     parts.append(_change_list(rows, labels, "ready_moved", "ready-moved", "Ready month moves",
                               "No area's ready month moves between the runs"))
+    if any(r.ready_moved and any(r.ready_moved) for r in rows):
+        parts.append('<p class="note">Largest moves first. A ready month is judged on every replication of '
+                     "the run; with few replications a move of a month or two may be chance (a rerun with more "
+                     "replications settles it).</p>")
     parts.append(_change_list(rows, labels, "need_changed", "need-changed",
                               "CFC-trained FCAs needed at the planned go-live change",
                               f"No area's FCA need at its planned go-live changes by {NEED_CHANGE_FTE:g} or more"))
@@ -250,10 +254,28 @@ def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:
     return "".join(parts)
 
 
+def _size_of_change(row: AreaComparison) -> float:
+    """Sort key, largest change first: a ready month lost or gained counts as the largest, then the
+    most months moved, then the largest change in FCAs needed."""
+    first = row.runs[0]
+    size = 0.0
+    for cell in row.runs[1:]:
+        if first is None or cell is None:
+            continue
+        a, b = first.status.earliest_ready, cell.status.earliest_ready
+        if (a is None) != (b is None):
+            size = max(size, 1e6)
+        elif a is not None and b is not None:
+            size = max(size, abs(month_gap(a, b)))
+        if first.need_fte == first.need_fte and cell.need_fte == cell.need_fte:
+            size = max(size, abs(cell.need_fte - first.need_fte))
+    return -size
+
+
 def _change_list(rows: list[AreaComparison], labels: Sequence[str], field: str, list_id: str, title: str,
                  none: str) -> str:
     """The areas whose `field` (ready_moved or need_changed) differs from run 1, by how much, per run."""
-    changed = [r for r in rows if any(getattr(r, field))]
+    changed = sorted((r for r in rows if any(getattr(r, field))), key=_size_of_change)
     if not changed:
         return f'<p id="{list_id}-none">{html.escape(none)} ({len(rows)} areas).</p>'
     items = "".join(
