@@ -11,7 +11,8 @@ scenario's target, or when it is not live at the start and its status at the pla
 month is amber or red. Worst first means a larger **risk score**: the CIR on-time shortfall in
 percentage points, plus 10 points when red at the planned go-live (5 when amber) and one point
 per month from the planned go-live month to the first month on or after it in which criteria
-1-5 all pass (`readiness_view.ready_from`; the run's remaining months when there is none).
+1-5 all pass (the ready month, `readiness_view.earliest_ready`; the run's remaining months when there
+is none).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.metric_catalogue import BY_NAME, HEADLINE, NATIONAL
-from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses, ready_from
+from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses, month_gap
 from cfc_sim.scenario.schema import ScenarioConfig
 
 RED_POINTS, AMBER_POINTS = 10.0, 5.0
@@ -141,22 +142,19 @@ def _area_values(summary: pd.DataFrame) -> dict[str, dict[str, tuple[float, floa
     return out
 
 
-def _months_between(planned: str, ready: str) -> int:
-    return (int(ready[:4]) - int(planned[:4])) * 12 + int(ready[5:7]) - int(planned[5:7])
-
-
-def _months_late(view: AreaStatus, readiness: pd.DataFrame, config: ScenarioConfig) -> tuple[int | None, str | None]:
-    """(months from the planned go-live month to the first month on or after it with criteria 1-5
-    all passing, counted to the end of the run when there is none; that month or None)."""
+def _months_late(view: AreaStatus, config: ScenarioConfig) -> tuple[int | None, str | None]:
+    """(months from the planned go-live month to the area's ready month, `readiness_view.earliest_ready`,
+    the one definition every view shows; counted to the end of the run when there is none; that
+    month or None)."""
     if view.status == NO_STATUS or view.month is None:
         return None, None
-    ready = ready_from(readiness, view.area, view.month)
+    ready = view.earliest_ready
     if ready is not None:
-        return max(0, _months_between(view.month, ready)), ready
+        return max(0, month_gap(view.month, ready)), ready
     start = config.header.start
     end_month = (start.year * 12 + start.month - 1 + config.header.horizon_months)
     end = f"{end_month // 12:04d}-{end_month % 12 + 1:02d}"
-    return max(0, _months_between(view.month, end)), None
+    return max(0, month_gap(view.month, end)), None
 
 
 def _cir_cause(values: dict[str, tuple[float, float, float]]) -> str:
@@ -192,7 +190,7 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
             reasons.append((shortfall, words + (f"; {cause}" if cause else "")))
             looks.append(f"{results}/charts/cir_on_time_fan.png (its monthly on-time share)")
         live_at_start = area.go_live <= config.header.start
-        late, ready_month = (None, None) if live_at_start else _months_late(view, readiness, config)
+        late, ready_month = (None, None) if live_at_start else _months_late(view, config)
         if not live_at_start and view.status in ("red", "amber"):
             points = (RED_POINTS if view.status == "red" else AMBER_POINTS) + (late or 0)
             score += points
@@ -200,11 +198,10 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
             if ready_month is None:
                 ready = "not ready on or after it within the run"
             elif late:
-                ready = f"ready from {ready_month} ({late} months late)"
+                ready = f"ready from {ready_month} ({late} month{'s' if late != 1 else ''} late)"
             else:
-                ready = "criteria 1-5 ready; the CIR target is the concern"
-            failing = "; ".join(view.failing[:2]) + ("; ..." if len(view.failing) > 2 else "")
-            reasons.append((points, f"{view.status} at planned go-live {when}: {failing}; {ready}"))
+                ready = "ready at its planned go-live"
+            reasons.append((points, f"{view.status} at planned go-live {when}: {view.reason}; {ready}"))
             looks.append(f"cfc-sim readiness {results} --month {when}")
         if not reasons:
             continue

@@ -344,6 +344,57 @@ def _span(values: Sequence[float], target: float | None = None) -> tuple[float, 
     return low - pad, high + pad
 
 
+def difference_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None:
+    """Each compared KPI's difference from run 1, per later run, as a point with its 95% interval
+    against a line at zero, on an axis centred on zero: a difference whose interval crosses the line
+    may be chance, however large the point looks. Shares in percentage points."""
+    from cfc_sim.compare import difference_verdict, measure_label, metric_of, shown_metrics
+
+    metrics = [m for m in shown_metrics(table)
+               if table[(table["metric"] == m) & table["diff"].notna()].shape[0] > 0]
+    cols = 3
+    rows = max(1, math.ceil(len(metrics) / cols))
+    others = labels[1:]
+    height = 0.3 * max(1, len(others)) + 1.3
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, height * rows + 0.8), squeeze=False)
+    y = np.arange(len(others))[::-1]
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        sub = table[table["metric"] == metric].set_index("run").reindex(others)
+        m = metric_of(metric)
+        scale = 100.0 if m.kind == "share" else 1.0
+        reach = 0.0
+        for i, label in enumerate(others):
+            row = sub.loc[label]
+            d, lo, hi = (float(row[c]) * scale for c in ("diff", "diff_low", "diff_high"))
+            if d != d:
+                continue
+            verdict = difference_verdict(metric, row["diff"], row["diff_low"], row["diff_high"])
+            colour = RAG["green"] if verdict.endswith("better") else RAG["red"] if verdict.endswith("worse") else GREY
+            ax.errorbar([d], [y[i]], xerr=[[max(d - lo, 0)], [max(hi - d, 0)]], linestyle="none", capsize=4,
+                        marker="o", markersize=6, color=colour)
+            reach = max(reach, abs(lo), abs(hi), abs(d))
+        reach = reach * 1.15 if reach > 0 else 1.0
+        ax.axvline(0, color="black", linewidth=1.2)
+        ax.set_xlim(-reach, reach)
+        ax.set_ylim(-0.7, len(others) - 0.3)
+        ax.set_yticks(y)
+        ax.set_yticklabels([f"run {i + 2}" for i in range(len(others))], fontsize=8)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, symmetric=True))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        pathway = str(sub["pathway"].dropna().iloc[0]) if "pathway" in sub and sub["pathway"].notna().any() else "all"
+        title = measure_label(metric, pathway)
+        ax.set_title(title[:1].upper() + title[1:], fontsize=8.5)
+        ax.set_xlabel("percentage points" if m.kind == "share" else m.unit, fontsize=7.5)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.axis("off")
+    fig.suptitle("Difference from run 1 with its 95% interval; the line is no difference (an interval crossing it "
+                 "may be chance)", x=0.01, ha="left", fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def compare_chart(table: pd.DataFrame, path: Path, labels: list[str], targets: dict[str, float] | None = None,
                   where: str = "England") -> None:
     """Each compared KPI: every run's mean as a point with its 95% interval, on an axis fitted to the
@@ -471,37 +522,64 @@ def transition_chart(series: Bands, areas: list[str], months: list[str], go_live
                    "replications", path)
 
 
-def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, area: str = NATIONAL) -> None:
-    """The chosen metric against the first swept key, one line per combination of the others."""
-    rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
+def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, area: str = NATIONAL,
+                start: Any = None) -> None:
+    """The chosen metric against the first swept key, one line per combination of the others; every
+    variant shown (`sweep_view.metric_view`): a date metric on a date axis (`start`: the scenario
+    start), a variant without a value as a cross on the top edge marked "not live within the run"."""
+    import datetime as dt
+
+    import matplotlib.dates as mdates
+
+    from cfc_sim.sweep_view import is_date_metric, metric_view, where_label
+
+    dated = is_date_metric(metric) and start is not None
+    view = metric_view(table, keys, metric, area, start if start is not None else dt.date(2000, 1, 1))
     fig, ax = plt.subplots(figsize=(8, 4.8))
     x_key, others = keys[0], keys[1:]
-    groups = list(rows.groupby(others, sort=False)) if others else [((), rows)]
-    groups_n = len(groups)
+    groups = list(view.groupby(others, sort=False)) if others else [((), view)]
+    missing_drawn = False
     for i, (group_key, sub) in enumerate(groups):
         xs = list(sub[x_key])
-        positions: Sequence[float] = range(len(xs))
+        positions: list[float] = list(map(float, range(len(xs))))
         try:
             positions = [float(v) for v in xs]
+            numeric = True
         except ValueError:
-            pass
+            numeric = False
         label = ", ".join(f"{k}={v}" for k, v in zip(others, group_key if isinstance(group_key, tuple)
                                                               else (group_key,), strict=False)) or metric
-        err = np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]])
         spread = (max(positions) - min(positions)) if len(xs) > 1 else 1.0
-        dodge = (i - (groups_n - 1) / 2) * 0.012 * spread  # lines that coincide stay visible side by side
-        ax.errorbar([p + dodge for p in positions], sub["mean"], yerr=err, capsize=4, label=label,
-                    **_run_style(i))
-        if not isinstance(positions, list):
-            ax.set_xticks(list(positions))
+        dodge = (i - (len(groups) - 1) / 2) * 0.012 * spread  # lines that coincide stay visible side by side
+        shift = mdates.date2num(start) if dated else 0.0
+        mean, low, high = (sub[c].to_numpy(dtype=float) + shift for c in ("mean", "ci_low", "ci_high"))
+        known = ~np.isnan(mean)
+        x = np.array(positions) + dodge
+        if known.any():
+            ax.errorbar(x[known], mean[known], yerr=np.vstack([mean - low, high - mean])[:, known], capsize=4,
+                        label=label, **_run_style(i))
+        if (~known).any():
+            ax.plot(x[~known], [1.0] * int((~known).sum()), linestyle="none", marker="X", markersize=10,
+                    color=RAG["red"], transform=ax.get_xaxis_transform(), clip_on=False,
+                    label=None if missing_drawn else "not live within the run (no value)")
+            missing_drawn = True
+        if not numeric:
+            ax.set_xticks(positions)
             ax.set_xticklabels(xs)
-    ax.set_xlabel(x_key)
-    ax.set_ylabel(label_of(metric))
-    if written_as_share(metric):
+    if view["mean"].isna().all():
+        ax.text(0.5, 0.5, "no variant has a value" + (": none went live within the run" if dated else ""),
+                transform=ax.transAxes, ha="center", va="center", fontsize=11, color=GREY)
+        ax.set_yticks([])
+    elif dated:
+        ax.yaxis_date()
+        ax.yaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    elif written_as_share(metric):
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    where = "England" if area == NATIONAL else area
-    ax.set_title(f"Sweep: {label_of(metric)} ({where}), mean and 95% interval")
-    ax.legend(fontsize=8)
+    ax.set_xlabel(x_key)
+    ax.set_ylabel("date" if dated else label_of(metric))
+    ax.set_title(f"Sweep: {label_of(metric)} ({where_label(area)}), mean and 95% interval", pad=14)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

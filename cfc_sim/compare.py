@@ -14,15 +14,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from cfc_sim.at_risk import CFC_TARGETS
 from cfc_sim.metric_catalogue import BY_NAME, COMPARED, NATIONAL, NUMBER, SHARE, Metric, label_of
 from cfc_sim.results import RunResult
 from cfc_sim.stats import paired_difference, welch_interval
 
 
+def judged_pathway(run: RunResult, area: str, metric: str) -> str:
+    """The pathway a figure is judged on, as every view judges it (`at_risk.judged_rows`): children
+    seen on CFC cases where the area has any, everything else on all cases."""
+    s = run.summary
+    if metric in CFC_TARGETS and ((s["area"] == area) & (s["pathway"] == "cfc") & (s["metric"] == metric)).any():
+        return "cfc"
+    return "all"
+
+
 def _summary_interval(run: RunResult, area: str, metric: str) -> tuple[float, float, float]:
     """The run's own summary row (its interval already kept inside the metric's range)."""
     s = run.summary
-    row = s[(s["area"] == area) & (s["pathway"] == "all") & (s["metric"] == metric)]
+    row = s[(s["area"] == area) & (s["pathway"] == judged_pathway(run, area, metric)) & (s["metric"] == metric)]
     if row.empty:
         return math.nan, math.nan, math.nan
     return float(row["mean"].iloc[0]), float(row["ci_low"].iloc[0]), float(row["ci_high"].iloc[0])
@@ -47,14 +57,16 @@ def paired(first: RunResult, other: RunResult) -> bool:
 
 def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = NATIONAL,
                   metrics: Sequence[str] = COMPARED) -> pd.DataFrame:
-    """One row per (metric, run): mean and interval, and the difference from the first run."""
+    """One row per (metric, run): mean and interval, and the difference from the first run; each
+    figure on the pathway every view judges it on (`judged_pathway`: children seen on CFC cases)."""
     rows = []
     base = runs[0]
     for metric in metrics:
         values = []
         for run in runs:
             reps = run.replications
-            sel = reps[(reps["area"] == area) & (reps["pathway"] == "all") & (reps["metric"] == metric)]
+            pathway = judged_pathway(run, area, metric)
+            sel = reps[(reps["area"] == area) & (reps["pathway"] == pathway) & (reps["metric"] == metric)]
             values.append(sel.set_index("replication")["value"].sort_index())
         if all(v.empty for v in values):
             continue
@@ -62,7 +74,7 @@ def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = 
             mean, low, high = _summary_interval(run, area, metric)
             row = {"metric": metric, "run": label, "mean": mean, "ci_low": low, "ci_high": high,
                    "n_reps": len(values[i]), "diff": math.nan, "diff_low": math.nan, "diff_high": math.nan,
-                   "method": ""}
+                   "method": "", "pathway": judged_pathway(run, area, metric)}
             if i > 0 and len(values[0]) and len(values[i]):
                 if paired(base, run):
                     common = values[0].index.intersection(values[i].index)
@@ -75,12 +87,19 @@ def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = 
                     row["method"] = "unpaired (Welch): different seeds"
             rows.append(row)
     return pd.DataFrame(rows, columns=["metric", "run", "mean", "ci_low", "ci_high", "n_reps", "diff", "diff_low",
-                                       "diff_high", "method"])
+                                       "diff_high", "method", "pathway"])
 
 
 def metric_of(name: str) -> Metric:
     """The catalogue's metric, or a plain number for a name it lacks."""
     return BY_NAME.get(name) or Metric(name, label_of(name), label_of(name), "")
+
+
+def measure_label(metric: str, pathway: str, long: bool = False) -> str:
+    """A measure's name as every view prints it, saying when it is judged on CFC cases."""
+    m = metric_of(metric)
+    name = m.label if long else m.short
+    return f"{name} (CFC cases)" if pathway == "cfc" else name
 
 
 def estimate_texts(metric: str, values: Sequence[tuple[float, float, float]]) -> list[str]:

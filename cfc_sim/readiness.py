@@ -1,9 +1,12 @@
 """Readiness of an area to go live (DESIGN 2.4): six criteria, each with value, threshold,
 pass and margin, and a green / amber / red status.
 
-`assess` is the one judge: the model calls it at its reviews (per replication, to gate go-live
-under the `readiness` policy) and `cfc_sim.readiness_view.readiness_frame` calls it per month on
-the mean state across replications to write `readiness.csv`. Criterion 6 (`performance`) is
+`assess` is the one judge of a state: the model calls it at its reviews (per replication, on that
+replication's own state, to gate go-live under the `readiness` policy) and
+`cfc_sim.readiness_view.readiness_frame` calls it per month on the mean state across replications
+to write `readiness.csv`, where vacancy and stability (`POOLED`) are then judged on 12-month rates
+pooled across the replications with their interval (`interval_status`): inside one replication
+there is nothing to pool. Criterion 6 (`performance`) is
 the share of replications in which the area files at least the target share of CIRs on time in
 its first months live, so it exists only across replications. The model imports this module, so
 it stays pure (no pandas): tables and wording live in `cfc_sim.readiness_view`.
@@ -23,6 +26,11 @@ from cfc_sim.scenario.schema import AreaConfig, ReadinessConfig
 CRITERIA = ("capacity", "vacancy", "training", "stability", "partnerships", "performance")
 GATING = CRITERIA[:5]  # the criteria a `readiness` go-live policy waits for
 SOFT = ("vacancy", "training", "stability")
+# Judged on a rate over the last ROLLING_MONTHS, pooled across replications, with its 95% interval:
+# on a team of 7-19 FCAs one leaver or one vacancy moves a monthly share by 5-14 points, a pooled
+# rate by a fraction of that, and the interval says how well the runs know it.
+POOLED = ("vacancy", "stability")
+ROLLING_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -143,14 +151,32 @@ def gate_passes(rows: Sequence[dict[str, object]]) -> bool:
     return all(bool(r["passed"]) for r in rows if r["criterion"] in GATING)
 
 
-def overall_status(rows: Sequence[dict[str, object]]) -> str:
-    """green: all pass; amber: only performance fails, or one soft criterion within tolerance; else red."""
-    failing = [r for r in rows if not r["passed"]]
-    if not failing:
-        return "green"
-    if len(failing) == 1 and (failing[0]["criterion"] == "performance" or failing[0]["status"] == "amber"):
+def interval_status(criterion: str, low: float, high: float, threshold: float) -> str:
+    """The status of a criterion judged with an interval: green when the whole interval is on the
+    passing side of the threshold, red when it is wholly on the failing side, amber when it straddles
+    the threshold (the runs cannot tell; amber too when there is no interval)."""
+    if low != low or high != high:
         return "amber"
-    return "red"
+    if HIGHER_IS_BETTER[criterion]:
+        good, bad = low >= threshold - 1e-12, high < threshold - 1e-12
+    else:
+        good, bad = high <= threshold + 1e-12, low > threshold + 1e-12
+    return "green" if good else "red" if bad else "amber"
+
+
+def overall_status(rows: Sequence[dict[str, object]], live: bool = False) -> str:
+    """A month's status. Live: how the area performs (its `performance` row's status). Not yet live:
+    red when a failing criterion is red (performance, the forecast of its first months, only ever
+    makes it amber) or more than one fails; amber when one fails or a passing one is not certain
+    (amber); green when all pass with certainty."""
+    if live:
+        return next((str(r["status"]) for r in rows if r["criterion"] == "performance"), "amber")
+    failing = [r for r in rows if not r["passed"]]
+    if len(failing) > 1 or any(r["status"] == "red" and r["criterion"] != "performance" for r in failing):
+        return "red"
+    if failing or any(r["status"] == "amber" for r in rows):
+        return "amber"
+    return "green"
 
 
 def trailing_turnover(leavers: list[float], fte: list[float]) -> float:

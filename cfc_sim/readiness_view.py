@@ -14,7 +14,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -23,17 +23,23 @@ from cfc_sim.calendar import SimCalendar
 from cfc_sim.readiness import (
     CRITERIA,
     GATING,
+    HIGHER_IS_BETTER,
+    POOLED,
+    ROLLING_MONTHS,
     AreaState,
     assess,
     criterion_status,
+    interval_status,
     overall_status,
     passes,
     review_date_of,
 )
 from cfc_sim.results_files import READINESS_COLUMNS
 from cfc_sim.scenario.schema import AreaConfig, ReadinessConfig, ScenarioConfig
+from cfc_sim.stats import jeffreys_rate_interval, jeffreys_share_interval
 
-COLUMNS = [*READINESS_COLUMNS, "margin", "go_live_month", "pass_share", "on_time_share_first_months"]
+COLUMNS = [*READINESS_COLUMNS, "margin", "go_live_month", "pass_share", "on_time_share_first_months", "ci_low",
+           "ci_high", "live"]
 NO_STATUS = "n/a"  # no readiness row for the month asked (e.g. a planned go-live after the run)
 LIVE = "live"  # at its planned go-live, an area already live when the run starts (nothing to judge)
 
@@ -67,7 +73,9 @@ class AreaStatus:
     codes: str  # one letter per failing criterion
     go_live: bool  # `month` is the planned go-live month
     note: str
-    earliest_ready: str | None  # first month criteria 1-5 all pass; None if never in the run
+    earliest_ready: str | None  # the one ready month (`earliest_ready`); None if none in the run
+    uncertain: tuple[str, ...] = ()  # passing criteria whose interval straddles the threshold, in words
+    live: bool = False  # `month` is a month the area is live in every replication (judged on performance)
 
     @property
     def failing_text(self) -> str:
@@ -75,6 +83,60 @@ class AreaStatus:
         if self.failing:
             return "; ".join(self.failing)
         return "none" if self.status not in (NO_STATUS, LIVE) else ""
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the status, part by part: what fails, then what passes but not certainly (amber)."""
+        doubts = ("passes, not yet certain: " + "; ".join(self.uncertain),) if self.uncertain else ()
+        return self.failing + doubts
+
+    @property
+    def reason(self) -> str:
+        """Why the status, in the words every view shows (`reasons` joined), never a pass worded as
+        a failure; "none" when a status has nothing to say."""
+        if self.reasons:
+            return "; ".join(self.reasons)
+        return "none" if self.status not in (NO_STATUS, LIVE) else ""
+
+    @property
+    def ready_text(self) -> str:
+        """The ready month in words: 'already live', 'Apr 2027' (ISO month) or 'not within the run'."""
+        if self.note == ALREADY_LIVE:
+            return "already live"
+        return self.earliest_ready or "not within the run"
+
+    @property
+    def slip_months(self) -> int | None:
+        """Months from the planned go-live month to the ready month (0: ready on time); None when
+        already live, or when there is no ready month in the run."""
+        if self.note == ALREADY_LIVE or not self.earliest_ready:
+            return None
+        return month_gap(self.planned[:7], self.earliest_ready)
+
+
+def slip_text(months: int | None) -> str:
+    """A slip in words: '' (none to show), 'on time', '+3 months'."""
+    if months is None:
+        return ""
+    if months <= 0:
+        return "on time"
+    return f"+{months} month{'s' if months != 1 else ''}"
+
+
+def readiness_rule_text(rules: ReadinessConfig, runs: int) -> str:
+    """How the readiness table judges, in one paragraph every view prints under it."""
+    return (f"capacity and training pass when they hold in at least {rules.performance_confidence:.0%} of the "
+            f"{runs} run(s) (readiness.performance_confidence), together with the partnerships; vacancy and "
+            f"turnover are rates over the last {ROLLING_MONTHS} months pooled across the runs, amber while their "
+            f"95% interval straddles the threshold; every criterion must hold for {rules.hold_months} monthly "
+            f"review(s) in a row (readiness.hold_months). Live areas are judged on their CIRs on time over the "
+            f"last {rules.performance_months} months. Ready month: the first month on or after the planned "
+            "go-live in which criteria 1-5 all pass.")
+
+
+def month_gap(first: str, later: str) -> int:
+    """Whole months from one 'YYYY-MM' to another (negative when `later` is earlier)."""
+    return (int(later[:4]) - int(first[:4])) * 12 + int(later[5:7]) - int(first[5:7])
 
 
 def _isnan(value: Any) -> bool:
@@ -106,29 +168,52 @@ def _measure(criterion: str, v: float, t: float) -> tuple[str, str, str]:
 
 def criterion_words(criterion: str, value: Any, threshold: Any, performance_months: int | None = None,
                     pass_share: Any = None, confidence: float | None = None, on_time: Any = None,
-                    together: Any = None) -> str:
-    """One failing criterion in plain words: what it measures, its value against the threshold and,
-    across replications, in what share of runs it holds against the share needed. A criterion
-    whose mean value passes is never worded as if that value failed: it fails on how often it holds."""
+                    together: Any = None, interval: tuple[Any, Any] | None = None, live: bool = False,
+                    hold_months: int | None = None) -> str:
+    """One criterion in plain words: what it measures, its value against the threshold and, across
+    replications, in what share of runs it holds against the share needed, or (pooled criteria) its
+    95% interval. A criterion whose value passes is never worded as if that value failed: it fails on
+    how often it holds, or is said to pass without certainty."""
     if _isnan(value):
         return f"{CRITERION_NAMES.get(criterion, criterion)}: no data yet"
     v, t = float(value), float(threshold)
     needs = f"needs {confidence:.0%}" if confidence is not None else ""
+    low, high = interval if interval is not None else (math.nan, math.nan)
+    ci = ("" if _isnan(low) or _isnan(high) else
+          f" (95% interval {float(low):.1%} to {float(high):.1%})")
+    if criterion == "performance" and live:
+        months = f"last {performance_months} months" if performance_months else "recent months"
+        return f"CIRs on time over the {months} {v:.1%}{ci} vs at least {t:.0%}"
     if criterion == "performance":
         window = f" in the first {performance_months} months live" if performance_months else ""
         own = f" (its CIRs on time in those months: {float(on_time):.0%})" if not _isnan(on_time) else ""
         return f"chance of meeting the CIR target{window}: {v:.0%}, needs {t:.0%}{own}"
     what, shown, limit = _measure(criterion, v, t)
+    if criterion in POOLED:
+        what = "turnover" if criterion == "stability" else what  # leavers per FTE-year: already a 12-month rate
+        return f"{what} over the last {ROLLING_MONTHS} months {shown}{ci} vs {limit}"
     share = None if _isnan(pass_share) else float(pass_share)
-    if passes(criterion, v, t) and share is not None:  # passes on average, not often enough
-        text = f"{what} {limit} in only {share:.0%} of runs ({needs}; {shown} on average)"
-    else:
-        text = f"{what} {shown} vs {limit}"
-        if share is not None and 0 < share < 1:
-            text += f" (met in {share:.0%} of runs, {needs})" if needs else f" (met in {share:.0%} of runs)"
-    if not _isnan(together) and share is not None and share >= (confidence or 0) - 1e-12:
-        text += f"; criteria 1-5 hold together in only {float(together):.0%} of runs ({needs})"
+    enough = share is not None and share >= (confidence or 0) - 1e-12
+    if enough:  # holds in enough runs this month: it fails on holding together, or on holding long enough
+        text = f"{what} {shown} vs {limit}, met in {share:.0%} of runs ({needs or 'enough'})"
+        if not _isnan(together) and float(together) < (confidence or 0) - 1e-12:
+            return text + f", but criteria 1-5 hold together in only {float(together):.0%} of runs"
+        return text + (f", but not yet for {hold_months} monthly reviews in a row" if hold_months else "")
+    if share is not None and passes(criterion, v, t):  # passes on average, not often enough
+        return f"{what} {limit} in only {share:.0%} of runs ({needs}; {shown} on average)"
+    text = f"{what} {shown} vs {limit}"
+    if share is not None and 0 < share < 1:
+        text += f" (met in {share:.0%} of runs, {needs})" if needs else f" (met in {share:.0%} of runs)"
     return text
+
+
+class _Verdict(NamedTuple):
+    status: str
+    failing: tuple[str, ...]
+    failing_criteria: tuple[str, ...]
+    uncertain: tuple[str, ...]
+    go_live: bool
+    live: bool
 
 
 class _Index:
@@ -150,6 +235,8 @@ class _Index:
         self.value, self.threshold, self.status = column("value"), column("threshold"), column("status")
         self.pass_share, self.on_time = column("pass_share"), column("on_time_share_first_months")
         self.passed = frame["passed"].map(is_true).tolist()
+        self.ci_low, self.ci_high = column("ci_low"), column("ci_high")
+        self.live = frame["live"].map(is_true).tolist() if "live" in frame else [False] * len(frame)
         flagged = frame["go_live_month"].map(is_true) if "go_live_month" in frame else None
         self.go_live = None if flagged is None else flagged.tolist()
         keys = pd.Series(self.area, dtype=object)
@@ -171,27 +258,41 @@ class _Index:
         self.ready_months: dict[str, list[tuple[str, bool]]] = {}
         for (a, m), passed in ok.items():
             self.ready_months.setdefault(str(a), []).append((str(m), bool(passed)))
-        self.earliest = earliest_ready(readiness)
+        self.earliest: dict[str, str | None] = {}
+        for a in dict.fromkeys(self.area):
+            planned = self.flagged.get(a)
+            start = str(self.month[planned[0]]) if planned else None
+            self.earliest[a] = None if start is None else next(
+                (m for m, ok_m in self.ready_months.get(a, []) if ok_m and m >= start), None)
 
-    def verdict(self, rows: Sequence[int],
-                config: ScenarioConfig) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
-        """(status, failing in words, failing criteria, planned go-live month) of an area-month's rows."""
+    def words(self, p: int, config: ScenarioConfig, together: Any) -> str:
+        """`criterion_words` of the criterion row at position p."""
+        rules = config.header.readiness
+        shares, on_time = self.pass_share, self.on_time
+        interval = (self.ci_low[p], self.ci_high[p]) if self.ci_low is not None and self.ci_high is not None else None
+        return criterion_words(self.criterion[p], (self.value or [])[p], (self.threshold or [])[p],
+                               rules.performance_months, shares[p] if shares is not None else None,
+                               rules.performance_confidence, on_time[p] if on_time is not None else None, together,
+                               interval, self.live[p], rules.hold_months)
+
+    def verdict(self, rows: Sequence[int], config: ScenarioConfig) -> _Verdict:
+        """The status, failing and uncertain criteria in words, and the flags of an area-month's rows.
+        In a live month only performance is judged: the workforce criteria are not its reason."""
         overall = [p for p in rows if self.criterion[p] == "overall"]
         if not overall:
-            return NO_STATUS, (), (), False
+            return _Verdict(NO_STATUS, (), (), (), False, False)
         first = overall[0]
-        rules = config.header.readiness
-        bad = [p for p in rows if self.criterion[p] != "overall" and not self.passed[p]]
-        shares, on_time = self.pass_share, self.on_time
-        together = shares[first] if shares is not None else None
-        value, threshold = self.value or [], self.threshold or []
-        words = tuple(criterion_words(self.criterion[p], value[p], threshold[p], rules.performance_months,
-                                      shares[p] if shares is not None else None, rules.performance_confidence,
-                                      on_time[p] if on_time is not None else None, together)
-                      for p in bad)
+        live = self.live[first]
+        judged = [p for p in rows if self.criterion[p] != "overall"
+                  and (not live or self.criterion[p] == "performance")]
+        bad = [p for p in judged if not self.passed[p]]
+        doubtful = [p for p in judged if self.passed[p] and self.status is not None and self.status[p] == "amber"]
+        together = self.pass_share[first] if self.pass_share is not None else None
         go_live = self.go_live is not None and self.go_live[first]
         status = self.status[first] if self.status is not None else None
-        return str(status), words, tuple(self.criterion[p] for p in bad), bool(go_live)
+        return _Verdict(str(status), tuple(self.words(p, config, together) for p in bad),
+                        tuple(self.criterion[p] for p in bad), tuple(self.words(p, config, together) for p in doubtful),
+                        bool(go_live), bool(live))
 
     def status_at(self, config: ScenarioConfig, area: AreaConfig, month: str | None,
                   earliest: dict[str, str | None]) -> AreaStatus:
@@ -210,14 +311,15 @@ class _Index:
                 note = ALREADY_LIVE
             elif not at:
                 note = AFTER_RUN
-        status, words, names, go_live = self.verdict(at, config)
+        v = self.verdict(at, config)
+        status, words, names, doubts = v.status, v.failing, v.failing_criteria, v.uncertain
         judged = str(self.month[at[0]]) if status != NO_STATUS else None
         if month is None and note == ALREADY_LIVE:  # live before the run: no go-live to judge
-            status, words, names = LIVE, (), ()
+            status, words, names, doubts = LIVE, (), (), ()
         return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
                           status=status, failing=words, failing_criteria=names,
-                          codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=go_live, note=note,
-                          earliest_ready=earliest.get(area.name))
+                          codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=v.go_live, note=note,
+                          earliest_ready=earliest.get(area.name), uncertain=doubts, live=v.live)
 
 
 _LAST_INDEX: list[tuple[pd.DataFrame, _Index]] = []
@@ -279,20 +381,13 @@ def went_live(summary: pd.DataFrame, config: ScenarioConfig) -> dict[str, str]:
 
 
 def earliest_ready(readiness: pd.DataFrame) -> dict[str, str | None]:
-    """First month per area in which criteria 1-5 all pass (None if never within the horizon)."""
+    """The one "ready month" of every area: the first month, on or after its planned go-live month
+    (the first month judged for an area live before the run), in which criteria 1-5 all pass; None
+    when there is none in the run (or the planned go-live is after it). Every view shows this one
+    month, and a slip is its distance from the planned month."""
     if readiness.empty:
         return {}
-    gating = readiness[readiness["criterion"].isin(GATING)]
-    ok = gating.assign(passed=gating["passed"].map(is_true)).groupby(["area", "month"], sort=False)["passed"].all()
-    result: dict[str, str | None] = {}
-    for area in readiness["area"].drop_duplicates():
-        if area not in ok.index.get_level_values(0):
-            result[str(area)] = None
-            continue
-        months = ok.loc[area]
-        ready = months[months]
-        result[str(area)] = str(ready.index[0]) if len(ready) else None
-    return result
+    return dict(_index(readiness).earliest)
 
 
 def ready_from(readiness: pd.DataFrame, area: str, month: str) -> str | None:
@@ -322,31 +417,40 @@ def performance_window(series: pd.DataFrame, area: str, months: int, labels: Seq
 _PERFORMANCE_METRICS = ("live_areas", "cirs_filed", "cir_on_time_share")
 
 
-def _performance_window(rows: pd.DataFrame, months: int, labels: Sequence[str],
-                        target_share: float) -> tuple[float, float]:
-    """`performance_window` on one area's rows, as arrays (replication x month) rather than a
-    reindex per replication: readiness asks it of every area of a national run."""
+def _performance_cube(rows: pd.DataFrame, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(live, CIRs filed, CIRs on time), each replications x months of `labels` (no CIRs: 0), from
+    one area's series rows; None without rows."""
     rows = rows[rows["metric"].isin(_PERFORMANCE_METRICS)]
     month_k = rows["month"].map({label: k for k, label in enumerate(labels)}).to_numpy(dtype=float)
     known = ~np.isnan(month_k)
     if not known.any():
-        return math.nan, math.nan
+        return None
     replications, rep_k = np.unique(rows["replication"].to_numpy()[known], return_inverse=True)
     metric_k = rows["metric"].map({m: i for i, m in enumerate(_PERFORMANCE_METRICS)}).to_numpy()[known]
     cube = np.full((len(_PERFORMANCE_METRICS), len(replications), len(labels)), math.nan)
     cube[metric_k.astype(int), rep_k, month_k[known].astype(int)] = rows["value"].to_numpy(dtype=float)[known]
     live, cirs, share = cube
+    filed = np.where(np.isnan(cirs), 0.0, cirs)
+    return live, filed, np.where(np.isnan(share), 0.0, share) * filed
+
+
+def _performance_window(rows: pd.DataFrame, months: int, labels: Sequence[str],
+                        target_share: float) -> tuple[float, float]:
+    """`performance_window` on one area's rows, as arrays (replication x month) rather than a
+    reindex per replication: readiness asks it of every area of a national run."""
+    cube = _performance_cube(rows, labels)
+    if cube is None:
+        return math.nan, math.nan
+    live, cirs, on_time_cirs = cube
     met = []
     all_on_time = all_filed = 0.0
-    for r in range(len(replications)):
+    for r in range(live.shape[0]):
         is_live = live[r] > 0
         if not is_live.any():
             continue
         first = int(np.argmax(is_live))
         filed = cirs[r, first:first + months]
-        filed = np.where(np.isnan(filed), 0.0, filed)
-        on_share = share[r, first:first + months]
-        on_time = (np.where(np.isnan(on_share), 0.0, on_share) * filed).sum()
+        on_time = on_time_cirs[r, first:first + months].sum()
         if filed.sum() > 0:
             met.append(on_time / filed.sum() >= target_share - 1e-12)
             all_on_time += on_time
@@ -354,17 +458,6 @@ def _performance_window(rows: pd.DataFrame, months: int, labels: Sequence[str],
     if not met:
         return math.nan, math.nan
     return sum(met) / len(met), all_on_time / all_filed
-
-
-def _trailing_turnover(leavers: np.ndarray, fte: np.ndarray) -> np.ndarray:
-    """`readiness.trailing_turnover` for every replication (rows) and month (columns) at once."""
-    out = np.full(leavers.shape, math.nan)
-    for k in range(leavers.shape[1]):
-        window = slice(max(0, k - 11), k + 1)
-        total_fte = fte[:, window].sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[:, k] = np.where(total_fte > 0, leavers[:, window].sum(axis=1) * 12 / total_fte, math.nan)
-    return out
 
 
 def _column_nanmeans(values: np.ndarray) -> np.ndarray:
@@ -383,16 +476,25 @@ def _held(flags: Sequence[bool], months: int) -> list[bool]:
 
 def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.DataFrame) -> pd.DataFrame:
     """`readiness.csv`: per area and month the six criteria plus an `overall` row; `go_live_month`
-    marks the month of the planned go-live.
+    marks the month of the planned go-live, `live` the months the area is live in every replication.
 
-    `value` is the criterion on the mean state across replications. A criterion **passes** when it
-    holds in at least a share `readiness.performance_confidence` of the replications (`pass_share`,
-    each replication judged on its own monthly state by `readiness.assess`) and has done so for
-    `readiness.hold_months` reviews in a row (fewer at the start of the run). Criteria 1-5 must
-    also hold *together* in that share of replications (the `overall` row's `pass_share`; the rule
-    the `readiness` go-live policy and `rollout` apply): when each holds but not together, the one
-    holding in the fewest replications is marked failing. `on_time_share_first_months` (performance
-    rows) is the area's own CIR on-time share over its first `performance_months` months live.
+    Capacity and training: `value` is the criterion on the mean state across replications and the
+    criterion **passes** when it holds in at least a share `readiness.performance_confidence` of the
+    replications (`pass_share`, each judged on its own monthly state by `readiness.assess`).
+    Vacancy and stability (`readiness.POOLED`): `value` is the rate over the last 12 months pooled
+    across replications (vacant post-months per funded post-month; leavers per FTE-year in post),
+    `ci_low`/`ci_high` its 95% Jeffreys interval (posts x replications, leavers as Poisson counts);
+    it passes when the rate does, and its status is green, amber or red as the interval lies below,
+    across or above the threshold (`readiness.interval_status`). Every criterion 1-5 must have held
+    for `readiness.hold_months` reviews in a row; capacity, training and partnerships must also hold
+    *together* in that share of replications (the `overall` row's `pass_share`), else the one holding
+    in the fewest is marked failing.
+
+    Performance: before the area is live, the share of replications meeting the CIR target in their
+    first `performance_months` months live (`on_time_share_first_months`: the area's own share
+    then). Once live, how it performs: its CIRs on time over the last `performance_months` months,
+    pooled across replications, with the interval judged against the target; the `overall` status
+    of a live month is that one (live areas are judged on how they perform, not on going live).
     """
     header = config.header
     rules = header.readiness
@@ -410,8 +512,9 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
             live_month = None  # planned after the horizon
         else:
             live_month = calendar.month_index(go_live_day) if go_live_day > 0 else first
-        performance, on_time = _performance_window(by_area.get(area.name, performance_rows.iloc[:0]),
-                                                   rules.performance_months, labels, header.targets.cir_on_time_share)
+        mine_rows = by_area.get(area.name, performance_rows.iloc[:0])
+        performance, on_time = _performance_window(mine_rows, rules.performance_months, labels,
+                                                   header.targets.cir_on_time_share)
         if cube.empty or area.name not in cube.index.get_level_values(0):
             continue
         mine = cube.loc[area.name]
@@ -421,16 +524,20 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
         if not present:
             continue
         values = mine.to_numpy(dtype=float)
-        state = _AreaMonths(area, present, {m: values[:, [position[(m, labels[k])] for k in present]]
-                                            for m in _STATE_METRICS})
-        months = _assess_months(state, calendar, rules, performance, on_time)
+        grids = {m: values[:, [position[(m, labels[k])] for k in present]] for m in _STATE_METRICS}
+        cirs = _performance_cube(mine_rows, labels)
+        if cirs is not None and cirs[1].shape[0] == values.shape[0]:
+            grids["cirs_filed"], grids["cirs_on_time"] = cirs[1][:, present], cirs[2][:, present]
+        state = _AreaMonths(area, present, grids)
+        months = _assess_months(state, calendar, rules, performance, on_time, header.targets.cir_on_time_share)
         for j, k in enumerate(present):
             for row in months[j]:
                 out.append({"area": area.name, "month": labels[k], **row, "go_live_month": k == live_month})
     return pd.DataFrame(out, columns=COLUMNS)
 
 
-_STATE_METRICS = ["trained_fte", "vacancy_rate", "trained_share", "leavers", "fte_in_post"]
+_STATE_METRICS = ["trained_fte", "trained_share", "leavers", "fte_in_post", "vacancies", "establishment",
+                  "live_areas"]
 
 
 @dataclass(frozen=True)
@@ -441,75 +548,153 @@ class _AreaMonths:
     present: list[int]
     grids: dict[str, np.ndarray]
 
+    def window(self, j: int, months: int) -> slice:
+        """The judged months among the last `months` up to the j-th (fewer at the start of the run)."""
+        start = j
+        while start > 0 and self.present[start - 1] > self.present[j] - months:
+            start -= 1
+        return slice(start, j + 1)
+
+    def total(self, metric: str, window: slice) -> float:
+        """A metric summed over the window's months and every replication."""
+        grid = self.grids.get(metric)
+        return math.nan if grid is None else float(np.nansum(grid[:, window]))
+
+
+def _live_at_start(state: _AreaMonths, calendar: SimCalendar) -> list[bool]:
+    """Per judged month, whether the area is live when it starts in every replication (live at the
+    end of the month before; the first month judged: live before the run or planned before the month)
+    and its planned go-live month is past. The planned go-live month is judged on readiness to go
+    live, later live months on performance."""
+    live = state.grids["live_areas"]
+    planned = calendar.day_of(state.area.go_live)
+    planned_k = calendar.month_index(planned) if 0 < planned < calendar.horizon_days else -1
+    out = []
+    for j, k in enumerate(state.present):
+        if k <= planned_k:
+            out.append(False)
+        elif j == 0 or state.present[j - 1] != k - 1:
+            out.append(planned <= 0 or planned < calendar.month_start_days[k])
+        else:
+            out.append(bool(live.size) and bool(live[:, j - 1].min() > 0))
+    return out
+
+
+def pooled_rates(state: _AreaMonths, j: int, performance_months: int) -> dict[str, tuple[float, float, float]]:
+    """(rate, 95% low, high) of the pooled criteria in the j-th judged month: the vacancy rate and
+    12-month turnover over the last 12 months, and the CIR on-time share over the last
+    `performance_months` months, all pooled across replications."""
+    window = state.window(j, ROLLING_MONTHS)
+    out: dict[str, tuple[float, float, float]] = {}
+    vacant, funded = state.total("vacancies", window), state.total("establishment", window)
+    posts = funded / (window.stop - window.start)  # funded posts x replications: one observation each
+    rate = vacant / funded if funded > 0 else math.nan
+    out["vacancy"] = (rate, *jeffreys_share_interval(rate * posts, posts))
+    leavers, fte_years = state.total("leavers", window), state.total("fte_in_post", window) / 12
+    out["stability"] = (leavers / fte_years if fte_years > 0 else math.nan,
+                        *jeffreys_rate_interval(leavers, fte_years))
+    recent = state.window(j, performance_months)
+    on_time, filed = state.total("cirs_on_time", recent), state.total("cirs_filed", recent)
+    out["performance"] = (on_time / filed if filed > 0 else math.nan, *jeffreys_share_interval(on_time, filed))
+    return out
+
+
+def _pooled_row(row: dict[str, object], judged: tuple[float, float, float]) -> bool:
+    """Set a criterion row from its pooled rate and interval; returns whether the rate passes."""
+    name, threshold = str(row["criterion"]), float(row["threshold"])  # type: ignore[arg-type]
+    value, low, high = judged
+    row["value"], row["ci_low"], row["ci_high"] = value, low, high
+    row["margin"] = (value - threshold) if HIGHER_IS_BETTER[name] else (threshold - value)
+    row["passed"] = passes(name, value, threshold)
+    row["status"] = interval_status(name, low, high, threshold) if value == value else "amber"
+    row["pass_share"] = math.nan
+    return bool(row["passed"])
+
 
 def _assess_months(state: _AreaMonths, calendar: SimCalendar, rules: ReadinessConfig, performance: float,
-                   on_time: float) -> list[list[dict[str, object]]]:
-    """Each judged month's criteria rows (plus `overall`): each criterion on the mean state, its
-    `pass_share` across replications, then the hold and together rules (see `readiness_frame`)."""
+                   on_time: float, target_share: float) -> list[list[dict[str, object]]]:
+    """Each judged month's criteria rows (plus `overall`): capacity and training on the mean state
+    with their `pass_share` across replications, vacancy and stability on pooled rates, performance
+    as `readiness_frame` says; then the hold and together rules."""
     confidence = rules.performance_confidence
     grids = state.grids
-    leavers, fte = grids["leavers"], grids["fte_in_post"]
-    turnover = _trailing_turnover(leavers, fte)
-    mean_turnover = _trailing_turnover(leavers.mean(axis=0, keepdims=True), fte.mean(axis=0, keepdims=True))[0]
-    per_rep = {"capacity": grids["trained_fte"], "vacancy": grids["vacancy_rate"], "training": grids["trained_share"],
-               "stability": turnover}
-    means = {name: _column_nanmeans(per_rep[name]) for name in ("capacity", "vacancy", "training")}
+    per_rep = {"capacity": grids["trained_fte"], "training": grids["trained_share"]}
+    means = {name: _column_nanmeans(per_rep[name]) for name in per_rep}
+    live_all = _live_at_start(state, calendar)
     months: list[list[dict[str, object]]] = []
     raw: dict[str, list[bool]] = {c: [] for c in GATING}
     together: list[float] = []
     for j, k in enumerate(state.present):
-        mean_state = AreaState(float(means["capacity"][j]), float(means["vacancy"][j]),
-                               float(means["training"][j]), float(mean_turnover[j]), performance)
-        review = review_date_of(calendar, k)
-        crit = assess(state.area, calendar, k, review, mean_state, rules)
+        mean_state = AreaState(float(means["capacity"][j]), math.nan, float(means["training"][j]), math.nan,
+                               performance)
+        crit = assess(state.area, calendar, k, review_date_of(calendar, k), mean_state, rules)
+        rates = pooled_rates(state, j, rules.performance_months)
         ok_all = np.ones(per_rep["capacity"].shape[0], dtype=bool)
         for row in crit:
             name = str(row["criterion"])
+            row["ci_low"] = row["ci_high"] = math.nan
+            row["on_time_share_first_months"] = math.nan
+            if name in POOLED:
+                raw[name].append(_pooled_row(row, rates[name]))
+                continue
+            if name == "performance":
+                if bool(live_all[j]):
+                    row["threshold"] = target_share
+                    _pooled_row(row, rates["performance"])
+                else:
+                    row["pass_share"], row["on_time_share_first_months"] = math.nan, on_time
+                continue
             threshold = float(row["threshold"])  # type: ignore[arg-type]
             if name in per_rep:
                 held = np.array([passes(name, v, threshold) for v in per_rep[name][:, j]])
-            elif name == "partnerships":
+            else:  # partnerships: the same in every replication
                 held = np.full(ok_all.shape, bool(row["passed"]))
-            else:
-                row["pass_share"], row["on_time_share_first_months"] = math.nan, on_time
-                continue
             ok_all &= held
             share = np.count_nonzero(held) / held.size if held.size else math.nan  # = held.mean(), bit for bit
-            row["pass_share"], row["on_time_share_first_months"] = share, math.nan
+            row["pass_share"] = share
             raw[name].append(bool(held.size) and share >= confidence - 1e-12)
         together.append(np.count_nonzero(ok_all) / ok_all.size if ok_all.size else math.nan)
         months.append(crit)
-    _apply_hold_rules(months, raw, together, rules)
+    _apply_hold_rules(months, raw, together, rules, [bool(x) for x in live_all])
     return months
 
 
 def _apply_hold_rules(months: list[list[dict[str, object]]], raw: dict[str, list[bool]], together: list[float],
-                      rules: ReadinessConfig) -> None:
-    """Criteria 1-5 pass only when they held for `hold_months` reviews in a row, and together in
-    enough replications (else the one holding in the fewest fails); then each month's `overall` row."""
+                      rules: ReadinessConfig, live: Sequence[bool]) -> None:
+    """Criteria 1-5 pass only when they held for `hold_months` reviews in a row, and capacity,
+    training and partnerships together in enough replications (else the one holding in the fewest
+    fails); then each month's `overall` row (a live month's by its performance)."""
     confidence = rules.performance_confidence
     held_by = {c: _held(raw[c], rules.hold_months) for c in GATING}
     jointly = _held([t == t and t >= confidence - 1e-12 for t in together], rules.hold_months)
     for j, crit in enumerate(months):
         for row in crit:
             name = str(row["criterion"])
-            if name in held_by:
+            if name in held_by and row["passed"] != held_by[name][j]:
                 row["passed"] = held_by[name][j]
                 _restatus(row, rules.amber_tolerance)
-        gating = [r for r in crit if r["criterion"] in GATING]
-        if all(r["passed"] for r in gating) and not jointly[j]:
-            weakest = min(gating, key=lambda r: float(r["pass_share"]))  # type: ignore[arg-type]
+        joint = [r for r in crit if r["criterion"] in GATING and r["criterion"] not in POOLED]
+        if all(r["passed"] for r in joint) and not jointly[j]:
+            weakest = min(joint, key=lambda r: float(r["pass_share"]))  # type: ignore[arg-type]
             weakest["passed"] = False
             _restatus(weakest, rules.amber_tolerance)
         passed_count = sum(bool(r["passed"]) for r in crit)
+        is_live = bool(live[j]) if j < len(live) else False
         crit.append({"criterion": "overall", "value": float(passed_count), "threshold": float(len(CRITERIA)),
-                     "passed": passed_count == len(CRITERIA), "status": overall_status(crit),
+                     "passed": all(bool(r["passed"]) for r in crit if r["criterion"] in GATING),
+                     "status": overall_status(crit, live=is_live),
                      "margin": float(passed_count - len(CRITERIA)), "pass_share": together[j],
-                     "on_time_share_first_months": math.nan})
+                     "on_time_share_first_months": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+                     "live": is_live})
+        for row in crit[:-1]:
+            row["live"] = is_live
 
 
 def _restatus(row: dict[str, object], tolerance: float) -> None:
-    """A criterion's status after the replication and hold rules, by the one amber rule (on its
-    mean value's margin)."""
+    """A criterion's status after the replication and hold rules: by the one amber rule on its mean
+    value's margin; a pooled criterion that passes on its rate but has not held long enough is amber."""
+    if row["criterion"] in POOLED:
+        row["status"] = "amber" if row["status"] == "green" and not row["passed"] else row["status"]
+        return
     row["status"] = criterion_status(str(row["criterion"]), bool(row["passed"]),
                                      float(row["margin"]), tolerance)  # type: ignore[arg-type]

@@ -44,7 +44,22 @@ least P (`--confidence`) across replications. The planner works in five steps:
    horizon. `ready_probability_at_proposed` and `check_passed` come from this check. The risk
    follows the probability of being ready on the *planned* date under the plan (the check's for
    an area on time, the readiness run's for a late one, which is below P): `high` below P,
-   `medium` below (1 + P) / 2, `low` otherwise; so every late area is high risk.
+   `medium` below (1 + P) / 2 or when the replications are too few to show P (the one-sided 95%
+   exact lower bound of the probability is below P: 'ready in 2/2 runs' is not low risk; a plan
+   note says how many replications would show it), `low` otherwise; so every late area is high risk.
+
+Every criterion the readiness check judges is judged here: criteria 1-5 by the go-live gate, and
+each area's verdict, reason and ready month at its planned go-live are read from the readiness
+run's own table (`readiness_view`, the words `readiness` and the report show; columns
+`status_at_planned`, `readiness_reason`, `ready_month`), including criterion 6 (the CIR target in
+the first months live), which the gate does not wait for but the reason names when it fails.
+Areas live at the start are judged on how they perform, and named in the notes when not green.
+
+Extra FCAs are bought only for capacity and training. A late area failing the vacancy or turnover
+criterion at its planned month is not offered extra FCAs: the added heads leave the vacancies and
+leavers as many as before, so they lower the rates only by dilution (Hertfordshire "fixed" by +14
+FCAs at £869k a year). Turnover is judged as leavers per FTE-year of the team in post (a rate that
+more heads do not lower in expectation) and the reason says to fill the posts or keep the staff.
 
 Areas planned after the horizon cannot be assessed and are listed as such; areas live at the
 start are not part of the rollout. Budget is the only link between areas (training seats and
@@ -74,16 +89,21 @@ from cfc_sim.output_folder import write_folder
 from cfc_sim.plan import check_addition, smallest_extra, variant
 from cfc_sim.progress import PlanProgress
 from cfc_sim.readiness import GATING
-from cfc_sim.readiness_view import readiness_frame, status_at
+from cfc_sim.readiness_view import AreaStatus, area_statuses, readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
 from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.resolved import resolved_yaml
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 from cfc_sim.scenario.variants import config_variant
+from cfc_sim.stats import replications_for_confidence, share_lower_bound
 
 COLUMNS = ["area", "region", "planned_go_live", "proposed_go_live", "on_time", "extra_fte", "annual_cost",
            "ready_probability_at_proposed", "risk", "reason", "delay_months", "ready_probability_at_planned",
-           "extra_fte_for_on_time", "annual_cost_for_on_time", "check_passed", "check_runs"]
+           "extra_fte_for_on_time", "annual_cost_for_on_time", "check_passed", "check_runs",
+           "status_at_planned", "readiness_reason", "ready_month", "ready_probability_low"]
+# Criteria more FCAs only dilute: vacancies and leavers stay as many while the heads grow, so the rates
+# fall without the posts being filled or the leavers staying. Rollout never buys these with extra FCAs.
+DILUTED = ("vacancy", "stability")
 RISKS = ("low", "medium", "high")
 PARTNERSHIPS = (("idva", "IDVA"), ("local_authority", "local authority"), ("police", "police"))
 
@@ -97,6 +117,8 @@ class RolloutPlan:
     totals: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     already_live: list[str] = field(default_factory=list)
+    readiness: pd.DataFrame | None = None  # the readiness table of the readiness run (every area)
+    readiness_config: ScenarioConfig | None = None  # the scenario that table judges
 
 
 @dataclass
@@ -117,6 +139,8 @@ class _Area:
     p_proposed: float = math.nan
     check_runs: int = 0
     check_days: list[float] = field(default_factory=list)
+    status: AreaStatus | None = None  # the readiness verdict at the planned go-live (`readiness_view`)
+    diluted: list[str] = field(default_factory=list)  # failing criteria extra FCAs would only dilute
 
     @property
     def name(self) -> str:
@@ -141,11 +165,30 @@ def share_on(days: Sequence[float], day: float) -> float:
     return sum(d == d and d <= day + 0.5 for d in days) / len(days) if days else math.nan
 
 
-def risk_of(probability: float, confidence: float) -> str:
-    """high below the confidence, medium below halfway from it to certainty, low otherwise."""
+def risk_of(probability: float, confidence: float, runs: int | None = None) -> str:
+    """high below the confidence, medium below halfway from it to certainty, low otherwise; with
+    `runs`, low only when that many runs show the confidence (the one-sided 95% exact lower bound of
+    the probability is at least it): 'ready in 2/2 runs' is not low risk."""
     if probability != probability or probability < confidence - 1e-12:
         return "high"
-    return "medium" if probability < (1 + confidence) / 2 - 1e-12 else "low"
+    if probability < (1 + confidence) / 2 - 1e-12:
+        return "medium"
+    if runs and share_lower_bound(round(probability * runs), runs) < confidence - 1e-12:
+        return "medium"
+    return "low"
+
+
+def too_few_runs_note(runs: int, confidence: float) -> str | None:
+    """A plan-level note when `runs` replications cannot show the claimed confidence, else None."""
+    needed = replications_for_confidence(confidence)
+    if needed is not None and runs >= needed:
+        return None
+    shown = share_lower_bound(runs, runs)
+    need = (f"at least {needed} replications (--reps {needed})" if needed is not None
+            else "certainty, which no number of runs shows")
+    return (f"{runs} replications are too few for {confidence:.0%} confidence: even 'ready in {runs}/{runs} runs' "
+            f"shows a chance of only {shown:.0%} or more (95% confidence); showing {confidence:.0%} needs {need}. "
+            "No area is rated low risk on fewer.")
 
 
 def first_review_on_or_after(calendar: SimCalendar, planned_day: float, day: float) -> float | None:
@@ -223,23 +266,16 @@ def readiness_verdicts(config: ScenarioConfig, calendar: SimCalendar, outputs: S
     return sub, readiness_frame(sub, calendar, series[series["area"].isin(list(names))])
 
 
-def _blockers(config: ScenarioConfig, calendar: SimCalendar, outputs: Sequence[ReplicationOutput],
-              areas: Sequence[_Area], confidence: float | None = None) -> dict[str, tuple[list[str], str]]:
-    """Per area, the workforce criteria failing at its planned month, in `readiness`'s words."""
-    if not areas:
-        return {}
-    sub, frame = readiness_verdicts(config, calendar, outputs, [a.name for a in areas], confidence)
-    by_name = {a.name: a for a in sub.areas}
-    out = {}
-    for area in areas:
-        month = calendar.month_labels[calendar.month_index(area.planned_day)]
-        verdict = status_at(frame, sub, by_name[area.name], month, earliest={})
-        workforce = [(c, w) for c, w in zip(verdict.failing_criteria, verdict.failing, strict=True)
-                     if c in GATING and c != "partnerships"]
-        seats = area.config.workforce.training.seats_per_month
-        texts = [w + (f" with {seats} training seats a month" if c == "training" else "") for c, w in workforce]
-        out[area.name] = ([c for c, _ in workforce], "; ".join(texts[:2]) + ("; ..." if len(texts) > 2 else ""))
-    return out
+def _blockers(area: _Area) -> tuple[list[str], str]:
+    """The workforce criteria failing at the area's planned month, in `readiness`'s words."""
+    verdict = area.status
+    if verdict is None:
+        return [], ""
+    workforce = [(c, w) for c, w in zip(verdict.failing_criteria, verdict.failing, strict=True)
+                 if c in GATING and c != "partnerships"]
+    seats = area.config.workforce.training.seats_per_month
+    texts = [w + (f" with {seats} training seats a month" if c == "training" else "") for c, w in workforce]
+    return [c for c, _ in workforce], "; ".join(texts[:2]) + ("; ..." if len(texts) > 2 else "")
 
 
 def _late_partnerships(area: AreaConfig) -> str:
@@ -258,7 +294,12 @@ def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
             what = ", ".join(area.blocker_names) or "readiness"
             without = f"; without them {area.blockers}" if area.blockers else ""
             return f"{what}: {_fcas(area.extra_needed)} funded{without}"
-        return f"ready at the planned date in {round(area.p_planned * reps)}/{reps} runs"
+        shown = round(area.p_planned * reps)
+        text = f"ready at the planned date in {shown}/{reps} runs"
+        if share_lower_bound(shown, reps) < confidence - 1e-12:
+            needed = replications_for_confidence(confidence)
+            text += (f" (too few runs to show {confidence:.0%}" + (f": needs {needed}" if needed else "") + ")")
+        return text + _performance_words(area)
     causes = []
     if area.partnerships_late:
         causes.append(f"partnerships: {area.partnerships_late}")
@@ -276,6 +317,10 @@ def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
         causes.append(f"not on time even with {_fcas(area.search_limit)}" + (
             "" if area.search_limit >= max_extra else " (more could not be trained by the planned date with "
             f"{area.config.workforce.training.seats_per_month} training seats a month)"))
+    elif area.diluted:
+        causes.append("extra FCAs not tried: they would only dilute the "
+                      + " and ".join("vacancy rate" if c == "vacancy" else "turnover rate" for c in area.diluted)
+                      + " (the vacancies and leavers stay); fill the posts or keep the staff")
     elif not area.partnerships_late and max_extra == 0:
         causes.append("extra FCAs not tried (--max-extra 0)")
     elif not area.partnerships_late:
@@ -285,7 +330,16 @@ def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
         live = sum(d == d for d in area.check_days or area.baseline) / max(len(area.check_days or area.baseline), 1)
         causes.append(f"not ready within the horizon with probability {confidence:.0%} "
                       f"(live by the end in {live:.0%} of runs)")
-    return "; ".join(causes)
+    return "; ".join(causes) + _performance_words(area)
+
+
+def _performance_words(area: _Area) -> str:
+    """The readiness check's criterion 6 (the CIR target in the first months live), which the
+    go-live gate does not wait for, when it fails at the planned go-live."""
+    status = area.status
+    if status is None or "performance" not in status.failing_criteria:
+        return ""
+    return "; but " + status.failing[status.failing_criteria.index("performance")]
 
 
 def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | None = None, max_extra: int = 200,
@@ -314,35 +368,57 @@ def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | N
         end = calendar.start + dt.timedelta(days=int(calendar.horizon_days))
         notes.append(f"{len(beyond)} area(s) planned after the horizon ({end}) are not assessed: "
                      "raise horizon_months to plan them")
-    late = readiness_run(ready, calendar, runner, inside, confidence, on_step)
+    late, judged, frame = readiness_run(ready, calendar, runner, inside, confidence, on_step)
     cost_of_on_time(ready, calendar, runner, late, confidence, max_extra, on_step, progress)
     notes += fund_within_budget(late, budget)
     propose_dates(calendar, inside, confidence)
     extras = {a.name: a.extra_needed or 0 for a in inside if a.funded}
     check_proposed(ready, calendar, runner, inside, extras, confidence, on_step)
-    return _assemble(config, calendar, pending, inside, already_live, extras, notes, confidence, budget, max_extra,
+    few = too_few_runs_note(config.replications, confidence)
+    notes += [few] if few else []
+    notes += _live_area_notes(frame, judged, already_live)
+    plan = _assemble(config, calendar, pending, inside, already_live, extras, notes, confidence, budget, max_extra,
                      runner.runs)
+    plan.readiness, plan.readiness_config = frame, judged
+    return plan
+
+
+def _live_area_notes(frame: pd.DataFrame, judged: ScenarioConfig, already_live: Sequence[str]) -> list[str]:
+    """The areas live at the start are not planned, but they are judged: each not green in the run's
+    last month, with why (how they perform), so the plan does not read as if all were well."""
+    if not already_live or frame.empty:
+        return []
+    last = str(frame["month"].max())
+    notes = []
+    for name in already_live:
+        view = status_at(frame, judged, judged.area(name), last)
+        if view.status in ("red", "amber"):
+            notes.append(f"{name} (already live) is {view.status} in {last}: {view.reason}")
+    return notes
 
 
 def readiness_run(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, inside: Sequence[_Area],
-                  confidence: float, on_step: Callable[[str], None]) -> list[_Area]:
-    """Steps 1-2: the areas under the readiness policy at their planned dates; returns the late ones
-    (on time in fewer than a share `confidence` of replications), with why they are late."""
-    if not inside:
-        return []
-    on_step(f"readiness run: {len(inside)} areas, {ready.replications} replications")
-    base = variant(ready, [a.name for a in inside])
-    outputs = runner.outputs(base)
+                  confidence: float,
+                  on_step: Callable[[str], None]) -> tuple[list[_Area], ScenarioConfig, pd.DataFrame]:
+    """Steps 1-2: every area under the readiness policy at its planned date; returns the late ones
+    (on time in fewer than a share `confidence` of replications), with why they are late, and the
+    readiness table of the run (every area, every month: the verdicts `readiness` shows)."""
+    names = [a.name for a in ready.areas]
+    on_step(f"readiness run: {len(names)} areas, {ready.replications} replications")
+    outputs = runner.outputs(variant(ready, names))
     days = go_live_days(outputs, [a.name for a in inside])
+    sub, frame = readiness_verdicts(ready, calendar, outputs, names, confidence)
+    statuses = {v.area: v for v in area_statuses(frame, sub)}
     for area in inside:
         area.baseline = days[area.name]
         area.p_planned = share_on(area.baseline, area.planned_day)
         area.partnerships_late = _late_partnerships(area.config)
+        area.status = statuses.get(area.name)
     late = [a for a in inside if a.p_planned < confidence - 1e-12]
-    for name, (labels, text) in _blockers(ready, calendar, outputs, late, confidence).items():
-        area = next(a for a in late if a.name == name)
-        area.blocker_names, area.blockers = labels, text
-    return late
+    for area in late:
+        area.blocker_names, area.blockers = _blockers(area)
+        area.diluted = [c for c in area.blocker_names if c in DILUTED]
+    return late, sub, frame
 
 
 def cost_of_on_time(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, late: Sequence[_Area],
@@ -350,9 +426,9 @@ def cost_of_on_time(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner
                     progress: PlanProgress | None = None) -> None:
     """Step 3: for each late area whose partnerships allow it, the smallest extra FCAs for on time."""
     if progress is not None:
-        progress.expect(sum(1 for a in late if not a.partnerships_late and max_extra > 0))
+        progress.expect(sum(1 for a in late if not a.partnerships_late and max_extra > 0 and not a.diluted))
     for area in late:
-        if area.partnerships_late or max_extra == 0:
+        if area.partnerships_late or max_extra == 0 or area.diluted:
             continue
         area.search_limit = trainable_extra(area.config, calendar, area.planned_day,
                                             ready.header.readiness.min_training_share, max_extra)
@@ -483,13 +559,14 @@ def _row(area: _Area, calendar: SimCalendar, confidence: float, max_extra: int, 
     on_time = proposed is not None and proposed <= planned
     extra = (area.extra_needed or 0) if area.funded else 0
     delay = "" if proposed is None else max(0, (proposed.year - planned.year) * 12 + proposed.month - planned.month)
+    probability = area.p_proposed if on_time else area.p_planned
     return {
         "area": area.name, "region": area.config.region or "", "planned_go_live": planned.isoformat(),
         "proposed_go_live": proposed.isoformat() if proposed else "", "on_time": on_time, "extra_fte": extra,
         "annual_cost": extra * area.config.workforce.cost_per_fte_day * DAYS_PER_YEAR,
         "ready_probability_at_proposed": area.p_proposed,
         # the chance of being ready on the planned date under the plan: a late area misses it
-        "risk": risk_of(area.p_proposed if on_time else area.p_planned, confidence),
+        "risk": risk_of(probability, confidence, reps),
         "reason": _reason(area, confidence, max_extra, reps), "delay_months": delay,
         "ready_probability_at_planned": area.p_planned,
         "extra_fte_for_on_time": area.extra_needed if area.extra_needed is not None else (
@@ -498,7 +575,18 @@ def _row(area: _Area, calendar: SimCalendar, confidence: float, max_extra: int, 
             0.0 if area.p_planned >= confidence - 1e-12 else math.nan),
         "check_passed": bool(proposed is not None and area.p_proposed >= confidence - 1e-12),
         "check_runs": area.check_runs,
+        **_readiness_cells(area.status),
+        "ready_probability_low": share_lower_bound(round(probability * reps), reps) if probability == probability
+        else math.nan,
     }
+
+
+def _readiness_cells(status: AreaStatus | None) -> dict[str, Any]:
+    """The readiness check's verdict at the planned go-live, its reason and the ready month (the
+    readiness run's table, `readiness_view`: the words `readiness` and the report show)."""
+    if status is None:
+        return {"status_at_planned": "n/a", "readiness_reason": "", "ready_month": ""}
+    return {"status_at_planned": status.status, "readiness_reason": status.reason, "ready_month": status.ready_text}
 
 
 def _beyond_row(area: _Area) -> dict[str, Any]:
@@ -509,6 +597,7 @@ def _beyond_row(area: _Area) -> dict[str, Any]:
         "reason": "planned after the horizon: raise horizon_months to plan it", "delay_months": "",
         "ready_probability_at_planned": math.nan, "extra_fte_for_on_time": math.nan,
         "annual_cost_for_on_time": math.nan, "check_passed": False, "check_runs": 0,
+        **_readiness_cells(None), "ready_probability_low": math.nan,
     }
 
 

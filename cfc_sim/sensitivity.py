@@ -7,9 +7,10 @@ run for R replications with the SAME seed at every point (common random numbers)
 differences between points come from the inputs, not from the dice. Outputs per point:
 
 - `cir_on_time_share`: England's (ALL/all) CIR on-time share, the mean over replications;
-- `earliest_ready_month:<area>`: for each area not live at the start, the first month (index from
-  the run start) whose readiness criteria 1-5 all pass on the mean state across replications
-  (`cfc_sim.readiness.earliest_ready`); never ready within the run counts as the horizon.
+- `earliest_ready_month:<area>`: for each area not live at the start, its ready month (index from
+  the run start): the first month on or after its planned go-live month in which readiness
+  criteria 1-5 all pass (`cfc_sim.readiness_view.earliest_ready`, the one definition every view
+  shows); never ready within the run counts as the horizon.
 
 Morris gives mu_star (mean absolute elementary effect: the output's change over a low-to-high
 step, in the output's units) and sigma (its spread: interactions or non-linearity); Sobol gives

@@ -110,3 +110,54 @@ def variance_shares(values: pd.Series, replications: pd.Series, inner: int) -> t
     if total <= 0:
         return 0.0, 0.0
     return parameter / total, within / total
+
+
+def jeffreys_share_interval(successes: float, trials: float,
+                            confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Jeffreys interval (Beta(x + 1/2, n - x + 1/2) quantiles) of a share from `successes` of
+    `trials` (both may be fractional, e.g. post-replications vacant on average): sound for the
+    small counts of a team of 7-19 FCAs, where the normal approximation is not. NaN without trials."""
+    if not trials > 0:
+        return math.nan, math.nan
+    from scipy.stats import beta
+
+    x = min(max(successes, 0.0), trials)
+    tail = (1 - confidence) / 2
+    low = 0.0 if x <= 0 else float(beta.ppf(tail, x + 0.5, trials - x + 0.5))
+    high = 1.0 if x >= trials else float(beta.ppf(1 - tail, x + 0.5, trials - x + 0.5))
+    return low, high
+
+
+def jeffreys_rate_interval(events: float, exposure: float,
+                           confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Jeffreys interval of a Poisson rate (Gamma(k + 1/2) quantiles over the exposure), e.g. leavers
+    per FTE-year: a rate, so more heads do not make it smaller, only better known. NaN without exposure."""
+    if not exposure > 0:
+        return math.nan, math.nan
+    from scipy.stats import gamma
+
+    tail = (1 - confidence) / 2
+    k = max(events, 0.0)
+    low = 0.0 if k <= 0 else float(gamma.ppf(tail, k + 0.5)) / exposure
+    return low, float(gamma.ppf(1 - tail, k + 0.5)) / exposure
+
+
+def replications_for_confidence(share: float, confidence: float = CONFIDENCE) -> int | None:
+    """The fewest replications for which 'ready in every run' shows a chance of at least `share`
+    with one-sided `confidence` (the exact binomial bound: all n pass, share**n <= 1 - confidence);
+    e.g. 14 for 80% and 29 for 90% at 95%; None for certainty, which no number of runs shows."""
+    if share >= 1:
+        return None
+    if share <= 0:
+        return 1
+    return max(1, math.ceil(math.log(1 - confidence) / math.log(share) - 1e-9))
+
+
+def share_lower_bound(successes: int, trials: int, confidence: float = CONFIDENCE) -> float:
+    """One-sided exact (Clopper-Pearson) lower bound on a share from `successes` of `trials`: how
+    sure 'ready in k/n runs' makes us that the chance is at least some level."""
+    if trials <= 0 or successes <= 0:
+        return 0.0
+    from scipy.stats import beta
+
+    return float(beta.ppf(1 - confidence, successes, trials - successes + 1))

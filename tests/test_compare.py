@@ -81,7 +81,7 @@ def test_readiness_command_prints_every_area_and_draws_the_heatmap(runs, tmp_pat
     heatmap = tmp_path / "heat.png"
     code, out, err = invoke(["readiness", str(runs["base"]), "--out", str(heatmap)], capsys)
     assert code == 0, err
-    assert "Northshire" in out and "Southshire" in out and "earliest ready" in out
+    assert "Northshire" in out and "Southshire" in out and "ready month" in out
     assert heatmap.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, _ = invoke(["readiness", str(runs["base"]), "--month", "2026-09", "--out", str(heatmap)], capsys)
     assert code == 0 and "2026-09" in out

@@ -45,19 +45,27 @@ def run():  # type: ignore[no-untyped-def]
     return scenario, run_scenario(scenario)
 
 
-def _reference_verdict(rows: pd.DataFrame, config: Any) -> tuple[str, tuple[str, ...], tuple[str, ...], bool]:
+def _reference_verdict(rows: pd.DataFrame, config: Any) -> tuple[Any, ...]:
     overall = rows[rows["criterion"] == "overall"]
     if overall.empty:
-        return NO_STATUS, (), (), False
+        return NO_STATUS, (), (), (), False, False
     rules = config.header.readiness
-    bad = rows[(rows["criterion"] != "overall") & ~rows["passed"].map(is_true)]
+    live = is_true(overall["live"].iloc[0])
+    judged = rows[(rows["criterion"] != "overall") & ((rows["criterion"] == "performance") | (not live))]
+    bad = judged[~judged["passed"].map(is_true)]
+    doubtful = judged[judged["passed"].map(is_true) & (judged["status"] == "amber")]
     together = overall["pass_share"].iloc[0] if "pass_share" in overall else None
-    words = tuple(criterion_words(str(r.criterion), r.value, r.threshold, rules.performance_months,
-                                  getattr(r, "pass_share", None), rules.performance_confidence,
-                                  getattr(r, "on_time_share_first_months", None), together)
-                  for r in bad.itertuples())
+
+    def words(frame: pd.DataFrame) -> tuple[str, ...]:
+        return tuple(criterion_words(str(r.criterion), r.value, r.threshold, rules.performance_months,
+                                     getattr(r, "pass_share", None), rules.performance_confidence,
+                                     getattr(r, "on_time_share_first_months", None), together,
+                                     (r.ci_low, r.ci_high), is_true(r.live), rules.hold_months)
+                     for r in frame.itertuples())
+
     go_live = "go_live_month" in overall and is_true(overall["go_live_month"].iloc[0])
-    return str(overall["status"].iloc[0]), words, tuple(str(c) for c in bad["criterion"]), bool(go_live)
+    return (str(overall["status"].iloc[0]), words(bad), tuple(str(c) for c in bad["criterion"]), words(doubtful),
+            bool(go_live), live)
 
 
 def _reference_status_at(readiness: pd.DataFrame, config: Any, area: Any, month: str | None) -> AreaStatus:
@@ -77,14 +85,14 @@ def _reference_status_at(readiness: pd.DataFrame, config: Any, area: Any, month:
             note = ALREADY_LIVE
         elif at.empty:
             note = AFTER_RUN
-    status, words, names, go_live = _reference_verdict(at, config)
+    status, words, names, doubts, go_live, live = _reference_verdict(at, config)
     judged = str(at["month"].iloc[0]) if status != NO_STATUS else None
     if month is None and note == ALREADY_LIVE:
-        status, words, names = LIVE, (), ()
+        status, words, names, doubts = LIVE, (), (), ()
     return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
                       status=status, failing=words, failing_criteria=names,
                       codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=go_live, note=note,
-                      earliest_ready=earliest_ready(readiness).get(area.name))
+                      earliest_ready=earliest_ready(readiness).get(area.name), uncertain=doubts, live=live)
 
 
 def _reference_ready_from(readiness: pd.DataFrame, area: str, month: str) -> str | None:
@@ -102,7 +110,8 @@ def test_every_verdict_equals_filtering_the_whole_frame(run: Any, as_read: bool)
     scenario, result = run
     frame = result.readiness
     if as_read:  # flags as a CSV holds them: the words "True" / "False"
-        frame = frame.assign(passed=frame["passed"].map(str), go_live_month=frame["go_live_month"].map(str))
+        frame = frame.assign(passed=frame["passed"].map(str), go_live_month=frame["go_live_month"].map(str),
+                             live=frame["live"].map(str))
     months = sorted(frame["month"].unique())
     statuses = set()
     for area in scenario.areas:

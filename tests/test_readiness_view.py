@@ -83,33 +83,78 @@ def varied(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]:
     return out, read_results(out)
 
 
-def test_readiness_report_and_rollout_agree_for_every_area_and_month(varied: tuple[Path, RunResult],
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def _verdict(status) -> tuple:  # type: ignore[no-untyped-def]
+    """What every view must show alike: the verdict, its reason in words and the ready month."""
+    return status.status, status.reason, status.ready_text
+
+
+def test_readiness_report_rollout_and_board_agree_for_every_area_and_month(
+        varied: tuple[Path, RunResult], capsys: pytest.CaptureFixture[str]) -> None:
+    """Acceptance (issue 26): the verdict, reason and ready month of every area and month are the same
+    in `readiness` (CLI), the report, `rollout` and the board page."""
+    import html
+
+    from cfc_sim.report.comparison import area_comparisons, render_comparison
+    from cfc_sim.rollout import plan_rollout
+
     run_dir, result = varied
+    scenario = _varied()
+    plan = plan_rollout(scenario, confidence=scenario.header.readiness.performance_confidence, max_extra=0)
+    assert plan.readiness is not None and plan.readiness_config is not None
+    months = sorted(result.readiness["month"].unique())
+    grid = monthly_status(result, months)
+    overview = {r["area"]: r for r in readiness_overview(result)}
+    for month in [None, *months]:
+        argv = ["readiness", str(run_dir), "--out", str(run_dir.parent / "h.png")]
+        code, out, _ = invoke(argv + (["--month", month] if month else []), capsys)
+        assert code == 0
+        flat = " ".join(out.replace("│", " ").split())
+        for area in scenario.areas:
+            view = status_at(result.readiness, result.config, area, month)
+            planner = status_at(plan.readiness, plan.readiness_config, plan.readiness_config.area(area.name), month)
+            assert _verdict(planner) == _verdict(view), (area.name, month)
+            assert view.status in _cli_line(out, area.name)
+            assert view.ready_text in _cli_line(out, area.name)
+            for words in (view.failing + view.uncertain):  # the table wraps cells: each value is in it
+                number = next((w for w in words.split() if w[0].isdigit()), None)
+                assert number is None or number in flat
+            if month is not None:
+                cell = grid[(area.name, month)]
+                assert (cell.status, cell.failing) == (view.status, list(view.reasons))
+            else:
+                report = overview[area.name]
+                assert (report["status"], report["reason"], report["earliest_ready"]) == (
+                    view.status, view.reason, view.earliest_ready)
+    # rollout's table: each planned area's verdict, reason and ready month at its planned go-live
+    table = plan.table.set_index("area")
+    for area in scenario.areas:
+        view = status_at(result.readiness, result.config, area)
+        if area.name in table.index:
+            row = table.loc[area.name]
+            assert (row["status_at_planned"], row["readiness_reason"], row["ready_month"]) == _verdict(view)
+    # the board page (the run against itself): the same verdicts, and each reason and ready month on the page
+    page = render_comparison([result, result], ["a", "b"], [run_dir, run_dir])
+    for row in area_comparisons([result, result]):
+        cell = row.runs[0]
+        assert cell is not None
+        view = status_at(result.readiness, result.config, result.config.area(row.area))
+        assert _verdict(cell.status) == _verdict(view)
+        if view.reason and view.reason != "none" and view.note == "":
+            assert html.escape(view.reason) in page
+        assert not any(row.ready_moved) and not any(row.need_changed)
+
+
+def test_rollout_reasons_are_the_readiness_words(varied: tuple[Path, RunResult]) -> None:
+    _, result = varied
     scenario = _varied()
     calendar = make_calendar(scenario)
     outputs = run_replications(scenario, range(scenario.replications))  # what rollout's readiness run gets
     sub, frame = readiness_verdicts(scenario, calendar, outputs, [a.name for a in scenario.areas])
-    months = sorted(result.readiness["month"].unique())
-    grid = monthly_status(result, months)
-    for month in months:
-        code, out, _ = invoke(["readiness", str(run_dir), "--month", month, "--out", str(run_dir.parent / "h.png")],
-                              capsys)
-        assert code == 0
-        for area in scenario.areas:
-            view = status_at(result.readiness, result.config, area, month)
-            planner = status_at(frame, sub, area, month, earliest={})
-            assert (planner.status, planner.failing) == (view.status, view.failing), (area.name, month)
-            assert (grid[(area.name, month)].status, grid[(area.name, month)].failing) == (view.status,
-                                                                                           list(view.failing))
-            assert view.status in _cli_line(out, area.name)
-            for words in view.failing:  # the table wraps cells: each criterion's value is in it
-                assert next(w for w in words.split() if w[0].isdigit()) in out
-    # rollout's reasons at a planned month are the same words
     lateshire = scenario.areas[0]
     planned = float(calendar.day_of(lateshire.go_live))
-    names, text = _blockers(scenario, calendar, outputs, [_Area(config=lateshire, planned_day=planned)])["Lateshire"]
-    view = status_at(result.readiness, result.config, lateshire, "2026-07")
+    area = _Area(config=lateshire, planned_day=planned, status=status_at(frame, sub, lateshire))
+    names, text = _blockers(area)
+    view = status_at(result.readiness, result.config, lateshire)
     workforce = [w for c, w in zip(view.failing_criteria, view.failing, strict=True)
                  if c not in ("partnerships", "performance")]
     assert names == [c for c in view.failing_criteria if c not in ("partnerships", "performance")]
@@ -128,7 +173,8 @@ def test_an_area_live_before_the_run_is_labelled_live_not_judged(varied: tuple[P
 
 def test_a_criterion_passes_only_when_it_holds_in_enough_runs(varied: tuple[Path, RunResult]) -> None:
     _, result = varied
-    rows = result.readiness[result.readiness["criterion"].isin(["capacity", "vacancy", "training", "stability"])]
+    frame = result.readiness
+    rows = frame[frame["criterion"].isin(["capacity", "training"])]
     confidence = result.config.header.readiness.performance_confidence
     for row in rows.itertuples():
         if row.passed:
@@ -136,15 +182,39 @@ def test_a_criterion_passes_only_when_it_holds_in_enough_runs(varied: tuple[Path
     assert ((rows["pass_share"] > 0) & (rows["pass_share"] < 1)).any()  # the scenario varies between runs
 
 
+def test_vacancy_and_turnover_are_pooled_rates_amber_while_their_interval_straddles(
+        varied: tuple[Path, RunResult]) -> None:
+    _, result = varied
+    frame = result.readiness
+    rows = frame[frame["criterion"].isin(["vacancy", "stability"]) & frame["value"].notna()]
+    assert len(rows) and rows["ci_low"].notna().all()
+    for row in rows.itertuples():
+        assert row.ci_low <= row.value <= row.ci_high
+        assert bool(row.passed) == (row.value <= row.threshold + 1e-12)  # hold_months 1: the rate decides
+        expected = ("green" if row.ci_high <= row.threshold else "red" if row.ci_low > row.threshold else "amber")
+        assert row.status == expected, row
+    assert (rows["status"] == "amber").any()  # three runs of a team of five cannot tell every month
+
+
 def test_a_passing_value_is_never_worded_as_the_reason() -> None:
-    words = criterion_words("vacancy", 0.08, 0.10, pass_share=0.6, confidence=0.8)
-    assert words == "vacancy rate at most 10.0% in only 60% of runs (needs 80%; 8.0% on average)"
-    assert "8.0% vs" not in words
-    failing = criterion_words("vacancy", 0.12, 0.10, pass_share=0.4, confidence=0.8)
-    assert failing == "vacancy rate 12.0% vs at most 10.0% (met in 40% of runs, needs 80%)"
+    words = criterion_words("training", 0.85, 0.80, pass_share=0.6, confidence=0.8)
+    assert words == "CFC-trained share at least 80.0% in only 60% of runs (needs 80%; 85.0% on average)"
+    assert "85.0% vs" not in words
+    failing = criterion_words("training", 0.7, 0.8, pass_share=0.4, confidence=0.8)
+    assert failing == "CFC-trained share 70.0% vs at least 80.0% (met in 40% of runs, needs 80%)"
+    # holds in enough runs this month: the reason is the together or hold rule, never "only 80% (needs 80%)"
+    enough = criterion_words("capacity", 6.0, 5.0, pass_share=0.8, confidence=0.8, together=0.6)
+    assert enough == ("CFC-trained FCAs 6.0 vs at least 5.0 needed, met in 80% of runs (needs 80%), but criteria "
+                      "1-5 hold together in only 60% of runs")
+    held = criterion_words("capacity", 6.0, 5.0, pass_share=1.0, confidence=0.8, together=1.0, hold_months=3)
+    assert held.endswith("but not yet for 3 monthly reviews in a row") and "only" not in held
+    pooled = criterion_words("vacancy", 0.12, 0.10, interval=(0.05, 0.25))
+    assert pooled == "vacancy rate over the last 12 months 12.0% (95% interval 5.0% to 25.0%) vs at most 10.0%"
     performance = criterion_words("performance", 0.1, 0.8, 6, on_time=0.92)
     assert performance == ("chance of meeting the CIR target in the first 6 months live: 10%, needs 80% "
                            "(its CIRs on time in those months: 92%)")
+    live = criterion_words("performance", 0.85, 0.9, 6, interval=(0.8, 0.9), live=True)
+    assert live == "CIRs on time over the last 6 months 85.0% (95% interval 80.0% to 90.0%) vs at least 90%"
 
 
 def test_hold_months_smooths_flicker_in_the_readiness_table() -> None:

@@ -206,12 +206,12 @@ def test_html_has_readiness_rows_months_and_the_reproduce_command(result: RunRes
     assert result.config.name in text
     table = text[text.index('id="readiness-table"'):]
     table = table[:table.index("</table>")]
-    assert table.count("<tr>") == len(result.config.areas) + 1  # header + one row per area
+    assert table.count("<tr") == len(result.config.areas) + 1  # header + one row per area
     grid = text[text.index('id="status-grid"'):]
     grid = grid[:grid.index("</table>")]
     for area in result.config.areas:
         name = html.escape(area.name)
-        assert f"<tr><td>{name}</td>" in table
+        assert f'<tr data-area="{name}"><td>{name}</td>' in table
         assert f'<td class="area">{name}</td>' in grid
     months = sorted(result.readiness["month"].unique())[:13]
     assert grid.count('<th class="month"') == len(months)
@@ -292,7 +292,7 @@ def test_html_area_table_has_every_area_against_the_targets(risky: Path, tmp_pat
     assert cells["Fineshire"][9] == "on target and ready"
     assert cells["Lateshire"][9].startswith("red at planned go-live 2026-09")
     for header in ("CIRs on time (95% interval)", "Children seen", "Weeks to decision", "Open cases per FCA",
-                   "Vacancy rate", "Status at planned go-live", "Earliest ready month", "Main reason"):
+                   "Vacancy rate", "Status at planned go-live", "Ready month", "Main reason"):
         assert header in table
 
 
@@ -368,7 +368,9 @@ def test_workbook_areas_sheet_one_row_per_area_with_real_dates(risky: Path, tmp_
     record = {r[header.index("area")]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     late = record["Lateshire"]
     assert late["planned_go_live"] == dt.datetime(2026, 9, 1)  # a date cell, not text
-    assert late["earliest_ready_month"] == dt.datetime(2027, 2, 1)
+    assert late["ready_month"] == dt.datetime(2027, 2, 1)  # the one ready month, a date cell
+    assert late["slip_months"] == 5 and "partnerships in place 2 of 3" in late["status_reason"]
+    assert record["Fineshire"]["ready_month"] == "already live"
     assert late["status_at_go_live"] == "red" and late["risk_rank"] == 3
     assert record["Overloadshire"]["risk_rank"] == 1 and record["Fineshire"]["risk_rank"] is None
     assert record["Fineshire"]["status_at_go_live"] == "live"  # live before the run: no go-live to judge
@@ -502,7 +504,8 @@ def test_comparison_page_shows_which_areas_move_and_paired_differences(compariso
     assert re.search(r"\d{1,3},\d{3} \(", kpis)  # counts with thousands separators
     assert "paired with run 1 (same seed" in text
     images = [attrs for tag, attrs in _parse(text) if tag == "img"]
-    assert len(images) == 2 and all((a.get("src") or "").startswith("data:image/png;base64,") for a in images)
+    assert len(images) == 3 and all((a.get("src") or "").startswith("data:image/png;base64,") for a in images)
+    assert 'id="chart-differences"' in text  # each difference with its interval against zero
     for tag, attrs in _parse(text):
         for name in ("src", "href"):
             assert not (attrs.get(name) or "").lower().startswith(("http:", "https:", "//")), (tag, attrs)
@@ -548,7 +551,7 @@ def test_comparison_page_in_headless_chromium_shows_the_moved_go_live(comparison
     dom = subprocess.run([*base, f"--user-data-dir={tmp_path / 'profile-dom'}", "--dump-dom", url],
                          capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert 'data-charts-loaded="2/2"' in dom.stdout, re.findall(r"<body[^>]*>", dom.stdout)
+    assert 'data-charts-loaded="3/3"' in dom.stdout, re.findall(r"<body[^>]*>", dom.stdout)
     rendered = {attrs.get("data-area"): attrs.get("data-moved") for tag, attrs in _parse(dom.stdout)
                 if tag == "tr" and attrs.get("data-moved")}
     assert rendered == {"Lateshire": "yes", "Fineshire": "no", "Overloadshire": "no", "Squeezeshire": "no"}
@@ -558,3 +561,32 @@ def test_comparison_page_in_headless_chromium_shows_the_moved_go_live(comparison
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert shot.read_bytes().startswith(PNG_MAGIC) and shot.stat().st_size > 50_000
+
+
+def test_comparison_page_names_ready_month_moves_and_each_runs_description_and_cost(comparison: Path) -> None:
+    text = comparison.read_text(encoding="utf-8")
+    summary = _section(text, '<section id="summary">')
+    moves = re.search(r'<ul id="ready-moved">(.*?)</ul>', summary, re.S)
+    assert moves and 'data-area="Lateshire"' in moves.group(1) and "Fineshire" not in moves.group(1)
+    assert 'id="need-changed' in summary  # a list, or the sentence that no need changed
+    golive = _section(text, '<section id="golive">')
+    assert "Ready month (slip)" in golive and "already live" in golive
+    runs = _section(text, '<section id="runs">')
+    assert "What it assumes" in runs and re.search(r"£[\d,]+ \(£[\d,]+ to £[\d,]+\)", runs)
+
+
+def test_ready_month_and_need_changes_in_words() -> None:
+    from cfc_sim.readiness_view import ALREADY_LIVE, AreaStatus
+    from cfc_sim.report.comparison import need_changed_text, ready_moved_text
+
+    def status(ready: str | None, note: str = "") -> AreaStatus:
+        return AreaStatus("A", "", "2026-10-05", "2026-10", "red", (), (), "", True, note, ready)
+
+    assert ready_moved_text(status("2026-10"), status("2027-01")) == "later by 3 months (Oct 2026 to Jan 2027)"
+    assert ready_moved_text(status("2027-01"), status("2026-12")) == "earlier by 1 month (Jan 2027 to Dec 2026)"
+    assert ready_moved_text(status("2026-10"), status(None)) == "not within the run (was Oct 2026)"
+    assert ready_moved_text(status(None), status("2027-02")) == "ready from Feb 2027 (was not within the run)"
+    assert ready_moved_text(status("2026-10"), status("2026-10")) == ""
+    assert ready_moved_text(status("2026-10", ALREADY_LIVE), status("2026-11", ALREADY_LIVE)) == ""
+    assert need_changed_text(10.3, 12.4) == "+2.1 FCAs (10.3 to 12.4)"
+    assert need_changed_text(10.3, 10.5) == ""  # below half an FCA: not named

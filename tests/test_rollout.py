@@ -88,8 +88,12 @@ def test_an_area_already_ready_goes_live_on_its_planned_date(plans) -> None:  # 
     for plan in plans.values():
         row = plan["table"].loc["Readyshire"]
         assert row["proposed_go_live"] == row["planned_go_live"] == "2026-06-01"
-        assert row["on_time"] and row["extra_fte"] == 0 and row["risk"] == "low"
+        assert row["on_time"] and row["extra_fte"] == 0
         assert row["ready_probability_at_planned"] == 1.0
+        # 4/4 runs cannot show 75% with 95% confidence (11 can): not low risk, and the plan says so
+        assert row["risk"] == "medium" and "4/4 runs (too few runs to show 75%: needs 11)" in row["reason"]
+        assert row["ready_probability_low"] == pytest.approx(0.05 ** 0.25)
+        assert "4 replications are too few for 75% confidence" in plan["stdout"]
 
 
 def test_an_understaffed_area_is_on_time_when_the_budget_funds_an_fca_and_late_without(plans) -> None:  # type: ignore[no-untyped-def]
@@ -187,6 +191,9 @@ def test_quantile_risk_and_review_helpers() -> None:
     assert quantile_day([30.0, 61.0, 91.0, 122.0], 1.0) == 122.0
     assert [risk_of(p, 0.8) for p in (1.0, 0.9, 0.85, 0.8, 0.79, nan)] == ["low", "low", "medium", "medium",
                                                                            "high", "high"]
+    assert risk_of(1.0, 0.8, runs=2) == "medium"  # 'ready in 2/2 runs' is not low risk
+    assert risk_of(1.0, 0.8, runs=14) == "low"  # 14/14 shows 80% with 95% confidence (13/13 does not)
+    assert risk_of(1.0, 0.8, runs=13) == "medium"
     calendar = make_calendar(config(_data()))
     planned = calendar.day_of(dt.date(2026, 6, 1))
     assert first_review_on_or_after(calendar, planned, planned - 30) == planned
@@ -227,3 +234,19 @@ def test_rollout_helpers_do_not_touch_the_scenario_file(tmp_path: Path) -> None:
     before = scenario.read_text()
     assert with_policy(load_scenario(scenario), "readiness").header.readiness.policy == "readiness"
     assert load_scenario(scenario).header.readiness.policy == "planned" and scenario.read_text() == before
+
+
+def test_a_late_area_short_of_staff_in_post_is_not_offered_extra_fcas_that_only_dilute_the_rate() -> None:
+    """Extra FCAs come with as many funded posts, so vacancies (and leavers) stay as many: rollout
+    never buys the vacancy or turnover criterion with them, and says why."""
+    from cfc_sim.rollout import plan_rollout
+
+    data = _data()
+    data["readiness"]["max_vacancy_rate"] = 0.1
+    data["areas"] = [{"name": "Gapshire", "region": "North", "go_live": "2026-06-01",
+                      "workforce": {"fcas": 7, "establishment": 10}}]
+    plan = plan_rollout(config(data), confidence=0.75, max_extra=20)
+    row = plan.table.set_index("area").loc["Gapshire"]
+    assert "vacancy rate over the last 12 months" in row["readiness_reason"]
+    assert not row["on_time"] and row["extra_fte"] == 0 and math.isnan(row["extra_fte_for_on_time"])
+    assert "extra FCAs not tried: they would only dilute the vacancy rate" in row["reason"]

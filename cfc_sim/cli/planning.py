@@ -66,6 +66,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     from cfc_sim.results import slug
     from cfc_sim.scenario.variants import parse_setting
     from cfc_sim.sweep import run_sweep
+    from cfc_sim.sweep_view import NOT_LIVE, metric_view, where_label
 
     parsed = [parse_setting(s) for s in settings]
     for key, _ in parsed:
@@ -88,24 +89,22 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     keys = [k for k, _ in parsed]
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
-    write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp), owner=folder)
+    start = base.header.start
+    write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp, start=start), owner=folder)
     for area, name in charts.items():
         def draw(tmp: Path, area: str = area) -> None:
-            sweep_chart(table, keys, metric, tmp, area)
+            sweep_chart(table, keys, metric, tmp, area, start=start)
 
         write_file(folder / name, draw, owner=folder)
     shown = BY_NAME.get(metric)
     for area in (NATIONAL, *areas):
-        rows = table[(table["area"] == area) & (table["pathway"] == "all") & (table["metric"] == metric)]
-        click.echo(f"{shown.short if shown else metric}: {'England' if area == NATIONAL else terminal_text(area)}")
-        if rows.empty:
+        view = metric_view(table, keys, metric, area, base.header.start)
+        click.echo(f"{shown.short if shown else metric}: {terminal_text(where_label(area))}")
+        if view["value"].eq("").all() and not view["note"].eq(NOT_LIVE).any():
             click.echo("  no value in any variant (e.g. no CIRs in this area within the horizon)")
             continue
-        view = rows[[*keys, "mean", "ci_low", "ci_high"]].copy()
-        if shown is not None:
-            for column in ("mean", "ci_low", "ci_high"):
-                view[column] = view[column].map(shown.format)
-        click.echo(view.rename(columns={"mean": metric}).to_string(index=False))
+        columns = [*keys, "value", "95% interval"] + (["note"] if view["note"].ne("").any() else [])
+        click.echo(view[columns].rename(columns={"value": metric}).to_string(index=False))
     click.echo(f"sweep: {folder / 'sweep.csv'}")
 
 

@@ -22,14 +22,15 @@ from cfc_sim.suggest import check_area
 @click.option("--out", type=click.Path(dir_okay=False), help="Where to draw the heatmap "
               "(default RESULTS/charts/readiness_heatmap.png).")
 def readiness(results: str, month: str | None, out: str | None) -> None:
-    """Print the readiness table (area, status, failing criteria, earliest ready month) and draw the heatmap."""
+    """Print the readiness table (area, status and why, planned go-live, ready month and slip) and draw
+    the heatmap."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from cfc_sim.charts import readiness_heatmap
     from cfc_sim.output_folder import check_file, check_in_folder, png_by_us, write_file
-    from cfc_sim.readiness_view import area_statuses, went_live
+    from cfc_sim.readiness_view import area_statuses, readiness_rule_text, slip_text, went_live
     from cfc_sim.results_reader import read_results
 
     source = Path(results)
@@ -45,22 +46,21 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
     went = went_live(result.summary, result.config)
     table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
                                              + (f", {month}" if month else ", at planned go-live"))))
-    for column in ("area", "region", "planned go-live", "status", "failing criteria (value vs threshold)",
-                   "earliest ready", "went live"):
+    for column in ("area", "region", "planned go-live", "status", "why (value vs threshold)",
+                   "ready month", "slip", "went live"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
     for row in statuses:
         status = f"[{colour.get(row.status, 'white')}]{escape(row.status)}[/]" + (f" ({escape(row.note)})"
                                                                                   if row.note else "")
         cells = [escape(terminal_text(v)) for v in (row.area, row.region, row.planned)]
-        rest = [escape(terminal_text(v)) for v in (row.failing_text, row.earliest_ready or "never", went[row.area])]
+        rest = [escape(terminal_text(v)) for v in (row.reason, row.ready_text, slip_text(row.slip_months),
+                                                   went[row.area])]
         table.add_row(*cells, status, *rest)
     Console(width=160).print(table)
     rules = result.config.header.readiness
     runs = int(result.manifest.get("replications", result.config.replications))
-    click.echo(f"a criterion passes when it holds in at least {rules.performance_confidence:.0%} of the {runs} "
-               f"run(s) (readiness.performance_confidence), criteria 1-5 together too, for "
-               f"{rules.hold_months} monthly review(s) in a row (readiness.hold_months)")
+    click.echo(readiness_rule_text(rules, runs))
     title = f"Readiness to go live: {result.config.name}"
     write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
     click.echo(f"heatmap: {path}")
@@ -122,7 +122,7 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
     from rich.markup import escape
     from rich.table import Table
 
-    from cfc_sim.compare import difference_text, difference_verdict, estimate_texts, metric_of, targets_of
+    from cfc_sim.compare import difference_text, difference_verdict, estimate_texts, measure_label, targets_of
 
     targets = targets_of(first)
     where = "England" if area == NATIONAL else terminal_text(area)
@@ -132,7 +132,6 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
     for i, label in enumerate(labels):
         out.add_column(escape(label) if i == 0 else f"{escape(label)}\n(difference from the first)")
     for metric, group in table.groupby("metric", sort=False):
-        m = metric_of(str(metric))
         cells: list[str] = []
         texts = estimate_texts(str(metric), list(zip(group["mean"], group["ci_low"], group["ci_high"], strict=True)))
         for text, (_, row) in zip(texts, group.iterrows(), strict=True):
@@ -142,7 +141,7 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
                          f"\n{difference_verdict(str(metric), row['diff'], row['diff_low'], row['diff_high'])}")
             cells.append(escape(cell))
         target = targets.get(str(metric), (None, ""))[1]
-        out.add_row(escape(m.short), target, *cells)
+        out.add_row(escape(measure_label(str(metric), str(group["pathway"].iloc[0]))), target, *cells)
     Console(width=160).print(out)
     click.echo("differences of shares are in percentage points (pts)")
     methods = table["method"][table["method"] != ""].drop_duplicates().tolist()

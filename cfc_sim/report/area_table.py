@@ -2,7 +2,7 @@
 
 One row per court area: its CIR on-time share with the 95% interval against the target, children
 seen, weeks to decision, caseload and vacancy rate, its readiness status at the planned go-live
-(`readiness_view.status_at`, the wording `readiness` and `rollout` use), the earliest ready month,
+(`readiness_view.status_at`, the wording `readiness` and `rollout` use), the ready month and slip,
 and the main reason it is at risk, in words and figures. Which areas are at risk, their order and
 their reasons come from `cfc_sim.at_risk`, so the report and `cfc-sim run` name the same areas in
 the same order with the same words.
@@ -121,7 +121,10 @@ def area_frame(rows: list[AreaRow], targets: Any) -> pd.DataFrame:
             "planned_go_live": dt.date.fromisoformat(r.readiness.planned),
             "status_at_go_live": "live" if r.already_live else r.readiness.status,
             "assessed_month": None if r.already_live else month_date(r.readiness.month),
-            "note": r.readiness.note, "earliest_ready_month": month_date(r.readiness.earliest_ready),
+            "note": r.readiness.note, "status_reason": r.readiness.reason,
+            "ready_month": ("already live" if r.already_live else month_date(r.readiness.earliest_ready)
+                            or "not within the run"),
+            "slip_months": r.readiness.slip_months,
             "main_reason": r.main_reason,
         })
     return pd.DataFrame(out)

@@ -26,15 +26,24 @@ from cfc_sim.compare import (
     difference_text,
     difference_verdict,
     estimate_texts,
+    measure_label,
     metric_of,
     paired,
     targets_of,
 )
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
-from cfc_sim.readiness_view import ALREADY_LIVE, AreaStatus, area_statuses, went_live
+from cfc_sim.readiness_view import (
+    ALREADY_LIVE,
+    AreaStatus,
+    area_statuses,
+    is_true,
+    month_gap,
+    slip_text,
+    went_live,
+)
 from cfc_sim.report.html_page import CSS, SCRIPT, badge
-from cfc_sim.report.views import day_label, month_label
+from cfc_sim.report.views import day_label, month_label, ready_label
 from cfc_sim.results import RunResult
 from cfc_sim.version import __version__
 
@@ -46,6 +55,7 @@ class AreaRun:
     status: AreaStatus
     went_live: str  # mean go-live date across replications, or "not within the horizon"
     on_time: tuple[float, float, float]  # CIR on-time share: mean, 95% low, high (NaN when none)
+    need_fte: float = math.nan  # CFC-trained FCAs needed at the planned go-live (the capacity threshold)
 
 
 @dataclass(frozen=True)
@@ -54,10 +64,48 @@ class AreaComparison:
     region: str
     runs: tuple[AreaRun | None, ...]  # None: the area is not in that run
     moved: tuple[str, ...]  # per run after the first: how its planned go-live moved ("" when it did not)
+    ready_moved: tuple[str, ...] = ()  # per run after the first: how its ready month moved ("" if not)
+    need_changed: tuple[str, ...] = ()  # per run after the first: how its FCA need changed ("" if not)
 
     @property
     def any_moved(self) -> bool:
         return any(self.moved)
+
+
+NEED_CHANGE_FTE = 0.5  # a change in the FCAs needed smaller than this is not named
+
+
+def ready_moved_text(first: AreaStatus, other: AreaStatus) -> str:
+    """How an area's ready month (`readiness_view.earliest_ready`) moved between two runs: '' when
+    not, e.g. 'later by 3 months (Oct 2026 to Jan 2027)' or 'no longer ready within the run'."""
+    a, b = first.ready_text, other.ready_text
+    if a == b:
+        return ""
+    if not b[:1].isdigit():
+        return f"{b} (was {month_label(a) if a[:1].isdigit() else a})"
+    if not a[:1].isdigit():
+        return f"ready from {month_label(b)} (was {a})"
+    gap = month_gap(a, b)
+    word = "later" if gap > 0 else "earlier"
+    return f"{word} by {abs(gap)} month{'s' if abs(gap) != 1 else ''} ({month_label(a)} to {month_label(b)})"
+
+
+def need_changed_text(first: float, other: float) -> str:
+    """How the CFC-trained FCAs an area needs at its planned go-live changed: '' when by less than
+    NEED_CHANGE_FTE (or unknown), else e.g. '+2.1 FCAs (10.3 to 12.4)'."""
+    if first != first or other != other or abs(other - first) < NEED_CHANGE_FTE:
+        return ""
+    return f"{other - first:+.1f} FCAs ({first:.1f} to {other:.1f})"
+
+
+def _needs(run: RunResult) -> dict[str, float]:
+    """Per area the CFC-trained FCAs needed at its planned go-live month: the capacity criterion's
+    threshold in `readiness.csv` (the need every readiness view judges against)."""
+    r = run.readiness
+    if r.empty or "go_live_month" not in r:
+        return {}
+    rows = r[(r["criterion"] == "capacity") & r["go_live_month"].map(is_true)]
+    return {str(a): float(t) for a, t in zip(rows["area"], rows["threshold"], strict=True)}
 
 
 def _months_between(first: str, other: str) -> int:
@@ -92,7 +140,9 @@ def area_comparisons(runs: Sequence[RunResult]) -> list[AreaComparison]:
         statuses = {s.area: s for s in area_statuses(run.readiness, run.config)}
         went = went_live(run.summary, run.config)
         on_time = _on_time(run)
-        per_run.append({name: AreaRun(status, went[name], on_time.get(name, (math.nan,) * 3))
+        needs = _needs(run)
+        per_run.append({name: AreaRun(status, went[name], on_time.get(name, (math.nan,) * 3),
+                                      needs.get(name, math.nan))
                         for name, status in statuses.items()})
     names: list[str] = []
     for run in runs:
@@ -104,7 +154,11 @@ def area_comparisons(runs: Sequence[RunResult]) -> list[AreaComparison]:
         first = cells[0]
         moved = tuple("" if first is None or c is None else moved_text(first.status.planned, c.status.planned)
                       for c in cells[1:])
-        out.append(AreaComparison(name, regions[name], cells, moved))
+        ready = tuple("" if first is None or c is None else ready_moved_text(first.status, c.status)
+                      for c in cells[1:])
+        need = tuple("" if first is None or c is None else need_changed_text(first.need_fte, c.need_fte)
+                     for c in cells[1:])
+        out.append(AreaComparison(name, regions[name], cells, moved, ready, need))
     return out
 
 
@@ -130,15 +184,16 @@ def _status_changed(row: AreaComparison) -> bool:
 
 def _golive_html(rows: list[AreaComparison], labels: Sequence[str]) -> str:
     rows = sorted(rows, key=lambda r: not (r.any_moved or _status_changed(r)))  # what changes first (stable)
-    head = "".join(f'<th colspan="3" class="run">{i + 1}: {html.escape(label)}</th>'
+    head = "".join(f'<th colspan="4" class="run">{i + 1}: {html.escape(label)}</th>'
                    for i, label in enumerate(labels))
-    sub = "".join("<th>Planned go-live</th><th>Status then</th><th>CIRs on time</th>" for _ in labels)
+    sub = "".join("<th>Planned go-live</th><th>Status then</th><th>Ready month (slip)</th><th>CIRs on time</th>"
+                  for _ in labels)
     body = []
     for row in rows:
         tds = []
         for i, cell in enumerate(row.runs):
             if cell is None:
-                tds.append('<td colspan="3" class="note">not in this run</td>')
+                tds.append('<td colspan="4" class="note">not in this run</td>')
                 continue
             status = cell.status
             live = status.note == ALREADY_LIVE
@@ -149,11 +204,14 @@ def _golive_html(rows: list[AreaComparison], labels: Sequence[str]) -> str:
             if not live and went and not went.startswith(status.planned):
                 planned += f'<br><span class="note">went live {html.escape(went)}</span>'
             shown = badge("live") if live else badge(status.status)
-            why = html.escape("; ".join(status.failing)) if status.failing and not live else ""
+            why = html.escape(status.reason) if status.reason and status.reason != "none" and not live else ""
             when = html.escape(month_label(status.month)) if status.month and not live else ""
             detail = f'<br><span class="note">{when}{": " if when and why else ""}{why}</span>' if when or why else ""
+            slip = slip_text(status.slip_months)
+            ready = html.escape(ready_label(status)) + (f'<br><span class="note">{html.escape(slip)}</span>'
+                                                        if slip else "")
             tds.append(f'<td class="nowrap">{planned}</td><td>{shown}{detail}</td>'
-                       f'<td class="num">{_share(cell.on_time)}</td>')
+                       f'<td class="nowrap ready">{ready}</td><td class="num">{_share(cell.on_time)}</td>')
         moved = "; ".join(f"run {i + 2}: {m}" for i, m in enumerate(row.moved) if m)
         cls = ' class="moved"' if row.any_moved else ""
         body.append(f'<tr{cls} data-area="{html.escape(row.area, quote=True)}" '
@@ -178,6 +236,15 @@ def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:
     else:
         parts.append(f'<p id="moved-list-none">No area\'s planned go-live differs between the runs '
                      f"({len(rows)} areas).</p>")
+    parts.append(_change_list(rows, labels, "ready_moved", "ready-moved", "Ready month moves",
+                              "No area's ready month moves between the runs"))
+    if any(r.ready_moved and any(r.ready_moved) for r in rows):
+        parts.append('<p class="note">Largest moves first. A ready month is judged on every replication of '
+                     "the run; with few replications a move of a month or two may be chance (a rerun with more "
+                     "replications settles it).</p>")
+    parts.append(_change_list(rows, labels, "need_changed", "need-changed",
+                              "CFC-trained FCAs needed at the planned go-live change",
+                              f"No area's FCA need at its planned go-live changes by {NEED_CHANGE_FTE:g} or more"))
     if changed:
         items = "".join(f"<li><strong>{html.escape(r.area)}</strong>: "
                         + ", ".join(f"run {i + 1} {html.escape(c.status.status.upper())}" for i, c in enumerate(r.runs)
@@ -185,6 +252,38 @@ def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:
         parts.append(f"<p><strong>Readiness at planned go-live differs in {len(changed)} area"
                      f"{'s' if len(changed) != 1 else ''}:</strong></p><ul id=\"status-changed\">{items}</ul>")
     return "".join(parts)
+
+
+def _size_of_change(row: AreaComparison) -> float:
+    """Sort key, largest change first: a ready month lost or gained counts as the largest, then the
+    most months moved, then the largest change in FCAs needed."""
+    first = row.runs[0]
+    size = 0.0
+    for cell in row.runs[1:]:
+        if first is None or cell is None:
+            continue
+        a, b = first.status.earliest_ready, cell.status.earliest_ready
+        if (a is None) != (b is None):
+            size = max(size, 1e6)
+        elif a is not None and b is not None:
+            size = max(size, abs(month_gap(a, b)))
+        if first.need_fte == first.need_fte and cell.need_fte == cell.need_fte:
+            size = max(size, abs(cell.need_fte - first.need_fte))
+    return -size
+
+
+def _change_list(rows: list[AreaComparison], labels: Sequence[str], field: str, list_id: str, title: str,
+                 none: str) -> str:
+    """The areas whose `field` (ready_moved or need_changed) differs from run 1, by how much, per run."""
+    changed = sorted((r for r in rows if any(getattr(r, field))), key=_size_of_change)
+    if not changed:
+        return f'<p id="{list_id}-none">{html.escape(none)} ({len(rows)} areas).</p>'
+    items = "".join(
+        f'<li data-area="{html.escape(r.area, quote=True)}"><strong>{html.escape(r.area)}</strong>: '
+        + html.escape("; ".join(f"run {i + 2} ({labels[i + 1]}) {m}" for i, m in enumerate(getattr(r, field)) if m))
+        + "</li>" for r in changed)
+    return (f"<p><strong>{html.escape(title)} in {len(changed)} of {len(rows)} areas:</strong></p>"
+            f'<ul id="{list_id}">{items}</ul>')
 
 
 def _kpi_html(table: pd.DataFrame, labels: Sequence[str], targets: dict[str, tuple[float, str]]) -> str:
@@ -204,11 +303,27 @@ def _kpi_html(table: pd.DataFrame, labels: Sequence[str], targets: dict[str, tup
             cells += (f'<td class="num diff{cls}"><strong>{html.escape(text)}</strong><br>'
                       f'<span class="note">{html.escape(verdict)}</span></td>')
         target = targets.get(str(metric), (None, ""))[1]
-        body.append(f'<tr data-metric="{html.escape(str(metric), quote=True)}"><td>{html.escape(m.label)}'
+        label = measure_label(str(metric), str(rows[0].pathway), long=True)
+        body.append(f'<tr data-metric="{html.escape(str(metric), quote=True)}"><td>{html.escape(label)}'
                     f'<br><span class="note">{html.escape(m.unit)}</span></td><td>{html.escape(target)}</td>'
                     f"{values}{cells}</tr>")
     return ('<div class="scroll"><table id="kpi-table"><thead><tr><th>Measure (England, whole run)</th>'
             f"<th>Target</th>{head}{diffs}</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+
+
+def cost_text(run: RunResult) -> str:
+    """The run's workforce cost a year in England (FCAs in post and flexible staff at their day rates):
+    the `workforce_cost` summary figure over the months it covers, with its 95% interval."""
+    s = run.summary
+    row = s[(s["area"] == NATIONAL) & (s["pathway"] == "all") & (s["metric"] == "workforce_cost")]
+    header = run.config.header
+    years = (header.horizon_months - header.warmup_months) / 12
+    if row.empty or years <= 0:
+        return "n/a"
+    mean, low, high = (float(row[c].iloc[0]) / years for c in ("mean", "ci_low", "ci_high"))
+    if mean != mean:
+        return "n/a"
+    return f"£{mean:,.0f} (£{low:,.0f} to £{high:,.0f})"
 
 
 def _runs_html(runs: Sequence[RunResult], labels: Sequence[str], folders: Sequence[Path]) -> str:
@@ -217,12 +332,15 @@ def _runs_html(runs: Sequence[RunResult], labels: Sequence[str], folders: Sequen
         m = run.manifest
         pairing = "" if i == 0 else ("paired with run 1 (same seed: replication r against replication r)"
                                      if paired(runs[0], run) else "not paired (different seed): Welch interval")
-        body.append(f"<tr><td>{i + 1}</td><td>{html.escape(label)}</td><td>{html.escape(Path(folder).name)}</td>"
+        body.append(f"<tr><td>{i + 1}</td><td>{html.escape(label)}</td>"
+                    f"<td>{html.escape(run.config.header.description or '')}</td>"
+                    f'<td class="num">{html.escape(cost_text(run))}</td><td>{html.escape(Path(folder).name)}</td>'
                     f"<td class=\"num\">{html.escape(str(m.get('seed', '')))}</td>"
                     f"<td class=\"num\">{html.escape(str(m.get('replications', '')))}</td>"
                     f"<td>{html.escape(pairing)}</td><td><code>{html.escape(str(m.get('command', '')))}</code></td>"
                     "</tr>")
     return ('<div class="scroll"><table id="runs-table"><thead><tr><th>Run</th><th>Scenario</th>'
+            "<th>What it assumes</th><th>Workforce cost a year (95% interval)</th>"
             "<th>Results folder</th><th>Seed</th><th>Replications</th><th>Differences</th>"
             "<th>Command that reproduces it</th></tr></thead>"
             "<tbody>" + "".join(body) + "</tbody></table></div>")
@@ -240,7 +358,7 @@ td.diff.worse .note { color: #a33d00; font-weight: 700; }
 
 def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders: Sequence[Path]) -> str:
     """The comparison page as one HTML string."""
-    from cfc_sim.charts import area_comparison_chart, compare_chart
+    from cfc_sim.charts import area_comparison_chart, compare_chart, difference_chart
 
     table = compare_frame(runs, labels)
     targets = targets_of(runs[0])
@@ -250,6 +368,7 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
                            "high": c.on_time[2]} for r in rows for i, c in enumerate(r.runs) if c is not None],
                          columns=["area", "run", "mean", "low", "high"])
     kpi_chart = _png(lambda p: compare_chart(table, p, list(labels), {k: v for k, (v, _) in targets.items()}))
+    diff_chart = _png(lambda p: difference_chart(table, p, list(labels)))
     area_chart = _png(lambda p: area_comparison_chart(frame, list(labels), targets["cir_on_time_share"][0],
                                                       moved, p))
     all_paired = all(paired(runs[0], r) for r in runs[1:])
@@ -287,6 +406,12 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
         '<section id="kpis"><h2>Headline figures for England, side by side</h2>', _kpi_html(table, labels, targets),
         "</section>",
         '<section id="charts"><h2>Charts</h2>',
+        f'<figure id="chart-differences"><img src="{diff_chart}" alt="Each headline difference from run 1 with its '
+        '95% interval against zero">'
+        "<figcaption>Each headline figure's difference from run 1 (each later run on its own line) with its 95% "
+        "interval, against a line at zero on an axis centred on it: green better, orange-red worse, grey no clear "
+        "difference. An interval that crosses the line may be chance, however far the point sits from it."
+        "</figcaption></figure>",
         f'<figure id="chart-kpis"><img src="{kpi_chart}" alt="Each headline figure per run with its 95% interval">'
         "<figcaption>Each headline figure: every run's mean (point) and 95% interval (whiskers), on an axis "
         "fitted to the values (not from zero, so small differences show); the dashed line is the target; the "

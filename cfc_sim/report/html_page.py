@@ -28,6 +28,7 @@ from cfc_sim.report.views import (
     monthly_status,
     national_rows,
     readiness_overview,
+    ready_label,
     run_date_label,
 )
 from cfc_sim.results import RunResult
@@ -147,20 +148,21 @@ def _readiness_table(result: RunResult, overview: list[dict[str, Any]]) -> str:
     count_html = " ".join(f"<span>{badge(s)} {n} area{'s' if n != 1 else ''}</span>" for s, n in counts.items())
     body = []
     for r in overview:
-        failing = "; ".join(r["failing"]) if r["failing"] else ("none" if r["status"] in RAG else "")
+        failing = r["reason"]
         when = month_label(r["assessed_month"]) if r["assessed_month"] else ""
         planned = html.escape(day_label(r["planned"]))
         if r["note"]:
             planned += f'<br><span class="note">{html.escape(r["note"])}</span>'
-        earliest = month_label(r["earliest_ready"]) if r["earliest_ready"] else "not within the run"
-        body.append(f"<tr><td>{html.escape(r['area'])}</td><td>{html.escape(r['region'])}</td><td class=\"nowrap\">"
+        body.append(f"<tr data-area=\"{html.escape(r['area'], quote=True)}\"><td>{html.escape(r['area'])}</td>"
+                    f"<td>{html.escape(r['region'])}</td><td class=\"nowrap\">"
                     f"{planned}</td><td class=\"nowrap\">{badge(r['status'])}<br><span class=\"note\">"
                     f"{html.escape(when)}</span></td><td>{html.escape(failing)}</td>"
-                    f"<td class=\"nowrap\">{html.escape(earliest)}</td></tr>")
+                    f"<td class=\"nowrap ready\">{html.escape(r['ready'])}</td>"
+                    f"<td class=\"nowrap slip\">{html.escape(r['slip'])}</td></tr>")
     return (f'<p class="counts">At each area\'s planned go-live month: {count_html}</p>'
             '<div class="scroll"><table id="readiness-table"><thead><tr><th>Court area</th><th>Region</th>'
-            "<th>Planned go-live</th><th>Status then</th><th>What is not ready (value vs threshold)</th>"
-            "<th>Earliest ready month</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+            "<th>Planned go-live</th><th>Status then</th><th>Why (value vs threshold)</th>"
+            "<th>Ready month</th><th>Slip</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
 
 
 def _status_grid(result: RunResult, months: list[str]) -> str:
@@ -342,7 +344,7 @@ def _area_table_html(result: RunResult, rows: list[AreaRow]) -> str:
         status = r.readiness
         when = (f"live from {day_label(status.planned)}" if r.already_live
                 else month_label(status.month) if status.month else status.note)
-        earliest = month_label(status.earliest_ready) if status.earliest_ready else "not within the run"
+        earliest = ready_label(status)
         risk = f"{rank[r.area]}" if r.area in rank else ""
         below = (not r.on_time.missing) and r.on_time.mean < targets.cir_on_time_share - 1e-12
         unseen = (not r.children_seen.missing) and r.children_seen.mean < targets.children_seen_share - 1e-12
@@ -367,7 +369,7 @@ def _area_table_html(result: RunResult, rows: list[AreaRow]) -> str:
             '<div class="scroll"><table id="area-table"><thead><tr><th class="num">Risk rank</th><th>Court area</th>'
             '<th class="num">CIRs on time (95% interval)</th><th class="num">Children seen</th>'
             '<th class="num">Weeks to decision</th><th class="num">Open cases per FCA</th>'
-            '<th class="num">Vacancy rate</th><th>Status at planned go-live</th><th>Earliest ready month</th>'
+            '<th class="num">Vacancy rate</th><th>Status at planned go-live</th><th>Ready month</th>'
             "<th>Main reason</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
 
 
@@ -506,9 +508,14 @@ def _how_to_read(reps: str) -> list[str]:
         "more replications would narrow it.</p>",
         "<p>Each court area is checked every month against six readiness criteria: enough CFC-trained FCAs, "
         "vacancy rate, training, staff turnover, partnerships (IDVA, local authority, police) and the chance of "
-        f"meeting the eight-working-week report target. {badge('green')} means all are met; {badge('amber')} "
-        f"means nearly ready (only the performance check fails, or one staffing check is only just missed); "
-        f"{badge('red')} means not ready. Colours are always shown with the word or letter, so the report can "
+        f"meeting the eight-working-week report target. Vacancy and turnover are rates over the last 12 months "
+        "taken across all the runs, with a 95% interval, so one leaver in a small team does not flip an area. "
+        "An area already live is judged on how it performs: its share of CIRs on time over recent months. "
+        f"{badge('green')} means all are met with certainty; {badge('amber')} means nearly ready or not yet "
+        "certain (one check fails but not clearly, or the runs cannot yet tell whether a check is met); "
+        f"{badge('red')} means not ready. The <em>ready month</em> is the first month on or after the planned "
+        "go-live in which the first five checks are all met; the <em>slip</em> is how far it lies after the "
+        "planned go-live. Colours are always shown with the word or letter, so the report can "
         "be read without colour. These are projections from the assumptions listed at the end, not forecasts "
         "of certainty.</p></div></section>",
     ]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from cfc_sim.at_risk import judged_rows
 from cfc_sim.metric_catalogue import NATIONAL, Metric
-from cfc_sim.readiness_view import area_statuses, monthly_statuses
+from cfc_sim.readiness_view import AreaStatus, area_statuses, monthly_statuses, slip_text
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
 from cfc_sim.version import __version__
@@ -32,7 +32,7 @@ CODE_LEGEND = [("C", "capacity: not enough CFC-trained FCAs"), ("V", "vacancy ra
 
 class MonthStatus(NamedTuple):
     status: str
-    failing: list[str]
+    failing: list[str]  # why, part by part (`AreaStatus.reasons`: failing, then not yet certain)
     codes: str
     go_live: bool
 
@@ -81,6 +81,12 @@ def month_label(label: str) -> str:
         return dt.date(int(label[:4]), int(label[5:7]), 1).strftime("%b %Y")
     except (ValueError, IndexError):
         return label
+
+
+def ready_label(status: AreaStatus) -> str:
+    """The ready month as the report words it: 'Apr 2027', 'already live' or 'not within the run'."""
+    text = status.ready_text
+    return month_label(text) if text[:1].isdigit() else text
 
 
 def day_label(iso: str) -> str:
@@ -153,7 +159,8 @@ def readiness_overview(result: RunResult) -> list[dict[str, Any]]:
     """Per area: region, planned go-live, status at the planned go-live month with the failing criteria
     in words, and the earliest month in which criteria 1-5 all pass (`readiness_view.status_at`)."""
     return [{"area": v.area, "region": v.region, "planned": v.planned, "assessed_month": v.month, "status": v.status,
-             "failing": list(v.failing), "note": v.note, "earliest_ready": v.earliest_ready}
+             "failing": list(v.failing), "reason": v.reason, "note": v.note, "earliest_ready": v.earliest_ready,
+             "ready": ready_label(v), "slip": slip_text(v.slip_months)}
             for v in area_statuses(result.readiness, result.config)]
 
 
@@ -169,7 +176,7 @@ def monthly_status(result: RunResult, months: Sequence[str]) -> dict[tuple[str, 
     for readiness, config, asked, grid in _LAST_GRID:
         if readiness is result.readiness and config is result.config and asked == wanted:
             return grid
-    grid = {key: MonthStatus(v.status, list(v.failing), v.codes, v.go_live)
+    grid = {key: MonthStatus(v.status, list(v.reasons), v.codes, v.go_live)
             for key, v in monthly_statuses(result.readiness, result.config, months).items()}
     _LAST_GRID[:] = [(result.readiness, result.config, wanted, grid)]
     return grid

@@ -169,7 +169,7 @@ def _area_format(column: str, metric: str) -> str | None:
         return "0.0%"
     if column in ("weeks_to_decision_mean", "caseload_mean"):
         return "#,##0.0"
-    if column in ("assessed_month", "earliest_ready_month"):
+    if column in ("assessed_month", "ready_month"):
         return MONTH_FORMAT
     if column == "planned_go_live":
         return DATE_FORMAT
@@ -196,7 +196,8 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
     areas = area_frame(area_rows(result), result.config.header.targets)
     sheets = [_write_sheet(wb, "Areas", areas, {"area": 34, "region": 20, "risk_rank": 10, "planned_go_live": 15,
                                       "status_at_go_live": 17, "assessed_month": 15, "note": 36,
-                                      "earliest_ready_month": 20, "main_reason": 90}, _area_format,
+                                      "status_reason": 60, "ready_month": 20, "slip_months": 12,
+                                      "main_reason": 90}, _area_format,
                  rag_column="status_at_go_live"),
               _write_sheet(wb, "Summary", result.summary, {"area": 34, "pathway": 9, "metric": 40, "mean": 14,
                                                            "ci_low": 14, "ci_high": 14, "n_reps": 8}, _summary_format)]

@@ -1,0 +1,73 @@
+"""The swept metric per variant as people read it: every variant kept (one with no value says why,
+e.g. "not live within the run"), and a metric counted in days from the start shown as a date.
+
+`sweep.csv` keeps the numbers; this module is what `cfc-sim sweep` prints and `sweep_chart` draws,
+so the terminal and the chart show the same variants with the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from cfc_sim.metric_catalogue import BY_NAME, NATIONAL
+
+DATE_METRICS = ("go_live_day",)  # values are days from the scenario start: shown as dates
+NOT_LIVE = "not live within the run"
+
+
+def is_date_metric(metric: str) -> bool:
+    """Whether the metric's values are days from the start (shown and drawn as dates)."""
+    return metric in DATE_METRICS
+
+
+def day_to_date(start: dt.date, day: float) -> dt.date:
+    """A day from the start as a date."""
+    return start + dt.timedelta(days=round(day))
+
+
+def _value_text(metric: str, value: float, start: dt.date) -> str:
+    if value != value:
+        return ""
+    if is_date_metric(metric):
+        return day_to_date(start, value).isoformat()
+    shown = BY_NAME.get(metric)
+    return shown.format(value) if shown is not None else f"{value:,.4g}"
+
+
+def metric_view(table: pd.DataFrame, keys: Sequence[str], metric: str, area: str, start: dt.date) -> pd.DataFrame:
+    """One row per variant of the sweep (all of them, in sweep order): the swept values, the metric's
+    mean and 95% interval (NaN when none), the same as text (dates for date metrics) and a note: for
+    go-live, the share of runs live by the end when below 1, or NOT_LIVE when no run went live."""
+    variants = table.drop_duplicates("variant")[["variant", *keys]]
+    mine = table[(table["area"] == area) & (table["pathway"] == "all")]
+    values = mine[mine["metric"] == metric].set_index("variant")
+    live = mine[mine["metric"] == "live_at_end"].set_index("variant")["mean"]
+    rows = []
+    for variant in variants.itertuples(index=False):
+        name = variant[0]
+        mean, low, high = ((float(values.loc[name, c]) for c in ("mean", "ci_low", "ci_high"))
+                           if name in values.index else (math.nan,) * 3)
+        note = ""
+        if metric == "go_live_day":
+            share = float(live.get(name, math.nan))
+            if mean != mean or share == 0:
+                note = NOT_LIVE
+            elif share == share and share < 1:
+                note = f"live by the end in {share:.0%} of runs (the date is over those)"
+        elif mean != mean:
+            note = "no value (e.g. no CIRs in this area within the run)"
+        text = NOT_LIVE if note == NOT_LIVE else _value_text(metric, mean, start)
+        interval = ("" if low != low or high != high or note == NOT_LIVE
+                    else f"{_value_text(metric, low, start)} to {_value_text(metric, high, start)}")
+        rows.append({"variant": name, **dict(zip(keys, variant[1:], strict=True)), "mean": mean, "ci_low": low,
+                     "ci_high": high, "value": text, "95% interval": interval, "note": note})
+    return pd.DataFrame(rows)
+
+
+def where_label(area: str) -> str:
+    """'England' for the national rows, else the area's name."""
+    return "England" if area == NATIONAL else area

@@ -1,0 +1,52 @@
+"""`cfc-sim sweep --metric go_live_day`: dates shown as dates, every variant kept (one never live
+within the run says so), a chart that is never empty, and no warning leaked from matplotlib."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from cli_runner import invoke
+from scenario_factory import scenario_dict
+
+from cfc_sim.sweep_view import NOT_LIVE, metric_view
+
+
+def test_a_go_live_sweep_shows_dates_and_keeps_the_variant_never_live(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(yaml.safe_dump(scenario_dict(
+        name="dates", horizon_months=6, replications=1,
+        areas=[{"name": "Moveshire", "go_live": "2026-06-01"}])))
+    out = tmp_path / "sweep"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, stdout, err = invoke(["sweep", str(scenario), "--set",
+                                    "areas.Moveshire.go_live=2026-06-01,2026-08-03,2027-01-04",
+                                    "--metric", "go_live_day", "--area", "Moveshire", "--out", str(out)], capsys)
+    assert code == 0, err
+    assert not [w for w in caught if "matplotlib" in str(w.filename) or "matplotlib" in str(w.message)]
+    assert "Warning" not in err
+    section = stdout.split("go-live day: Moveshire")[1]
+    assert "2026-06-01" in section and "2026-08-03" in section  # dates, not day numbers
+    assert NOT_LIVE in section and "2027-01-04" in section  # the variant after the run is kept, and says why
+    table = pd.read_csv(out / "sweep.csv")
+    view = metric_view(table, ["areas.Moveshire.go_live"], "go_live_day", "Moveshire", dt.date(2026, 4, 1))
+    assert list(view["value"]) == ["2026-06-01", "2026-08-03", NOT_LIVE]
+    assert (out / "sweep-Moveshire.png").stat().st_size > 10_000  # drawn, with the never-live variant marked
+
+
+def test_a_chart_with_no_value_in_any_variant_says_so(tmp_path: Path) -> None:
+    from cfc_sim.charts import sweep_chart
+
+    table = pd.DataFrame([{"variant": f"v{i}", "k": str(i), "area": "Nowhere", "pathway": "all",
+                           "metric": "live_at_end", "mean": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n_reps": 1}
+                          for i in range(2)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no artists with labels" or empty-axis warning
+        sweep_chart(table, ["k"], "go_live_day", tmp_path / "s.png", "Nowhere", start=dt.date(2026, 4, 1))
+    assert (tmp_path / "s.png").stat().st_size > 5_000
