@@ -142,7 +142,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
         rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
     progress = PlanProgress(lambda line: click.echo(f"  {line}", err=True))
-    progress.expect(len(areas or config.areas) * (3 if need else 1))  # a plan search, and the need's two
+    progress.expect(len(areas or config.areas) * (2 if need else 1))  # the CFC search, and the need's CAP one
     with contextlib.ExitStack() as stack:
         processes = 0 if scheduler else min(workers, config.replications * len(areas or config.areas))
         pool = stack.enter_context(WorkerPool(processes, preload=("cfc_sim.model",))) if processes > 1 else None
@@ -174,11 +174,23 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
 def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, show, progress,
                    everything):
-    """plan.csv's table (its lines printed as each area is planned), then need.csv's (None without --need)."""
+    """plan.csv's table (its lines printed as each area is planned), then need.csv's (None without
+    --need): with --need both come from one search (`need.plan_and_need`)."""
     from cfc_sim.plan import plan_areas
 
-    table = plan_areas(config, goals, chance, areas=areas, max_extra=max_extra, evaluator=evaluator,
-                       on_area=show, progress=progress)
+    if rule is None:
+        table = plan_areas(config, goals, chance, areas=areas, max_extra=max_extra, evaluator=evaluator,
+                           on_area=show, progress=progress)
+        need_table = None
+    else:
+        from cfc_sim.need import plan_and_need
+
+        click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
+                   f"with no area live (CAP), probability >= {chance:.2f}; both {evaluator.keep_up}")
+        table, need_table = plan_and_need(config, goals, chance, rule=rule, areas=areas, max_extra=max_extra,
+                                          cache=evaluator.cache.folder, workers=evaluator.workers,
+                                          scheduler=evaluator.scheduler, cfc=evaluator, on_area=show,
+                                          progress=progress)
     national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
     cost = national["annual_cost"]
     priced = f", about £{cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
@@ -187,15 +199,7 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
     unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
     total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
     click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
-    if rule is None:
-        return table, None
-    from cfc_sim.need import fca_need
-
-    click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
-               f"with no area live (CAP), probability >= {chance:.2f}")
-    return table, fca_need(config, goals, chance, rule=rule, areas=areas, max_extra=max_extra,
-                           cache=evaluator.cache.folder, workers=evaluator.workers, scheduler=evaluator.scheduler,
-                           cfc=evaluator, progress=progress)
+    return table, need_table
 
 
 def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]
