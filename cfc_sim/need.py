@@ -38,7 +38,7 @@ import pandas as pd
 
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL, is_bounded
-from cfc_sim.need_parts import PART_COLUMNS, need_parts
+from cfc_sim.need_parts import PART_COLUMNS, need_parts, with_years
 from cfc_sim.plan import (
     Evaluator,
     PlanProgress,
@@ -249,13 +249,13 @@ def need_table(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
         total["note"] = f"sum of {len(rows) - len(without)} of {len(rows)} areas; without a need: {', '.join(without)}"
     _fill(total, (cfc_sum, cap_sum), boot_sum, "no area has a need (see their rows)")
     counted = [r for r in rows if r["difference"] == r["difference"]]
-    for column in PART_COLUMNS:
+    for column in (*PART_COLUMNS, "annual_cost"):
         total[column] = sum(r[column] for r in counted) if counted else math.nan
     total["transition_months"] = max((r["transition_months"] for r in counted), default=0)
     frame = pd.DataFrame([total, *rows])
     frame["confidence"], frame["cfc_rule"], frame["cap_rule"] = confidence, joined(targets), str(rule)
     frame["keep_up_rule"] = str(cfc.keep_up)
-    return frame[[*NEED_COLUMNS, *PART_COLUMNS, *NEED_EXTRA_COLUMNS]]
+    return with_years(config, frame[[*NEED_COLUMNS, *PART_COLUMNS, *NEED_EXTRA_COLUMNS]])
 
 
 def _fill(row: dict[str, Any], point: tuple[float, float], boot: np.ndarray, missing: str) -> None:

@@ -134,3 +134,27 @@ def need_by_year(config: ScenarioConfig, need: pd.DataFrame) -> pd.DataFrame:
             months=("month", "count"), fcas_mean=("fcas", "mean"), cost=("cost", "sum")).reset_index()
         out.append(grouped)
     return pd.concat(out, ignore_index=True)[BY_YEAR_COLUMNS]
+
+
+def year_columns(label: str) -> tuple[str, str]:
+    """need.csv's columns of one financial year: mean extra FCAs over its months and their cost."""
+    short = label.replace("-", "_")
+    return f"fcas_fy{short}", f"cost_fy{short}"
+
+
+def with_years(config: ScenarioConfig, need: pd.DataFrame) -> pd.DataFrame:
+    """need.csv with two columns per financial year within the horizon (`year_columns`): the mean
+    extra FCAs needed over the year's months in the horizon and their cost (NaN where no need)."""
+    by_year = need_by_year(config, need)
+    out = need.copy()
+    for label in dict.fromkeys(by_year["financial_year"]):
+        fcas, cost = year_columns(str(label))
+        rows = by_year[by_year["financial_year"] == label].set_index("area")
+        out[fcas] = out["area"].map(rows["fcas_mean"])
+        out[cost] = out["area"].map(rows["cost"])
+    return out
+
+
+def financial_years(need: pd.DataFrame) -> list[str]:
+    """The financial years of need.csv's year columns, in order (2026-27, ...)."""
+    return [c[len("fcas_fy"):].replace("_", "-") for c in need.columns if c.startswith("fcas_fy")]

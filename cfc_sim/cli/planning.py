@@ -207,21 +207,33 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
     from rich.markup import escape
     from rich.table import Table
 
-    def number(value: float) -> str:
-        return "not found" if value != value else f"{value:,.0f}"
+    from cfc_sim.need_parts import financial_years, year_columns
+
+    def number(value: float, sign: str = "") -> str:
+        return "not found" if value != value else f"{value:{sign},.0f}"
 
     shown = Table(title=f"FCA need: {escape(terminal_text(name))} (CFC minus CAP, 95% bootstrap interval over "
-                        "replications)")
-    for column in ("area", "FCAs now", "needed: CFC", "needed: CAP", "CFC - CAP", "95% interval", "note"):
+                        "replications; hours + timeliness + transition = CFC - CAP)")
+    columns = ("area", "FCAs now", "needed: CFC", "needed: CAP", "CFC - CAP", "95% interval", "hours",
+               "timeliness", "transition", "£ a year after transition", "note")
+    for column in columns:
         shown.add_column(column, justify="left" if column in ("area", "note") else "right")
     for row in table.itertuples():
         interval = "" if row.ci_low != row.ci_low else f"{row.ci_low:+,.0f} to {row.ci_high:+,.0f}"
         difference = "" if row.difference != row.difference else f"{row.difference:+,.0f}"
         area = total if row.area == NATIONAL else escape(terminal_text(row.area))
-        shown.add_row(area, f"{row.fte_now:,}",
-                      number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference, interval, row.note,
+        shown.add_row(area, f"{row.fte_now:,}", number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference,
+                      interval, number(row.hours_fte, "+"), number(row.timeliness_fte, "+"),
+                      number(row.transition_fte, "+"), number(row.annual_cost), escape(str(row.note)),
                       style="bold" if row.area == NATIONAL else None)
-    Console(width=160).print(shown)
+    console = Console(width=180)
+    console.print(shown)
+    england = table.iloc[0]
+    years = [f"{label}: {england[year_columns(label)[0]]:+,.0f} FCAs, £{england[year_columns(label)[1]]:,.0f}"
+             for label in financial_years(table) if england[year_columns(label)[0]] == england[year_columns(label)[0]]]
+    if years:
+        console.print("By financial year (April to March, mean extra FCAs over the months in the horizon): "
+                      + "; ".join(years), highlight=False)
 
 
 @click.command()
