@@ -4,7 +4,8 @@ The difference (FCAs needed under CFC less FCAs keeping today's CAP performance,
 into three parts that sum to it in every row:
 
 - `hours_fte`: the extra FTE that CFC's extra FCA hours per application need at today's use of
-  hours: the CAP need x (CFC hours per application / CAP hours per application - 1), rounded
+  hours: the CAP need's private-law FCAs (less the fixed `other_work_fte`, or times 1 -
+  `other_work_share`) x (CFC hours per application / CAP hours per application - 1), rounded
   (`readiness.cfc_hours_per_application` and `cap_hours_per_application` below, the expected work
   content of the scenario's hours). 0 where the area is not live within the horizon or works in
   slots (no hours to compare).
@@ -25,15 +26,17 @@ from __future__ import annotations
 
 import calendar as calendar_days
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.metric_catalogue import NATIONAL
-from cfc_sim.plan import Evaluator, fte_day_cost
 from cfc_sim.readiness import cfc_hours_per_application
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+
+if TYPE_CHECKING:  # the report reads need.csv's columns from here without the planning machinery
+    from cfc_sim.plan import Evaluator
 
 PART_COLUMNS = ["hours_fte", "timeliness_fte", "transition_fte"]
 BY_YEAR_COLUMNS = ["area", "financial_year", "months", "fcas_mean", "cost"]
@@ -69,6 +72,8 @@ def need_parts(config: ScenarioConfig, row: dict[str, Any], cfc: Evaluator, cap:
                live: bool) -> dict[str, Any]:
     """The three parts of one area's difference, its transition months and its yearly cost once
     the transition is over (see the module docstring)."""
+    from cfc_sim.plan import fte_day_cost
+
     area = config.area(row["area"])
     difference = row["difference"]
     if difference != difference:
@@ -78,7 +83,10 @@ def need_parts(config: ScenarioConfig, row: dict[str, Any], cfc: Evaluator, cap:
     months = 0
     cfc_hours, cap_hours = cfc_hours_per_application(area), cap_hours_per_application(area)
     if live and cap_hours > 0:
-        hours = float(round(row["fcas_needed_cap"] * (cfc_hours / cap_hours - 1)))
+        workforce = area.workforce
+        private_fte = (row["fcas_needed_cap"] - workforce.other_work_fte if workforce.other_work_fte is not None
+                       else row["fcas_needed_cap"] * (1 - workforce.other_work_share))  # FCAs on private law
+        hours = float(round(max(private_fte, 0.0) * (cfc_hours / cap_hours - 1)))
         extra = int(row["fcas_needed_cfc"]) - area.workforce.fcas
         values = cfc.values(area.name, extra)
         open_cases = _mean(values.get("all/open_cap_cases_at_go_live", []))
@@ -100,6 +108,8 @@ def financial_year(year: int, month: int) -> str:
 
 def need_by_month(config: ScenarioConfig, need: pd.DataFrame) -> pd.DataFrame:
     """Per area and month of the horizon: the extra FCAs needed (0 before go-live) and their cost."""
+    from cfc_sim.plan import fte_day_cost
+
     start = config.header.start
     rows = []
     for row in need[need["area"] != NATIONAL].itertuples():
