@@ -234,10 +234,12 @@ def need_table(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
                                                         size=(BOOTSTRAP_SAMPLES, config.replications))
     total: dict[str, Any] = {"area": NATIONAL, "fte_now": sum(r["fte_now"] for r in rows), "note": ""}
     cfc_sum, cap_sum, boot_sum = 0.0, 0.0, np.zeros(BOOTSTRAP_SAMPLES)
+    boots: dict[str, np.ndarray] = {}
     for row in rows:
         cfc_needs, cap_needs = needs[row["area"]]
         point = (float(need_at(cfc_needs, confidence)), float(need_at(cap_needs, confidence)))
         boot = need_at(cfc_needs[draws], confidence) - need_at(cap_needs[draws], confidence)
+        boots[row["area"]] = boot
         _fill(row, point, boot, "" if np.isnan(cap_needs).all() else "need not found within --max-extra")
         row.update(need_parts(config, row, cfc, cap, bool(searched.judged.get(row["area"]))))
         if row["difference"] == row["difference"]:
@@ -255,7 +257,9 @@ def need_table(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     frame = pd.DataFrame([total, *rows])
     frame["confidence"], frame["cfc_rule"], frame["cap_rule"] = confidence, joined(targets), str(rule)
     frame["keep_up_rule"] = str(cfc.keep_up)
-    return with_years(config, frame[[*NEED_COLUMNS, *PART_COLUMNS, *NEED_EXTRA_COLUMNS]])
+    out = with_years(config, frame[[*NEED_COLUMNS, *PART_COLUMNS, *NEED_EXTRA_COLUMNS]])
+    out.attrs["boot"] = {**boots, NATIONAL: boot_sum}  # each difference's bootstrap draws (need_assumptions)
+    return out
 
 
 def _fill(row: dict[str, Any], point: tuple[float, float], boot: np.ndarray, missing: str) -> None:

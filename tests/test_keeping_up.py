@@ -122,3 +122,79 @@ def test_an_area_meeting_its_cir_target_on_the_cases_that_got_through_is_at_risk
     starved = next(r for r in risks if r.area == "Starved")
     assert "not keeping up" in starved.main_reason and risks[0].area == "Starved"
     assert all(r.area != "Steady" or "keeping up" not in r.main_reason for r in risks)
+
+
+def _tiny_file(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    import yaml
+
+    data = scenario_dict(name="tiny", horizon_months=14, replications=3)
+    data["defaults"]["workforce"].update(fcas=6, establishment=6, cost_per_fte_day=150.0)
+    data["areas"] = [{"name": "Early", "go_live": "2026-04-01"}]
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_plan_need_over_accepted_assumption_sets_reports_the_interval_over_sets_and_the_drivers(
+        tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from cli_runner import invoke
+
+    scenario = _tiny_file(tmp_path)
+    sets = tmp_path / "accepted.csv"
+    sets.write_text("set,defaults.cfc.cafcass_cir_share,defaults.workforce.hire_success\n"
+                    "1,0.5,0.9\n2,0.7,0.9\n3,0.9,0.9\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    code, stdout, err = invoke(["plan", scenario, "--need", "--target", "cir_on_time_share>=0.8",
+                                "--assumptions", str(sets), "--out", str(out)], capsys)
+    assert code == 0, err
+    import pandas as pd
+
+    need = pd.read_csv(out / "need.csv")
+    per_set = pd.read_csv(out / "need_assumptions.csv")
+    assert list(per_set["set"]) == [1, 2, 3] and "defaults.cfc.cafcass_cir_share" in per_set.columns
+    england = need.iloc[0]
+    assert england["assumption_sets"] == 3
+    assert england["assumption_low"] <= per_set["difference"].min() or england["assumption_low"] <= england[
+        "assumption_high"]
+    assert "interval over 3 accepted assumption sets" in stdout
+    if per_set["difference"].nunique() > 1:  # the only varying column drives it
+        assert "defaults.cfc.cafcass_cir_share" in england["drivers"]
+        assert "hire_success" not in str(england["drivers"])
+
+
+def test_a_bad_accepted_sets_file_stops_with_the_file_row_and_column(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from cli_runner import invoke
+
+    scenario = _tiny_file(tmp_path)
+    cases = {
+        "set,defaults.workforce.nonsense\n1,3\n": ("row 2", "'defaults.workforce.nonsense'", "unknown key"),
+        "set,defaults.workforce.hire_success\n1,abc\n": ("row 2", "'defaults.workforce.hire_success'", "not a number"),
+        "set,defaults.workforce.hire_success\n1,0.9\n2,7\n": ("row 3", "hire_success", "less than or equal to 1"),
+        "id,defaults.workforce.hire_success\n1,0.9\n": ("row 1", "first column must be 'set'", ""),
+        "set,defaults.workforce.hire_success\n1.5,0.9\n": ("row 2", "'set'", "whole number"),
+        "set,defaults.workforce.hire_success\n1,0.9,3\n": ("row 2", "3 values for 2 columns", ""),
+    }
+    for n, (text, (row, column, words)) in enumerate(cases.items()):
+        path = tmp_path / f"bad{n}.csv"
+        path.write_text(text, encoding="utf-8")
+        out = tmp_path / f"p{n}"
+        code, _, err = invoke(["plan", scenario, "--need", "--assumptions", str(path), "--out", str(out)], capsys)
+        assert code == 2 and str(path) in err and row in err and column in err and words in err, (text, err)
+        assert "Traceback" not in err and not out.exists()
+    code, _, err = invoke(["plan", scenario, "--assumptions", str(path), "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and "--need" in err
+
+
+def test_the_drivers_are_the_assumptions_whose_rank_moves_with_the_need_and_the_interval_pools_the_sets() -> None:
+    import pandas as pd
+
+    from cfc_sim.need_assumptions import drivers, pooled_interval
+
+    per_set = pd.DataFrame({"set": [1, 2, 3, 4, 5], "a.hours": [1.0, 2.0, 3.0, 4.0, 5.0],
+                            "b.noise": [3.0, 1.0, 5.0, 2.0, 4.0], "c.fixed": [1.0] * 5,
+                            "difference": [10.0, 12.0, 15.0, 19.0, 30.0]})
+    found = drivers(per_set, ["a.hours", "b.noise", "c.fixed"])
+    assert found[0] == ("a.hours", 1.0) and [k for k, _ in found] == ["a.hours", "b.noise"]
+    assert drivers(per_set.head(2), ["a.hours"]) == []  # two sets tell nothing
+    low, high = pooled_interval([np.full(100, 5.0), np.full(100, 9.0)])
+    assert (low, high) == (5.0, 9.0)  # each set's own spread, and the spread between sets

@@ -93,6 +93,10 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
               help="With --need: the CAP wait (lower is better) that must stay at today's level.")
 @click.option("--cap-tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="With --need: how far above today's value (a share of it) the CAP wait may rise.")
+@click.option("--assumptions", type=click.Path(dir_okay=False), metavar="FILE",
+              help="With --need: an accepted-sets CSV (`set`, then one column per dotted --set key, as "
+                   "`cfc-sim calibrate` writes): the need under every set, its interval over sets and replications "
+                   "and the assumptions driving it (need_assumptions.csv).")
 @click.option("--max-extra", type=click.IntRange(min=1, max=10_000), default=200, show_default=True,
               help="Largest addition to try per area.")
 @click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per evaluation.")
@@ -101,8 +105,8 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
 def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confidence: float | None, need: bool,
-         cap_metric: str, cap_tolerance: float, max_extra: int, reps: int | None, seed: int | None,
-         out: str | None, workers: int, scheduler: str | None) -> None:
+         cap_metric: str, cap_tolerance: float, assumptions: str | None, max_extra: int, reps: int | None,
+         seed: int | None, out: str | None, workers: int, scheduler: str | None) -> None:
     """Smallest whole-FCA addition per area whose replications meet every target with the confidence
     (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
     reruns reuse evaluations."""
@@ -136,12 +140,21 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
     click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
                f"{config.replications} replications per evaluation")
-    rule = None
+    rule, sets = None, None
+    if assumptions is not None and not need:
+        raise UserError("--assumptions needs --need (it gives the FCA need's interval over assumptions)",
+                        key="--assumptions")
     if need:
         from cfc_sim.need import CapRule
 
         rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
+        if assumptions is not None:
+            from cfc_sim.need_assumptions import read_sets
+
+            sets = read_sets(Path(assumptions), config)
+            click.echo(f"need: {len(sets)} accepted assumption sets from {terminal_text(assumptions)}")
     progress = PlanProgress(lambda line: click.echo(f"  {line}", err=True))
+    over_sets = None
     progress.expect(len(areas or config.areas) * (2 if need else 1))  # the CFC search, and the need's CAP one
     with contextlib.ExitStack() as stack:
         processes = 0 if scheduler else min(workers, config.replications * len(areas or config.areas))
@@ -154,6 +167,9 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         try:
             table, need_table = _plan_and_need(config, goals, chance, list(areas) or None, max_extra, evaluator,
                                                rule, show, progress, everything)
+            if sets and need_table is not None:
+                need_table, over_sets = _over_sets(config, goals, chance, list(areas) or None, max_extra, evaluator,
+                                                   rule, sets, need_table)
         except KeyboardInterrupt:
             click.echo(f"plan: interrupted after {progress.asked} evaluations; the {progress.simulated} simulated "
                        f"are cached in {cache}: the same command with --out {folder} reuses them", err=True)
@@ -161,6 +177,8 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     files = {"plan.csv": table}
     if need_table is not None:
         files[NEED_CSV] = need_table
+    if over_sets is not None:
+        files["need_assumptions.csv"] = over_sets
         _print_need(need_table, config.name, "England (ALL)" if not areas else "ALL areas planned")
 
     def fill(tmp: Path) -> None:
@@ -200,6 +218,30 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
     total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
     click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
     return table, need_table
+
+
+def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, need_table):  # type: ignore[no-untyped-def]
+    """need.csv with its interval over the accepted assumption sets and replications, and the per-set table."""
+    from cfc_sim.need import plan_and_need
+    from cfc_sim.need_assumptions import need_over_sets, with_assumptions
+    from cfc_sim.plan import Evaluator
+
+    def need_of(variant):  # type: ignore[no-untyped-def]
+        cfc = Evaluator(variant, evaluator.cache.folder, evaluator.workers, evaluator.scheduler, pool=evaluator.pool,
+                        keep_up=evaluator.keep_up)
+        return plan_and_need(variant, goals, chance, rule=rule, areas=areas, max_extra=max_extra, cfc=cfc)[1]
+
+    def said(one, table) -> None:  # type: ignore[no-untyped-def]
+        england = table.iloc[0]
+        click.echo(f"  set {one.number}: England {england['difference']:+,.0f} FCAs", err=True)
+
+    per_set, intervals, found = need_over_sets(config, sets, need_of, said)
+    table = with_assumptions(need_table, intervals, len(sets), found)
+    england = table.iloc[0]
+    click.echo(f"need: England {england['difference']:+,.0f} FCAs; 95% interval over {len(sets)} accepted assumption "
+               f"sets and their replications {england['assumption_low']:+,.0f} to {england['assumption_high']:+,.0f}"
+               + (f"; driven most by {england['drivers']}" if england["drivers"] else ""))
+    return table, per_set
 
 
 def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]

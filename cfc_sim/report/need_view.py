@@ -52,7 +52,7 @@ def _money(value: Any) -> str:
         return "n/a"
     if math.isnan(v):
         return "n/a"
-    sign = "-" if v < 0 else ""
+    sign = "-" if v < 0 else ""  # -£5,000, not £-5,000
     v = abs(v)
     if v >= 1e6:
         return f"{sign}£{v / 1e6:,.1f}m"
