@@ -104,9 +104,9 @@ def test_a_rollout_go_live_that_starves_the_area_does_not_count_as_ready() -> No
 
 
 def test_an_area_meeting_its_cir_target_on_the_cases_that_got_through_is_at_risk_when_starved() -> None:
-    from cfc_sim import run
-
     import copy
+
+    from cfc_sim import run
 
     data = _queue()
     data["replications"] = 2
@@ -194,7 +194,8 @@ def test_the_drivers_are_the_assumptions_whose_rank_moves_with_the_need_and_the_
                             "b.noise": [3.0, 1.0, 5.0, 2.0, 4.0], "c.fixed": [1.0] * 5,
                             "difference": [10.0, 12.0, 15.0, 19.0, 30.0]})
     found = drivers(per_set, ["a.hours", "b.noise", "c.fixed"])
-    assert found[0][0] == "a.hours" and found[0][1] == pytest.approx(1.0) and [k for k, _ in found] == ["a.hours", "b.noise"]
+    assert found[0][0] == "a.hours" and found[0][1] == pytest.approx(1.0)
+    assert [k for k, _ in found] == ["a.hours", "b.noise"]
     assert drivers(per_set.head(2), ["a.hours"]) == []  # two sets tell nothing
     low, high = pooled_interval([np.full(100, 5.0), np.full(100, 9.0)])
     assert (low, high) == (5.0, 9.0)  # each set's own spread, and the spread between sets

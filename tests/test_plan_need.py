@@ -125,7 +125,7 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert table.index("England (ALL)") < table.index("Early") < table.index("Later")
     lines = [line for line in err.splitlines() if "searches done" in line]  # one overall progress, on stderr
     assert lines and all(" left" in line for line in lines) and "searches done" not in stdout
-    assert lines[-1].strip().startswith("plan: 4/4 searches done")  # two areas: one CFC search (plan and need) and a CAP one each
+    assert lines[-1].strip().startswith("plan: 4/4 searches done")  # two areas: a CFC search and a CAP one each
 
 
 def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_sums_the_others(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -140,19 +140,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
     click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
                f"{config.replications} replications per evaluation")
-    rule, sets = None, None
-    if assumptions is not None and not need:
-        raise UserError("--assumptions needs --need (it gives the FCA need's interval over assumptions)",
-                        key="--assumptions")
-    if need:
-        from cfc_sim.need import CapRule
-
-        rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
-        if assumptions is not None:
-            from cfc_sim.need_assumptions import read_sets
-
-            sets = read_sets(Path(assumptions), config)
-            click.echo(f"need: {len(sets)} accepted assumption sets from {terminal_text(assumptions)}")
+    rule, sets = _need_rule(config, need, cap_metric, cap_tolerance, assumptions)  # checked before any simulation
     progress = PlanProgress(lambda line: click.echo(f"  {line}", err=True))
     over_sets = None
     progress.expect(len(areas or config.areas) * (2 if need else 1))  # the CFC search, and the need's CAP one
@@ -177,9 +165,9 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     files = {"plan.csv": table}
     if need_table is not None:
         files[NEED_CSV] = need_table
+        _print_need(need_table, config.name, "England (ALL)" if not areas else "ALL areas planned")
     if over_sets is not None:
         files["need_assumptions.csv"] = over_sets
-        _print_need(need_table, config.name, "England (ALL)" if not areas else "ALL areas planned")
 
     def fill(tmp: Path) -> None:
         for file, frame in files.items():
@@ -188,6 +176,24 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     write_folder(folder, "plan", fill)
     for name in files:
         click.echo(f"plan: {folder / name}")
+
+
+def _need_rule(config, need: bool, cap_metric: str, cap_tolerance: float, assumptions: str | None):  # type: ignore[no-untyped-def]
+    """With --need, the CAP rule and the accepted assumption sets (--assumptions), both checked."""
+    if assumptions is not None and not need:
+        raise UserError("--assumptions needs --need (it gives the FCA need's interval over assumptions)",
+                        key="--assumptions")
+    if not need:
+        return None, None
+    from cfc_sim.need import CapRule
+
+    rule, sets = CapRule(cap_metric, cap_tolerance), None
+    if assumptions is not None:
+        from cfc_sim.need_assumptions import read_sets
+
+        sets = read_sets(Path(assumptions), config)
+        click.echo(f"need: {len(sets)} accepted assumption sets from {terminal_text(assumptions)}")
+    return rule, sets
 
 
 def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, show, progress,
@@ -220,13 +226,13 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
     return table, need_table
 
 
-def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, need_table):  # type: ignore[no-untyped-def]
+def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, need_table):
     """need.csv with its interval over the accepted assumption sets and replications, and the per-set table."""
     from cfc_sim.need import plan_and_need
     from cfc_sim.need_assumptions import need_over_sets, with_assumptions
     from cfc_sim.plan import Evaluator
 
-    def need_of(variant):  # type: ignore[no-untyped-def]
+    def need_of(variant):
         cfc = Evaluator(variant, evaluator.cache.folder, evaluator.workers, evaluator.scheduler, pool=evaluator.pool,
                         keep_up=evaluator.keep_up)
         return plan_and_need(variant, goals, chance, rule=rule, areas=areas, max_extra=max_extra, cfc=cfc)[1]
