@@ -567,7 +567,7 @@ def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_
     assert "3 accepted assumption sets" in section and "cfc.hours.cir (+0.9)" in section
     assert 'id="need-parts"' in section and "Hours" in section and "Transition" in section
     assert section.index("Wiltshire &amp; Swindon") < section.index("<td>Dorset</td>")  # largest first
-    assert "2026-27" in section and "£320,000" in section and "£400,000 a year" in section
+    assert "2026-27" in section and "£320k" in section and "£400k a year" in section
     wb = openpyxl.load_workbook(out / "report.xlsx")
     costs = list(wb["Costs"].iter_rows(values_only=True))
     assert costs[0] == ("Court area", "Financial year (April to March)",

@@ -27,6 +27,7 @@ CSS = """
 .board .headline strong.big { font-size: 26px; }
 .board table { font-size: 13.5px; }
 .board th, .board td { padding: 3px 6px; }
+.board th.num { text-align: right; }
 .board h3 { margin: 10px 0 4px; font-size: 15.5px; }
 .board .bar { display: inline-block; height: 10px; background: #0072B2; vertical-align: middle; }
 .board .bar.neg { background: #D55E00; }
@@ -56,7 +57,7 @@ def _money(value: Any) -> str:
     v = abs(v)
     if v >= 1e6:
         return f"{sign}£{v / 1e6:,.1f}m"
-    return f"{sign}£{v:,.0f}"
+    return f"{sign}£{v / 1e3:,.0f}k" if v >= 1e4 else f"{sign}£{v:,.0f}"
 
 
 def _has(need: pd.DataFrame, *columns: str) -> bool:
