@@ -73,12 +73,12 @@ def queue_grows(first_mean: float, last_mean: float, applications_per_month: flo
     return last_mean - first_mean > queue_tolerance * applications_per_month + 1e-9
 
 
-def reference_extra(fcas_now: int, estimate: int) -> int:
+def reference_extra(fcas_now: int, estimate: int, establishment: int = 0) -> int:
     """The addition of the reference run with 'unlimited' FCAs: REFERENCE_FACTOR x the larger of
     today's FCAs and the hours estimate of the need, at least REFERENCE_MIN_EXTRA more, within the
-    schema's limit."""
+    schema's limit for both FCAs and funded posts (which rise by the same number)."""
     target = max(REFERENCE_FACTOR * max(fcas_now, estimate), fcas_now + REFERENCE_MIN_EXTRA)
-    return min(target, MAX_FCAS) - fcas_now
+    return min(target, MAX_FCAS - max(establishment - fcas_now, 0)) - fcas_now
 
 
 @dataclass(frozen=True)

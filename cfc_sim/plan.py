@@ -194,7 +194,8 @@ class Evaluator:
                  keep_up: KeepUp | None = None) -> None:
         self.config = config
         self.keep_up = keep_up or KeepUp()  # every target is judged with it (cfc_sim.keeping_up)
-        self.references = {a.name: reference_extra(a.workforce.fcas, estimated_need(config, a.name))
+        self.references = {a.name: reference_extra(a.workforce.fcas, estimated_need(config, a.name),
+                                                   a.workforce.establishment)
                            for a in config.areas}  # each area's addition with 'unlimited' FCAs
         # months each area is run for (judged_horizon; the need's CAP runs take the CFC runs' own)
         self.horizons = horizons if horizons is not None else {a.name: judged_horizon(config, a.name)

@@ -199,3 +199,12 @@ def test_the_drivers_are_the_assumptions_whose_rank_moves_with_the_need_and_the_
     assert drivers(per_set.head(2), ["a.hours"]) == []  # two sets tell nothing
     low, high = pooled_interval([np.full(100, 5.0), np.full(100, 9.0)])
     assert (low, high) == (5.0, 9.0)  # each set's own spread, and the spread between sets
+
+
+def test_the_reference_run_is_far_above_today_and_the_estimate_and_stays_a_valid_scenario() -> None:
+    from cfc_sim.keeping_up import reference_extra
+    from cfc_sim.scenario.schema import MAX_FCAS
+
+    assert reference_extra(10, 12) == 36 - 10  # three times the larger
+    assert reference_extra(2, 1) == 20  # at least 20 more
+    assert 4_000 + reference_extra(4_000, 4_500, establishment=4_100) + 100 == MAX_FCAS  # posts within the limit
