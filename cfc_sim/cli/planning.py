@@ -277,7 +277,10 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
     console = Console(width=180)
     console.print(shown)
     england = table.iloc[0]
-    years = [f"{label}: {england[year_columns(label)[0]]:+,.0f} FCAs, £{england[year_columns(label)[1]]:,.0f}"
+    def pounds(value: float) -> str:
+        return f"{'-' if value < 0 else ''}£{abs(value):,.0f}"
+
+    years = [f"{label}: {england[year_columns(label)[0]]:+,.1f} FCAs, {pounds(england[year_columns(label)[1]])}"
              for label in financial_years(table) if england[year_columns(label)[0]] == england[year_columns(label)[0]]]
     if years:
         console.print("By financial year (April to March, mean extra FCAs over the months in the horizon): "
