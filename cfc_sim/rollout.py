@@ -119,6 +119,7 @@ class _Area:
     p_proposed: float = math.nan
     check_runs: int = 0
     check_days: list[float] = field(default_factory=list)
+    not_keeping_up: int = 0  # replications live on the planned day whose queue then grows (readiness run)
 
     @property
     def name(self) -> str:
@@ -290,6 +291,9 @@ def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
         causes.append(f"partnerships: {area.partnerships_late}")
     if area.blockers:
         causes.append(area.blockers)
+    if area.not_keeping_up:
+        causes.append(f"live on the planned date in {area.not_keeping_up}/{reps} more runs, but its allocation queue "
+                      "then grows (not keeping up with demand)")
     if not causes:
         causes.append(f"ready at the planned date in only {round(area.p_planned * reps)}/{reps} runs "
                       f"(needs {confidence:.0%})")
@@ -358,8 +362,11 @@ def readiness_run(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, 
     base = variant(ready, [a.name for a in inside])
     outputs = runner.outputs(base)
     days = go_live_days(outputs, [a.name for a in inside], calendar)
+    live = go_live_days(outputs, [a.name for a in inside])
     for area in inside:
         area.baseline = days[area.name]
+        area.not_keeping_up = sum(d == d and d <= area.planned_day + 0.5 and k != k
+                                  for d, k in zip(live[area.name], area.baseline, strict=True))
         area.p_planned = share_on(area.baseline, area.planned_day)
         area.partnerships_late = _late_partnerships(area.config)
     late = [a for a in inside if a.p_planned < confidence - 1e-12]

@@ -208,3 +208,12 @@ def test_the_reference_run_is_far_above_today_and_the_estimate_and_stays_a_valid
     assert reference_extra(10, 12) == 36 - 10  # three times the larger
     assert reference_extra(2, 1) == 20  # at least 20 more
     assert 4_000 + reference_extra(4_000, 4_500, establishment=4_100) + 100 == MAX_FCAS  # posts within the limit
+
+
+def test_rollout_says_when_an_area_is_late_because_its_go_live_would_starve_it() -> None:
+    from cfc_sim.rollout import _Area, _reason
+
+    scenario = config(scenario_dict(name="roll", horizon_months=24, replications=4,
+                                    areas=[{"name": "Starved", "go_live": "2026-10-01"}]))
+    area = _Area(scenario.area("Starved"), planned_day=183.0, p_planned=0.25, not_keeping_up=2)
+    assert "live on the planned date in 2/4 more runs, but its allocation queue then grows" in _reason(area, 0.8, 0, 4)
