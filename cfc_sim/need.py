@@ -3,7 +3,8 @@ targets under the scenario as given (CFC from each area's go-live) against the F
 today's CAP performance if no area went live, so that the difference is the rollout's cost in FCAs.
 
 Both numbers are "the fewest FCAs in post and funded from the start with which the replications
-meet a rule with the plan's confidence":
+meet a rule with the plan's confidence", and both rules include keeping up with demand
+(`keeping_up`: a starved area that files few CIRs, but those on time, meets nothing):
 - CFC: every plan target the area can be judged on (an area that never goes live within the
   horizon has no CFC metric and is judged by the CAP rule instead, so its difference is zero);
 - CAP: the same scenario with every go-live moved beyond the horizon (open CFC work at the start
@@ -22,6 +23,11 @@ per-replication needs, exactly the smallest count whose share of replications me
 at least c. England sums the areas. The 95% interval of each difference is a percentile bootstrap
 over replications: the same resampled replication numbers for every area and both variants, so
 the common random numbers that pair the two variants are kept.
+
+The CFC search is the plan's own (`plan.cfc_searches`): `plan_and_need` runs it once for both
+tables, so plan and need never disagree. Each row's difference is split into hours, timeliness and
+transition parts and phased and priced by financial year (`need_parts`); across accepted
+assumption sets, see `need_assumptions`.
 """
 
 from __future__ import annotations
