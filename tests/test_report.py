@@ -256,7 +256,8 @@ def test_report_and_run_name_the_same_areas_at_risk_in_the_same_order(risky: Pat
     from cfc_sim.report.area_table import area_rows, at_risk
 
     result = read_results(risky)
-    terminal = [(r.area, r.reasons) for r in areas_at_risk(result.summary, result.readiness, result.config)]
+    terminal = [(r.area, r.reasons) for r in areas_at_risk(result.summary, result.readiness, result.config,
+                                                           monthly=result.monthly_summary())]
     assert [(r.area, r.reasons) for r in at_risk(area_rows(result))] == terminal
 
 
