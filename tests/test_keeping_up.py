@@ -217,3 +217,16 @@ def test_rollout_says_when_an_area_is_late_because_its_go_live_would_starve_it()
                                     areas=[{"name": "Starved", "go_live": "2026-10-01"}]))
     area = _Area(scenario.area("Starved"), planned_day=183.0, p_planned=0.25, not_keeping_up=2)
     assert "live on the planned date in 2/4 more runs, but its allocation queue then grows" in _reason(area, 0.8, 0, 4)
+
+
+def test_the_keep_up_tolerance_is_an_option_of_plan_and_is_stated_in_need_csv(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+    from cli_runner import invoke
+
+    scenario = _tiny_file(tmp_path)
+    out = tmp_path / "plan"
+    code, _, err = invoke(["plan", scenario, "--need", "--keep-up-tolerance", "0.2", "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "deciding at least 80% of the cases" in pd.read_csv(out / "need.csv").iloc[0]["keep_up_rule"]
+    code, _, err = invoke(["plan", scenario, "--keep-up-tolerance", "1.5", "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and "--keep-up-tolerance" in err

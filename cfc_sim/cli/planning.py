@@ -93,6 +93,9 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
               help="With --need: the CAP wait (lower is better) that must stay at today's level.")
 @click.option("--cap-tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="With --need: how far above today's value (a share of it) the CAP wait may rise.")
+@click.option("--keep-up-tolerance", type=click.FloatRange(0, 1, max_open=True), default=0.05, show_default=True,
+              help="Keeping up with demand: the share of the cases decided and CIRs filed with unlimited FCAs that a "
+                   "staffing level may fall short by and still meet a target (docs/need.md).")
 @click.option("--assumptions", type=click.Path(dir_okay=False), metavar="FILE",
               help="With --need: an accepted-sets CSV (`set`, then one column per dotted --set key, as "
                    "`cfc-sim calibrate` writes): the need under every set, its interval over sets and replications "
@@ -105,12 +108,14 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
 def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confidence: float | None, need: bool,
-         cap_metric: str, cap_tolerance: float, assumptions: str | None, max_extra: int, reps: int | None,
+         cap_metric: str, cap_tolerance: float, keep_up_tolerance: float, assumptions: str | None,
+         max_extra: int, reps: int | None,
          seed: int | None, out: str | None, workers: int, scheduler: str | None) -> None:
     """Smallest whole-FCA addition per area whose replications meet every target with the confidence
     (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
     reruns reuse evaluations."""
     from cfc_sim.executor import WorkerPool
+    from cfc_sim.keeping_up import KeepUp
     from cfc_sim.output_folder import check_folder, write_folder
     from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, joined
     from cfc_sim.safe_text import csv_safe
@@ -147,7 +152,8 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     with contextlib.ExitStack() as stack:
         processes = 0 if scheduler else min(workers, config.replications * len(areas or config.areas))
         pool = stack.enter_context(WorkerPool(processes, preload=("cfc_sim.model",))) if processes > 1 else None
-        evaluator = Evaluator(config, cache, workers, scheduler, pool=pool, on_run=progress.ran)
+        evaluator = Evaluator(config, cache, workers, scheduler, pool=pool, on_run=progress.ran,
+                              keep_up=KeepUp(tolerance=keep_up_tolerance))
         longer = [f"{terminal_text(a)} {m}" for a, m in evaluator.run_longer.items() if not areas or a in areas]
         if longer:
             click.echo(f"plan: areas live less than {MONTHS_LIVE} months before the horizon are run longer, so "
