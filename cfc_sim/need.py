@@ -208,10 +208,9 @@ def plan_and_need(config: ScenarioConfig, targets: Sequence[Target], confidence:
     cap = Evaluator(cap_only(config), cache, workers, scheduler, horizons=cfc.horizons, pool=cfc.pool,
                     on_run=cfc.on_run, keep_up=cfc.keep_up)  # paired runs: same months
     searched = search_needs(config, targets, rule, names, max_extra, cfc, cap, progress)
-    cfc_for_plan = {name: needs for name, needs in searched.cfc.items()}
     plan = plan_areas(config, targets, confidence, areas=names, max_extra=max_extra, evaluator=cfc,
-                      on_area=on_area, needs=cfc_for_plan, evaluations=searched.evaluations)
-    return plan, need_table(config, targets, confidence, rule, searched, cfc, cap)
+                      on_area=on_area, needs=searched.cfc, evaluations=searched.evaluations)
+    return plan, need_table(config, targets, confidence, rule, searched, cfc)
 
 
 def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *, rule: CapRule,
@@ -224,7 +223,7 @@ def fca_need(config: ScenarioConfig, targets: Sequence[Target], confidence: floa
 
 
 def need_table(config: ScenarioConfig, targets: Sequence[Target], confidence: float, rule: CapRule,
-               searched: Searched, cfc: Evaluator, cap: Evaluator) -> pd.DataFrame:
+               searched: Searched, cfc: Evaluator) -> pd.DataFrame:
     """`need.csv`: ALL (England) first, then per area the FCAs needed under CFC and to keep today's
     CAP performance, their difference, its 95% bootstrap interval and its three parts (`need_parts`)."""
     rows = searched.rows
@@ -247,7 +246,7 @@ def need_table(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
         boot = need_at(cfc_needs[draws], confidence) - need_at(cap_needs[draws], confidence)
         boots[row["area"]] = boot
         _fill(row, point, boot, "" if np.isnan(cap_needs).all() else "need not found within --max-extra")
-        row.update(need_parts(config, row, cfc, cap, bool(searched.judged.get(row["area"]))))
+        row.update(need_parts(config, row, cfc, bool(searched.judged.get(row["area"]))))
         if row["difference"] == row["difference"]:
             cfc_sum, cap_sum, boot_sum = cfc_sum + point[0], cap_sum + point[1], boot_sum + boot
     without = [r["area"] for r in rows if r["difference"] != r["difference"]]

@@ -68,8 +68,7 @@ def _mean(values: list[float]) -> float:
     return sum(defined) / len(defined) if defined else math.nan
 
 
-def need_parts(config: ScenarioConfig, row: dict[str, Any], cfc: Evaluator, cap: Evaluator,
-               live: bool) -> dict[str, Any]:
+def need_parts(config: ScenarioConfig, row: dict[str, Any], cfc: Evaluator, live: bool) -> dict[str, Any]:
     """The three parts of one area's difference, its transition months and its yearly cost once
     the transition is over (see the module docstring)."""
     from cfc_sim.plan import fte_day_cost
