@@ -140,16 +140,16 @@ def drivers(per_set: pd.DataFrame, keys: list[str]) -> list[tuple[str, float]]:
 
 
 def need_over_sets(config: ScenarioConfig, sets: list[AssumptionSet],
-                   need_of: Callable[[ScenarioConfig], pd.DataFrame],
+                   need_of: Callable[[ScenarioConfig, int], pd.DataFrame],
                    on_set: Callable[[AssumptionSet, pd.DataFrame], None] = lambda s, t: None
                    ) -> tuple[pd.DataFrame, dict[str, tuple[float, float]], list[tuple[str, float]]]:
     """Per set England's need and its parts (need_assumptions.csv), per area the interval over sets
-    and replications, and the drivers. `need_of(variant)` is the need table of one variant, with
+    and replications, and the drivers. `need_of(variant, set number)` is the need table of one variant, with
     each area's bootstrap draws in its `attrs["boot"]`."""
     rows: list[dict[str, Any]] = []
     boots: dict[str, list[np.ndarray]] = {}
     for one in sets:
-        table = need_of(config_variant(config, one.settings, label=f"{config.source or config.name} set {one.number}"))
+        table = need_of(config_variant(config, one.settings), one.number)
         on_set(one, table)
         england = table.iloc[0]
         rows.append({SET_COLUMN: one.number, **one.settings,

@@ -236,12 +236,15 @@ def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, n
     """need.csv with its interval over the accepted assumption sets and replications, and the per-set table."""
     from cfc_sim.need import plan_and_need
     from cfc_sim.need_assumptions import need_over_sets, with_assumptions
-    from cfc_sim.plan import Evaluator
+    from cfc_sim.plan import Evaluator, PlanProgress
 
-    def need_of(variant):
+    def need_of(variant, number):
+        progress = PlanProgress(lambda line: click.echo(f"  set {number}: {line}", err=True))
+        progress.expect(len(areas or variant.areas) * 2)
         cfc = Evaluator(variant, evaluator.cache.folder, evaluator.workers, evaluator.scheduler, pool=evaluator.pool,
-                        keep_up=evaluator.keep_up)
-        return plan_and_need(variant, goals, chance, rule=rule, areas=areas, max_extra=max_extra, cfc=cfc)[1]
+                        keep_up=evaluator.keep_up, on_run=progress.ran)
+        return plan_and_need(variant, goals, chance, rule=rule, areas=areas, max_extra=max_extra, cfc=cfc,
+                             progress=progress)[1]
 
     def said(one, table) -> None:  # type: ignore[no-untyped-def]
         england = table.iloc[0]
