@@ -13,6 +13,14 @@ percentage points, plus 10 points when red at the planned go-live (5 when amber)
 per month from the planned go-live month to the first month on or after it in which criteria
 1-5 all pass (the ready month, `readiness_view.earliest_ready`; the run's remaining months when there
 is none).
+
+An area also is at risk when it does not keep up with its demand (`keeping_up`, the rule plan,
+need and rollout judge every target with): its mean allocation queue over the run's last months
+exceeds that over its first months from go-live by more than the rule's tolerance in months of
+demand. A run has no reference run with unlimited FCAs, so this is the rule's queue part only.
+Such an area's CIR on-time share does not count as meeting the target (it is measured on the
+cases that got through): its score is at least KEEP_UP_POINTS, plus 10 points per month of demand
+its queue grew by.
 """
 
 from __future__ import annotations
@@ -23,11 +31,13 @@ from typing import Any
 
 import pandas as pd
 
+from cfc_sim.keeping_up import QUEUE_METRIC, QUEUE_TOLERANCE, first_queue_month, queue_grows, queue_means
 from cfc_sim.metric_catalogue import BY_NAME, HEADLINE, NATIONAL
 from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses, month_gap
 from cfc_sim.scenario.schema import ScenarioConfig
 
 RED_POINTS, AMBER_POINTS = 10.0, 5.0
+KEEP_UP_POINTS, POINTS_PER_MONTH_OF_DEMAND = 20.0, 10.0
 # Where a CIR's time goes (CFC cases with a Cafcass CIR): the larger of these is the main cause.
 CIR_DELAY_CAUSES = (
     ("cir_allocation_wait_days_mean", "waiting for a CFC-trained FCA to be allocated"),
@@ -165,13 +175,34 @@ def _cir_cause(values: dict[str, tuple[float, float, float]]) -> str:
     return f"mainly {label}: {days:.0f} days on average"
 
 
+def queue_growth(monthly: pd.DataFrame | None, config: ScenarioConfig) -> dict[str, tuple[float, float, float]]:
+    """Per area whose allocation queue grows (`keeping_up.queue_grows`, on the monthly means across
+    replications of a run's monthly summary): (first months' mean, last months' mean, applications a month)."""
+    if monthly is None or monthly.empty:
+        return {}
+    months = sorted(monthly["month"].unique())
+    index = {m: i for i, m in enumerate(months)}
+    out = {}
+    for area in config.areas:
+        rows = monthly[monthly["area"] == area.name]
+        queue = rows[rows["metric"] == QUEUE_METRIC]
+        demand = rows[rows["metric"] == "applications"]["mean"]
+        first, last = queue_means({index[m]: float(v) for m, v in zip(queue["month"], queue["mean"], strict=True)},
+                                  first_queue_month(config, area.name, len(months)), len(months))
+        per_month = float(demand.mean()) if len(demand) else math.nan
+        if queue_grows(first, last, per_month, QUEUE_TOLERANCE):
+            out[area.name] = (first, last, per_month)
+    return out
+
+
 def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: ScenarioConfig,
-                  results: str = "RESULTS") -> list[AreaRisk]:
+                  results: str = "RESULTS", monthly: pd.DataFrame | None = None) -> list[AreaRisk]:
     """Every area at risk (see the module docstring), worst first; `results` names the folder in
-    the commands suggested under "look next"."""
+    the commands suggested under "look next"; `monthly`, the run's monthly summary, for keeping up."""
     target = config.header.targets.cir_on_time_share
     statuses = {v.area: v for v in area_statuses(readiness, config)}
     by_area = _area_values(summary)
+    growing = queue_growth(monthly, config)
     out = []
     for area in config.areas:
         view = statuses[area.name]
@@ -180,6 +211,14 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
         reasons: list[tuple[float, str]] = []
         looks: list[str] = []
         score = 0.0
+        if area.name in growing:
+            first, last, per_month = growing[area.name]
+            points = KEEP_UP_POINTS + POINTS_PER_MONTH_OF_DEMAND * (last - first) / per_month
+            score += points
+            reasons.append((points, f"not keeping up with demand: allocation queue grew from {first:,.0f} to "
+                                    f"{last:,.0f} cases ({(last - first) / per_month:.1f} months of applications); "
+                                    "its CIRs on time count only the cases that got through"))
+            looks.append(f"{results}/charts (the allocation queue by month)")
         if on_time == on_time and on_time < target - 1e-12:
             shortfall = (target - on_time) * 100
             score += shortfall

@@ -20,12 +20,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import run_tasks
+from cfc_sim.keeping_up import (
+    DEMAND,
+    QUEUE_FIRST,
+    QUEUE_LAST,
+    QUEUE_METRIC,
+    KeepUp,
+    first_queue_month,
+    queue_means,
+    reference_extra,
+)
 from cfc_sim.metric_catalogue import NATIONAL, value_range
 from cfc_sim.model import simulate
 from cfc_sim.progress import PlanProgress, duration  # noqa: F401 - moved; kept importable from here
@@ -201,8 +212,13 @@ class Evaluator:
 
     def __init__(self, config: ScenarioConfig, cache: Path | None, workers: int, scheduler: str | None,
                  horizons: dict[str, int] | None = None, pool: Any = None,
-                 on_run: Callable[[int, float], None] = lambda areas, seconds: None) -> None:
+                 on_run: Callable[[int, float], None] = lambda areas, seconds: None,
+                 keep_up: KeepUp | None = None) -> None:
         self.config = config
+        self.keep_up = keep_up or KeepUp()  # every target is judged with it (cfc_sim.keeping_up)
+        self.references = {a.name: reference_extra(a.workforce.fcas, estimated_need(config, a.name),
+                                                   a.workforce.establishment)
+                           for a in config.areas}  # each area's addition with 'unlimited' FCAs
         # months each area is run for (judged_horizon; the need's CAP runs take the CFC runs' own)
         self.horizons = horizons if horizons is not None else {a.name: judged_horizon(config, a.name)
                                                                for a in config.areas}
@@ -220,7 +236,7 @@ class Evaluator:
         return {a: m for a, m in self.horizons.items() if m != self.config.header.horizon_months}
 
     def _key(self, area: str, extra: int) -> str:
-        return run_key(with_extra_fcas(self.config, area, extra, self.horizons.get(area)), "plan")
+        return run_key(with_extra_fcas(self.config, area, extra, self.horizons.get(area)), "plan-keep")
 
     def _stored(self, key: str) -> dict[str, list[float]] | None:
         reps = self.config.replications
@@ -272,15 +288,35 @@ class Evaluator:
         self.runs += len(batches)
         for b, (_, extra) in enumerate(batches):
             found: dict[str, dict[str, list[float]]] = {a: {} for a in extra}
+            months = batches[b][0] or self.config.header.horizon_months
             for r, output in enumerate(sorted(outputs[b * reps:(b + 1) * reps], key=lambda o: o.replication)):
                 for a, pathway, metric, value in output.metrics:
                     if a in found:
                         found[a].setdefault(f"{pathway}/{metric}", [math.nan] * reps)[r] = value
+                self._keep_up_series(output.monthly, found, r, months)
             for area, values in found.items():
                 self.cache.put(self._key(area, extra[area]),
                                {k: [None if v != v else v for v in vs] for k, vs in values.items()})
                 self._memo[(area, extra[area])] = values
         self.on_run(sum(len(extra) for _, extra in batches), time.perf_counter() - clock)
+
+    def _keep_up_series(self, monthly: Sequence[tuple[str, int, str, float]],
+                        found: dict[str, dict[str, list[float]]], r: int, months: int) -> None:
+        """Replication r's allocation queue at the start and end, and its demand (`keeping_up`)."""
+        reps = self.config.replications
+        queues: dict[str, dict[int, float]] = {a: {} for a in found}
+        demand: dict[str, list[float]] = {a: [] for a in found}
+        for a, month, metric, value in monthly:
+            if a in queues and metric == QUEUE_METRIC:
+                queues[a][month] = value
+            elif a in demand and metric == "applications":
+                demand[a].append(value)
+        for a, queue in queues.items():
+            first, last = queue_means(queue, first_queue_month(self.config, a, months), months)
+            found[a].setdefault(QUEUE_FIRST, [math.nan] * reps)[r] = first
+            found[a].setdefault(QUEUE_LAST, [math.nan] * reps)[r] = last
+            found[a].setdefault(DEMAND, [math.nan] * reps)[r] = (sum(demand[a]) / len(demand[a]) if demand[a]
+                                                                 else math.nan)
 
     def values(self, area: str, extra: int) -> dict[str, list[float]]:
         """`pathway/metric` -> one value per replication (NaN where the replication has none)."""
@@ -292,13 +328,82 @@ class Evaluator:
         """One `pathway/metric` series (all NaN if no replication produced it)."""
         return self.values(area, extra).get(key, [math.nan] * self.config.replications)
 
+    def reference(self, area: str) -> dict[str, list[float]]:
+        """The area's values with 'unlimited' FCAs (`keeping_up.reference_extra`): what keeping up is judged against."""
+        return self.values(area, self.references[area])
+
+    def keeps_up(self, area: str, extra: int) -> list[bool]:
+        """Per replication: does the area keep up with its demand (`keeping_up.KeepUp`) with this addition?"""
+        return self.keep_up.met(self.values(area, extra), self.reference(area), self.config.replications)
+
+    def start(self, names: Sequence[str]) -> None:
+        """Evaluate every area with today's FCAs and with unlimited ones (the reference), batched."""
+        self.prefetch([(name, 0) for name in names] + [(name, self.references[name]) for name in names])
+
     def met(self, area: str, extra: int, targets: Sequence[Target]) -> list[bool]:
-        """Per replication: does it meet every one of `targets`?"""
-        flags = [True] * self.config.replications
+        """Per replication: does it meet every one of `targets`, keeping up with its demand?"""
+        flags = self.keeps_up(area, extra)
         for target in targets:
             values = self.series(area, extra, target.series)
             flags = [f and target.met(v) for f, v in zip(flags, values, strict=True)]
         return flags
+
+
+def lowest_count(config: ScenarioConfig, area: str) -> int:
+    """The fewest FCAs the search may try: one, and no funded posts or scheduled headcount below zero."""
+    workforce = config.area(area).workforce
+    floor = max(1, workforce.fcas - workforce.establishment)
+    for intervention in config.interventions:
+        if intervention.area == area:
+            settings = thaw(intervention.set)
+            for key in HEADCOUNT_KEYS:
+                if key in settings:
+                    floor = max(floor, workforce.fcas - settings[key])
+    return floor
+
+
+def needs_steps(start: int, low: int, high: int) -> Generator[int, list[bool], list[float]]:
+    """`replication_needs` as steps: yields each count to try, is sent its per-replication flags, and
+    returns the per-replication needs. From `start` (clamped to [low, high]) it doubles its step up
+    until every replication is met (or `high` is reached), then down until every replication met
+    so far also fails somewhere below (or `low` is reached), then bisects the widest bracket."""
+    start = min(max(start, low), high)
+    flags = yield start
+    reps = len(flags)
+    below = [low - 1] * reps  # most FCAs known (or assumed) not to meet the rule
+    above: list[float] = [math.inf] * reps  # fewest FCAs known to meet it
+
+    def record(count: int, found: list[bool]) -> None:
+        for r, ok in enumerate(found):
+            if ok:
+                above[r] = min(above[r], count)
+            else:
+                below[r] = max(below[r], count)
+
+    record(start, flags)
+    step, count = 1, start
+    while any(a == math.inf for a in above) and count < high:
+        count = min(start + step, high)
+        record(count, (yield count))
+        step *= 2
+    step, count = 1, start
+    while count > low and any(below[r] < low < above[r] for r in range(reps)):
+        count = max(start - step, low)
+        record(count, (yield count))
+        step *= 2
+    while True:
+        widths = [(above[r] - below[r], r) for r in range(reps) if 1 < above[r] - below[r] < math.inf]
+        if not widths:
+            return above
+        _, r = max(widths)
+        middle = int(below[r] + above[r]) // 2
+        record(middle, (yield middle))
+
+
+def need_at(needs: np.ndarray, confidence: float) -> np.ndarray:
+    """The need with `confidence` along the last axis: the ceil(c x R)-th smallest replication need."""
+    k = max(1, math.ceil(confidence * needs.shape[-1] - 1e-9))
+    return np.sort(needs, axis=-1)[..., k - 1]
 
 
 def applicable(evaluator: Evaluator, area: str, targets: Sequence[Target]) -> list[Target]:
@@ -404,6 +509,11 @@ def estimated_need(config: ScenarioConfig, area: str) -> int:
     return round(needed) if math.isfinite(needed) and needed > 0 else now
 
 
+def fte_day_cost(area: AreaConfig) -> float:
+    """The cost of one FCA FTE-day in the area: `cost_per_fte_day` x its `cost_weighting` (London weighting)."""
+    return area.workforce.cost_per_fte_day * area.workforce.cost_weighting
+
+
 def check_targets(evaluator: Evaluator, names: Sequence[str], targets: Sequence[Target]) -> dict[str, list[Target]]:
     """Per area, the targets it can be judged on; an error naming the metric if no area produces it."""
     judged = {name: applicable(evaluator, name, targets) for name in names}
@@ -420,7 +530,7 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
     """plan.csv rows of one area: one per target, then (for several) one for all of them at once."""
     base = {"area": area.name, "fte_now": area.workforce.fcas,
             "extra_fte": extra if extra is not None else math.nan, "confidence": confidence,
-            "annual_cost": (extra or 0) * area.workforce.cost_per_fte_day * DAYS_PER_YEAR,
+            "annual_cost": (extra or 0) * fte_day_cost(area) * DAYS_PER_YEAR,
             "evaluations": evaluations}
     found = "" if extra is not None or not judged else f"not met within +{chosen} FCAs"
     rows = []
@@ -449,46 +559,70 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
     return rows
 
 
-def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *,
-               areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
-               scheduler: str | None = None, on_area: Callable[[list[dict]], None] = lambda rows: None,
-               evaluator: Evaluator | None = None,
-               progress: PlanProgress | None = None) -> pd.DataFrame:
-    """`plan.csv`: per area the smallest extra FCAs with which the replications meet every target
-    at once with the confidence; one row per area and target (and one for all of them), plus ALL rows.
+def cfc_searches(config: ScenarioConfig, names: Sequence[str], judged: dict[str, list[Target]],
+                 max_extra: int) -> dict[str, Generator[int, list[bool], list[float]]]:
+    """The one CFC search per area that plan and need share: per replication the fewest FCAs (from
+    `lowest_count` to today's plus `max_extra`) meeting every target the area can be judged on while
+    keeping up, starting at the hours estimate (`estimated_need`). Areas with no target: none."""
+    return {name: needs_steps(estimated_need(config, name), lowest_count(config, name),
+                              config.area(name).workforce.fcas + max_extra)
+            for name in names if judged[name]}
 
     A target on a metric an area never produces is ignored there (with a note); an area where no
     target can be judged gets no addition (NaN)."""
     names = areas or [a.name for a in config.areas]
     for name in names:
-        check_area(name, [a.name for a in config.areas], "--area")
-    for name in names:
         check_addition(config, name, max_extra)
+
+
+def check_areas(config: ScenarioConfig, names: Sequence[str], max_extra: int) -> None:
+    """Every named area exists (a misspelt one is named with the closest names), before any simulation."""
+    for name in names:
+        check_area(name, [a.name for a in config.areas], "--area")
+
+
+def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *,
+               areas: list[str] | None = None, max_extra: int = 200, cache: Path | None = None, workers: int = 1,
+               scheduler: str | None = None, on_area: Callable[[list[dict]], None] = lambda rows: None,
+               evaluator: Evaluator | None = None, progress: PlanProgress | None = None,
+               needs: dict[str, list[float]] | None = None,
+               evaluations: dict[str, int] | None = None) -> pd.DataFrame:
+    """`plan.csv`: per area the smallest extra FCAs (none fewer than today's) with which the
+    replications meet every target at once, keeping up, with the confidence; one row per area and
+    target (and one for all of them), plus ALL rows. The addition is the need's CFC count
+    (`cfc_searches`, given as `needs` when the need ran it) less today's FCAs, at least 0: plan and
+    need come from one search and never disagree.
+
+    A target on a metric an area never produces is ignored there (with a note); an area where no
+    target can be judged gets no addition (NaN)."""
+    names = areas or [a.name for a in config.areas]
+    check_areas(config, names, max_extra)
     evaluator = evaluator or Evaluator(config, cache, workers, scheduler)
-    evaluator.prefetch([(name, 0) for name in names])
+    evaluator.start(names)
     judged = check_targets(evaluator, names, targets)
-    memos: dict[str, dict[int, float]] = {name: {} for name in names}
+    if needs is None:
+        asked: dict[str, set[int]] = {name: set() for name in names}
 
-    def answer(asked: dict[str, int]) -> dict[str, float]:
-        evaluator.prefetch(list(asked.items()))
-        for name, extra in asked.items():
-            if extra not in memos[name]:
-                flags = evaluator.met(name, extra, judged[name])
-                memos[name][extra] = sum(flags) / len(flags)
-        return {name: memos[name][extra] for name, extra in asked.items()}
+        def answer(wanted: dict[str, int]) -> dict[str, list[bool]]:
+            now = {name: config.area(name).workforce.fcas for name in wanted}
+            evaluator.prefetch([(name, n - now[name]) for name, n in wanted.items()])
+            for name, n in wanted.items():
+                asked[name].add(n)
+            return {name: evaluator.met(name, n - now[name], judged[name]) for name, n in wanted.items()}
 
-    searches = {name: smallest_extra_steps(confidence, max_extra,
-                                           estimated_need(config, name) - config.area(name).workforce.fcas)
-                for name in names if judged[name]}
-    if progress is not None:
-        progress.start(len(searches), len(names) - len(searches))
-    found = run_searches(searches, answer, progress.round if progress is not None else lambda asked, finished: None)
+        searches = cfc_searches(config, names, judged, max_extra)
+        if progress is not None:
+            progress.start(len(searches), len(names) - len(searches))
+        needs = run_searches(searches, answer, progress.round if progress is not None else lambda a, f: None)
+        evaluations = {name: len(found) for name, found in asked.items()}
     rows = []
     for name in names:
-        extra = found.get(name)
+        now = config.area(name).workforce.fcas
+        need = float(need_at(np.array(needs[name], dtype=float), confidence)) if name in needs else math.nan
+        extra = max(int(need) - now, 0) if math.isfinite(need) else None
         chosen = extra if extra is not None else (max_extra if judged[name] else 0)
         area_rows = _rows(evaluator, config.area(name), extra, chosen, targets, judged[name], confidence,
-                          len(memos[name]))
+                          (evaluations or {}).get(name, 0))
         rows += area_rows
         on_area(area_rows)
     frame = pd.DataFrame(rows)

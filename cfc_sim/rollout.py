@@ -9,7 +9,9 @@ least P (`--confidence`) across replications. The planner works in five steps:
    dates, R replications. In-model reviews (the planned day, then each month start) apply
    criteria 1-5 to that replication's own state, so recruitment (time to hire, hire success),
    training seats per month, turnover and partnership dates are all inside the go-live day each
-   replication reports.
+   replication reports. A replication that goes live but then does not keep up with its demand
+   (`keeping_up`: its allocation queue grows after go-live, the rule plan and need judge with)
+   counts as not live: a go-live that starves the area is not ready.
 2. **Earliest feasible date at no cost.** The area is on time if it went live on its planned day
    in at least a share P of replications. Otherwise its earliest feasible date is the P-quantile
    of the go-live day (the first review at which a share P of replications had passed), which is
@@ -82,6 +84,7 @@ from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_replications
+from cfc_sim.keeping_up import QUEUE_METRIC, QUEUE_TOLERANCE, queue_grows, queue_means
 from cfc_sim.manifest import build_manifest, write_manifest
 from cfc_sim.model import ReplicationOutput
 from cfc_sim.model.simulation import make_calendar
@@ -141,6 +144,7 @@ class _Area:
     check_days: list[float] = field(default_factory=list)
     status: AreaStatus | None = None  # the readiness verdict at the planned go-live (`readiness_view`)
     diluted: list[str] = field(default_factory=list)  # failing criteria extra FCAs would only dilute
+    not_keeping_up: int = 0  # replications live on the planned day whose queue then grows (readiness run)
 
     @property
     def name(self) -> str:
@@ -235,23 +239,47 @@ class Runner:
         return run_replications(config, range(config.replications), workers=self.workers, scheduler=self.scheduler)
 
     def go_live_days(self, config: ScenarioConfig) -> dict[str, list[float]]:
-        key = run_key(config, "rollout")
+        key = run_key(config, "rollout-keep")
         stored = self.cache.get(key, lambda v: lists_by_name(v) and set(v) == {a.name for a in config.areas})
         if stored is not None:
             return {a: [math.nan if v is None else v for v in values] for a, values in stored.items()}
-        days = go_live_days(self.outputs(config), [a.name for a in config.areas])
+        days = go_live_days(self.outputs(config), [a.name for a in config.areas], make_calendar(config))
         self.cache.put(key, {a: [None if v != v else v for v in values] for a, values in days.items()})
         return days
 
 
-def go_live_days(outputs: Sequence[ReplicationOutput], names: Sequence[str]) -> dict[str, list[float]]:
-    """Per area the `go_live_day` of each replication; NaN when not live within the horizon."""
+def go_live_days(outputs: Sequence[ReplicationOutput], names: Sequence[str],
+                 calendar: SimCalendar | None = None) -> dict[str, list[float]]:
+    """Per area the `go_live_day` of each replication; NaN when not live within the horizon. With
+    the run's `calendar`, also NaN where the area goes live but does not keep up with its demand
+    afterwards (`keeping_up`: its allocation queue grows; the rule plan and need use): such a
+    go-live does not count as ready."""
     out: dict[str, list[float]] = {name: [] for name in names}
     for output in outputs:
         found = {a: v for a, p, m, v in output.metrics if p == "all" and m == "go_live_day"}
+        growing = _queue_grows_after_go_live(output, found, calendar) if calendar is not None else set()
         for name in names:
-            out[name].append(float(found.get(name, math.nan)))
+            out[name].append(math.nan if name in growing else float(found.get(name, math.nan)))
     return out
+
+
+def _queue_grows_after_go_live(output: ReplicationOutput, days: dict[str, float], calendar: SimCalendar) -> set[str]:
+    """The areas of one replication whose allocation queue grows after their go-live (`keeping_up`)."""
+    queues: dict[str, dict[int, float]] = {}
+    demand: dict[str, list[float]] = {}
+    for area, month, metric, value in output.monthly:
+        if metric == QUEUE_METRIC:
+            queues.setdefault(area, {})[month] = value
+        elif metric == "applications":
+            demand.setdefault(area, []).append(value)
+    growing = set()
+    for area, day in days.items():
+        if day != day or area not in queues or not demand.get(area):
+            continue
+        first, last = queue_means(queues[area], calendar.month_index(day), calendar.horizon_months)
+        if queue_grows(first, last, sum(demand[area]) / len(demand[area]), QUEUE_TOLERANCE):
+            growing.add(area)
+    return growing
 
 
 def readiness_verdicts(config: ScenarioConfig, calendar: SimCalendar, outputs: Sequence[ReplicationOutput],
@@ -305,6 +333,9 @@ def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
         causes.append(f"partnerships: {area.partnerships_late}")
     if area.blockers:
         causes.append(area.blockers)
+    if area.not_keeping_up:
+        causes.append(f"live on the planned date in {area.not_keeping_up}/{reps} more runs, but its allocation queue "
+                      "then grows (not keeping up with demand)")
     if not causes:
         causes.append(f"ready at the planned date in only {round(area.p_planned * reps)}/{reps} runs "
                       f"(needs {confidence:.0%})")
@@ -406,11 +437,14 @@ def readiness_run(ready: ScenarioConfig, calendar: SimCalendar, runner: Runner, 
     names = [a.name for a in ready.areas]
     on_step(f"readiness run: {len(names)} areas, {ready.replications} replications")
     outputs = runner.outputs(variant(ready, names))
-    days = go_live_days(outputs, [a.name for a in inside])
     sub, frame = readiness_verdicts(ready, calendar, outputs, names, confidence)
     statuses = {v.area: v for v in area_statuses(frame, sub)}
+    live = go_live_days(outputs, [a.name for a in inside])
+    days = go_live_days(outputs, [a.name for a in inside], calendar)
     for area in inside:
         area.baseline = days[area.name]
+        area.not_keeping_up = sum(d == d and d <= area.planned_day + 0.5 and k != k
+                                  for d, k in zip(live[area.name], area.baseline, strict=True))
         area.p_planned = share_on(area.baseline, area.planned_day)
         area.partnerships_late = _late_partnerships(area.config)
         area.status = statuses.get(area.name)

@@ -125,7 +125,7 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert table.index("England (ALL)") < table.index("Early") < table.index("Later")
     lines = [line for line in err.splitlines() if "searches done" in line]  # one overall progress, on stderr
     assert lines and all(" left" in line for line in lines) and "searches done" not in stdout
-    assert lines[-1].strip().startswith("plan: 6/6 searches done")  # two areas: a plan search and two need ones
+    assert lines[-1].strip().startswith("plan: 4/4 searches done")  # two areas: a CFC search and a CAP one each
 
 
 def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_sums_the_others(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -228,6 +228,9 @@ def test_the_cap_rule_also_keeps_todays_cap_decisions_so_a_censored_wait_cannot_
 
         def series(self, area: str, extra: int, key: str) -> list[float]:
             return self.values[(extra, key)]
+
+        def keeps_up(self, area: str, extra: int) -> list[bool]:
+            return [True, True]
 
     wait, decided = "cap/weeks_to_decision_reported_mean", "cap/closed_cases"
     stub = Stub({(0, wait): [55.0, 55.0], (0, decided): [1000.0, 1000.0],

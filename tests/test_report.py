@@ -273,7 +273,8 @@ def test_report_and_run_name_the_same_areas_at_risk_in_the_same_order(risky: Pat
     from cfc_sim.report.area_table import area_rows, at_risk
 
     result = read_results(risky)
-    terminal = [(r.area, r.reasons) for r in areas_at_risk(result.summary, result.readiness, result.config)]
+    terminal = [(r.area, r.reasons) for r in areas_at_risk(result.summary, result.readiness, result.config,
+                                                           monthly=result.monthly_summary())]
     assert [(r.area, r.reasons) for r in at_risk(area_rows(result))] == terminal
 
 
@@ -334,8 +335,8 @@ def test_cli_report_shows_the_fca_need_of_a_plan(folder: Path, tmp_path: Path,
     assert code == 0, err
     text = (out / "report.html").read_text(encoding="utf-8")
     section = _section(text, '<section id="need">')
-    assert "<td>England</td>" in section and "<td>Dorset</td>" in section and "+2" in section
-    assert "&lt;b&gt;odd&lt;/b&gt;" in section and "<b>odd" not in section
+    assert "England needs" in section and "<td>Dorset</td>" in section and "+2" in section
+    assert "&lt;b&gt;odd&lt;/b&gt;" in section and "<b>odd" not in section  # an older need.csv: no parts, no years
     wb = openpyxl.load_workbook(out / "report.xlsx")
     need = list(wb["Need"].iter_rows(values_only=True))
     assert need[0][:7] == ("area", "fte_now", "fcas_needed_cfc", "fcas_needed_cap", "difference", "ci_low",
@@ -590,3 +591,35 @@ def test_ready_month_and_need_changes_in_words() -> None:
     assert ready_moved_text(status("2026-10", ALREADY_LIVE), status("2026-11", ALREADY_LIVE)) == ""
     assert need_changed_text(10.3, 12.4) == "+2.1 FCAs (10.3 to 12.4)"
     assert need_changed_text(10.3, 10.5) == ""  # below half an FCA: not named
+
+
+def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_year(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """England's need, its three parts, its interval over assumptions, where (largest first), when (by
+    financial year) and the cost; the workbook's Costs sheet has headers in words."""
+    openpyxl = pytest.importorskip("openpyxl")
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    head = ("area,fte_now,fcas_needed_cfc,fcas_needed_cap,difference,ci_low,ci_high,hours_fte,timeliness_fte,"
+            "transition_fte,transition_months,annual_cost,confidence,cfc_rule,cap_rule,keep_up_rule,note,"
+            "assumption_low,assumption_high,assumption_sets,drivers,fcas_fy2026_27,cost_fy2026_27,"
+            "fcas_fy2027_28,cost_fy2027_28\n")
+    rows = ("ALL,6,12,7,5,4,6,3,1,1,6,400000,0.8,cir,wait,keeping up,,2,9,3,cfc.hours.cir (+0.9),2.5,200000,4,"
+            "320000\n"
+            "Dorset,3,5,4,1,1,2,1,0,0,0,80000,0.8,cir,wait,keeping up,,,,,,0.5,40000,1,80000\n"
+            "Wiltshire & Swindon,3,7,3,4,3,5,2,1,1,6,320000,0.8,cir,wait,keeping up,,,,,,2,160000,3,240000\n")
+    (plan / "need.csv").write_text(head + rows, encoding="utf-8")
+    out = tmp_path / "board"
+    code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(out)], capsys)
+    assert code == 0, err
+    section = _section((out / "report.html").read_text(encoding="utf-8"), '<section id="need">')
+    assert "England needs" in section and "+5" in section and "+2 to +9" in section
+    assert "3 accepted assumption sets" in section and "cfc.hours.cir (+0.9)" in section
+    assert 'id="need-parts"' in section and "Hours" in section and "Transition" in section
+    assert section.index("Wiltshire &amp; Swindon") < section.index("<td>Dorset</td>")  # largest first
+    assert "2026-27" in section and "£320k" in section and "£400k a year" in section
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    costs = list(wb["Costs"].iter_rows(values_only=True))
+    assert costs[0] == ("Court area", "Financial year (April to March)",
+                        "Extra FCAs needed (mean over the year's months in the horizon)", "Cost (£)")
+    assert ("England", "2027-28", 4, 320000) in costs and len(costs) == 1 + 3 * 2

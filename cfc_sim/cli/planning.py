@@ -124,6 +124,13 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
               help="With --need: the CAP wait (lower is better) that must stay at today's level.")
 @click.option("--cap-tolerance", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="With --need: how far above today's value (a share of it) the CAP wait may rise.")
+@click.option("--keep-up-tolerance", type=click.FloatRange(0, 1, max_open=True), default=0.05, show_default=True,
+              help="Keeping up with demand: the share of the cases decided and CIRs filed with unlimited FCAs that a "
+                   "staffing level may fall short by and still meet a target (docs/need.md).")
+@click.option("--assumptions", type=click.Path(dir_okay=False), metavar="FILE",
+              help="With --need: an accepted-sets CSV (`set`, then one column per dotted --set key, as "
+                   "`cfc-sim calibrate` writes): the need under every set, its interval over sets and replications "
+                   "and the assumptions driving it (need_assumptions.csv).")
 @click.option("--max-extra", type=click.IntRange(min=1, max=10_000), default=200, show_default=True,
               help="Largest addition to try per area.")
 @click.option("--reps", type=click.IntRange(min=1, max=100_000), help="Replications per evaluation.")
@@ -133,13 +140,15 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
 @click.option("--scheduler", metavar="ADDR", callback=scheduler_address, help="Dask distributed scheduler address.")
 def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confidence: float | None, need: bool,
-         cap_metric: str, cap_tolerance: float, max_extra: int, reps: int | None, seed: int | None,
-         out: str | None, overwrite: bool, workers: int, scheduler: str | None) -> None:
+         cap_metric: str, cap_tolerance: float, keep_up_tolerance: float, assumptions: str | None,
+         max_extra: int, reps: int | None, seed: int | None, out: str | None, overwrite: bool, workers: int,
+         scheduler: str | None) -> None:
     """Smallest whole-FCA addition per area whose replications meet every target with the confidence
     (common random numbers; doubling then bisection). Writes plan.csv (and need.csv with --need);
     reruns reuse evaluations."""
     workers_unused(click.get_current_context(), scheduler)
     from cfc_sim.executor import WorkerPool
+    from cfc_sim.keeping_up import KeepUp
     from cfc_sim.output_folder import check_folder, write_folder
     from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, check_reachable, joined
     from cfc_sim.safe_text import csv_safe
@@ -177,17 +186,15 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
 
     click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
                f"{config.replications} replications per evaluation")
-    rule = None
-    if need:
-        from cfc_sim.need import CapRule
-
-        rule = CapRule(cap_metric, cap_tolerance)  # checked before any simulation
+    rule, sets = _need_rule(config, need, cap_metric, cap_tolerance, assumptions)  # checked before any simulation
     progress = PlanProgress(lambda line: click.echo(f"  {line}", err=True))
-    progress.expect(len(areas or config.areas) * (3 if need else 1))  # a plan search, and the need's two
+    over_sets = None
+    progress.expect(len(areas or config.areas) * (2 if need else 1))  # the CFC search, and the need's CAP one
     with contextlib.ExitStack() as stack:
         processes = 0 if scheduler else min(workers, config.replications * len(areas or config.areas))
         pool = stack.enter_context(WorkerPool(processes, preload=("cfc_sim.model",))) if processes > 1 else None
-        evaluator = Evaluator(config, cache, workers, scheduler, pool=pool, on_run=progress.ran)
+        evaluator = Evaluator(config, cache, workers, scheduler, pool=pool, on_run=progress.ran,
+                              keep_up=KeepUp(tolerance=keep_up_tolerance))
         longer = [f"{terminal_text(a)} {m}" for a, m in evaluator.run_longer.items() if not areas or a in areas]
         if longer:
             click.echo(f"plan: areas live less than {MONTHS_LIVE} months before the horizon are run longer, so "
@@ -195,6 +202,9 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         try:
             table, need_table = _plan_and_need(config, goals, chance, list(areas) or None, max_extra, evaluator,
                                                rule, show, progress, everything)
+            if sets and need_table is not None:
+                need_table, over_sets = _over_sets(config, goals, chance, list(areas) or None, max_extra, evaluator,
+                                                   rule, sets, need_table)
         except KeyboardInterrupt:
             note_kept("plan", f"plan interrupted after {progress.asked} evaluations")
             raise
@@ -202,6 +212,8 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     if need_table is not None:
         files[NEED_CSV] = need_table
         _print_need(need_table, config.name, "England (ALL)" if not areas else "ALL areas planned")
+    if over_sets is not None:
+        files["need_assumptions.csv"] = over_sets
 
     def fill(tmp: Path) -> None:
         for file, frame in files.items():
@@ -212,13 +224,43 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         click.echo(f"plan: {folder / name}")
 
 
+def _need_rule(config, need: bool, cap_metric: str, cap_tolerance: float, assumptions: str | None):  # type: ignore[no-untyped-def]
+    """With --need, the CAP rule and the accepted assumption sets (--assumptions), both checked."""
+    if assumptions is not None and not need:
+        raise UserError("--assumptions needs --need (it gives the FCA need's interval over assumptions)",
+                        key="--assumptions")
+    if not need:
+        return None, None
+    from cfc_sim.need import CapRule
+
+    rule, sets = CapRule(cap_metric, cap_tolerance), None
+    if assumptions is not None:
+        from cfc_sim.need_assumptions import read_sets
+
+        sets = read_sets(Path(assumptions), config)
+        click.echo(f"need: {len(sets)} accepted assumption sets from {terminal_text(assumptions)}")
+    return rule, sets
+
+
 def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, show, progress,
                    everything):
-    """plan.csv's table (its lines printed as each area is planned), then need.csv's (None without --need)."""
+    """plan.csv's table (its lines printed as each area is planned), then need.csv's (None without
+    --need): with --need both come from one search (`need.plan_and_need`)."""
     from cfc_sim.plan import plan_areas
 
-    table = plan_areas(config, goals, chance, areas=areas, max_extra=max_extra, evaluator=evaluator,
-                       on_area=show, progress=progress)
+    if rule is None:
+        table = plan_areas(config, goals, chance, areas=areas, max_extra=max_extra, evaluator=evaluator,
+                           on_area=show, progress=progress)
+        need_table = None
+    else:
+        from cfc_sim.need import plan_and_need
+
+        click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
+                   f"with no area live (CAP), probability >= {chance:.2f}; both {evaluator.keep_up}")
+        table, need_table = plan_and_need(config, goals, chance, rule=rule, areas=areas, max_extra=max_extra,
+                                          cache=evaluator.cache.folder, workers=evaluator.workers,
+                                          scheduler=evaluator.scheduler, cfc=evaluator, on_area=show,
+                                          progress=progress)
     national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
     cost = national["annual_cost"]
     priced = f", about £{cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
@@ -227,15 +269,34 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
     unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
     total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
     click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
-    if rule is None:
-        return table, None
-    from cfc_sim.need import fca_need
+    return table, need_table
 
-    click.echo(f"need: FCAs meeting {everything} under the scenario (CFC) against FCAs keeping {rule} "
-               f"with no area live (CAP), probability >= {chance:.2f}")
-    return table, fca_need(config, goals, chance, rule=rule, areas=areas, max_extra=max_extra,
-                           cache=evaluator.cache.folder, workers=evaluator.workers, scheduler=evaluator.scheduler,
-                           cfc=evaluator, progress=progress)
+
+def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, need_table):
+    """need.csv with its interval over the accepted assumption sets and replications, and the per-set table."""
+    from cfc_sim.need import plan_and_need
+    from cfc_sim.need_assumptions import need_over_sets, with_assumptions
+    from cfc_sim.plan import Evaluator, PlanProgress
+
+    def need_of(variant, number):
+        progress = PlanProgress(lambda line: click.echo(f"  set {number}: {line}", err=True))
+        progress.expect(len(areas or variant.areas) * 2)
+        cfc = Evaluator(variant, evaluator.cache.folder, evaluator.workers, evaluator.scheduler, pool=evaluator.pool,
+                        keep_up=evaluator.keep_up, on_run=progress.ran)
+        return plan_and_need(variant, goals, chance, rule=rule, areas=areas, max_extra=max_extra, cfc=cfc,
+                             progress=progress)[1]
+
+    def said(one, table) -> None:  # type: ignore[no-untyped-def]
+        england = table.iloc[0]
+        click.echo(f"  set {one.number}: England {england['difference']:+,.0f} FCAs", err=True)
+
+    per_set, intervals, found = need_over_sets(config, sets, need_of, said)
+    table = with_assumptions(need_table, intervals, len(sets), found)
+    england = table.iloc[0]
+    click.echo(f"need: England {england['difference']:+,.0f} FCAs; 95% interval over {len(sets)} accepted assumption "
+               f"sets and their replications {england['assumption_low']:+,.0f} to {england['assumption_high']:+,.0f}"
+               + (f"; driven most by {england['drivers']}" if england["drivers"] else ""))
+    return table, per_set
 
 
 def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]
@@ -243,21 +304,36 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
     from rich.markup import escape
     from rich.table import Table
 
-    def number(value: float) -> str:
-        return "not found" if value != value else f"{value:,.0f}"
+    from cfc_sim.need_parts import financial_years, year_columns
+
+    def number(value: float, sign: str = "") -> str:
+        return "not found" if value != value else f"{value:{sign},.0f}"
 
     shown = Table(title=f"FCA need: {escape(terminal_text(name))} (CFC minus CAP, 95% bootstrap interval over "
-                        "replications)")
-    for column in ("area", "FCAs now", "needed: CFC", "needed: CAP", "CFC - CAP", "95% interval", "note"):
+                        "replications; hours + timeliness + transition = CFC - CAP)")
+    columns = ("area", "FCAs now", "needed: CFC", "needed: CAP", "CFC - CAP", "95% interval", "hours",
+               "timeliness", "transition", "£ a year after transition", "note")
+    for column in columns:
         shown.add_column(column, justify="left" if column in ("area", "note") else "right")
     for row in table.itertuples():
         interval = "" if row.ci_low != row.ci_low else f"{row.ci_low:+,.0f} to {row.ci_high:+,.0f}"
         difference = "" if row.difference != row.difference else f"{row.difference:+,.0f}"
         area = total if row.area == NATIONAL else escape(terminal_text(row.area))
-        shown.add_row(area, f"{row.fte_now:,}",
-                      number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference, interval, row.note,
+        shown.add_row(area, f"{row.fte_now:,}", number(row.fcas_needed_cfc), number(row.fcas_needed_cap), difference,
+                      interval, number(row.hours_fte, "+"), number(row.timeliness_fte, "+"),
+                      number(row.transition_fte, "+"), number(row.annual_cost), escape(str(row.note)),
                       style="bold" if row.area == NATIONAL else None)
-    Console(width=160).print(shown)
+    console = Console(width=180)
+    console.print(shown)
+    england = table.iloc[0]
+    def pounds(value: float) -> str:
+        return f"{'-' if value < 0 else ''}£{abs(value):,.0f}"
+
+    years = [f"{label}: {england[year_columns(label)[0]]:+,.1f} FCAs, {pounds(england[year_columns(label)[1]])}"
+             for label in financial_years(table) if england[year_columns(label)[0]] == england[year_columns(label)[0]]]
+    if years:
+        console.print("By financial year (April to March, mean extra FCAs over the months in the horizon): "
+                      + "; ".join(years), highlight=False)
 
 
 @click.command()

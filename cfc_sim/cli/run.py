@@ -99,14 +99,15 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
     click.echo("England (all areas):")
     for check in national_checks(result.summary, config):
         click.echo(f"  {format_check(check)}")
-    risks = areas_at_risk(result.summary, result.readiness, config, results=shown)
+    risks = areas_at_risk(result.summary, result.readiness, config, results=shown,
+                          monthly=result.monthly_summary())
     target = config.header.targets.cir_on_time_share
     if not risks:
-        click.echo(f"Areas at risk: none (every area files at least {target:.0%} of CIRs on time and is green at "
-                   "its planned go-live)")
+        click.echo(f"Areas at risk: none (every area files at least {target:.0%} of CIRs on time, keeps up with "
+                   "its demand and is green at its planned go-live)")
     else:
         click.echo(f"Areas at risk, worst first ({len(risks)} of {len(config.areas)}: CIRs on time below "
-                   f"{target:.0%}, or not green at the planned go-live):")
+                   f"{target:.0%}, not keeping up with demand, or not green at the planned go-live):")
         for rank, risk in enumerate(risks[:AT_RISK_SHOWN], start=1):
             click.echo(f"  {rank}. {terminal_text(risk.area)}: {terminal_text(risk.main_reason)}")
             for reason in risk.reasons[1:]:

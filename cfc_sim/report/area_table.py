@@ -84,7 +84,8 @@ def area_rows(result: RunResult, results: str = "RESULTS") -> list[AreaRow]:
     """Every area of the run, in scenario order (`results`: the folder named in the reasons' hints)."""
     values = _estimates(result.summary)
     risks = {r.area: (rank, r) for rank, r in enumerate(
-        areas_at_risk(result.summary, result.readiness, result.config, results=results), start=1)}
+        areas_at_risk(result.summary, result.readiness, result.config, results=results,
+                      monthly=result.monthly_summary()), start=1)}
     rows = []
     for status in area_statuses(result.readiness, result.config):
         name = status.area

@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from cfc_sim.metric_catalogue import HEADLINE, NATIONAL
+from cfc_sim.metric_catalogue import HEADLINE
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.palette import RAG
 from cfc_sim.report.area_table import RANKING_RULE, AreaRow, Estimate, area_rows, at_risk
@@ -383,41 +383,11 @@ def _warnings_html(result: RunResult) -> str:
 
 
 def _need_html(need: Any) -> str:
-    """The FCA need from `cfc-sim plan --need` (need.csv), when the report was given one."""
-    def count(value: Any, signed: bool = False) -> str:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            return "n/a"
-        if math.isnan(v):
-            return "not found"
-        return f"{v:+,.0f}" if signed else f"{v:,.0f}"
+    """The FCA need from `cfc-sim plan --need` (need.csv), when the report was given one: one screen
+    for a board (`need_view`)."""
+    from cfc_sim.report.need_view import need_section_html
 
-    body = []
-    for r in need.itertuples():
-        england = str(r.area) == NATIONAL
-        name = "England" if england else str(r.area)
-        interval = ("" if count(r.ci_low) in ("not found", "n/a")
-                    else f"{count(r.ci_low, True)} to {count(r.ci_high, True)}")
-        note = str(getattr(r, "note", "") or "")
-        row_cls = ' class="total"' if england else ""
-        body.append(f"<tr{row_cls}><td>{html.escape(name)}</td><td class=\"num\">{count(r.fte_now)}</td>"
-                    f'<td class="num">{count(r.fcas_needed_cfc)}</td><td class="num">{count(r.fcas_needed_cap)}</td>'
-                    f'<td class="num"><strong>{count(r.difference, True)}</strong></td>'
-                    f'<td class="num">{html.escape(interval)}</td><td>{html.escape(note)}</td></tr>')
-    rule = ""
-    if "cfc_rule" in need.columns and len(need):
-        first = need.iloc[0]
-        rule = (f"<p class=\"note\">Under CFC: {html.escape(str(first.get('cfc_rule', '')))}; to keep CAP: "
-                f"{html.escape(str(first.get('cap_rule', '')))}; with probability "
-                f"{html.escape(str(first.get('confidence', '')))}.</p>")
-    return ("<p>FCAs needed in post to meet the targets under Child Focused Courts, against the FCAs needed to "
-            "keep today's CAP waits if no area went live (from <code>cfc-sim plan --need</code>). The difference "
-            "is the rollout's cost in FCAs, with its 95% interval.</p>" + rule +
-            '<div class="scroll"><table id="need-table"><thead><tr><th>Court area</th><th class="num">FCAs now</th>'
-            '<th class="num">Needed under CFC</th><th class="num">Needed to keep CAP waits</th>'
-            '<th class="num">Difference</th><th class="num">95% interval</th><th>Note</th></tr></thead><tbody>'
-            + "".join(body) + "</tbody></table></div>")
+    return need_section_html(need)
 
 
 def render_html(result: RunResult, folder: Path, need: Any = None) -> str:

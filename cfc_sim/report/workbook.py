@@ -179,7 +179,13 @@ def _area_format(column: str, metric: str) -> str | None:
 def _need_format(column: str, metric: str) -> str | None:
     if column in ("fte_now", "fcas_needed_cfc", "fcas_needed_cap"):
         return "#,##0"
-    return "+#,##0;-#,##0;0" if column in ("difference", "ci_low", "ci_high") else None
+    if column.startswith("cost") or column == "annual_cost" or column == "Cost (£)":
+        return "£#,##0"
+    if column.startswith("Extra FCAs") or column.startswith("fcas_fy"):
+        return "+#,##0.0;-#,##0.0;0"
+    signed = ("difference", "ci_low", "ci_high", "hours_fte", "timeliness_fte", "transition_fte", "assumption_low",
+              "assumption_high")
+    return "+#,##0;-#,##0;0" if column in signed else None
 
 
 def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: pd.DataFrame | None = None) -> Path:
@@ -232,6 +238,13 @@ def write_xlsx(result: RunResult, path: Path, owner: Path | None = None, need: p
     if need is not None:
         sheets.append(_write_sheet(wb, "Need", need, {"area": 34, "cfc_rule": 40, "cap_rule": 50, "note": 40},
                                    _need_format))
+        from cfc_sim.report.need_view import costs_frame
+
+        costs = costs_frame(need)
+        if not costs.empty:
+            sheets.append(_write_sheet(wb, "Costs", costs, {"Court area": 34, "Financial year (April to March)": 18,
+                                                            "Extra FCAs needed (mean over the year's months in the "
+                                                            "horizon)": 30, "Cost (£)": 16}, _need_format))
     wb.properties.creator = WRITER
 
     def save(tmp: Path) -> None:

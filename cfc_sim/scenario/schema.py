@@ -241,6 +241,9 @@ class WorkforceConfig(Frozen):
     other_work_fte: Annotated[float, Strict(), Field(ge=0, le=MAX_FCAS, allow_inf_nan=False)] | None = None
     # optional: cost of one FCA FTE-day, for costing plans
     cost_per_fte_day: NonNegFloat = 0.0
+    # optional: the area's pay weighting on cost_per_fte_day in plans and the FCA need (e.g. 1.1 for
+    # London weighting); the model's workforce_cost is unweighted
+    cost_weighting: Annotated[float, Strict(), Field(gt=0, le=5, allow_inf_nan=False)] = 1.0
     # optional: FCA casework hours (absent: the slot model)
     hours: HoursConfig | None = None
     # optional: which queued case a free FCA takes first: the oldest across pathways (high risk

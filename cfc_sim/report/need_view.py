@@ -1,0 +1,186 @@
+"""The FCA need for a board, on one screen: England's need, its three parts and its interval, where
+(per area, largest first), when (by financial year) and the cost; and the workbook's "Costs" sheet.
+
+Reads need.csv as `cfc-sim plan --need` writes it (`need`, `need_parts`); older need.csv files
+without the parts or the years show what they have.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+
+from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.need_parts import PART_COLUMNS, financial_years, year_columns
+
+AREAS_SHOWN = 12  # the largest needs listed on the screen; the rest fold away
+PART_WORDS = {"hours_fte": ("Hours", "CFC's extra FCA hours per application, at today's use of hours"),
+              "timeliness_fte": ("Timeliness", "further FCAs to meet the eight-week target and children seen "
+                                               "at the confidence asked"),
+              "transition_fte": ("Transition", "double running while CAP cases open at go-live run down")}
+CSS = """
+.board { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px 28px; }
+.board .headline { grid-column: 1 / -1; font-size: 17px; margin: 4px 0 2px; }
+.board .headline strong.big { font-size: 26px; }
+.board table { font-size: 13.5px; }
+.board th, .board td { padding: 3px 6px; }
+.board th.num { text-align: right; }
+.board h3 { margin: 10px 0 4px; font-size: 15.5px; }
+.board .bar { display: inline-block; height: 10px; background: #0072B2; vertical-align: middle; }
+.board .bar.neg { background: #D55E00; }
+"""
+
+
+def _number(value: Any, signed: bool = False) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "n/a"
+    if math.isnan(v):
+        return "not found"
+    if math.isinf(v):
+        return "beyond the search"
+    return f"{v:+,.0f}" if signed else f"{v:,.0f}"
+
+
+def _money(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "n/a"
+    if math.isnan(v):
+        return "n/a"
+    sign = "-" if v < 0 else ""  # -£5,000, not £-5,000
+    v = abs(v)
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:,.1f}m"
+    return f"{sign}£{v / 1e3:,.0f}k" if v >= 1e4 else f"{sign}£{v:,.0f}"
+
+
+def _has(need: pd.DataFrame, *columns: str) -> bool:
+    return all(c in need.columns for c in columns)
+
+
+def _headline(england: pd.Series, need: pd.DataFrame) -> str:
+    interval = f"{_number(england['ci_low'], True)} to {_number(england['ci_high'], True)}"
+    over = "replications"
+    if _has(need, "assumption_low", "assumption_high") and england["assumption_low"] == england["assumption_low"]:
+        sets = int(england.get("assumption_sets", 0) or 0)
+        interval = f"{_number(england['assumption_low'], True)} to {_number(england['assumption_high'], True)}"
+        over = f"{sets} accepted assumption sets and their replications"
+    cost = ""
+    if _has(need, "annual_cost") and england["annual_cost"] == england["annual_cost"] and england["annual_cost"]:
+        cost = (f", costing about <strong>{html.escape(_money(england['annual_cost']))} a year</strong> once the "
+                "transition is over")
+    need_text = html.escape(_number(england["difference"], True))
+    return (f'<p class="headline">England needs <strong class="big">{need_text}'
+            f"</strong> FCAs under Child Focused Courts against keeping today's CAP performance with no area live "
+            f"(95% interval {html.escape(interval)}, over {html.escape(over)}){cost}.</p>")
+
+
+def _parts(england: pd.Series, need: pd.DataFrame) -> str:
+    if not _has(need, *PART_COLUMNS):
+        return ""
+    rows = []
+    scale = max([abs(float(england[c])) for c in PART_COLUMNS if england[c] == england[c]] + [1.0])
+    for column in PART_COLUMNS:
+        label, words = PART_WORDS[column]
+        value = float(england[column])
+        width = 0 if value != value else round(120 * abs(value) / scale)
+        bar = f'<span class="bar{" neg" if value < 0 else ""}" style="width:{width}px"></span>'
+        rows.append(f"<tr><td><strong>{label}</strong> <span class=\"note\">{html.escape(words)}</span></td>"
+                    f'<td class="num">{_number(value, True)}</td><td>{bar}</td></tr>')
+    rows.append(f'<tr class="total"><td>Need (CFC less CAP)</td><td class="num">{_number(england["difference"], True)}'
+                "</td><td></td></tr>")
+    return ('<h3>What it is made of</h3><table id="need-parts"><thead><tr><th>Part</th><th class="num">FCAs</th>'
+            "<th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _years(england: pd.Series, need: pd.DataFrame) -> str:
+    years = financial_years(need)
+    if not years:
+        return ""
+    rows = []
+    for label in years:
+        fcas, cost = year_columns(label)
+        rows.append(f"<tr><td>{html.escape(label)}</td><td class=\"num\">{_number(england[fcas], True)}</td>"
+                    f'<td class="num">{html.escape(_money(england[cost]))}</td></tr>')
+    return ('<h3>When: by financial year (April to March)</h3><table id="need-years"><thead><tr><th>Year</th>'
+            '<th class="num">Extra FCAs (mean over the year)</th><th class="num">Cost</th></tr></thead><tbody>'
+            + "".join(rows) + '</tbody></table><p class="note">Each area needs its extra FCAs from its go-live '
+            "month (the transition part only while its CAP cases run down); years cut by the horizon count its "
+            "months only.</p>")
+
+
+def _where(need: pd.DataFrame) -> str:
+    areas = need[need["area"] != NATIONAL].copy()
+    areas["_order"] = areas["difference"].fillna(-math.inf)
+    areas = areas.sort_values("_order", ascending=False, kind="stable")
+    parts = _has(need, *PART_COLUMNS)
+
+    def row(r: Any) -> str:
+        interval = ("" if r.ci_low != r.ci_low else f"{_number(r.ci_low, True)} to {_number(r.ci_high, True)}")
+        split = (f'<td class="num">{_number(r.hours_fte, True)} / {_number(r.timeliness_fte, True)} / '
+                 f"{_number(r.transition_fte, True)}</td>" if parts else "")
+        note = str(getattr(r, "note", "") or "")
+        return (f"<tr><td>{html.escape(str(r.area))}</td><td class=\"num\">{_number(r.fte_now)}</td>"
+                f'<td class="num"><strong>{_number(r.difference, True)}</strong></td>'
+                f'<td class="num">{html.escape(interval)}</td>{split}'
+                f'<td class="note">{html.escape(note)}</td></tr>')
+
+    head = ('<thead><tr><th>Court area</th><th class="num">FCAs now</th><th class="num">Need</th>'
+            '<th class="num">95% interval</th>' + ('<th class="num">hours / timeliness / transition</th>' if parts
+                                                   else "") + "<th>Note</th></tr></thead>")
+    shown = [row(r) for r in areas.head(AREAS_SHOWN).itertuples()]
+    rest = [row(r) for r in areas.iloc[AREAS_SHOWN:].itertuples()]
+    more = ""
+    if rest:
+        total = areas.iloc[AREAS_SHOWN:]["difference"].sum()
+        more = (f"<details><summary>{len(rest)} more areas ({_number(total, True)} FCAs)</summary>"
+                f'<table id="need-table-rest">{head}<tbody>{"".join(rest)}</tbody></table></details>')
+    return (f'<h3>Where: per area, largest first</h3><table id="need-table">{head}<tbody>{"".join(shown)}'
+            f"</tbody></table>{more}")
+
+
+def _drivers(need: pd.DataFrame) -> str:
+    if not _has(need, "drivers") or not len(need) or not str(need.iloc[0]["drivers"] or "").strip():
+        return ""
+    return (f'<p class="note"><strong>What drives it most</strong> (rank correlation of England\'s need with each '
+            f"assumption across the accepted sets): {html.escape(str(need.iloc[0]['drivers']))}.</p>")
+
+
+def need_section_html(need: pd.DataFrame) -> str:
+    """The report's "FCA need" section body: one screen for a board."""
+    if need.empty:
+        return "<p>need.csv has no rows.</p>"
+    england = need.iloc[0]
+    rule = ""
+    if "cfc_rule" in need.columns:
+        rule = (f"Under CFC: {html.escape(str(england.get('cfc_rule', '')))}; to keep CAP: "
+                f"{html.escape(str(england.get('cap_rule', '')))}; with probability "
+                f"{html.escape(str(england.get('confidence', '')))}"
+                + (f"; both {html.escape(str(england['keep_up_rule']))}" if "keep_up_rule" in need.columns else "")
+                + ". From <code>cfc-sim plan --need</code>.")
+    return (f"<style>{CSS}</style>" + '<div class="board">' + _headline(england, need)
+            + f"<div>{_parts(england, need)}{_years(england, need)}{_drivers(need)}</div>"
+            + f"<div>{_where(need)}</div></div>" + (f'<p class="note">{rule}</p>' if rule else ""))
+
+
+COSTS_HEADERS = {"area": "Court area", "financial_year": "Financial year (April to March)",
+                 "fcas": "Extra FCAs needed (mean over the year's months in the horizon)", "cost": "Cost (£)"}
+
+
+def costs_frame(need: pd.DataFrame) -> pd.DataFrame:
+    """The workbook's "Costs" sheet: England then each area, per financial year, FCAs and cost, with
+    headers in words."""
+    rows = []
+    for r in need.itertuples(index=False):
+        values = r._asdict()
+        for label in financial_years(need):
+            fcas, cost = year_columns(label)
+            rows.append({"area": "England" if values["area"] == NATIONAL else values["area"],
+                         "financial_year": label, "fcas": values[fcas], "cost": values[cost]})
+    return pd.DataFrame(rows, columns=list(COSTS_HEADERS)).rename(columns=COSTS_HEADERS)
