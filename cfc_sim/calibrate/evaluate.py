@@ -20,7 +20,7 @@ from cfc_sim.calibrate.space import Figure, Parameter, Space
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.model import simulate
-from cfc_sim.scenario.keys import get, parse
+from cfc_sim.scenario.keys import apply_settings, get, parse
 from cfc_sim.scenario.loading import build_config
 from cfc_sim.scenario.reading import resolve_extends
 from cfc_sim.scenario.resolved import resolved_dict
@@ -83,6 +83,11 @@ def load_bases(space: Space) -> dict[str, ScenarioBase]:
     for name, entry in space.scenarios.items():
         path = space.scenario_file(name)
         raw = resolve_extends(path)
+        if entry.settings:
+            try:
+                raw = apply_settings(raw, entry.settings)
+            except UserError as exc:
+                raise UserError(exc.detail, file=str(space.path), key=f"scenarios.{name}.settings.{exc.key}") from None
         if entry.areas:
             known = [a.get("name") for a in raw.get("areas") or [] if isinstance(a, dict)]
             unknown = [a for a in entry.areas if a not in known]
@@ -143,8 +148,6 @@ def settings_for(base: ScenarioBase, parameters: Sequence[Parameter], values: Se
 
 def variant(base: ScenarioBase, settings: dict[str, Any], replications: int, seed: int) -> ScenarioConfig:
     """The scenario with an assumption set applied, validated as a scenario file is."""
-    from cfc_sim.scenario.keys import apply_settings
-
     label = f"{base.path} with " + ", ".join(f"{k}={v}" for k, v in list(settings.items())[:6])
     config = build_config(apply_settings(base.raw, settings), label, base.path.parent)
     return config.with_run_options(replications=replications, seed=seed)

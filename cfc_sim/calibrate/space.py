@@ -35,6 +35,7 @@ class ScenarioEntry(_Strict):
 
     file: str
     areas: list[str] | None = Field(default=None, min_length=1)
+    settings: dict[str, Any] = {}  # fixed dotted settings for every run (e.g. horizon_months: 72)
 
 
 class ParameterEntry(_Strict):
