@@ -152,7 +152,8 @@ def summary_lines(result: Calibration) -> list[str]:
     for w in waves_frame(result).itertuples():
         share = "" if not w.candidates_screened else (
             f"; then {w.non_implausible_share:.1%} of {w.candidates_screened} candidates non-implausible")
-        lines.append(f"  {'wave ' + str(w.wave) if w.stage == 'design' else 'check '}: {w.points_run} points run{share}")
+        stage = f"wave {w.wave}" if w.stage == "design" else "check"
+        lines.append(f"  {stage}: {w.points_run} points run{share}")
     lines.append(f"accepted sets: {len(result.accepted)} of {len(result.runs)} points")
     fit = fit_frame(result)
     lines.append(f"fit ({fit['basis'].iloc[0] if len(fit) else '-'}):")

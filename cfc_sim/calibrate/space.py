@@ -276,7 +276,7 @@ def _figures(parsed: SpaceFile, block: str, problems: list[tuple[str, str]]) -> 
             problems.append((f"{where}.scenario", "name one of the scenarios under scenarios"
                              if scenario is not None else "required when the space has several scenarios"))
             continue
-        fields = {k: getattr(entry, k) if getattr(entry, k) is not None else getattr(base, k, None)
+        fields: dict[str, Any] = {k: getattr(entry, k) if getattr(entry, k) is not None else getattr(base, k, None)
                   for k in ("area", "pathway", "metric", "published", "low", "high")}
         fields["area"] = fields["area"] or NATIONAL
         fields["pathway"] = fields["pathway"] or "all"
@@ -293,9 +293,9 @@ def _figures(parsed: SpaceFile, block: str, problems: list[tuple[str, str]]) -> 
         target = Target(str(parsed.scenarios[scenario].file), entry.name, fields["area"], fields["pathway"],
                         fields["metric"], fields["published"] or "", float(fields["low"]), float(fields["high"]),
                         entry.source or (base.source if base else ""))
-        ratio = (tuple(entry.ratio.months), tuple(entry.ratio.over)) if entry.ratio else None
+        ratio = (entry.ratio.months, entry.ratio.over) if entry.ratio else None
         out.append(Figure(target, "figure" if block == "figures" else "condition", scenario, entry.definition,
-                          float(value), ratio))  # type: ignore[arg-type]
+                          float(value), ratio))
     return out
 
 

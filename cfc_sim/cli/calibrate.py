@@ -50,11 +50,13 @@ class _Progress:
 
 @click.command()
 @click.argument("space_file", type=click.Path(dir_okay=False))
-@click.option("--out", type=click.Path(file_okay=False), help="Calibration folder (default results/calibrate-<name>-<time>).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Calibration folder (default results/calibrate-<name>-<time>).")
 @click.option("--workers", type=click.IntRange(min=1, max=512), default=1, show_default=True)
 @click.option("--scheduler", metavar="ADDR", help="Dask distributed scheduler address.")
 @click.option("--seed", type=click.IntRange(min=0, max=2**63 - 1), help="Default: the space file's seed.")
-@click.option("--points", type=click.IntRange(min=2, max=100_000), help="Points run per wave (default: the space file's).")
+@click.option("--points", type=click.IntRange(min=2, max=100_000),
+              help="Points run per wave (default: the space file's).")
 @click.option("--waves", type=click.IntRange(min=1, max=20), help="Emulator waves (default: the space file's).")
 def calibrate(space_file: str, out: str | None, workers: int, scheduler: str | None, seed: int | None,
               points: int | None, waves: int | None) -> None:
