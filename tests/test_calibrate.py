@@ -90,6 +90,25 @@ def test_a_constant_figure_is_emulated_as_a_constant() -> None:
     assert mean[0] == 0.7 and var[0] == 0.0
 
 
+def test_figures_are_measured_from_summary_rows_monthly_ratios_and_shares_of_areas() -> None:
+    from types import SimpleNamespace
+
+    from cfc_sim.calibrate.evaluate import _measured
+
+    output = SimpleNamespace(
+        metrics=[("ALL", "all", "caseload_mean", 7.0), ("A", "all", "caseload_mean", 6.0),
+                 ("B", "all", "caseload_mean", 8.0)],
+        monthly=[(area, month, "open_cases", value) for area, values in
+                 (("A", [10, 10, 11, 11]), ("B", [10, 10, 20, 20]), ("ALL", [20, 20, 31, 31]))
+                 for month, value in enumerate(values)])
+    windows = ((3, 4), (1, 2))
+    measures = [("ALL", "all", "caseload_mean", None, None), ("A", "all", "open_cases", windows, None),
+                ("*", "all", "open_cases", windows, (0.9, 1.1)), ("*", "all", "caseload_mean", None, (5.0, 7.0)),
+                ("ALL", "all", "open_cases", ((3, 5), (1, 2)), None)]
+    values = _measured(output, measures)
+    assert values[:4] == pytest.approx([7.0, 1.1, 0.5, 0.5]) and np.isnan(values[4])  # month 5 is not in the run
+
+
 # ------------------------------------------------------------------------------------------ design
 
 
@@ -127,6 +146,8 @@ def test_a_relative_parameter_scales_each_areas_own_value(tmp_path: Path) -> Non
      "missing"),
     ({"conditions": [{"name": "caseload", "metric": "open_cases", "low": 0, "high": 1}]}, "conditions[0].name",
      "used twice"),
+    ({"conditions": [{"name": "c", "metric": "open_cases", "area": "*", "low": 0, "high": 1}]}, "conditions[0].each",
+     "go together"),
 ])
 def test_space_file_errors_name_the_file_and_key(tmp_path: Path, change: dict[str, Any], key: str, words: str) -> None:
     path = _write(tmp_path, _space(tmp_path, **change))

@@ -26,16 +26,23 @@ from cfc_sim.scenario.reading import resolve_extends
 from cfc_sim.scenario.resolved import resolved_dict
 from cfc_sim.scenario.schema import ScenarioConfig
 
-# A measure: ("summary", area, pathway, metric) or ("ratio", area, metric, first, last, over_first, over_last)
+# A measure: (area, pathway, metric, ratio windows or None, each-area band or None)
 Measure = tuple[Any, ...]
 
 
 def measure_of(figure: Figure) -> Measure:
     t = figure.target
-    if figure.ratio is None:
-        return ("summary", t.area, t.pathway, t.metric)
-    (first, last), (over_first, over_last) = figure.ratio
-    return ("ratio", t.area, t.metric, first, last, over_first, over_last)
+    return (t.area, t.pathway, t.metric, figure.ratio, figure.each)
+
+
+def _ratio(series: dict[int, float], windows: tuple[tuple[int, int], tuple[int, int]]) -> float:
+    """Mean over the first window / mean over the second (NaN if a window is not wholly in the run)."""
+    (first, last), (over_first, over_last) = windows
+    window = [series[m] for m in range(first, last + 1) if m in series]
+    over = [series[m] for m in range(over_first, over_last + 1) if m in series]
+    if len(window) != last - first + 1 or len(over) != over_last - over_first + 1 or np.mean(over) == 0:
+        return math.nan
+    return float(np.mean(window)) / float(np.mean(over))
 
 
 def _measured(output: Any, measures: Sequence[Measure]) -> list[float]:
@@ -43,18 +50,20 @@ def _measured(output: Any, measures: Sequence[Measure]) -> list[float]:
     monthly: dict[tuple[str, str], dict[int, float]] = {}
     for area, month, metric, value in output.monthly:
         monthly.setdefault((area, metric), {})[month + 1] = value
+    areas = sorted({a for a, _, _, _ in output.metrics if a != NATIONAL})
+
+    def value_of(area: str, pathway: str, metric: str, windows: Any) -> float:
+        if windows is None:
+            return float(summary.get((area, pathway, metric), math.nan))
+        return _ratio(monthly.get((area, metric), {}), windows)
+
     out = []
-    for measure in measures:
-        if measure[0] == "summary":
-            out.append(float(summary.get(tuple(measure[1:]), math.nan)))
+    for area, pathway, metric, windows, each in measures:
+        if each is None:
+            out.append(value_of(area, pathway, metric, windows))
             continue
-        _, area, metric, first, last, over_first, over_last = measure
-        series = monthly.get((area, metric), {})
-        window = [series[m] for m in range(first, last + 1) if m in series]
-        over = [series[m] for m in range(over_first, over_last + 1) if m in series]
-        ratio = (float(np.mean(window)) / float(np.mean(over))
-                 if window and over and len(window) == last - first + 1 and np.mean(over) != 0 else math.nan)
-        out.append(ratio)
+        values = [value_of(a, pathway, metric, windows) for a in areas]
+        out.append(float(np.mean([each[0] <= v <= each[1] for v in values])) if values else math.nan)
     return out
 
 
@@ -111,7 +120,7 @@ def _check_figures(space: Space, bases: dict[str, ScenarioBase]) -> None:
         i = counts[figure.kind]
         counts[figure.kind] += 1
         area = figure.target.area
-        if area != NATIONAL and area not in bases[figure.scenario].areas:
+        if area not in (NATIONAL, "*") and area not in bases[figure.scenario].areas:
             raise UserError(f"no area named {area!r} in scenario {figure.scenario!r} (use {NATIONAL} for England)",
                             file=str(space.path), key=f"{blocks[figure.kind]}[{i}].area")
 

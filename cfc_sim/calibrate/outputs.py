@@ -79,14 +79,20 @@ def fit_frame(result: Calibration) -> pd.DataFrame:
         low, high = (np.percentile(pooled, [2.5, 97.5]) if len(pooled) else (math.nan, math.nan))
         t = figure.target
         rows.append([figure.name, figure.kind, figure.scenario, figure.definition, t.published, t.source, t.area,
-                     t.pathway, t.metric if figure.ratio is None else _ratio_text(figure), t.low, t.high, mean,
+                     t.pathway, _measure_text(figure), t.low, t.high, mean,
                      float(low), float(high), "yes" if figure.within(mean) else "no", basis])
     return pd.DataFrame(rows, columns=FIT_COLUMNS)
 
 
-def _ratio_text(figure: Any) -> str:
-    (a, b), (c, d) = figure.ratio
-    return f"{figure.target.metric} months {a}-{b} / months {c}-{d}"
+def _measure_text(figure: Any) -> str:
+    """The metric as measured: a summary metric, a monthly ratio, or the share of areas within a band."""
+    text = figure.target.metric
+    if figure.ratio is not None:
+        (a, b), (c, d) = figure.ratio
+        text = f"{text} months {a}-{b} / months {c}-{d}"
+    if figure.each is not None:
+        text = f"share of areas with {text} within {figure.each[0]:g} to {figure.each[1]:g}"
+    return text
 
 
 def parameters_frame(result: Calibration) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from cfc_sim.calibration import TARGETS, Target
 from cfc_sim.errors import ScenarioError
 from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.scenario.keys import EVERY_AREA
 from cfc_sim.scenario.reading import read_yaml
 
 SIGMA_PER_HALF_BAND = 3.0  # observation sd = half the band / 3: with an exact emulator, I < 3 is "in band"
@@ -92,6 +93,7 @@ class FigureEntry(_Strict):
     pathway: str | None = None
     metric: str | None = None
     ratio: RatioEntry | None = None  # a monthly series' ratio over two windows instead of a summary metric
+    each: tuple[float, float] | None = None  # with area "*": the figure is the share of areas within this band
     published: str | None = None
     value: float | None = None  # the published value (default: the band's centre)
     low: float | None = None
@@ -143,6 +145,7 @@ class Figure:
     definition: str
     value: float
     ratio: tuple[tuple[int, int], tuple[int, int]] | None
+    each: tuple[float, float] | None = None  # the figure is the share of areas whose measure is in this band
 
     @property
     def name(self) -> str:
@@ -289,13 +292,17 @@ def _figures(parsed: SpaceFile, block: str, problems: list[tuple[str, str]]) -> 
         if not fields["low"] < fields["high"]:
             problems.append((f"{where}.low", f"low ({fields['low']}) must be less than high ({fields['high']})"))
             continue
+        if (entry.each is not None) != (fields["area"] == EVERY_AREA):
+            problems.append((f"{where}.each", "each: [LOW, HIGH] and area: '*' go together (the share of "
+                                              "areas whose value is within LOW to HIGH)"))
+            continue
         value = entry.value if entry.value is not None else (fields["low"] + fields["high"]) / 2
         target = Target(str(parsed.scenarios[scenario].file), entry.name, fields["area"], fields["pathway"],
                         fields["metric"], fields["published"] or "", float(fields["low"]), float(fields["high"]),
                         entry.source or (base.source if base else ""))
         ratio = (entry.ratio.months, entry.ratio.over) if entry.ratio else None
         out.append(Figure(target, "figure" if block == "figures" else "condition", scenario, entry.definition,
-                          float(value), ratio))
+                          float(value), ratio, entry.each))
     return out
 
 
