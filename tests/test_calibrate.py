@@ -195,9 +195,12 @@ def test_the_same_space_and_seed_give_identical_outputs_whatever_the_workers(cal
 def test_accepted_sets_are_the_simulated_points_in_band(calibrated: Path) -> None:
     design = pd.read_csv(calibrated / "one" / "design.csv")
     accepted = pd.read_csv(calibrated / "one" / "accepted_sets.csv")
-    assert list(accepted.columns) == ["set", CAP, FCAS]
+    assert list(accepted.columns) == ["set", CAP, "areas.Testshire.workforce.fcas"]  # relative: per area
     assert accepted["set"].tolist() == list(range(len(accepted))) and len(accepted) > 0
     assert all(pd.api.types.is_numeric_dtype(accepted[c]) for c in accepted.columns)
+    chosen = design[design["accepted"] == "yes"]
+    assert accepted[CAP].tolist() == chosen[CAP].tolist()
+    assert accepted["areas.Testshire.workforce.fcas"].tolist() == [round(3 * f) for f in chosen[FCAS]]
     inside = (design["CIRs on time"].between(0.5, 0.9) & design["caseload"].between(1, 12)
               & design["open cases steady"].between(0.5, 2.0))
     assert (design["accepted"] == "yes").tolist() == inside.tolist()

@@ -48,11 +48,14 @@ def design_frame(result: Calibration) -> pd.DataFrame:
 
 
 def accepted_frame(result: Calibration) -> pd.DataFrame:
-    """accepted_sets.csv: `set`, then each parameter's value (dotted key as the column name)."""
-    keys = [p.key for p in result.space.parameters]
-    rows = [[n, *result.runs[i].values] for n, i in enumerate(result.accepted)]
+    """accepted_sets.csv: `set`, then each setting the set makes, its dotted scenario key as the
+    column name, so each row applies as `--set` settings: a relative parameter appears as one
+    column per area (`areas.<name>.<key>`, that area's value: the first scenario naming the area wins)."""
+    runs = [result.runs[i] for i in result.accepted]
+    keys = list(dict.fromkeys(k for run in (runs or result.runs[:1]) for k in run.settings))
+    rows = [[n, *(run.settings.get(k) for k in keys)] for n, run in enumerate(runs)]
     frame = pd.DataFrame(rows, columns=["set", *keys])
-    return frame.astype({"set": int, **{k: float for k in keys}})
+    return frame.astype({"set": int}) if runs else frame.astype({"set": int, **{k: float for k in keys}})
 
 
 def _basis(result: Calibration) -> tuple[list[int], str]:

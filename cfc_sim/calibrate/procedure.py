@@ -35,6 +35,7 @@ from cfc_sim.errors import UserError
 from cfc_sim.executor import run_tasks
 
 Progress = Callable[[str, int, int], None]  # (stage, points finished, points in the stage)
+Stage = Callable[[str], None]  # what the procedure does next between the simulated stages
 MAX_CANDIDATE_BATCHES = 5  # more Latin hypercubes drawn while too few candidates survive
 
 
@@ -47,6 +48,7 @@ class Run:
     values: np.ndarray  # every parameter, in the space's order
     figures: list[np.ndarray]  # per figure, one value per replication
     implausibility: float  # the combined implausibility predicted when it was chosen (NaN in wave 1)
+    settings: dict[str, float] = field(default_factory=dict)  # the dotted settings it made (first scenario wins)
 
     @property
     def means(self) -> np.ndarray:
@@ -88,7 +90,8 @@ class Calibration:
 
 def run_calibration(space: Space, *, points: int | None = None, waves: int | None = None, seed: int | None = None,
                     workers: int = 1, scheduler: str | None = None,
-                    progress: Progress = lambda stage, done, total: None) -> Calibration:
+                    progress: Progress = lambda stage, done, total: None,
+                    on_stage: Stage = lambda text: None) -> Calibration:
     """Run the waves and the check; see the module's docstring."""
     clock = time.perf_counter()
     result = Calibration(space, space.seed if seed is None else seed, points or space.points, waves or space.waves)
@@ -100,6 +103,8 @@ def run_calibration(space: Space, *, points: int | None = None, waves: int | Non
     _check_measured(space, result.runs)
     history: list[tuple[list[Emulator], np.ndarray]] = []
     for wave in range(1, result.waves + 1):
+        on_stage(f"after wave {wave}: fitting {len(space.figures)} emulators on {len(result.runs)} points, "
+                 f"screening candidates")
         history.append(_fit(result))
         kept, scores, drawn = _screen(result, history, wave)
         result.wave_log[-1].candidates, result.wave_log[-1].non_implausible = drawn, len(kept)
@@ -127,8 +132,9 @@ def _simulate(result: Calibration, bases: dict[str, ScenarioBase], unit: np.ndar
     values = to_values(unit, space.parameters)
     names = list(bases)
     measures = {s: [measure_of(f) for f in space.figures if f.scenario == s] for s in names}
-    tasks = [(variant(bases[s], settings_for(bases[s], space.parameters, row), space.replications, result.seed),
-              measures[s]) for row in values for s in names]
+    settings = [{s: settings_for(bases[s], space.parameters, row) for s in names} for row in values]
+    tasks = [(variant(bases[s], made[s], space.replications, result.seed), measures[s])
+             for made in settings for s in names]
     label = f"wave {wave}" if stage == "design" else "check"
     done = {"tasks": 0}
 
@@ -142,7 +148,11 @@ def _simulate(result: Calibration, bases: dict[str, ScenarioBase], unit: np.ndar
     for p, row in enumerate(values):
         by_scenario = {s: iter(outputs[p * len(names) + k]) for k, s in enumerate(names)}
         figures = [np.asarray(next(by_scenario[f.scenario]), float) for f in space.figures]
-        result.runs.append(Run(wave, stage, row, figures, float(scores[p])))
+        merged: dict[str, float] = {}
+        for s in reversed(names):
+            merged.update(settings[p][s])
+        ordered = {k: merged[k] for s in names for k in settings[p][s]}
+        result.runs.append(Run(wave, stage, row, figures, float(scores[p]), ordered))
     result.wave_log.append(Wave(wave, len(values)))
 
 

@@ -42,6 +42,12 @@ class _Progress:
             left = elapsed / done * (total - done)
             click.echo(f"  {stage}: {done}/{total} points, {elapsed:.0f} s, about {left:.0f} s left", err=True)
 
+    def note(self, text: str) -> None:
+        """A step between the simulated stages (emulator fits, screening): one line on stderr."""
+        self.close()
+        self.stage = ""
+        click.echo(f"  {text} ...", err=True)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
@@ -73,7 +79,7 @@ def calibrate(space_file: str, out: str | None, workers: int, scheduler: str | N
     progress = _Progress()
     try:
         result = run_calibration(space, points=points, waves=waves, seed=seed, workers=workers,
-                                 scheduler=scheduler, progress=progress)
+                                 scheduler=scheduler, progress=progress, on_stage=progress.note)
     finally:
         progress.close()
     write_calibration(result, folder, workers)
