@@ -157,11 +157,19 @@ def test_space_file_errors_name_the_file_and_key(tmp_path: Path, change: dict[st
     assert caught.value.file == str(path)
 
 
-def test_the_cli_refuses_a_bad_space_with_exit_2_and_writes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("block", "index", "change", "words"), [
+    ("figures", 0, {"area": "Atlantis"}, ["figures[0].area", "Atlantis"]),
+    ("parameters", 0, {"key": "defaults.workforce.caseload_kap"}, ["parameters", "caseload_kap", "unknown key"]),
+    ("parameters", 1, {"key": "areas.Atlantis.workforce.fcas"}, ["parameters", "no area named 'Atlantis'"]),
+])
+def test_the_cli_refuses_a_bad_space_with_exit_2_and_writes_nothing(  # type: ignore[no-untyped-def]
+        tmp_path: Path, capsys, block: str, index: int, change: dict[str, Any], words: list[str]) -> None:
     bad = _space(tmp_path)
-    bad["figures"][0]["area"] = "Atlantis"
-    code, out, err = invoke(["calibrate", str(_write(tmp_path, bad)), "--out", str(tmp_path / "out")], capsys)
-    assert code == 2 and "figures[0].area" in err and "Atlantis" in err and "Traceback" not in err
+    bad[block][index].update(change)
+    path = _write(tmp_path, bad)
+    code, out, err = invoke(["calibrate", str(path), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and err.startswith(f"error: {path}") and "Traceback" not in err
+    assert all(w in err for w in words), err
     assert not (tmp_path / "out").exists()
 
 

@@ -146,6 +146,9 @@ def settings_for(base: ScenarioBase, parameters: Sequence[Parameter], values: Se
         targets = ([(parameter.key, get(base.resolved, key.path))] if key.area is None else
                    [(f"areas.{area['name']}.{'.'.join(key.path)}", get(area, key.path))
                     for area in base.resolved["areas"] if key.area in ("*", area["name"])])
+        if key.area is not None and not targets:
+            raise UserError(f"no area named {key.area!r} (areas include {', '.join(base.areas[:8])})",
+                            key=parameter.key)
         for text, current in targets:
             if not isinstance(current, (int, float)) or isinstance(current, bool):
                 raise UserError(f"relative: the scenario's value there is {current!r}, not a number",

@@ -119,10 +119,14 @@ def run_calibration(space: Space, *, points: int | None = None, waves: int | Non
 
 def _check_corners(space: Space, bases: dict[str, ScenarioBase], seed: int) -> None:
     """Build every scenario at the space's two corners, so a bad key or value is named before any run."""
-    for corner in (np.zeros((1, len(space.sampled))), np.ones((1, len(space.sampled)))):
+    for name, corner in (("low", np.zeros((1, len(space.sampled)))), ("high", np.ones((1, len(space.sampled))))):
         values = to_values(corner, space.parameters)[0]
         for base in bases.values():
-            variant(base, settings_for(base, space.parameters, values), space.replications, seed)
+            try:
+                variant(base, settings_for(base, space.parameters, values), space.replications, seed)
+            except UserError as exc:
+                raise UserError(f"every parameter at its {name} end: {exc}", file=str(space.path),
+                                key="parameters") from None
 
 
 def _simulate(result: Calibration, bases: dict[str, ScenarioBase], unit: np.ndarray, scores: np.ndarray,
