@@ -93,7 +93,7 @@ def test_a_constant_figure_is_emulated_as_a_constant() -> None:
 def test_figures_are_measured_from_summary_rows_monthly_ratios_and_shares_of_areas() -> None:
     from types import SimpleNamespace
 
-    from cfc_sim.calibrate.evaluate import _measured
+    from cfc_sim.calibrate.measure import measured
 
     output = SimpleNamespace(
         metrics=[("ALL", "all", "caseload_mean", 7.0), ("A", "all", "caseload_mean", 6.0),
@@ -105,7 +105,7 @@ def test_figures_are_measured_from_summary_rows_monthly_ratios_and_shares_of_are
     measures = [("ALL", "all", "caseload_mean", None, None), ("A", "all", "open_cases", windows, None),
                 ("*", "all", "open_cases", windows, (0.9, 1.1)), ("*", "all", "caseload_mean", None, (5.0, 7.0)),
                 ("ALL", "all", "open_cases", ((3, 5), (1, 2)), None)]
-    values = _measured(output, measures)
+    values = measured(output, measures)
     assert values[:4] == pytest.approx([7.0, 1.1, 0.5, 0.5]) and np.isnan(values[4])  # month 5 is not in the run
 
 
@@ -236,3 +236,16 @@ def test_docs_page_is_regenerated_from_the_folder(calibrated: Path, tmp_path: Pa
     page = module.render_from(calibrated / "one")
     assert "| CIRs on time |" in page and "CIRs filed within 40 working days" in page
     assert f"`{CAP}`" in page and "accepted sets" in page
+
+
+def test_the_workers_module_stays_light() -> None:
+    """Workers import `cfc_sim.calibrate.measure` to unpickle their task: no pandas, scipy, YAML or
+    scikit-learn there (issue 13's rule for pool workers)."""
+    import json
+    import subprocess
+    import sys
+
+    probe = ("import json, sys, cfc_sim.calibrate.measure; "
+             "print(json.dumps([m for m in ('pandas', 'scipy', 'yaml', 'sklearn', 'matplotlib') if m in sys.modules]))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert json.loads(loaded.stdout) == []

@@ -1,78 +1,31 @@
-"""One assumption set through the simulation: the scenario variants it makes and the figures
-measured on them, replication by replication.
+"""One assumption set through the simulation: the scenario variants it makes (dotted settings,
+relative parameters per area) and the measures of its figures (run by `cfc_sim.calibrate.measure`).
 
 Every point runs with the same seed (common random numbers), so differences between points come
-from the assumptions, not from the dice. The unit of work handed to the executor is one point on
-one scenario (all its replications in one process), which returns a few numbers only.
+from the assumptions, not from the dice.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from cfc_sim.calibrate.measure import Measure
 from cfc_sim.calibrate.space import Figure, Parameter, Space
 from cfc_sim.errors import UserError
 from cfc_sim.metric_catalogue import NATIONAL
-from cfc_sim.model import simulate
 from cfc_sim.scenario.keys import apply_settings, get, parse
 from cfc_sim.scenario.loading import build_config
 from cfc_sim.scenario.reading import resolve_extends
 from cfc_sim.scenario.resolved import resolved_dict
 from cfc_sim.scenario.schema import ScenarioConfig
 
-# A measure: (area, pathway, metric, ratio windows or None, each-area band or None)
-Measure = tuple[Any, ...]
-
 
 def measure_of(figure: Figure) -> Measure:
     t = figure.target
     return (t.area, t.pathway, t.metric, figure.ratio, figure.each)
-
-
-def _ratio(series: dict[int, float], windows: tuple[tuple[int, int], tuple[int, int]]) -> float:
-    """Mean over the first window / mean over the second (NaN if a window is not wholly in the run)."""
-    (first, last), (over_first, over_last) = windows
-    window = [series[m] for m in range(first, last + 1) if m in series]
-    over = [series[m] for m in range(over_first, over_last + 1) if m in series]
-    if len(window) != last - first + 1 or len(over) != over_last - over_first + 1 or np.mean(over) == 0:
-        return math.nan
-    return float(np.mean(window)) / float(np.mean(over))
-
-
-def _measured(output: Any, measures: Sequence[Measure]) -> list[float]:
-    summary = {(a, p, m): v for a, p, m, v in output.metrics}
-    monthly: dict[tuple[str, str], dict[int, float]] = {}
-    for area, month, metric, value in output.monthly:
-        monthly.setdefault((area, metric), {})[month + 1] = value
-    areas = sorted({a for a, _, _, _ in output.metrics if a != NATIONAL})
-
-    def value_of(area: str, pathway: str, metric: str, windows: Any) -> float:
-        if windows is None:
-            return float(summary.get((area, pathway, metric), math.nan))
-        return _ratio(monthly.get((area, metric), {}), windows)
-
-    out = []
-    for area, pathway, metric, windows, each in measures:
-        if each is None:
-            out.append(value_of(area, pathway, metric, windows))
-            continue
-        values = [value_of(a, pathway, metric, windows) for a in areas]
-        out.append(float(np.mean([each[0] <= v <= each[1] for v in values])) if values else math.nan)
-    return out
-
-
-def run_point(config: ScenarioConfig, measures: Sequence[Measure]) -> list[list[float]]:
-    """Every replication of one variant, in this process: [measure][replication] values.
-
-    Top-level and pure, so worker processes and Dask give identical numbers."""
-    per_rep = [_measured(simulate(config, r), measures) for r in range(config.replications)]
-    return [[row[i] for row in per_rep] for i in range(len(measures))]
 
 
 @dataclass

@@ -29,7 +29,8 @@ from cfc_sim.calibrate.design import (
     to_values,
 )
 from cfc_sim.calibrate.emulator import Emulator, combined, fit_emulator, implausibility, replication_variance
-from cfc_sim.calibrate.evaluate import ScenarioBase, load_bases, measure_of, run_point, settings_for, variant
+from cfc_sim.calibrate.evaluate import ScenarioBase, load_bases, measure_of, settings_for, variant
+from cfc_sim.calibrate.measure import run_point
 from cfc_sim.calibrate.space import Space
 from cfc_sim.errors import UserError
 from cfc_sim.executor import run_tasks
