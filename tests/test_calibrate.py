@@ -184,12 +184,12 @@ def test_the_shipped_national_space_file_is_valid() -> None:
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("calibrate")
-    space = _write(folder, _space(folder))
+    space = _write(folder, _space(folder, waves=2, points=6))
     from cli_runner import invoke_quietly
 
     code, out, err = invoke_quietly(["calibrate", str(space), "--out", str(folder / "one"), "--workers", "1"])
     assert code == 0, err
-    assert "accepted sets:" in out and "wave 1: 8 points run" in out
+    assert "accepted sets:" in out and "wave 1: 6 points run" in out and "non-implausible" in out
     code, _, err = invoke_quietly(["calibrate", str(space), "--out", str(folder / "two"), "--workers", "2"])
     assert code == 0, err
     return folder
@@ -212,7 +212,11 @@ def test_accepted_sets_are_the_simulated_points_in_band(calibrated: Path) -> Non
     inside = (design["CIRs on time"].between(0.5, 0.9) & design["caseload"].between(1, 12)
               & design["open cases steady"].between(0.5, 2.0))
     assert (design["accepted"] == "yes").tolist() == inside.tolist()
-    assert set(design["stage"]) == {"design", "check"} and design["implausibility"].iloc[8:].lt(3).all()
+    assert design["wave"].tolist() == [1] * 6 + [2] * 6 + [3] * 6
+    assert design["stage"].tolist() == ["design"] * 12 + ["check"] * 6
+    assert design["implausibility"].iloc[:6].isna().all() and design["implausibility"].iloc[6:].lt(3).all()
+    waves = pd.read_csv(calibrated / "one" / "waves.csv")
+    assert waves["points_run"].tolist() == [6, 6, 6] and waves["non_implausible_share"].iloc[:2].between(0, 1).all()
     fit = pd.read_csv(calibrated / "one" / "fit.csv")
     assert fit["figure"].tolist() == ["CIRs on time", "caseload", "open cases steady"]
     assert (fit["within"] == "yes").all() and (fit["model_low"] <= fit["model_mean"]).all()
