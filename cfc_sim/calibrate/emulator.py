@@ -28,6 +28,14 @@ from cfc_sim.errors import UserError
 RESTARTS = 3  # restarts of the kernel fit from random length scales (seeded)
 
 
+def _one_thread() -> Any:
+    """BLAS on one thread: the matrices are tiny, and threads spinning for work cost a fit 5-20x
+    its time on a busy machine (threadpoolctl comes with scikit-learn)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)
+
+
 def _sklearn() -> Any:
     try:
         import sklearn.gaussian_process as gp
@@ -49,7 +57,8 @@ class Emulator:
         unit = np.atleast_2d(unit)
         if self.model is None:
             return np.full(len(unit), self.constant), np.zeros(len(unit))
-        mean, sd = self.model.predict(unit, return_std=True)
+        with _one_thread():
+            mean, sd = self.model.predict(unit, return_std=True)
         return np.asarray(mean, float), np.maximum(np.asarray(sd, float) ** 2 - self.noise_variance, 0.0)
 
 
@@ -69,7 +78,7 @@ def fit_emulator(unit: np.ndarray, y: np.ndarray, random_state: int) -> Emulator
               + kernels.WhiteKernel(1e-2, (1e-8, 1e1)))
     model = gp.GaussianProcessRegressor(kernel=kernel, normalize_y=True, n_restarts_optimizer=RESTARTS,
                                         random_state=random_state)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _one_thread():
         warnings.simplefilter("ignore")  # convergence notes at a bound: the fit is still usable
         model.fit(unit, y)
     scale = float(np.std(y)) or 1.0  # normalize_y: the kernel works in standardised units
