@@ -119,20 +119,31 @@ def waves_frame(result: Calibration) -> pd.DataFrame:
                          for i, w in enumerate(result.wave_log)])
 
 
-def manifest(result: Calibration, workers: int) -> dict[str, Any]:
+def manifest(result: Calibration) -> dict[str, Any]:
+    """manifest.json: what was run (the space file by its sha256, the seed) and with what; the
+    workers are left out, as they change no number."""
     space = result.space
-    return {"kind": "calibrate", "space_file": str(space.path), "space_sha256": space.sha256, "space_name": space.name,
+    return {"kind": "calibrate", "space_file": str(space.path.resolve()), "space_sha256": space.sha256,
+            "space_name": space.name,
             "seed": result.seed, "points_per_wave": result.points, "waves": result.waves,
             "replications": space.replications, "cutoff": space.cutoff, "implausibility": space.rule,
             "candidates": space.candidates, "scenarios": {k: v.file for k, v in space.scenarios.items()},
             "points_run": len(result.runs), "accepted_sets": len(result.accepted),
             "cfc_sim_version": __version__, "python": platform.python_version(), "numpy": np.__version__,
             "wall_seconds": round(result.wall_seconds, 3),
-            "command": f"cfc-sim calibrate {space.path} --out {{out}} --seed {result.seed} --points {result.points} "
-                       f"--waves {result.waves}"}
+            "command": f"cfc-sim calibrate {_shown(space.path)} --out {{out}} --seed {result.seed} "
+                       f"--points {result.points} --waves {result.waves}"}
 
 
-def write_calibration(result: Calibration, out: Path, workers: int = 1) -> Path:
+def _shown(path: Path) -> str:
+    """The space file as the user would type it: relative to the current folder where it lies inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def write_calibration(result: Calibration, out: Path) -> Path:
     """The folder, atomically (nothing is left half written)."""
     frames = {"design.csv": design_frame(result), "fit.csv": fit_frame(result),
               "accepted_sets.csv": accepted_frame(result), "parameters.csv": parameters_frame(result),
@@ -141,7 +152,7 @@ def write_calibration(result: Calibration, out: Path, workers: int = 1) -> Path:
     def fill(tmp: Path) -> None:
         for name, frame in frames.items():
             csv_safe(frame).to_csv(tmp / name, index=False)
-        (tmp / MANIFEST_JSON).write_text(json.dumps(manifest(result, workers), indent=2, default=str) + "\n",
+        (tmp / MANIFEST_JSON).write_text(json.dumps(manifest(result), indent=2, default=str) + "\n",
                                          encoding="utf-8")
         (tmp / "space.yaml").write_bytes(result.space.path.read_bytes())
 

@@ -82,7 +82,7 @@ def calibrate(space_file: str, out: str | None, workers: int, scheduler: str | N
                                  scheduler=scheduler, progress=progress, on_stage=progress.note)
     finally:
         progress.close()
-    write_calibration(result, folder, workers)
+    write_calibration(result, folder)
     for line in summary_lines(result):
         click.echo(line)
     click.echo(f"calibration: {folder}")
