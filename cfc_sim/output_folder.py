@@ -33,7 +33,7 @@ from cfc_sim.version import __version__
 
 MARKER = ".cfc-sim-output"
 WRITER = "cfc-sim"
-KINDS = ("run", "sweep", "plan", "rollout", "compare", "sensitivity", "report")
+KINDS = ("run", "sweep", "plan", "rollout", "compare", "sensitivity", "report", "calibrate")
 MARKER_MAX_BYTES = 1_000_000
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<what>tmp|old)-(?P<pid>\d+)-(?P<token>[0-9a-f]+)(\.[A-Za-z0-9.]+)?$")
 # What cfc-sim puts inside the single files it writes, so it knows it may replace them.

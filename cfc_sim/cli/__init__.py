@@ -3,7 +3,7 @@
 Exit codes: 0 success; 2 invalid input (scenario, arguments, results folder); 1 an unexpected
 internal error; 130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM). Errors are one clear
 message on stderr; `--debug` shows the traceback. The commands live by verb group: `run` (run,
-validate), `results` (readiness, compare, report), `planning` (sweep, plan, sensitivity, rollout);
+validate), `results` (readiness, compare, report), `planning` (sweep, plan, sensitivity, rollout), `calibrate`;
 `common` holds what they share. Heavy imports (pandas, matplotlib, dask) happen inside commands
 so `--help` stays fast.
 """
@@ -16,6 +16,7 @@ from typing import TextIO
 
 import click
 
+from cfc_sim.cli import calibrate as calibrate_commands
 from cfc_sim.cli import planning, results
 from cfc_sim.cli import run as run_commands
 from cfc_sim.cli.common import State
@@ -40,7 +41,8 @@ def cli(debug: bool) -> None:
 
 
 for command in (run_commands.run, run_commands.validate, results.readiness, results.compare, results.report,
-                planning.sweep, planning.plan, planning.sensitivity, planning.rollout):
+                planning.sweep, planning.plan, planning.sensitivity, planning.rollout,
+                calibrate_commands.calibrate):
     cli.add_command(command)
 
 
