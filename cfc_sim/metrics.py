@@ -31,11 +31,12 @@ class Histogram:
         self.total = 0.0
 
     def add(self, value: float, weight: float = 1.0) -> None:
-        if value == 0:
-            self.zeros += weight
-        else:
+        if value:  # not an exact zero (nan is binned, as before)
             index = int(value // self.bin_width)
-            self.counts[index] = self.counts.get(index, 0.0) + weight
+            counts = self.counts
+            counts[index] = counts.get(index, 0.0) + weight
+        else:
+            self.zeros += weight
         self.weight += weight
         self.total += value * weight
 

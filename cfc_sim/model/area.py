@@ -64,9 +64,10 @@ class Area:
         self.open_18m_after_go_live = float("nan")
         self._streams = streams
         self._rngs: dict[str, Any] = {}
-        self._samplers: dict[tuple[str, str, str | None], Sampler] = {}
-        self._path_samplers: dict[str, Sampler] = {}  # by dotted path (draw_path), the hot lookups
-        self._uniforms: dict[str, Sampler] = {}
+        # each sampler's bound draw, by where its distribution is (bound: calling it skips a look-up)
+        self._samplers: dict[tuple[str, str, str | None], Callable[[], float]] = {}
+        self._path_samplers: dict[str, Callable[[], float]] = {}  # by dotted path (draw_path), the hot lookups
+        self._uniforms: dict[str, Callable[[], float]] = {}
         self.trace: list[TraceRow] | None = None
 
         self.fcas: list[FCA] = []  # in post, including on notice and absent, and flexible staff
@@ -116,27 +117,27 @@ class Area:
 
         `purpose` names a separate stream when the same distribution serves two uses.
         """
-        sampler = self._samplers.get((block, key, purpose))
-        if sampler is None:
+        draw = self._samplers.get((block, key, purpose))
+        if draw is None:
             dist = getattr(getattr(self.config, block), key)
-            sampler = self._samplers[(block, key, purpose)] = Sampler(dist, self.rng(purpose or f"{block}.{key}"))
-        return sampler()
+            draw = self._samplers[(block, key, purpose)] = Sampler(dist, self.rng(purpose or f"{block}.{key}")).__call__
+        return draw()
 
     def draw_path(self, path: str) -> float:
         """One draw from the distribution at a dotted path, e.g. `cfc.hours.child_visit`."""
-        sampler = self._path_samplers.get(path)
-        if sampler is None:
+        draw = self._path_samplers.get(path)
+        if draw is None:
             node: Any = self.config
             for key in path.split("."):
                 node = getattr(node, key)
-            sampler = self._path_samplers[path] = Sampler(node, self.rng(path))
-        return sampler()
+            draw = self._path_samplers[path] = Sampler(node, self.rng(path)).__call__
+        return draw()
 
     def uniform(self, purpose: str) -> float:
-        source = self._uniforms.get(purpose)
-        if source is None:
-            source = self._uniforms[purpose] = UniformSource(self.rng(purpose))
-        return source()
+        draw = self._uniforms.get(purpose)
+        if draw is None:
+            draw = self._uniforms[purpose] = UniformSource(self.rng(purpose)).__call__
+        return draw()
 
     def set_config(self, config: AreaConfig) -> None:
         """Apply an intervention: new parameters from now on (samplers rebuilt, streams kept)."""

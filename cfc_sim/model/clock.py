@@ -30,29 +30,36 @@ DAY_STEP_DAYS = 1.0
 
 
 class WorkClock:
-    """Runs `callback(arg)` at the end of the step (day) in which `day` falls."""
+    """Runs `callback(arg)` at the end of the step (day) in which `day` falls.
 
-    __slots__ = ("env", "step_days", "_heap", "_seq", "_tick_day", "_token")
+    Requests wait in one list per day (in request order) and the days in a heap: asking costs a
+    dictionary look-up and an append, and a day's requests run in the order they were made."""
+
+    __slots__ = ("env", "step_days", "_days", "_by_day", "_tick_day", "_token")
 
     def __init__(self, env: simpy.Environment, step_days: float = DAY_STEP_DAYS) -> None:
         self.env = env
         self.step_days = step_days
-        self._heap: list[tuple[float, int, Callable[[Any], None], Any]] = []
-        self._seq = 0  # request order breaks ties: the same inputs give the same run
+        self._days: list[float] = []  # the days with requests waiting (a heap)
+        self._by_day: dict[float, list[tuple[Callable[[Any], None], Any]]] = {}  # in request order
         self._tick_day = math.inf  # when the pending SimPy event fires (inf: none)
         self._token = 0
 
     def at(self, day: float, callback: Callable[[Any], None], arg: Any) -> None:
         """Ask for `callback(arg)` at the end of the day `day` falls in (never before now)."""
         now = self.env.now
-        if self.step_days <= 0:
+        step = self.step_days
+        if step <= 0:
             event = Timeout(self.env, max(0.0, day - now), (callback, arg))
             event.callbacks.append(_run_exact)
             return
-        step = self.step_days
         slot = max(math.ceil(day / step - EPS_DAYS), math.ceil(now / step - EPS_DAYS)) * step
-        self._seq += 1
-        heapq.heappush(self._heap, (slot, self._seq, callback, arg))
+        waiting = self._by_day.get(slot)
+        if waiting is not None:
+            waiting.append((callback, arg))
+            return
+        self._by_day[slot] = [(callback, arg)]
+        heapq.heappush(self._days, slot)
         if slot < self._tick_day:
             self._schedule(slot, now)
 
@@ -66,17 +73,22 @@ class WorkClock:
         if event.value != self._token:
             return  # an earlier tick was asked for since this one was set
         now = self.env.now
-        heap = self._heap
-        while heap and heap[0][0] <= now + EPS_DAYS:  # requests made here for today run today
-            _, _, callback, arg = heapq.heappop(heap)
-            callback(arg)
+        days = self._days
+        while days and days[0] <= now + EPS_DAYS:
+            waiting = self._by_day[days[0]]
+            i = 0
+            while i < len(waiting):  # requests made here for today join the list and run today
+                callback, arg = waiting[i]
+                i += 1
+                callback(arg)
+            del self._by_day[heapq.heappop(days)]
         self._tick_day = math.inf
-        if heap:
-            self._schedule(heap[0][0], now)
+        if days:
+            self._schedule(days[0], now)
 
     def pending(self) -> int:
         """Requests waiting (stale ones included): for tests and diagnostics."""
-        return len(self._heap)
+        return sum(len(waiting) for waiting in self._by_day.values())
 
 
 def _run_exact(event: Timeout) -> None:

@@ -62,9 +62,13 @@ class Court:
         self.listed.append((day, hearing))
         return len(self.listed) == 1
 
-    def heard(self, now: float) -> None:
+    def heard(self) -> None:
         self.hearings_heard += 1
-        self.hours_used(now)  # forget the hearings already over
+
+    def forget(self, day: float) -> None:
+        """Drop the hearings over by `day` (their hours are summed in list order whenever this runs,
+        so calling it once a sitting day rather than per hearing gives the same totals)."""
+        self.hours_used(day)
 
     def hours_used(self, day: float) -> float:
         """Court hours spent hearing up to `day` since the run started; a hearing part-heard by then

@@ -267,6 +267,7 @@ class DeadlineHours(_FcaHours):
             debt = self._debt
             available = self.available_hours
             delivered = self.delivered_hours
+            heap = self._heap
             while True:
                 if debt > 0:
                     span = min(now - last, debt / rate)
@@ -274,7 +275,14 @@ class DeadlineHours(_FcaHours):
                     if debt <= _EPS_HOURS:
                         debt = 0.0
                 else:
-                    job = self._head() if self.active else None
+                    job = None
+                    if self.active:
+                        while heap:  # the earliest-due job still here (`_head`, inlined)
+                            entry = heap[0]
+                            if entry[2] == entry[3].ps_version:
+                                job = entry[3]
+                                break
+                            heapq.heappop(heap)
                     if job is None:
                         break
                     span = job.ps_left / rate
@@ -287,7 +295,7 @@ class DeadlineHours(_FcaHours):
                         last += span
                         break
                     span = min(span, now - last)  # within the clock's rounding: done
-                    heapq.heappop(self._heap)
+                    heapq.heappop(heap)
                     job.ps_left = 0.0
                     job.ps_version += 1
                     job.ps_on = False
@@ -312,16 +320,15 @@ class DeadlineHours(_FcaHours):
 
     def _reschedule(self) -> None:
         now = self.env.now
-        job = self._head() if self.active else None
         if self._finished:
-            due = now
-        elif job is None or self.rate <= 0:  # nothing to finish (debt is worked off as time passes)
+            self._ask_by(now)
+            return
+        job = self._head() if self.active else None
+        if job is None or self.rate <= 0:  # nothing to finish (debt is worked off as time passes)
             self._token += 1
             self._due = math.inf
             return
-        else:
-            due = now + (self._debt + (job.ps_left if job is not None else 0.0)) / self.rate
-        self._ask_by(due)
+        self._ask_by(now + (self._debt + job.ps_left) / self.rate)
 
     # ---- jobs -------------------------------------------------------------------------------
     def add(self, job: Any, hours: float, now: float) -> None:

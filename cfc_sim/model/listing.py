@@ -143,13 +143,14 @@ class CourtListing:
         while listed and listed[0][0] <= end_of_day:
             self._held(*listed[0][1])  # still listed while held: a relisting queues behind it
             listed.popleft()
+        self.court.forget(self.area.env.now)
         if listed:
             self.area.clock.at(listed[0][0], self._sits, None)
 
     def _held(self, case: Case, kind: str, then: Then) -> None:
         area = self.area
         now = area.env.now
-        self.court.heard(now)
+        self.court.heard()
         self.on_held(case, kind)
         if area.uniform("court.adjourned") < self._adjourned_share:
             self.hearing(case, kind, now, then)
