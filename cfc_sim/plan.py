@@ -568,17 +568,13 @@ def cfc_searches(config: ScenarioConfig, names: Sequence[str], judged: dict[str,
                               config.area(name).workforce.fcas + max_extra)
             for name in names if judged[name]}
 
-    A target on a metric an area never produces is ignored there (with a note); an area where no
-    target can be judged gets no addition (NaN)."""
-    names = areas or [a.name for a in config.areas]
-    for name in names:
-        check_addition(config, name, max_extra)
-
 
 def check_areas(config: ScenarioConfig, names: Sequence[str], max_extra: int) -> None:
-    """Every named area exists (a misspelt one is named with the closest names), before any simulation."""
+    """Every named area exists (a misspelt one is named with the closest names) and can take
+    `max_extra` more FCAs, before any simulation."""
     for name in names:
         check_area(name, [a.name for a in config.areas], "--area")
+        check_addition(config, name, max_extra)
 
 
 def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: float, *,
