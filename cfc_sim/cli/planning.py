@@ -150,18 +150,11 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     from cfc_sim.executor import WorkerPool
     from cfc_sim.keeping_up import KeepUp
     from cfc_sim.output_folder import check_folder, write_folder
-    from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, check_reachable, joined
+    from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, joined
     from cfc_sim.safe_text import csv_safe
 
-    for option in ("--cap-metric", "--cap-tolerance"):
-        only_with(click.get_current_context(), option, "--need", need)
-    goals = [Target.parse(t) for t in targets]
-    check_reachable(goals)  # before the scenario is even loaded: nothing is simulated for a target none can meet
+    goals = _plan_goals(targets, need, cap_metric)
     config = load_config(scenario).with_run_options(replications=reps, seed=seed)
-    for goal in goals:
-        check_metric(goal.metric, "--target")
-    if need:
-        check_metric(cap_metric, "--cap-metric")
     goals = goals or [Target("cir_on_time_share", ">=", config.header.targets.cir_on_time_share)]
     chance = confidence if confidence is not None else config.header.readiness.performance_confidence
     folder = check_folder(Path(out) if out else default_out(f"plan-{config.name}"), "plan", overwrite=overwrite)
@@ -222,6 +215,22 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     write_folder(folder, "plan", fill)
     for name in files:
         click.echo(f"plan: {folder / name}")
+
+
+def _plan_goals(targets: tuple[str, ...], need: bool, cap_metric: str) -> list:
+    """The targets parsed and checked before the scenario is even loaded: options that need --need,
+    metric names (with the closest names), targets none can meet."""
+    from cfc_sim.plan import Target, check_reachable
+
+    for option in ("--cap-metric", "--cap-tolerance"):
+        only_with(click.get_current_context(), option, "--need", need)
+    goals = [Target.parse(t) for t in targets]
+    check_reachable(goals)
+    for goal in goals:
+        check_metric(goal.metric, "--target")
+    if need:
+        check_metric(cap_metric, "--cap-metric")
+    return goals
 
 
 def _need_rule(config, need: bool, cap_metric: str, cap_tolerance: float, assumptions: str | None):  # type: ignore[no-untyped-def]
