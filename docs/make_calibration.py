@@ -58,6 +58,18 @@ FIDELITY = [
     "",
     "### What the fidelity model still gets wrong",
     "",
+    "- **The court's operating point is an artefact of its listing rule.** The court lists each hearing "
+    'at the first free time after the hearings already listed (one free-day pointer), so a hearing with '
+    "28 days' notice asked for today waits behind a final hearing listed 63 days ahead: idle court time "
+    "before a long notice is lost. Much of today's listing wait is this head-of-line blocking, not "
+    'congestion. With a diary that fills free court time (branch `truth`, commit 5446d8c, not merged), a '
+    'one-area CAP copy of Surrey at the shipped sitting days runs at 100% of sitting time (demand exceeds'
+    ' capacity); with 20% more sitting days it runs at 86% with listing waits of about 1.6 days and 24 '
+    'weeks to a final order. The published 39-41 weeks at a court below saturation then come from the '
+    "court's own timetable (directions: 35 days to the first hearing, 42 to a DRA, 70 to a fact-finding, "
+    '84 to a final hearing give 42.4 weeks, 5.6 hearings a case, 61 weeks with a report, open cases '
+    'within 10% from year 2 to year 6), not from queueing: the recalibration of issue 24 must start from '
+    'there.',
     "- South East Wales: CAP's 37 weeks are reproduced but CFC cases take about 14 weeks, not 12 (the known "
     "gap above). Deadline-ordered FCA work (`workforce.hours.discipline: deadline`) does not close it: on "
     "this pilot it files 86% of CIRs on time instead of 74% and cuts the days CIR work runs past its least "
