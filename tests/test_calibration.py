@@ -8,6 +8,7 @@ import pytest
 
 import cfc_sim
 from cfc_sim.calibration import TARGETS
+from cfc_sim.scenario.schema import thaw
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -57,3 +58,13 @@ def test_pilots_use_the_national_fidelity_assumptions(pilot: str) -> None:
         for key in dotted.split("."):
             a, b = getattr(a, key), getattr(b, key)
         assert a == b, f"{pilot}: {dotted} differs from national-court-hours.yaml"
+
+
+def test_no_intervention_in_the_hours_rollout_cuts_an_areas_posts() -> None:
+    """The slot rollout's example raise of Essex's establishment (17 -> 21) is restated for the hours
+    file's workforce (52 -> 64): inherited unchanged, it would cut Essex's posts from 52 to 21."""
+    config = cfc_sim.load_scenario(SCENARIOS / "national-court-hours.yaml")
+    for change in config.interventions:
+        posts = thaw(change.set).get("workforce.establishment")
+        if posts is not None:
+            assert posts >= config.area(change.area).workforce.establishment, change
