@@ -164,9 +164,10 @@ def transient_warnings(timeseries, config=None) -> list[str]:  # type: ignore[no
     with statistics. A series that settles (the months after the cut have no material trend) holds a
     start-up transient: warm up or start from today's open work. One still moving after the cut is
     a sustained trend of the scenario (a backlog building up as areas go live), which no warm-up
-    removes: said as such. Silent when every area starts from `initial_state` (`config` given)."""
+    removes: said as such. When every area starts from `initial_state` (`config` given) there is no
+    empty start: the areas' own series are checked for drift instead (`drift_warnings`)."""
     if config is not None and starts_from_open_work(config):
-        return []
+        return drift_warnings(timeseries, config)
     first = config.header.warmup_months if config is not None else 0
     national = timeseries[timeseries["area"] == NATIONAL]
     warnings = []
@@ -190,4 +191,53 @@ def transient_warnings(timeseries, config=None) -> list[str]:  # type: ignore[no
             warnings.append(f"warm-up check (MSER-5): {label} settles only after about {cut} "
                             f"months; statistics include a start-up transient (set warmup_months >= "
                             f"{first + cut} or start from today's open work with initial_state)")
+    return warnings
+
+
+DRIFT_SHIFT = 0.10  # a CAP area's open cases in its last year against its first: the stationarity condition
+COLLAPSE_SHARE = 0.5  # a live area's CIRs on time in its last 3 months against its first 3
+
+
+def _area_series(timeseries, metric: str, first: int) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    rows = timeseries[(timeseries["metric"] == metric) & (timeseries["area"] != NATIONAL)]
+    return {str(area): group.groupby("month", sort=True)["value"].mean().to_numpy()[first:]
+            for area, group in rows.groupby("area", sort=True)}
+
+
+def drift_warnings(timeseries, config) -> list[str]:  # type: ignore[no-untyped-def]
+    """For a run that starts from today's open work: the areas whose series drift where nothing in
+    the scenario changes them. Under CAP (the months before go-live, at least two years of them) open
+    cases should hold steady: a last year more than DRIFT_SHIFT off the first, moving along a clear
+    trend, means the area's demand and capacity do not balance (a backlog building or draining) and its
+    outputs depend on how long the run has gone on. An area live from the start should keep its CIR
+    on-time share: a fall to under COLLAPSE_SHARE of its first three months is a collapse."""
+    header = config.header
+    first = header.warmup_months
+    start = header.start
+    open_cases = _area_series(timeseries, "open_cases", first)
+    on_time = _area_series(timeseries, "cir_on_time_share", first)
+    drifting, collapsing = [], []
+    for area in config.areas:
+        live_month = (area.go_live.year - start.year) * 12 + area.go_live.month - start.month - first
+        series = open_cases.get(area.name)
+        if series is not None and live_month >= 24:
+            cap = series[:min(live_month, len(series))]
+            change = float(cap[-12:].mean()) / max(float(cap[:12].mean()), 1e-9) - 1
+            if abs(change) > DRIFT_SHIFT and sustained_trend(cap):
+                drifting.append(f"{area.name} ({change:+.0%})")
+        shares = on_time.get(area.name)
+        if shares is not None and live_month <= 0 and len(shares) >= 6:
+            head, tail = shares[:3][np.isfinite(shares[:3])], shares[-3:][np.isfinite(shares[-3:])]
+            before, after = (float(head.mean()), float(tail.mean())) if len(head) and len(tail) else (0.0, 0.0)
+            if after < COLLAPSE_SHARE * before:
+                collapsing.append(f"{area.name} ({before:.0%} -> {after:.0%})")
+    warnings = []
+    if drifting:
+        warnings.append(f"drift check: open cases under CAP keep moving in {len(drifting)} area(s), last year "
+                        f"against first: {', '.join(drifting[:5])}{' ...' if len(drifting) > 5 else ''}; "
+                        "demand and capacity do not balance there, so its outputs depend on the horizon")
+    if collapsing:
+        warnings.append(f"drift check: CIRs on time collapse in {len(collapsing)} area(s) live from the start, "
+                        f"first three months against last: {', '.join(collapsing[:5])}"
+                        f"{' ...' if len(collapsing) > 5 else ''}")
     return warnings

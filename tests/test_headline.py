@@ -185,3 +185,30 @@ def test_the_run_says_which_mechanisms_its_numbers_rest_on(headline: tuple[str, 
                      {"name": "Slotshire", "go_live": "2026-04-01", "workforce": {"hours": None}, "court": None}]
     assert config_from_dict(data).mechanisms() == {"FCA hours (shared), court listing": ["Courtshire"],
                                                    "slot work, drawn hearing waits": ["Slotshire"]}
+
+
+def _areas_series(rows: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    frames = [pd.DataFrame({"replication": 0, "area": area, "month": [f"m{k:03d}" for k in range(len(v))],
+                            "metric": metric, "value": v}) for (area, metric), v in rows.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_drift_check_runs_with_open_work_and_names_drifting_and_collapsing_areas() -> None:
+    """From today's open work there is no warm-up to check, but a CAP area whose open cases keep
+    rising (a backlog building: its outputs depend on the horizon) and an area live from the start
+    whose CIRs on time collapse are named; steady areas are not."""
+    rng = np.random.default_rng(5)
+    data = scenario_dict(defaults__initial_state={"open_cases_per_weekly_application": 20}, horizon_months=48)
+    data["areas"].append({**data["areas"][0], "name": "Liveshire", "go_live": data["start"]})  # live from the start
+    data["areas"][0]["go_live"] = "2035-01-01"  # CAP throughout
+    run = config(data)
+    capshire, liveshire = (a.name for a in run.areas)
+    steady = 100 + rng.normal(0, 2, 48)
+    rising = np.linspace(100, 160, 48) + rng.normal(0, 2, 48)
+    kept, collapsed = np.full(48, 0.95), np.concatenate([np.full(6, 0.95), np.linspace(0.9, 0.05, 42)])
+    quiet = _areas_series({(capshire, "open_cases"): steady, (liveshire, "cir_on_time_share"): kept})
+    assert transient_warnings(quiet, run) == []
+    loud = _areas_series({(capshire, "open_cases"): rising, (liveshire, "cir_on_time_share"): collapsed})
+    drift, collapse = transient_warnings(loud, run)
+    assert "open cases under CAP keep moving" in drift and capshire in drift and "+" in drift
+    assert "collapse" in collapse and liveshire in collapse and "95% -> " in collapse
