@@ -380,7 +380,7 @@ def read_need(path: Path) -> Any:
     frame = read_csv(folder, "need", NEED_COLUMNS, max_rows=NEED_MAX_ROWS)
     for column in ("cfc_rule", "cap_rule", "note"):
         if column in frame.columns:
-            frame[column] = clean_column(frame[column].fillna("").astype(str))
+            frame[column] = clean_column(frame[column].astype(object).fillna("").astype(str))
     return frame
 
 
