@@ -27,6 +27,16 @@ def test_adjourned_hearings_are_heard_again() -> None:
     assert some[("Capshire", "cap", "hearings_per_case")] > none[("Capshire", "cap", "hearings_per_case")] * 1.3
 
 
+def test_a_hearing_type_may_have_its_own_adjourned_share() -> None:
+    """CFC's hearings need not inherit CAP's adjournments: with the court adjourning 40% and the CFC
+    hearings none, CFC cases have the hearings of a court that adjourns nothing, CAP cases those of 40%."""
+    own = {f"defaults__court__hearings__{kind}__adjourned_share": 0.0 for kind in ("decision", "review", "further")}
+    none = mean_metrics(two_areas(hours=False, defaults__court__adjourned_share=0.0))
+    split = mean_metrics(two_areas(hours=False, defaults__court__adjourned_share=0.4, **own))
+    assert split[("Live", "cfc", "hearings_per_case")] == none[("Live", "cfc", "hearings_per_case")]
+    assert split[("Capshire", "cap", "hearings_per_case")] > none[("Capshire", "cap", "hearings_per_case")] * 1.3
+
+
 
 def test_court_lists_like_an_mm1_queue() -> None:
     """Ready hearings arriving as Poisson, exponential lengths, FIFO listing: M/M/1 waits."""

@@ -109,21 +109,23 @@ class CourtListing:
         self.area = area
         self.court = Court(court.sitting_days_per_week, court.hours_per_sitting_day)
         self.on_held: Callable[[Case, str], None] = _no_record
-        self._kinds: dict[str, tuple[float, str]] = {}  # kind -> (notice days, path of its hours)
+        self._kinds: dict[str, tuple[float, str, float]] = {}  # kind -> (notice days, hours path, adjourned share)
         self._adjourned_share = court.adjourned_share
 
-    def _kind(self, kind: str) -> tuple[float, str]:
-        """A hearing type's notice and the path its length is drawn from, looked up once."""
+    def _kind(self, kind: str) -> tuple[float, str, float]:
+        """A hearing type's notice, the path its length is drawn from and its share adjourned (its own,
+        else the court's), looked up once."""
         found = self._kinds.get(kind)
         if found is None:
-            notice = getattr(self.area.config.court.hearings, kind).notice_days  # type: ignore[union-attr]
-            found = self._kinds[kind] = (notice, f"court.hearings.{kind}.hours")
+            hearing = getattr(self.area.config.court.hearings, kind)  # type: ignore[union-attr]
+            adjourned = self._adjourned_share if hearing.adjourned_share is None else hearing.adjourned_share
+            found = self._kinds[kind] = (hearing.notice_days, f"court.hearings.{kind}.hours", adjourned)
         return found
 
     def hearing(self, case: Case, kind: str, ready_day: float, then: Then) -> None:
         """List a hearing at the court's first free time after its notice."""
         area = self.area
-        notice_days, hours_path = self._kind(kind)
+        notice_days, hours_path, _ = self._kind(kind)
         hours = area.draw_path(hours_path)
         earliest = ready_day + notice_days
         day = self.court.list_hearing(earliest, hours)
@@ -152,7 +154,7 @@ class CourtListing:
         now = area.env.now
         self.court.heard()
         self.on_held(case, kind)
-        if area.uniform("court.adjourned") < self._adjourned_share:
+        if area.uniform("court.adjourned") < self._kind(kind)[2]:
             self.hearing(case, kind, now, then)
         else:
             then(case, now)

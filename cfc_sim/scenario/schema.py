@@ -337,10 +337,13 @@ class InitialStateConfig(Frozen):
 
 # Per-area blocks that `defaults` supplies and an area or an intervention may override.
 class HearingConfig(Frozen):
-    """One hearing type: its length in court hours and the least notice before it can be listed."""
+    """One hearing type: its length in court hours, the least notice before it can be listed and,
+    optionally, its own share adjourned (else the court's `adjourned_share`): a CFC decision hearing
+    after a CIR need not be adjourned as often as a CAP hearing."""
 
     hours: Distribution
     notice_days: NonNegFloat
+    adjourned_share: Annotated[float, Strict(), Field(ge=0, le=0.9, allow_inf_nan=False)] | None = None
 
 
 class CourtHearingsConfig(Frozen):
