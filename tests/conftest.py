@@ -5,6 +5,7 @@ from pathlib import Path
 from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
+pytest_plugins = ("tampered_folders",)  # `pristine` and `folder`: a results folder to tamper with
 
 # CI (CI=true, as .ci/run is run) draws the same hypothesis examples every time, so a submission's
 # result does not depend on luck; a developer's runs keep exploring new examples (and keep any

@@ -8,40 +8,16 @@ import base64
 import contextlib
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from cli_runner import invoke
+from tampered_folders import VERBS, verb_argv
 
-import cfc_sim
 from cfc_sim.seal import FolderWarning, file_seal
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-VERBS = (["report"], ["readiness"], ["compare", "{other}"])
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pristine") / "results"
-    cfc_sim.run(REPO / "scenarios" / "example-small.yaml", reps=2, out=out)
-    return out
-
-
-@pytest.fixture
-def folder(pristine: Path, tmp_path: Path) -> Path:
-    """A fresh copy to tamper with."""
-    copy = tmp_path / "results"
-    shutil.copytree(pristine, copy, symlinks=True)
-    return copy
-
-
-def _argv(verb: list[str], folder: Path, other: Path) -> list[str]:
-    return [verb[0], str(folder), *[str(other) if a == "{other}" else a for a in verb[1:]]] + (
-        ["--out", str(other.parent / "cmp")] if verb[0] == "compare" else [])
-
-
 def forge_seal(folder: Path) -> None:
     """Re-seal a tampered folder as a forger would (each file's size and hash recomputed), so the
     reader's checks behind the seal are what is tested."""
@@ -90,14 +66,14 @@ def _edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
 def test_a_renamed_column_is_named(verb: list[str], folder: Path, pristine: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     _edit_csv(folder / "summary.csv", "ci_low", "lower")
-    _refused(_argv(verb, folder, pristine), capsys, "summary.csv", "ci_low")
+    _refused(verb_argv(verb, folder, pristine), capsys, "summary.csv", "ci_low")
 
 
 @pytest.mark.parametrize("verb", VERBS, ids=lambda v: v[0])
 def test_a_list_shaped_manifest_is_named(verb: list[str], folder: Path, pristine: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     (folder / "manifest.json").write_text("[1, 2, 3]", encoding="utf-8")
-    _refused(_argv(verb, folder, pristine), capsys, "manifest.json", "JSON object")
+    _refused(verb_argv(verb, folder, pristine), capsys, "manifest.json", "JSON object")
 
 
 @pytest.mark.parametrize("verb", VERBS, ids=lambda v: v[0])
@@ -108,7 +84,7 @@ def test_a_missing_readiness_column_is_named(verb: list[str], folder: Path, pris
     at = header.index("status")
     kept = [",".join(c for i, c in enumerate(line.split(",")) if i != at) for line in lines]
     (folder / "readiness.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
-    _refused(_argv(verb, folder, pristine), capsys, "readiness.csv", "status")
+    _refused(verb_argv(verb, folder, pristine), capsys, "readiness.csv", "status")
 
 
 @pytest.mark.parametrize("tamper, words", [
@@ -148,7 +124,7 @@ def test_tampered_files_are_named(tamper, words: list[str], folder: Path, pristi
                                   capsys: pytest.CaptureFixture[str]) -> None:
     tamper(folder)
     for verb in VERBS:
-        _refused(_argv(verb, folder, pristine), capsys, *words)
+        _refused(verb_argv(verb, folder, pristine), capsys, *words)
 
 
 def _truncate(path: Path) -> None:
@@ -204,7 +180,7 @@ def test_folders_with_the_older_timeseries_csv_are_still_read(folder: Path, pris
     assert old.monthly is None
     pd.testing.assert_frame_equal(old.monthly_summary(), new.monthly_summary(), check_exact=False, rtol=1e-12)
     for verb in VERBS:
-        code, out, err = invoke(_argv(verb, folder, pristine), capsys)
+        code, out, err = invoke(verb_argv(verb, folder, pristine), capsys)
         assert code == 0, (verb, out, err)
     assert (folder / "report.xlsx").is_file() and (folder / "report.html").is_file()
     (folder / "timeseries.csv").write_bytes(b"\x00\xff\xfe garbage \x89\x00" * 100)  # and checked as before

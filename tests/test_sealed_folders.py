@@ -19,35 +19,13 @@ import pytest
 import yaml
 from cli_runner import invoke
 from scenario_factory import scenario_dict
+from tampered_folders import VERBS, verb_argv
 from test_results_reader import forge_seal
 
-import cfc_sim
 from cfc_sim.results_files import COLUMNS
 from cfc_sim.seal import file_seal
 
 REPO = Path(__file__).resolve().parent.parent
-VERBS = (["report"], ["readiness"], ["compare", "{other}"])
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sealed") / "results"
-    cfc_sim.run(REPO / "scenarios" / "example-small.yaml", reps=2, out=out)
-    return out
-
-
-@pytest.fixture
-def folder(pristine: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "results"
-    shutil.copytree(pristine, copy, symlinks=True)
-    return copy
-
-
-def _argv(verb: list[str], folder: Path, other: Path) -> list[str]:
-    return [verb[0], str(folder), *[str(other) if a == "{other}" else a for a in verb[1:]]] + (
-        ["--out", str(other.parent / "cmp")] if verb[0] == "compare" else [])
-
-
 def _refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) -> str:
     code, out, err = invoke(argv, capsys)
     assert code == 2, (argv, out, err)
@@ -96,7 +74,7 @@ def test_a_tampered_file_is_refused_naming_it(name: str, tamper, words: list[str
                                               pristine: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tamper(folder / name)
     for verb in VERBS:
-        _refused(_argv(verb, folder, pristine), capsys, name, *words)
+        _refused(verb_argv(verb, folder, pristine), capsys, name, *words)
 
 
 def test_a_swapped_or_missing_file_is_refused_naming_it(folder: Path, pristine: Path,
