@@ -37,3 +37,14 @@ def invoke_quietly(argv: list[str]) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = _call(argv)
     return code, out.getvalue(), err.getvalue()
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) -> str:
+    """Run `cfc-sim ARGV`, check it is refused as the project refuses (exit 2, no traceback, the
+    message naming each of `words`) and return the message."""
+    code, out, err = invoke(argv, capsys)
+    assert code == 2, (argv, out, err)
+    assert "Traceback" not in out + err and "internal error" not in err
+    for word in words:
+        assert word in err, (word, err)
+    return err

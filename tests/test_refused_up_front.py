@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_runner import invoke
+from cli_runner import invoke, refused
 
 from cfc_sim.scenario.examples import scenario_dict
 
@@ -35,15 +35,6 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.setattr(module, "run_tasks", refuse)
 
 
-def _refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) -> str:
-    code, out, err = invoke(argv, capsys)
-    assert code == 2, (argv, out, err)
-    assert "Traceback" not in out + err and "internal error" not in err
-    for word in words:
-        assert word in err, (word, err)
-    return err
-
-
 @pytest.mark.parametrize("targets, words", [
     (["cir_on_time_share>=1.5"], ["cannot be met", "between 0 and 1"]),
     (["cir_on_time_share>=1e308"], ["cannot be met"]),
@@ -56,7 +47,7 @@ def test_targets_no_plan_can_meet_are_refused_before_any_simulation(targets: lis
                                                                     no_simulation: None,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["plan", str(scenario), *[x for t in targets for x in ("--target", t)], "--out", str(tmp_path / "p")]
-    _refused(argv, capsys, "--target", *words)
+    refused(argv, capsys, "--target", *words)
     assert not (tmp_path / "p").exists()
 
 
@@ -81,10 +72,10 @@ def test_a_target_at_the_edge_of_its_range_is_still_accepted() -> None:
     (["plan", "{scenario}", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], ["--workers"]),
 ], ids=["cap-metric", "cap-tolerance", "precision", "max-reps", "scheduler-empty", "scheduler-not-url",
         "plan-scheduler", "sweep-extends", "run-workers-with-scheduler", "plan-workers-with-scheduler"])
-def test_options_with_no_effect_are_refused(argv: list[str], words: list[str], scenario: Path, tmp_path: Path,
+def test_options_with_no_effect_arerefused(argv: list[str], words: list[str], scenario: Path, tmp_path: Path,
                                             no_simulation: None, capsys: pytest.CaptureFixture[str]) -> None:
     filled = [str(scenario) if a == "{scenario}" else a for a in argv]
-    _refused([*filled, "--out", str(tmp_path / "o")], capsys, *words)
+    refused([*filled, "--out", str(tmp_path / "o")], capsys, *words)
     assert not (tmp_path / "o").exists()
 
 
@@ -99,7 +90,7 @@ def test_a_sweep_grid_above_the_cap_is_refused_before_any_variant_is_built(scena
     monkeypatch.setattr(cfc_sim.sweep, "load_variant", refuse)
     fcas = ",".join(str(n) for n in range(1, 101))
     seeds = ",".join(str(n) for n in range(1, 101))
-    _refused(["sweep", str(scenario), "--set", f"defaults.workforce.fcas={fcas}", "--set", f"seed={seeds}",
+    refused(["sweep", str(scenario), "--set", f"defaults.workforce.fcas={fcas}", "--set", f"seed={seeds}",
               "--out", str(tmp_path / "sw")], capsys, "10,000 variants", "at most 1,000")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_runner import invoke
+from cli_runner import invoke, refused
 from scenario_factory import scenario_dict
 from tampered_folders import VERBS, verb_argv
 from test_results_reader import forge_seal
@@ -26,13 +26,6 @@ from cfc_sim.results_files import COLUMNS
 from cfc_sim.seal import file_seal
 
 REPO = Path(__file__).resolve().parent.parent
-def _refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) -> str:
-    code, out, err = invoke(argv, capsys)
-    assert code == 2, (argv, out, err)
-    assert "Traceback" not in out + err and "internal error" not in err
-    for word in words:
-        assert word in err, (word, err)
-    return err
 
 
 # --------------------------------------------------------------------------- the seal
@@ -74,16 +67,16 @@ def test_a_tampered_file_is_refused_naming_it(name: str, tamper, words: list[str
                                               pristine: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tamper(folder / name)
     for verb in VERBS:
-        _refused(verb_argv(verb, folder, pristine), capsys, name, *words)
+        refused(verb_argv(verb, folder, pristine), capsys, name, *words)
 
 
 def test_a_swapped_or_missing_file_is_refused_naming_it(folder: Path, pristine: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(folder / "readiness.csv", folder / "summary.csv")
-    _refused(["report", str(folder)], capsys, "summary.csv", "extended")
+    refused(["report", str(folder)], capsys, "summary.csv", "extended")
     shutil.copy(pristine / "summary.csv", folder / "summary.csv")
     (folder / "charts" / "workforce.png").unlink()
-    _refused(["report", str(folder)], capsys, "workforce.png", "missing")
+    refused(["report", str(folder)], capsys, "workforce.png", "missing")
 
 
 def test_the_scenario_must_be_the_one_the_manifest_names(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,9 +88,9 @@ def test_the_scenario_must_be_the_one_the_manifest_names(folder: Path, capsys: p
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"]["scenario.resolved.yaml"] = file_seal(folder / "scenario.resolved.yaml")
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    _refused(["report", str(folder)], capsys, "scenario.resolved.yaml", "scenario_sha256")
+    refused(["report", str(folder)], capsys, "scenario.resolved.yaml", "scenario_sha256")
     forge_seal(folder)
-    _refused(["report", str(folder)], capsys, "summary.csv", "Elsewhere")
+    refused(["report", str(folder)], capsys, "summary.csv", "Elsewhere")
 
 
 def test_a_folder_written_before_sealing_is_read_with_a_warning(folder: Path,
@@ -122,7 +115,7 @@ def test_readiness_redrawing_its_heatmap_keeps_the_seal(folder: Path, capsys: py
     assert set(after) == set(before) and after["charts/readiness_heatmap.png"] == file_seal(
         folder / "charts" / "readiness_heatmap.png")
     shutil.copy(folder / "charts" / "workforce.png", folder / "charts" / "readiness_heatmap.png")
-    _refused(["readiness", str(folder)], capsys, "readiness_heatmap.png")  # swapped by someone else: refused
+    refused(["readiness", str(folder)], capsys, "readiness_heatmap.png")  # swapped by someone else: refused
 
 
 # --------------------------------------------------------------------------- reuse: sweep and cache
@@ -226,12 +219,12 @@ def test_a_parquet_bomb_is_refused_with_little_memory(sealed: bool, folder: Path
     assert int(peak_mb) < 300, peak_mb
 
 
-def test_a_csv_with_more_rows_than_the_scenario_can_make_is_refused(folder: Path,
+def test_a_csv_with_more_rows_than_the_scenario_can_make_isrefused(folder: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     lines = (folder / "summary.csv").read_text(encoding="utf-8").splitlines()
     (folder / "summary.csv").write_text("\n".join(lines + lines[1:] * 60) + "\n", encoding="utf-8")
     forge_seal(folder)
-    _refused(["report", str(folder)], capsys, "summary.csv", "rows")
+    refused(["report", str(folder)], capsys, "summary.csv", "rows")
 
 
 # --------------------------------------------------------------------------- text and empty tables
@@ -264,7 +257,7 @@ def test_an_area_name_with_control_characters_is_refused_without_them(folder: Pa
     text = (folder / "summary.csv").read_text(encoding="utf-8")
     (folder / "summary.csv").write_text(text.replace("\nDorset,", "\nDor\x1b]0;pwned\x07set,", 1), encoding="utf-8")
     forge_seal(folder)
-    err = _refused(["report", str(folder)], capsys, "summary.csv", "Dor?]0;pwned?set")
+    err = refused(["report", str(folder)], capsys, "summary.csv", "Dor?]0;pwned?set")
     assert "\x1b" not in err and "\x07" not in err
 
 
@@ -274,7 +267,7 @@ def test_a_header_only_table_is_a_clear_error(name: str, folder: Path, capsys: p
     (folder / name).write_text(header + "\n", encoding="utf-8")
     forge_seal(folder)
     for verb in (["report"], ["readiness"]):
-        _refused([*verb, str(folder)], capsys, name, "no rows")
+        refused([*verb, str(folder)], capsys, name, "no rows")
 
 
 def test_a_blank_status_is_a_clear_error(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -283,7 +276,7 @@ def test_a_blank_status_is_a_clear_error(folder: Path, capsys: pytest.CaptureFix
         text = text.replace(f",{status},", ",,", 1) if f",{status}," in text else text
     (folder / "readiness.csv").write_text(text, encoding="utf-8")
     forge_seal(folder)
-    _refused(["readiness", str(folder)], capsys, "readiness.csv", "blank 'status'")
+    refused(["readiness", str(folder)], capsys, "readiness.csv", "blank 'status'")
 
 
 _TEXT_CELLS = [(name, column) for name, stem in (("summary.csv", "summary"), ("replications.csv", "replications"),
