@@ -28,7 +28,7 @@ from typing import Any
 from cfc_sim.errors import UserError
 from cfc_sim.executor import terminate_cleanly
 from cfc_sim.kept import wrote as kept_written
-from cfc_sim.seal import reseal, seal_folder
+from cfc_sim.seal import read_json_object, reseal, seal_folder
 from cfc_sim.version import __version__
 
 MARKER = ".cfc-sim-output"
@@ -46,14 +46,8 @@ PNG_SOFTWARE = {"Software": WRITER}
 
 def read_marker(folder: Path) -> dict[str, Any] | None:
     """The folder's marker if it holds a readable cfc-sim one, else None."""
-    path = Path(folder) / MARKER
-    try:
-        if not path.is_file() or path.is_symlink() or path.stat().st_size > MARKER_MAX_BYTES:
-            return None
-        marker = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(marker, dict) or marker.get("writer") != WRITER or marker.get("kind") not in KINDS:
+    marker = read_json_object(Path(folder) / MARKER, MARKER_MAX_BYTES)
+    if marker is None or marker.get("writer") != WRITER or marker.get("kind") not in KINDS:
         return None
     files = marker.get("files", [])
     marker["files"] = [f for f in files if isinstance(f, str)] if isinstance(files, list) else []

@@ -45,14 +45,20 @@ def file_seal(path: Path) -> dict[str, Any]:
     return {"bytes": size, "sha256": digest.hexdigest()}
 
 
-def _load(path: Path) -> dict[str, Any] | None:
+def read_json_object(path: Path, max_bytes: int) -> dict[str, Any] | None:
+    """A small JSON object cfc-sim wrote (a manifest, a marker), or None: missing, a link, larger
+    than `max_bytes`, unreadable or not an object. Read as untrusted input, never followed."""
     try:
-        if not path.is_file() or path.is_symlink() or path.stat().st_size > MANIFEST_MAX_BYTES:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size > max_bytes:
             return None
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return body if isinstance(body, dict) else None
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    return read_json_object(path, MANIFEST_MAX_BYTES)
 
 
 def _write(path: Path, body: dict[str, Any]) -> None:

@@ -20,10 +20,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("charts") / "results"
-    cfc_sim.run(REPO / "scenarios" / "example-small.yaml", reps=2, out=out)
-    return out
+def folder(pristine: Path) -> Path:
+    """The module's small run (`tampered_folders.pristine`), read only: charts are drawn from it."""
+    return pristine
 
 
 @pytest.fixture

@@ -34,10 +34,17 @@ CSS = """
 """
 
 
-def _number(value: Any, signed: bool = False) -> str:
+def _as_float(value: Any) -> float | None:
+    """A need.csv cell as a number; None when it is not one."""
     try:
-        v = float(value)
+        return float(value)
     except (TypeError, ValueError):
+        return None
+
+
+def _number(value: Any, signed: bool = False) -> str:
+    v = _as_float(value)
+    if v is None:
         return "n/a"
     if math.isnan(v):
         return "not found"
@@ -47,11 +54,8 @@ def _number(value: Any, signed: bool = False) -> str:
 
 
 def _money(value: Any) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "n/a"
-    if math.isnan(v):
+    v = _as_float(value)
+    if v is None or math.isnan(v):
         return "n/a"
     sign = "-" if v < 0 else ""  # -£5,000, not £-5,000
     v = abs(v)
