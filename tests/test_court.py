@@ -94,3 +94,16 @@ def test_court_time_used_counts_a_hearing_part_heard_in_part_and_never_exceeds_s
     court.reset_stats(4.0)
     assert court.sitting_hours(11.0) == (7.0, 7.0)
     assert court.sitting_hours(20.0) == (8.0, 16.0)  # 6 + 2 hours, then idle
+
+
+def test_a_hearing_with_short_notice_fills_free_court_time_before_one_listed_further_ahead() -> None:
+    """A listing officer fills the diary, not only its end: a final hearing listed for day 84 leaves
+    the court free before it, and a first hearing asked for tomorrow with 28 days' notice is heard on
+    day 29, not after the final hearing (the single pointer's head-of-line blocking)."""
+    court = Court(7.0, 1.0)  # one court hour a day
+    assert court.list_hearing(84.0, 2.0) == 84.0
+    assert court.list_hearing(29.0, 1.0) == 29.0
+    assert court.list_hearing(29.0, 1.0) == 30.0  # the free stretch is used in order
+    assert court.list_hearing(83.5, 1.0) == 83.5  # half an hour before the final hearing, half after it
+    assert court.free_day == 86.5
+    assert court.sitting_hours(100.0) == (5.0, 100.0)

@@ -1,24 +1,24 @@
-"""A court area's private-law listing capacity: hearings are listed at the first free court time.
+"""A court area's private-law listing capacity: a diary in which each hearing takes the first free
+court time after its notice has run.
 
 The court's sitting time is a continuous resource of `sitting_days_per_week x
 hours_per_sitting_day` hours a week, spread evenly over calendar days (weekends are smoothed
 out: at the scale of listing waits, weeks matter, not days). A hearing that is ready (its case is
-ready and its notice has run) is listed first-come first-served at the first free time after the
-hearings already listed, and takes its length in court hours. This is a single-server FIFO queue
-in court time (M/G/1 when readiness is Poisson), so waits, backlogs and their clearing are
-outcomes of capacity, not draws. Idle court time before a hearing's notice has run is lost, as an
-unfilled list is.
+ready and its notice has run) is listed at the first free court time at or after that day, and
+takes its length in court hours, split over free stretches if it must be (a part-heard hearing
+resumes at the next free time). A hearing with short notice fills a free stretch left before
+hearings listed further ahead: a listing officer fills the diary, not only its end. When every
+hearing has the same notice this is a single-server FIFO queue in court time (M/G/1 when
+readiness is Poisson), so waits, backlogs and their clearing are outcomes of capacity, not draws.
 
-Because each hearing starts at or after the end of the one listed before it, the hearings listed
-form a queue in date order: the court keeps them in a deque and the case flow keeps one pending
-SimPy event per court (for the next hearing), not one per listed hearing. A national backlog of
-tens of thousands of listed hearings would otherwise sit in SimPy's event heap and make every
-event of the run dearer.
+The hearings listed wait in a heap by day and the case flow keeps one pending SimPy event per
+court day that has hearings (not one per listed hearing): a national backlog of tens of thousands
+of listed hearings would otherwise sit in SimPy's event heap and make every event of the run dearer.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
 from typing import Any
 
 from cfc_sim.metrics import TimeAverage
@@ -29,19 +29,21 @@ DAYS_PER_WEEK = 7.0
 class Court:
     """Listing for one area: `list_hearing` returns the day a hearing is heard."""
 
-    __slots__ = ("hours_per_day", "free_day", "hearings_heard", "capacity", "listed", "_sitting", "_hours_over",
-                 "_hours_at_reset")
+    __slots__ = ("hours_per_day", "free_day", "hearings_heard", "capacity", "listed", "_gaps", "_sitting",
+                 "_hours_over", "_hours_at_reset", "_order")
 
     def __init__(self, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         self.hours_per_day = sitting_days_per_week * hours_per_sitting_day / DAYS_PER_WEEK
         self.capacity = TimeAverage(self.hours_per_day)  # sitting hours a day, over time
-        self.free_day = 0.0  # when the court's list is next free
+        self.free_day = 0.0  # from when the diary is free to its end
         self.hearings_heard = 0
-        self.listed: deque[tuple[float, Any]] = deque()  # (day, hearing) in date order
-        # the court time of hearings listed and not yet over: (start day, end day, court hours), in order
-        self._sitting: deque[tuple[float, float, float]] = deque()
-        self._hours_over = 0.0  # court hours of hearings over, since the run started
+        self.listed: list[tuple[float, int, Any]] = []  # heap of (day, order, hearing)
+        self._gaps: list[list[float]] = []  # free stretches [start, end) before free_day, in date order
+        # court time booked and not yet over: heap of (start day, end day, court hours); stretches never overlap
+        self._sitting: list[tuple[float, float, float]] = []
+        self._hours_over = 0.0  # court hours of stretches over, since the run started
         self._hours_at_reset = 0.0  # court hours used when statistics started
+        self._order = 0  # ties on a day: in the order listed
 
     def set_capacity(self, now: float, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         """An intervention changes sitting days: hearings already listed keep their dates."""
@@ -49,35 +51,88 @@ class Court:
         self.capacity.set(now, self.hours_per_day)
 
     def list_hearing(self, earliest_day: float, hours: float) -> float:
-        """List a hearing of `hours` court hours that may be heard from `earliest_day` on."""
-        start = earliest_day if earliest_day > self.free_day else self.free_day
-        self.free_day = start + hours / self.hours_per_day
-        if hours > 0:
-            self._sitting.append((start, self.free_day, hours))
+        """List a hearing of `hours` court hours that may be heard from `earliest_day` on, at the first
+        free court time then; the day it starts."""
+        need = hours / self.hours_per_day  # days of court time
+        gaps = self._gaps
+        start = -1.0
+        i = 0
+        while i < len(gaps) and need > 0:
+            gap = gaps[i]
+            lo = gap[0] if gap[0] > earliest_day else earliest_day
+            if lo >= gap[1]:
+                i += 1
+                continue
+            if start < 0:
+                start = lo
+            take = min(need, gap[1] - lo)
+            self._book(lo, lo + take, take * self.hours_per_day)
+            need -= take
+            if lo == gap[0]:
+                gap[0] += take
+            elif lo + take < gap[1]:  # the middle of a stretch: split it
+                gaps.insert(i + 1, [lo + take, gap[1]])
+                gap[1] = lo
+                i += 1
+            else:
+                gap[1] = lo
+            if gap[0] >= gap[1]:
+                gaps.pop(i)
+            else:
+                i += 1
+        if need > 0:
+            lo = earliest_day if earliest_day > self.free_day else self.free_day
+            if lo > self.free_day:
+                gaps.append([self.free_day, lo])  # free court time left before this hearing
+            if start < 0:
+                start = lo
+            self.free_day = lo + need
+            self._book(lo, self.free_day, need * self.hours_per_day)
+        elif start < 0:  # a hearing of no court time
+            start = earliest_day
         return start
 
+    def _book(self, start: float, end: float, hours: float) -> None:
+        if hours > 0:
+            heapq.heappush(self._sitting, (start, end, hours))
+
+    def forget_before(self, day: float) -> None:
+        """Drop free stretches that end by `day`: no hearing can be listed in the past."""
+        gaps = self._gaps
+        while gaps and gaps[0][1] <= day:
+            gaps.pop(0)
+
     def add_listed(self, day: float, hearing: Any) -> bool:
-        """Keep a listed hearing until its day; True if it is now the next hearing (the caller
-        schedules the court's event). Days arrive in order (see the module note)."""
-        self.listed.append((day, hearing))
-        return len(self.listed) == 1
+        """Keep a listed hearing until its day; True if it is now the first listed (the caller
+        schedules the court's event for it)."""
+        self._order += 1
+        first = not self.listed or day < self.listed[0][0]
+        heapq.heappush(self.listed, (day, self._order, hearing))
+        return first
 
-    def heard(self) -> None:
+    def pop_due(self, day: float) -> Any | None:
+        """The next hearing listed by `day`, taken off the list; None if none is."""
+        listed = self.listed
+        if listed and listed[0][0] <= day:
+            return heapq.heappop(listed)[2]
+        return None
+
+    def next_day(self) -> float | None:
+        return self.listed[0][0] if self.listed else None
+
+    def heard(self, now: float) -> None:
         self.hearings_heard += 1
-
-    def forget(self, day: float) -> None:
-        """Drop the hearings over by `day` (their hours are summed in list order whenever this runs,
-        so calling it once a sitting day rather than per hearing gives the same totals)."""
-        self.hours_used(day)
+        self.hours_used(now)  # forget the court time already over
+        self.forget_before(now)
 
     def hours_used(self, day: float) -> float:
         """Court hours spent hearing up to `day` since the run started; a hearing part-heard by then
         counts in part, so the time used never exceeds the sitting time (days asked for never go back)."""
         sitting = self._sitting
         while sitting and sitting[0][1] <= day:
-            self._hours_over += sitting.popleft()[2]
+            self._hours_over += heapq.heappop(sitting)[2]
         used = self._hours_over
-        if sitting and sitting[0][0] < day:
+        if sitting and sitting[0][0] < day:  # stretches never overlap: only the first can be under way
             start, end, hours = sitting[0]
             used += hours * (day - start) / (end - start)
         return used

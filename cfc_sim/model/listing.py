@@ -16,6 +16,7 @@ attends) before `then` carries the case on.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -102,8 +103,8 @@ class DrawnWaits:
 class CourtListing:
     """Hearings listed at the court's first free time (see `Court`); a share adjourned and relisted.
 
-    The hearings listed wait in the court's date-ordered deque; one request on the end-of-day work
-    clock (for the next listed day) serves them all."""
+    The hearings listed wait in the court's heap by day; one request on the end-of-day work clock
+    (for the next listed day) serves them all."""
 
     def __init__(self, area: ListingArea, court: CourtConfig) -> None:
         self.area = area
@@ -111,6 +112,8 @@ class CourtListing:
         self.on_held: Callable[[Case, str], None] = _no_record
         self._kinds: dict[str, tuple[float, str, float]] = {}  # kind -> (notice days, hours path, adjourned share)
         self._adjourned_share = court.adjourned_share
+        self._pending_day = math.inf  # the day of the clock request pending (inf: none)
+        self._token = 0  # the pending request's; an older one is stale
 
     def _kind(self, kind: str) -> tuple[float, str, float]:
         """A hearing type's notice, the path its length is drawn from and its share adjourned (its own,
@@ -131,28 +134,38 @@ class CourtListing:
         day = self.court.list_hearing(earliest, hours)
         case.listing_wait_days += day - earliest
         area.stats[case.pathway].listing_wait_days.add(day - earliest)
-        if self.court.add_listed(day, (case, kind, then)):
-            area.clock.at(day, self._sits, None)
+        self.court.add_listed(day, (case, kind, then))
+        self._schedule()
 
     def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
         """A case waiting for its hearing at day 0 joins the court's list (today's backlog)."""
         self.hearing(case, kind, 0.0, then)
 
-    def _sits(self, _: Any) -> None:
+    def _sits(self, token: int) -> None:
         """The end of a sitting day: hold the hearings listed for today, then wait for the next."""
-        listed = self.court.listed
+        if token != self._token:
+            return  # superseded by a request for an earlier day, which asked for the next one
+        court = self.court
         end_of_day = self.area.env.now + 1e-9  # the clock's time may be a rounding short of the day
-        while listed and listed[0][0] <= end_of_day:
-            self._held(*listed[0][1])  # still listed while held: a relisting queues behind it
-            listed.popleft()
-        self.court.forget(self.area.env.now)
-        if listed:
-            self.area.clock.at(listed[0][0], self._sits, None)
+        hearing = court.pop_due(end_of_day)
+        while hearing is not None:
+            self._held(*hearing)  # an adjourned hearing relisted today is held today too
+            hearing = court.pop_due(end_of_day)
+        self._pending_day = math.inf
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """One clock request, for the court's next listed day (earlier if a hearing takes a free stretch)."""
+        day = self.court.next_day()
+        if day is not None and day < self._pending_day:
+            self._token += 1
+            self._pending_day = day
+            self.area.clock.at(day, self._sits, self._token)
 
     def _held(self, case: Case, kind: str, then: Then) -> None:
         area = self.area
         now = area.env.now
-        self.court.heard()
+        self.court.heard(now)
         self.on_held(case, kind)
         if area.uniform("court.adjourned") < self._kind(kind)[2]:
             self.hearing(case, kind, now, then)
