@@ -39,55 +39,72 @@ class Target:
         return mean, low, high, self.low <= mean <= self.high
 
 
+# Weeks to final order are counted as the family court statistics count them (CALIBRATION.md, "how
+# weeks to final order is counted"): per child, all cases, by when and where they ended. The pilots'
+# "before" and "after" figures are the quarter before go-live and the quarter a year after it.
+# Court counts (51,473 new cases a year) exceed Cafcass's applications (752 a week): a court stock is
+# compared per week of demand, so at the model's demand.
+OUTSTANDING_WEEKS = 37_541 / (51_473 / 52)  # cases outstanding in court, in weeks of new cases (37.9)
+CAFCASS_APPLICATIONS_PER_WEEK = 752.0  # national-rollout.yaml's demand (header: DEMAND SPLIT)
+BASELINE, BIRMINGHAM, WALES = "national-baseline.yaml", "pilot-birmingham-court.yaml", "pilot-south-east-wales-court.yaml"
+
 TARGETS = [
-    Target("national-baseline.yaml", "mean FCA caseload", NATIONAL, "all", "caseload_mean",
-           "19.3 open cases (+-15%)", 19.3 * 0.85, 19.3 * 1.15, "board-2024-02"),
-    Target("national-baseline.yaml", "CAP cases with a further report, weeks to decision", NATIONAL, "cap",
+    # National, CAP only (national-baseline.yaml: a six-year national run, `pytest -m slow`)
+    Target(BASELINE, "CAP, all cases, weeks to final order (per child)", NATIONAL, "cap",
+           "weeks_to_final_order_mean", "39-41 weeks (+-15%)", 39 * 0.85, 41 * 1.15, "FCSQ 2025 (high)", slow=True),
+    Target(BASELINE, "CAP cases with a further report, weeks to decision", NATIONAL, "cap",
            "weeks_to_decision_reported_mean", "55-59 weeks (+-15%)", 55 * 0.85, 59 * 1.15,
-           "board-2024-02, review-2025"),
-    Target("national-baseline.yaml", "12-month turnover", NATIONAL, "all", "turnover_rate",
-           "15.4% (+-2 points)", 0.134, 0.174, "review-2025"),
-    Target("national-baseline.yaml", "open private-law cases, England", NATIONAL, "all", "open_cases_end",
-           "in the order of 16,000-18,000 (read as +-15%)", 16_000 * 0.85, 18_000 * 1.15, "review-2025"),
-    Target("national-baseline.yaml", "sickness absence", NATIONAL, "all", "sickness_days_share",
-           "5.4% of working time (+-1 point)", 0.044, 0.064, "Annual Report 2024-25 (medium)"),
-    Target("national-baseline.yaml", "vacancy rate", NATIONAL, "all", "vacancy_rate_mean",
-           "7.7%-11.7% (2023-2025)", 0.077 - 0.02, 0.117 + 0.02, "Annual Report 2024-25"),
-    Target("pathfinder-birmingham.yaml", "Birmingham pathfinder: weeks to decision with a Cafcass CIR",
-           NATIONAL, "cfc", "weeks_to_decision_reported_mean", "16.4 weeks (+-15%)", 16.4 * 0.85, 16.4 * 1.15,
-           "review-2025"),
-    # The fidelity model (FCA hours and court listing, CALIBRATION validation target 4)
-    Target("pilot-birmingham-court.yaml", "Birmingham-like pilot: CAP weeks to final order before", "ALL", "cap",
-           "weeks_to_decision_mean", "53 weeks (+-15%)", 53 * 0.85, 53 * 1.15, "MoJ statistics Nov 2025"),
-    Target("pilot-birmingham-court.yaml", "Birmingham-like pilot: CFC weeks to final order after", "ALL", "cfc",
-           "weeks_to_decision_mean", "23 weeks (+-15%)", 23 * 0.85, 23 * 1.15, "MoJ statistics Nov 2025"),
-    Target("pilot-birmingham-court.yaml", "Birmingham-like pilot: open caseload fall in 18 months live",
-           "Birmingham & Solihull", "all", "open_cases_fall_18m_after_go_live",
-           "1,846 -> 648 (-65%; read as 55%-75%)", 0.55, 0.75, "MoJ statistics Nov 2025"),
-    Target("pilot-birmingham-court.yaml", "Birmingham-like pilot: children seen under CFC", "ALL", "cfc",
-           "children_seen_share", "about 80% (+-10 points)", 0.70, 0.90, "family-law press Oct 2025 (medium-high)"),
-    Target("pilot-south-east-wales-court.yaml", "South-East-Wales-like pilot: CAP weeks before", "ALL", "cap",
-           "weeks_to_decision_mean", "37 weeks (+-15%)", 37 * 0.85, 37 * 1.15, "MoJ statistics Nov 2025"),
-    Target("pilot-south-east-wales-court.yaml", "South-East-Wales-like pilot: CFC weeks after", "ALL", "cfc",
-           "weeks_to_decision_mean", "12 weeks (+-15%)", 12 * 0.85, 12 * 1.15, "MoJ statistics Nov 2025",
-           known_gap="CFC cases take about 14 weeks: intake, the CIR's least elapsed time plus FCA hours shared "
-                     "across each FCA's cases, and 14 days' notice of the decision hearing leave little room"),
-    Target("national-baseline-court-hours.yaml", "CAP, all cases, weeks to final order", "ALL", "cap",
-           "weeks_to_decision_mean", "39-41 weeks (+-15%)", 39 * 0.85, 41 * 1.15, "FCSQ 2025 (high)", slow=True),
-    Target("national-baseline-court-hours.yaml", "CAP hearings per case", "ALL", "cap", "hearings_per_case",
-           "about 5 (read as 4-6)", 4.0, 6.0, "MoJ statistics Nov 2025 (medium-high)", slow=True),
-    Target("national-baseline-court-hours.yaml", "children seen under CAP", "ALL", "cap", "children_seen_share",
-           "about 30% (+-10 points)", 0.20, 0.40, "family-law press Oct 2025 (medium-high)", slow=True),
-    Target("national-baseline-court-hours.yaml", "CAP cases with a report, weeks to decision (hours, court)",
-           "ALL", "cap", "weeks_to_decision_reported_mean", "55-59 weeks (+-15%)", 55 * 0.85, 59 * 1.15,
            "board-2024-02, review-2025", slow=True),
-    Target("national-baseline-court-hours.yaml", "mean FCA caseload (hours, court)", "ALL", "all", "caseload_mean",
-           "19.3 open cases (+-15%)", 19.3 * 0.85, 19.3 * 1.15, "board-2024-02", slow=True),
-    Target("national-baseline-court-hours.yaml", "cases outstanding in court, England", "ALL", "all",
-           "open_cases_end", "37,541 (+-15%)", 37_541 * 0.85, 37_541 * 1.15, "NAO May 2025 (high)", slow=True),
-    Target("national-baseline-court-hours.yaml", "FCAs in post (FTE)", "ALL", "all", "fte_in_post_mean",
+    Target(BASELINE, "CAP hearings per case", NATIONAL, "cap", "hearings_per_case",
+           "about 5 (read as 4-6)", 4.0, 6.0, "MoJ statistics Nov 2025 (medium-high)", slow=True),
+    Target(BASELINE, "children seen under CAP", NATIONAL, "cap", "children_seen_share",
+           "about 30% (+-10 points)", 0.20, 0.40, "family-law press Oct 2025 (medium-high)", slow=True),
+    Target(BASELINE, "cases outstanding in court, England, at Cafcass's demand", NATIONAL, "all", "open_cases_end",
+           "37,541 against 51,473 new cases a year = 37.9 weeks of demand; x 752 a week = 28,520 (+-15%)",
+           OUTSTANDING_WEEKS * CAFCASS_APPLICATIONS_PER_WEEK * 0.85,
+           OUTSTANDING_WEEKS * CAFCASS_APPLICATIONS_PER_WEEK * 1.15, "NAO May 2025 (high)", slow=True),
+    Target(BASELINE, "FCAs in post (FTE)", NATIONAL, "all", "fte_in_post_mean",
            "1,473 (+-10%)", 1473 * 0.9, 1473 * 1.1, "Annual Report 2024-25 (high)", slow=True),
-    Target("national-baseline-court-hours.yaml", "London slower: East London CAP weeks to final order",
-           "East London", "cap", "weeks_to_decision_mean", "about 53 in London (read as 45-65)", 45.0, 65.0,
-           "Public Accounts Committee Sep 2025 (medium)", slow=True),
+    Target(BASELINE, "mean FCA caseload", NATIONAL, "all", "caseload_mean",
+           "19.3 open cases (+-15%)", 19.3 * 0.85, 19.3 * 1.15, "board-2024-02", slow=True,
+           known_gap="the model counts a private-law case on an FCA's caseload only while a piece of work "
+                     "(safeguarding, a report) is open; Cafcass counts it until the case closes, and the public-law "
+                     "load as slots: about 16 here"),
+    Target(BASELINE, "12-month turnover", NATIONAL, "all", "turnover_rate",
+           "15.4% (+-2 points)", 0.134, 0.174, "review-2025", slow=True),
+    Target(BASELINE, "sickness absence", NATIONAL, "all", "sickness_days_share",
+           "5.4% of working time (+-1 point)", 0.044, 0.064, "Annual Report 2024-25 (medium)", slow=True),
+    Target(BASELINE, "vacancy rate", NATIONAL, "all", "vacancy_rate_mean",
+           "7.7%-11.7% (2023-2025)", 0.077 - 0.02, 0.117 + 0.02, "Annual Report 2024-25", slow=True),
+    Target(BASELINE, "London slower: East London CAP weeks to final order (per child)", "East London", "cap",
+           "weeks_to_final_order_mean", "about 70 weeks in London, private law 2024 (read as 60-80)", 60.0, 80.0,
+           "NAO 2024 via PAC Sep 2025 (medium)", slow=True,
+           known_gap="no mechanism yet: London's courts run nearer saturation (fewer sitting days per "
+                     "application) but a court below saturation adds days, not months"),
+    # Pilots (one area each, from a year before go-live to two years after)
+    Target(BIRMINGHAM, "Birmingham-like pilot: weeks to final order, quarter before go-live", NATIONAL, "all",
+           "weeks_to_final_order_quarter_before_go_live_mean", "53 weeks (+-15%)", 53 * 0.85, 53 * 1.15,
+           "MoJ statistics Nov 2025",
+           known_gap="about 43 weeks: below saturation the directions timetable sets CAP's pace; Birmingham's court "
+                     "was behind before its pilot (a backlog growing), which the stationary model does not have"),
+    Target(BIRMINGHAM, "Birmingham-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
+           "all", "weeks_to_final_order_year_live_mean", "23 weeks (+-15%)", 23 * 0.85, 23 * 1.15,
+           "MoJ statistics Nov 2025",
+           known_gap="CAP cases still open a year after go-live end at 80-90 weeks and pull the quarter's mean "
+                     "to about 35; the pilots cleared their CAP backlogs faster than the model's CAP listing does"),
+    Target(BIRMINGHAM, "Birmingham-like pilot: open caseload fall in 18 months live", "Birmingham & Solihull", "all",
+           "open_cases_fall_18m_after_go_live", "1,846 -> 648 (-65%; read as 55%-75%)", 0.55, 0.75,
+           "MoJ statistics Nov 2025"),
+    Target(BIRMINGHAM, "Birmingham-like pilot: children seen under CFC", NATIONAL, "cfc", "children_seen_share",
+           "about 80% (+-10 points)", 0.70, 0.90, "family-law press Oct 2025 (medium-high)"),
+    Target(BIRMINGHAM, "Birmingham-like pilot: CFC cases with a Cafcass CIR, weeks to decision", NATIONAL, "cfc",
+           "weeks_to_decision_reported_mean", "16.4 weeks (+-15%)", 16.4 * 0.85, 16.4 * 1.15, "review-2025"),
+    Target(WALES, "South-East-Wales-like pilot: weeks to final order, quarter before go-live", NATIONAL, "all",
+           "weeks_to_final_order_quarter_before_go_live_mean", "37 weeks (+-15%)", 37 * 0.85, 37 * 1.15,
+           "MoJ statistics Nov 2025"),
+    Target(WALES, "South-East-Wales-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
+           "all", "weeks_to_final_order_year_live_mean", "12 weeks (+-15%)", 12 * 0.85, 12 * 1.15,
+           "MoJ statistics Nov 2025",
+           known_gap="as Birmingham: CAP cases still open a year after go-live pull the quarter's mean to about 25; "
+                     "CFC cases alone take about 11"),
 ]

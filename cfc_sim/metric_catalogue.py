@@ -153,6 +153,14 @@ CATALOGUE: tuple[Metric, ...] = (
        "weeks to decision (after go-live)", "weeks (average)"),
     _m("weeks_to_decision_before_go_live_mean", "Time to decision, cases closed before go-live",
        "weeks to decision (before go-live)", "weeks (average)"),
+    _m("weeks_to_final_order_mean", "Weeks to final order, per child (as the family court statistics count it)",
+       "weeks to final order, per child", "weeks (average per child)", compared=True, better="lower"),
+    _m("weeks_to_final_order_quarter_before_go_live_mean",
+       "Weeks to final order, per child, cases ending in the quarter before go-live",
+       "weeks to final order, quarter before go-live", "weeks (average per child)", better="lower"),
+    _m("weeks_to_final_order_year_live_mean",
+       "Weeks to final order, per child, cases ending in the quarter a year after go-live",
+       "weeks to final order, a year live", "weeks (average per child)", better="lower"),
     _m("workforce_cost", "Workforce cost", "workforce cost", "money", COUNT),
 )
 

@@ -148,11 +148,19 @@ class CaseStats:
     # CAP cases with a report, closed before / after the area went live (the transition)
     reported_weeks_before_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
     reported_weeks_after_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
+    # weeks to final order as the published statistics count it: per child, by when the case ended
+    # (all closed cases; the quarter before go-live; the quarter that starts a year after it)
+    child_weeks: float = 0.0
+    quarter_before_child_weeks: float = 0.0
+    quarter_before_children: int = 0
+    year_live_child_weeks: float = 0.0
+    year_live_children: int = 0
 
     def merge(self, other: CaseStats) -> None:
         for name in ("open_start", "applications", "children", "closed", "allocations", "reallocations",
                      "closed_allocated", "closed_single_fca", "cir_on_time", "closed_children",
-                     "closed_children_seen", "hearings"):
+                     "closed_children_seen", "hearings", "child_weeks", "quarter_before_child_weeks",
+                     "quarter_before_children", "year_live_child_weeks", "year_live_children"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("decision_weeks", "reported_weeks", "wait_days", "cir_working_days",
                      "reported_weeks_before_go_live", "reported_weeks_after_go_live", "listing_wait_days",
@@ -179,6 +187,13 @@ class CaseStats:
             "weeks_to_decision_mean": self.decision_weeks.mean(),
             "weeks_to_decision_p90": self.decision_weeks.quantile(0.9),
             "weeks_to_decision_reported_mean": self.reported_weeks.mean(),
+            "weeks_to_final_order_mean": self.child_weeks / self.closed_children if self.closed_children else NAN,
+            "weeks_to_final_order_quarter_before_go_live_mean": (
+                self.quarter_before_child_weeks / self.quarter_before_children if self.quarter_before_children else NAN
+            ),
+            "weeks_to_final_order_year_live_mean": (
+                self.year_live_child_weeks / self.year_live_children if self.year_live_children else NAN
+            ),
             "wait_to_allocation_days_mean": self.wait_days.mean(),
             "wait_to_allocation_days_p90": self.wait_days.quantile(0.9),
             "reallocations_per_case": self.reallocations / self.allocations if self.allocations else NAN,

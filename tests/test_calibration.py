@@ -1,4 +1,4 @@
-"""The shipped scenarios reproduce the published figures (CALIBRATION validation targets 1-2)."""
+"""The shipped scenarios reproduce the published figures (CALIBRATION validation targets 1-4)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cfc_sim.scenario.schema import thaw
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
-REPS = {"national-baseline.yaml": 3, "national-baseline-court-hours.yaml": 2}
+REPS = {"national-baseline.yaml": 2}
 
 
 @pytest.fixture(scope="module")
@@ -51,19 +51,19 @@ SHARED = ("workforce.hours", "cap.hours", "cfc.hours", "court.hearings", "court.
 @pytest.mark.parametrize("pilot", ["pilot-birmingham-court.yaml", "pilot-south-east-wales-court.yaml"])
 def test_pilots_use_the_national_fidelity_assumptions(pilot: str) -> None:
     """The pilots check the national scenario's hours and hearing assumptions, so they must be the same."""
-    national = cfc_sim.load_scenario(SCENARIOS / "national-court-hours.yaml").areas[0]
+    national = cfc_sim.load_scenario(SCENARIOS / "national-rollout.yaml").areas[0]
     area = cfc_sim.load_scenario(SCENARIOS / pilot).areas[0]
     for dotted in SHARED:
         a, b = national, area
         for key in dotted.split("."):
             a, b = getattr(a, key), getattr(b, key)
-        assert a == b, f"{pilot}: {dotted} differs from national-court-hours.yaml"
+        assert a == b, f"{pilot}: {dotted} differs from national-rollout.yaml"
 
 
-def test_no_intervention_in_the_hours_rollout_cuts_an_areas_posts() -> None:
-    """The slot rollout's example raise of Essex's establishment (17 -> 21) is restated for the hours
-    file's workforce (52 -> 64): inherited unchanged, it would cut Essex's posts from 52 to 21."""
-    config = cfc_sim.load_scenario(SCENARIOS / "national-court-hours.yaml")
+def test_no_intervention_in_the_rollout_cuts_an_areas_posts() -> None:
+    """An example raise of an area's establishment must raise it for this file's workforce (the slot
+    file's Essex raise to 21, inherited by an hours file, once cut Essex's posts from 52 to 21)."""
+    config = cfc_sim.load_scenario(SCENARIOS / "national-rollout.yaml")
     for change in config.interventions:
         posts = thaw(change.set).get("workforce.establishment")
         if posts is not None:

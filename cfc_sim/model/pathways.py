@@ -22,11 +22,14 @@ from collections.abc import Callable
 
 from simpy.events import Timeout
 
+from cfc_sim.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from cfc_sim.metrics import CaseStats
 from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, CFC, CIR, INTAKE, SAFEGUARDING, SECOND, SECTION7, VISIT, Case
 from cfc_sim.model.work import Piece
 
 Step = Callable[[Case, float], None]
+DAYS_PER_QUARTER = 3 * DAYS_PER_MONTH
 
 
 class CaseFlow:
@@ -259,11 +262,24 @@ class CaseFlow:
                 stats.closed_single_fca += 1
         stats.closed_children += case.children
         stats.closed_children_seen += case.seen_children
+        self._final_order(stats, case.children, weeks, now - area.go_live_day)
         stats.hearings += case.hearings
         if area.trace is not None:
             area.log(now, case, "closed")
         if self._on_close is not None:
             self._on_close(case)
+
+    @staticmethod
+    def _final_order(stats: CaseStats, children: int, weeks: float, days_live: float) -> None:
+        """Weeks to final order as the family court statistics count them: per child, by when the case
+        ended; also for the quarter before go-live and the quarter a year after (the pilots' figures)."""
+        stats.child_weeks += weeks * children
+        if -DAYS_PER_QUARTER <= days_live < 0:
+            stats.quarter_before_child_weeks += weeks * children
+            stats.quarter_before_children += children
+        elif DAYS_PER_YEAR <= days_live < DAYS_PER_YEAR + DAYS_PER_QUARTER:
+            stats.year_live_child_weeks += weeks * children
+            stats.year_live_children += children
 
     # ---- open work at the start ----------------------------------------------------------------
     _STAGE_DURATIONS = {
