@@ -46,7 +46,8 @@ class Target:
 # compared per week of demand, so at the model's demand.
 OUTSTANDING_WEEKS = 37_541 / (51_473 / 52)  # cases outstanding in court, in weeks of new cases (37.9)
 CAFCASS_APPLICATIONS_PER_WEEK = 752.0  # national-rollout.yaml's demand (header: DEMAND SPLIT)
-BASELINE, BIRMINGHAM, WALES = "national-baseline.yaml", "pilot-birmingham-court.yaml", "pilot-south-east-wales-court.yaml"
+BASELINE, BIRMINGHAM = "national-baseline.yaml", "pilot-birmingham-court.yaml"
+WALES = "pilot-south-east-wales-court.yaml"
 
 TARGETS = [
     # National, CAP only (national-baseline.yaml: a six-year national run, `pytest -m slow`)
