@@ -25,6 +25,19 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def calibration_line(config: ScenarioConfig) -> str:
+    """One line naming the calibration the scenario's assumptions come from ('' if it names none)."""
+    note = config.header.calibration
+    if note is None:
+        return "not stated: the scenario names no calibration"
+    parts = [f"version {note.version}"]
+    if note.procedure:
+        parts.append(f"rerun with cfc-sim calibrate {note.procedure}")
+    if note.fit:
+        parts.append(note.fit)
+    return "; ".join(parts)
+
+
 def build_manifest(config: ScenarioConfig, *, source: str | None, started: dt.datetime, wall_seconds: float,
                    command: str, **fields: Any) -> dict[str, Any]:
     """The manifest of a folder made from `config` (`fields`, the kind's own, follow the replications),
@@ -36,6 +49,7 @@ def build_manifest(config: ScenarioConfig, *, source: str | None, started: dt.da
         "seed": config.seed,
         "replications": config.replications,
         "mechanisms": config.mechanisms(),  # how FCAs work and hearings are listed -> the areas
+        "calibration": calibration_line(config),  # what the unpublished assumptions rest on
         **fields,
         "cfc_sim_version": __version__,
         "python": platform.python_version(),

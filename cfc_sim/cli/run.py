@@ -88,6 +88,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
 def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-def]
     """England against the targets, then the areas at risk worst first, and where to look next."""
     from cfc_sim.at_risk import areas_at_risk, format_check, national_checks
+    from cfc_sim.manifest import calibration_line
 
     config = result.config
     shown = terminal_text(str(folder))
@@ -96,6 +97,7 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
     for mechanisms, areas in config.mechanisms().items():
         where = "every area" if len(areas) == len(config.areas) else f"{len(areas)} of {len(config.areas)} areas"
         click.echo(f"model: {mechanisms} in {where}")
+    click.echo(f"calibration: {terminal_text(calibration_line(config))}")
     click.echo("England (all areas):")
     for check in national_checks(result.summary, config):
         click.echo(f"  {format_check(check)}")

@@ -64,7 +64,18 @@ def _place_name(value: str) -> str:
     return value
 
 
+def _note_text(value: str) -> str:
+    """A line of free text that reaches the terminal, the manifest and HTML: printable, short, and never
+    read by a spreadsheet as a formula."""
+    if not value.isprintable():
+        raise ValueError("must be printable text on one line (no control characters)")
+    if value[:1] in ("=", "+", "-", "@"):
+        raise ValueError("must not start with =, +, - or @ (spreadsheets would read it as a formula)")
+    return value
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+SafeText = Annotated[str, Strict(), Field(max_length=300), AfterValidator(_note_text)]
 Share = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
 NonNegInt = Annotated[int, Strict(), Field(ge=0)]
@@ -411,6 +422,15 @@ class CalendarConfig(Frozen):
     bank_holidays: tuple[IsoDate, ...] = ()
 
 
+class CalibrationNote(Frozen):
+    """What a scenario's unpublished assumptions rest on (optional): the calibration that set them, so a
+    run can say so in its manifest and headline. Free text, checked like a name for spreadsheets."""
+
+    version: SafeText
+    procedure: SafeText = ""  # the space file that reruns it, e.g. calibration/national.yaml
+    fit: SafeText = ""  # in a line: how many published figures are in band, and where the gaps are
+
+
 class TargetsConfig(Frozen):
     cir_working_days: PosInt
     cir_on_time_share: Share
@@ -494,6 +514,7 @@ class ScenarioHeader(Frozen):
     calendar: CalendarConfig = CalendarConfig()
     targets: TargetsConfig
     readiness: ReadinessConfig
+    calibration: CalibrationNote | None = None  # optional: what the assumptions rest on
 
     @field_validator("warmup_months")
     @classmethod
