@@ -7,7 +7,7 @@ import math
 
 import pytest
 import simpy
-from model_support import mean_metrics
+from model_support import mean_metrics, two_areas
 from scenario_factory import config
 
 from cfc_sim.calendar import SimCalendar
@@ -219,3 +219,14 @@ def test_required_fte_counts_hours_where_fcas_work_in_hours() -> None:
     assert heavy[0] - light[0] == pytest.approx(cir_share * 48.0)
     assert heavy[1] > light[1] * 1.5
     assert need(12.0, False)[0] == 0.0
+
+
+def test_a_reported_case_stays_on_its_writers_caseload_until_it_closes() -> None:
+    """Cafcass counts a case on the caseload of the FCA who reported until it closes: the longer cases
+    wait for their final hearing after the report, the higher the mean caseload (it takes no slot)."""
+    def caseload(wait_days: float) -> float:
+        data = two_areas(hours=False, court=False,
+                         defaults__cap__final_hearing_wait_days={"dist": "fixed", "value": wait_days})
+        return mean_metrics(data)[("Capshire", "all", "caseload_mean")]
+
+    assert caseload(300.0) > caseload(30.0) + 1.0

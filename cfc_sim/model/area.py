@@ -379,8 +379,28 @@ class Area:
     def _flush_caseload(self, fca: FCA, now: float) -> None:
         """Credit the FCA-days since the last change at the FCA's current caseload (incl. other work)."""
         if not fca.flexible and now > fca.since_day:
-            self.caseload_days.add(len(fca.cases) + fca.other, now - fca.since_day)
+            self.caseload_days.add(len(fca.cases) + fca.other + fca.held, now - fca.since_day)
         fca.since_day = now
+
+    def keep_on_caseload(self, case: Case, now: float) -> None:
+        """A report is done: the case stays on its writer's caseload until it closes (Cafcass counts
+        it there; it takes no slot). Nothing is kept for an FCA who has left or a flexible one."""
+        fca = case.last_fca
+        if fca is None or case.held or fca.flexible or not fca.in_post:
+            return
+        self._flush_caseload(fca, now)
+        fca.held += 1
+        case.held = True
+
+    def drop_from_caseload(self, case: Case, now: float) -> None:
+        """The case closes (or needs its FCA's work again): off the caseload it was kept on."""
+        if not case.held:
+            return
+        fca = case.last_fca
+        case.held = False
+        if fca.in_post:
+            self._flush_caseload(fca, now)
+        fca.held -= 1
 
     # ---- allocation ---------------------------------------------------------------------
     def request_allocation(self, case: Case, now: float, work_days: float, work_hours: float = 0.0) -> None:

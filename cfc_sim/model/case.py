@@ -22,7 +22,7 @@ class Case:
 
     __slots__ = (
         "id", "pathway", "arrival_day", "children", "domestic_abuse", "high_risk",
-        "work", "ready_day", "work_left_days", "work_end_day", "token", "fca", "last_fca",
+        "work", "ready_day", "work_left_days", "work_end_day", "token", "fca", "last_fca", "held",
         "fcas_seen", "had_report", "seen_children", "allocated",
         # FCA hours (hours mode): the current piece of work and its visits
         "hours_left", "min_end_day", "ps_finish", "ps_version", "ps_on", "piece", "piece_hours",
@@ -47,6 +47,7 @@ class Case:
         self.token = 0  # bumped on every (re)allocation so stale work-end events are ignored
         self.fca: Any = None  # the FCA doing its current piece (cfc_sim.model.fca imports this module)
         self.last_fca: Any = None
+        self.held = False  # kept on last_fca's caseload after its report, until it closes
         self.fcas_seen = 0
         self.had_report = False
         self.seen_children = 0  # children an FCA has seen (visited) so far

@@ -15,7 +15,7 @@ class FCA:
 
     __slots__ = (
         "id", "trained", "in_post", "on_notice", "absent", "in_training", "flexible",
-        "cap_full", "cap_now", "other", "cases", "since_day", "absence_token",
+        "cap_full", "cap_now", "other", "held", "cases", "since_day", "absence_token",
         "version", "work",
     )
 
@@ -30,6 +30,9 @@ class FCA:
         self.cap_full = cap_full
         self.cap_now = cap_full
         self.other = 0  # slots held by public-law and other work (workforce.other_work_share)
+        # cases whose report this FCA wrote, kept on the caseload until they close (as Cafcass counts
+        # a caseload): counted, but they take no slot and no hours beyond the hearings attended
+        self.held = 0
         self.cases: set[Case] = set()
         self.since_day = start_day  # when the caseload last changed (for FCA-day histograms)
         self.absence_token = 0

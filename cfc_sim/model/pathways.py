@@ -112,6 +112,7 @@ class CaseFlow:
         if not piece.by_fca:
             self._then(piece.days, self._piece_done, case)
             return
+        self.area.drop_from_caseload(case, now)  # a second report is allocated afresh
         self.area.request_allocation(case, now, piece.days, piece.hours)
         if case.visit_hours > 0 and piece.visits_by_day == piece.visits_by_day:
             if piece.visits_by_day <= now:
@@ -139,6 +140,7 @@ class CaseFlow:
                 self.listing.hearing(case, "first_hearing", now, self._cap_first_hearing)
         elif work == SECTION7:
             case.had_report = True
+            area.keep_on_caseload(case, now)
             self.listing.hearing(case, "dra", now, self._cap_dra)
         elif work == INTAKE:
             self._cfc_triage(case, now)
@@ -146,9 +148,11 @@ class CaseFlow:
             self.listing.hearing(case, "decision", now, self._cfc_decided)
         elif work == CIR:
             case.had_report = True
+            area.keep_on_caseload(case, now)
             self._cir_filed(case, now)
             self.listing.hearing(case, "decision", now, self._cfc_decided)
         else:  # second report: a further hearing, then the final decision
+            area.keep_on_caseload(case, now)
             self.listing.hearing(case, "further", now, self._close)
 
     def _cir_filed(self, case: Case, now: float) -> None:
@@ -247,6 +251,7 @@ class CaseFlow:
         area = self.area
         stats = area.stats[case.pathway]
         area.open_cases[case.pathway] -= 1
+        area.drop_from_caseload(case, now)
         stats.closed += 1
         weeks = (now - case.arrival_day) / 7.0
         stats.decision_weeks.add(weeks)
