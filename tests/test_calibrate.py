@@ -253,3 +253,28 @@ def test_the_workers_module_stays_light() -> None:
              "print(json.dumps([m for m in ('pandas', 'scipy', 'yaml', 'sklearn', 'matplotlib') if m in sys.modules]))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
     assert json.loads(loaded.stdout) == []
+
+
+def test_a_known_gap_is_measured_and_shown_but_neither_rules_out_nor_decides(tmp_path: Path) -> None:
+    """A figure the model cannot reach yet (an impossible band here) must not push the search: with it
+    marked as a known gap the same sets are accepted as without it, and the fit table shows it."""
+    plain = _space(tmp_path)
+    gap = dict(name="impossible", definition="a band no run reaches", metric="caseload_mean",
+               published="1000", low=999.0, high=1001.0, known_gap="no mechanism yet")
+    with_gap = _space(tmp_path, figures=[*plain["figures"], gap])
+    from cli_runner import invoke_quietly
+
+    for name, space in (("plain", plain), ("gap", with_gap)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "cal.yaml").write_text((tmp_path / "cal.yaml").read_text())
+        code, out, err = invoke_quietly(["calibrate", str(_write(folder, space)), "--out", str(folder / "out")])
+        assert code == 0, err
+        if name == "gap":
+            assert "[gap] impossible" in out
+            fit = pd.read_csv(folder / "out" / "fit.csv")
+            assert fit.set_index("figure").loc["impossible", "known_gap"] == "no mechanism yet"
+    plain_sets = pd.read_csv(tmp_path / "plain" / "out" / "accepted_sets.csv")
+    gap_sets = pd.read_csv(tmp_path / "gap" / "out" / "accepted_sets.csv")
+    assert len(plain_sets) > 0
+    pd.testing.assert_frame_equal(plain_sets, gap_sets)

@@ -31,7 +31,7 @@ from cfc_sim.safe_text import csv_safe
 from cfc_sim.version import __version__
 
 FIT_COLUMNS = ["figure", "kind", "scenario", "definition", "published", "source", "area", "pathway", "metric",
-               "band_low", "band_high", "model_mean", "model_low", "model_high", "within", "basis"]
+               "band_low", "band_high", "model_mean", "model_low", "model_high", "within", "basis", "known_gap"]
 
 
 def design_frame(result: Calibration) -> pd.DataFrame:
@@ -66,8 +66,8 @@ def _basis(result: Calibration) -> tuple[list[int], str]:
     distances = []
     for run in result.runs:
         scaled = [abs(m - f.value) / ((f.target.high - f.target.low) / 2) for f, m in
-                  zip(result.space.figures, run.means, strict=True)]
-        distances.append(max((s if math.isfinite(s) else math.inf) for s in scaled))
+                  zip(result.space.figures, run.means, strict=True) if f.gates]
+        distances.append(max(((s if math.isfinite(s) else math.inf) for s in scaled), default=0.0))
     best = int(np.argmin(distances)) if distances else 0
     return ([best] if result.runs else []), f"closest point {best} (no set accepted)"
 
@@ -83,7 +83,7 @@ def fit_frame(result: Calibration) -> pd.DataFrame:
         t = figure.target
         rows.append([figure.name, figure.kind, figure.scenario, figure.definition, t.published, t.source, t.area,
                      t.pathway, _measure_text(figure), t.low, t.high, mean,
-                     float(low), float(high), "yes" if figure.within(mean) else "no", basis])
+                     float(low), float(high), "yes" if figure.within(mean) else "no", basis, figure.known_gap])
     return pd.DataFrame(rows, columns=FIT_COLUMNS)
 
 
@@ -179,7 +179,8 @@ def summary_lines(result: Calibration) -> list[str]:
     lines.append(f"fit ({fit['basis'].iloc[0] if len(fit) else '-'}):")
     for row in fit.itertuples():
         share = row.band_high <= 1
-        lines.append(f"  {'[ok]' if row.within == 'yes' else '[NO]'} {row.figure}: {_number(row.model_mean, share)} "
+        mark = "[ok]" if row.within == "yes" else ("[gap]" if row.known_gap else "[NO]")
+        lines.append(f"  {mark} {row.figure}: {_number(row.model_mean, share)} "
                      f"({_number(row.model_low, share)} to {_number(row.model_high, share)}), band "
                      f"{_number(row.band_low, share)} to {_number(row.band_high, share)}")
     return lines

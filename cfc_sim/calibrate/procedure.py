@@ -84,9 +84,10 @@ class Calibration:
 
     @property
     def accepted(self) -> list[int]:
-        """Runs whose figures are all in band and conditions all hold (indices into `runs`)."""
+        """Runs whose figures are all in band and conditions all hold (indices into `runs`); a known
+        gap is measured but does not decide."""
         return [i for i, run in enumerate(self.runs)
-                if all(f.within(m) for f, m in zip(self.space.figures, run.means, strict=True))]
+                if all(f.within(m) or not f.gates for f, m in zip(self.space.figures, run.means, strict=True))]
 
 
 def run_calibration(space: Space, *, points: int | None = None, waves: int | None = None, seed: int | None = None,
@@ -190,6 +191,9 @@ def implausibilities(space: Space, emulators: Sequence[Emulator], var_replicatio
     """I(x) of every figure (columns) at unit-cube candidates (rows)."""
     columns = []
     for figure, emulator, var in zip(space.figures, emulators, var_replication, strict=True):
+        if not figure.gates:  # a known gap rules nothing out
+            columns.append(np.zeros(len(unit)))
+            continue
         mean, var_em = emulator.predict(unit)
         columns.append(implausibility(figure.value, mean, var_em, figure.sd_observation ** 2, float(var)))
     return np.column_stack(columns)

@@ -99,6 +99,7 @@ class FigureEntry(_Strict):
     low: float | None = None
     high: float | None = None
     source: str = ""
+    known_gap: str | None = None  # measured and shown, never gating (default: the target's known gap)
 
 
 class SpaceFile(_Strict):
@@ -146,6 +147,13 @@ class Figure:
     value: float
     ratio: tuple[tuple[int, int], tuple[int, int]] | None
     each: tuple[float, float] | None = None  # the figure is the share of areas whose measure is in this band
+    known_gap: str = ""  # a figure the model cannot reach yet (why): measured and shown, but it neither
+    # rules a point out nor stops a set being accepted, so no parameter is pushed to force it
+
+    @property
+    def gates(self) -> bool:
+        """Whether the figure rules points out and decides acceptance (not a known gap)."""
+        return not self.known_gap
 
     @property
     def name(self) -> str:
@@ -301,8 +309,9 @@ def _figures(parsed: SpaceFile, block: str, problems: list[tuple[str, str]]) -> 
                         fields["metric"], fields["published"] or "", float(fields["low"]), float(fields["high"]),
                         entry.source or (base.source if base else ""))
         ratio = (entry.ratio.months, entry.ratio.over) if entry.ratio else None
+        gap = entry.known_gap if entry.known_gap is not None else (base.known_gap if base else "")
         out.append(Figure(target, "figure" if block == "figures" else "condition", scenario, entry.definition,
-                          float(value), ratio, entry.each))
+                          float(value), ratio, entry.each, gap))
     return out
 
 
