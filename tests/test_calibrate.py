@@ -132,6 +132,23 @@ def test_a_relative_parameter_scales_each_areas_own_value(tmp_path: Path) -> Non
     assert settings_for(base, space.parameters, [4.0, 1.5]) == {CAP: 4, "areas.Testshire.workforce.fcas": 4}
 
 
+def test_runs_cut_to_some_areas_hand_plans_the_factor_for_every_area(tmp_path: Path) -> None:
+    """A space may cut a scenario to a few areas to keep runs cheap; the runs use only those, but the
+    settings handed to plans carry a relative parameter's factor to every area of the file."""
+    space_dict = _space(tmp_path)
+    data = yaml.safe_load((tmp_path / "cal.yaml").read_text())
+    first = dict(data["areas"][0])
+    data["areas"] = [first, {**first, "name": "Otherton", "workforce": {"fcas": 6, "establishment": 6}}]
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump(data))
+    space_dict["scenarios"] = {"one": {"file": "cal.yaml", "areas": [first["name"]]}}
+    space = load_space(_write(tmp_path, space_dict))
+    base = load_bases(space)["one"]
+    assert base.areas == [first["name"]]
+    assert settings_for(base, space.parameters, [4.0, 1.5]) == {CAP: 4, f"areas.{first['name']}.workforce.fcas": 4}
+    assert settings_for(base, space.parameters, [4.0, 1.5], every_area=True) == {
+        CAP: 4, f"areas.{first['name']}.workforce.fcas": 4, "areas.Otherton.workforce.fcas": 9}
+
+
 # ------------------------------------------------------------------------------------------ the space file
 
 

@@ -7,6 +7,7 @@ from the assumptions, not from the dice.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,9 @@ class ScenarioBase:
     raw: dict[str, Any]
     resolved: dict[str, Any]
     areas: list[str]
+    # every area of the file, resolved, when the runs are cut to some of them: a relative parameter's
+    # factor is a property of the assumption set, so the sets handed to plans carry it to every area
+    every_area: list[dict[str, Any]] | None = None
 
 
 def load_bases(space: Space) -> dict[str, ScenarioBase]:
@@ -50,7 +54,9 @@ def load_bases(space: Space) -> dict[str, ScenarioBase]:
                 raw = apply_settings(raw, entry.settings)
             except UserError as exc:
                 raise UserError(exc.detail, file=str(space.path), key=f"scenarios.{name}.settings.{exc.key}") from None
+        every_area = None
         if entry.areas:
+            every_area = resolved_dict(build_config(copy.deepcopy(raw), str(path), path.parent))["areas"]
             known = [a.get("name") for a in raw.get("areas") or [] if isinstance(a, dict)]
             unknown = [a for a in entry.areas if a not in known]
             if unknown:
@@ -61,7 +67,8 @@ def load_bases(space: Space) -> dict[str, ScenarioBase]:
                 raw["interventions"] = [i for i in raw["interventions"]
                                         if not isinstance(i, dict) or i.get("area") in set(entry.areas)]
         config = build_config(raw, str(path), path.parent)
-        bases[name] = ScenarioBase(name, path, raw, resolved_dict(config), [a.name for a in config.areas])
+        bases[name] = ScenarioBase(name, path, raw, resolved_dict(config), [a.name for a in config.areas],
+                                   every_area)
     _check_figures(space, bases)
     return bases
 
@@ -82,9 +89,12 @@ def _setting_value(parameter: Parameter, value: float) -> int | float:
     return int(round(value)) if parameter.integer else float(value)
 
 
-def settings_for(base: ScenarioBase, parameters: Sequence[Parameter], values: Sequence[float]) -> dict[str, Any]:
+def settings_for(base: ScenarioBase, parameters: Sequence[Parameter], values: Sequence[float], *,
+                 every_area: bool = False) -> dict[str, Any]:
     """The dotted settings one assumption set makes in one scenario; a relative parameter becomes
-    the scenario's own value times the factor, area by area."""
+    the scenario's own value times the factor, area by area (`every_area`: over every area of the
+    file, not only those the runs are cut to: the settings handed to plans)."""
+    areas = base.every_area if every_area and base.every_area is not None else base.resolved["areas"]
     settings: dict[str, Any] = {}
     for parameter, value in zip(parameters, values, strict=True):
         if base.name not in parameter.scenarios:
@@ -98,7 +108,7 @@ def settings_for(base: ScenarioBase, parameters: Sequence[Parameter], values: Se
                             key=parameter.key)
         targets = ([(parameter.key, get(base.resolved, key.path))] if key.area is None else
                    [(f"areas.{area['name']}.{'.'.join(key.path)}", get(area, key.path))
-                    for area in base.resolved["areas"] if key.area in ("*", area["name"])])
+                    for area in areas if key.area in ("*", area["name"])])
         if key.area is not None and not targets:
             raise UserError(f"no area named {key.area!r} (areas include {', '.join(base.areas[:8])})",
                             key=parameter.key)

@@ -154,10 +154,11 @@ def _simulate(result: Calibration, bases: dict[str, ScenarioBase], unit: np.ndar
     for p, row in enumerate(values):
         by_scenario = {s: iter(outputs[p * len(names) + k]) for k, s in enumerate(names)}
         figures = [np.asarray(next(by_scenario[f.scenario]), float) for f in space.figures]
+        made = {s: settings_for(bases[s], space.parameters, row, every_area=True) for s in names}
         merged: dict[str, float] = {}
         for s in reversed(names):
-            merged.update(settings[p][s])
-        ordered = {k: merged[k] for s in names for k in settings[p][s]}
+            merged.update(made[s])
+        ordered = {k: merged[k] for s in names for k in made[s]}
         result.runs.append(Run(wave, stage, row, figures, float(scores[p]), ordered))
     result.wave_log.append(Wave(wave, len(values)))
 
