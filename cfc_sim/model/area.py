@@ -62,6 +62,7 @@ class Area:
         self.open_cap_at_go_live = float("nan")
         self.open_at_go_live = float("nan")  # all open cases on the go-live day, and 18 months later
         self.open_18m_after_go_live = float("nan")
+        self._seed_turn = 0  # the FCA next given a reported case open at the start (keep_open_case)
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         # each sampler's bound draw, by where its distribution is (bound: calling it skips a look-up)
@@ -391,6 +392,16 @@ class Area:
         self._flush_caseload(fca, now)
         fca.held += 1
         case.held = True
+
+    def keep_open_case(self, case: Case, now: float) -> None:
+        """A case open at the start whose report is already written: on an FCA's caseload, as it would
+        be had the run seen it through (FCAs in post in turn), so caseloads start where they settle."""
+        staff = [f for f in self.fcas if not f.flexible and f.in_post]
+        if not staff:
+            return
+        self._seed_turn += 1
+        case.last_fca = staff[self._seed_turn % len(staff)]
+        self.keep_on_caseload(case, now)
 
     def drop_from_caseload(self, case: Case, now: float) -> None:
         """The case closes (or needs its FCA's work again): off the caseload it was kept on."""

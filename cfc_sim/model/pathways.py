@@ -329,9 +329,11 @@ class CaseFlow:
             continuing = cap.further_report_share + cap.continue_without_report_share
             if area.uniform("initial.report") * continuing < cap.further_report_share:
                 case.work, case.had_report, case.seen_children = SECTION7, True, case.children
+                area.keep_open_case(case, 0.0)
             self.listing.open_at_start(case, "final", remaining, self._close)
         else:  # waiting for the decision hearing: a Cafcass CIR case (children seen) or an LA / no-report case
             if area.uniform("initial.triage") < area.config.cfc.cafcass_cir_share:
                 case.work, case.had_report, case.seen_children = CIR, True, case.children
+                area.keep_open_case(case, 0.0)
             self.listing.open_at_start(case, "decision", remaining, self._cfc_decided)
         return case
