@@ -310,7 +310,10 @@ def build(workers: int) -> str:
         "processes). Do not edit by hand: rerun the script. All runs are seeded, so the numbers are "
         "reproducible with the same `cfc_sim` and NumPy versions.",
         "",
-        "**Set-up.** The model is configured as an M/M/c queue: applications arrive as a Poisson process "
+        "**Set-up.** The model's slot parameterisation (slot work and drawn hearing waits: no `workforce.hours` "
+        "or `court` block; the shipped scenarios run FCA hours and court listing, checked against M/M/1-PS and "
+        "M/M/1 in `tests/test_hours.py` and `tests/test_court.py`) is configured as an M/M/c queue: "
+        "applications arrive as a Poisson process "
         "straight to a Cafcass CIR (no intake delay, every case triaged to a Cafcass CIR, no second report), CIR "
         "work is exponential, and there is no turnover, sickness, training or other work. Each FCA holds at most "
         "`caseload_cap` cases, so every caseload slot is a server: c = FCAs x cap. The wait is the time from "
