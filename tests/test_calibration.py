@@ -68,3 +68,19 @@ def test_no_intervention_in_the_rollout_cuts_an_areas_posts() -> None:
         posts = thaw(change.set).get("workforce.establishment")
         if posts is not None:
             assert posts >= config.area(change.area).workforce.establishment, change
+
+
+@pytest.mark.slow
+def test_the_national_baseline_is_stationary_in_at_least_38_of_40_areas() -> None:
+    """Issue 24: in the six-year CAP-only national run each area's open cases in year 6 are within 10% of
+    year 2 (the run's first year after its warm-up), in at least 38 of the 40 areas."""
+    result = cfc_sim.run(SCENARIOS / "national-baseline.yaml", reps=REPS["national-baseline.yaml"], workers=2)
+    monthly = result.timeseries
+    open_cases = monthly[(monthly["metric"] == "open_cases") & (monthly["area"] != "ALL")]
+    months = sorted(open_cases["month"].unique())
+    assert len(months) == 60
+    first = open_cases[open_cases["month"].isin(months[:12])].groupby("area")["value"].mean()
+    last = open_cases[open_cases["month"].isin(months[-12:])].groupby("area")["value"].mean()
+    ratio = last / first
+    steady = ratio.between(0.9, 1.1)
+    assert len(ratio) == 40 and steady.sum() >= 38, ratio[~steady].round(3).to_dict()
