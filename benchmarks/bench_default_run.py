@@ -5,7 +5,7 @@ Alternates, `--repeat` pairs, two whole processes timed with `time.perf_counter`
 `subprocess.run` (interpreter start, imports, the replications, every file and chart written):
 
 - *candidate*: `python -m cfc_sim run FILE --out TMP` with the scenario's own replications and the
-  default `--workers auto` (FILE: `scenarios/national-court-hours.yaml`, standing in for a default
+  default `--workers auto` (FILE: `scenarios/national-rollout.yaml`, standing in for a default
   that runs hours and court);
 - *current default*: `python -m cfc_sim run --out TMP` (the built-in national rollout, slot model).
 
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 pair")
     parser.add_argument("--repeat", type=int, default=3, help="pairs of runs, alternating (medians judged)")
     parser.add_argument("--scenario", type=Path, default=COURT_HOURS_YAML,
-                        help="the candidate default (default scenarios/national-court-hours.yaml)")
+                        help="the candidate default (default scenarios/national-rollout.yaml)")
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
 

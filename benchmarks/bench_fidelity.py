@@ -1,7 +1,7 @@
 """What FCA hours and court listing cost: one national replication with and without them, in one run.
 
 Runs `cfc_sim.model.simulate(config, 0)` on `scenarios/national-rollout.yaml` (the slot model:
-no hours, hearing waits drawn) and on `scenarios/national-court-hours.yaml` (the same 40 areas
+no hours, hearing waits drawn) and on `scenarios/national-rollout.yaml` (the same 40 areas
 and 48 months with FCA casework hours and court listing capacity), alternating them `--repeat`
 times, and prints the CPU seconds of each (best of the repeats, `time.process_time`, so other work
 on the machine inflates both sides alike), the SimPy events of each and the ratio
@@ -31,8 +31,8 @@ from pathlib import Path
 from common import REPO, machine_line, simulate_counting, table, verdict
 
 GOAL = 1.5
-SLOT = REPO / "scenarios" / "national-rollout.yaml"
-FIDELITY = REPO / "scenarios" / "national-court-hours.yaml"
+SLOT = REPO / "benchmarks" / "national-slot.yaml"
+FIDELITY = REPO / "scenarios" / "national-rollout.yaml"
 
 
 def _config(path: Path, areas: int | None):  # type: ignore[no-untyped-def]
@@ -60,7 +60,7 @@ def _at_revision(rev: str, areas: int | None, repeat: int) -> tuple[float, int]:
         with tarfile.open(archive) as tar:
             tar.extractall(Path(tmp) / "tree", filter="data")
         tree = Path(tmp) / "tree"
-        args = [sys.executable, __file__, "--child", str(tree / "scenarios" / SLOT.name), "--repeat", str(repeat)]
+        args = [sys.executable, __file__, "--child", str(tree / "benchmarks" / SLOT.name), "--repeat", str(repeat)]
         if areas is not None:
             args += ["--areas", str(areas)]
         env = dict(os.environ, PYTHONPATH=str(tree))
@@ -90,13 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         best[f"slot model at {args.reference}"] = _at_revision(args.reference, areas, args.repeat)
     for _ in range(args.repeat):
         for name, config in (("slot model (national-rollout)", slot),
-                             ("hours and court (national-court-hours)", fidelity)):
+                             ("hours and court (national-rollout)", fidelity)):
             seconds, events = _one(config)
             if name not in best or seconds < best[name][0]:
                 best[name] = (seconds, events)
     rows = [(name, f"{s:.1f}", f"{e:,}", f"{s / e * 1e6:.1f}") for name, (s, e) in best.items()]
     print(table(rows, ("model", "CPU s", "SimPy events", "CPU us per event")))
-    fid_s = best["hours and court (national-court-hours)"][0]
+    fid_s = best["hours and court (national-rollout)"][0]
     slot_s = best["slot model (national-rollout)"][0]
     print(f"ratio hours-and-court / slot model now = {fid_s / slot_s:.2f}")
     reference = f"slot model at {args.reference}" if args.reference else "slot model (national-rollout)"

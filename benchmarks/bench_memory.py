@@ -16,7 +16,7 @@ The child is what a process-pool worker does (a fresh interpreter that imports t
 one replication), plus the YAML loader used to build the config: its peak RSS at the national
 default's own horizon (H = 48 months) is the "peak memory per worker" goal.
 
-`--scenario FILE` measures another scenario (issue 23: `scenarios/national-court-hours.yaml`, FCA
+`--scenario FILE` measures another scenario (issue 23: `scenarios/national-rollout.yaml`, FCA
 hours and court listing; its `extends` chain is resolved and the horizon set before validation);
 H defaults to the scenario's own horizon, `--quick` to a quarter of it.
 

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"the first {QUICK_AREAS} areas only; cap 300 s")
     parser.add_argument("--scenario", type=Path, default=COURT_HOURS_YAML, help="scenario file (default: "
-                        "scenarios/national-court-hours.yaml)")
+                        "scenarios/national-rollout.yaml)")
     parser.add_argument("--reps", type=int, default=5, help="replications per evaluation (and of the reference run)")
     parser.add_argument("--max-extra", type=int, default=400)
     parser.add_argument("--workers", type=int, default=1, help="workers of the plan and of the reference run")

@@ -22,8 +22,8 @@ the two sides; `--repeat N` keeps the best of N. `--quick` shrinks the M/M/c to 
 the national run to 1 replication of 12 months (ratios then say little: start-up dominates).
 
 Issue 23: `--scenario FILE` times `cfc-sim run FILE --reps 2 --workers 1` instead of the national default
-(e.g. `scenarios/national-court-hours.yaml`, FCA hours and court listing), and `--against FILE` also
-times the same command on FILE in the same alternating run (e.g. `scenarios/national-rollout.yaml`,
+(e.g. `scenarios/national-rollout.yaml`, FCA hours and court listing), and `--against FILE` also
+times the same command on FILE in the same alternating run (e.g. `benchmarks/national-slot.yaml`,
 the slot parameterisation), with its own bare SimPy run of its case count: goal 4, the `--scenario`
 run no slower than the `--against` run (wall time, whole process). `--no-mmc` leaves out goal 3.
 Ratios are taken pair by pair; their median is judged (the spread and best against best printed too).
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="scenario file of the timed run (default: the built-in national default, no file given)")
     parser.add_argument("--against", type=Path, default=None,
                         help="also time this scenario with the same command in the same alternating run; goal: "
-                             "the --scenario run no slower than it (e.g. scenarios/national-rollout.yaml)")
+                             "the --scenario run no slower than it (e.g. benchmarks/national-slot.yaml)")
     parser.add_argument("--reps", type=int, default=None, help="replications of the national run(s) (default 2)")
     parser.add_argument("--no-mmc", action="store_true", help="leave out goal 3 (the one-area M/M/c scenario)")
     args = parser.parse_args(argv)

@@ -1,8 +1,8 @@
 """Identity check for performance work (issue 23): the model's numbers must not move, bit for bit.
 
-Runs replication 0 of a 10-area cut of `scenarios/national-court-hours.yaml` (FCA hours, deadline
+Runs replication 0 of a 10-area cut of `scenarios/national-rollout.yaml` (FCA hours, deadline
 discipline, court listing), the same cut with the shared discipline, and the same areas of the slot
-parameterisation (`national-rollout.yaml`), and compares every metric row, every monthly-series row
+parameterisation (`benchmarks/national-slot.yaml`), and compares every metric row, every monthly-series row
 and a digest of the per-case event trace (`--trace`: day, area, case, activity, FCA) with a copy
 saved from the code before the optimisation (`benchmarks/identity/*.json.gz`, written by `--save`).
 
@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import COURT_HOURS_YAML, NATIONAL_YAML  # noqa: E402
+from common import COURT_HOURS_YAML, SLOT_YAML  # noqa: E402
 
 IDENTITY = Path(__file__).resolve().parent / "identity"
 # Ten areas spread over the rollout: live at the start (Dorset, Birmingham), each wave, both
@@ -37,7 +37,7 @@ AREAS = ("Dorset", "Birmingham & Solihull", "Cumbria", "Sussex", "Somerset", "Li
 CASES: dict[str, tuple[Path, dict[str, Any]]] = {
     "deadline": (COURT_HOURS_YAML, {}),
     "shared": (COURT_HOURS_YAML, {"areas.*.workforce.hours.discipline": "shared"}),
-    "slot": (NATIONAL_YAML, {}),
+    "slot": (SLOT_YAML, {}),
 }
 
 

@@ -19,8 +19,9 @@ import yaml
 from cfc_sim.scenario import examples
 
 REPO = Path(__file__).resolve().parent.parent
-NATIONAL_YAML = REPO / "scenarios" / "national-rollout.yaml"
-COURT_HOURS_YAML = REPO / "scenarios" / "national-court-hours.yaml"
+NATIONAL_YAML = REPO / "scenarios" / "national-rollout.yaml"  # the default: FCA hours and court listing
+COURT_HOURS_YAML = NATIONAL_YAML  # the national hours + court scenario (since issue 24, the default itself)
+SLOT_YAML = REPO / "benchmarks" / "national-slot.yaml"  # the old slot default, kept only as a reference
 
 def mmc_dict(*, arrivals_per_day: float, work_mean_days: float, fcas: int, cap: int = 1,
              months: int = 60, seed: int = 12345) -> dict[str, Any]:

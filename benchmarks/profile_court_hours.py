@@ -4,7 +4,7 @@
     py-spy record -o /tmp/flame.svg -- python benchmarks/profile_court_hours.py
     python benchmarks/profile_court_hours.py --count     # SimPy events, clock calls, cases, hearings
 
-Runs `simulate(config, 0)` of `scenarios/national-court-hours.yaml` (or `--scenario FILE`),
+Runs `simulate(config, 0)` of `scenarios/national-rollout.yaml` (or `--scenario FILE`),
 all its areas or the 10-area cut of `check_identity.py` (`--areas 10`), and prints its CPU time.
 """
 

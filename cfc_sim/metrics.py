@@ -8,6 +8,7 @@ are the sum of the areas'. Statistics start at the end of warm-up via `reset`.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 NAN = float("nan")
@@ -25,16 +26,14 @@ class Histogram:
     def __init__(self, bin_width: float, integer: bool = False) -> None:
         self.bin_width = bin_width
         self.integer = integer
-        self.counts: dict[int, float] = {}
+        self.counts: defaultdict[int, float] = defaultdict(float)  # weight in each bin (by index)
         self.zeros = 0.0
         self.weight = 0.0
         self.total = 0.0
 
     def add(self, value: float, weight: float = 1.0) -> None:
         if value:  # not an exact zero (nan is binned, as before)
-            index = int(value // self.bin_width)
-            counts = self.counts
-            counts[index] = counts.get(index, 0.0) + weight
+            self.counts[int(value // self.bin_width)] += weight
         else:
             self.zeros += weight
         self.weight += weight
@@ -42,7 +41,7 @@ class Histogram:
 
     def merge(self, other: Histogram) -> None:
         for index, w in other.counts.items():
-            self.counts[index] = self.counts.get(index, 0.0) + w
+            self.counts[index] += w
         self.zeros += other.zeros
         self.weight += other.weight
         self.total += other.total

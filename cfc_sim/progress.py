@@ -15,7 +15,9 @@ class PlanProgress:
     far and an estimate of the time left. A search is expected to take as many evaluations as the
     finished ones took on average (`PRIOR` before any has finished); an evaluation as long as the
     evaluations so far took on average (cached ones are nearly free, so the estimate learns the
-    share that is cached)."""
+    share that is cached). Before the searches ask for anything, the runs that start them (every
+    area with today's FCAs and with unlimited ones, `expect_starting`) are timed, so the time left
+    is shown from the first of those runs, not only once the searches begin."""
 
     PRIOR = 8
     QUIET = 20.0
@@ -32,13 +34,21 @@ class PlanProgress:
         self.finished_rounds = 0  # evaluations taken by the finished searches
         self.running = 0
         self.said = self.started  # when the last line was said
+        self.starting = 0  # area evaluations the starting runs are expected to simulate
+        self.searching_since: float | None = None  # when the first searches began (after the starting runs)
 
     def expect(self, searches: int) -> None:
         """Searches still to come (a plan expects its need's too, so its estimate covers both)."""
         self.expected += searches
 
+    def expect_starting(self, evaluations: int) -> None:
+        """Area evaluations the runs before the searches will simulate (today's and unlimited FCAs)."""
+        self.starting += evaluations
+
     def start(self, searches: int, skipped: int = 0) -> None:
         """A set of searches run in step begins; `skipped` of those expected need no search."""
+        if self.searching_since is None:
+            self.searching_since = self.clock()
         self.stage_rounds, self.running = 0, searches
         self.expected = max(self.expected - skipped, self.finished + searches)
 
@@ -61,13 +71,19 @@ class PlanProgress:
         self.said = self.clock()
 
     def seconds_left(self) -> float | None:
-        """The estimate of the time left (None before any evaluation was asked for)."""
-        if not self.asked:
-            return None
+        """The estimate of the time left (None before any evaluation was simulated or asked for).
+        An evaluation asked for by a search takes as long as those asked so far (since the searches
+        began); before any, as long as an area evaluation of the starting runs took."""
         per_search = self.finished_rounds / self.finished if self.finished else self.PRIOR
         waiting = max(self.expected - self.finished - self.running, 0)
         evaluations = self.running * max(per_search - self.stage_rounds, 1) + waiting * per_search
-        return evaluations * (self.clock() - self.started) / self.asked
+        if self.asked:
+            since = self.started if self.searching_since is None else self.searching_since
+            return evaluations * (self.clock() - since) / self.asked
+        if not (self.simulated and self.starting):
+            return None
+        starting_left = max(self.starting - self.simulated, 0)
+        return (starting_left + evaluations) * (self.clock() - self.started) / self.simulated
 
     def line(self) -> str:
         left = self.seconds_left()

@@ -38,8 +38,9 @@ def test_a_hearing_type_may_have_its_own_adjourned_share() -> None:
 
 
 
-def _listed(court: Court, day: float, hours: float) -> float:
-    """List as the listing layer does: free stretches in the past dropped first (each sitting day)."""
+def _listed_now(court: Court, day: float, hours: float) -> float:
+    """A hearing ready at `day`, listed as the model lists it: free stretches already over forgotten
+    first (the court's sitting days do it), so the diary's search stays short."""
     court.forget_before(day)
     return court.list_hearing(day, hours)
 
@@ -54,7 +55,7 @@ def test_court_lists_like_an_mm1_queue() -> None:
         court = Court(sitting_days, hours_per_day)
         times = np.cumsum(rng.exponential(1 / lam, 40_000))
         lengths = rng.exponential(mean_hours, times.size)
-        waits = [_listed(court, t, h) - t for t, h in zip(times, lengths, strict=True)]
+        waits = [_listed_now(court, t, h) - t for t, h in zip(times, lengths, strict=True)]
         means.append(np.mean(waits[5000:]))
     theory = (lam / mu) / (mu - lam)
     mean, half = np.mean(means), 2.13 * np.std(means, ddof=1) / math.sqrt(len(means))
@@ -72,7 +73,7 @@ def test_court_lists_fixed_length_hearings_like_an_md1_queue() -> None:
         rng = np.random.default_rng([rep, 13])
         court = Court(sitting_days, hours_per_day)
         times = np.cumsum(rng.exponential(1 / lam, 40_000))
-        waits = [_listed(court, t, hours) - t for t in times]
+        waits = [_listed_now(court, t, hours) - t for t in times]
         means.append(np.mean(waits[5000:]))
     theory = rho * service / (2 * (1 - rho))
     mean, half = np.mean(means), 2.13 * np.std(means, ddof=1) / math.sqrt(len(means))

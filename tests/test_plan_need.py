@@ -331,6 +331,31 @@ def test_the_progress_estimates_the_time_left_from_the_searches_finished_and_the
     assert said[-1] == "plan: 2/5 searches done, 4 evaluations (2 simulated) in 20s, about 30s left"
 
 
+def test_the_progress_estimates_the_time_left_during_the_runs_before_the_searches() -> None:
+    """The starting runs (today's and unlimited FCAs in every area) are long: the time left is
+    estimated from their first run, at the seconds an area evaluation took; the searches' own
+    evaluations are then timed from when the searches began."""
+    from cfc_sim.plan import PlanProgress
+    from cfc_sim.progress import duration
+
+    said: list[str] = []
+    now = [0.0]
+    progress = PlanProgress(said.append, clock=lambda: now[0])
+    progress.expect(2)
+    progress.expect_starting(4)
+    assert progress.seconds_left() is None
+    now[0] = 20.0
+    progress.ran(2, 20.0)  # 10 s an area evaluation: 2 starting ones and 2 searches of PRIOR left
+    assert progress.seconds_left() == (2 + 2 * PlanProgress.PRIOR) * 10.0
+    assert said[-1].endswith(f"about {duration((2 + 2 * PlanProgress.PRIOR) * 10.0)} left")
+    now[0] = 40.0
+    progress.ran(2, 20.0)
+    progress.start(2)
+    now[0] = 46.0
+    progress.round(2, 0)  # 3 s an evaluation since the searches began (not counting the starting runs)
+    assert progress.seconds_left() == 2 * (PlanProgress.PRIOR - 1) * 3.0
+
+
 def test_ctrl_c_during_a_plan_says_the_finished_evaluations_are_cached(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import cfc_sim.plan
 

@@ -183,6 +183,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     progress = PlanProgress(lambda line: click.echo(f"  {line}", err=True))
     over_sets = None
     progress.expect(len(areas or config.areas) * (2 if need else 1))  # the CFC search, and the need's CAP one
+    progress.expect_starting(len(areas or config.areas) * (4 if need else 2))  # today's and unlimited FCAs, each
     with contextlib.ExitStack() as stack:
         processes = 0 if scheduler else min(workers, config.replications * len(areas or config.areas))
         pool = stack.enter_context(WorkerPool(processes, preload=("cfc_sim.model",))) if processes > 1 else None

@@ -135,10 +135,16 @@ class Area:
         return draw()
 
     def uniform(self, purpose: str) -> float:
+        """One U(0, 1) draw from the purpose's stream (for yes/no decisions against a share)."""
+        draw = self._uniforms.get(purpose)
+        return (draw if draw is not None else self.uniform_source(purpose))()
+
+    def uniform_source(self, purpose: str) -> Callable[[], float]:
+        """The purpose's U(0, 1) draws, bound once (a hot caller keeps it: interventions never change it)."""
         draw = self._uniforms.get(purpose)
         if draw is None:
             draw = self._uniforms[purpose] = UniformSource(self.rng(purpose)).__call__
-        return draw()
+        return draw
 
     def set_config(self, config: AreaConfig) -> None:
         """Apply an intervention: new parameters from now on (samplers rebuilt, streams kept)."""
@@ -484,24 +490,28 @@ class Area:
 
         While the protocol is active only high-risk cases are taken, except at a hub review.
         """
+        if not fca.available:
+            return
         high_risk_only = self.protocol_on and not hub_review
+        room = fca.private_cap - len(fca.cases)
         took = False
-        while fca.available and len(fca.cases) < fca.private_cap:
+        while room > 0:
             case = self._pop_for(fca, now, high_risk_only)
             if case is None:
                 break
             self._allocate(case, fca, now)
+            room -= 1
             took = True
         if took:
             self._queue_rules(now)
 
     def fill_all(self, now: float, hub_review: bool = False) -> None:
         """Offer the queue to every FCA with a free slot, in post order, until the queue is empty."""
-        queues = self._queues
+        cap_queue, cfc_queue = self._queues[CAP], self._queues[CFC]
         for fca in list(self.fcas):
-            if not (queues[CAP] or queues[CFC]):
+            if not (cap_queue or cfc_queue):
                 return
-            if fca.available and len(fca.cases) < fca.private_cap and (fca.trained or queues[CAP]):
+            if len(fca.cases) < fca.cap_now - fca.other and (fca.trained or cap_queue):  # a free slot it may fill
                 self.fill(fca, now, hub_review)
 
     def _allocate(self, case: Case, fca: FCA, now: float) -> None:

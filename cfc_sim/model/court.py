@@ -11,14 +11,16 @@ hearings listed further ahead: a listing officer fills the diary, not only its e
 hearing has the same notice this is a single-server FIFO queue in court time (M/G/1 when
 readiness is Poisson), so waits, backlogs and their clearing are outcomes of capacity, not draws.
 
-The hearings listed wait in a heap by day and the case flow keeps one pending SimPy event per
+The hearings listed wait in date order here and the case flow keeps one pending SimPy event per
 court day that has hearings (not one per listed hearing): a national backlog of tens of thousands
 of listed hearings would otherwise sit in SimPy's event heap and make every event of the run dearer.
+Hearings listed and court time booked are kept in `InDateOrder` lists, not heaps: most are booked
+at the diary's end, so they arrive in date order, and they leave from the front.
 """
 
 from __future__ import annotations
 
-import heapq
+from bisect import insort
 from typing import Any
 
 from cfc_sim.metrics import TimeAverage
@@ -26,21 +28,55 @@ from cfc_sim.metrics import TimeAverage
 DAYS_PER_WEEK = 7.0
 
 
+class InDateOrder:
+    """Entries (tuples led by a day) kept sorted, taken from the front: appending an entry dated after
+    the last costs O(1), an earlier one (a free stretch filled) a bisection. A heap would give the same
+    order, but each removal from a backlog of a thousand listed hearings would cost ten comparisons."""
+
+    __slots__ = ("_entries", "_head")
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[Any, ...]] = []
+        self._head = 0  # entries before this index are taken (dropped in one slice now and then)
+
+    def __len__(self) -> int:
+        return len(self._entries) - self._head
+
+    def add(self, entry: tuple[Any, ...]) -> None:
+        entries = self._entries
+        if not entries or entries[-1] <= entry:
+            entries.append(entry)
+        else:
+            insort(entries, entry, lo=self._head)
+
+    def first(self) -> tuple[Any, ...] | None:
+        return self._entries[self._head] if self._head < len(self._entries) else None
+
+    def pop_first(self) -> tuple[Any, ...]:
+        entries, head = self._entries, self._head
+        entry = entries[head]
+        head += 1
+        if head >= 512 and head * 2 >= len(entries):
+            del entries[:head]
+            head = 0
+        self._head = head
+        return entry
+
+
 class Court:
     """Listing for one area: `list_hearing` returns the day a hearing is heard."""
 
-    __slots__ = ("hours_per_day", "free_day", "hearings_heard", "capacity", "listed", "_gaps", "_sitting",
+    __slots__ = ("hours_per_day", "free_day", "capacity", "listed", "_gaps", "_sitting",
                  "_hours_over", "_hours_at_reset", "_order")
 
     def __init__(self, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         self.hours_per_day = sitting_days_per_week * hours_per_sitting_day / DAYS_PER_WEEK
         self.capacity = TimeAverage(self.hours_per_day)  # sitting hours a day, over time
         self.free_day = 0.0  # from when the diary is free to its end
-        self.hearings_heard = 0
-        self.listed: list[tuple[float, int, Any]] = []  # heap of (day, order, hearing)
+        self.listed = InDateOrder()  # (day, order, hearing)
         self._gaps: list[list[float]] = []  # free stretches [start, end) before free_day, in date order
-        # court time booked and not yet over: heap of (start day, end day, court hours); stretches never overlap
-        self._sitting: list[tuple[float, float, float]] = []
+        # court time booked and not yet over: (start day, end day, court hours); stretches never overlap
+        self._sitting = InDateOrder()
         self._hours_over = 0.0  # court hours of stretches over, since the run started
         self._hours_at_reset = 0.0  # court hours used when statistics started
         self._order = 0  # ties on a day: in the order listed
@@ -94,7 +130,7 @@ class Court:
 
     def _book(self, start: float, end: float, hours: float) -> None:
         if hours > 0:
-            heapq.heappush(self._sitting, (start, end, hours))
+            self._sitting.add((start, end, hours))
 
     def forget_before(self, day: float) -> None:
         """Drop free stretches that end by `day`: no hearing can be listed in the past."""
@@ -106,39 +142,35 @@ class Court:
         """Keep a listed hearing until its day; True if it is now the first listed (the caller
         schedules the court's event for it)."""
         self._order += 1
-        first = not self.listed or day < self.listed[0][0]
-        heapq.heappush(self.listed, (day, self._order, hearing))
-        return first
-
-    def pop_due(self, day: float) -> Any | None:
-        """The next hearing listed by `day`, taken off the list; None if none is."""
-        listed = self.listed
-        if listed and listed[0][0] <= day:
-            return heapq.heappop(listed)[2]
-        return None
+        first = self.listed.first()
+        self.listed.add((day, self._order, hearing))
+        return first is None or day < first[0]
 
     def next_day(self) -> float | None:
-        return self.listed[0][0] if self.listed else None
+        first = self.listed.first()
+        return None if first is None else first[0]
 
-    def heard(self, now: float) -> None:
-        self.hearings_heard += 1
-        self.hours_used(now)  # forget the court time already over
+    def sits(self, now: float) -> None:
+        """A sitting day: forget the court time and free stretches already over (once a day, not
+        once a hearing: hearings listed today start today or later)."""
+        self.hours_used(now)
         self.forget_before(now)
 
     def hours_used(self, day: float) -> float:
         """Court hours spent hearing up to `day` since the run started; a hearing part-heard by then
         counts in part, so the time used never exceeds the sitting time (days asked for never go back)."""
         sitting = self._sitting
-        while sitting and sitting[0][1] <= day:
-            self._hours_over += heapq.heappop(sitting)[2]
+        first = sitting.first()
+        while first is not None and first[1] <= day:
+            self._hours_over += sitting.pop_first()[2]
+            first = sitting.first()
         used = self._hours_over
-        if sitting and sitting[0][0] < day:  # stretches never overlap: only the first can be under way
-            start, end, hours = sitting[0]
+        if first is not None and first[0] < day:  # stretches never overlap: only the first can be under way
+            start, end, hours = first
             used += hours * (day - start) / (end - start)
         return used
 
     def reset_stats(self, now: float) -> None:
-        self.hearings_heard = 0
         self._hours_at_reset = self.hours_used(now)
         self.capacity.reset(now)
 

@@ -43,6 +43,7 @@ class ListingArea(Protocol):
     def draw(self, block: str, key: str, purpose: str | None = None) -> float: ...
     def draw_path(self, path: str) -> float: ...
     def uniform(self, purpose: str) -> float: ...
+    def uniform_source(self, purpose: str) -> Callable[[], float]: ...
 
 
 def _no_record(case: Case, kind: str) -> None:
@@ -112,6 +113,7 @@ class CourtListing:
         self.on_held: Callable[[Case, str], None] = _no_record
         self._kinds: dict[str, tuple[float, str, float]] = {}  # kind -> (notice days, hours path, adjourned share)
         self._adjourned_share = court.adjourned_share
+        self._adjourned_draw = area.uniform_source("court.adjourned")  # bound once: a draw a hearing
         self._pending_day = math.inf  # the day of the clock request pending (inf: none)
         self._token = 0  # the pending request's; an older one is stale
 
@@ -129,13 +131,15 @@ class CourtListing:
         """List a hearing at the court's first free time after its notice."""
         area = self.area
         notice_days, hours_path, _ = self._kind(kind)
-        hours = area.draw_path(hours_path)
         earliest = ready_day + notice_days
-        day = self.court.list_hearing(earliest, hours)
-        case.listing_wait_days += day - earliest
-        area.stats[case.pathway].listing_wait_days.add(day - earliest)
-        self.court.add_listed(day, (case, kind, then))
-        self._schedule()
+        court = self.court
+        day = court.list_hearing(earliest, area.draw_path(hours_path))
+        wait_days = day - earliest
+        case.listing_wait_days += wait_days
+        area.stats[case.pathway].listing_wait_days.add(wait_days)
+        court.add_listed(day, (case, kind, then))
+        if day < self._pending_day:  # the court's next listed day is earlier now
+            self._ask(day)
 
     def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
         """A case waiting for its hearing at day 0 joins the court's list (today's backlog)."""
@@ -146,28 +150,30 @@ class CourtListing:
         if token != self._token:
             return  # superseded by a request for an earlier day, which asked for the next one
         court = self.court
-        end_of_day = self.area.env.now + 1e-9  # the clock's time may be a rounding short of the day
-        hearing = court.pop_due(end_of_day)
-        while hearing is not None:
-            self._held(*hearing)  # an adjourned hearing relisted today is held today too
-            hearing = court.pop_due(end_of_day)
+        now = self.area.env.now
+        court.sits(now)
+        end_of_day = now + 1e-9  # the clock's time may be a rounding short of the day
+        listed = court.listed
+        first = listed.first()
+        while first is not None and first[0] <= end_of_day:
+            listed.pop_first()
+            case, kind, then = first[2]  # (day, order, (case, kind, then))
+            self._held(case, kind, then, now)  # an adjourned hearing relisted today is held today too
+            first = listed.first()
         self._pending_day = math.inf
-        self._schedule()
+        day = court.next_day()
+        if day is not None:
+            self._ask(day)
 
-    def _schedule(self) -> None:
+    def _ask(self, day: float) -> None:
         """One clock request, for the court's next listed day (earlier if a hearing takes a free stretch)."""
-        day = self.court.next_day()
-        if day is not None and day < self._pending_day:
-            self._token += 1
-            self._pending_day = day
-            self.area.clock.at(day, self._sits, self._token)
+        self._token += 1
+        self._pending_day = day
+        self.area.clock.at(day, self._sits, self._token)
 
-    def _held(self, case: Case, kind: str, then: Then) -> None:
-        area = self.area
-        now = area.env.now
-        self.court.heard(now)
+    def _held(self, case: Case, kind: str, then: Then, now: float) -> None:
         self.on_held(case, kind)
-        if area.uniform("court.adjourned") < self._kind(kind)[2]:
+        if self._adjourned_draw() < self._kind(kind)[2]:
             self.hearing(case, kind, now, then)
         else:
             then(case, now)
