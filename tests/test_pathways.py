@@ -232,3 +232,20 @@ def test_report_names_fca_hours_as_the_main_cause_where_fcas_are_short(tmp_path:
     assert "Short &lt;of&gt; hours" in section and "FCA hours (work ran past its least time)" in section
     assert section.index("Short &lt;of&gt; hours") < section.index("Well staffed")  # worst first
 
+
+
+def test_weeks_to_final_order_are_counted_per_child_by_when_the_case_ended() -> None:
+    """As the family court statistics count them: each child of a closed case counts its case's weeks;
+    the pilots' windows are the quarter before go-live and the quarter that starts a year after it."""
+    from cfc_sim.metrics import CaseStats
+    from cfc_sim.model.pathways import CaseFlow
+
+    stats = CaseStats()
+    CaseFlow._final_order(stats, 3, 10.0, -30.0)   # 3 children, 10 weeks, a month before go-live
+    CaseFlow._final_order(stats, 1, 50.0, 400.0)   # 1 child, 50 weeks, 13 months live
+    CaseFlow._final_order(stats, 5, 99.0, -200.0)  # before the quarter: neither window
+    stats.closed_children = 9  # the closing counts these (here set by hand)
+    values = stats.values(0)
+    assert values["weeks_to_final_order_mean"] == (3 * 10 + 50 + 5 * 99) / 9
+    assert values["weeks_to_final_order_quarter_before_go_live_mean"] == 10.0
+    assert values["weeks_to_final_order_year_live_mean"] == 50.0
