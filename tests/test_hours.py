@@ -169,3 +169,13 @@ def test_processor_sharing_fca_matches_md1_ps_sojourn_time() -> None:
     mean, half = np.mean(means), 2.2 * np.std(means, ddof=1) / math.sqrt(len(means))
     assert abs(mean - theory) <= half, (mean, half, theory)
     assert abs(mean - fcfs) > half  # the check tells the disciplines apart
+
+
+def test_where_fcas_work_in_hours_their_utilisation_is_their_casework_hours_in_use() -> None:
+    """Caseload places do not bind an FCA who works in hours, so `fca_utilisation` reports hours in use
+    (a planner would otherwise read FCAs as idle while CIRs wait for hours); the slot model keeps places."""
+    hours = mean_metrics(two_areas(), reps=1)
+    for area in ("Live", "Capshire", "ALL"):
+        assert hours[(area, "all", "fca_utilisation")] == hours[(area, "all", "fca_hours_utilisation")]
+    slots = mean_metrics(two_areas(hours=False), reps=1)
+    assert ("Live", "all", "fca_hours_utilisation") not in slots and 0 < slots[("Live", "all", "fca_utilisation")] <= 1

@@ -129,6 +129,15 @@ def _hours_and_court(areas: Sequence[Area], now: float) -> dict[str, float]:
             "sitting_day_utilisation": _ratio(heard, sitting)}
 
 
+def _utilisation_as_hours(values: dict[str, float]) -> None:
+    """Where FCAs work in hours, their capacity in use is their casework hours in use: caseload places
+    do not bind there, and a planner reading 28% of places in use would think FCAs idle while CIRs
+    wait for hours."""
+    hours = values.get("fca_hours_utilisation", NAN)
+    if hours == hours:
+        values["fca_utilisation"] = hours
+
+
 def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str, float]]:
     """Metrics of one area by pathway ('all', 'cap', 'cfc') at the end of the run."""
     out: dict[str, dict[str, float]] = {}
@@ -146,6 +155,7 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
     ))
     flexible_days = area.flexible_in_post.integral_to(now)
     everything.update(_hours_and_court([area], now))
+    _utilisation_as_hours(everything)
     everything.update({
         "training_share_at_go_live": area.training_share_at_go_live,
         "prioritisation_days": area.protocol.integral_to(now),
@@ -189,6 +199,7 @@ def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float
         span_days=span_days,
     ))
     everything.update(_hours_and_court(areas, now))
+    _utilisation_as_hours(everything)
     all_live = all(math.isfinite(a.go_live_day) for a in areas)
     weights = [(a.training_share_at_go_live, max(1, a.config.workforce.fcas)) for a in areas
                if a.training_share_at_go_live == a.training_share_at_go_live]
