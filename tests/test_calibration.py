@@ -84,3 +84,13 @@ def test_the_national_baseline_is_stationary_in_at_least_38_of_40_areas() -> Non
     ratio = last / first
     steady = ratio.between(0.9, 1.1)
     assert len(ratio) == 40 and steady.sum() >= 38, ratio[~steady].round(3).to_dict()
+
+
+@pytest.mark.parametrize("variant", sorted(p.name for p in SCENARIOS.glob("variant-*.yaml")))
+def test_no_variant_cuts_an_areas_posts(variant: str) -> None:
+    """A variant that raises an area's establishment must raise it against today's parent (the slot-era
+    variant once set Essex to 19 posts, cutting it from 55 under the one model)."""
+    parent = cfc_sim.load_scenario(SCENARIOS / "national-rollout.yaml")
+    config = cfc_sim.load_scenario(SCENARIOS / variant)
+    for area in config.areas:
+        assert area.workforce.establishment >= parent.area(area.name).workforce.establishment, (variant, area.name)
