@@ -623,3 +623,17 @@ def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_
     assert costs[0] == ("Court area", "Financial year (April to March)",
                         "Extra FCAs needed (mean over the year's months in the horizon)", "Cost (£)")
     assert ("England", "2027-28", 4, 320000) in costs and len(costs) == 1 + 3 * 2
+
+
+def test_the_need_section_never_shows_nan_for_drivers_it_could_not_rank() -> None:
+    """Two accepted sets are too few to rank assumptions: the section says so rather than 'nan'."""
+    import pandas as pd
+
+    from cfc_sim.report.need_view import _drivers
+
+    need = pd.DataFrame({"area": ["ALL"], "drivers": [float("nan")], "assumption_sets": [2]})
+    text = _drivers(need)
+    assert "nan" not in text and "2 accepted assumption sets are too few" in text
+    ranked = pd.DataFrame({"area": ["ALL"], "drivers": ["casework share (+0.9)"], "assumption_sets": [12]})
+    assert "casework share (+0.9)" in _drivers(ranked)
+    assert _drivers(pd.DataFrame({"area": ["ALL"], "difference": [5.0]})) == ""

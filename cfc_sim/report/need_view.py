@@ -150,10 +150,20 @@ def _where(need: pd.DataFrame) -> str:
 
 
 def _drivers(need: pd.DataFrame) -> str:
-    if not _has(need, "drivers") or not len(need) or not str(need.iloc[0]["drivers"] or "").strip():
+    """Which assumptions move England's need most; with too few accepted sets to rank them, say so
+    (a blank cell reads as a number in pandas: never show 'nan')."""
+    if not len(need):
         return ""
-    return (f'<p class="note"><strong>What drives it most</strong> (rank correlation of England\'s need with each '
-            f"assumption across the accepted sets): {html.escape(str(need.iloc[0]['drivers']))}.</p>")
+    row = need.iloc[0]
+    drivers = row["drivers"] if _has(need, "drivers") else None
+    if isinstance(drivers, str) and drivers.strip():
+        return (f'<p class="note"><strong>What drives it most</strong> (rank correlation of England\'s need with '
+                f"each assumption across the accepted sets): {html.escape(drivers)}.</p>")
+    sets = pd.to_numeric(row["assumption_sets"], errors="coerce") if _has(need, "assumption_sets") else None
+    if sets is not None and sets == sets and sets > 0:
+        return (f'<p class="note"><strong>What drives it most</strong>: {int(sets)} accepted assumption sets are '
+                "too few to rank the assumptions (a fuller calibration gives more sets).</p>")
+    return ""
 
 
 def need_section_html(need: pd.DataFrame) -> str:
