@@ -20,12 +20,14 @@ at the diary's end, so they arrive in date order, and they leave from the front.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_right, insort
+from operator import itemgetter
 from typing import Any
 
 from cfc_sim.metrics import TimeAverage
 
 DAYS_PER_WEEK = 7.0
+_END = itemgetter(1)
 
 
 class InDateOrder:
@@ -92,13 +94,11 @@ class Court:
         need = hours / self.hours_per_day  # days of court time
         gaps = self._gaps
         start = -1.0
-        i = 0
+        # stretches are in date order and never overlap, so their ends are sorted too: skip those over
+        i = bisect_right(gaps, earliest_day, key=_END) if gaps else 0
         while i < len(gaps) and need > 0:
             gap = gaps[i]
             lo = gap[0] if gap[0] > earliest_day else earliest_day
-            if lo >= gap[1]:
-                i += 1
-                continue
             if start < 0:
                 start = lo
             take = min(need, gap[1] - lo)
