@@ -6,7 +6,8 @@ parameterisation (`benchmarks/national-slot.yaml`), and compares every metric ro
 and a digest of the per-case event trace (`--trace`: day, area, case, activity, FCA) with a copy
 saved from the code before the optimisation (`benchmarks/identity/*.json.gz`, written by `--save`).
 
-Values are compared with `==` on their repr (so -0.0, nan and the last bit count). Exit code 0 when
+Values are compared with `==` on their repr as Python floats (so -0.0, nan and the last bit count,
+not whether the value is an int, a float or a numpy float: the compiled model returns floats). Exit code 0 when
 every case is identical, 1 otherwise (the first differences are printed).
 
     python benchmarks/check_identity.py            # compare with the saved copies
@@ -20,6 +21,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import numbers
 import sys
 import time
 from pathlib import Path
@@ -41,6 +43,14 @@ CASES: dict[str, tuple[Path, dict[str, Any]]] = {
 }
 
 
+def _number(value: Any) -> str:
+    """A value's repr, numbers as Python floats: the compiled model (mypyc) hands back a float where
+    the pure one kept an int or a numpy float of the same value; every bit still counts."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return repr(float(value))
+    return repr(value)
+
+
 def _run(name: str) -> tuple[dict[str, Any], float]:
     from cfc_sim.model import simulate
     from cfc_sim.scenario.variants import config_variant, load_variant
@@ -52,10 +62,10 @@ def _run(name: str) -> tuple[dict[str, Any], float]:
     seconds = time.process_time() - start
     digest = hashlib.sha256()
     for row in output.events or []:
-        digest.update(repr(row).encode())
+        digest.update(repr(tuple(_number(v) for v in row)).encode())
     return {
-        "metrics": [[a, p, m, repr(v)] for a, p, m, v in output.metrics],
-        "monthly": [[a, k, m, repr(v)] for a, k, m, v in output.monthly],
+        "metrics": [[a, p, m, _number(v)] for a, p, m, v in output.metrics],
+        "monthly": [[a, k, m, _number(v)] for a, k, m, v in output.monthly],
         "trace_rows": len(output.events or []),
         "trace_sha256": digest.hexdigest(),
     }, seconds

@@ -13,8 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cfc_sim.scenario.default import default_scenario_path
-from cfc_sim.version import __version__
+from cfc_sim.compiled import choose_build
+
+MODEL_BUILD = choose_build()  # before any model module is imported: compiled (mypyc) or pure Python
+
+from cfc_sim.scenario.default import default_scenario_path  # noqa: E402
+from cfc_sim.version import __version__  # noqa: E402
 
 if TYPE_CHECKING:
     from cfc_sim.results import RunResult

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from cfc_sim.compiled import model_build
 from cfc_sim.results_files import MANIFEST_JSON
 from cfc_sim.scenario.resolved import scenario_sha256
 from cfc_sim.scenario.schema import ScenarioConfig
@@ -52,6 +53,7 @@ def build_manifest(config: ScenarioConfig, *, source: str | None, started: dt.da
         "calibration": calibration_line(config),  # what the unpublished assumptions rest on
         **fields,
         "cfc_sim_version": __version__,
+        "model_build": model_build(),  # compiled (mypyc) or pure Python: the same numbers, at different speeds
         "python": platform.python_version(),
         "simpy": simpy.__version__,
         "numpy": np.__version__,

@@ -54,5 +54,5 @@ MANIFEST_FIELDS: dict[str, tuple[type, ...]] = {
 MANIFEST_OPTIONAL: dict[str, tuple[type, ...]] = {
     "python": (str,), "simpy": (str,), "started": (str,), "finished": (str,), "wall_seconds": (int, float),
     "warnings": (list,), "scenario_source": (str, type(None)), "mechanisms": (dict,),
-    "calibration": (str,),
+    "calibration": (str,), "model_build": (str,),
 }

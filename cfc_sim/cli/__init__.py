@@ -20,6 +20,7 @@ from cfc_sim.cli import calibrate as calibrate_commands
 from cfc_sim.cli import planning, results
 from cfc_sim.cli import run as run_commands
 from cfc_sim.cli.common import State
+from cfc_sim.compiled import model_build
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, Terminated, terminate_cleanly
 from cfc_sim.kept import reset as kept_reset
@@ -30,7 +31,7 @@ from cfc_sim.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="cfc-sim")
+@click.version_option(__version__, prog_name="cfc-sim", message=f"%(prog)s %(version)s, model {model_build()}")
 @click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
 def cli(debug: bool) -> None:
     """Workforce-capacity simulation for the rollout of Child Focused Courts.

@@ -121,9 +121,9 @@ class Replication:
     def _go_live(self, area: Area, day: float) -> None:
         area.go_live_day = day
         area.training_share_at_go_live = area.trained_share()
-        area.open_cap_at_go_live = area.open_cases["cap"]
+        area.open_cap_at_go_live = float(area.open_cases["cap"])
         if day >= 0:  # the pilots' figure: how far the open caseload falls in 18 months live
-            area.open_at_go_live = area.open_cases["cap"] + area.open_cases["cfc"]
+            area.open_at_go_live = float(area.open_cases["cap"] + area.open_cases["cfc"])
             later = simpy.events.Timeout(self.env, 18 * DAYS_PER_MONTH + max(0.0, day - self.env.now))
             later.callbacks.append(lambda _, area=area: setattr(
                 area, "open_18m_after_go_live", area.open_cases["cap"] + area.open_cases["cfc"]))
