@@ -76,9 +76,7 @@ TARGETS = [
            "7.7%-11.7% (2023-2025)", 0.077 - 0.02, 0.117 + 0.02, "Annual Report 2024-25", slow=True),
     Target(BASELINE, "London slower: East London CAP weeks to final order (per child)", "East London", "cap",
            "weeks_to_final_order_mean", "about 70 weeks in London, private law 2024 (read as 60-80)", 60.0, 80.0,
-           "NAO 2024 via PAC Sep 2025 (medium)", slow=True,
-           known_gap="no mechanism yet: London's courts run nearer saturation (fewer sitting days per "
-                     "application) but a court below saturation adds days, not months"),
+           "NAO 2024 via PAC Sep 2025 (medium)", slow=True),
     # Pilots (one area each, from a year before go-live to two years after)
     Target(BIRMINGHAM, "Birmingham-like pilot: weeks to final order, quarter before go-live", NATIONAL, "all",
            "weeks_to_final_order_quarter_before_go_live_mean", "53 weeks (+-15%)", 53 * 0.85, 53 * 1.15,

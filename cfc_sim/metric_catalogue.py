@@ -144,6 +144,8 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("open_cases_start", "Cases open when statistics start", "open cases at the start", "cases", COUNT),
     _m("pre_go_live_cap_weeks_to_decision_mean", "Time to decision, CAP cases closed before go-live",
        "weeks to decision (CAP, before go-live)", "weeks (average)"),
+    _m("settled_waiting_share", "Cases settled or withdrawn while waiting for court time",
+       "settled while waiting for court", "share of closed cases", SHARE),
     _m("sitting_day_utilisation", "Court sitting time in use", "court sitting time in use", "share of sitting hours",
        SHARE, compared=True),
     _m("transition_cap_cases_closed", "CAP cases closed after go-live", "CAP cases closed after go-live", "cases",

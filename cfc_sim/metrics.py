@@ -137,6 +137,7 @@ class CaseStats:
     closed_children: int = 0
     closed_children_seen: int = 0
     hearings: int = 0  # hearings held in closed cases
+    settled_waiting: int = 0  # closed by consent or withdrawal while waiting for court time
     # all closed cases by whether they closed before or after the area went live (pilot figures)
     decision_weeks_before_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
     decision_weeks_after_go_live: Histogram = field(default_factory=lambda: Histogram(0.1))
@@ -158,7 +159,7 @@ class CaseStats:
     def merge(self, other: CaseStats) -> None:
         for name in ("open_start", "applications", "children", "closed", "allocations", "reallocations",
                      "closed_allocated", "closed_single_fca", "cir_on_time", "closed_children",
-                     "closed_children_seen", "hearings", "child_weeks", "quarter_before_child_weeks",
+                     "closed_children_seen", "hearings", "settled_waiting", "child_weeks", "quarter_before_child_weeks",
                      "quarter_before_children", "year_live_child_weeks", "year_live_children"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("decision_weeks", "reported_weeks", "wait_days", "cir_working_days",
@@ -202,6 +203,7 @@ class CaseStats:
             "pre_go_live_cap_weeks_to_decision_mean": self.reported_weeks_before_go_live.mean(),
             "transition_cap_weeks_to_decision_mean": self.reported_weeks_after_go_live.mean(),
             "hearings_per_case": self.hearings / self.closed if self.closed else NAN,
+            "settled_waiting_share": self.settled_waiting / self.closed if self.closed else NAN,
             "weeks_to_decision_before_go_live_mean": self.decision_weeks_before_go_live.mean(),
             "weeks_to_decision_after_go_live_mean": self.decision_weeks_after_go_live.mean(),
             "listing_wait_days_mean": self.listing_wait_days.mean(),

@@ -43,7 +43,8 @@ def test_shipped_scenario_reproduces_published_figure(target, summaries) -> None
 
 
 SHARED = ("workforce.hours", "cap.hours", "cfc.hours", "court.hearings", "court.adjourned_share",
-          "court.hours_per_sitting_day", "cap.continue_without_report_share", "cap.fact_finding_share_of_da",
+          "court.hours_per_sitting_day", "court.settled_share_per_year_waiting", "cap.continue_without_report_share",
+          "cap.fact_finding_share_of_da",
           "cap.resolved_at_dra_share", "cap.repeat_dra_share", "cap.further_report_share", "cfc.review_hearing_share",
           "workforce.other_work_share")
 

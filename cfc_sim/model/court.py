@@ -128,6 +128,16 @@ class Court:
             start = earliest_day
         return start
 
+    def first_free_day(self, earliest_day: float) -> float:
+        """The day a hearing that may be heard from `earliest_day` on would start, without listing it
+        (a party deciding whether to wait for it)."""
+        gaps = self._gaps
+        i = bisect_right(gaps, earliest_day, key=_END) if gaps else 0
+        if i < len(gaps):
+            start = gaps[i][0]
+            return start if start > earliest_day else earliest_day
+        return earliest_day if earliest_day > self.free_day else self.free_day
+
     def _book(self, start: float, end: float, hours: float) -> None:
         if hours > 0:
             self._sitting.add((start, end, hours))

@@ -23,6 +23,7 @@ from typing import Protocol
 import simpy
 from simpy.events import Timeout
 
+from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.metrics import CaseStats
 from cfc_sim.model.case import Case
 from cfc_sim.model.clock import WorkClock
@@ -50,6 +51,15 @@ def _no_record(case: Case, kind: str) -> None:
     """Until a case flow takes over `on_held`."""
 
 
+def _no_settling(case: Case, now: float) -> None:
+    """Until a case flow takes over `on_settled`."""
+
+
+def _settle_per_day(court: CourtConfig) -> float:
+    """The daily chance of settling while waiting, from the share settled within a year's wait."""
+    return -math.log1p(-court.settled_share_per_year_waiting) / DAYS_PER_YEAR
+
+
 class DrawnWaits:
     """Hearings after drawn waits: no court capacity, no adjournment beyond what the wait includes."""
 
@@ -66,6 +76,7 @@ class DrawnWaits:
     def __init__(self, area: ListingArea) -> None:
         self.area = area
         self.on_held: Callable[[Case, str], None] = _no_record
+        self.on_settled: Then = _no_settling  # never called: a drawn wait includes any settling
 
     def hearing(self, case: Case, kind: str, ready_day: float, then: Then) -> None:
         wait = self.area.draw(*self.WAITS[kind])
@@ -114,6 +125,9 @@ class CourtListing:
         self._kinds: dict[str, tuple[float, str, float]] = {}  # kind -> (notice days, hours path, adjourned share)
         self._adjourned_share = court.adjourned_share
         self._adjourned_draw = area.uniform_source("court.adjourned")  # bound once: a draw a hearing
+        self.on_settled: Then = _no_settling
+        self._settle_per_day = _settle_per_day(court)
+        self._settle_draw = area.uniform_source("court.settled")  # one draw a hearing, while settling is on
         self._pending_day = math.inf  # the day of the clock request pending (inf: none)
         self._token = 0  # the pending request's; an older one is stale
 
@@ -128,12 +142,16 @@ class CourtListing:
         return found
 
     def hearing(self, case: Case, kind: str, ready_day: float, then: Then) -> None:
-        """List a hearing at the court's first free time after its notice."""
+        """List a hearing at the court's first free time after its notice, unless the parties would
+        settle before it (then it is never listed, and its court time goes to the next hearing)."""
         area = self.area
         notice_days, hours_path, _ = self._kind(kind)
         earliest = ready_day + notice_days
         court = self.court
-        day = court.list_hearing(earliest, area.draw_path(hours_path))
+        hours = area.draw_path(hours_path)
+        if self._settle_per_day > 0 and self._settles(case, earliest, court.first_free_day(earliest)):
+            return
+        day = court.list_hearing(earliest, hours)
         wait_days = day - earliest
         case.listing_wait_days += wait_days
         area.stats[case.pathway].listing_wait_days.add(wait_days)
@@ -144,6 +162,25 @@ class CourtListing:
     def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
         """A case waiting for its hearing at day 0 joins the court's list (today's backlog)."""
         self.hearing(case, kind, 0.0, then)
+
+    def _settles(self, case: Case, earliest_day: float, start_day: float) -> bool:
+        """Whether the parties settle while waiting for court time (from the end of the notice to the
+        day the hearing would start): the time they would wait is drawn once, as in a queue with
+        abandonment (Erlang-A), and the case ends by consent when it runs out first."""
+        wait_days = start_day - earliest_day
+        if wait_days <= 0:
+            return False
+        settle_after_days = -math.log1p(-self._settle_draw()) / self._settle_per_day  # exponential
+        if settle_after_days >= wait_days:
+            return False
+        case.listing_wait_days += settle_after_days
+        self.area.stats[case.pathway].listing_wait_days.add(settle_after_days)
+        self.area.clock.at(earliest_day + settle_after_days, self._settled, case)
+        return True
+
+    def _settled(self, case: Case) -> None:
+        self.area.stats[case.pathway].settled_waiting += 1
+        self.on_settled(case, self.area.env.now)
 
     def _sits(self, token: int) -> None:
         """The end of a sitting day: hold the hearings listed for today, then wait for the next."""
@@ -181,8 +218,10 @@ class CourtListing:
     def set_config(self, config: AreaConfig, now: float) -> None:
         """An intervention changes sitting days: hearings already listed keep their dates."""
         court = config.court  # an area listed by a court keeps its court block (interventions only change it)
-        self.court.set_capacity(now, court.sitting_days_per_week, court.hours_per_sitting_day)  # type: ignore[union-attr]
-        self._adjourned_share = court.adjourned_share  # type: ignore[union-attr]
+        assert court is not None
+        self.court.set_capacity(now, court.sitting_days_per_week, court.hours_per_sitting_day)
+        self._adjourned_share = court.adjourned_share
+        self._settle_per_day = _settle_per_day(court)
         self._kinds.clear()
 
     def reset_stats(self, now: float) -> None:

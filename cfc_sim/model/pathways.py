@@ -45,6 +45,7 @@ class CaseFlow:
         self.content = area.work.content
         self.listing = area.listing
         self.listing.on_held = self._hearing_held
+        self.listing.on_settled = self._close  # settled while waiting: a consent order (or a withdrawal) ends it
 
     # ---- time -------------------------------------------------------------------------------
     def _then(self, delay_days: float, step: Step, case: Case) -> None:

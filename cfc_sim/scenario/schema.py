@@ -380,6 +380,11 @@ class CourtConfig(Frozen):
     hours_per_sitting_day: Annotated[float, Strict(),
                                      Field(ge=MIN_HOURS_PER_SITTING_DAY, le=24, allow_inf_nan=False)] = 5.0
     adjourned_share: Annotated[float, Strict(), Field(ge=0, le=0.9, allow_inf_nan=False)] = 0.0
+    # the share of cases still waiting for court time after a year that settle or withdraw meanwhile
+    # (parents agree and a consent order is made, or the application is withdrawn): a constant
+    # chance per day of waiting beyond the notice, so a court short of sitting time keeps a long but
+    # steady wait instead of a queue that grows without end (0: nobody settles while waiting)
+    settled_share_per_year_waiting: Annotated[float, Strict(), Field(ge=0, le=0.95, allow_inf_nan=False)] = 0.0
     hearings: CourtHearingsConfig
 
 
