@@ -149,7 +149,7 @@ class CourtListing:
         earliest = ready_day + notice_days
         court = self.court
         hours = area.draw_path(hours_path)
-        if self._settle_per_day > 0 and self._settles(case, earliest, court.first_free_day(earliest)):
+        if self._settle_per_day > 0 and hours > 0 and self._settles(case, earliest, court.first_free_day(earliest)):
             return
         day = court.list_hearing(earliest, hours)
         wait_days = day - earliest
