@@ -85,9 +85,7 @@ TARGETS = [
                      "was behind before its pilot (a backlog growing), which the stationary model does not have"),
     Target(BIRMINGHAM, "Birmingham-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
            "all", "weeks_to_final_order_year_live_mean", "23 weeks (+-15%)", 23 * 0.85, 23 * 1.15,
-           "MoJ statistics Nov 2025",
-           known_gap="CAP cases still open a year after go-live end at 80-90 weeks and pull the quarter's mean "
-                     "to about 35; the pilots cleared their CAP backlogs faster than the model's CAP listing does"),
+           "MoJ statistics Nov 2025"),
     Target(BIRMINGHAM, "Birmingham-like pilot: open caseload fall in 18 months live", "Birmingham & Solihull", "all",
            "open_cases_fall_18m_after_go_live", "1,846 -> 648 (-65%; read as 55%-75%)", 0.55, 0.75,
            "MoJ statistics Nov 2025"),
@@ -97,7 +95,11 @@ TARGETS = [
            "weeks_to_decision_reported_mean", "16.4 weeks (+-15%)", 16.4 * 0.85, 16.4 * 1.15, "review-2025"),
     Target(WALES, "South-East-Wales-like pilot: weeks to final order, quarter before go-live", NATIONAL, "all",
            "weeks_to_final_order_quarter_before_go_live_mean", "37 weeks (+-15%)", 37 * 0.85, 37 * 1.15,
-           "MoJ statistics Nov 2025"),
+           "MoJ statistics Nov 2025",
+           known_gap="about 31 weeks: this pilot is not among the calibration's figures, and the median accepted "
+                     "set's shorter directions timetable (28 days to a DRA, 56 to a final hearing), which the "
+                     "national and Birmingham figures allow, shortens its CAP cases; its own sitting days barely "
+                     "matter below saturation (30.6-31.6 weeks from 2.6 to 3.0 a week per weekly application)"),
     Target(WALES, "South-East-Wales-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
            "all", "weeks_to_final_order_year_live_mean", "12 weeks (+-15%)", 12 * 0.85, 12 * 1.15,
            "MoJ statistics Nov 2025",
