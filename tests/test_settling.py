@@ -11,12 +11,15 @@ from typing import Any
 import numpy as np
 import pytest
 import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from model_support import mean_metrics, two_areas
 
 from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.metrics import CaseStats
 from cfc_sim.model.case import Case
 from cfc_sim.model.clock import WorkClock
+from cfc_sim.model.court import Court
 from cfc_sim.model.listing import CourtListing
 from cfc_sim.scenario.schema import CourtConfig
 
@@ -109,3 +112,19 @@ def test_settling_shortens_a_short_courts_waits_and_ends_cases_by_consent() -> N
     assert some[(*key, "listing_wait_days_mean")] < none[(*key, "listing_wait_days_mean")]
     assert some[(*key, "weeks_to_final_order_mean")] < none[(*key, "weeks_to_final_order_mean")]
     assert some[(*key, "hearings_per_case")] < none[(*key, "hearings_per_case")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 30), st.floats(0.1, 8)), min_size=1, max_size=60))
+def test_the_day_a_hearing_would_start_is_the_day_listing_gives_it(requests: list[tuple[float, float]]) -> None:
+    """Deciding to settle compares the wait with the day the diary would give: `first_free_day` must be
+    the start `list_hearing` then books, gaps before later hearings included."""
+    court = Court(3.0, 5.0)
+    day = 0.0
+    for gap_days, hours in requests:
+        earliest = day + gap_days * (1 if int(hours * 10) % 3 else -0.5)  # some short notices fill free stretches
+        earliest = max(earliest, day)
+        expected = court.first_free_day(earliest)
+        assert court.list_hearing(earliest, hours) == expected
+        day += gap_days / 4
+        court.forget_before(day)
