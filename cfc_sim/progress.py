@@ -13,7 +13,8 @@ class PlanProgress:
     """One overall progress line for a plan and its need (every area, every search): searches done,
     evaluations asked for (and how many were simulated rather than found in the cache), the time so
     far and an estimate of the time left. A search is expected to take as many evaluations as the
-    finished ones took on average (`PRIOR` before any has finished); an evaluation as long as the
+    finished ones took on average (`PRIOR` before any has finished), and one still running past that
+    average half as many again as it has taken; an evaluation as long as the
     evaluations so far took on average (cached ones are nearly free, so the estimate learns the
     share that is cached). Before the searches ask for anything, the runs that start them (every
     area with today's FCAs and with unlimited ones, `expect_starting`) are timed, so the time left
@@ -76,7 +77,10 @@ class PlanProgress:
         began); before any, as long as an area evaluation of the starting runs took."""
         per_search = self.finished_rounds / self.finished if self.finished else self.PRIOR
         waiting = max(self.expected - self.finished - self.running, 0)
-        evaluations = self.running * max(per_search - self.stage_rounds, 1) + waiting * per_search
+        # the searches that finish first are the short ones, so a search still running past their
+        # average is expected to take half as many rounds again as it has (its bracket is still open)
+        running_left = max(per_search - self.stage_rounds, self.stage_rounds / 2, 1)
+        evaluations = self.running * running_left + waiting * per_search
         if self.asked:
             since = self.started if self.searching_since is None else self.searching_since
             return evaluations * (self.clock() - since) / self.asked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 from cli_runner import invoke
 from scenario_factory import config, mmc_dict, scenario_dict
@@ -329,6 +330,23 @@ def test_the_progress_estimates_the_time_left_from_the_searches_finished_and_the
     progress.round(2, 2)  # both finished after 2 evaluations: 3 searches of 2 left, at 5 s each
     assert progress.seconds_left() == 3 * 2 * 5.0
     assert said[-1] == "plan: 2/5 searches done, 4 evaluations (2 simulated) in 20s, about 30s left"
+
+
+def test_a_search_running_past_the_finished_ones_is_expected_to_take_half_as_long_again() -> None:
+    """The short searches finish first: once the running ones have taken more rounds than the finished
+    ones took, each is expected to take half as many rounds again (not one more: a plan once said
+    "about 9s left" with 35 of 80 searches running for minutes more)."""
+    from cfc_sim.plan import PlanProgress
+
+    now = [0.0]
+    progress = PlanProgress(lambda line: None, clock=lambda: now[0])
+    progress.expect(4)
+    progress.start(4)
+    for finished in (2, 0, 0, 0, 0, 0):  # two searches finish in the first round; two go on for six
+        now[0] += 4.0
+        progress.round(4 if finished else 2, finished)
+    # 14 evaluations in 24 s; the finished took 1 round, the two running 6 so far: 3 more each (not 1)
+    assert progress.seconds_left() == pytest.approx(2 * 3 * (24.0 / 14))
 
 
 def test_the_progress_estimates_the_time_left_during_the_runs_before_the_searches() -> None:
