@@ -51,6 +51,12 @@ def _no_record(case: Case, kind: str) -> None:
     """Until a case flow takes over `on_held`."""
 
 
+def _record_wait(area: ListingArea, case: Case, wait_days: float) -> None:
+    """A hearing's wait after its notice, on the case and in its pathway's statistics."""
+    case.listing_wait_days += wait_days
+    area.stats[case.pathway].listing_wait_days.add(wait_days)
+
+
 def _no_settling(case: Case, now: float) -> None:
     """Until a case flow takes over `on_settled`."""
 
@@ -80,16 +86,12 @@ class DrawnWaits:
 
     def hearing(self, case: Case, kind: str, ready_day: float, then: Then) -> None:
         wait = self.area.draw(*self.WAITS[kind])
-        self._record_wait(case, wait)
+        _record_wait(self.area, case, wait)
         self._at(ready_day + wait, case, kind, then)
 
     def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
         """A case waiting for its hearing at day 0: held when the rest of its wait has run."""
         self._at(remaining_days, case, kind, then)
-
-    def _record_wait(self, case: Case, wait_days: float) -> None:
-        case.listing_wait_days += wait_days
-        self.area.stats[case.pathway].listing_wait_days.add(wait_days)
 
     def _at(self, day: float, case: Case, kind: str, then: Then) -> None:
         env = self.area.env
@@ -152,9 +154,7 @@ class CourtListing:
         if self._settle_per_day > 0 and hours > 0 and self._settles(case, earliest, court.first_free_day(earliest)):
             return
         day = court.list_hearing(earliest, hours)
-        wait_days = day - earliest
-        case.listing_wait_days += wait_days
-        area.stats[case.pathway].listing_wait_days.add(wait_days)
+        _record_wait(area, case, day - earliest)
         court.add_listed(day, (case, kind, then))
         if day < self._pending_day:  # the court's next listed day is earlier now
             self._ask(day)
@@ -173,8 +173,7 @@ class CourtListing:
         settle_after_days = -math.log1p(-self._settle_draw()) / self._settle_per_day  # exponential
         if settle_after_days >= wait_days:
             return False
-        case.listing_wait_days += settle_after_days
-        self.area.stats[case.pathway].listing_wait_days.add(settle_after_days)
+        _record_wait(self.area, case, settle_after_days)
         self.area.clock.at(earliest_day + settle_after_days, self._settled, case)
         return True
 
