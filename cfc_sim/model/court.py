@@ -94,8 +94,7 @@ class Court:
         need = hours / self.hours_per_day  # days of court time
         gaps = self._gaps
         start = -1.0
-        # stretches are in date order and never overlap, so their ends are sorted too: skip those over
-        i = bisect_right(gaps, earliest_day, key=_END) if gaps else 0
+        i = self._first_gap(earliest_day)
         while i < len(gaps) and need > 0:
             gap = gaps[i]
             lo = gap[0] if gap[0] > earliest_day else earliest_day
@@ -132,11 +131,17 @@ class Court:
         """The day a hearing that may be heard from `earliest_day` on would start, without listing it
         (a party deciding whether to wait for it)."""
         gaps = self._gaps
-        i = bisect_right(gaps, earliest_day, key=_END) if gaps else 0
+        i = self._first_gap(earliest_day)
         if i < len(gaps):
             start = gaps[i][0]
             return start if start > earliest_day else earliest_day
         return earliest_day if earliest_day > self.free_day else self.free_day
+
+    def _first_gap(self, earliest_day: float) -> int:
+        """The first free stretch not over by `earliest_day`: stretches are in date order and never
+        overlap, so their ends are sorted too."""
+        gaps = self._gaps
+        return bisect_right(gaps, earliest_day, key=_END) if gaps else 0
 
     def _book(self, start: float, end: float, hours: float) -> None:
         if hours > 0:
