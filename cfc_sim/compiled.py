@@ -14,6 +14,7 @@ Imports only the standard library: `setup.py` loads this file on its own to comp
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.abc
 import importlib.machinery
@@ -85,17 +86,13 @@ def decide(package_dir: Path = PACKAGE_DIR, pure_env: str = "") -> tuple[str, di
     return "pure Python (the compiled build is not of these sources: rerun pip install -e .)", built
 
 
-_chosen: list[str] = []  # what `choose_build` decided, once a process
-
-
+@functools.cache
 def choose_build() -> str:
-    """Decide once, before any model module is imported, which build runs; returns what runs."""
-    if not _chosen:
-        build, from_source = decide(PACKAGE_DIR, os.environ.get(PURE_ENV, ""))
-        if from_source:
-            sys.meta_path.insert(0, _SourceFinder(from_source))
-        _chosen.append(build)
-    return _chosen[0]
+    """Decide once a process, before any model module is imported, which build runs; returns what runs."""
+    build, from_source = decide(PACKAGE_DIR, os.environ.get(PURE_ENV, ""))
+    if from_source:
+        sys.meta_path.insert(0, _SourceFinder(from_source))
+    return build
 
 
 def model_build() -> str:
