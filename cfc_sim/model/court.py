@@ -20,7 +20,7 @@ at the diary's end, so they arrive in date order, and they leave from the front.
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import bisect_right
 from operator import itemgetter
 from typing import Any
 
@@ -31,35 +31,48 @@ _END = itemgetter(1)
 
 
 class InDateOrder:
-    """Entries (tuples led by a day) kept sorted, taken from the front: appending an entry dated after
-    the last costs O(1), an earlier one (a free stretch filled) a bisection. A heap would give the same
-    order, but each removal from a backlog of a thousand listed hearings would cost ten comparisons."""
+    """Entries kept in the order of their days (ties: in the order added), taken from the front.
+    Adding an entry dated on or after the last costs O(1), an earlier one (a free stretch filled) a
+    bisection. The days are kept in a list of their own, so the bisection compares floats rather than
+    tuples: this is the order of (day, order added) tuples, since an entry added later goes after
+    every entry of its day (`bisect_right`). A heap would give the same order, but each removal from a
+    backlog of a thousand listed hearings would cost ten comparisons."""
 
-    __slots__ = ("_entries", "_head")
+    __slots__ = ("_days", "_entries", "_head")
 
     def __init__(self) -> None:
-        self._entries: list[tuple[Any, ...]] = []
+        self._days: list[float] = []
+        self._entries: list[Any] = []
         self._head = 0  # entries before this index are taken (dropped in one slice now and then)
 
     def __len__(self) -> int:
         return len(self._entries) - self._head
 
-    def add(self, entry: tuple[Any, ...]) -> None:
-        entries = self._entries
-        if not entries or entries[-1] <= entry:
-            entries.append(entry)
+    def add(self, day: float, entry: Any) -> None:
+        days = self._days
+        if not days or days[-1] <= day:
+            days.append(day)
+            self._entries.append(entry)
         else:
-            insort(entries, entry, lo=self._head)
+            i = bisect_right(days, day, self._head)
+            days.insert(i, day)
+            self._entries.insert(i, entry)
 
-    def first(self) -> tuple[Any, ...] | None:
-        return self._entries[self._head] if self._head < len(self._entries) else None
+    def first_day(self) -> float | None:
+        """The first entry's day, or None when empty."""
+        return self._days[self._head] if self._head < len(self._days) else None
 
-    def pop_first(self) -> tuple[Any, ...]:
+    def first(self) -> Any:
+        """The first entry (call only when `first_day()` is not None)."""
+        return self._entries[self._head]
+
+    def pop_first(self) -> Any:
         entries, head = self._entries, self._head
         entry = entries[head]
         head += 1
         if head >= 512 and head * 2 >= len(entries):
             del entries[:head]
+            del self._days[:head]
             head = 0
         self._head = head
         return entry
@@ -69,19 +82,18 @@ class Court:
     """Listing for one area: `list_hearing` returns the day a hearing is heard."""
 
     __slots__ = ("hours_per_day", "free_day", "capacity", "listed", "_gaps", "_sitting",
-                 "_hours_over", "_hours_at_reset", "_order")
+                 "_hours_over", "_hours_at_reset")
 
     def __init__(self, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         self.hours_per_day = sitting_days_per_week * hours_per_sitting_day / DAYS_PER_WEEK
         self.capacity = TimeAverage(self.hours_per_day)  # sitting hours a day, over time
         self.free_day = 0.0  # from when the diary is free to its end
-        self.listed = InDateOrder()  # (day, order, hearing)
+        self.listed = InDateOrder()  # hearings by day
         self._gaps: list[list[float]] = []  # free stretches [start, end) before free_day, in date order
-        # court time booked and not yet over: (start day, end day, court hours); stretches never overlap
+        # court time booked and not yet over, by start day: (end day, court hours); stretches never overlap
         self._sitting = InDateOrder()
         self._hours_over = 0.0  # court hours of stretches over, since the run started
         self._hours_at_reset = 0.0  # court hours used when statistics started
-        self._order = 0  # ties on a day: in the order listed
 
     def set_capacity(self, now: float, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
         """An intervention changes sitting days: hearings already listed keep their dates."""
@@ -145,7 +157,7 @@ class Court:
 
     def _book(self, start: float, end: float, hours: float) -> None:
         if hours > 0:
-            self._sitting.add((start, end, hours))
+            self._sitting.add(start, (start, end, hours))
 
     def forget_before(self, day: float) -> None:
         """Drop free stretches that end by `day`: no hearing can be listed in the past."""
@@ -156,14 +168,12 @@ class Court:
     def add_listed(self, day: float, hearing: Any) -> bool:
         """Keep a listed hearing until its day; True if it is now the first listed (the caller
         schedules the court's event for it)."""
-        self._order += 1
-        first = self.listed.first()
-        self.listed.add((day, self._order, hearing))
-        return first is None or day < first[0]
+        first_day = self.listed.first_day()
+        self.listed.add(day, hearing)
+        return first_day is None or day < first_day
 
     def next_day(self) -> float | None:
-        first = self.listed.first()
-        return None if first is None else first[0]
+        return self.listed.first_day()
 
     def sits(self, now: float) -> None:
         """A sitting day: forget the court time and free stretches already over (once a day, not
@@ -175,13 +185,12 @@ class Court:
         """Court hours spent hearing up to `day` since the run started; a hearing part-heard by then
         counts in part, so the time used never exceeds the sitting time (days asked for never go back)."""
         sitting = self._sitting
-        first = sitting.first()
-        while first is not None and first[1] <= day:
+        while sitting.first_day() is not None and sitting.first()[1] <= day:
             self._hours_over += sitting.pop_first()[2]
-            first = sitting.first()
         used = self._hours_over
-        if first is not None and first[0] < day:  # stretches never overlap: only the first can be under way
-            start, end, hours = first
+        start_day = sitting.first_day()
+        if start_day is not None and start_day < day:  # stretches never overlap: only the first can be under way
+            start, end, hours = sitting.first()
             used += hours * (day - start) / (end - start)
         return used
 

@@ -190,12 +190,11 @@ class CourtListing:
         court.sits(now)
         end_of_day = now + 1e-9  # the clock's time may be a rounding short of the day
         listed = court.listed
-        first = listed.first()
-        while first is not None and first[0] <= end_of_day:
-            listed.pop_first()
-            case, kind, then = first[2]  # (day, order, (case, kind, then))
+        day = listed.first_day()
+        while day is not None and day <= end_of_day:
+            case, kind, then = listed.pop_first()
             self._held(case, kind, then, now)  # an adjourned hearing relisted today is held today too
-            first = listed.first()
+            day = listed.first_day()
         self._pending_day = math.inf
         day = court.next_day()
         if day is not None:
