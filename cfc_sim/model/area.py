@@ -39,6 +39,11 @@ OTHER_SHARE_MAX = 0.95
 TraceRow = tuple[float, str, int, str, str]
 
 
+def _held_load(fca: FCA) -> tuple[int, int]:
+    """A colleague's caseload for taking over a leaver's kept cases: the fewest first, then the lowest id."""
+    return len(fca.cases) + len(fca.held), fca.id
+
+
 class NationalTotals:
     """Quantities whose national maximum is not the sum of the areas' maxima."""
 
@@ -251,6 +256,8 @@ class Area:
         if not fca.flexible:
             self._reshare(now)  # before the cases go to colleagues: they carry more of the other work
         self.reallocate_all(fca, now)
+        if not fca.flexible:
+            self.hand_over_held(fca, now)
         fca.work.set_rate(0.0, now)
         self.hours_delivered_gone += fca.work.delivered_hours
         self.hours_available_gone += fca.work.available_hours
@@ -386,7 +393,7 @@ class Area:
     def _flush_caseload(self, fca: FCA, now: float) -> None:
         """Credit the FCA-days since the last change at the FCA's current caseload (incl. other work)."""
         if not fca.flexible and now > fca.since_day:
-            self.caseload_days.add(len(fca.cases) + fca.other + fca.held, now - fca.since_day)
+            self.caseload_days.add(len(fca.cases) + fca.other + len(fca.held), now - fca.since_day)
         fca.since_day = now
 
     def keep_on_caseload(self, case: Case, now: float) -> None:
@@ -396,7 +403,7 @@ class Area:
         if fca is None or case.held or fca.flexible or not fca.in_post:
             return
         self._flush_caseload(fca, now)
-        fca.held += 1
+        fca.held[case] = None
         case.held = True
 
     def keep_open_case(self, case: Case, now: float) -> None:
@@ -417,7 +424,22 @@ class Area:
         case.held = False
         if fca.in_post:
             self._flush_caseload(fca, now)
-        fca.held -= 1
+        del fca.held[case]
+
+    def hand_over_held(self, fca: FCA, now: float) -> None:
+        """A leaver's cases kept on their caseload (reports written, hearings to come) go to the
+        colleague in post with the fewest cases, who attends their hearings from now on."""
+        staff = [f for f in self.fcas if not f.flexible and f.in_post]
+        for case in list(fca.held):
+            del fca.held[case]
+            if not staff:
+                case.held = False
+                continue
+            colleague = min(staff, key=_held_load)
+            self._flush_caseload(colleague, now)
+            colleague.held[case] = None
+            case.last_fca = colleague
+            case.fcas_seen += 1  # a second practitioner for the family
 
     # ---- allocation ---------------------------------------------------------------------
     def request_allocation(self, case: Case, now: float, work_days: float, work_hours: float = 0.0) -> None:

@@ -30,9 +30,10 @@ class FCA:
         self.cap_full = cap_full
         self.cap_now = cap_full
         self.other = 0  # slots held by public-law and other work (workforce.other_work_share)
-        # cases whose report this FCA wrote, kept on the caseload until they close (as Cafcass counts
-        # a caseload): counted, but they take no slot and no hours beyond the hearings attended
-        self.held = 0
+        # cases whose report this FCA wrote (or took over from a leaver), kept on the caseload until they
+        # close (as Cafcass counts a caseload): counted, but they take no slot and no hours beyond the
+        # hearings attended; in the order they came (a dict as an ordered set)
+        self.held: dict[Case, None] = {}
         self.cases: set[Case] = set()
         self.since_day = start_day  # when the caseload last changed (for FCA-day histograms)
         self.absence_token = 0
