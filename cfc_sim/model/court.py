@@ -90,7 +90,7 @@ class Court:
         self.free_day = 0.0  # from when the diary is free to its end
         self.listed = InDateOrder()  # hearings by day
         self._gaps: list[list[float]] = []  # free stretches [start, end) before free_day, in date order
-        # court time booked and not yet over, by start day: (end day, court hours); stretches never overlap
+        # court time booked and not yet over, by start day: (start day, end day, court hours); no overlaps
         self._sitting = InDateOrder()
         self._hours_over = 0.0  # court hours of stretches over, since the run started
         self._hours_at_reset = 0.0  # court hours used when statistics started
