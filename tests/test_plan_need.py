@@ -127,6 +127,16 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     lines = [line for line in err.splitlines() if "searches done" in line]  # one overall progress, on stderr
     assert lines and all(" left" in line for line in lines) and "searches done" not in stdout
     assert lines[-1].strip().startswith("plan: 4/4 searches done")  # two areas: a CFC search and a CAP one each
+    assert "note: with 4 replications the need's interval understates" in err  # the scenario's 4
+
+
+def test_plan_need_with_five_replications_has_no_note_on_its_interval(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump(_two_areas()))
+    code, _, err = invoke(["plan", str(scenario), "--target", "cir_on_time_share>=0.9", "--need", "--reps", "5",
+                           "--out", str(tmp_path / "plan")], capsys)
+    assert code == 0, err
+    assert "understates" not in err
 
 
 def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_sums_the_others(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,8 @@ from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 from cfc_sim.suggest import check_area, check_metric
 
+FEW_REPLICATIONS_FOR_NEED = 5  # below this, `plan --need` says its interval understates the noise (docs/need.md)
+
 
 def _validation_progress() -> Callable[[int, int], None]:
     """A line on stderr about every 2 s while a large grid's variants are validated."""
@@ -206,6 +208,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     if need_table is not None:
         files[NEED_CSV] = need_table
         _print_need(need_table, config.name, "England (ALL)" if not areas else "ALL areas planned")
+        _note_few_replications(config.replications)
     if over_sets is not None:
         files["need_assumptions.csv"] = over_sets
 
@@ -307,6 +310,16 @@ def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, n
                f"sets and their replications {england['assumption_low']:+,.0f} to {england['assumption_high']:+,.0f}"
                + (f"; driven most by {england['drivers']}" if england["drivers"] else ""))
     return table, per_set
+
+
+def _note_few_replications(replications: int) -> None:
+    """Say on stderr when the need's interval rests on too few replications to quote (docs/need.md)."""
+    if replications < FEW_REPLICATIONS_FOR_NEED:
+        click.echo(f"note: with {replications} replications the need's interval understates the simulation's "
+                   "noise (each area's need is an order statistic of its replications; on the national default, "
+                   "England's need moved from +126 to +177 between seeds at 2): use --reps "
+                   f"{FEW_REPLICATIONS_FOR_NEED} or more, and a second --seed, for a figure to quote "
+                   "(docs/need.md)", err=True)
 
 
 def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]
