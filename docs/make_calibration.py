@@ -28,6 +28,7 @@ def _shipped_values(chosen: str) -> dict[str, object]:
     london = [a for a in config.areas if a.region == "London"]
     rest = [a for a in config.areas if a.region != "London"]
     dorset = config.area("Dorset")
+    on_cap = [a for a in rest if a.go_live > config.header.start]
     cap, cfc, court = dorset.cap, dorset.cfc, dorset.court
     assert court is not None and cap.hours is not None and cfc.hours is not None
     assert dorset.workforce.hours is not None
@@ -42,6 +43,9 @@ def _shipped_values(chosen: str) -> dict[str, object]:
         "london_per_app": sum(a.court.sitting_days_per_week for a in london if a.court)
         / sum(a.demand.applications_per_week for a in london),
         "settled": court.settled_share_per_year_waiting,
+        "open_cap": on_cap[0].initial_state.open_cases_per_weekly_application,
+        "open_london": london[0].initial_state.open_cases_per_weekly_application,
+        "open_live": dorset.initial_state.open_cases_per_weekly_application,
         "first_notice": hearings.first_hearing.notice_days, "dra_notice": hearings.dra.notice_days,
         "ff_notice": hearings.fact_finding.notice_days, "final_notice": hearings.final.notice_days,
         "decision_notice": hearings.decision.notice_days,
@@ -111,8 +115,11 @@ ONE_MODEL = [
     "- **Hours per piece of work** (calibrated): CAP safeguarding {cap_safeguarding:.3g}, section 7 writing "
     "{cap_report:.3g}, seeing a child {cap_visit:.3g}, a hearing {cap_hearing:.3g}; CFC intake "
     "{cfc_intake:.3g}, seeing a child {cfc_visit:.3g}, the CIR {cfc_cir:.3g}, a hearing {cfc_hearing:.3g}.",
-    "- **Open work at the start**: 38 open cases per weekly application (37,541 outstanding in court against "
-    "51,473 new cases a year), spread over each area's stages in steady-state proportions. With court listing "
+    "- **Open work at the start**: each area at its own steady state under the calibrated set, so the first "
+    "year does not drift: {open_cap:.3g} open cases per weekly application in an area on CAP, {open_london:.3g} "
+    "in London's areas, {open_live:.3g} in the areas already live on CFC (together near the 37,541 "
+    "outstanding in court against 51,473 new cases a year), spread over each area's stages in steady-state "
+    "proportions. With court listing "
     "no hearing wait is drawn: `cap.first_hearing_days`, `cap.final_hearing_wait_days` and "
     "`cfc.decision_hearing_wait_days` only spread these open cases over the stages.",
     "- **Weeks to final order** are counted as the family court statistics count them: per child, over cases "
