@@ -8,6 +8,7 @@ are the sum of the areas'. Statistics start at the end of warm-up via `reset`.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -115,6 +116,40 @@ class TimeAverage:
         self.last_day = day
         self.start_day = day
         self.maximum = self.value
+
+
+class ChangeLog:
+    """A count's changes in time order (day, +-1), kept so that the areas' counts can be summed after
+    their runs: the national unallocated queue's maximum is not the sum of the areas' maxima, and each
+    area runs in its own environment (`cfc_sim/model/simulation.py`). Two typed arrays: 9 bytes a change."""
+
+    __slots__ = ("days", "deltas")
+
+    def __init__(self) -> None:
+        self.days = array("d")
+        self.deltas = array("b")
+
+    def add(self, day: float, delta: int) -> None:
+        self.days.append(day)
+        self.deltas.append(delta)
+
+
+def summed(logs: list[ChangeLog], start_day: float) -> TimeAverage:
+    """The sum of the logged counts as one `TimeAverage` whose statistics start at `start_day`: the
+    changes replayed in time order (areas in order at equal days). Its integral is the same whatever
+    the order at equal days; its maximum counts the sum after each change."""
+    merged = sorted(
+        (day, i, j, log.deltas[j]) for i, log in enumerate(logs) for j, day in enumerate(log.days))
+    total = TimeAverage()
+    started = False
+    for day, _, _, delta in merged:
+        if not started and day >= start_day:
+            total.reset(start_day)
+            started = True
+        total.add(day, delta)
+    if not started:
+        total.reset(start_day)
+    return total
 
 
 @dataclass

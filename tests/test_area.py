@@ -11,7 +11,7 @@ from model_support import mean_metrics, two_areas
 from scenario_factory import config
 
 from cfc_sim.calendar import SimCalendar
-from cfc_sim.model.area import Area, NationalTotals
+from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, CFC, Case
 from cfc_sim.scenario.examples import modelled_dict
 from cfc_sim.scenario.loading import config_from_dict
@@ -22,7 +22,7 @@ def _area(fcas_trained: list[bool], cap: int = 1) -> tuple[simpy.Environment, Ar
     cfg = config(defaults__workforce__fcas=0, defaults__workforce__caseload_cap=cap)
     env = simpy.Environment()
     cal = SimCalendar(cfg.header.start, 12)
-    area = Area(env, cfg.areas[0], cal, Streams(1, 0), NationalTotals())
+    area = Area(env, cfg.areas[0], cal, Streams(1, 0))
     area.trace = []
     for trained in fcas_trained:
         area.add_fca(0.0, trained=trained)
@@ -126,7 +126,7 @@ def test_cfc_first_allocation_shortens_cfc_waits_and_lengthens_cap_waits() -> No
 
 def _load_area(fcas: int, **workforce: object):  # type: ignore[no-untyped-def]
     from cfc_sim.calendar import SimCalendar
-    from cfc_sim.model.area import Area, NationalTotals
+    from cfc_sim.model.area import Area
     from cfc_sim.model.workforce import Workforce
     from cfc_sim.streams import Streams
 
@@ -135,8 +135,7 @@ def _load_area(fcas: int, **workforce: object):  # type: ignore[no-untyped-def]
     data["areas"] = [{"name": "Loadshire", "go_live": "2026-04-01"}]
     cfg = config_from_dict(data)
     env = simpy.Environment()
-    area = Area(env, cfg.areas[0], SimCalendar(cfg.header.start, cfg.header.horizon_months), Streams(5, 0),
-                NationalTotals())
+    area = Area(env, cfg.areas[0], SimCalendar(cfg.header.start, cfg.header.horizon_months), Streams(5, 0))
     staffing = Workforce(area)
     staffing.staff_at_start()
     return area, staffing

@@ -10,7 +10,7 @@ from scenario_factory import config, scenario_dict
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.experiment import run_scenario
-from cfc_sim.model.area import Area, NationalTotals
+from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, Case
 from cfc_sim.model.workforce import Workforce
 from cfc_sim.streams import Streams
@@ -19,8 +19,7 @@ from cfc_sim.streams import Streams
 def _staffed_area(**changes) -> tuple[simpy.Environment, Area, Workforce]:  # type: ignore[no-untyped-def]
     cfg = config(**changes)
     env = simpy.Environment()
-    area = Area(env, cfg.areas[0], SimCalendar(cfg.header.start, cfg.header.horizon_months), Streams(5, 0),
-                NationalTotals())
+    area = Area(env, cfg.areas[0], SimCalendar(cfg.header.start, cfg.header.horizon_months), Streams(5, 0))
     area.trace = []
     staffing = Workforce(area)
     staffing.staff_at_start()

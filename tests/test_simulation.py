@@ -8,7 +8,7 @@ from scenario_factory import config
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.model import simulate
-from cfc_sim.model.area import Area, NationalTotals
+from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, Case
 from cfc_sim.model.hours import DeadlineHours, SharedHours
 from cfc_sim.model.listing import CourtListing, DrawnWaits
@@ -50,7 +50,7 @@ def test_outputs_are_the_same_set_whatever_the_mechanisms() -> None:
 def _slot_area() -> tuple[simpy.Environment, Area]:
     cfg = config(defaults__workforce__fcas=0)
     env = simpy.Environment()
-    area = Area(env, cfg.areas[0], SimCalendar(cfg.header.start, 12), Streams(1, 0), NationalTotals())
+    area = Area(env, cfg.areas[0], SimCalendar(cfg.header.start, 12), Streams(1, 0))
     return env, area
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import simpy
 
 from cfc_sim.calendar import SimCalendar
-from cfc_sim.metrics import CaseStats, Histogram, TimeAverage
+from cfc_sim.metrics import CaseStats, ChangeLog, Histogram, TimeAverage
 from cfc_sim.model.case import CAP, CFC, Case
 from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.fca import FCA
@@ -44,24 +44,16 @@ def _held_load(fca: FCA) -> tuple[int, int]:
     return len(fca.cases) + len(fca.held), fca.id
 
 
-class NationalTotals:
-    """Quantities whose national maximum is not the sum of the areas' maxima."""
-
-    def __init__(self) -> None:
-        self.queue = TimeAverage()
-
-
 class Area:
     """State and allocation rules for one area; the case flow and workforce act through it."""
 
     def __init__(self, env: simpy.Environment, config: AreaConfig, calendar: SimCalendar,
-                 streams: Streams, national: NationalTotals, clock: WorkClock | None = None) -> None:
+                 streams: Streams, clock: WorkClock | None = None) -> None:
         self.env = env
         self.clock = clock if clock is not None else WorkClock(env)  # FCA hours, waits on others, hearings
         self.config = config
         self.name = config.name
         self.calendar = calendar
-        self.national = national
         self.planned_go_live_day = calendar.day_of(config.go_live)
         self.go_live_day = self.planned_go_live_day  # the day it actually goes live (inf: not yet)
         self.open_cap_at_go_live = float("nan")
@@ -89,6 +81,7 @@ class Area:
         self.cfc_first = config.workforce.allocation_policy == "cfc_first"
 
         self.queue_length = TimeAverage()
+        self.queue_log = ChangeLog()  # the same changes, for the national queue (summed after the run)
         self.occupied_slots = TimeAverage()
         self.capacity_slots = TimeAverage()
         self.in_post = TimeAverage()  # FCAs in post (not flexible staff)
@@ -485,7 +478,7 @@ class Area:
     def _enqueue(self, case: Case, now: float) -> None:
         heapq.heappush(self._queues[case.pathway], (case.queue_key(), case))
         self.queue_length.add(now, 1)
-        self.national.queue.add(now, 1)
+        self.queue_log.add(now, 1)
         self._queue_rules(now)
 
     def queued(self) -> int:
@@ -504,7 +497,7 @@ class Area:
             return None
         case = heapq.heappop(queue)[1]
         self.queue_length.add(now, -1)
-        self.national.queue.add(now, -1)
+        self.queue_log.add(now, -1)
         return case
 
     def fill(self, fca: FCA, now: float, hub_review: bool = False) -> None:

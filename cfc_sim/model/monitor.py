@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from cfc_sim.calendar import DAYS_PER_YEAR
-from cfc_sim.metrics import NAN, CaseStats, Histogram
-from cfc_sim.model.area import Area, NationalTotals
+from cfc_sim.metrics import NAN, CaseStats, ChangeLog, Histogram
+from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, CFC
 
 # Cumulative quantities differenced month by month, and instantaneous ones read at month end.
@@ -115,16 +116,72 @@ def _workforce_values(*, queue_mean: float, queue_max: float, caseload: Histogra
     }
 
 
-def _hours_and_court(areas: Sequence[Area], now: float) -> dict[str, float]:
+@dataclass
+class AreaReadout:
+    """One area's counts at the end of a run: what its metrics and its part of the national ones need.
+
+    Each area runs in its own environment and is dropped after its run; the national metrics are
+    computed from these readouts (case statistics and histograms merge, integrals add)."""
+
+    name: str
+    stats: dict[str, CaseStats]  # by pathway
+    open_cases: dict[str, int]  # by pathway, at the end
+    caseload: Histogram  # FCA-days at each caseload
+    queue_mean: float
+    queue_max: float
+    queue_log: ChangeLog  # the unallocated queue's changes (the national maximum sums them)
+    occupied_int: float
+    capacity_int: float
+    in_post_int: float
+    vacancy_int: float
+    establishment_int: float
+    absent_int: float
+    protocol_days: float
+    flexible_fte_days: float
+    leavers: float
+    hours_delivered: float
+    hours_available: float
+    court_hours_heard: float
+    court_hours_sitting: float
+    training_share_at_go_live: float
+    fcas: int  # the scenario's FCAs (weights the national training share at go-live)
+    cost_per_fte_day: float
+    flexible_cost_per_fte_day: float
+    go_live_day: float
+    open_cap_at_go_live: float
+    open_at_go_live: float
+    open_18m_after_go_live: float
+
+
+def readout(area: Area, now: float) -> AreaReadout:
+    """Read an area's counts at `now` (the end of the run)."""
+    delivered, available = area.hours_totals(now)
+    heard, sitting = area.listing.sitting_hours(now)
+    workforce = area.config.workforce
+    return AreaReadout(
+        name=area.name, stats=dict(area.stats), open_cases=dict(area.open_cases), caseload=area.caseload_days,
+        queue_mean=area.queue_length.mean(now), queue_max=area.queue_length.maximum, queue_log=area.queue_log,
+        occupied_int=area.occupied_slots.integral_to(now), capacity_int=area.capacity_slots.integral_to(now),
+        in_post_int=area.in_post.integral_to(now), vacancy_int=area.vacancies.integral_to(now),
+        establishment_int=area.establishment.integral_to(now), absent_int=area.absent.integral_to(now),
+        protocol_days=area.protocol.integral_to(now), flexible_fte_days=area.flexible_in_post.integral_to(now),
+        leavers=area.leavers, hours_delivered=delivered, hours_available=available,
+        court_hours_heard=heard, court_hours_sitting=sitting,
+        training_share_at_go_live=area.training_share_at_go_live, fcas=workforce.fcas,
+        cost_per_fte_day=workforce.cost_per_fte_day, flexible_cost_per_fte_day=workforce.flexible.cost_per_fte_day,
+        go_live_day=area.go_live_day, open_cap_at_go_live=area.open_cap_at_go_live,
+        open_at_go_live=area.open_at_go_live, open_18m_after_go_live=area.open_18m_after_go_live,
+    )
+
+
+def _hours_and_court(areas: Sequence[AreaReadout]) -> dict[str, float]:
     """FCA hours used / available and court hours heard / sitting hours, where modelled."""
     delivered = available = heard = sitting = 0.0
     for area in areas:
-        d, a = area.hours_totals(now)
-        delivered += d
-        available += a
-        h, s = area.listing.sitting_hours(now)
-        heard += h
-        sitting += s
+        delivered += area.hours_delivered
+        available += area.hours_available
+        heard += area.court_hours_heard
+        sitting += area.court_hours_sitting
     return {"fca_hours_utilisation": _ratio(delivered, available),
             "sitting_day_utilisation": _ratio(heard, sitting)}
 
@@ -138,7 +195,11 @@ def _utilisation_as_hours(values: dict[str, float]) -> None:
         values["fca_utilisation"] = hours
 
 
-def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str, float]]:
+def _workforce_cost(area: AreaReadout) -> float:
+    return area.in_post_int * area.cost_per_fte_day + area.flexible_fte_days * area.flexible_cost_per_fte_day
+
+
+def area_metrics(area: AreaReadout, now: float, span_days: float) -> dict[str, dict[str, float]]:
     """Metrics of one area by pathway ('all', 'cap', 'cfc') at the end of the run."""
     out: dict[str, dict[str, float]] = {}
     combined = CaseStats()
@@ -147,22 +208,19 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
         out[pathway] = area.stats[pathway].values(area.open_cases[pathway])
     everything = combined.values(area.open_cases[CAP] + area.open_cases[CFC])
     everything.update(_workforce_values(
-        queue_mean=area.queue_length.mean(now), queue_max=area.queue_length.maximum,
-        caseload=area.caseload_days, occupied=area.occupied_slots.integral_to(now),
-        capacity=area.capacity_slots.integral_to(now), in_post_int=area.in_post.integral_to(now),
-        vacancy_int=area.vacancies.integral_to(now), establishment_int=area.establishment.integral_to(now),
-        leavers=area.leavers, absent_days=area.absent.integral_to(now), span_days=span_days,
+        queue_mean=area.queue_mean, queue_max=area.queue_max, caseload=area.caseload,
+        occupied=area.occupied_int, capacity=area.capacity_int, in_post_int=area.in_post_int,
+        vacancy_int=area.vacancy_int, establishment_int=area.establishment_int,
+        leavers=area.leavers, absent_days=area.absent_int, span_days=span_days,
     ))
-    flexible_days = area.flexible_in_post.integral_to(now)
-    everything.update(_hours_and_court([area], now))
+    everything.update(_hours_and_court([area]))
     _utilisation_as_hours(everything)
     everything.update({
         "training_share_at_go_live": area.training_share_at_go_live,
-        "prioritisation_days": area.protocol.integral_to(now),
-        "flexible_fte_days": flexible_days,
-        "flexible_cost": flexible_days * area.config.workforce.flexible.cost_per_fte_day,
-        "workforce_cost": (area.in_post.integral_to(now) * area.config.workforce.cost_per_fte_day
-                           + flexible_days * area.config.workforce.flexible.cost_per_fte_day),
+        "prioritisation_days": area.protocol_days,
+        "flexible_fte_days": area.flexible_fte_days,
+        "flexible_cost": area.flexible_fte_days * area.flexible_cost_per_fte_day,
+        "workforce_cost": _workforce_cost(area),
         "go_live_day": area.go_live_day if math.isfinite(area.go_live_day) else NAN,
         "live_at_end": 1.0 if area.go_live_day <= now else 0.0,
         "open_cap_cases_at_go_live": area.open_cap_at_go_live,
@@ -173,9 +231,10 @@ def area_metrics(area: Area, now: float, span_days: float) -> dict[str, dict[str
     return out
 
 
-def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float,
+def national_metrics(areas: Sequence[AreaReadout], queue_mean: float, queue_max: float, now: float,
                      span_days: float) -> dict[str, dict[str, float]]:
-    """National metrics: case statistics merged across areas, workforce totals summed."""
+    """National metrics: case statistics merged across areas, workforce totals summed; the unallocated
+    queue's mean and maximum are those of the summed queue (`cfc_sim.metrics.summed`)."""
     out: dict[str, dict[str, float]] = {}
     combined = CaseStats()
     for pathway in (CAP, CFC):
@@ -187,33 +246,27 @@ def national_metrics(areas: Sequence[Area], national: NationalTotals, now: float
     everything = combined.values(sum(a.open_cases[CAP] + a.open_cases[CFC] for a in areas))
     caseload = Histogram(1, integer=True)
     for area in areas:
-        caseload.merge(area.caseload_days)
+        caseload.merge(area.caseload)
     everything.update(_workforce_values(
-        queue_mean=national.queue.mean(now), queue_max=national.queue.maximum, caseload=caseload,
-        occupied=sum(a.occupied_slots.integral_to(now) for a in areas),
-        capacity=sum(a.capacity_slots.integral_to(now) for a in areas),
-        in_post_int=sum(a.in_post.integral_to(now) for a in areas),
-        vacancy_int=sum(a.vacancies.integral_to(now) for a in areas),
-        establishment_int=sum(a.establishment.integral_to(now) for a in areas),
-        leavers=sum(a.leavers for a in areas), absent_days=sum(a.absent.integral_to(now) for a in areas),
-        span_days=span_days,
+        queue_mean=queue_mean, queue_max=queue_max, caseload=caseload,
+        occupied=sum(a.occupied_int for a in areas), capacity=sum(a.capacity_int for a in areas),
+        in_post_int=sum(a.in_post_int for a in areas), vacancy_int=sum(a.vacancy_int for a in areas),
+        establishment_int=sum(a.establishment_int for a in areas), leavers=sum(a.leavers for a in areas),
+        absent_days=sum(a.absent_int for a in areas), span_days=span_days,
     ))
-    everything.update(_hours_and_court(areas, now))
+    everything.update(_hours_and_court(areas))
     _utilisation_as_hours(everything)
     all_live = all(math.isfinite(a.go_live_day) for a in areas)
-    weights = [(a.training_share_at_go_live, max(1, a.config.workforce.fcas)) for a in areas
+    weights = [(a.training_share_at_go_live, max(1, a.fcas)) for a in areas
                if a.training_share_at_go_live == a.training_share_at_go_live]
     everything.update({
         "training_share_at_go_live": (
             sum(s * w for s, w in weights) / sum(w for _, w in weights) if weights else NAN
         ),
-        "prioritisation_days": sum(a.protocol.integral_to(now) for a in areas),
-        "flexible_fte_days": sum(a.flexible_in_post.integral_to(now) for a in areas),
-        "flexible_cost": sum(a.flexible_in_post.integral_to(now) * a.config.workforce.flexible.cost_per_fte_day
-                             for a in areas),
-        "workforce_cost": sum(a.in_post.integral_to(now) * a.config.workforce.cost_per_fte_day
-                              + a.flexible_in_post.integral_to(now) * a.config.workforce.flexible.cost_per_fte_day
-                              for a in areas),
+        "prioritisation_days": sum(a.protocol_days for a in areas),
+        "flexible_fte_days": sum(a.flexible_fte_days for a in areas),
+        "flexible_cost": sum(a.flexible_fte_days * a.flexible_cost_per_fte_day for a in areas),
+        "workforce_cost": sum(_workforce_cost(a) for a in areas),
         "go_live_day": max(a.go_live_day for a in areas) if all_live else NAN,
         "live_at_end": sum(a.go_live_day <= now for a in areas) / len(areas),
         "open_cap_cases_at_go_live": sum(a.open_cap_at_go_live for a in areas if math.isfinite(a.open_cap_at_go_live)),

@@ -1,7 +1,13 @@
-"""One replication of a scenario: build the SimPy environment, run it, read out the metrics.
+"""One replication of a scenario: build each area's SimPy environment, run it, read out the metrics.
 
 `simulate(config, r)` is a pure function of the scenario and the replication number: all
 randomness comes from `Streams(seed, r)`, so any executor on any machine gives the same output.
+
+Areas never interact (each has its own FCAs, court and random streams), so each area runs in an
+environment of its own and the national metrics are read from the areas' counts afterwards. An
+area's numbers are the same to the last bit as in one environment for all areas, and a replication
+takes half the CPU: one area's few thousand live objects stay in the processor's cache, where 40
+areas' half a million did not (`benchmarks/bench_area_environments.py`).
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 import gc
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,16 +24,18 @@ import simpy
 
 from cfc_sim.calendar import DAYS_PER_MONTH, SimCalendar
 from cfc_sim.metric_catalogue import NATIONAL
-from cfc_sim.metrics import finite
-from cfc_sim.model.area import Area, NationalTotals
+from cfc_sim.metrics import finite, summed
+from cfc_sim.model.area import Area
 from cfc_sim.model.arrivals import Arrivals, segment_bounds
 from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.initial import seed_open_cases
 from cfc_sim.model.monitor import (
+    AreaReadout,
     add_snapshots,
     area_metrics,
     month_values,
     national_metrics,
+    readout,
     snapshot,
 )
 from cfc_sim.model.pathways import CaseFlow
@@ -50,35 +58,48 @@ class ReplicationOutput:
     events: list[tuple[float, str, int, str, str]] | None = None  # only with trace
 
 
+@dataclass
+class AreasRun:
+    """What a run of some of a replication's areas (in one environment) gives the replication."""
+
+    metrics: list[tuple[str, str, str, float]]  # the areas' own rows
+    monthly: list[list[tuple[str, int, str, float]]]  # the areas' rows, month by month from the end of warm-up
+    snapshot_sums: list[dict[str, float]]  # the areas' snapshots summed, at each month boundary and the end
+    readouts: list[AreaReadout]
+    events: list[tuple[float, str, int, str, str]] | None
+
+
 def make_calendar(config: ScenarioConfig) -> SimCalendar:
     header = config.header
     return SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
 
 
 class Replication:
-    """The model of one replication: areas, their case flows, workforce and the monthly monitor."""
+    """The model of one replication's areas in one environment: their case flows, workforce and
+    the monthly monitor. `simulate` gives each area its own; tests may run several together."""
 
-    def __init__(self, config: ScenarioConfig, replication: int, trace: bool = False) -> None:
+    def __init__(self, config: ScenarioConfig, replication: int, trace: bool = False,
+                 area_names: Sequence[str] | None = None) -> None:
         self.config = config
         self.replication = replication
         self.env = simpy.Environment()
-        self.clock = WorkClock(self.env)  # one end-of-day clock for every area's FCA work and hearings
+        self.clock = WorkClock(self.env)  # one end-of-day clock for the areas' FCA work and hearings
         self.calendar = make_calendar(config)
         self.streams = Streams(config.seed, replication)
-        self.national = NationalTotals()
         self.areas: list[Area] = []
         self.workforces: dict[str, Workforce] = {}
         self.events: list[tuple[float, str, int, str, str]] | None = [] if trace else None
-        self.output = ReplicationOutput(replication, events=self.events)
         self.warmup_day = self.calendar.month_start_days[config.header.warmup_months]
         self._snapshots: dict[str, dict[str, float]] = {}
+        self._monthly: list[list[tuple[str, int, str, float]]] = []
+        self._snapshot_sums: list[dict[str, float]] = []
         self.policy = config.header.readiness.policy
+        configs = [a for a in config.areas if area_names is None or a.name in area_names]
         # per area: leavers in each past month and FCAs in post at each month end (trailing turnover)
-        self._turnover_history: dict[str, tuple[list[float], list[float]]] = {
-            a.name: ([], []) for a in config.areas}
+        self._turnover_history: dict[str, tuple[list[float], list[float]]] = {a.name: ([], []) for a in configs}
         cir_days = config.header.targets.cir_working_days
-        for area_config in config.areas:
-            area = Area(self.env, area_config, self.calendar, self.streams, self.national, self.clock)
+        for area_config in configs:
+            area = Area(self.env, area_config, self.calendar, self.streams, self.clock)
             area.trace = self.events
             flow = CaseFlow(area, cir_days)
             staffing = self.workforces[area.name] = Workforce(area)
@@ -92,7 +113,8 @@ class Replication:
             self._schedule_go_live(area)
             self.areas.append(area)
         for intervention in config.interventions:
-            self._schedule_intervention(intervention)
+            if intervention.area in self._turnover_history:
+                self._schedule_intervention(intervention)
         for k, day in enumerate(self.calendar.month_start_days[:-1]):
             self._at(day, lambda ev, k=k: self._month_start(k))
 
@@ -169,53 +191,88 @@ class Replication:
 
     def _month_start(self, k: int) -> None:
         now = self.env.now
+        warmup = self.config.header.warmup_months
         if k > 0:
             for area in self.areas:
                 leavers, fte = self._turnover_history[area.name]
                 leavers.append(area.leavers_total - sum(leavers))
                 fte.append(area.in_post.value)
-        if k == self.config.header.warmup_months:
+        if k == warmup:
             for area in self.areas:
                 area.reset_stats(now)
-            self.national.queue.reset(now)
-        if k > self.config.header.warmup_months:
+        if k > warmup:
             self._record_month(k - 1, now)
-        if k >= self.config.header.warmup_months:
-            self._take_snapshots(now)
+        if k >= warmup:
+            self._take_snapshots(now, first=k == warmup)
         if self.policy == "readiness":
             for area in self.areas:
                 self._review(area)
         for staffing in self.workforces.values():
             staffing.start_training(now)
 
-    def _take_snapshots(self, now: float) -> None:
+    def _take_snapshots(self, now: float, first: bool) -> None:
         for area in self.areas:
             self._snapshots[area.name] = snapshot(area, now)
-        self._snapshots[NATIONAL] = add_snapshots([self._snapshots[a.name] for a in self.areas])
+        if first:
+            self._snapshot_sums.append(add_snapshots([self._snapshots[a.name] for a in self.areas]))
 
     def _record_month(self, month: int, now: float) -> None:
         days = now - self.calendar.month_start_days[month]
         before = self._snapshots
         after = {area.name: snapshot(area, now) for area in self.areas}
-        after[NATIONAL] = add_snapshots(list(after.values()))
+        self._snapshot_sums.append(add_snapshots(list(after.values())))
+        rows: list[tuple[str, int, str, float]] = []
         for name, snap in after.items():
-            for metric, value in finite(month_values(before[name], snap, days)).items():
-                self.output.monthly.append((name, month, metric, value))
+            rows.extend((name, month, metric, value) for metric, value in
+                        finite(month_values(before[name], snap, days)).items())
+        self._monthly.append(rows)
 
-    def run(self) -> ReplicationOutput:
+    def run_areas(self) -> AreasRun:
+        """Run to the horizon and read out the areas (their rows, and what the national ones need)."""
         end = self.calendar.horizon_days
         self.env.run(until=end)
         for area in self.areas:
             area.flush(end)
         self._record_month(self.calendar.horizon_months - 1, end)
         span = end - self.warmup_day
-        rows = self.output.metrics
-        for area in self.areas:
-            for pathway, values in area_metrics(area, end, span).items():
-                rows.extend((area.name, pathway, m, v) for m, v in finite(values).items())
-        for pathway, values in national_metrics(self.areas, self.national, end, span).items():
-            rows.extend((NATIONAL, pathway, m, v) for m, v in finite(values).items())
-        return self.output
+        readouts = [readout(area, end) for area in self.areas]
+        rows: list[tuple[str, str, str, float]] = []
+        for counts in readouts:
+            for pathway, values in area_metrics(counts, end, span).items():
+                rows.extend((counts.name, pathway, m, v) for m, v in finite(values).items())
+        return AreasRun(rows, self._monthly, self._snapshot_sums, readouts, self.events)
+
+    def run(self) -> ReplicationOutput:
+        """Run these areas together in one environment and read out their and the national metrics."""
+        return combine(self.config, self.replication, [self.run_areas()])
+
+
+def combine(config: ScenarioConfig, replication: int, runs: Sequence[AreasRun]) -> ReplicationOutput:
+    """One replication's output from its areas' runs: their rows in area order, month by month, each
+    month's national row from the areas' summed snapshots, and the national metrics from their counts."""
+    calendar = make_calendar(config)
+    warmup = config.header.warmup_months
+    end = calendar.horizon_days
+    warmup_day = calendar.month_start_days[warmup]
+    traced = [run.events for run in runs if run.events is not None]
+    events = sorted((e for log in traced for e in log), key=lambda e: e[0]) if traced else None
+    output = ReplicationOutput(replication, events=events)
+    boundaries = [*calendar.month_start_days[warmup:calendar.horizon_months], end]
+    for m in range(len(boundaries) - 1):
+        for run in runs:
+            output.monthly.extend(run.monthly[m])
+        before = add_snapshots([run.snapshot_sums[m] for run in runs])
+        after = add_snapshots([run.snapshot_sums[m + 1] for run in runs])
+        values = month_values(before, after, boundaries[m + 1] - boundaries[m])
+        output.monthly.extend((NATIONAL, warmup + m, metric, value) for metric, value in finite(values).items())
+    readouts = [counts for run in runs for counts in run.readouts]
+    for run in runs:
+        output.metrics.extend(run.metrics)
+    queue = summed([counts.queue_log for counts in readouts], warmup_day)
+    national = national_metrics(readouts, queue.mean(end), queue.maximum, end, end - warmup_day)
+    for pathway, values in national.items():
+        output.metrics.extend((NATIONAL, pathway, m, v) for m, v in finite(values).items())
+    return output
 
 
 _PAUSE_LOCK = threading.Lock()
@@ -257,8 +314,13 @@ def collector_paused() -> Iterator[None]:
 
 
 def simulate(config: ScenarioConfig, replication: int, trace: bool = False) -> ReplicationOutput:
-    """Run replication `replication` of `config` (with its parameter draw, if any) and return its metrics."""
+    """Run replication `replication` of `config` (with its parameter draw, if any) and return its
+    metrics: each area in its own environment, one after another (see the module's docstring)."""
     from cfc_sim.uncertainty import sample_config
 
-    with collector_paused():
-        return Replication(sample_config(config, replication), replication, trace).run()
+    config = sample_config(config, replication)
+    runs = []
+    for area in config.areas:
+        with collector_paused():
+            runs.append(Replication(config, replication, trace, (area.name,)).run_areas())
+    return combine(config, replication, runs)
