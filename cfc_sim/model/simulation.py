@@ -79,12 +79,12 @@ class Replication:
     the monthly monitor. `simulate` gives each area its own; tests may run several together."""
 
     def __init__(self, config: ScenarioConfig, replication: int, trace: bool = False,
-                 area_names: Sequence[str] | None = None) -> None:
+                 area_names: Sequence[str] | None = None, calendar: SimCalendar | None = None) -> None:
         self.config = config
         self.replication = replication
         self.env = simpy.Environment()
         self.clock = WorkClock(self.env)  # one end-of-day clock for the areas' FCA work and hearings
-        self.calendar = make_calendar(config)
+        self.calendar = calendar if calendar is not None else make_calendar(config)  # read-only: shareable
         self.streams = Streams(config.seed, replication)
         self.areas: list[Area] = []
         self.workforces: dict[str, Workforce] = {}
@@ -244,13 +244,13 @@ class Replication:
 
     def run(self) -> ReplicationOutput:
         """Run these areas together in one environment and read out their and the national metrics."""
-        return combine(self.config, self.replication, [self.run_areas()])
+        return combine(self.config, self.replication, [self.run_areas()], self.calendar)
 
 
-def combine(config: ScenarioConfig, replication: int, runs: Sequence[AreasRun]) -> ReplicationOutput:
+def combine(config: ScenarioConfig, replication: int, runs: Sequence[AreasRun],
+            calendar: SimCalendar) -> ReplicationOutput:
     """One replication's output from its areas' runs: their rows in area order, month by month, each
     month's national row from the areas' summed snapshots, and the national metrics from their counts."""
-    calendar = make_calendar(config)
     warmup = config.header.warmup_months
     end = calendar.horizon_days
     warmup_day = calendar.month_start_days[warmup]
@@ -319,8 +319,9 @@ def simulate(config: ScenarioConfig, replication: int, trace: bool = False) -> R
     from cfc_sim.uncertainty import sample_config
 
     config = sample_config(config, replication)
+    calendar = make_calendar(config)  # built once: a working-day table of about ten years
     runs = []
     for area in config.areas:
         with collector_paused():
-            runs.append(Replication(config, replication, trace, (area.name,)).run_areas())
-    return combine(config, replication, runs)
+            runs.append(Replication(config, replication, trace, (area.name,), calendar).run_areas())
+    return combine(config, replication, runs, calendar)
