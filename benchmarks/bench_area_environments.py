@@ -7,7 +7,9 @@ still there for tests). Areas never interact, so the two give the same area numb
 this benchmark times them against each other on the same replication, alternating which goes first,
 and checks that every area row (metrics and monthly series) is identical.
 
-    python benchmarks/bench_area_environments.py [--scenario FILE] [--pairs 3]
+    python benchmarks/bench_area_environments.py [--quick] [--scenario FILE] [--pairs 3]
+
+`--quick`: the 10 areas of `check_identity.py`, 1 pair.
 
 CPU seconds of the calling process (`time.process_time`), so the machine's load matters less than for
 wall time; the 1-minute load average is printed. It never fails on a figure.
@@ -24,6 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from check_identity import AREAS  # noqa: E402
 from common import COURT_HOURS_YAML, load_line, machine_line  # noqa: E402
 
 
@@ -41,13 +44,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", type=Path, default=COURT_HOURS_YAML)
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="10 areas, 1 pair")
     args = parser.parse_args()
 
     from cfc_sim.model.simulation import Replication, collector_paused, simulate
-    from cfc_sim.scenario.variants import load_variant
+    from cfc_sim.scenario.variants import config_variant, load_variant
     from cfc_sim.uncertainty import sample_config
 
     config = load_variant(args.scenario, {})
+    if args.quick:
+        config = config_variant(config, {}, areas=list(AREAS))
+        args.pairs = 1
     print(machine_line())
     print(f"{args.scenario.name}: {len(config.areas)} areas, replication 0, {args.pairs} pairs")
 
