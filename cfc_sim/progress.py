@@ -37,6 +37,7 @@ class PlanProgress:
         self.said = self.started  # when the last line was said
         self.starting = 0  # area evaluations the starting runs are expected to simulate
         self.searching_since: float | None = None  # when the first searches began (after the starting runs)
+        self.round_at = self.started  # when the last round of the searches ended
 
     def expect(self, searches: int) -> None:
         """Searches still to come (a plan expects its need's too, so its estimate covers both)."""
@@ -68,13 +69,17 @@ class PlanProgress:
         self.finished += finished
         self.finished_rounds += finished * self.stage_rounds
         self.running -= finished
+        self.round_at = self.clock()
         self.say(self.line())
-        self.said = self.clock()
+        self.said = self.round_at
 
     def seconds_left(self) -> float | None:
         """The estimate of the time left (None before any evaluation was simulated or asked for).
-        An evaluation asked for by a search takes as long as those asked so far (since the searches
-        began); before any, as long as an area evaluation of the starting runs took."""
+        An evaluation asked for by a search takes as long as those of the rounds ended so far (since
+        the searches began); before any, as long as an area evaluation of the starting runs took. A
+        round under way counts down from the estimate at its start, never below the rounds after it
+        (timed against the evaluations of the ended rounds only, lines said during a long round once
+        rose and fell by minutes)."""
         per_search = self.finished_rounds / self.finished if self.finished else self.PRIOR
         waiting = max(self.expected - self.finished - self.running, 0)
         # the searches that finish first are the short ones, so a search still running past their
@@ -83,7 +88,9 @@ class PlanProgress:
         evaluations = self.running * running_left + waiting * per_search
         if self.asked:
             since = self.started if self.searching_since is None else self.searching_since
-            return evaluations * (self.clock() - since) / self.asked
+            per_evaluation = (self.round_at - since) / self.asked
+            into_round = self.clock() - self.round_at
+            return max(evaluations * per_evaluation - into_round, (evaluations - self.running) * per_evaluation)
         if not (self.simulated and self.starting):
             return None
         starting_left = max(self.starting - self.simulated, 0)

@@ -359,6 +359,29 @@ def test_a_search_running_past_the_finished_ones_is_expected_to_take_half_as_lon
     assert progress.seconds_left() == pytest.approx(2 * 3 * (24.0 / 14))
 
 
+def test_the_time_left_counts_down_during_a_round_and_never_rises_before_the_next() -> None:
+    """Lines said while a round runs (its runs are long) count down from the estimate at the round's
+    start: timed against the evaluations of ended rounds only, they once rose from about 2 minutes
+    to about 6 and fell back at the round's end."""
+    from cfc_sim.plan import PlanProgress
+
+    now = [0.0]
+    progress = PlanProgress(lambda line: None, clock=lambda: now[0])
+    progress.expect(4)
+    progress.start(4)
+    now[0] = 40.0
+    progress.round(4, 0)  # 10 s an evaluation; 4 searches of PRIOR - 1 evaluations more
+    at_round = progress.seconds_left()
+    assert at_round == 4 * (PlanProgress.PRIOR - 1) * 10.0
+    estimates = []
+    for t in (50.0, 60.0, 70.0, 80.0, 200.0):  # the next round's runs, lines said on the way
+        now[0] = t
+        progress.ran(1, 10.0)
+        estimates.append(progress.seconds_left())
+    assert estimates[:4] == [at_round - 10.0, at_round - 20.0, at_round - 30.0, at_round - 40.0]
+    assert estimates[4] == 4 * (PlanProgress.PRIOR - 2) * 10.0  # a slow round: never below the rounds after it
+
+
 def test_the_progress_estimates_the_time_left_during_the_runs_before_the_searches() -> None:
     """The starting runs (today's and unlimited FCAs in every area) are long: the time left is
     estimated from their first run, at the seconds an area evaluation took; the searches' own
