@@ -104,7 +104,13 @@ TARGETS = [
            known_gap="about 31 weeks: this pilot is not among the calibration's figures, and the median accepted "
                      "set's shorter directions timetable (28 days to a DRA, 56 to a final hearing), which the "
                      "national and Birmingham figures allow, shortens its CAP cases; its own sitting days barely "
-                     "matter below saturation (30.6-31.6 weeks from 2.6 to 3.0 a week per weekly application)"),
+                     "matter below saturation (30.6-31.6 weeks from 2.6 to 3.0 a week per weekly application). "
+                     "Calibrating with it as a gating figure (the national space plus this pilot, seed 20261206, "
+                     "40 points x 2 waves and a check, 7 December 2026) accepted none of 109 sets: it moves with "
+                     "the national CAP pace (correlation 0.88 over the sets), and of the 72 sets that reached 31.5 "
+                     "weeks, 34 also kept Birmingham's quarter a year after in band, but none of those kept every "
+                     "area stationary and Birmingham's CIR weeks and children seen in band at once; the one found "
+                     "nearest gave 30.8"),
     Target(WALES, "South-East-Wales-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
            "all", "weeks_to_final_order_year_live_mean", "12 weeks (+-15%)", 12 * 0.85, 12 * 1.15,
            "MoJ statistics Nov 2025",
