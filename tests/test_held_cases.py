@@ -40,3 +40,27 @@ def test_a_kept_case_closing_leaves_its_holders_caseload() -> None:
         for fca in area.fcas:
             for case in fca.held:
                 assert case.held and case.last_fca is fca
+
+
+def test_a_hearing_of_an_fca_off_sick_or_on_training_takes_a_colleagues_hours() -> None:
+    """The hours of a hearing are always someone's: while the case's FCA is off sick or on training,
+    the colleague at work with the fewest cases spends them (they once went uncounted)."""
+    data = two_areas(horizon_months=12)
+    data["defaults"]["workforce"]["hours"]["discipline"] = "deadline"  # the shipped one: hearing hours as a debt
+    replication = Replication(config_from_dict(data), 0)
+    replication.env.run(until=200)
+    area = next(a for a in replication.areas if a.name == "Capshire")
+    now = replication.env.now
+    for away in ("absent", "in_training"):
+        fca = next(f for f in area.fcas if f.in_post and f.cases and not (f.absent or f.in_training))
+        case = next(iter(fca.cases))
+        at_work = [f for f in area.fcas if f.in_post and not (f.absent or f.in_training) and f is not fca]
+        cover = min(at_work, key=lambda f: (len(f.cases) + len(f.held), f.id))
+        debts = {f.id: f.work._debt for f in area.fcas}  # hearing hours still to work off (deadline discipline)
+        setattr(fca, away, True)
+        area.attend_hearing(case, now, 3.0)
+        setattr(fca, away, False)
+        moved = {f.id: f.work._debt - debts[f.id] for f in area.fcas if f.work._debt != debts[f.id]}
+        assert moved == {cover.id: 3.0}
+    area.attend_hearing(case, now, 2.0)  # at work: their own hours
+    assert case.fca is not None and case.fca.work._debt == debts[case.fca.id] + 2.0

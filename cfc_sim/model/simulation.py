@@ -95,6 +95,7 @@ class Replication:
         self._snapshot_sums: list[dict[str, float]] = []
         self.policy = config.header.readiness.policy
         configs = [a for a in config.areas if area_names is None or a.name in area_names]
+        here = {a.name for a in configs}  # the areas this environment runs
         # per area: leavers in each past month and FCAs in post at each month end (trailing turnover)
         self._turnover_history: dict[str, tuple[list[float], list[float]]] = {a.name: ([], []) for a in configs}
         cir_days = config.header.targets.cir_working_days
@@ -113,7 +114,7 @@ class Replication:
             self._schedule_go_live(area)
             self.areas.append(area)
         for intervention in config.interventions:
-            if intervention.area in self._turnover_history:
+            if intervention.area in here:
                 self._schedule_intervention(intervention)
         for k, day in enumerate(self.calendar.month_start_days[:-1]):
             self._at(day, lambda ev, k=k: self._month_start(k))
