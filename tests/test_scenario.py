@@ -87,6 +87,18 @@ def test_shipped_scenarios_found() -> None:
     assert {"national-rollout.yaml", "example-small.yaml"} <= names
 
 
+def test_the_example_carries_the_national_calibration_for_its_areas() -> None:
+    """example-small.yaml says its numbers match national-rollout.yaml: a user copying it starts from
+    the calibrated assumptions (it once kept an older calibration). Only its teaching choice differs:
+    Wiltshire's police partnership comes later, so that one criterion shows red."""
+    folder = next(p.parent for p in SCENARIOS if p.name == "example-small.yaml")
+    example, national = load_scenario(folder / "example-small.yaml"), load_scenario(folder / "national-rollout.yaml")
+    for area in example.areas:
+        mine, theirs = area.model_dump(), national.area(area.name).model_dump()
+        mine.pop("partnerships"), theirs.pop("partnerships")
+        assert mine == theirs, area.name
+
+
 def test_defaults_inherited_and_area_overrides_win(tmp_path: Path) -> None:
     config = load_scenario(write(tmp_path / "s.yaml", two_areas()))
     north, south = config.area("North"), config.area("South")
