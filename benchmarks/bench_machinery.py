@@ -140,19 +140,24 @@ def export(rev: str, scratch: Path) -> Path:
 
 def pause_pairs(code: Path, pairs: int) -> tuple[list[float], list[float]]:
     """One national replication in a child process, collector paused (`simulate`) and on
-    (`Replication.run` with the collector left as it is), alternating; CPU seconds of each."""
+    (`simulate(..., pause_collector=False)`, the collector left as it is), alternating; CPU seconds of each."""
     child = (
         "import gc, sys, time\n"
         "from cfc_sim import load_scenario\n"
         "from cfc_sim.model import simulate\n"
-        "from cfc_sim.model.simulation import Replication\n"
-        "from cfc_sim.uncertainty import sample_config\n"
         "config = load_scenario()\n"
         "simulate(config, 9)  # lazy imports and caches first\n"
         "gc.collect()\n"
         "paused = sys.argv[1] == 'paused'\n"
+        "import cfc_sim.model.simulation as model\n"
+        "if hasattr(model, 'combine'):  # an environment per area: pause_collector switches the pause\n"
+        "    run = lambda: simulate(config, 0, pause_collector=paused)\n"
+        "else:  # a revision before the environment per area: one environment, the collector as it is\n"
+        "    from cfc_sim.model.simulation import Replication\n"
+        "    from cfc_sim.uncertainty import sample_config\n"
+        "    run = lambda: simulate(config, 0) if paused else Replication(sample_config(config, 0), 0, False).run()\n"
         "start = time.process_time()\n"
-        "simulate(config, 0) if paused else Replication(sample_config(config, 0), 0, False).run()\n"
+        "run()\n"
         "print(time.process_time() - start)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(code)}

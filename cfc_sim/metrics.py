@@ -7,6 +7,7 @@ are the sum of the areas'. Statistics start at the end of warm-up via `reset`.
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from collections import defaultdict
@@ -123,33 +124,36 @@ class ChangeLog:
     their runs: the national unallocated queue's maximum is not the sum of the areas' maxima, and each
     area runs in its own environment (`cfc_sim/model/simulation.py`). Two typed arrays: 9 bytes a change."""
 
-    __slots__ = ("days", "deltas")
+    __slots__ = ("days", "deltas", "start")
 
     def __init__(self) -> None:
         self.days = array("d")
         self.deltas = array("b")
+        self.start = 0  # the first change counted in statistics (those before only set the value)
 
     def add(self, day: float, delta: int) -> None:
         self.days.append(day)
         self.deltas.append(delta)
 
+    def start_here(self) -> None:
+        """Statistics start now (the end of warm-up), where the area's own series restart."""
+        self.start = len(self.days)
+
 
 def summed(logs: list[ChangeLog], start_day: float) -> TimeAverage:
-    """The sum of the logged counts as one `TimeAverage` whose statistics start at `start_day`: the
-    changes replayed in time order (areas in order at equal days). Its integral is the same whatever
-    the order at equal days; its maximum counts the sum after each change."""
-    merged = sorted(
-        (day, i, j, log.deltas[j]) for i, log in enumerate(logs) for j, day in enumerate(log.days))
-    total = TimeAverage()
-    started = False
-    for day, _, _, delta in merged:
-        if not started and day >= start_day:
-            total.reset(start_day)
-            started = True
+    """The sum of the logged counts as one `TimeAverage` whose statistics start at `start_day`, from
+    the sum of the values each log had when its statistics started: the counted changes replayed in
+    time order (areas in order at equal days, each in its own order). Its integral is the same
+    whatever the order at equal days; its maximum counts the sum after each change."""
+    total = TimeAverage(float(sum(sum(log.deltas[:log.start]) for log in logs)), start_day)
+    counted = [zip(log.days[log.start:], log.deltas[log.start:], strict=True) for log in logs]
+    for day, delta in heapq.merge(*counted, key=_day):  # each log is in time order already
         total.add(day, delta)
-    if not started:
-        total.reset(start_day)
     return total
+
+
+def _day(change: tuple[float, int]) -> float:
+    return change[0]
 
 
 @dataclass

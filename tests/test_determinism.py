@@ -30,9 +30,6 @@ def test_same_seed_gives_identical_output() -> None:
 def test_the_paused_garbage_collector_changes_no_number_and_is_restored() -> None:
     """simulate() runs with the cyclic collector off (speed); with it on, every number is the same,
     and the replication leaves no cyclic garbage behind once it returns."""
-    from cfc_sim.model.simulation import Replication
-    from cfc_sim.uncertainty import sample_config
-
     cfg = config(_two_area_dict())
     simulate(cfg, 1)  # first use: lazy imports and caches, which leave garbage of their own
     gc.collect()
@@ -43,7 +40,7 @@ def test_the_paused_garbage_collector_changes_no_number_and_is_restored() -> Non
     thresholds = gc.get_threshold()
     gc.set_threshold(1)  # collect as often as possible while the same replication runs
     try:
-        collected = Replication(sample_config(cfg, 2), 2, False).run()
+        collected = simulate(cfg, 2, pause_collector=False)
     finally:
         gc.set_threshold(*thresholds)
     assert paused.metrics == collected.metrics

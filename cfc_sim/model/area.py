@@ -633,6 +633,7 @@ class Area:
         for series in (self.queue_length, self.occupied_slots, self.capacity_slots, self.in_post,
                        self.vacancies, self.establishment, self.absent, self.protocol, self.flexible_in_post):
             series.reset(now)
+        self.queue_log.start_here()
         for fca in self.fcas:
             self._flush_caseload(fca, now)
             fca.work.reset_stats(now)

@@ -3,11 +3,11 @@
 `simulate(config, r)` is a pure function of the scenario and the replication number: all
 randomness comes from `Streams(seed, r)`, so any executor on any machine gives the same output.
 
-Areas never interact (each has its own FCAs, court and random streams), so each area runs in an
-environment of its own and the national metrics are read from the areas' counts afterwards. An
-area's numbers are the same to the last bit as in one environment for all areas, and a replication
-takes half the CPU: one area's few thousand live objects stay in the processor's cache, where 40
-areas' half a million did not (`benchmarks/bench_area_environments.py`).
+Areas never interact (each has its own FCAs, court, end-of-day clock and random streams), so each
+area runs in an environment of its own and the national metrics are read from the areas' counts
+afterwards. An area's numbers are the same to the last bit as with several areas in one
+environment, and a replication takes half the CPU: one area's few thousand live objects stay in
+the processor's cache, where 40 areas' half a million did not (`benchmarks/bench_area_environments.py`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import gc
 import math
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,14 +76,16 @@ def make_calendar(config: ScenarioConfig) -> SimCalendar:
 
 class Replication:
     """The model of one replication's areas in one environment: their case flows, workforce and
-    the monthly monitor. `simulate` gives each area its own; tests may run several together."""
+    the monthly monitor. `simulate` gives each area its own; tests may run several together. Each
+    area has its own end-of-day clock: a clock shared by the areas made one SimPy event a day for
+    all of them, whose place among an area's own events of that day (a hub review, say) then
+    depended on the other areas' requests."""
 
     def __init__(self, config: ScenarioConfig, replication: int, trace: bool = False,
                  area_names: Sequence[str] | None = None, calendar: SimCalendar | None = None) -> None:
         self.config = config
         self.replication = replication
         self.env = simpy.Environment()
-        self.clock = WorkClock(self.env)  # one end-of-day clock for the areas' FCA work and hearings
         self.calendar = calendar if calendar is not None else make_calendar(config)  # read-only: shareable
         self.streams = Streams(config.seed, replication)
         self.areas: list[Area] = []
@@ -100,7 +102,7 @@ class Replication:
         self._turnover_history: dict[str, tuple[list[float], list[float]]] = {a.name: ([], []) for a in configs}
         cir_days = config.header.targets.cir_working_days
         for area_config in configs:
-            area = Area(self.env, area_config, self.calendar, self.streams, self.clock)
+            area = Area(self.env, area_config, self.calendar, self.streams, WorkClock(self.env))  # its own clock
             area.trace = self.events
             flow = CaseFlow(area, cir_days)
             staffing = self.workforces[area.name] = Workforce(area)
@@ -314,15 +316,17 @@ def collector_paused() -> Iterator[None]:
             gc.collect(0)  # the replication's objects are young: nothing was collected, so promoted, meanwhile
 
 
-def simulate(config: ScenarioConfig, replication: int, trace: bool = False) -> ReplicationOutput:
+def simulate(config: ScenarioConfig, replication: int, trace: bool = False, *,
+             pause_collector: bool = True) -> ReplicationOutput:
     """Run replication `replication` of `config` (with its parameter draw, if any) and return its
-    metrics: each area in its own environment, one after another (see the module's docstring)."""
+    metrics: each area in its own environment, one after another (see the module's docstring).
+    `pause_collector=False` leaves the garbage collector as it is (to show the pause changes nothing)."""
     from cfc_sim.uncertainty import sample_config
 
     config = sample_config(config, replication)
     calendar = make_calendar(config)  # built once: a working-day table of about ten years
     runs = []
     for area in config.areas:
-        with collector_paused():
+        with collector_paused() if pause_collector else nullcontext():
             runs.append(Replication(config, replication, trace, (area.name,), calendar).run_areas())
     return combine(config, replication, runs, calendar)
