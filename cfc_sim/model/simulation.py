@@ -27,7 +27,6 @@ from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.metrics import finite, summed
 from cfc_sim.model.area import Area
 from cfc_sim.model.arrivals import Arrivals, segment_bounds
-from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.initial import seed_open_cases
 from cfc_sim.model.monitor import (
     AreaReadout,
@@ -102,7 +101,7 @@ class Replication:
         self._turnover_history: dict[str, tuple[list[float], list[float]]] = {a.name: ([], []) for a in configs}
         cir_days = config.header.targets.cir_working_days
         for area_config in configs:
-            area = Area(self.env, area_config, self.calendar, self.streams, WorkClock(self.env))  # its own clock
+            area = Area(self.env, area_config, self.calendar, self.streams)  # with its own end-of-day clock
             area.trace = self.events
             flow = CaseFlow(area, cir_days)
             staffing = self.workforces[area.name] = Workforce(area)
