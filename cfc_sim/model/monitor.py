@@ -199,42 +199,10 @@ def _workforce_cost(area: AreaReadout) -> float:
     return area.in_post_int * area.cost_per_fte_day + area.flexible_fte_days * area.flexible_cost_per_fte_day
 
 
-def area_metrics(area: AreaReadout, now: float, span_days: float) -> dict[str, dict[str, float]]:
-    """Metrics of one area by pathway ('all', 'cap', 'cfc') at the end of the run."""
-    out: dict[str, dict[str, float]] = {}
-    combined = CaseStats()
-    for pathway in (CAP, CFC):
-        combined.merge(area.stats[pathway])
-        out[pathway] = area.stats[pathway].values(area.open_cases[pathway])
-    everything = combined.values(area.open_cases[CAP] + area.open_cases[CFC])
-    everything.update(_workforce_values(
-        queue_mean=area.queue_mean, queue_max=area.queue_max, caseload=area.caseload,
-        occupied=area.occupied_int, capacity=area.capacity_int, in_post_int=area.in_post_int,
-        vacancy_int=area.vacancy_int, establishment_int=area.establishment_int,
-        leavers=area.leavers, absent_days=area.absent_int, span_days=span_days,
-    ))
-    everything.update(_hours_and_court([area]))
-    _utilisation_as_hours(everything)
-    everything.update({
-        "training_share_at_go_live": area.training_share_at_go_live,
-        "prioritisation_days": area.protocol_days,
-        "flexible_fte_days": area.flexible_fte_days,
-        "flexible_cost": area.flexible_fte_days * area.flexible_cost_per_fte_day,
-        "workforce_cost": _workforce_cost(area),
-        "go_live_day": area.go_live_day if math.isfinite(area.go_live_day) else NAN,
-        "live_at_end": 1.0 if area.go_live_day <= now else 0.0,
-        "open_cap_cases_at_go_live": area.open_cap_at_go_live,
-        "open_cases_fall_18m_after_go_live": 1.0 - area.open_18m_after_go_live / area.open_at_go_live
-        if area.open_at_go_live > 0 else NAN,
-    })
-    out["all"] = everything
-    return out
-
-
-def national_metrics(areas: Sequence[AreaReadout], queue_mean: float, queue_max: float, now: float,
-                     span_days: float) -> dict[str, dict[str, float]]:
-    """National metrics: case statistics merged across areas, workforce totals summed; the unallocated
-    queue's mean and maximum are those of the summed queue (`cfc_sim.metrics.summed`)."""
+def _pooled(areas: Sequence[AreaReadout], queue_mean: float, queue_max: float,
+            span_days: float) -> dict[str, dict[str, float]]:
+    """Case metrics by pathway and the workforce, hours and court rows of `areas` taken as one (an
+    area's own, or England's): case statistics and histograms merge, integrals add."""
     out: dict[str, dict[str, float]] = {}
     combined = CaseStats()
     for pathway in (CAP, CFC):
@@ -256,10 +224,37 @@ def national_metrics(areas: Sequence[AreaReadout], queue_mean: float, queue_max:
     ))
     everything.update(_hours_and_court(areas))
     _utilisation_as_hours(everything)
+    out["all"] = everything
+    return out
+
+
+def area_metrics(area: AreaReadout, now: float, span_days: float) -> dict[str, dict[str, float]]:
+    """Metrics of one area by pathway ('all', 'cap', 'cfc') at the end of the run."""
+    out = _pooled([area], area.queue_mean, area.queue_max, span_days)
+    out["all"].update({
+        "training_share_at_go_live": area.training_share_at_go_live,
+        "prioritisation_days": area.protocol_days,
+        "flexible_fte_days": area.flexible_fte_days,
+        "flexible_cost": area.flexible_fte_days * area.flexible_cost_per_fte_day,
+        "workforce_cost": _workforce_cost(area),
+        "go_live_day": area.go_live_day if math.isfinite(area.go_live_day) else NAN,
+        "live_at_end": 1.0 if area.go_live_day <= now else 0.0,
+        "open_cap_cases_at_go_live": area.open_cap_at_go_live,
+        "open_cases_fall_18m_after_go_live": 1.0 - area.open_18m_after_go_live / area.open_at_go_live
+        if area.open_at_go_live > 0 else NAN,
+    })
+    return out
+
+
+def national_metrics(areas: Sequence[AreaReadout], queue_mean: float, queue_max: float, now: float,
+                     span_days: float) -> dict[str, dict[str, float]]:
+    """National metrics: `_pooled` over every area, with the area-level rows summed or weighted; the
+    unallocated queue's mean and maximum are those of the summed queue (`cfc_sim.metrics.summed`)."""
+    out = _pooled(areas, queue_mean, queue_max, span_days)
     all_live = all(math.isfinite(a.go_live_day) for a in areas)
     weights = [(a.training_share_at_go_live, max(1, a.fcas)) for a in areas
                if a.training_share_at_go_live == a.training_share_at_go_live]
-    everything.update({
+    out["all"].update({
         "training_share_at_go_live": (
             sum(s * w for s, w in weights) / sum(w for _, w in weights) if weights else NAN
         ),
@@ -271,5 +266,4 @@ def national_metrics(areas: Sequence[AreaReadout], queue_mean: float, queue_max:
         "live_at_end": sum(a.go_live_day <= now for a in areas) / len(areas),
         "open_cap_cases_at_go_live": sum(a.open_cap_at_go_live for a in areas if math.isfinite(a.open_cap_at_go_live)),
     })
-    out["all"] = everything
     return out
