@@ -110,8 +110,9 @@ ONE_MODEL = [
     "continuing without a report, fact-finding for {ff:.0%} of continuing domestic-abuse cases, "
     "{resolved:.0%} resolved at a DRA and {repeat:.0%} of the rest listed for another, with {adjourned:.0%} "
     "of CAP hearings adjourned (calibrated to about 5 hearings a case); CFC: a review hearing in {review:.0%} "
-    "of cases (calibrated), its hearings with their own adjournment share, {cfc_adjourned:.2f} (calibrated; front-loaded "
-    "information may mean fewer ineffective hearings than CAP's, but nothing published says so).",
+    "of cases (calibrated), its hearings with their own adjournment share, {cfc_adjourned:.2f} (calibrated: "
+    "Cafcass's 16.4 weeks for CIR cases needs about as many ineffective hearings as CAP's; nothing published "
+    "says how many).",
     "- **Hours per piece of work** (calibrated): CAP safeguarding {cap_safeguarding:.3g}, section 7 writing "
     "{cap_report:.3g}, seeing a child {cap_visit:.3g}, a hearing {cap_hearing:.3g}; CFC intake "
     "{cfc_intake:.3g}, seeing a child {cfc_visit:.3g}, the CIR {cfc_cir:.3g}, a hearing {cfc_hearing:.3g}.",

@@ -89,3 +89,22 @@ def test_bad_snapshot_or_stage_exits_2_naming_the_key(tmp_path: Path, capsys) ->
     (tmp_path / "b.yaml").write_text(yaml.safe_dump(data))
     code, _, err = invoke(["validate", str(tmp_path / "b.yaml")], capsys)
     assert code == 2 and "initial_state.open_cases[0]" in err and "not a CAP stage" in err
+
+
+def test_a_case_placed_waiting_for_a_hearing_has_served_part_of_its_notice() -> None:
+    """A case open at the start that waits for its final hearing has been waiting a while: the court
+    hears placed cases within the notice, as in steady state. Listed with the whole notice from
+    day 0, none could be heard before day 84 and open cases piled up for months (the drift check
+    warned on the national default)."""
+    from cfc_sim.scenario.examples import modelled_dict
+
+    data = modelled_dict(horizon_months=2, defaults__demand__applications_per_week=0,
+                         defaults__court__adjourned_share=0.0,
+                         defaults__court__hearings__final={"hours": 1.0, "notice_days": 84},
+                         areas=[{"name": "Capshire", "go_live": "2030-01-01",
+                                 "initial_state": {"open_cases": [
+                                     {"pathway": "cap", "stage": "final_hearing", "count": 60}]}}])
+    m = _m(simulate(config(data), 0))
+    assert m[("ALL", "all", "open_cases_start")] == 60
+    # about 60 of 84 days of notice pass in the two months: most placed cases are heard, not none
+    assert 0.5 * 60 <= m[("ALL", "all", "closed_cases")] <= 0.9 * 60

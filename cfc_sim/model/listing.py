@@ -89,7 +89,8 @@ class DrawnWaits:
         _record_wait(self.area, case, wait)
         self._at(ready_day + wait, case, kind, then)
 
-    def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
+    def open_at_start(self, case: Case, kind: str, remaining_days: float, remaining_share: float,
+                      then: Then) -> None:
         """A case waiting for its hearing at day 0: held when the rest of its wait has run."""
         self._at(remaining_days, case, kind, then)
 
@@ -159,9 +160,14 @@ class CourtListing:
         if day < self._pending_day:  # the court's next listed day is earlier now
             self._ask(day)
 
-    def open_at_start(self, case: Case, kind: str, remaining_days: float, then: Then) -> None:
-        """A case waiting for its hearing at day 0 joins the court's list (today's backlog)."""
-        self.hearing(case, kind, 0.0, then)
+    def open_at_start(self, case: Case, kind: str, remaining_days: float, remaining_share: float,
+                      then: Then) -> None:
+        """A case waiting for its hearing at day 0 joins the court's list (today's backlog) with the
+        `remaining_share` of its notice still to run: it has been waiting for part of it already, so
+        the court's first weeks hear hearings, as in steady state (with the whole notice from day 0
+        no placed case could be heard before it, and open cases would pile up for months)."""
+        notice_days = self._kind(kind)[0]
+        self.hearing(case, kind, -notice_days * (1.0 - remaining_share), then)
 
     def _settles(self, case: Case, earliest_day: float, start_day: float) -> bool:
         """Whether the parties settle while waiting for court time (from the end of the notice to the

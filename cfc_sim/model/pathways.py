@@ -313,6 +313,7 @@ class CaseFlow:
         if area.trace is not None:
             area.log(0.0, case, f"open at start ({pathway.upper()} {stage})")
         remaining = max(0.0, remaining_days)
+        share = min(1.0, max(0.0, remaining_share))
         piece = self._OPEN_WORK.get((pathway, stage), "")
         if piece:
             if piece == SECOND:
@@ -321,20 +322,19 @@ class CaseFlow:
                 case.seen_children = case.children
             if stage == "awaiting_allocation":
                 remaining = area.draw(pathway, "report_work_days" if pathway == CAP else "cir_work_days")
-            share = min(1.0, max(0.0, remaining_share))
             self._work(case, piece, 0.0, self.content.open_at_start(case, piece, remaining, share))
         elif stage == "first_hearing":
-            self.listing.open_at_start(case, "first_hearing", remaining, self._cap_first_hearing)
+            self.listing.open_at_start(case, "first_hearing", remaining, share, self._cap_first_hearing)
         elif pathway == CAP:  # waiting for the final hearing, after a report or continuing without one
             cap = area.config.cap
             continuing = cap.further_report_share + cap.continue_without_report_share
             if area.uniform("initial.report") * continuing < cap.further_report_share:
                 case.work, case.had_report, case.seen_children = SECTION7, True, case.children
                 area.keep_open_case(case, 0.0)
-            self.listing.open_at_start(case, "final", remaining, self._close)
+            self.listing.open_at_start(case, "final", remaining, share, self._close)
         else:  # waiting for the decision hearing: a Cafcass CIR case (children seen) or an LA / no-report case
             if area.uniform("initial.triage") < area.config.cfc.cafcass_cir_share:
                 case.work, case.had_report, case.seen_children = CIR, True, case.children
                 area.keep_open_case(case, 0.0)
-            self.listing.open_at_start(case, "decision", remaining, self._cfc_decided)
+            self.listing.open_at_start(case, "decision", remaining, share, self._cfc_decided)
         return case
