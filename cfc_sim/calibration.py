@@ -106,10 +106,10 @@ TARGETS = [
                      "model's CAP pace outside London (about 31 weeks) is below the published 37, and this pilot's "
                      "own sitting days barely matter below saturation. Calibrating with it as a gating figure (the "
                      "national space plus this pilot, seed 20261206, 40 points x 2 waves and a check, on the model "
-                     "of 7 December 2026 before the hearing cover) accepted none of 109 sets: it moves with the "
-                     "national CAP pace (correlation 0.88 over the sets), and none of the sets that reached 31.5 "
-                     "weeks kept every area stationary and Birmingham's CIR weeks and children seen in band at "
-                     "once"),
+                     "and ranges before the re-calibration of 7 December 2026) accepted none of 109 sets: it moves "
+                     "with the national CAP pace (correlation 0.88 over the sets), and none of the sets that "
+                     "reached 31.5 weeks kept every area stationary and Birmingham's CIR weeks and children seen in "
+                     "band at once"),
     Target(WALES, "South-East-Wales-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
            "all", "weeks_to_final_order_year_live_mean", "12 weeks (+-15%)", 12 * 0.85, 12 * 1.15,
            "MoJ statistics Nov 2025",
