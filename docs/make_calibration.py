@@ -180,8 +180,7 @@ ONE_MODEL = [
     "### Which hour assumptions drive the FCA need",
     "",
     "Hours per activity are not published, so they were screened (Morris, 4 trajectories, 2 replications "
-    "a point, on the Birmingham-like pilot as it stood on 2 December 2026, before the one-model change: 160 "
-    "FCAs working to deadlines and a fixed public-law load; run the command again for today's pilot):",
+    "a point, on the Birmingham-like pilot with the shipped set, 7 December 2026: 40 points in 76 seconds):",
     "",
     "```bash",
     "cfc-sim sensitivity scenarios/pilot-birmingham-court.yaml --method morris --samples 4 --reps 2 \\",
@@ -192,24 +191,25 @@ ONE_MODEL = [
     "    --param defaults.workforce.hours.casework_share=0.7:0.95",
     "```",
     "",
-    "| rank | assumption (range) | mu* on the CIR on-time share | sigma |",
+    "| rank | assumption (range) | mu* on the CIR on-time share (95% +-) | sigma |",
     "| --- | --- | --- | --- |",
-    "| 1 | casework share of contracted hours (0.70-0.95) | 0.32 | 0.12 |",
-    "| 2 | seeing a child, with travel, hours (4-8) | 0.14 | 0.04 |",
-    "| 3 | CFC intake and screening, hours (3-7) | 0.11 | 0.08 |",
-    "| 4 | CIR analysis and writing, hours (8-16) | 0.10 | 0.08 |",
-    "| 5 | domestic-abuse work in a CIR, hours (1-5) | 0.10 | 0.03 |",
-    "| 6 | attending a hearing, hours (1-5) | 0.07 | 0.03 |",
-    "| 7 | CFC second report, hours (6-14) | 0.03 | 0.01 |",
-    "| 8 | CAP section 7 writing, hours (14-26) | 0.01 | 0.00 |",
-    "| 9 | CAP safeguarding, hours (2-6) | 0.00 | 0.00 |",
+    "| 1 | casework share of contracted hours (0.70-0.95) | 0.23 (0.11) | 0.13 |",
+    "| 2 | CFC intake and screening, hours (3-7) | 0.10 (0.11) | 0.12 |",
+    "| 3 | seeing a child, with travel, hours (4-8) | 0.09 (0.05) | 0.06 |",
+    "| 4 | domestic-abuse work in a CIR, hours (1-5) | 0.08 (0.05) | 0.06 |",
+    "| 5 | CIR analysis and writing, hours (8-16) | 0.06 (0.08) | 0.09 |",
+    "| 6 | attending a hearing, hours (1-5) | 0.03 (0.02) | 0.02 |",
+    "| 7 | CFC second report, hours (6-14) | 0.01 (0.02) | 0.02 |",
+    "| 8 | CAP safeguarding, hours (2-6) | 0.01 (0.01) | 0.01 |",
+    "| 9 | CAP section 7 writing, hours (14-26) | 0.01 (0.00) | 0.01 |",
     "",
     "mu* is the mean absolute change in the on-time share over a low-to-high step: the share of an FCA's "
-    "week left for casework matters most, then the visits (with travel: the extra practitioner time "
-    "Cafcass names for CFC), intake and screening, the CIR itself and its domestic-abuse work. The CAP hours "
-    "barely move a CFC area's CIRs (its CAP work "
-    "runs down). A planner should treat the FCA need as uncertain by about this much and set these "
-    "six assumptions from local time recording where it exists.",
+    "week left for casework has the largest effect, then intake and screening, the visits (with travel: "
+    "the extra practitioner time Cafcass names for CFC), the CIR's domestic-abuse work and the CIR itself. "
+    "Four trajectories cannot settle that order (the 95% margins overlap, the first two's too), only that "
+    "these matter and the rest little. The CAP hours barely move a CFC area's CIRs (its CAP work runs "
+    "down). A planner should treat the FCA need as uncertain by about this much and set these six "
+    "assumptions from local time recording where it exists.",
     "",
 ]
 
