@@ -11,6 +11,7 @@ from scenario_factory import config, scenario_dict
 
 from cfc_sim.model import simulate
 from cfc_sim.model.initial import split_total, stage_weights
+from cfc_sim.scenario.examples import modelled_dict
 from cfc_sim.scenario.loading import load_scenario
 
 
@@ -96,8 +97,6 @@ def test_a_case_placed_waiting_for_a_hearing_has_served_part_of_its_notice() -> 
     hears placed cases within the notice, as in steady state. Listed with the whole notice from
     day 0, none could be heard before day 84 and open cases piled up for months (the drift check
     warned on the national default)."""
-    from cfc_sim.scenario.examples import modelled_dict
-
     data = modelled_dict(horizon_months=2, defaults__demand__applications_per_week=0,
                          defaults__court__adjourned_share=0.0,
                          defaults__court__hearings__final={"hours": 1.0, "notice_days": 84},
