@@ -83,7 +83,10 @@ ONE_MODEL = [
     "The shipped scenarios take **{chosen}** of the calibration above (a point that was simulated and "
     "met every gating figure); the other accepted sets and the ranges are in the tables above, and "
     "`scenarios/calibration/accepted_sets.csv` holds them for `plan --need --assumptions`. The values "
-    "below are read from `scenarios/national-rollout.yaml` when this page is made.",
+    "below are read from `scenarios/national-rollout.yaml` when this page is made. A change to the model "
+    "or the files after the calibration ran can move a figure near its band's edge: `pytest -m slow "
+    "tests/test_calibration.py` checks the shipped files against every gating figure, and docs/calibrating.md "
+    "(Limits) says which condition sits at its edge now.",
     "",
     "- **FCAs, one rule per weekly application** in every area: 0.63 FTE of private-law work plus 1.34 in "
     "areas on CAP at the start, 1.15 plus 1.34 in areas already live on CFC (the pilots' staffing), so that "
