@@ -27,8 +27,8 @@ from cfc_sim.model.case import CAP, CFC, Case
 from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.fca import FCA
 from cfc_sim.model.listing import listing_for
+from cfc_sim.model.sampling import Sampler, uniform_source
 from cfc_sim.model.work import work_mechanism
-from cfc_sim.scenario.distributions import Sampler, UniformSource
 from cfc_sim.scenario.schema import AreaConfig
 from cfc_sim.streams import Streams
 
@@ -63,9 +63,9 @@ class Area:
         self._streams = streams
         self._rngs: dict[str, Any] = {}
         # each sampler's bound draw, by where its distribution is (bound: calling it skips a look-up)
-        self._samplers: dict[tuple[str, str, str | None], Callable[[], float]] = {}
-        self._path_samplers: dict[str, Callable[[], float]] = {}  # by dotted path (draw_path), the hot lookups
-        self._uniforms: dict[str, Callable[[], float]] = {}
+        self._samplers: dict[tuple[str, str, str | None], Sampler] = {}
+        self._path_samplers: dict[str, Sampler] = {}  # by dotted path (draw_path), the hot lookups
+        self._uniforms: dict[str, Sampler] = {}
         self.trace: list[TraceRow] | None = None
 
         self.fcas: list[FCA] = []  # in post, including on notice and absent, and flexible staff
@@ -116,33 +116,35 @@ class Area:
 
         `purpose` names a separate stream when the same distribution serves two uses.
         """
-        draw = self._samplers.get((block, key, purpose))
-        if draw is None:
+        sampler = self._samplers.get((block, key, purpose))
+        if sampler is None:
             dist = getattr(getattr(self.config, block), key)
-            draw = self._samplers[(block, key, purpose)] = Sampler(dist, self.rng(purpose or f"{block}.{key}")).__call__
-        return draw()
+            sampler = self._samplers[(block, key, purpose)] = Sampler(dist, self.rng(purpose or f"{block}.{key}"))
+        return sampler.next()
 
     def draw_path(self, path: str) -> float:
         """One draw from the distribution at a dotted path, e.g. `cfc.hours.child_visit`."""
-        draw = self._path_samplers.get(path)
-        if draw is None:
+        sampler = self._path_samplers.get(path)
+        if sampler is None:
             node: Any = self.config
             for key in path.split("."):
                 node = getattr(node, key)
-            draw = self._path_samplers[path] = Sampler(node, self.rng(path)).__call__
-        return draw()
+            sampler = self._path_samplers[path] = Sampler(node, self.rng(path))
+        return sampler.next()
 
     def uniform(self, purpose: str) -> float:
         """One U(0, 1) draw from the purpose's stream (for yes/no decisions against a share)."""
-        draw = self._uniforms.get(purpose)
-        return (draw if draw is not None else self.uniform_source(purpose))()
+        return self._uniform_sampler(purpose).next()
 
     def uniform_source(self, purpose: str) -> Callable[[], float]:
         """The purpose's U(0, 1) draws, bound once (a hot caller keeps it: interventions never change it)."""
-        draw = self._uniforms.get(purpose)
-        if draw is None:
-            draw = self._uniforms[purpose] = UniformSource(self.rng(purpose)).__call__
-        return draw
+        return self._uniform_sampler(purpose).next
+
+    def _uniform_sampler(self, purpose: str) -> Sampler:
+        sampler = self._uniforms.get(purpose)
+        if sampler is None:
+            sampler = self._uniforms[purpose] = uniform_source(self.rng(purpose))
+        return sampler
 
     def set_config(self, config: AreaConfig) -> None:
         """Apply an intervention: new parameters from now on (samplers rebuilt, streams kept)."""

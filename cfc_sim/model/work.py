@@ -160,8 +160,14 @@ class HoursContent:
     def __init__(self, area: AreaDraws) -> None:
         self.area = area
 
+    _VISIT = {"cap": "cap.hours.child_visit", "cfc": "cfc.hours.child_visit"}
+
     def _visits(self, children: int, block: str) -> float:
-        return sum(self.area.draw_path(f"{block}.hours.child_visit") for _ in range(children))
+        draw, path = self.area.draw_path, self._VISIT[block]
+        hours = 0.0
+        for _ in range(children):
+            hours += draw(path)
+        return hours
 
     def safeguarding(self, case: Case) -> Piece:
         draw = self.area.draw_path

@@ -171,34 +171,3 @@ Distribution = Annotated[
     Field(discriminator="dist"),
     BeforeValidator(_bare_number_is_fixed),
 ]
-
-
-class Sampler:
-    """Draws one value at a time from a distribution, refilling a buffer from its own stream."""
-
-    __slots__ = ("_dist", "_rng", "_batch", "_buffer")
-
-    def __init__(self, dist: _Dist, rng: np.random.Generator, batch: int = 256) -> None:
-        self._dist = dist
-        self._rng = rng
-        self._batch = batch
-        self._buffer: list[float] = []  # the batch in reverse: the next value is popped off the end
-
-    def __call__(self) -> float:
-        try:
-            return self._buffer.pop()
-        except IndexError:
-            self._buffer = self._dist.sample(self._rng, self._batch).tolist()[::-1]
-            return self._buffer.pop()
-
-
-class _UnitUniform:
-    """U(0, 1), for yes/no decisions against a share."""
-
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return rng.random(n)
-
-
-def UniformSource(rng: np.random.Generator, batch: int = 512) -> Sampler:  # noqa: N802 - reads as a type
-    """Batched U(0,1) draws for yes/no decisions (shares) from one named stream."""
-    return Sampler(_UnitUniform(), rng, batch)  # type: ignore[arg-type]
