@@ -105,8 +105,29 @@ def test_figures_are_measured_from_summary_rows_monthly_ratios_and_shares_of_are
     measures = [("ALL", "all", "caseload_mean", None, None), ("A", "all", "open_cases", windows, None),
                 ("*", "all", "open_cases", windows, (0.9, 1.1)), ("*", "all", "caseload_mean", None, (5.0, 7.0)),
                 ("ALL", "all", "open_cases", ((3, 5), (1, 2)), None)]
-    values = measured(output, measures)
+    values = [v[0] for v in measured([output], measures)]
     assert values[:4] == pytest.approx([7.0, 1.1, 0.5, 0.5]) and np.isnan(values[4])  # month 5 is not in the run
+
+
+def test_a_share_of_areas_is_read_on_each_areas_mean_over_the_replications() -> None:
+    """Area A drifts by chance in each replication (x1.2, then x0.85) but not on its mean; area B drifts
+    in both: a share counted per replication would say neither area is steady, the pooled one says A is."""
+    from types import SimpleNamespace
+
+    from cfc_sim.calibrate.measure import measured
+
+    def output(a: list[float], b: list[float]) -> SimpleNamespace:
+        return SimpleNamespace(metrics=[("ALL", "all", "open_cases", 0.0), ("A", "all", "open_cases", 0.0),
+                                        ("B", "all", "open_cases", 0.0)],
+                               monthly=[(area, month, "open_cases", value) for area, values in (("A", a), ("B", b))
+                                        for month, value in enumerate(values)])
+
+    runs = [output([10, 12], [10, 13]), output([10, 8.5], [10, 12])]
+    windows = ((2, 2), (1, 1))
+    measures = [("*", "all", "open_cases", windows, (0.9, 1.1)), ("A", "all", "open_cases", windows, None)]
+    share, ratio_a = measured(runs, measures)
+    assert share == [0.5, 0.5]  # A's pooled ratio 20.5 / 20 = 1.025; B's 25 / 20 = 1.25
+    assert ratio_a == pytest.approx([1.2, 0.85])  # a single area's ratio is still read per replication
 
 
 # ------------------------------------------------------------------------------------------ design

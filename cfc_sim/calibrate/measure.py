@@ -8,7 +8,7 @@ worker process imports it to unpickle its task.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,36 +21,60 @@ from cfc_sim.scenario.schema import ScenarioConfig
 Measure = tuple[Any, ...]
 
 
-def _ratio(series: dict[int, float], windows: tuple[tuple[int, int], tuple[int, int]]) -> float:
-    """Mean over the first window / mean over the second (NaN if a window is not wholly in the run)."""
-    (first, last), (over_first, over_last) = windows
-    window = [series[m] for m in range(first, last + 1) if m in series]
-    over = [series[m] for m in range(over_first, over_last + 1) if m in series]
-    if len(window) != last - first + 1 or len(over) != over_last - over_first + 1 or np.mean(over) == 0:
-        return math.nan
-    return float(np.mean(window)) / float(np.mean(over))
+def _mean_over(series: dict[int, float], months: tuple[int, int]) -> float:
+    """Mean of a monthly series over months `first..last` (NaN unless every month is in the run)."""
+    first, last = months
+    values = [series[m] for m in range(first, last + 1) if m in series]
+    return float(np.mean(values)) if len(values) == last - first + 1 else math.nan
 
 
-def measured(output: Any, measures: Sequence[Measure]) -> list[float]:
-    """Each measure in one replication's output: a summary row, a monthly ratio or a share of areas."""
-    summary = {(a, p, m): v for a, p, m, v in output.metrics}
-    monthly: dict[tuple[str, str], dict[int, float]] = {}
-    for area, month, metric, value in output.monthly:
-        monthly.setdefault((area, metric), {})[month + 1] = value
-    areas = sorted({a for a, _, _, _ in output.metrics if a != NATIONAL})
+class _Readout:
+    """One replication's output as the measures read it: summary rows and monthly series by area."""
 
-    def value_of(area: str, pathway: str, metric: str, windows: Any) -> float:
+    def __init__(self, output: Any, monthly_metrics: set[str]) -> None:
+        self.summary = {(a, p, m): v for a, p, m, v in output.metrics}
+        self.monthly: dict[tuple[str, str], dict[int, float]] = {}
+        for area, month, metric, value in output.monthly:
+            if metric in monthly_metrics:
+                self.monthly.setdefault((area, metric), {})[month + 1] = value
+        self.areas = sorted({a for a, _, _, _ in output.metrics if a != NATIONAL})
+
+    def parts(self, area: str, pathway: str, metric: str, windows: Any) -> tuple[float, float]:
+        """(numerator, denominator) of the measure: the window's mean and the one it is over, or the
+        summary value and 1."""
         if windows is None:
-            return float(summary.get((area, pathway, metric), math.nan))
-        return _ratio(monthly.get((area, metric), {}), windows)
+            return float(self.summary.get((area, pathway, metric), math.nan)), 1.0
+        series = self.monthly.get((area, metric), {})
+        return _mean_over(series, windows[0]), _mean_over(series, windows[1])
 
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den != 0 and math.isfinite(den) else math.nan
+
+
+def measured(outputs: Iterable[Any], measures: Sequence[Measure]) -> list[list[float]]:
+    """Each measure in a point's replications: [measure][replication] values.
+
+    A summary row or a monthly ratio is read in each replication. A share of areas (`each`) is read
+    on each area's mean over the replications (the ratio of its pooled windows), the same value for
+    every replication: it asks whether an area's *expected* series drifts, and one replication's path
+    wanders by chance (a small area's year-6/year-2 ratio has a replication-to-replication standard
+    deviation of 3-10% in a stationary run), which a share counted per replication would read as drift."""
+    monthly_metrics = {m[2] for m in measures if m[3] is not None}
+    readouts = [_Readout(output, monthly_metrics) for output in outputs]  # one output held at a time
     out = []
     for area, pathway, metric, windows, each in measures:
         if each is None:
-            out.append(value_of(area, pathway, metric, windows))
+            out.append([_ratio(*r.parts(area, pathway, metric, windows)) for r in readouts])
             continue
-        values = [value_of(a, pathway, metric, windows) for a in areas]
-        out.append(float(np.mean([each[0] <= v <= each[1] for v in values])) if values else math.nan)
+        areas = readouts[0].areas if readouts else []
+        within = []
+        for name in areas:
+            parts = [r.parts(name, pathway, metric, windows) for r in readouts]
+            value = _ratio(sum(p[0] for p in parts), sum(p[1] for p in parts))
+            within.append(each[0] <= value <= each[1])
+        share = float(np.mean(within)) if within else math.nan
+        out.append([share] * len(readouts))
     return out
 
 
@@ -58,5 +82,4 @@ def run_point(config: ScenarioConfig, measures: Sequence[Measure]) -> list[list[
     """Every replication of one variant, in this process: [measure][replication] values.
 
     Top-level and pure, so worker processes and Dask give identical numbers."""
-    per_rep = [measured(simulate(config, r), measures) for r in range(config.replications)]
-    return [[row[i] for row in per_rep] for i in range(len(measures))]
+    return measured((simulate(config, r) for r in range(config.replications)), measures)

@@ -94,7 +94,8 @@ def _measure_text(figure: Any) -> str:
         (a, b), (c, d) = figure.ratio
         text = f"{text} months {a}-{b} / months {c}-{d}"
     if figure.each is not None:
-        text = f"share of areas with {text} within {figure.each[0]:g} to {figure.each[1]:g}"
+        text = (f"share of areas with {text} within {figure.each[0]:g} to {figure.each[1]:g} "
+                "(each area's mean over the replications)")
     return text
 
 
