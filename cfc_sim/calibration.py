@@ -81,10 +81,11 @@ TARGETS = [
     Target(BIRMINGHAM, "Birmingham-like pilot: weeks to final order, quarter before go-live", NATIONAL, "all",
            "weeks_to_final_order_quarter_before_go_live_mean", "53 weeks (+-15%)", 53 * 0.85, 53 * 1.15,
            "MoJ statistics Nov 2025",
-           known_gap="about 32 weeks (31 when started three years before go-live, so that the quarter is not "
-                     "made of open cases whose ages the start guesses): below saturation the directions timetable "
-                     "sets CAP's pace, and outside London the model's CAP cases take about 31 weeks (England's 36 "
-                     "includes London's 70). On the set of 6 December 2026 a saturated court (1.8 sitting days a "
+           known_gap="about 35 weeks (on the set before, starting three years before go-live, so that the quarter "
+                     "is not made of open cases whose ages the start guesses, moved it by about a week): below "
+                     "saturation the directions timetable sets CAP's pace, and outside London the model's CAP cases "
+                     "take about 32 weeks (England's 36.5 includes London's 62). On the set of 6 December 2026 a "
+                     "saturated court (1.8 sitting days a "
                      "week per weekly application, settling as London) gave 55 before, but 40 a year after: legacy "
                      "CAP cases, which stay on CAP (PD36Z), still closed then at about 94 weeks, and CFC cases "
                      "waited 20 weeks behind them in the listing queue. The published 23 after needs the legacy "
@@ -102,8 +103,8 @@ TARGETS = [
     Target(WALES, "South-East-Wales-like pilot: weeks to final order, quarter before go-live", NATIONAL, "all",
            "weeks_to_final_order_quarter_before_go_live_mean", "37 weeks (+-15%)", 37 * 0.85, 37 * 1.15,
            "MoJ statistics Nov 2025",
-           known_gap="about 29 weeks (30.5 when started three years before go-live): as for Birmingham, the "
-                     "model's CAP pace outside London (about 31 weeks) is below the published 37, and this pilot's "
+           known_gap="about 31 weeks: as for Birmingham, the "
+                     "model's CAP pace outside London (about 32 weeks) is below the published 37, and this pilot's "
                      "own sitting days barely matter below saturation. Calibrating with it as a gating figure (the "
                      "national space plus this pilot, seed 20261206, 40 points x 2 waves and a check, on the model "
                      "and ranges before the re-calibration of 7 December 2026) accepted none of 109 sets: it moves "
@@ -113,8 +114,8 @@ TARGETS = [
     Target(WALES, "South-East-Wales-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
            "all", "weeks_to_final_order_year_live_mean", "12 weeks (+-15%)", 12 * 0.85, 12 * 1.15,
            "MoJ statistics Nov 2025",
-           known_gap="about 22 weeks: CFC cases alone take about 14, near the published 12; the rest is legacy "
-                     "CAP cases still ending a year after go-live, at about 76 weeks and about 13% of the children "
+           known_gap="about 20 weeks: CFC cases alone take about 15, near the published 12; the rest is legacy "
+                     "CAP cases still ending a year after go-live, at about 72 weeks and about 9% of the children "
                      "whose cases end in that quarter. Birmingham's 23 (in band) has the same share. The published "
                      "12 means South East Wales had closed nearly all its legacy cases within the year (\"areas "
                      "clear backlogs as they move\"); the model keeps them at CAP's pace, and nothing published "
