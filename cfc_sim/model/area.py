@@ -62,7 +62,7 @@ class Area:
         self._seed_turn = 0  # the FCA next given a reported case open at the start (keep_open_case)
         self._streams = streams
         self._rngs: dict[str, Any] = {}
-        # each sampler's bound draw, by where its distribution is (bound: calling it skips a look-up)
+        # each distribution's sampler (a batch from its own stream), by where the distribution is
         self._samplers: dict[tuple[str, str, str | None], Sampler] = {}
         self._path_samplers: dict[str, Sampler] = {}  # by dotted path (draw_path), the hot lookups
         self._uniforms: dict[str, Sampler] = {}
