@@ -286,10 +286,12 @@ def _replace_file(path: Path, write: Callable[[Path], object]) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-def write_folder(out: Path, kind: str, fill: Callable[[Path], object], *, inputs: Sequence[Path] = ()) -> Path:
+def write_folder(out: Path, kind: str, fill: Callable[[Path], object], *, inputs: Sequence[Path] = (),
+                 details: dict[str, Any] | None = None) -> Path:
     """Create the output folder `out` of this `kind` atomically: `fill(tmp)` writes into a hidden sibling,
-    which is marked and renamed into place when complete. The previous output is replaced only when
-    `check_folder` allows it; on any failure nothing is replaced and the temporary is removed."""
+    which is marked and renamed into place when complete (`details`: extra manifest entries). The
+    previous output is replaced only when `check_folder` allows it; on any failure nothing is replaced
+    and the temporary is removed."""
     out = check_folder(Path(out), kind, inputs=inputs)
     parent = out.parent
     tmp = parent / temporary_name(out.name)
@@ -301,7 +303,7 @@ def write_folder(out: Path, kind: str, fill: Callable[[Path], object], *, inputs
             tmp.mkdir()
             _write_marker(tmp, kind, [])  # first: a temporary left by a killed process is known to be ours
             fill(tmp)
-            seal_folder(tmp, kind, _contents(tmp), __version__)  # manifest.json: every file's size and SHA-256
+            seal_folder(tmp, kind, _contents(tmp), __version__, details)  # manifest.json: every file's size and SHA-256
             _write_marker(tmp, kind, _contents(tmp))
             if out.exists() or out.is_symlink():
                 _check_replaceable(out, kind)  # again: it may have changed while we worked

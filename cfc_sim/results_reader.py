@@ -41,7 +41,7 @@ from cfc_sim.results_files import (
     csv_name,
 )
 from cfc_sim.safe_text import clean_column, clean_text
-from cfc_sim.seal import RERUN, verify_folder
+from cfc_sim.seal import RERUN, read_json_object, verify_folder
 
 MANIFEST_MAX_BYTES = 5_000_000
 YAML_MAX_BYTES = 50_000_000
@@ -382,6 +382,26 @@ def read_need(path: Path) -> Any:
         if column in frame.columns:
             frame[column] = clean_column(frame[column].astype(object).fillna("").astype(str))
     return frame
+
+
+def check_need_matches(need: Any, need_path: Path, run_name: str, run_areas: list[str]) -> None:
+    """Refuse a need that is not this run's scenario's: the plan folder's manifest names its scenario
+    (folders written before it did are judged by their areas), so a report cannot show, say, a
+    two-area example's need as England's."""
+    from cfc_sim.metric_catalogue import NATIONAL
+
+    path = Path(need_path)
+    folder = path if path.is_dir() else path.parent
+    manifest = read_json_object(folder / "manifest.json", 1_000_000) if folder_kind(folder) == "plan" else None
+    planned = manifest.get("scenario_name") if manifest else None
+    if isinstance(planned, str) and planned != run_name:
+        raise UserError(f"is the FCA need of scenario {clean_text(planned)!r}, not of this run's "
+                        f"{clean_text(run_name)!r}: give the folder of `cfc-sim plan --need` on the run's scenario",
+                        file=str(path))
+    others = sorted(set(need["area"].astype(str)) - set(run_areas) - {NATIONAL})
+    if others:
+        raise UserError(f"has areas this run does not ({', '.join(clean_text(a) for a in others[:3])}"
+                        f"{', ...' if len(others) > 3 else ''}): it is another scenario's FCA need", file=str(path))
 
 
 def chart_files(folder: Path) -> list[Path]:

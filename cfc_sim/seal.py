@@ -72,12 +72,14 @@ def _write(path: Path, body: dict[str, Any]) -> None:
             tmp.unlink()
 
 
-def seal_folder(folder: Path, kind: str, files: Iterable[str], version: str) -> None:
+def seal_folder(folder: Path, kind: str, files: Iterable[str], version: str,
+                details: dict[str, Any] | None = None) -> None:
     """Record `files` (relative to `folder`) in its manifest.json, which is created for a kind of
-    folder that has none (plan, compare, sensitivity...)."""
+    folder that has none (plan, compare, sensitivity...), with `details` (e.g. the scenario a plan
+    is of, so that a report cannot show another scenario's need)."""
     folder = Path(folder)
     path = folder / MANIFEST_JSON
-    body = _load(path) or {"writer": "cfc-sim", "kind": kind, "cfc_sim_version": version}
+    body = _load(path) or {"writer": "cfc-sim", "kind": kind, "cfc_sim_version": version, **(details or {})}
     body[SEAL_KEY] = {rel: file_seal(folder / rel) for rel in sorted(files) if rel != MANIFEST_JSON}
     _write(path, body)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -128,6 +130,8 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert lines and all(" left" in line for line in lines) and "searches done" not in stdout
     assert lines[-1].strip().startswith("plan: 4/4 searches done")  # two areas: a CFC search and a CAP one each
     assert "note: with 4 replications the need's interval understates" in err  # the scenario's 4
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario_name"] == _two_areas()["name"]  # so a report refuses another scenario's need
 
 
 def test_plan_need_with_five_replications_has_no_note_on_its_interval(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -359,6 +359,32 @@ def test_cli_report_refuses_a_broken_need_file(folder: Path, tmp_path: Path,
     assert code == 2 and not (tmp_path / "r.html").exists()
 
 
+def test_cli_report_refuses_another_scenarios_need(folder: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A need of other areas, or from a plan of another scenario (its manifest names it), would be shown
+    as this run's: refused, exit 2, nothing written."""
+    from cfc_sim.output_folder import write_folder
+
+    header = ("area,fte_now,fcas_needed_cfc,fcas_needed_cap,difference,ci_low,ci_high,confidence,cfc_rule,cap_rule,"
+              "note\n")
+    rows = "ALL,6,9,7,2,1,4,0.8,r,w,\nEssex,3,5,3,2,1,3,0.8,r,w,\n"
+    plan = _need_folder(tmp_path, rows)
+    code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(tmp_path / "r.html")], capsys)
+    assert code == 2 and "Essex" in err and "another scenario" in err and "Traceback" not in err
+    same_areas = "ALL,6,9,7,2,1,4,0.8,r,w,\nDorset,3,5,3,2,1,3,0.8,r,w,\n"
+    other = write_folder(tmp_path / "other-plan", "plan",
+                         lambda tmp: (tmp / "need.csv").write_text(header + same_areas, encoding="utf-8"),
+                         details={"scenario_name": "national-rollout"})
+    code, _, err = invoke(["report", str(folder), "--need", str(other), "--out", str(tmp_path / "r.html")], capsys)
+    assert code == 2 and "'national-rollout'" in err and "'example-small'" in err
+    assert not (tmp_path / "r.html").exists()
+    mine = write_folder(tmp_path / "my-plan", "plan",
+                        lambda tmp: (tmp / "need.csv").write_text(header + same_areas, encoding="utf-8"),
+                        details={"scenario_name": "example-small"})
+    code, _, err = invoke(["report", str(folder), "--need", str(mine), "--out", str(tmp_path / "r.html")], capsys)
+    assert code == 0, err
+
+
 def test_workbook_areas_sheet_one_row_per_area_with_real_dates(risky: Path, tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     result = read_results(risky)

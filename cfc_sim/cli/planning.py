@@ -216,7 +216,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         for file, frame in files.items():
             csv_safe(frame).to_csv(tmp / file, index=False)
 
-    write_folder(folder, "plan", fill)
+    write_folder(folder, "plan", fill, details={"scenario_name": config.name})
     for name in files:
         click.echo(f"plan: {folder / name}")
 

@@ -203,7 +203,7 @@ def _comparison_report(sources: list[Path], out: str | None) -> None:
 def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None, need_path: str | None) -> None:
     from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder, xlsx_by_us
     from cfc_sim.report import write_html, write_xlsx
-    from cfc_sim.results_reader import read_need, read_results
+    from cfc_sim.results_reader import check_need_matches, read_need, read_results
 
     suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
     target = Path(out) if out else source
@@ -219,6 +219,8 @@ def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None,
     if need_path is None and (source / NEED_CSV).exists():
         need_path = str(source / NEED_CSV)
     need = read_need(Path(need_path)) if need_path is not None else None
+    if need is not None and need_path is not None:
+        check_need_matches(need, Path(need_path), result.config.name, [a.name for a in result.config.areas])
     into_results = not as_file and target.resolve() == source.resolve()
     paths = {"html": target if as_file else target / "report.html",
              "xlsx": target if as_file else target / "report.xlsx"}
