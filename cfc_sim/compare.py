@@ -50,9 +50,15 @@ def unique_labels(names: Sequence[str], folders: Sequence[str]) -> list[str]:
     return [f"{name} (run {i + 1})" for i, name in enumerate(names)]
 
 
+def same_areas(first: RunResult, other: RunResult) -> bool:
+    """The runs model the same areas, so England's figures are of the same population."""
+    return [a.name for a in first.config.areas] == [a.name for a in other.config.areas]
+
+
 def paired(first: RunResult, other: RunResult) -> bool:
-    """Common random numbers apply: same seed, and replication numbers to pair on."""
-    return first.manifest.get("seed") == other.manifest.get("seed")
+    """Common random numbers apply: same seed and same areas (each area's streams come from the seed
+    by its place), and replication numbers to pair on."""
+    return first.manifest.get("seed") == other.manifest.get("seed") and same_areas(first, other)
 
 
 def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = NATIONAL,
@@ -84,7 +90,8 @@ def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = 
                 else:
                     row["diff"], row["diff_low"], row["diff_high"] = welch_interval(values[0].to_numpy(),
                                                                                       values[i].to_numpy())
-                    row["method"] = "unpaired (Welch): different seeds"
+                    row["method"] = ("unpaired (Welch): different seeds" if same_areas(base, run)
+                                     else "unpaired (Welch): different areas")
             rows.append(row)
     return pd.DataFrame(rows, columns=["metric", "run", "mean", "ci_low", "ci_high", "n_reps", "diff", "diff_low",
                                        "diff_high", "method", "pathway"])

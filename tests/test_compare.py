@@ -14,12 +14,12 @@ from cfc_sim.compare import compare_frame
 from cfc_sim.results_reader import read_results
 
 
-def _scenario(tmp: Path, name: str, **changes) -> Path:  # type: ignore[no-untyped-def]
+def _scenario(tmp: Path, name: str, areas: int = 2, **changes) -> Path:  # type: ignore[no-untyped-def]
     settings = {"name": name, "horizon_months": 12, "replications": 4, "seed": 77,
                 "defaults__demand__applications_per_week": 20, "defaults__workforce__caseload_cap": 11, **changes}
     data = scenario_dict(**settings)
     data["areas"] = [{"name": "Northshire", "go_live": "2025-01-01"},
-                     {"name": "Southshire", "go_live": "2026-08-04"}]
+                     {"name": "Southshire", "go_live": "2026-08-04"}][:areas]
     path = tmp / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -31,7 +31,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for name, changes in {"base": {}, "again": {}, "more": {"defaults__workforce__fcas": 14,
                                                             "defaults__workforce__establishment": 14},
-                          "reseeded": {"seed": 78}}.items():
+                          "reseeded": {"seed": 78}, "north": {"areas": 1}}.items():
         folder = tmp / name
         code, _, err = invoke_quietly(["run", str(_scenario(tmp, name if name != "again" else "base2", **changes)),
                                        "--out", str(folder)])
@@ -67,6 +67,19 @@ def test_more_fcas_shorten_the_wait_and_the_paired_interval_says_so(runs) -> Non
 def test_runs_with_different_seeds_are_compared_unpaired(runs) -> None:  # type: ignore[no-untyped-def]
     table = compare_frame([read_results(runs["base"]), read_results(runs["reseeded"])], ["a", "b"])
     assert table[table["run"] == "b"]["method"].str.startswith("unpaired").all()
+
+
+def test_runs_of_different_areas_are_unpaired_and_the_command_warns(runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Same seed, but one area against two: England's figures are different populations, so no
+    common-random-number pairing, and the terminal says why the differences mean little."""
+    code, _, err = invoke(["compare", str(runs["base"]), str(runs["north"]), "--out", str(tmp_path / "c")], capsys)
+    assert code == 0, err
+    table = load_compare(tmp_path / "c")
+    assert (table[table["run"] == table["run"].iloc[-1]]["method"] == "unpaired (Welch): different areas").all()
+    assert "warning:" in err and "models 1 area and" in err and "--area" in err
+    code, _, err = invoke(["compare", str(runs["base"]), str(runs["north"]), "--area", "Northshire", "--out",
+                           str(tmp_path / "d")], capsys)
+    assert code == 0 and "warning:" not in err
 
 
 def test_compare_needs_two_folders_and_real_results(runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

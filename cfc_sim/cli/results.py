@@ -104,6 +104,7 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
             check_area(area, [NATIONAL, *(a.name for a in run.config.areas)], "--area", str(source))
     table = compare_frame(runs, labels, area)
     _print_comparison(table, labels, runs[0], area)
+    _warn_different_areas(runs, labels, area)
     targets = {k: v for k, (v, _) in targets_of(runs[0]).items()}
     where = "England" if area == NATIONAL else area
 
@@ -113,6 +114,21 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
 
     write_folder(folder, "compare", fill, inputs=sources)
     click.echo(f"comparison: {folder}")
+
+
+def _warn_different_areas(runs: list, labels: list[str], area: str) -> None:
+    """England's figures of runs over different areas are of different populations: say so."""
+    from cfc_sim.compare import same_areas
+
+    if area != NATIONAL:
+        return
+    for run, label in zip(runs[1:], labels[1:], strict=True):
+        if not same_areas(runs[0], run):
+            counts = [len(r.config.areas) for r in (run, runs[0])]
+            click.echo(f"warning: {label} models {counts[0]} area{'s' * (counts[0] != 1)} and {labels[0]} "
+                       f"{counts[1]} (or others): England's figures are of different areas, "
+                       f"so their differences compare populations, not scenarios (compare one area with --area)",
+                       err=True)
 
 
 def _print_comparison(table, labels: list[str], first, area: str) -> None:  # type: ignore[no-untyped-def]
