@@ -349,9 +349,11 @@ def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
             "" if area.search_limit >= max_extra else " (more could not be trained by the planned date with "
             f"{area.config.workforce.training.seats_per_month} training seats a month)"))
     elif area.diluted:
-        causes.append("extra FCAs not tried: they would only dilute the "
-                      + " and ".join("vacancy rate" if c == "vacancy" else "turnover rate" for c in area.diluted)
-                      + " (the vacancies and leavers stay); fill the posts or keep the staff")
+        rates = " and ".join("vacancy rate" if c == "vacancy" else "turnover rate" for c in area.diluted)
+        short = [c for c in area.blocker_names if c not in DILUTED]
+        causes.append("extra FCAs not tried: they would only dilute the " + rates
+                      + " (the vacancies and leavers stay); fill the posts or keep the staff"
+                      + (f" first; its {' and '.join(short)} fails too, which a rerun then prices" if short else ""))
     elif not area.partnerships_late and max_extra == 0:
         causes.append("extra FCAs not tried (--max-extra 0)")
     elif not area.partnerships_late:
