@@ -98,6 +98,11 @@ def test_readiness_command_prints_every_area_and_draws_the_heatmap(runs, tmp_pat
     assert heatmap.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, _ = invoke(["readiness", str(runs["base"]), "--month", "2026-09", "--out", str(heatmap)], capsys)
     assert code == 0 and "2026-09" in out
+    code, out, _ = invoke(["readiness", str(runs["base"]), "--area", "Northshire", "--out", str(heatmap)], capsys)
+    assert code == 0 and "Northshire: status by month" in out and "Southshire" not in out
+    assert "its CIRs on time (live)" in out  # live from 2025-01, before the run starts
+    code, _, err = invoke(["readiness", str(runs["base"]), "--area", "Northshre", "--out", str(heatmap)], capsys)
+    assert code == 2 and "did you mean 'Northshire'" in err
 
 
 def test_compare_prints_for_people_named_metrics_percentages_and_no_scientific_notation(runs, tmp_path,  # type: ignore[no-untyped-def]

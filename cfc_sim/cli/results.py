@@ -19,11 +19,12 @@ from cfc_sim.suggest import check_area
 @click.argument("results", type=click.Path(file_okay=False))
 @click.option("--month", metavar="YYYY-MM", help="Show each area's status in this month (default: at its planned "
               "go-live month).")
+@click.option("--area", "areas", multiple=True, help="Only this area (repeatable), with its status month by month.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Where to draw the heatmap "
               "(default RESULTS/charts/readiness_heatmap.png).")
-def readiness(results: str, month: str | None, out: str | None) -> None:
+def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str | None) -> None:
     """Print the readiness table (area, status and why, planned go-live, ready month and slip) and draw
-    the heatmap."""
+    the heatmap; with --area, only those areas, each with its status and failing criteria by month."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -42,7 +43,9 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
         check_file(path, png_by_us, owner=source)
     else:
         check_in_folder(source, path)
-    statuses = area_statuses(result.readiness, result.config, month)
+    for area in areas:
+        check_area(area, [a.name for a in result.config.areas], "--area", str(source))
+    statuses = [row for row in area_statuses(result.readiness, result.config, month) if not areas or row.area in areas]
     went = went_live(result.summary, result.config)
     table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
                                              + (f", {month}" if month else ", at planned go-live"))))
@@ -58,12 +61,40 @@ def readiness(results: str, month: str | None, out: str | None) -> None:
                                                    went[row.area])]
         table.add_row(*cells, status, *rest)
     Console(width=160).print(table)
+    for area in dict.fromkeys(areas):
+        Console(width=160).print(_months_table(result.readiness, area))
     rules = result.config.header.readiness
     runs = int(result.manifest.get("replications", result.config.replications))
     click.echo(readiness_rule_text(rules, runs))
     title = f"Readiness to go live: {result.config.name}"
     write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
     click.echo(f"heatmap: {path}")
+
+
+def _months_table(frame, area: str):  # type: ignore[no-untyped-def]
+    """One area's overall status month by month, with what fails (a live month is judged on its CIRs)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from cfc_sim.readiness_view import is_true
+
+    rows = frame[frame["area"] == area]
+    table = Table(title=escape(terminal_text(f"{area}: status by month")))
+    for column in ("month", "status", "judged on", "criteria failing"):
+        table.add_column(column)
+    colour = {"green": "green", "amber": "yellow", "red": "red"}
+    for month, group in rows.groupby("month", sort=True):
+        overall = group[group["criterion"] == "overall"].iloc[0]
+        live = "live" in group and is_true(overall["live"])
+        failing = [str(c) for c, ok in zip(group["criterion"], group["passed"], strict=True)
+                   if c != "overall" and not is_true(ok)]
+        star = " *" if "go_live_month" in group and is_true(overall["go_live_month"]) else ""
+        status = str(overall["status"])
+        table.add_row(escape(str(month)) + star, f"[{colour.get(status, 'white')}]{escape(status)}[/]",
+                      "its CIRs on time (live)" if live else "readiness to go live",
+                      escape(", ".join(failing) or "none"))
+    table.caption = "* the planned go-live month"
+    return table
 
 
 def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]

@@ -42,8 +42,10 @@ NO_MONTH = MonthStatus("n/a", [], "", False)
 
 CHART_CAPTIONS = {
     "readiness_heatmap": "Readiness to go live, month by month: one row per court area, one column per month; "
-                         "green = ready, amber = nearly ready, red = not ready; a star marks the planned "
-                         "go-live month.",
+                         "before go-live green = ready, amber = not certain, red = not ready; once an area is "
+                         "live its months show its CIRs on time instead (green on target, red below), so green "
+                         "just after a star means the first CIRs came in on time, not that the area was ready; "
+                         "a star marks the planned go-live month.",
     "cir_on_time_fan": "Share of Child Impact Reports filed within eight working weeks, per court area and month "
                        "(in a run of many areas: England and the areas with the lowest share). "
                        "The line is the middle outcome across replications, the shaded bands hold the middle 50% "
