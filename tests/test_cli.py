@@ -153,6 +153,20 @@ def test_validate_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert "SCENARIO" in err
 
 
+def test_validate_notes_an_establishment_below_the_fcas_in_post(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Valid, but a team above its funded posts recruits nobody: 'five more posts' written as 22 for
+    Essex's 49 FCAs cuts staff. validate and run say so (exit 0: it may be meant)."""
+    variant = tmp_path / "fewer-posts.yaml"
+    variant.write_text(f"schema: 1\nname: fewer-posts\nextends: {REPO / 'scenarios' / 'example-small.yaml'}\n"
+                       "areas:\n  - name: Dorset\n    workforce: {establishment: 5}\n", encoding="utf-8")
+    code, out, err = invoke(["validate", str(variant)], capsys)
+    assert code == 0, err
+    assert "note: Dorset: establishment 5 is below its 26 FCAs in post" in out
+    code, out, err = invoke(["validate", str(REPO / "scenarios" / "example-small.yaml")], capsys)
+    assert code == 0 and "note:" not in out
+
+
 def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = invoke(["frobnicate"], capsys)
     assert code == 2

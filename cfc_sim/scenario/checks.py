@@ -343,3 +343,11 @@ def validate_uncertainty(raw: Any, areas: list[AreaConfig], declared: set[str],
     if problems or not areas or not complete:
         return config, problems
     return config, _check_draws(config, areas)
+
+
+def staffing_notes(areas: list[AreaConfig]) -> list[str]:
+    """Valid but probably not meant: an establishment below the FCAs in post recruits nobody until
+    leavers bring the team down to it (an `establishment` copied as 'five more' but written too low)."""
+    return [f"{area.name}: establishment {area.workforce.establishment:g} is below its {area.workforce.fcas:g} FCAs in "
+            f"post, so nobody is recruited until leavers bring the team down to {area.workforce.establishment:g}"
+            for area in areas if area.workforce.establishment < area.workforce.fcas]
