@@ -297,6 +297,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--from", dest="source", type=Path, help="a `cfc-sim calibrate` output folder")
     parser.add_argument("--space", type=Path, help="run `cfc-sim calibrate` on this space file first")
+    parser.add_argument("--overwrite", action="store_true", help="with --space: replace an earlier --out")
     parser.add_argument("--chosen", default=DEFAULT_CHOSEN,
                         help="which accepted set the shipped scenarios take, in words (for the page)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "calibration",
@@ -305,7 +306,8 @@ def main() -> None:
     if args.space is not None:
         from cfc_sim.cli import main as cfc_sim_main
 
-        code = cfc_sim_main(["calibrate", str(args.space), "--out", str(args.out), "--workers", str(args.workers)])
+        code = cfc_sim_main(["calibrate", str(args.space), "--out", str(args.out), "--workers", str(args.workers),
+                             *(["--overwrite"] if args.overwrite else [])])
         if code:
             raise SystemExit(code)
         args.source = args.out

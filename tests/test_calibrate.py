@@ -270,6 +270,16 @@ def test_the_folder_is_a_marked_calibrate_folder_with_its_manifest(calibrated: P
     assert manifest["seed"] == 11 and len(manifest["space_sha256"]) == 64
 
 
+def test_an_earlier_calibration_is_replaced_only_with_overwrite(calibrated: Path, capsys: pytest.CaptureFixture[str]
+                                                                ) -> None:
+    """Like every command's --out: an earlier calibration (hours of runs) is never replaced without a word."""
+    before = (calibrated / "one" / "design.csv").read_bytes()
+    space = calibrated / "space.yaml"
+    code, _, err = invoke(["calibrate", str(space), "--out", str(calibrated / "one")], capsys)
+    assert code == 2 and "--overwrite" in err and "Traceback" not in err
+    assert (calibrated / "one" / "design.csv").read_bytes() == before
+
+
 def test_docs_page_is_regenerated_from_the_folder(calibrated: Path, tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("make_calibration", ROOT / "docs" / "make_calibration.py")
     assert spec is not None and spec.loader is not None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cfc_sim.cli.common import default_out
+from cfc_sim.cli.common import default_out, overwrite_option
 
 
 class _Progress:
@@ -64,8 +64,9 @@ class _Progress:
 @click.option("--points", type=click.IntRange(min=2, max=100_000),
               help="Points run per wave (default: the space file's).")
 @click.option("--waves", type=click.IntRange(min=1, max=20), help="Emulator waves (default: the space file's).")
+@overwrite_option
 def calibrate(space_file: str, out: str | None, workers: int, scheduler: str | None, seed: int | None,
-              points: int | None, waves: int | None) -> None:
+              points: int | None, waves: int | None, overwrite: bool) -> None:
     """History matching: run a Latin hypercube of assumption sets, emulate each published figure,
     refocus on the non-implausible region wave by wave, then run the survivors and keep every set
     whose figures are all in band (accepted_sets.csv, fit.csv, design.csv)."""
@@ -75,7 +76,8 @@ def calibrate(space_file: str, out: str | None, workers: int, scheduler: str | N
     from cfc_sim.output_folder import check_folder
 
     space = load_space(space_file)
-    folder = check_folder(Path(out) if out else default_out(f"calibrate-{space.name}"), "calibrate")
+    folder = check_folder(Path(out) if out else default_out(f"calibrate-{space.name}"), "calibrate",
+                          overwrite=overwrite)
     progress = _Progress()
     try:
         result = run_calibration(space, points=points, waves=waves, seed=seed, workers=workers,
