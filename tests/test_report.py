@@ -523,6 +523,25 @@ def test_comparison_page_shows_which_areas_move_and_paired_differences(compariso
     assert len(re.findall(r'data-moved="no"', text)) == 3
     summary = _section(text, '<section id="summary">')
     assert 'data-area="Lateshire"' in summary and "later by 6 months (1 Sep 2026 to 1 Mar 2027)" in summary
+    assert 'id="never-ready"' not in summary  # every area going live is ready within both runs
+
+
+def test_the_board_page_says_when_areas_are_ready_in_no_run_so_their_ready_month_cannot_move() -> None:
+    """A comparison where most areas are never ready shows few ready-month moves: the page says why."""
+    from cfc_sim.readiness_view import AreaStatus
+    from cfc_sim.report.comparison import AreaComparison, AreaRun, _moved_summary
+
+    def cell(ready: str | None) -> AreaRun:
+        status = AreaStatus(area="A", region="", planned="2027-01-01", month="2027-01", status="red", failing=(),
+                            failing_criteria=(), codes="", go_live=True, note="", earliest_ready=ready)
+        return AreaRun(status=status, went_live="2027-01-01", on_time=(0.5, 0.4, 0.6))
+
+    rows = [AreaComparison("Nevershire", "", (cell(None), cell(None)), ("",), ("",), ("",)),
+            AreaComparison("Readyshire", "", (cell("2027-03"), cell("2027-03")), ("",), ("",), ("",))]
+    text = _moved_summary(rows, ["base", "variant"])
+    assert '<p class="note" id="never-ready">1 of 2 areas are not ready within the run in any of the runs' in text
+    rows[0] = AreaComparison("Nevershire", "", (cell(None), cell("2027-05")), ("",), ("later",), ("",))
+    assert 'id="never-ready"' not in _moved_summary(rows, ["base", "variant"])
     kpis = _section(text, '<section id="kpis">')
     assert "CIRs filed within eight working weeks" in kpis and "cir_on_time_share</td>" not in kpis
     assert "at least 90%" in kpis  # the target beside the figure

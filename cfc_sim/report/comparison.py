@@ -238,6 +238,13 @@ def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:
                      f"({len(rows)} areas).</p>")
     parts.append(_change_list(rows, labels, "ready_moved", "ready-moved", "Ready month moves",
                               "No area's ready month moves between the runs"))
+    never = [r for r in rows if all(c is not None and c.status.note != ALREADY_LIVE and c.status.earliest_ready is None
+                                    for c in r.runs)]
+    if never:
+        parts.append(f'<p class="note" id="never-ready">{len(never)} of {len(rows)} areas are not ready within the '
+                     "run in any of the runs, so their ready month cannot move: a difference between the runs shows "
+                     "in them only as CIRs on time and the FCAs needed. Read each run's readiness before reading few "
+                     "moves as little change.</p>")
     if any(r.ready_moved and any(r.ready_moved) for r in rows):
         parts.append('<p class="note">Largest moves first. A ready month is judged on every replication of '
                      "the run; with few replications a move of a month or two may be chance (a rerun with more "
