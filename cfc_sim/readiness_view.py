@@ -40,6 +40,7 @@ from cfc_sim.stats import jeffreys_rate_interval, jeffreys_share_interval
 
 COLUMNS = [*READINESS_COLUMNS, "margin", "go_live_month", "pass_share", "on_time_share_first_months", "ci_low",
            "ci_high", "live"]
+NO_CIRS_YET = "the CIR target once live: not judged (no run has CIRs from this area yet)"
 NO_STATUS = "n/a"  # no readiness row for the month asked (e.g. a planned go-live after the run)
 LIVE = "live"  # at its planned go-live, an area already live when the run starts (nothing to judge)
 
@@ -175,6 +176,8 @@ def criterion_words(criterion: str, value: Any, threshold: Any, performance_mont
     95% interval. A criterion whose value passes is never worded as if that value failed: it fails on
     how often it holds, or is said to pass without certainty."""
     if _isnan(value):
+        if criterion == "performance":
+            return NO_CIRS_YET
         return f"{CRITERION_NAMES.get(criterion, criterion)}: no data yet"
     v, t = float(value), float(threshold)
     needs = f"needs {confidence:.0%}" if confidence is not None else ""

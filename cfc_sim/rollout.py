@@ -92,7 +92,7 @@ from cfc_sim.output_folder import write_folder
 from cfc_sim.plan import check_addition, smallest_extra, variant
 from cfc_sim.progress import PlanProgress
 from cfc_sim.readiness import GATING
-from cfc_sim.readiness_view import AreaStatus, area_statuses, readiness_frame, status_at
+from cfc_sim.readiness_view import NO_CIRS_YET, AreaStatus, area_statuses, readiness_frame, status_at
 from cfc_sim.results import timeseries_frame
 from cfc_sim.safe_text import csv_safe
 from cfc_sim.scenario.resolved import resolved_yaml
@@ -372,7 +372,8 @@ def _performance_words(area: _Area) -> str:
     status = area.status
     if status is None or "performance" not in status.failing_criteria:
         return ""
-    return "; but " + status.failing[status.failing_criteria.index("performance")]
+    words = status.failing[status.failing_criteria.index("performance")]
+    return "" if words == NO_CIRS_YET else "; but " + words
 
 
 def plan_rollout(config: ScenarioConfig, *, confidence: float, budget: float | None = None, max_extra: int = 200,

@@ -210,6 +210,8 @@ def test_a_passing_value_is_never_worded_as_the_reason() -> None:
     assert held.endswith("but not yet for 3 monthly reviews in a row") and "only" not in held
     pooled = criterion_words("vacancy", 0.12, 0.10, interval=(0.05, 0.25))
     assert pooled == "vacancy rate over the last 12 months 12.0% (95% interval 5.0% to 25.0%) vs at most 10.0%"
+    unknown = criterion_words("performance", float("nan"), 0.8, 6)  # never live in any run: not "likely: no data"
+    assert unknown == "the CIR target once live: not judged (no run has CIRs from this area yet)"
     performance = criterion_words("performance", 0.1, 0.8, 6, on_time=0.92)
     assert performance == ("chance of meeting the CIR target in the first 6 months live: 10%, needs 80% "
                            "(its CIRs on time in those months: 92%)")
