@@ -357,6 +357,10 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
     if years:
         console.print("By financial year (April to March, mean extra FCAs over the months in the horizon): "
                       + "; ".join(years), highlight=False)
+    console.print("Two answers to two questions: the plan above adds FCAs to today's until every area meets its "
+                  "targets under the scenario; the need is how many more FCAs CFC takes than CAP would to keep "
+                  "today's CAP waits (CAP itself may need more or fewer than today's), the figure to fund the change "
+                  "with (docs/need.md).", highlight=False)
 
 
 @click.command()
