@@ -218,7 +218,7 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
             reasons.append((points, f"not keeping up with demand: allocation queue grew from {first:,.0f} to "
                                     f"{last:,.0f} cases ({(last - first) / per_month:.1f} months of applications); "
                                     "its CIRs on time count only the cases that got through"))
-            looks.append(f"{results}/charts (the allocation queue by month)")
+            looks.append(f"{results}/monthly_summary.csv (its rows of unallocated_queue_mean: the queue by month)")
         if on_time == on_time and on_time < target - 1e-12:
             shortfall = (target - on_time) * 100
             score += shortfall

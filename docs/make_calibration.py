@@ -182,6 +182,14 @@ ONE_MODEL = [
     "- The pilot demand (35 a week in the Birmingham-like pilot) is derived from the court's own counts; the "
     "national scenario splits Cafcass's 752 a week by population, which gives Birmingham 18 a week. The two "
     "counts differ and the model does not reconcile them.",
+    "- The open work at the start is spread over each pathway's stages in proportion to the stages' own "
+    "durations (`cfc_sim/model/initial.py`), not to where cases wait when a court is behind. London's areas "
+    "start with 70 weeks of work, so their FCAs start with about four times their steady section 7 work: in "
+    "the national default about 500 cases wait for allocation in London in the first three months (the "
+    "run's mean allocation queue, about 71, is nearly all of it), and caseloads start above 20. It clears by "
+    "the fourth month, years before London goes live. Elsewhere the same rule puts about 1.8 times the "
+    "steady report work on FCAs, which their headroom absorbs. A start with each FCA stage at its steady "
+    "count and the rest waiting for court would remove it, at the cost of every run's first months.",
     "",
     "### Which hour assumptions drive the FCA need",
     "",
