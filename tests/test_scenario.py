@@ -185,6 +185,25 @@ def test_extends_chain_of_three(tmp_path: Path) -> None:
     assert (config.name, config.replications, config.seed) == ("c", 7, 3)
 
 
+def test_a_variants_errors_name_its_areas_where_it_wrote_them(tmp_path: Path) -> None:
+    """The merged list puts Southshire second; the variant wrote it first: the error says areas[0], and an
+    area only the extended file sets is named with that file, not by a position the user cannot find."""
+    base = scenario_dict(name="a")
+    base["areas"] = [{"name": "Northshire", "go_live": "2026-06-01"}, {"name": "Southshire", "go_live": "2026-07-01"}]
+    write(tmp_path / "a.yaml", base)
+    child = write(tmp_path / "b.yaml", {"extends": "a.yaml", "name": "b",
+                                        "areas": [{"name": "Southshire", "go_live": "2026-13-01"}]})
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert info.value.problems[0][0] == "areas[0] (Southshire).go_live"
+    base["areas"][0]["workforce"] = {"fcas": -1}
+    write(tmp_path / "a.yaml", base)
+    write(child, {"extends": "a.yaml", "name": "b", "areas": [{"name": "Southshire", "go_live": "2026-08-01"}]})
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert info.value.problems[0][0] == "areas (Northshire, as a.yaml sets it).workforce.fcas"
+
+
 def test_extends_cycle_is_an_error_naming_extends(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", {**scenario_dict(name="a"), "extends": "b.yaml"})
     write(tmp_path / "b.yaml", {"extends": "a.yaml", "name": "b"})

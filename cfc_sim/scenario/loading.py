@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from cfc_sim.scenario.checks import (
     validate_uncertainty,
 )
 from cfc_sim.scenario.error_paths import collapse_items, lacking_keys, pydantic_problems, without_misspelt_missing
-from cfc_sim.scenario.reading import resolve_extends
+from cfc_sim.scenario.reading import read_yaml, resolve_extends
 from cfc_sim.scenario.regions import region_blocks
 from cfc_sim.scenario.schema import (
     AREA_BLOCKS,
@@ -148,7 +149,40 @@ def _areas(areas_raw: list[Any], defaults: dict[str, Any], regions: dict[str, di
 def load_scenario(path: str | Path) -> ScenarioConfig:
     """Load, resolve `extends`, merge defaults and validate one scenario file."""
     raw = resolve_extends(Path(path))
-    return build_config(raw, str(path), Path(path).parent)
+    try:
+        return build_config(raw, str(path), Path(path).parent)
+    except ScenarioError as exc:
+        problems = _as_written(exc.problems, Path(path))
+        if problems is exc.problems:
+            raise
+        raise ScenarioError(str(path), problems) from None
+
+
+_AREA_AT = re.compile(r"^areas\[(\d+)\] \((.+?)\)")
+
+
+def _as_written(problems: list[tuple[str, str]], path: Path) -> list[tuple[str, str]]:
+    """Problems of a file that `extends:` another, with each area where the user wrote it: the merged
+    list's `areas[34] (Essex)` is the file's own `areas[0] (Essex)`, or the extended file's area."""
+    try:
+        own = read_yaml(path)
+    except ScenarioError:
+        return problems
+    if not own.get("extends"):
+        return problems
+    listed = own.get("areas")
+    entries: list[Any] = listed if isinstance(listed, list) else []
+    index = {e.get("name"): i for i, e in enumerate(entries) if isinstance(e, dict) and isinstance(e.get("name"), str)}
+
+    def written(key: str) -> str:
+        found = _AREA_AT.match(key)
+        if found is None:
+            return key
+        name = found.group(2)
+        where = f"areas[{index[name]}] ({name})" if name in index else f"areas ({name}, as {own['extends']} sets it)"
+        return where + key[found.end():]
+
+    return [(written(key), message) for key, message in problems]
 
 
 def config_from_dict(raw: dict[str, Any], name: str = "<dict>") -> ScenarioConfig:
