@@ -78,7 +78,8 @@ def work_notice(config: ScenarioConfig, workers: int = 1) -> str | None:
     if seconds < TELL_AFTER_SECONDS:
         return None
     if seconds < 3600:
-        took = f"{seconds / 60:.0f} minutes"
+        minutes = round(seconds / 60)
+        took = f"{minutes} minute{'s' * (minutes != 1)}"
     elif seconds < 86400 * 2:
         took = f"{seconds / 3600:.1f} hours"
     else:

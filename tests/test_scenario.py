@@ -204,6 +204,15 @@ def test_a_variants_errors_name_its_areas_where_it_wrote_them(tmp_path: Path) ->
     assert info.value.problems[0][0] == "areas (Northshire, as a.yaml sets it).workforce.fcas"
 
 
+def test_a_share_written_as_a_percentage_is_refused_with_how_to_write_it(tmp_path: Path) -> None:
+    data = scenario_dict(name="a")
+    data["defaults"]["cfc"]["cafcass_cir_share"] = 70
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "a.yaml", data))
+    assert info.value.problems == [("defaults.cfc.cafcass_cir_share", "Input should be less than or equal to 1 "
+                                    "(got 70) (a share is written as a fraction: 0.7 for 70%)")]
+
+
 def test_extends_cycle_is_an_error_naming_extends(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", {**scenario_dict(name="a"), "extends": "b.yaml"})
     write(tmp_path / "b.yaml", {"extends": "a.yaml", "name": "b"})

@@ -119,7 +119,7 @@ def national_rows(summary: pd.DataFrame) -> pd.DataFrame:
 LISTING_CAUSE = "court listing (wait for the decision hearing)"  # after the CIR: delays the decision only
 CIR_DELAY_CAUSES = (
     ("cir_allocation_wait_days_mean", "waiting for a trained FCA (transition queue)"),
-    ("cir_fca_hours_delay_days_mean", "FCA hours (work ran past its least time)"),
+    ("cir_fca_hours_delay_days_mean", "FCA hours (work took longer than it would with time free for it)"),
     ("listing_wait_days_mean", LISTING_CAUSE),
 )
 

@@ -101,7 +101,8 @@ def describe(error: Any) -> str:
         shown = repr(value)
         if len(shown) > 60:
             shown = shown[:57] + "..."
-        return f"{msg} (got {shown})"
+        share = kind == "less_than_equal" and str(error["loc"][-1] if error["loc"] else "").endswith("_share")
+        return f"{msg} (got {shown})" + (" (a share is written as a fraction: 0.7 for 70%)" if share else "")
     return msg
 
 
