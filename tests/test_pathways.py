@@ -229,7 +229,8 @@ def test_report_names_fca_hours_as_the_main_cause_where_fcas_are_short(tmp_path:
     assert rows["Short <of> hours"]["on_time"] < rows["Well staffed"]["on_time"]
     page = write_html(result, folder, tmp_path / "report.html").read_text(encoding="utf-8")
     section = page[page.index('id="cir-late"'):page.index('id="by-month"')]
-    assert "Short &lt;of&gt; hours" in section and "FCA hours (work took longer than it would with time free for it)" in section
+    assert "Short &lt;of&gt; hours" in section
+    assert "FCA hours (work took longer than it would with time free for it)" in section
     assert section.index("Short &lt;of&gt; hours") < section.index("Well staffed")  # worst first
 
 
