@@ -524,6 +524,19 @@ def test_comparison_page_shows_which_areas_move_and_paired_differences(compariso
     summary = _section(text, '<section id="summary">')
     assert 'data-area="Lateshire"' in summary and "later by 6 months (1 Sep 2026 to 1 Mar 2027)" in summary
     assert 'id="never-ready"' not in summary  # every area going live is ready within both runs
+    kpis = _section(text, '<section id="kpis">')
+    assert "CIRs filed within eight working weeks" in kpis and "cir_on_time_share</td>" not in kpis
+    assert "at least 90%" in kpis  # the target beside the figure
+    assert " pts (" in kpis  # share differences in percentage points
+    assert not re.search(r"\d[eE][+-]\d", kpis)  # no scientific notation
+    assert re.search(r"\d{1,3},\d{3} \(", kpis)  # counts with thousands separators
+    assert "paired with run 1 (same seed" in text
+    images = [attrs for tag, attrs in _parse(text) if tag == "img"]
+    assert len(images) == 3 and all((a.get("src") or "").startswith("data:image/png;base64,") for a in images)
+    assert 'id="chart-differences"' in text  # each difference with its interval against zero
+    for tag, attrs in _parse(text):
+        for name in ("src", "href"):
+            assert not (attrs.get(name) or "").lower().startswith(("http:", "https:", "//")), (tag, attrs)
 
 
 def test_the_board_page_says_when_areas_are_ready_in_no_run_so_their_ready_month_cannot_move() -> None:
@@ -542,19 +555,6 @@ def test_the_board_page_says_when_areas_are_ready_in_no_run_so_their_ready_month
     assert '<p class="note" id="never-ready">1 of 2 areas are not ready within the run in any of the runs' in text
     rows[0] = AreaComparison("Nevershire", "", (cell(None), cell("2027-05")), ("",), ("later",), ("",))
     assert 'id="never-ready"' not in _moved_summary(rows, ["base", "variant"])
-    kpis = _section(text, '<section id="kpis">')
-    assert "CIRs filed within eight working weeks" in kpis and "cir_on_time_share</td>" not in kpis
-    assert "at least 90%" in kpis  # the target beside the figure
-    assert " pts (" in kpis  # share differences in percentage points
-    assert not re.search(r"\d[eE][+-]\d", kpis)  # no scientific notation
-    assert re.search(r"\d{1,3},\d{3} \(", kpis)  # counts with thousands separators
-    assert "paired with run 1 (same seed" in text
-    images = [attrs for tag, attrs in _parse(text) if tag == "img"]
-    assert len(images) == 3 and all((a.get("src") or "").startswith("data:image/png;base64,") for a in images)
-    assert 'id="chart-differences"' in text  # each difference with its interval against zero
-    for tag, attrs in _parse(text):
-        for name in ("src", "href"):
-            assert not (attrs.get(name) or "").lower().startswith(("http:", "https:", "//")), (tag, attrs)
 
 
 def test_comparison_page_escapes_what_the_folders_say(risky: Path, delayed: Path, tmp_path: Path) -> None:
