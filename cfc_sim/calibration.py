@@ -81,15 +81,20 @@ TARGETS = [
     Target(BIRMINGHAM, "Birmingham-like pilot: weeks to final order, quarter before go-live", NATIONAL, "all",
            "weeks_to_final_order_quarter_before_go_live_mean", "53 weeks (+-15%)", 53 * 0.85, 53 * 1.15,
            "MoJ statistics Nov 2025",
-           known_gap="about 35 weeks (on the set before, starting three years before go-live, so that the quarter "
-                     "is not made of open cases whose ages the start guesses, moved it by about a week): below "
-                     "saturation the directions timetable sets CAP's pace, and outside London the model's CAP cases "
-                     "take about 32 weeks (England's 36.5 includes London's 62). On the set of 6 December 2026 a "
-                     "saturated court (1.8 sitting days a "
-                     "week per weekly application, settling as London) gave 55 before, but 40 a year after: legacy "
-                     "CAP cases, which stay on CAP (PD36Z), still closed then at about 94 weeks, and CFC cases "
-                     "waited 20 weeks behind them in the listing queue. The published 23 after needs the legacy "
-                     "backlog cleared within the year, which first-come listing does not do"),
+           known_gap="about 36 weeks, and still rising then: the pilot starts a year before go-live with 53 weeks "
+                     "of open work that a court below saturation clears, so the quarter before is made of those "
+                     "cases; outside London the model's CAP cases take about 32 weeks (England's 36.5 includes "
+                     "London's 62). Tried on the shipped set (7 December 2026): a saturated court before (1.77 "
+                     "sitting days a week per weekly application, settling as London, three years of run-in) holds "
+                     "about 51 weeks before (in band) and the open caseload falls 66% in 18 months (in band), but "
+                     "the quarter a year after is about 35 (published 23): legacy CAP cases, which stay on CAP "
+                     "(PD36Z), are still a quarter of those ending then at about 84 weeks, and CFC cases take 20-24 "
+                     "weeks (15 once the backlog is gone) as they wait behind them in the one listing queue "
+                     "(Cafcass's 16.4 for CIR cases closed in Q3 2024/25 says they did not). At that court's "
+                     "capacity the model reaches 23 only 18 months "
+                     "after go-live. The published figures need CFC hearings listed ahead of the legacy backlog "
+                     "and that backlog cleared within about a year (more court time, or legacy cases ended with "
+                     "fewer hearings), and nothing published says which"),
     Target(BIRMINGHAM, "Birmingham-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
            "all", "weeks_to_final_order_year_live_mean", "23 weeks (+-15%)", 23 * 0.85, 23 * 1.15,
            "MoJ statistics Nov 2025"),
