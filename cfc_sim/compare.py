@@ -55,10 +55,12 @@ def same_areas(first: RunResult, other: RunResult) -> bool:
     return [a.name for a in first.config.areas] == [a.name for a in other.config.areas]
 
 
-def paired(first: RunResult, other: RunResult) -> bool:
-    """Common random numbers apply: same seed and same areas (each area's streams come from the seed
-    by its place), and replication numbers to pair on."""
-    return first.manifest.get("seed") == other.manifest.get("seed") and same_areas(first, other)
+def paired(first: RunResult, other: RunResult, area: str = NATIONAL) -> bool:
+    """Common random numbers apply: same seed, and replication numbers to pair on. Streams are keyed
+    by area name, so one area pairs whatever else is modelled; England's figures pair only over the
+    same areas (otherwise they sum different populations)."""
+    return first.manifest.get("seed") == other.manifest.get("seed") and (area != NATIONAL
+                                                                        or same_areas(first, other))
 
 
 def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = NATIONAL,
@@ -82,7 +84,7 @@ def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = 
                    "n_reps": len(values[i]), "diff": math.nan, "diff_low": math.nan, "diff_high": math.nan,
                    "method": "", "pathway": judged_pathway(run, area, metric)}
             if i > 0 and len(values[0]) and len(values[i]):
-                if paired(base, run):
+                if paired(base, run, area):
                     common = values[0].index.intersection(values[i].index)
                     row["diff"], row["diff_low"], row["diff_high"] = paired_difference(
                         values[0].loc[common].to_numpy(), values[i].loc[common].to_numpy())
@@ -90,8 +92,8 @@ def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = 
                 else:
                     row["diff"], row["diff_low"], row["diff_high"] = welch_interval(values[0].to_numpy(),
                                                                                       values[i].to_numpy())
-                    row["method"] = ("unpaired (Welch): different seeds" if same_areas(base, run)
-                                     else "unpaired (Welch): different areas")
+                    row["method"] = ("unpaired (Welch): different areas" if base.manifest.get("seed") ==
+                                     run.manifest.get("seed") else "unpaired (Welch): different seeds")
             rows.append(row)
     return pd.DataFrame(rows, columns=["metric", "run", "mean", "ci_low", "ci_high", "n_reps", "diff", "diff_low",
                                        "diff_high", "method", "pathway"])

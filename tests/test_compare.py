@@ -80,6 +80,8 @@ def test_runs_of_different_areas_are_unpaired_and_the_command_warns(runs, tmp_pa
     code, _, err = invoke(["compare", str(runs["base"]), str(runs["north"]), "--area", "Northshire", "--out",
                            str(tmp_path / "d")], capsys)
     assert code == 0 and "warning:" not in err
+    one_area = load_compare(tmp_path / "d")  # streams are keyed by area name: one area still pairs
+    assert one_area[one_area["run"] == one_area["run"].iloc[-1]]["method"].str.startswith("paired").all()
 
 
 def test_compare_needs_two_folders_and_real_results(runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

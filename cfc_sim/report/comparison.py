@@ -338,7 +338,8 @@ def _runs_html(runs: Sequence[RunResult], labels: Sequence[str], folders: Sequen
     for i, (run, label, folder) in enumerate(zip(runs, labels, folders, strict=True)):
         m = run.manifest
         pairing = "" if i == 0 else ("paired with run 1 (same seed: replication r against replication r)"
-                                     if paired(runs[0], run) else "not paired (different seed): Welch interval")
+                                     if paired(runs[0], run) else
+                                     "not paired (different seed or areas): Welch interval")
         body.append(f"<tr><td>{i + 1}</td><td>{html.escape(label)}</td>"
                     f"<td>{html.escape(run.config.header.description or '')}</td>"
                     f'<td class="num">{html.escape(cost_text(run))}</td><td>{html.escape(Path(folder).name)}</td>'
@@ -383,8 +384,9 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
                "random numbers: replication r of one scenario against replication r of the other), which removes "
                "most of the chance variation and leaves the effect of the scenario change."
                if all_paired else
-               "Some runs have a different seed, so their differences are estimated from independent samples "
-               "(Welch's interval): wider than a paired comparison. Rerun with the same seed to pair them.")
+               "Some runs have a different seed or model different areas, so their differences are estimated from "
+               "independent samples (Welch's interval): wider than a paired comparison. Rerun with the same seed "
+               "to pair them; over different areas England's figures are of different populations.")
     title = "Scenario comparison: " + " vs ".join(labels)
     reps = sorted({int(r.manifest.get("replications", 0)) for r in runs})
     parts = [
