@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import re
 from pathlib import Path
 from typing import Any
 
@@ -152,35 +151,35 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
     try:
         return build_config(raw, str(path), Path(path).parent)
     except ScenarioError as exc:
-        problems = _as_written(exc.problems, Path(path))
+        problems = _as_written(exc.problems, Path(path), raw)
         if problems is exc.problems:
             raise
         raise ScenarioError(str(path), problems) from None
 
 
-_AREA_AT = re.compile(r"^areas\[(\d+)\] \((.+?)\)")
-
-
-def _as_written(problems: list[tuple[str, str]], path: Path) -> list[tuple[str, str]]:
+def _as_written(problems: list[tuple[str, str]], path: Path, merged: dict[str, Any]) -> list[tuple[str, str]]:
     """Problems of a file that `extends:` another, with each area where the user wrote it: the merged
     list's `areas[34] (Essex)` is the file's own `areas[0] (Essex)`, or the extended file's area."""
     try:
         own = read_yaml(path)
     except ScenarioError:
         return problems
-    if not own.get("extends"):
+    merged_areas = merged.get("areas")
+    if not own.get("extends") or not isinstance(merged_areas, list):
         return problems
     listed = own.get("areas")
     entries: list[Any] = listed if isinstance(listed, list) else []
     index = {e.get("name"): i for i, e in enumerate(entries) if isinstance(e, dict) and isinstance(e.get("name"), str)}
+    labels = [(area_label(i, a), a.get("name") if isinstance(a, dict) else None) for i, a in enumerate(merged_areas)]
 
     def written(key: str) -> str:
-        found = _AREA_AT.match(key)
-        if found is None:
-            return key
-        name = found.group(2)
-        where = f"areas[{index[name]}] ({name})" if name in index else f"areas ({name}, as {own['extends']} sets it)"
-        return where + key[found.end():]
+        for label, name in labels:
+            if key == label or key.startswith((label + ".", label + "[")):
+                if name in index:
+                    return area_label(index[name], entries[index[name]]) + key[len(label):]
+                shown = f"{name}, " if isinstance(name, str) and name.isprintable() and len(name) <= 100 else ""
+                return f"areas ({shown}as {own['extends']} sets it)" + key[len(label):]
+        return key
 
     return [(written(key), message) for key, message in problems]
 
