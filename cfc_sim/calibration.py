@@ -92,9 +92,11 @@ TARGETS = [
                      "weeks (15 once the backlog is gone) as they wait behind them in the one listing queue "
                      "(Cafcass's 16.4 for CIR cases closed in Q3 2024/25 says they did not). At that court's "
                      "capacity the model reaches 23 only 18 months "
-                     "after go-live. The published figures need CFC hearings listed ahead of the legacy backlog "
-                     "and that backlog cleared within about a year (more court time, or legacy cases ended with "
-                     "fewer hearings), and nothing published says which"),
+                     "after go-live. Listing CFC hearings ahead of the backlog alone (tried as a ring-fenced list "
+                     "with no wait, the rest of the court for legacy cases) brings CFC cases to 15 weeks but "
+                     "leaves the legacy slower: 37-40 a year after. The published figures need that and the "
+                     "backlog cleared within about a year (more court time, or legacy cases ended with fewer "
+                     "hearings), and nothing published says which"),
     Target(BIRMINGHAM, "Birmingham-like pilot: weeks to final order, quarter a year after go-live", NATIONAL,
            "all", "weeks_to_final_order_year_live_mean", "23 weeks (+-15%)", 23 * 0.85, 23 * 1.15,
            "MoJ statistics Nov 2025"),
