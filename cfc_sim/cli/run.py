@@ -102,8 +102,9 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
         where = "every area" if len(areas) == len(config.areas) else f"{len(areas)} of {len(config.areas)} areas"
         click.echo(f"model: {mechanisms} in {where}")
     click.echo(f"calibration: {terminal_text(calibration_line(config))}")
-    click.echo(f"All {len(config.areas)} area{'s' * (len(config.areas) != 1)} together (rows ALL in the results; "
-               "England when every area is modelled):")
+    count = len(config.areas)
+    together = {1: "The one area", 2: "Both areas together"}.get(count, f"All {count} areas together")
+    click.echo(f"{together} (rows ALL in the results; England when every area is modelled):")
     for check in national_checks(result.summary, config):
         click.echo(f"  {format_check(check)}")
     risks = areas_at_risk(result.summary, result.readiness, config, results=shown,
