@@ -106,7 +106,7 @@ CATALOGUE: tuple[Metric, ...] = (
        compared=True, precision_tolerance=0.1, better="lower"),
     _m("caseload_p90", "Open cases per FCA, 90th percentile", "open cases per FCA, p90", "cases per FCA"),
     _m("fca_utilisation", "FCA capacity in use", "FCA utilisation",
-       "share of casework hours (slot model: of private-law places)", SHARE,
+       "share of casework hours", SHARE,  # under the slot parameterisation: of private-law places
        headline=True, compared=True, precision_tolerance=0.01),
     _m("reallocations_per_case", "Reallocations per case", "reallocations per case", "per piece of FCA work",
        compared=True, better="lower"),

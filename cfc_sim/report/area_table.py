@@ -17,16 +17,26 @@ from typing import Any
 
 import pandas as pd
 
-from cfc_sim.at_risk import AMBER_POINTS, RED_POINTS, areas_at_risk, judged_rows
+from cfc_sim.at_risk import (
+    AMBER_POINTS,
+    KEEP_UP_POINTS,
+    POINTS_PER_MONTH_OF_DEMAND,
+    RED_POINTS,
+    areas_at_risk,
+    judged_rows,
+)
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.readiness_view import ALREADY_LIVE, AreaStatus, area_statuses
 from cfc_sim.results import RunResult
 
-RANKING_RULE = ("An area is at risk when its share of CIRs filed on time is below the target, or when it is not "
-                "live at the start of the run and is amber or red at its planned go-live month. At-risk areas are "
+RANKING_RULE = ("An area is at risk when its share of CIRs filed on time is below the target, when it is not "
+                "live at the start of the run and is amber or red at its planned go-live month, or when it does "
+                "not keep up with its demand (its queue of cases awaiting an FCA grows). At-risk areas are "
                 "listed worst first by a risk score: the on-time shortfall in percentage points, plus "
-                f"{RED_POINTS:g} points if red at the planned go-live ({AMBER_POINTS:g} if amber) and one point "
-                "per month until it is first ready on or after that month (the order cfc-sim run prints).")
+                f"{RED_POINTS:g} points if red at the planned go-live ({AMBER_POINTS:g} if amber), one point "
+                "per month until it is first ready on or after that month, and for an area not keeping up "
+                f"{KEEP_UP_POINTS:g} points plus {POINTS_PER_MONTH_OF_DEMAND:g} per month of demand its queue "
+                "grew by (the order cfc-sim run prints).")
 
 
 @dataclass(frozen=True)
