@@ -126,5 +126,11 @@ TARGETS = [
                      "whose cases end in that quarter. Birmingham's 23 (in band) has the same share. The published "
                      "12 means South East Wales had closed nearly all its legacy cases within the year (\"areas "
                      "clear backlogs as they move\"); the model keeps them at CAP's pace, and nothing published "
-                     "gives a rate of clearance to model"),
+                     "gives a rate of clearance to model. A definition may also differ: the model closes a CFC case "
+                     "after its review hearing (59% of cases, 8 weeks' notice), while practitioners describe the "
+                     "pathfinder's review stage as checking that orders work; if the final order is made at the "
+                     "decision hearing, the statistics stop the clock there. Counted so (measured 7 December 2026), "
+                     "CFC cases take about 8-9 weeks and this quarter about 15, but Birmingham's CIR cases 9.5 "
+                     "against Cafcass's 16.4: the calibrated review share stands in for a wait for the decision "
+                     "hearing the model does not have, and no published figure tells the two apart"),
 ]
