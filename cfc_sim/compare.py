@@ -51,8 +51,9 @@ def unique_labels(names: Sequence[str], folders: Sequence[str]) -> list[str]:
 
 
 def same_areas(first: RunResult, other: RunResult) -> bool:
-    """The runs model the same areas, so England's figures are of the same population."""
-    return [a.name for a in first.config.areas] == [a.name for a in other.config.areas]
+    """The runs model the same areas (in any order: each area runs on its own, its streams keyed by its
+    name), so England's figures are of the same population."""
+    return {a.name for a in first.config.areas} == {a.name for a in other.config.areas}
 
 
 def paired(first: RunResult, other: RunResult, area: str = NATIONAL) -> bool:

@@ -385,9 +385,9 @@ def read_need(path: Path) -> Any:
 
 
 def check_need_matches(need: Any, need_path: Path, run_name: str, run_areas: list[str]) -> None:
-    """Refuse a need that is not this run's scenario's: the plan folder's manifest names its scenario
-    (folders written before it did are judged by their areas), so a report cannot show, say, a
-    two-area example's need as England's."""
+    """Refuse a need that is not this run's scenario's, or not of all its areas: the plan folder's
+    manifest names its scenario (folders written before it did are judged by their areas), and a plan
+    of some areas totals only those, so a report cannot show, say, one area's need as England's."""
     from cfc_sim.metric_catalogue import NATIONAL
 
     path = Path(need_path)
@@ -398,10 +398,15 @@ def check_need_matches(need: Any, need_path: Path, run_name: str, run_areas: lis
         raise UserError(f"is the FCA need of scenario {clean_text(planned)!r}, not of this run's "
                         f"{clean_text(run_name)!r}: give the folder of `cfc-sim plan --need` on the run's scenario",
                         file=str(path))
-    others = sorted(set(need["area"].astype(str)) - set(run_areas) - {NATIONAL})
+    planned_areas = set(need["area"].astype(str)) - {NATIONAL}
+    others = sorted(planned_areas - set(run_areas))
     if others:
         raise UserError(f"has areas this run does not ({', '.join(clean_text(a) for a in others[:3])}"
                         f"{', ...' if len(others) > 3 else ''}): it is another scenario's FCA need", file=str(path))
+    if planned_areas != set(run_areas):
+        raise UserError(f"is the FCA need of {len(planned_areas)} of this run's {len(run_areas)} areas (a plan with "
+                        "--area): its total is not England's need; give a `cfc-sim plan --need` of every area",
+                        file=str(path))
 
 
 def chart_files(folder: Path) -> list[Path]:

@@ -378,8 +378,15 @@ def test_cli_report_refuses_another_scenarios_need(folder: Path, tmp_path: Path,
     code, _, err = invoke(["report", str(folder), "--need", str(other), "--out", str(tmp_path / "r.html")], capsys)
     assert code == 2 and "'national-rollout'" in err and "'example-small'" in err
     assert not (tmp_path / "r.html").exists()
+    some = "ALL,3,5,3,2,1,3,0.8,r,w,\nDorset,3,5,3,2,1,3,0.8,r,w,\n"  # a plan with --area Dorset: ALL is Dorset's
+    partial = write_folder(tmp_path / "partial-plan", "plan",
+                           lambda tmp: (tmp / "need.csv").write_text(header + some, encoding="utf-8"),
+                           details={"scenario_name": "example-small"})
+    code, _, err = invoke(["report", str(folder), "--need", str(partial), "--out", str(tmp_path / "r.html")], capsys)
+    assert code == 2 and "1 of this run's 2 areas" in err
+    both = same_areas + "Wiltshire & Swindon,3,4,4,0,0,1,0.8,r,w,\n"
     mine = write_folder(tmp_path / "my-plan", "plan",
-                        lambda tmp: (tmp / "need.csv").write_text(header + same_areas, encoding="utf-8"),
+                        lambda tmp: (tmp / "need.csv").write_text(header + both, encoding="utf-8"),
                         details={"scenario_name": "example-small"})
     code, _, err = invoke(["report", str(folder), "--need", str(mine), "--out", str(tmp_path / "r.html")], capsys)
     assert code == 0, err

@@ -202,6 +202,19 @@ def test_a_variants_errors_name_its_areas_where_it_wrote_them(tmp_path: Path) ->
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
     assert info.value.problems[0][0] == "areas (Northshire, as a.yaml sets it).workforce.fcas"
+    base["areas"][0].pop("workforce")
+    base["areas"][1]["workforce"] = {"fcas": -1}  # the variant's Southshire entry sets only go_live
+    write(tmp_path / "a.yaml", base)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert info.value.problems[0][0] == "areas (Southshire, as a.yaml sets it).workforce.fcas"
+    base["areas"][1].pop("workforce")
+    write(tmp_path / "a.yaml", base)
+    write(child, {"extends": "a.yaml", "name": "b", "areas": [{"name": "Southshire", "go_live": "2026-08-01"},
+                                                              {"go_live": "2026-09-01"}]})  # no name: the user's
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert [key for key, _ in info.value.problems] == ["areas[1].name"]
 
 
 def test_a_share_written_as_a_percentage_is_refused_with_how_to_write_it(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
         table.add_row(*cells, status, *rest)
     Console(width=160).print(table)
     for area in dict.fromkeys(areas):
-        Console(width=160).print(_months_table(result.readiness, area))
+        Console(width=160).print(_months_table(result, area))
     rules = result.config.header.readiness
     runs = int(result.manifest.get("replications", result.config.replications))
     click.echo(readiness_rule_text(rules, runs))
@@ -71,28 +71,30 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
     click.echo(f"heatmap: {path}")
 
 
-def _months_table(frame, area: str):  # type: ignore[no-untyped-def]
-    """One area's overall status month by month, with what fails (a live month is judged on its CIRs)."""
+def _months_table(result, area: str):  # type: ignore[no-untyped-def]
+    """One area's status month by month with what fails, read as every view reads it
+    (`readiness_view.monthly_statuses`): a live month is judged on its CIRs only."""
     from rich.markup import escape
     from rich.table import Table
 
-    from cfc_sim.readiness_view import is_true
+    from cfc_sim.readiness_view import CRITERION_NAMES, monthly_statuses
 
-    rows = frame[frame["area"] == area]
+    months = sorted(str(m) for m in result.readiness["month"].unique())
+    statuses = monthly_statuses(result.readiness, result.config, months)
     table = Table(title=escape(terminal_text(f"{area}: status by month")))
-    for column in ("month", "status", "judged on", "criteria failing"):
+    for column in ("month", "status", "judged on", "failing"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
-    for month, group in rows.groupby("month", sort=True):
-        overall = group[group["criterion"] == "overall"].iloc[0]
-        live = "live" in group and is_true(overall["live"])
-        failing = [str(c) for c, ok in zip(group["criterion"], group["passed"], strict=True)
-                   if c != "overall" and not is_true(ok)]
-        star = " *" if "go_live_month" in group and is_true(overall["go_live_month"]) else ""
-        status = str(overall["status"])
-        table.add_row(escape(str(month)) + star, f"[{colour.get(status, 'white')}]{escape(status)}[/]",
-                      "its CIRs on time (live)" if live else "readiness to go live",
-                      escape(", ".join(failing) or "none"))
+    for month in months:
+        status = statuses.get((area, month))
+        if status is None:
+            continue
+        names = [("CIRs on time" if status.live and c == "performance" else CRITERION_NAMES.get(c, c))
+                 for c in status.failing_criteria]
+        table.add_row(escape(month) + (" *" if status.go_live else ""),
+                      f"[{colour.get(status.status, 'white')}]{escape(status.status)}[/]",
+                      "its CIRs on time (live)" if status.live else "readiness to go live",
+                      escape(terminal_text(", ".join(names) or "none")))
     table.caption = "* the planned go-live month"
     return table
 
@@ -155,11 +157,16 @@ def _warn_different_areas(runs: list, labels: list[str], area: str) -> None:
         return
     for run, label in zip(runs[1:], labels[1:], strict=True):
         if not same_areas(runs[0], run):
-            counts = [len(r.config.areas) for r in (run, runs[0])]
-            click.echo(f"warning: {label} models {counts[0]} area{'s' * (counts[0] != 1)} and {labels[0]} "
-                       f"{counts[1]} (or others): England's figures are of different areas, "
-                       f"so their differences compare populations, not scenarios (compare one area with --area)",
-                       err=True)
+            mine, first = ({a.name for a in r.config.areas} for r in (run, runs[0]))
+
+            def listed(names: set[str]) -> str:
+                shown = sorted(names)
+                return ", ".join(shown[:4]) + (f" and {len(shown) - 4} more" if len(shown) > 4 else "") or "none"
+
+            click.echo(terminal_text(
+                f"warning: {label} and {labels[0]} model different areas (only in {label}: {listed(mine - first)}; "
+                f"only in {labels[0]}: {listed(first - mine)}): England's figures are of different areas, so their "
+                "differences compare populations, not scenarios (compare one area with --area)"), err=True)
 
 
 def _print_comparison(table, labels: list[str], first, area: str) -> None:  # type: ignore[no-untyped-def]

@@ -159,7 +159,9 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
 
 def _as_written(problems: list[tuple[str, str]], path: Path, merged: dict[str, Any]) -> list[tuple[str, str]]:
     """Problems of a file that `extends:` another, with each area where the user wrote it: the merged
-    list's `areas[34] (Essex)` is the file's own `areas[0] (Essex)`, or the extended file's area."""
+    list's `areas[34] (Essex)` is the file's own `areas[0] (Essex)`, or the extended file's area when
+    the key is not in the file's entry. The merged list is the extended file's areas (the file's
+    entries of the same name merged in) followed by the file's new, unnamed or malformed entries."""
     try:
         own = read_yaml(path)
     except ScenarioError:
@@ -169,16 +171,33 @@ def _as_written(problems: list[tuple[str, str]], path: Path, merged: dict[str, A
         return problems
     listed = own.get("areas")
     entries: list[Any] = listed if isinstance(listed, list) else []
-    index = {e.get("name"): i for i, e in enumerate(entries) if isinstance(e, dict) and isinstance(e.get("name"), str)}
-    labels = [(area_label(i, a), a.get("name") if isinstance(a, dict) else None) for i, a in enumerate(merged_areas)]
+    appended = [i for i, e in enumerate(entries)
+                if not isinstance(e, dict) or not isinstance(e.get("name"), str) or e.get("new") is True]
+    named = {e["name"]: i for i, e in enumerate(entries) if i not in appended}
+    inherited = len(merged_areas) - len(appended)
+    base = own["extends"]
+
+    def source(j: int) -> tuple[str, int | None, str | None, bool]:
+        """The merged entry's label, the file's own index for it (None: only the extended file's), its
+        name, and whether the file wrote all of it (a new entry) rather than merged into the base's."""
+        area = merged_areas[j]
+        name = area.get("name") if isinstance(area, dict) else None
+        mine = appended[j - inherited] if j >= inherited else named.get(name) if isinstance(name, str) else None
+        return area_label(j, area), mine, name if isinstance(name, str) else None, j >= inherited
+
+    sources = [source(j) for j in range(len(merged_areas))]
 
     def written(key: str) -> str:
-        for label, name in labels:
-            if key == label or key.startswith((label + ".", label + "[")):
-                if name in index:
-                    return area_label(index[name], entries[index[name]]) + key[len(label):]
-                shown = f"{name}, " if isinstance(name, str) and name.isprintable() and len(name) <= 100 else ""
-                return f"areas ({shown}as {own['extends']} sets it)" + key[len(label):]
+        for label, mine, name, whole in sources:
+            if key != label and not key.startswith((label + ".", label + "[")):
+                continue
+            rest = key[len(label):]
+            block = rest[1:].split(".")[0].split("[")[0] if rest.startswith(".") else ""
+            entry = entries[mine] if mine is not None else None
+            if entry is not None and (whole or not block or not isinstance(entry, dict) or block in entry):
+                return area_label(mine, entry) + rest  # type: ignore[arg-type]
+            shown = f"{name}, " if name is not None and name.isprintable() and len(name) <= 100 else ""
+            return f"areas ({shown}as {base} sets it)" + rest
         return key
 
     return [(written(key), message) for key, message in problems]
