@@ -108,6 +108,7 @@ COLUMNS = ["area", "region", "planned_go_live", "proposed_go_live", "on_time", "
 # fall without the posts being filled or the leavers staying. Rollout never buys these with extra FCAs.
 DILUTED = ("vacancy", "stability")
 RISKS = ("low", "medium", "high")
+SHORT_OF = {"capacity": "CFC-trained FCAs", "training": "trained FCAs"}  # what an area late on these lacks
 PARTNERSHIPS = (("idva", "IDVA"), ("local_authority", "local authority"), ("police", "police"))
 
 
@@ -353,7 +354,8 @@ def _reason(area: _Area, confidence: float, max_extra: int, reps: int) -> str:
         short = [c for c in area.blocker_names if c not in DILUTED]
         causes.append("extra FCAs not tried: they would only dilute the " + rates
                       + " (the vacancies and leavers stay); fill the posts or keep the staff"
-                      + (f" first; its {' and '.join(short)} fails too, which a rerun then prices" if short else ""))
+                      + (f" first; it also lacks {' and '.join(SHORT_OF.get(c, c) for c in short)}, which rerunning "
+                         "cfc-sim rollout prices once the posts are filled" if short else ""))
     elif not area.partnerships_late and max_extra == 0:
         causes.append("extra FCAs not tried (--max-extra 0)")
     elif not area.partnerships_late:

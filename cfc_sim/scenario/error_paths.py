@@ -101,7 +101,8 @@ def describe(error: Any) -> str:
         shown = repr(value)
         if len(shown) > 60:
             shown = shown[:57] + "..."
-        share = kind == "less_than_equal" and str(error["loc"][-1] if error["loc"] else "").endswith("_share")
+        bound = (error.get("ctx") or {}).get("le")
+        share = kind == "less_than_equal" and bound == 1 and isinstance(value, (int, float)) and value > 1
         return f"{msg} (got {shown})" + (" (a share is written as a fraction: 0.7 for 70%)" if share else "")
     return msg
 
