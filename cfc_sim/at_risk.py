@@ -41,7 +41,7 @@ KEEP_UP_POINTS, POINTS_PER_MONTH_OF_DEMAND = 20.0, 10.0
 # Where a CIR's time goes (CFC cases with a Cafcass CIR): the larger of these is the main cause.
 CIR_DELAY_CAUSES = (
     ("cir_allocation_wait_days_mean", "waiting for a CFC-trained FCA to be allocated"),
-    ("cir_fca_hours_delay_days_mean", "FCAs short of hours (work took longer than it would with time free for it)"),
+    ("cir_fca_hours_delay_days_mean", "FCAs short of hours (the work waited for FCA time)"),
 )
 MIN_CAUSE_DAYS = 0.5  # a cause adding less than half a day on average is not named
 

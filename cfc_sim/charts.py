@@ -72,7 +72,7 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Target, title: str = "Readi
     _months_axis(ax, months)
     ax.set_xlabel("month")
     ax.set_title(title)
-    meaning = {"green": "green: ready;\nlive: CIRs on time", "amber": "amber: not certain",
+    meaning = {"green": "green: ready;\nlive: CIRs on time", "amber": "amber: nearly ready\nor not certain",
                "red": "red: not ready;\nlive: CIRs late"}  # a live month is judged on its CIRs, not on readiness
     handles: list[Artist] = [Patch(color=RAG[s], label=meaning[s]) for s in ("green", "amber", "red")]
     handles.append(plt.Line2D([], [], marker="*", markerfacecolor="white", markeredgecolor="black", markersize=10,

@@ -81,6 +81,10 @@ def test_runs_of_different_areas_are_unpaired_and_the_command_warns(runs, tmp_pa
     code, _, err = invoke(["compare", str(runs["base"]), str(runs["north"]), "--area", "Northshire", "--out",
                            str(tmp_path / "d")], capsys)
     assert code == 0 and "warning:" not in err
+    code, _, err = invoke(["report", str(runs["base"]), str(runs["north"]), "--out", str(tmp_path / "b.html")], capsys)
+    assert code == 0, err
+    page = (tmp_path / "b.html").read_text(encoding="utf-8")
+    assert 'id="different-areas"' in page and "compare populations, not scenarios" in page
     one_area = load_compare(tmp_path / "d")  # streams are keyed by area name: one area still pairs
     assert one_area[one_area["run"] == one_area["run"].iloc[-1]]["method"].str.startswith("paired").all()
 

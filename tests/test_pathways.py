@@ -230,7 +230,7 @@ def test_report_names_fca_hours_as_the_main_cause_where_fcas_are_short(tmp_path:
     page = write_html(result, folder, tmp_path / "report.html").read_text(encoding="utf-8")
     section = page[page.index('id="cir-late"'):page.index('id="by-month"')]
     assert "Short &lt;of&gt; hours" in section
-    assert "FCA hours (work took longer than it would with time free for it)" in section
+    assert "FCA hours (the work waited for FCA time)" in section
     assert section.index("Short &lt;of&gt; hours") < section.index("Well staffed")  # worst first
 
 

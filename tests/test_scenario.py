@@ -224,6 +224,11 @@ def test_a_share_written_as_a_percentage_is_refused_with_how_to_write_it(tmp_pat
         load_scenario(write(tmp_path / "a.yaml", data))
     assert info.value.problems == [("defaults.cfc.cafcass_cir_share", "Input should be less than or equal to 1 "
                                     "(got 70) (a share is written as a fraction: 0.7 for 70%)")]
+    data = scenario_dict(name="a")
+    data["readiness"] = {**data.get("readiness", {}), "max_vacancy_rate": 10}  # a rate, not named *_share
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "b.yaml", data))
+    assert any("0.7 for 70%" in message for _, message in info.value.problems)
 
 
 def test_extends_cycle_is_an_error_naming_extends(tmp_path: Path) -> None:

@@ -118,7 +118,8 @@ def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]
 @overwrite_option
 def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: bool) -> None:
     """Side-by-side KPIs of RESULTS folders with intervals, and differences from the first
-    (paired under common random numbers when the runs share a seed)."""
+    (paired under common random numbers when the runs share a seed; England's figures only over the
+    same areas)."""
     from cfc_sim.charts import compare_chart
     from cfc_sim.compare import compare_frame, targets_of, unique_labels
     from cfc_sim.output_folder import check_folder, write_folder

@@ -34,6 +34,7 @@ from cfc_sim.compare import (
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.readiness_view import (
+    AFTER_RUN,
     ALREADY_LIVE,
     AreaStatus,
     area_statuses,
@@ -223,6 +224,19 @@ def _golive_html(rows: list[AreaComparison], labels: Sequence[str]) -> str:
             + "".join(body) + "</tbody></table></div>")
 
 
+def _areas_warning(runs: Sequence[RunResult], labels: Sequence[str]) -> str:
+    """A warning when the runs model different areas: England's figures then sum different populations."""
+    from cfc_sim.compare import same_areas
+
+    differ = [label for run, label in zip(runs[1:], labels[1:], strict=True) if not same_areas(runs[0], run)]
+    if not differ:
+        return ""
+    return ('<p class="warning" id="different-areas"><strong>The runs model different areas</strong> ('
+            + html.escape(", ".join(differ)) + f" against {html.escape(labels[0])}): the headline figures for "
+            "England below add up different areas, so their differences compare populations, not scenarios. "
+            "Compare the areas both runs have, in the side-by-side table.</p>")
+
+
 def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:
     moved = [r for r in rows if r.any_moved]
     changed = [r for r in rows if _status_changed(r)]
@@ -238,8 +252,8 @@ def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:
                      f"({len(rows)} areas).</p>")
     parts.append(_change_list(rows, labels, "ready_moved", "ready-moved", "Ready month moves",
                               "No area's ready month moves between the runs"))
-    never = [r for r in rows if all(c is not None and c.status.note != ALREADY_LIVE and c.status.earliest_ready is None
-                                    for c in r.runs)]
+    never = [r for r in rows if all(c is not None and c.status.note not in (ALREADY_LIVE, AFTER_RUN)
+                                    and c.status.earliest_ready is None for c in r.runs)]
     if never:
         parts.append(f'<p class="note" id="never-ready">{len(never)} of {len(rows)} areas are not ready within the '
                      "run in any of the runs, so their ready month cannot move: a difference between the runs shows "
@@ -400,9 +414,10 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
         '<nav><a href="#summary">What changes</a><a href="#golive">Go-live and readiness</a>'
         '<a href="#kpis">Headline figures</a><a href="#charts">Charts</a><a href="#runs">Runs</a></nav>',
         '<section id="how"><div class="explain">',
-        "<p>Each run is a simulation of the same court areas under one scenario, repeated many times with "
+        "<p>Each run is a simulation of court areas under one scenario, repeated many times with "
         "different chance events. Figures are averages across those replications with a <strong>95% "
-        f"interval</strong>. {html.escape(pairing)}</p><p>A difference whose interval lies wholly above or below "
+        f"interval</strong>. {html.escape(pairing)}</p>{_areas_warning(runs, labels)}"
+        "<p>A difference whose interval lies wholly above or below "
         "zero is a clear difference; one whose interval spans zero may be chance. Differences of shares are in "
         "percentage points (pts). Better or worse is said only for measures where one direction is better.</p>"
         "</div></section>",

@@ -95,6 +95,7 @@ ol.at-risk > li ul { margin: 2px 0 0; padding-left: 18px; }
 ol.at-risk > li.top { font-size: 15.5px; }
 ul.warnings li { margin: 4px 0; }
 ul.warnings { background: #fff8e6; border-left: 5px solid #FFC20A; padding: 8px 12px 8px 32px; }
+p.warning { background: #fff8e6; border-left: 5px solid #FFC20A; padding: 8px 12px; }
 tr.total td { font-weight: 700; border-top: 2px solid #888; }
 @media print { body { background: #fff; } main { padding: 0; } details { border: none; }
                thead th { position: static; } }
@@ -501,8 +502,9 @@ def _by_month(result: RunResult, grid_months: list[str]) -> list[str]:
         "say what is not ready (key below). Hover over a cell for the figures; the lists under the table give "
         "the same for every month: open a month to see which areas are red or amber then, and why. The "
         "readiness chart in the Charts section shows every month of the run.</p>",
-        f'<p class="legend">{badge("green")} G ready &nbsp; {badge("amber")} A nearly ready &nbsp; '
-        f'{badge("red")} R not ready</p>',
+        f'<p class="legend">{badge("green")} G ready &nbsp; {badge("amber")} A nearly ready or not certain &nbsp; '
+        f'{badge("red")} R not ready &nbsp; (once an area is live: its CIRs on time, on target, not certain or '
+        "below)</p>",
         '<p class="legend note">What is not ready: '
         + "; ".join(f"<strong>{c}</strong> {html.escape(text)}" for c, text in CODE_LEGEND) + "</p>",
         _status_grid(result, grid_months),

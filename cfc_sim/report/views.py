@@ -42,8 +42,9 @@ NO_MONTH = MonthStatus("n/a", [], "", False)
 
 CHART_CAPTIONS = {
     "readiness_heatmap": "Readiness to go live, month by month: one row per court area, one column per month; "
-                         "before go-live green = ready, amber = not certain, red = not ready; once an area is "
-                         "live its months show its CIRs on time instead (green on target, red below), so green "
+                         "before go-live green = ready, amber = nearly ready or not certain, red = not ready; once "
+                         "an area is live its months show its CIRs on time instead (green on target, amber not "
+                         "certain, red below), so green "
                          "just after a star means the first CIRs came in on time, not that the area was ready; "
                          "a star marks the planned go-live month.",
     "cir_on_time_fan": "Share of Child Impact Reports filed within eight working weeks, per court area and month "
@@ -119,7 +120,7 @@ def national_rows(summary: pd.DataFrame) -> pd.DataFrame:
 LISTING_CAUSE = "court listing (wait for the decision hearing)"  # after the CIR: delays the decision only
 CIR_DELAY_CAUSES = (
     ("cir_allocation_wait_days_mean", "waiting for a trained FCA (transition queue)"),
-    ("cir_fca_hours_delay_days_mean", "FCA hours (work took longer than it would with time free for it)"),
+    ("cir_fca_hours_delay_days_mean", "FCA hours (the work waited for FCA time)"),
     ("listing_wait_days_mean", LISTING_CAUSE),
 )
 
