@@ -165,6 +165,8 @@ def test_validate_notes_an_establishment_below_the_fcas_in_post(tmp_path: Path,
     assert "note: Dorset: establishment 5 is below its 26 FCAs in post" in out
     code, out, err = invoke(["validate", str(REPO / "scenarios" / "example-small.yaml")], capsys)
     assert code == 0 and "note:" not in out
+    code, _, err = invoke(["run", str(variant), "--reps", "1", "--out", str(tmp_path / "run")], capsys)
+    assert code == 0 and "note: Dorset: establishment 5 is below its 26 FCAs in post" in err
 
 
 def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -215,6 +215,12 @@ def test_a_variants_errors_name_its_areas_where_it_wrote_them(tmp_path: Path) ->
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
     assert [key for key, _ in info.value.problems] == ["areas[1].name"]
+    odd = "Kent (East). Medway"  # brackets and a dot in a name: the area is still placed where it was written
+    write(child, {"extends": "a.yaml", "name": "b",
+                  "areas": [{"name": odd, "new": True, "go_live": "2026-09-01", "workforce": {"fcas": -2}}]})
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert info.value.problems[0][0] == f"areas[0] ({odd}).workforce.fcas"
 
 
 def test_a_share_written_as_a_percentage_is_refused_with_how_to_write_it(tmp_path: Path) -> None:
