@@ -278,6 +278,13 @@ def test_an_earlier_calibration_is_replaced_only_with_overwrite(calibrated: Path
     code, _, err = invoke(["calibrate", str(space), "--out", str(calibrated / "one")], capsys)
     assert code == 2 and "--overwrite" in err and "Traceback" not in err
     assert (calibrated / "one" / "design.csv").read_bytes() == before
+    again = calibrated / "again"
+    assert invoke(["calibrate", str(space), "--out", str(again), "--points", "2", "--waves", "1"], capsys)[0] == 0
+    (again / "design.csv").write_text("stale\n", encoding="utf-8")  # as if an older calibration's
+    code, _, err = invoke(["calibrate", str(space), "--out", str(again), "--points", "2", "--waves", "1",
+                           "--overwrite"], capsys)
+    assert code == 0, err
+    assert (again / "design.csv").read_text(encoding="utf-8").startswith("point,")  # replaced with the new run's
 
 
 def test_docs_page_is_regenerated_from_the_folder(calibrated: Path, tmp_path: Path) -> None:
