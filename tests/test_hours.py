@@ -179,3 +179,19 @@ def test_where_fcas_work_in_hours_their_utilisation_is_their_casework_hours_in_u
         assert hours[(area, "all", "fca_utilisation")] == hours[(area, "all", "fca_hours_utilisation")]
     slots = mean_metrics(two_areas(hours=False), reps=1)
     assert ("Live", "all", "fca_hours_utilisation") not in slots and 0 < slots[("Live", "all", "fca_utilisation")] <= 1
+
+
+
+def test_the_monthly_fca_utilisation_is_hours_in_use_too_where_fcas_work_in_hours() -> None:
+    """The monthly series reads as the summary does: month by month it averages to the run's hours in use
+    (caseload places in use, the slot measure, are far lower here), and stays places in the slot model."""
+    from cfc_sim.model.simulation import simulate
+    from cfc_sim.scenario.loading import config_from_dict
+
+    for hours_mode in (True, False):
+        data = two_areas() if hours_mode else two_areas(hours=False)
+        out = simulate(config_from_dict(data), 0)
+        summary = {(a, m): v for a, p, m, v in out.metrics if p == "all"}
+        monthly = [v for a, _, m, v in out.monthly if a == "ALL" and m == "fca_utilisation" and v == v]
+        assert monthly and all(0 <= v <= 1 for v in monthly)
+        assert abs(float(np.mean(monthly)) - summary[("ALL", "fca_utilisation")]) < 0.05

@@ -19,7 +19,19 @@ from cfc_sim.model.case import CAP, CFC
 _CUMULATIVE = ("applications", "cirs", "cirs_on_time", "closed", "wait_sum", "wait_n", "queue_int",
                "occupied_int", "capacity_int", "in_post_int", "vacancy_int", "establishment_int",
                "leavers", "prioritisation_days", "flexible_fte_days", "absent_days",
-               "caseload_fca_days", "caseload_case_days")
+               "caseload_fca_days", "caseload_case_days", "hours_delivered", "hours_available")
+
+
+def _hours_so_far(area: Area) -> tuple[float, float]:
+    """Casework hours delivered and available as each FCA's accounts stand (0, 0 where FCAs work in
+    slots: their accounts stay empty). Read, not flushed: advancing an FCA's hours to the month end
+    would move the last bits of the run; each account stands at the FCA's last event, so an idle FCA's
+    hours may land a month late."""
+    delivered, available = area.hours_delivered_gone, area.hours_available_gone
+    for fca in area.fcas:
+        delivered += fca.work.delivered_hours
+        available += fca.work.available_hours
+    return delivered, available
 
 
 def snapshot(area: Area, now: float) -> dict[str, float]:
@@ -27,7 +39,10 @@ def snapshot(area: Area, now: float) -> dict[str, float]:
     area.flush(now)  # credit every FCA's caseload days up to now
     stats = area.stats
     staff = area.staff()
+    delivered, available = _hours_so_far(area)
     return {
+        "hours_delivered": delivered,
+        "hours_available": available,
         "applications": stats[CAP].applications + stats[CFC].applications,
         "cirs": stats[CFC].cir_working_days.weight,
         "cirs_on_time": stats[CFC].cir_on_time,
@@ -74,7 +89,9 @@ def month_values(before: dict[str, float], after: dict[str, float], days: float)
         "unallocated_queue_mean": d["queue_int"] / days,
         "unallocated_queue_end": after["queue_now"],
         "caseload_mean": _ratio(d["caseload_case_days"], d["caseload_fca_days"]),
-        "fca_utilisation": _ratio(d["occupied_int"], d["capacity_int"]),
+        # casework hours in use where FCAs work in hours (as the run's summary), caseload places otherwise
+        "fca_utilisation": (_ratio(d["hours_delivered"], d["hours_available"]) if d["hours_available"] > 0
+                            else _ratio(d["occupied_int"], d["capacity_int"])),
         "fte_in_post": d["in_post_int"] / days,
         "vacancies": d["vacancy_int"] / days,
         "vacancy_rate": _ratio(d["vacancy_int"], d["establishment_int"]),
