@@ -239,8 +239,11 @@ def _scenario_html(result: RunResult) -> str:
          f"vacancy rate at most {rules.max_vacancy_rate:.0%}; CFC-trained share at least "
          f"{rules.min_training_share:.0%}; 12-month turnover at most {rules.max_turnover_12m:.0%}; all three "
          f"partnerships in place; chance of meeting the CIR target in the first {rules.performance_months} months "
-         f"live at least {rules.performance_confidence:.0%}; amber if only the last fails, or one of vacancy, "
-         f"training or turnover misses by at most {rules.amber_tolerance:.0%}"),
+         f"live at least {rules.performance_confidence:.0%}. Vacancy and turnover are judged on their rate over "
+         "12 months with its 95% interval (amber while the interval spans the threshold); a month is red when a "
+         "failing criterion is red or more than one fails, amber when one fails (the CIR forecast is never more "
+         f"than amber; training within {rules.amber_tolerance:.0%} of its threshold) or a passing one is not "
+         "certain"),
         ("Targets", f"CIR within {targets.cir_working_days} working days for at least {targets.cir_on_time_share:.0%} "
                     f"of cases; children seen: up to {targets.children_seen_share:.0%}"),
     ]

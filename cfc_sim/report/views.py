@@ -234,8 +234,8 @@ def assumption_lines(result: RunResult) -> list[str]:
             f"CFC training: {spread([x.training.seats_per_month for x in w], '{:g}')} places a month per area, "
             f"{spread([x.training.days for x in w], '{:g}')} days each.",
             f"Under Child Focused Courts, {spread([a.cfc.cafcass_cir_share for a in areas], '{:.0%}')} of cases get a "
-            f"Cafcass CIR, taking {spread([a.cfc.cir_work_days.mean_value() for a in areas], '{:.0f}')} days of an "
-            f"FCA's caseload slot on average.",
+            f"Cafcass CIR, taking at least {spread([a.cfc.cir_work_days.mean_value() for a in areas], '{:.0f}')} days "
+            "on average (its least elapsed time; where FCAs work in hours, their hours decide how much longer).",
         ]
     except (AttributeError, TypeError, ValueError):  # an older or newer scenario layout: skip the numbers
         return []
