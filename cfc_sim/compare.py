@@ -56,6 +56,13 @@ def same_areas(first: RunResult, other: RunResult) -> bool:
     return {a.name for a in first.config.areas} == {a.name for a in other.config.areas}
 
 
+def same_span(first: RunResult, other: RunResult) -> bool:
+    """The runs cover the same months (start, horizon and warm-up): otherwise counts and averages are
+    over different periods, whatever the scenarios."""
+    a, b = first.config.header, other.config.header
+    return (a.start, a.horizon_months, a.warmup_months) == (b.start, b.horizon_months, b.warmup_months)
+
+
 def paired(first: RunResult, other: RunResult, area: str = NATIONAL) -> bool:
     """Common random numbers apply: same seed, and replication numbers to pair on. Streams are keyed
     by area name, so one area pairs whatever else is modelled; England's figures pair only over the

@@ -167,6 +167,10 @@ def test_validate_notes_an_establishment_below_the_fcas_in_post(tmp_path: Path,
     assert code == 0 and "note:" not in out
     code, _, err = invoke(["run", str(variant), "--reps", "1", "--out", str(tmp_path / "run")], capsys)
     assert code == 0 and "note: Dorset: establishment 5 is below its 26 FCAs in post" in err
+    variant.write_text(f"schema: 1\nname: fewer-posts\nextends: {REPO / 'scenarios' / 'example-small.yaml'}\n"
+                       "areas:\n  - name: Dorset\n    workforce: {annual_turnover: 4}\n", encoding="utf-8")
+    code, out, err = invoke(["validate", str(variant)], capsys)
+    assert code == 0 and "note: Dorset: annual_turnover 4 is 400% a year" in out
 
 
 def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:

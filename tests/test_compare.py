@@ -31,7 +31,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for name, changes in {"base": {}, "again": {}, "more": {"defaults__workforce__fcas": 14,
                                                             "defaults__workforce__establishment": 14},
-                          "reseeded": {"seed": 78}, "north": {"areas": 1}}.items():
+                          "reseeded": {"seed": 78}, "north": {"areas": 1}, "short": {"horizon_months": 6}}.items():
         folder = tmp / name
         code, _, err = invoke_quietly(["run", str(_scenario(tmp, name if name != "again" else "base2", **changes)),
                                        "--out", str(folder)])
@@ -87,6 +87,17 @@ def test_runs_of_different_areas_are_unpaired_and_the_command_warns(runs, tmp_pa
     assert 'id="different-areas"' in page and "compare populations, not scenarios" in page
     one_area = load_compare(tmp_path / "d")  # streams are keyed by area name: one area still pairs
     assert one_area[one_area["run"] == one_area["run"].iloc[-1]]["method"].str.startswith("paired").all()
+
+
+def test_runs_over_different_months_are_compared_with_a_warning(runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Six months against twelve: counts and averages cover different periods, said on the terminal and
+    on the board page; the same span gives no such warning."""
+    code, _, err = invoke(["compare", str(runs["base"]), str(runs["short"]), "--out", str(tmp_path / "c")], capsys)
+    assert code == 0 and "covers 6 months from" in err and "different periods" in err
+    code, _, err = invoke(["report", str(runs["base"]), str(runs["short"]), "--out", str(tmp_path / "b.html")], capsys)
+    assert code == 0 and 'id="different-periods"' in (tmp_path / "b.html").read_text(encoding="utf-8")
+    code, _, err = invoke(["compare", str(runs["base"]), str(runs["again"]), "--out", str(tmp_path / "d")], capsys)
+    assert code == 0 and "different periods" not in err
 
 
 def test_the_same_areas_in_another_order_still_pair(runs) -> None:  # type: ignore[no-untyped-def]

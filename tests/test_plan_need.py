@@ -126,7 +126,7 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert set(pd.read_csv(out / "plan.csv")["target"]) >= {"cir_on_time_share>=0.9 and cir_working_days_mean<=40"}
     table = stdout[stdout.index("FCA need"):]
     assert "Two answers to two questions" in " ".join(stdout.split())  # the plan's extra FCAs and the need differ
-    assert table.index("England (ALL)") < table.index("Early") < table.index("Later")
+    assert table.index("Both areas (ALL)") < table.index("Early") < table.index("Later")
     lines = [line for line in err.splitlines() if "searches done" in line]  # one overall progress, on stderr
     assert lines and all(" left" in line for line in lines) and "searches done" not in stdout
     assert lines[-1].strip().startswith("plan: 4/4 searches done")  # two areas: a CFC search and a CAP one each

@@ -207,7 +207,9 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     files = {"plan.csv": table}
     if need_table is not None:
         files[NEED_CSV] = need_table
-        _print_need(need_table, config.name, "England (ALL)" if not areas else "ALL areas planned")
+        count = len(config.areas)
+        _print_need(need_table, config.name, "ALL areas planned" if areas
+                    else "Both areas (ALL)" if count == 2 else f"All {count} areas (ALL)")
         _note_few_replications(config.replications)
     if over_sets is not None:
         files["need_assumptions.csv"] = over_sets

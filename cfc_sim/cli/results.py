@@ -61,7 +61,7 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
                                                    went[row.area])]
         table.add_row(*cells, status, *rest)
     Console(width=160).print(table)
-    for area in dict.fromkeys(areas):
+    for area in (a.name for a in result.config.areas if a.name in areas):  # scenario order, as the table above
         Console(width=160).print(_months_table(result, area))
     rules = result.config.header.readiness
     runs = int(result.manifest.get("replications", result.config.replications))
@@ -81,6 +81,7 @@ def _months_table(result, area: str):  # type: ignore[no-untyped-def]
 
     months = sorted(str(m) for m in result.readiness["month"].unique())
     statuses = monthly_statuses(result.readiness, result.config, months)
+    planned = result.config.area(area).go_live.strftime("%Y-%m")
     table = Table(title=escape(terminal_text(f"{area}: status by month")))
     for column in ("month", "status", "judged on", "failing"):
         table.add_column(column)
@@ -91,7 +92,7 @@ def _months_table(result, area: str):  # type: ignore[no-untyped-def]
             continue
         names = [("CIRs on time" if status.live and c == "performance" else CRITERION_NAMES.get(c, c))
                  for c in status.failing_criteria]
-        table.add_row(escape(month) + (" *" if status.go_live else ""),
+        table.add_row(escape(month) + (" *" if month == planned else ""),
                       f"[{colour.get(status.status, 'white')}]{escape(status.status)}[/]",
                       "its CIRs on time (live)" if status.live else "readiness to go live",
                       escape(terminal_text(", ".join(names) or "none")))
@@ -152,12 +153,15 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
 
 def _warn_different_areas(runs: list, labels: list[str], area: str) -> None:
     """England's figures of runs over different areas are of different populations: say so."""
-    from cfc_sim.compare import same_areas
+    from cfc_sim.compare import same_areas, same_span
 
-    if area != NATIONAL:
-        return
     for run, label in zip(runs[1:], labels[1:], strict=True):
-        if not same_areas(runs[0], run):
+        if not same_span(runs[0], run):
+            spans = [f"{r.config.header.horizon_months} months from {r.config.header.start}" for r in (run, runs[0])]
+            click.echo(terminal_text(f"warning: {label} covers {spans[0]} and {labels[0]} {spans[1]}: counts and "
+                                     "averages are over different periods, so their differences are not the "
+                                     "scenarios' alone"), err=True)
+        if area == NATIONAL and not same_areas(runs[0], run):
             mine, first = ({a.name for a in r.config.areas} for r in (run, runs[0]))
 
             def listed(names: set[str]) -> str:

@@ -226,15 +226,21 @@ def _golive_html(rows: list[AreaComparison], labels: Sequence[str]) -> str:
 
 def _areas_warning(runs: Sequence[RunResult], labels: Sequence[str]) -> str:
     """A warning when the runs model different areas: England's figures then sum different populations."""
-    from cfc_sim.compare import same_areas
+    from cfc_sim.compare import same_areas, same_span
 
     differ = [label for run, label in zip(runs[1:], labels[1:], strict=True) if not same_areas(runs[0], run)]
-    if not differ:
-        return ""
-    return ('<p class="warning" id="different-areas"><strong>The runs model different areas</strong> ('
-            + html.escape(", ".join(differ)) + f" against {html.escape(labels[0])}): the headline figures for "
-            "England below add up different areas, so their differences compare populations, not scenarios. "
-            "Compare the areas both runs have, in the side-by-side table.</p>")
+    longer = [label for run, label in zip(runs[1:], labels[1:], strict=True) if not same_span(runs[0], run)]
+    parts = []
+    if differ:
+        parts.append('<p class="warning" id="different-areas"><strong>The runs model different areas</strong> ('
+                     + html.escape(", ".join(differ)) + f" against {html.escape(labels[0])}): the headline figures "
+                     "for England below add up different areas, so their differences compare populations, not "
+                     "scenarios. Compare the areas both runs have, in the side-by-side table.</p>")
+    if longer:
+        parts.append('<p class="warning" id="different-periods"><strong>The runs cover different months</strong> ('
+                     + html.escape(", ".join(longer)) + f" against {html.escape(labels[0])}): counts, averages and "
+                     "ready months are over different periods, so their differences are not the scenarios' alone.</p>")
+    return "".join(parts)
 
 
 def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:

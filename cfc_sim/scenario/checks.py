@@ -347,7 +347,11 @@ def validate_uncertainty(raw: Any, areas: list[AreaConfig], declared: set[str],
 
 def staffing_notes(areas: list[AreaConfig]) -> list[str]:
     """Valid but probably not meant: an establishment below the FCAs in post recruits nobody until
-    leavers bring the team down to it (an `establishment` copied as 'five more' but written too low)."""
-    return [f"{area.name}: establishment {area.workforce.establishment:g} is below its {area.workforce.fcas:g} FCAs in "
-            f"post, so nobody is recruited until leavers bring the team down to {area.workforce.establishment:g}"
-            for area in areas if area.workforce.establishment < area.workforce.fcas]
+    leavers bring the team down to it (an `establishment` copied as 'five more' but written too low);
+    a turnover of 1 or more a year is likely a percentage written as a number (4 for 4%)."""
+    notes = [f"{area.name}: establishment {area.workforce.establishment:g} is below its {area.workforce.fcas:g} FCAs "
+             f"in post, so nobody is recruited until leavers bring the team down to {area.workforce.establishment:g}"
+             for area in areas if area.workforce.establishment < area.workforce.fcas]
+    notes += [f"{area.name}: annual_turnover {rate:g} is {rate:.0%} a year (a rate is written as a fraction: "
+              "0.15 for 15%)" for area in areas if (rate := area.workforce.annual_turnover) >= 1]
+    return notes
