@@ -30,6 +30,11 @@ def load_config(scenario: str | None):  # type: ignore[no-untyped-def]
     return load_scenario(scenario if scenario is not None else default_scenario_path())
 
 
+def all_areas(count: int) -> str:
+    """The `ALL` rows in words: England only when every area is modelled, which a count cannot tell."""
+    return {1: "The one area", 2: "Both areas"}.get(count, f"All {count} areas")
+
+
 def default_out(name: str) -> Path:
     from cfc_sim.results import slug
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from cfc_sim.cli.common import (
+    all_areas,
     default_out,
     load_config,
     only_with,
@@ -207,9 +208,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     files = {"plan.csv": table}
     if need_table is not None:
         files[NEED_CSV] = need_table
-        count = len(config.areas)
-        _print_need(need_table, config.name, "ALL areas planned" if areas
-                    else "Both areas (ALL)" if count == 2 else f"All {count} areas (ALL)")
+        _print_need(need_table, config.name, "ALL areas planned" if areas else f"{all_areas(len(config.areas))} (ALL)")
         _note_few_replications(config.replications)
     if over_sets is not None:
         files["need_assumptions.csv"] = over_sets

@@ -139,7 +139,7 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
             check_area(area, [NATIONAL, *(a.name for a in run.config.areas)], "--area", str(source))
     table = compare_frame(runs, labels, area)
     _print_comparison(table, labels, runs[0], area)
-    _warn_different_areas(runs, labels, area)
+    _warn_not_comparable(runs, labels, area)
     targets = {k: v for k, (v, _) in targets_of(runs[0]).items()}
     where = "England" if area == NATIONAL else area
 
@@ -151,8 +151,9 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
     click.echo(f"comparison: {folder}")
 
 
-def _warn_different_areas(runs: list, labels: list[str], area: str) -> None:
-    """England's figures of runs over different areas are of different populations: say so."""
+def _warn_not_comparable(runs: list, labels: list[str], area: str) -> None:
+    """Say so when runs cover different months, or (for England's figures) different areas: their
+    differences are then not the scenarios' alone."""
     from cfc_sim.compare import same_areas, same_span
 
     for run, label in zip(runs[1:], labels[1:], strict=True):

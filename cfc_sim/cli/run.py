@@ -10,6 +10,7 @@ import click
 from cfc_sim.cli.common import (
     CountOrAuto,
     Stages,
+    all_areas,
     default_out,
     load_config,
     only_with,
@@ -102,8 +103,7 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
         where = "every area" if len(areas) == len(config.areas) else f"{len(areas)} of {len(config.areas)} areas"
         click.echo(f"model: {mechanisms} in {where}")
     click.echo(f"calibration: {terminal_text(calibration_line(config))}")
-    count = len(config.areas)
-    together = {1: "The one area", 2: "Both areas together"}.get(count, f"All {count} areas together")
+    together = all_areas(len(config.areas)) + (" together" if len(config.areas) > 1 else "")
     click.echo(f"{together} (rows ALL in the results; England when every area is modelled):")
     for check in national_checks(result.summary, config):
         click.echo(f"  {format_check(check)}")
