@@ -392,7 +392,7 @@ def check_need_matches(need: Any, need_path: Path, run_name: str, run_areas: lis
 
     path = Path(need_path)
     folder = path if path.is_dir() else path.parent
-    manifest = read_json_object(folder / "manifest.json", 1_000_000) if folder_kind(folder) == "plan" else None
+    manifest = read_json_object(folder / "manifest.json", MANIFEST_MAX_BYTES) if folder_kind(folder) == "plan" else None
     planned = manifest.get("scenario_name") if manifest else None
     if isinstance(planned, str) and planned != run_name:
         raise UserError(f"is the FCA need of scenario {clean_text(planned)!r}, not of this run's "
