@@ -3,8 +3,10 @@
 The model's cost grows with the cases it follows: applications over the horizon plus the cases
 open at the start, for every replication. One worker follows about `CASES_PER_SECOND` cases a
 second in the slot model and `CASES_PER_SECOND_MODELLED` with FCA hours or court listing
-(measured on the national scenarios on the 2-core development machine, idle: 26,000 and 8,400;
-the figures here are rounded down), so the estimate is rough.
+(measured on the national scenarios on the 2-core development machine, idle: 26,000 in the slot
+model before it was compiled; with hours and court, 7 December 2026, 42,500 compiled and 16,600 as
+pure Python; the figures here are rounded down to the pure-Python pace, so a compiled run takes
+about a third of the time told), so the estimate is rough.
 
 The same estimate chooses `--workers auto` (the default of `cfc-sim run`): a run estimated at
 under `PARALLEL_AFTER_SECONDS` on one worker stays in the process (starting worker processes
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
 CASES_PER_SECOND = 20_000
-CASES_PER_SECOND_MODELLED = 7_000
+CASES_PER_SECOND_MODELLED = 15_000
 TELL_AFTER_SECONDS = 60.0
 PARALLEL_AFTER_SECONDS = 10.0
 DAYS_PER_WEEK = 7.0
