@@ -10,7 +10,6 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 NAN = float("nan")
@@ -28,22 +27,25 @@ class Histogram:
     def __init__(self, bin_width: float, integer: bool = False) -> None:
         self.bin_width = bin_width
         self.integer = integer
-        self.counts: defaultdict[int, float] = defaultdict(float)  # weight in each bin (by index)
+        self.counts: dict[int, float] = {}  # weight in each bin (by index); a plain dict: compiled look-ups
         self.zeros = 0.0
         self.weight = 0.0
         self.total = 0.0
 
     def add(self, value: float, weight: float = 1.0) -> None:
         if value:  # not an exact zero (nan is binned, as before)
-            self.counts[int(value // self.bin_width)] += weight
+            counts = self.counts
+            index = int(value // self.bin_width)
+            counts[index] = counts.get(index, 0.0) + weight
         else:
             self.zeros += weight
         self.weight += weight
         self.total += value * weight
 
     def merge(self, other: Histogram) -> None:
+        counts = self.counts
         for index, w in other.counts.items():
-            self.counts[index] += w
+            counts[index] = counts.get(index, 0.0) + w
         self.zeros += other.zeros
         self.weight += other.weight
         self.total += other.total

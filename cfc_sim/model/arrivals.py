@@ -61,20 +61,20 @@ class Arrivals:
 
     def _go_on(self) -> None:
         """Applications due now arrive; the next one (or the next segment's start) is waited for."""
-        env = self.env
+        now = self.env.now  # arriving never moves SimPy's clock
         while True:
             days = self._days
             while days:
                 day = days.pop()
-                if day > env.now:
-                    self._wait(day - env.now, day)
+                if day > now:
+                    self._wait(day - now, day)
                     return
                 self.flow.arrive(day)
             segment = next(self._segments, None)
             if segment is None:
                 return
-            if env.now < segment[0]:
-                self._wait(segment[0] - env.now, segment)
+            if now < segment[0]:
+                self._wait(segment[0] - now, segment)
                 return
             self._draw(*segment)
 

@@ -47,7 +47,11 @@ class WorkClock:
 
     def at(self, day: float, callback: Callable[[Any], None], arg: Any) -> None:
         """Ask for `callback(arg)` at the end of the day `day` falls in (never before now)."""
-        now = self.env.now
+        self.at_now(day, callback, arg, self.env.now)
+
+    def at_now(self, day: float, callback: Callable[[Any], None], arg: Any, now: float) -> None:
+        """`at`, for a caller that already knows the day it is (`now`: SimPy's clock is a Python
+        property, and an FCA's hours ask the clock at almost every change)."""
         step = self.step_days
         if step <= 0:
             event = Timeout(self.env, max(0.0, day - now), (callback, arg))

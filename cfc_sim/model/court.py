@@ -153,7 +153,9 @@ class Court:
         """The first free stretch not over by `earliest_day`: stretches are in date order and never
         overlap, so their ends are sorted too."""
         gaps = self._gaps
-        return bisect_right(gaps, earliest_day, key=_END) if gaps else 0
+        if not gaps or gaps[-1][1] <= earliest_day:  # the usual case: every stretch is over by then
+            return len(gaps)
+        return bisect_right(gaps, earliest_day, key=_END)
 
     def _book(self, start: float, end: float, hours: float) -> None:
         if hours > 0:

@@ -54,19 +54,19 @@ class _FcaHours:
     def _advance(self, now: float) -> None:
         raise NotImplementedError
 
-    def _reschedule(self) -> None:
+    def _reschedule(self, now: float) -> None:
         raise NotImplementedError
 
     def remaining(self, job: Any, now: float) -> float:
         raise NotImplementedError
 
-    def _ask_by(self, due: float) -> None:
+    def _ask_by(self, due: float, now: float) -> None:
         """Make sure the clock calls no later than `due` (a pending earlier call is kept)."""
         if self._due <= due:
             return
         self._token += 1
         self._due = due
-        self.clock.at(due, self._fire, self._token)
+        self.clock.at_now(due, self._fire, self._token, now)
 
     def _fire(self, token: int) -> None:
         """The clock's call at the end of a day: hand over the jobs finished today, ask for the next."""
@@ -76,7 +76,7 @@ class _FcaHours:
         now = self.env.now
         self._advance(now)
         finished, self._finished = self._finished, []
-        self._reschedule()
+        self._reschedule(now)
         for job, version in finished:
             if job.ps_version == version:  # not taken away since
                 self._on_done(job, now)
@@ -89,7 +89,7 @@ class _FcaHours:
         if job.ps_on:
             job.ps_on = False
             self.active -= 1
-            self._reschedule()
+            self._reschedule(now)
         return left
 
     def set_rate(self, rate_hours_per_day: float, now: float) -> None:
@@ -98,7 +98,7 @@ class _FcaHours:
             return
         self._advance(now)
         self.rate = rate_hours_per_day
-        self._reschedule()
+        self._reschedule(now)
 
     def flush(self, now: float) -> None:
         self._advance(now)
@@ -158,14 +158,13 @@ class SharedHours(_FcaHours):
                 self._idle_debt -= worked
             self.last_day = day
 
-    def _reschedule(self) -> None:
+    def _reschedule(self, now: float) -> None:
         """Make sure the clock calls no later than the next finish. A pending call that is due
         earlier is kept (it finds nothing finished and asks again), so adding a job, which only
         delays every finish, costs no new request."""
         heap = self._heap
         while heap and heap[0][2] != heap[0][3].ps_version:
             heapq.heappop(heap)
-        now = self.env.now
         if self._finished:
             due = now  # finished today: recognised at the day's end
         elif not heap or self.rate <= 0 or not self.active:
@@ -174,7 +173,7 @@ class SharedHours(_FcaHours):
             return
         else:
             due = now + max(0.0, (heap[0][0] - self.virtual) * self.active / self.rate)
-        self._ask_by(due)
+        self._ask_by(due, now)
 
     # ---- jobs -------------------------------------------------------------------------------
     def add(self, job: Any, hours: float, now: float) -> None:
@@ -188,7 +187,7 @@ class SharedHours(_FcaHours):
             self.virtual -= self._idle_debt
             self._idle_debt = 0.0
         self._push(job)
-        self._reschedule()
+        self._reschedule(now)
 
     def spend(self, hours: float, now: float) -> None:
         """Hours the FCA spends away from its casework today (attending a hearing): taken from
@@ -215,7 +214,7 @@ class SharedHours(_FcaHours):
         job.ps_version += 1
         job.ps_finish = self.virtual + max(0.0, left - hours)
         self._push(job)
-        self._reschedule()
+        self._reschedule(now)
 
     def _push(self, job: Any) -> None:
         self._seq += 1
@@ -318,17 +317,16 @@ class DeadlineHours(_FcaHours):
             last += now - last
         self.last_day = last
 
-    def _reschedule(self) -> None:
-        now = self.env.now
+    def _reschedule(self, now: float) -> None:
         if self._finished:
-            self._ask_by(now)
+            self._ask_by(now, now)
             return
         job = self._head() if self.active else None
         if job is None or self.rate <= 0:  # nothing to finish (debt is worked off as time passes)
             self._token += 1
             self._due = math.inf
             return
-        self._ask_by(now + (self._debt + job.ps_left) / self.rate)
+        self._ask_by(now + (self._debt + job.ps_left) / self.rate, now)
 
     # ---- jobs -------------------------------------------------------------------------------
     def add(self, job: Any, hours: float, now: float) -> None:
@@ -343,7 +341,7 @@ class DeadlineHours(_FcaHours):
             self._heap = [e for e in self._heap if e[2] == e[3].ps_version]
             heapq.heapify(self._heap)
         if self._head() is job:  # it takes the hours over: the next finish may come sooner
-            self._reschedule()
+            self._reschedule(now)
 
     def spend(self, hours: float, now: float) -> None:
         """Hearing hours are worked off first, whether or not the FCA has open jobs (their finishes
@@ -361,4 +359,4 @@ class DeadlineHours(_FcaHours):
         if not job.ps_on:
             return
         job.ps_left = max(0.0, left - hours)
-        self._reschedule()
+        self._reschedule(now)
