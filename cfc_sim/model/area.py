@@ -373,11 +373,15 @@ class Area:
         case.visit_hours = 0.0
         case.visit_children = 0
 
-    def hours_totals(self, now: float) -> tuple[float, float]:
-        """(hours delivered, hours available) since statistics started, all FCAs."""
+    def hours_totals(self, now: float, flush: bool = True) -> tuple[float, float]:
+        """(hours delivered, hours available) since statistics started, all FCAs (0, 0 where FCAs work
+        in slots). `flush=False` reads each FCA's account as it stands at the FCA's last event (the
+        monthly series: advancing every FCA to the month's end would move the last bits of the run,
+        so an idle FCA's hours may land a month late)."""
         delivered, available = self.hours_delivered_gone, self.hours_available_gone
         for fca in self.fcas:
-            fca.work.flush(now)
+            if flush:
+                fca.work.flush(now)
             delivered += fca.work.delivered_hours
             available += fca.work.available_hours
         return delivered, available

@@ -22,24 +22,12 @@ _CUMULATIVE = ("applications", "cirs", "cirs_on_time", "closed", "wait_sum", "wa
                "caseload_fca_days", "caseload_case_days", "hours_delivered", "hours_available")
 
 
-def _hours_so_far(area: Area) -> tuple[float, float]:
-    """Casework hours delivered and available as each FCA's accounts stand (0, 0 where FCAs work in
-    slots: their accounts stay empty). Read, not flushed: advancing an FCA's hours to the month end
-    would move the last bits of the run; each account stands at the FCA's last event, so an idle FCA's
-    hours may land a month late."""
-    delivered, available = area.hours_delivered_gone, area.hours_available_gone
-    for fca in area.fcas:
-        delivered += fca.work.delivered_hours
-        available += fca.work.available_hours
-    return delivered, available
-
-
 def snapshot(area: Area, now: float) -> dict[str, float]:
     """Running totals of one area at `now` (monthly series are differences of these)."""
     area.flush(now)  # credit every FCA's caseload days up to now
     stats = area.stats
     staff = area.staff()
-    delivered, available = _hours_so_far(area)
+    delivered, available = area.hours_totals(now, flush=False)
     return {
         "hours_delivered": delivered,
         "hours_available": available,
