@@ -21,13 +21,11 @@ at the diary's end, so they arrive in date order, and they leave from the front.
 from __future__ import annotations
 
 from bisect import bisect_right
-from operator import itemgetter
 from typing import Any
 
 from cfc_sim.metrics import TimeAverage
 
 DAYS_PER_WEEK = 7.0
-_END = itemgetter(1)
 
 
 class InDateOrder:
@@ -81,7 +79,7 @@ class InDateOrder:
 class Court:
     """Listing for one area: `list_hearing` returns the day a hearing is heard."""
 
-    __slots__ = ("hours_per_day", "free_day", "capacity", "listed", "_gaps", "_sitting",
+    __slots__ = ("hours_per_day", "free_day", "capacity", "listed", "_gap_starts", "_gap_ends", "_sitting",
                  "_hours_over", "_hours_at_reset")
 
     def __init__(self, sitting_days_per_week: float, hours_per_sitting_day: float) -> None:
@@ -89,7 +87,10 @@ class Court:
         self.capacity = TimeAverage(self.hours_per_day)  # sitting hours a day, over time
         self.free_day = 0.0  # from when the diary is free to its end
         self.listed = InDateOrder()  # hearings by day
-        self._gaps: list[list[float]] = []  # free stretches [start, end) before free_day, in date order
+        # free stretches [start, end) before free_day, in date order; starts and ends in lists of their
+        # own, so that finding the first stretch not over bisects floats
+        self._gap_starts: list[float] = []
+        self._gap_ends: list[float] = []
         # court time booked and not yet over, by start day: (start day, end day, court hours); no overlaps
         self._sitting = InDateOrder()
         self._hours_over = 0.0  # court hours of stretches over, since the run started
@@ -104,33 +105,36 @@ class Court:
         """List a hearing of `hours` court hours that may be heard from `earliest_day` on, at the first
         free court time then; the day it starts."""
         need = hours / self.hours_per_day  # days of court time
-        gaps = self._gaps
+        starts, ends = self._gap_starts, self._gap_ends
         start = -1.0
         i = self._first_gap(earliest_day)
-        while i < len(gaps) and need > 0:
-            gap = gaps[i]
-            lo = gap[0] if gap[0] > earliest_day else earliest_day
+        while i < len(ends) and need > 0:
+            gap_start, gap_end = starts[i], ends[i]
+            lo = gap_start if gap_start > earliest_day else earliest_day
             if start < 0:
                 start = lo
-            take = min(need, gap[1] - lo)
+            take = min(need, gap_end - lo)
             self._book(lo, lo + take, take * self.hours_per_day)
             need -= take
-            if lo == gap[0]:
-                gap[0] += take
-            elif lo + take < gap[1]:  # the middle of a stretch: split it
-                gaps.insert(i + 1, [lo + take, gap[1]])
-                gap[1] = lo
+            if lo == gap_start:
+                gap_start = starts[i] = gap_start + take
+            elif lo + take < gap_end:  # the middle of a stretch: split it (the hearing fits: need is 0 now)
+                starts.insert(i + 1, lo + take)
+                ends.insert(i + 1, gap_end)
+                gap_end = ends[i] = lo
                 i += 1
             else:
-                gap[1] = lo
-            if gap[0] >= gap[1]:
-                gaps.pop(i)
+                gap_end = ends[i] = lo
+            if gap_start >= gap_end:
+                del starts[i]
+                del ends[i]
             else:
                 i += 1
         if need > 0:
             lo = earliest_day if earliest_day > self.free_day else self.free_day
             if lo > self.free_day:
-                gaps.append([self.free_day, lo])  # free court time left before this hearing
+                starts.append(self.free_day)  # free court time left before this hearing
+                ends.append(lo)
             if start < 0:
                 start = lo
             self.free_day = lo + need
@@ -142,20 +146,19 @@ class Court:
     def first_free_day(self, earliest_day: float) -> float:
         """The day a hearing that may be heard from `earliest_day` on would start, without listing it
         (a party deciding whether to wait for it)."""
-        gaps = self._gaps
         i = self._first_gap(earliest_day)
-        if i < len(gaps):
-            start = gaps[i][0]
+        if i < len(self._gap_starts):
+            start = self._gap_starts[i]
             return start if start > earliest_day else earliest_day
         return earliest_day if earliest_day > self.free_day else self.free_day
 
     def _first_gap(self, earliest_day: float) -> int:
         """The first free stretch not over by `earliest_day`: stretches are in date order and never
         overlap, so their ends are sorted too."""
-        gaps = self._gaps
-        if not gaps or gaps[-1][1] <= earliest_day:  # the usual case: every stretch is over by then
-            return len(gaps)
-        return bisect_right(gaps, earliest_day, key=_END)
+        ends = self._gap_ends
+        if not ends or ends[-1] <= earliest_day:  # the usual case: every stretch is over by then
+            return len(ends)
+        return bisect_right(ends, earliest_day)
 
     def _book(self, start: float, end: float, hours: float) -> None:
         if hours > 0:
@@ -163,9 +166,13 @@ class Court:
 
     def forget_before(self, day: float) -> None:
         """Drop free stretches that end by `day`: no hearing can be listed in the past."""
-        gaps = self._gaps
-        while gaps and gaps[0][1] <= day:
-            gaps.pop(0)
+        ends = self._gap_ends
+        over = 0
+        while over < len(ends) and ends[over] <= day:
+            over += 1
+        if over:
+            del self._gap_starts[:over]
+            del ends[:over]
 
     def add_listed(self, day: float, hearing: Any) -> bool:
         """Keep a listed hearing until its day; True if it is now the first listed (the caller
