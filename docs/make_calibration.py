@@ -188,8 +188,14 @@ ONE_MODEL = [
     "the national default about 500 cases wait for allocation in London in the first three months (the "
     "run's mean allocation queue, about 71, is nearly all of it), and caseloads start above 20. It clears by "
     "the fourth month, years before London goes live. Elsewhere the same rule puts about 1.8 times the "
-    "steady report work on FCAs, which their headroom absorbs. A start with each FCA stage at its steady "
-    "count and the rest waiting for court would remove it, at the cost of every run's first months.",
+    "steady report work on FCAs, which their headroom absorbs. Tried on 7 December (not shipped): each FCA "
+    "stage at its steady count (arrival rate x the stage's mean duration) and the rest waiting for court. "
+    "The allocation queue was gone, but the start was still not steady: the FCA stages' durations are the "
+    "scenario's (a CIR 30 days), while under FCA hours a CIR takes about 40, so the areas live at the start "
+    "began under-loaded (100% of CIRs on time for three months against 96% after) and London's FCAs ran "
+    "out of report work in the fourth to sixth months (24-34% of their hours used, against about 57% "
+    "after) while the court's backlog reached its first hearings. A steady start needs the model's own "
+    "stage times (a run-in from the calibrated state), not the scenario's durations.",
     "",
     "### Which hour assumptions drive the FCA need",
     "",
