@@ -77,6 +77,7 @@ class AreaStatus:
     earliest_ready: str | None  # the one ready month (`earliest_ready`); None if none in the run
     uncertain: tuple[str, ...] = ()  # passing criteria whose interval straddles the threshold, in words
     live: bool = False  # `month` is a month the area is live in every replication (judged on performance)
+    live_before_run: bool = False  # live when the run starts: no go-live, so no ready month or slip, whatever the month
 
     @property
     def failing_text(self) -> str:
@@ -102,7 +103,7 @@ class AreaStatus:
     @property
     def ready_text(self) -> str:
         """The ready month in words: 'already live', 'Apr 2027' (ISO month) or 'not within the run'."""
-        if self.note == ALREADY_LIVE:
+        if self.live_before_run:
             return "already live"
         return self.earliest_ready or "not within the run"
 
@@ -110,7 +111,7 @@ class AreaStatus:
     def slip_months(self) -> int | None:
         """Months from the planned go-live month to the ready month (0: ready on time); None when
         already live, or when there is no ready month in the run."""
-        if self.note == ALREADY_LIVE or not self.earliest_ready:
+        if self.live_before_run or not self.earliest_ready:
             return None
         return month_gap(self.planned[:7], self.earliest_ready)
 
@@ -322,7 +323,8 @@ class _Index:
         return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
                           status=status, failing=words, failing_criteria=names,
                           codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=v.go_live, note=note,
-                          earliest_ready=earliest.get(area.name), uncertain=doubts, live=v.live)
+                          earliest_ready=earliest.get(area.name), uncertain=doubts, live=v.live,
+                          live_before_run=area.go_live <= config.header.start)
 
 
 _LAST_INDEX: list[tuple[pd.DataFrame, _Index]] = []

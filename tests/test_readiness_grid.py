@@ -92,7 +92,8 @@ def _reference_status_at(readiness: pd.DataFrame, config: Any, area: Any, month:
     return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
                       status=status, failing=words, failing_criteria=names,
                       codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=go_live, note=note,
-                      earliest_ready=earliest_ready(readiness).get(area.name), uncertain=doubts, live=live)
+                      earliest_ready=earliest_ready(readiness).get(area.name), uncertain=doubts, live=live,
+                      live_before_run=area.go_live <= config.header.start)
 
 
 def _reference_ready_from(readiness: pd.DataFrame, area: str, month: str) -> str | None:

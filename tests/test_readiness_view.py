@@ -292,3 +292,16 @@ def test_column_means_are_bit_for_bit_the_means_taken_column_by_column(replicati
         together = _column_nanmeans(values)
     assert np.array_equal(one_by_one, together, equal_nan=True)
     assert one_by_one.tobytes() == together.tobytes()
+
+
+def test_an_area_live_before_the_run_has_no_ready_month_or_slip_in_any_month(
+        varied: tuple[Path, RunResult], capsys: pytest.CaptureFixture[str]) -> None:
+    """`readiness --month` judges a live area on its CIRs, but it has no go-live to be ready for: no
+    ready month and no slip, as at its planned month (it said '+N months' from its 2025 go-live)."""
+    run_dir, result = varied
+    livesey = result.config.area("Livesey")
+    for month in sorted(result.readiness["month"].unique()):
+        view = status_at(result.readiness, result.config, livesey, month)
+        assert (view.ready_text, view.slip_months) == ("already live", None), month
+        code, out, _ = invoke(["readiness", str(run_dir), "--month", month], capsys)
+        assert code == 0 and "month" not in _cli_line(out, "Livesey").split("already live")[1]

@@ -633,7 +633,8 @@ def test_ready_month_and_need_changes_in_words() -> None:
     from cfc_sim.report.comparison import need_changed_text, ready_moved_text
 
     def status(ready: str | None, note: str = "") -> AreaStatus:
-        return AreaStatus("A", "", "2026-10-05", "2026-10", "red", (), (), "", True, note, ready)
+        return AreaStatus("A", "", "2026-10-05", "2026-10", "red", (), (), "", True, note, ready,
+                          live_before_run=note == ALREADY_LIVE)
 
     assert ready_moved_text(status("2026-10"), status("2027-01")) == "later by 3 months (Oct 2026 to Jan 2027)"
     assert ready_moved_text(status("2027-01"), status("2026-12")) == "earlier by 1 month (Jan 2027 to Dec 2026)"
