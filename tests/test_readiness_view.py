@@ -305,3 +305,13 @@ def test_an_area_live_before_the_run_has_no_ready_month_or_slip_in_any_month(
         assert (view.ready_text, view.slip_months) == ("already live", None), month
         code, out, _ = invoke(["readiness", str(run_dir), "--month", month], capsys)
         assert code == 0 and "month" not in _cli_line(out, "Livesey").split("already live")[1]
+
+
+@pytest.mark.parametrize("name", ["outdir", "heat.csv", "heat.pdf"])
+def test_readiness_out_that_is_not_a_png_is_refused_before_the_table(
+        name: str, varied: tuple[Path, RunResult], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The heatmap is a PNG: another name was an internal error after the table was printed."""
+    run_dir, _ = varied
+    code, out, err = invoke(["readiness", str(run_dir), "--out", str(tmp_path / name)], capsys)
+    assert code == 2 and "--out" in err and ".png" in err and "internal error" not in err
+    assert out == "" and not (tmp_path / name).exists()

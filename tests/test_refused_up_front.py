@@ -207,3 +207,17 @@ def test_a_valid_run_and_its_report_raise_no_library_warning(tmp_path: Path,
             code, _, err = invoke(argv, capsys)
             assert code == 0, err
             assert "Warning" not in err and "empty slice" not in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["sweep", "{scenario}", "--set", "areas.Testshire.go_live=2026-02-30"],
+     ["Testshire", "go_live", "real date", "2026-02-30"]),
+    (["sweep", "{scenario}", "--set", "start=2026-13-01"], ["start", "real date", "2026-13-01"]),
+], ids=["sweep-area-date", "sweep-start"])
+def test_an_impossible_date_typed_on_the_command_line_is_refused_naming_its_key(
+        argv: list[str], words: list[str], scenario: Path, tmp_path: Path, no_simulation: None,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A date typed with --set is read as a scenario file reads it: it was an internal error (exit 1)."""
+    filled = [str(scenario) if a == "{scenario}" else a for a in argv]
+    refused([*filled, "--out", str(tmp_path / "o")], capsys, *words)
+    assert not (tmp_path / "o").exists()

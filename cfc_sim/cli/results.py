@@ -40,6 +40,9 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
         month = _run_month(month, result.readiness)
     path = Path(out) if out else source / "charts" / "readiness_heatmap.png"
     if out:
+        if path.suffix.lower() != ".png":
+            raise UserError(f"the heatmap is drawn as a PNG image: give a file name ending in .png (got {out!r})",
+                            key="--out")
         check_file(path, png_by_us, owner=source)
     else:
         check_in_folder(source, path)

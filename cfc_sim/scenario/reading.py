@@ -55,6 +55,16 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
+def read_scalar(text: str) -> Any:
+    """A value typed on the command line, read as a scenario file reads it: numbers, dates and words
+    keep their types, an impossible date stays text (validation then names its key), and text that
+    is not YAML stays as typed."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+    except yaml.YAMLError:
+        return text
+
+
 def _check_document(value: Any, file: str) -> None:
     """Walk the document as it would be expanded: bounded size (alias bombs) and text keys only."""
     count = 0

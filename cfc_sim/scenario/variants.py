@@ -13,22 +13,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cfc_sim.errors import UserError
 from cfc_sim.scenario.keys import apply_settings
 from cfc_sim.scenario.loading import build_config
-from cfc_sim.scenario.reading import resolve_extends
+from cfc_sim.scenario.reading import read_scalar, resolve_extends
 from cfc_sim.scenario.resolved import resolved_dict
 from cfc_sim.scenario.schema import Intervention, ScenarioConfig, thaw
 
 
 def parse_value(text: str) -> Any:
-    """A command-line value as YAML would read it (numbers, dates, words)."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+    """A command-line value as a scenario file would read it (numbers, dates, words)."""
+    return read_scalar(text)
 
 
 def parse_setting(text: str) -> tuple[str, list[Any]]:
