@@ -61,11 +61,12 @@ class TargetCheck:
 
     @property
     def verdict(self) -> str:
-        """"met" / "not met" ("" without a target), with a word when the interval spans the target."""
+        """"met" / "NOT met" ("" without a target); "too close to call" when the interval spans the
+        target, as the report says, with what the mean alone says."""
         if self.met is None:
             return ""
         word = "met" if self.met else "NOT met"
-        return word if self.certain else f"{word} (interval spans the target)"
+        return word if self.certain else f"too close to call (mean {word}; interval spans the target)"
 
 
 # Targets that are the aim of CFC (see most children), so the headline judges them on CFC cases: CAP

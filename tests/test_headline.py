@@ -212,3 +212,25 @@ def test_drift_check_runs_with_open_work_and_names_drifting_and_collapsing_areas
     drift, collapse = transient_warnings(loud, run)
     assert "open cases under CAP keep moving" in drift and capshire in drift and "+" in drift
     assert "collapse" in collapse and liveshire in collapse and "95% -> " in collapse
+
+
+@pytest.mark.parametrize("low, mean, high, words", [
+    (0.91, 0.93, 0.95, ("met", "meets target")),
+    (0.80, 0.85, 0.88, ("NOT met", "below target")),
+    (0.85, 0.89, 0.93, ("too close to call (mean NOT met", "too close to call")),
+    (0.87, 0.91, 0.95, ("too close to call (mean met", "too close to call")),
+])
+def test_the_terminal_and_the_report_give_one_verdict_on_a_target(low: float, mean: float, high: float,
+                                                                  words: tuple[str, str]) -> None:
+    """An interval that spans the target is 'too close to call' on both screens (the terminal said
+    'NOT met' where the report said 'too close to call')."""
+    from cfc_sim.at_risk import TargetCheck
+    from cfc_sim.report.views import kpi_verdict
+    from cfc_sim.scenario.schema import TargetsConfig
+
+    check = TargetCheck("cir_on_time_share", "CIRs on time", mean, low, high, "at least 90.0%", mean >= 0.9,
+                        certain=low >= 0.9 or high < 0.9)
+    _, report = kpi_verdict("cir_on_time_share", pd.Series({"mean": mean, "ci_low": low, "ci_high": high}),
+                            TargetsConfig(cir_working_days=40, cir_on_time_share=0.9, children_seen_share=0.75))
+    assert check.verdict.startswith(words[0]) and report.startswith(words[1])
+    assert ("too close to call" in check.verdict) == ("too close to call" in report)
