@@ -29,6 +29,7 @@ from cfc_sim.metric_catalogue import (  # noqa: E402
     READY_MEAN,
     READY_PREFIX,
     label_of,
+    whole_run_name,
     written_as_share,
 )
 from cfc_sim.palette import BLUE, GREY, ORANGE, PURPLE, RAG, SERIES, TARGET  # noqa: E402
@@ -136,7 +137,8 @@ def worst_areas(bands: Bands, metric: str, areas: Sequence[str], count: int) -> 
     return [a for score, _, a in sorted(s for s in scored if not math.isnan(s[0]))][:count]
 
 
-def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target) -> None:
+def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target,
+                  whole: str = "England") -> None:
     """The monthly share of CIRs filed within target: median and 50/90% bands across replications, per
     area; with more than MAX_AREA_PANELS areas, England and the WORST_AREAS areas with the lowest share
     (every area is drawn by region in `region_lines_chart`)."""
@@ -144,7 +146,7 @@ def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: fl
     title = "CIRs filed within eight working weeks (share per month, across replications)"
     if len(shown) > MAX_AREA_PANELS:
         worst = worst_areas(series, "cir_on_time_share", shown, WORST_AREAS)
-        title = (f"CIRs filed within eight working weeks: England and the {len(worst)} of {len(shown)} areas with the "
+        title = (f"CIRs filed within eight working weeks: {whole} and the {len(worst)} of {len(shown)} areas with the "
                  "lowest share (every area: cir_on_time_regions.png)")
         shown = [NATIONAL, *worst] if not _band(series, "cir_on_time_share", NATIONAL).empty else worst
     if not shown:
@@ -157,7 +159,7 @@ def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: fl
         if not band.empty:
             _fan(ax, band, months)
         ax.axhline(target, color=TARGET, linestyle="--", linewidth=1, label=f"target {target:.0%}")
-        ax.set_title("England" if area == NATIONAL else area, fontsize=9)
+        ax.set_title(whole[:1].upper() + whole[1:] if area == NATIONAL else area, fontsize=9)
         ax.set_ylim(0, 1.02)
         ax.set_xlim(0, max(len(months) - 1, 1))
         _months_axis(ax, months, every=max(6, len(months) // 4))
@@ -220,20 +222,20 @@ def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]],
     plt.close(fig)
 
 
-def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Target) -> None:
+def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Target, whole: str = "England") -> None:
     """National mean caseload per FCA and the unallocated queue over time."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
     band = _band(series, "caseload_mean", NATIONAL)
     if not band.empty:
         _fan(ax1, band, months)
     ax1.axhline(cap, color=TARGET, linestyle="--", linewidth=1, label=f"caseload cap {cap:g}")
-    ax1.set_title("Mean caseload per FCA in post (England)")
+    ax1.set_title(f"Mean caseload per FCA in post ({whole})")
     ax1.set_ylabel("open cases per FCA (incl. public-law work)")
     ax1.set_ylim(bottom=0)
     band = _band(series, "unallocated_queue_mean", NATIONAL)
     if not band.empty:
         _fan(ax2, band, months, colour="#CC79A7")
-    ax2.set_title("Cases awaiting allocation to an FCA (England)")
+    ax2.set_title(f"Cases awaiting allocation to an FCA ({whole})")
     ax2.set_ylabel("cases in allocation queues (monthly mean)")
     ax2.set_ylim(bottom=0)
     top = max([cap * 1.1, *(band[0.95].max() * 1.05 for band in [_band(series, "caseload_mean", NATIONAL)]
@@ -248,14 +250,14 @@ def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Tar
     plt.close(fig)
 
 
-def workforce_chart(series: Bands, months: list[str], path: Target) -> None:
+def workforce_chart(series: Bands, months: list[str], path: Target, whole: str = "England") -> None:
     """National FCAs in post against establishment, vacancies, leavers and the CFC-trained share."""
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.2))
     for metric, colour, label in (("fte_in_post", BLUE, "FCAs in post"), ("establishment", GREY, "establishment")):
         band = _band(series, metric, NATIONAL)
         if not band.empty:
             _fan(ax1, band, months, colour=colour, label=label)
-    ax1.set_title("FCAs in post and establishment (England)")
+    ax1.set_title(f"FCAs in post and establishment ({whole})")
     ax1.set_ylabel("FTE")
     handles, labels = ax1.get_legend_handles_labels()
     keep = [i for i, lab in enumerate(labels) if "band" not in lab or i < 2]
@@ -293,11 +295,12 @@ def draw_run_chart(name: str, inputs: RunChartInputs, into: Path) -> None:
     target = config.header.targets.cir_on_time_share
     go_live = {a.name: a.go_live.strftime("%Y-%m") for a in config.areas}
     many = len(areas) > MAX_AREA_PANELS
+    whole = whole_run_name(areas)
     path = into / name
     if name == "readiness_heatmap.png":
         readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}")
     elif name == "cir_on_time_fan.png":
-        cir_fan_chart(bands, areas, months, target, path)
+        cir_fan_chart(bands, areas, months, target, path, whole)
     elif name == "cir_on_time_regions.png":
         region_lines_chart(bands, "cir_on_time_share", regions_of(config, areas), months, path,
                            "CIRs filed within eight working weeks, every area by region (median across "
@@ -305,9 +308,9 @@ def draw_run_chart(name: str, inputs: RunChartInputs, into: Path) -> None:
                            target=target, go_live=go_live)
     elif name == "caseload_queue.png":
         caps = [a.workforce.caseload_cap for a in config.areas]
-        caseload_queue_chart(bands, months, float(np.median(caps)), path)
+        caseload_queue_chart(bands, months, float(np.median(caps)), path, whole)
     elif name == "workforce.png":
-        workforce_chart(bands, months, path)
+        workforce_chart(bands, months, path, whole)
     elif name == "transition_cap_rundown.png" and many:
         region_lines_chart(bands, "open_cap_cases", regions_of(config, areas), months, path,
                            "Transition: open CAP cases per area by region (median across replications; dot: "
@@ -525,7 +528,7 @@ def transition_chart(series: Bands, areas: list[str], months: list[str], go_live
 
 
 def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, area: str = NATIONAL,
-                start: Any = None) -> None:
+                start: Any = None, run_areas: Sequence[str] = ()) -> None:
     """The chosen metric against the first swept key, one line per combination of the others; every
     variant shown (`sweep_view.metric_view`): a date metric on a date axis (`start`: the scenario
     start), a variant without a value as a cross on the top edge marked "not live within the run"."""
@@ -579,7 +582,7 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel(x_key)
     ax.set_ylabel("date" if dated else label_of(metric))
-    ax.set_title(f"Sweep: {label_of(metric)} ({where_label(area)}), mean and 95% interval", pad=14)
+    ax.set_title(f"Sweep: {label_of(metric)} ({where_label(area, run_areas)}), mean and 95% interval", pad=14)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     ax.grid(alpha=0.3)

@@ -10,9 +10,36 @@ contract's `ALL`). Pure Python: cheap to import anywhere (the model included).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 NATIONAL = "ALL"  # the area name of England's rows in every results file
+
+# England's 40 court (DFJ) areas, as the national scenarios name them: a run of all of them is
+# England's, and only then are its `ALL` rows called England on a screen (`whole_run_name`).
+ENGLAND_AREAS = frozenset({
+    "Dorset", "Birmingham & Solihull", "West Yorkshire", "Black Country & Shropshire",
+    "Worcestershire & Herefordshire", "Stoke-on-Trent & Staffordshire", "Hampshire & Isle of Wight",
+    "Coventry & Warwickshire", "North Yorkshire", "South Yorkshire", "Wiltshire & Swindon", "Cumbria", "Sussex",
+    "Derbyshire", "Lancashire", "Cheshire", "Somerset", "Humberside", "Northamptonshire", "Lincolnshire", "Surrey",
+    "Nottinghamshire", "Cleveland & South Durham", "Leicestershire & Rutland", "Devon & Cornwall",
+    "Northumbria & North Durham", "Suffolk", "Merseyside", "Bedfordshire & Luton", "Norfolk",
+    "Avon, North Somerset & Gloucestershire", "Cambridgeshire & Peterborough", "Hertfordshire", "Kent", "Essex",
+    "Greater Manchester", "Thames Valley", "West London", "East London", "Central London"})
+
+
+def whole_run_name(areas: Iterable[str]) -> str:
+    """What a run's `ALL` rows are, in words for a screen: "England" when every English court area is
+    modelled, else "the one area", "both areas" or "all N areas" (a run of two pilots is not England)."""
+    names = set(areas)
+    if ENGLAND_AREAS <= names:
+        return "England"
+    return {1: "the one area", 2: "both areas"}.get(len(names), f"all {len(names)} areas")
+
+
+def all_rows_label(area: str, areas: Iterable[str]) -> str:
+    """An area column's name for people: the run's `whole_run_name` for the `ALL` rows, else the area."""
+    return whole_run_name(areas) if area == NATIONAL else area
 
 COUNT, SHARE, NUMBER = "count", "share", "number"  # how a value is written: 1,234 / 12.3% / 1,234.5
 

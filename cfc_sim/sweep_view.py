@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cfc_sim.metric_catalogue import BY_NAME, NATIONAL
+from cfc_sim.metric_catalogue import BY_NAME, NATIONAL, whole_run_name
 
 DATE_METRICS = ("go_live_day",)  # values are days from the scenario start: shown as dates
 NOT_LIVE = "not live within the run"
@@ -68,6 +68,9 @@ def metric_view(table: pd.DataFrame, keys: Sequence[str], metric: str, area: str
     return pd.DataFrame(rows)
 
 
-def where_label(area: str) -> str:
-    """'England' for the national rows, else the area's name."""
-    return "England" if area == NATIONAL else area
+def where_label(area: str, run_areas: Sequence[str] = ()) -> str:
+    """The area's name, or for the `ALL` rows what they are (`whole_run_name` of `run_areas`:
+    England only when every English court area is modelled; "the ALL rows" when not given)."""
+    if area != NATIONAL:
+        return area
+    return whole_run_name(run_areas) if run_areas else "the ALL rows"

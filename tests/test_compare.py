@@ -145,6 +145,7 @@ def test_compare_prints_for_people_named_metrics_percentages_and_no_scientific_n
     assert re.search(r"[+-]\d+\.\d+ pts", out)  # share differences in percentage points
     assert "at least 90%" in out  # the target beside its measure
     assert "lower: better" in out  # more FCAs: the allocation wait falls, and that is better
+    assert "Comparison, England" not in out  # a small scenario's ALL rows are not England's
 
 
 def test_difference_and_estimate_texts() -> None:

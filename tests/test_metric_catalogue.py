@@ -58,3 +58,21 @@ def test_formats_for_people() -> None:
     assert BY_NAME["applications"].format(12345.4) == "12,345"
     assert BY_NAME["caseload_mean"].format(float("nan")) == "n/a"
     assert label_of("fca_utilisation") == "FCA capacity in use" and label_of("new_metric") == "new metric"
+
+
+def test_the_all_rows_are_called_england_only_when_every_english_court_area_is_modelled() -> None:
+    """A run of two pilots, a plan of some areas or the small example is not England: screens said so."""
+    from pathlib import Path
+
+    import cfc_sim
+    from cfc_sim.metric_catalogue import ENGLAND_AREAS, all_rows_label, whole_run_name
+
+    scenarios = Path(__file__).resolve().parent.parent / "scenarios"
+    for name in ("national-rollout.yaml", "national-baseline.yaml"):
+        assert {a.name for a in cfc_sim.load_scenario(scenarios / name).areas} == ENGLAND_AREAS
+    assert whole_run_name(ENGLAND_AREAS) == "England"
+    assert whole_run_name([*ENGLAND_AREAS, "Gwent"]) == "England"
+    assert whole_run_name(sorted(ENGLAND_AREAS)[:39]) == "all 39 areas"
+    assert whole_run_name(["Dorset", "Wiltshire & Swindon"]) == "both areas"
+    assert whole_run_name(["South East Wales"]) == "the one area"
+    assert all_rows_label("ALL", ["Dorset"]) == "the one area" and all_rows_label("Dorset", ["Dorset"]) == "Dorset"

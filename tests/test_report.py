@@ -335,7 +335,7 @@ def test_cli_report_shows_the_fca_need_of_a_plan(folder: Path, tmp_path: Path,
     assert code == 0, err
     text = (out / "report.html").read_text(encoding="utf-8")
     section = _section(text, '<section id="need">')
-    assert "England needs" in section and "<td>Dorset</td>" in section and "+2" in section
+    assert "Both areas need " in section and "<td>Dorset</td>" in section and "+2" in section  # not England's
     assert "&lt;b&gt;odd&lt;/b&gt;" in section and "<b>odd" not in section  # an older need.csv: no parts, no years
     wb = openpyxl.load_workbook(out / "report.xlsx")
     need = list(wb["Need"].iter_rows(values_only=True))
@@ -666,7 +666,7 @@ def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_
     code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(out)], capsys)
     assert code == 0, err
     section = _section((out / "report.html").read_text(encoding="utf-8"), '<section id="need">')
-    assert "England needs" in section and "+5" in section and "+2 to +9" in section
+    assert "Both areas need " in section and "+5" in section and "+2 to +9" in section
     assert "3 accepted assumption sets" in section and "cfc.hours.cir (+0.9)" in section
     assert 'id="need-parts"' in section and "Hours" in section and "Transition" in section
     assert section.index("Wiltshire &amp; Swindon") < section.index("<td>Dorset</td>")  # largest first
@@ -675,7 +675,7 @@ def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_
     costs = list(wb["Costs"].iter_rows(values_only=True))
     assert costs[0] == ("Court area", "Financial year (April to March)",
                         "Extra FCAs needed (mean over the year's months in the horizon)", "Cost (£)")
-    assert ("England", "2027-28", 4, 320000) in costs and len(costs) == 1 + 3 * 2
+    assert ("Both areas", "2027-28", 4, 320000) in costs and len(costs) == 1 + 3 * 2
 
 
 def test_the_need_section_never_shows_nan_for_drivers_it_could_not_rank() -> None:
@@ -690,3 +690,11 @@ def test_the_need_section_never_shows_nan_for_drivers_it_could_not_rank() -> Non
     ranked = pd.DataFrame({"area": ["ALL"], "drivers": ["casework share (+0.9)"], "assumption_sets": [12]})
     assert "casework share (+0.9)" in _drivers(ranked)
     assert _drivers(pd.DataFrame({"area": ["ALL"], "difference": [5.0]})) == ""
+
+
+def test_the_headline_of_a_two_area_run_is_not_called_england(html_report: Path) -> None:
+    """example-small has two areas: its ALL rows are both areas together, not England."""
+    text = html_report.read_text(encoding="utf-8")
+    assert "<h2>Headline figures for both areas</h2>" in text and "Measure (both areas, whole run)" in text
+    assert "Headline figures for England" not in text
+    assert "children seen (CFC cases): at least 75%" in text and "up to 75%" not in text

@@ -93,16 +93,18 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     if metric not in set(table["metric"]):
         raise UserError(f"no metric {metric!r} in the results", key="--metric")
     start = base.header.start
-    write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp, start=start), owner=folder)
+    names = [a.name for a in base.areas]  # a sweep's variants may not change the areas (extends is refused)
+    write_file(folder / "sweep.png", lambda tmp: sweep_chart(table, keys, metric, tmp, start=start,
+                                                                 run_areas=names), owner=folder)
     for area, name in charts.items():
         def draw(tmp: Path, area: str = area) -> None:
-            sweep_chart(table, keys, metric, tmp, area, start=start)
+            sweep_chart(table, keys, metric, tmp, area, start=start, run_areas=names)
 
         write_file(folder / name, draw, owner=folder)
     shown = BY_NAME.get(metric)
     for area in (NATIONAL, *areas):
         view = metric_view(table, keys, metric, area, base.header.start)
-        click.echo(f"{shown.short if shown else metric}: {terminal_text(where_label(area))}")
+        click.echo(f"{shown.short if shown else metric}: {terminal_text(where_label(area, names))}")
         if view["value"].eq("").all() and not view["note"].eq(NOT_LIVE).any():
             click.echo("  no value in any variant (e.g. no CIRs in this area within the horizon)")
             continue

@@ -9,7 +9,7 @@ import click
 
 from cfc_sim.cli.common import Stages, default_out, overwrite_option
 from cfc_sim.errors import UserError
-from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.metric_catalogue import NATIONAL, whole_run_name
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 from cfc_sim.suggest import check_area
@@ -141,10 +141,11 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
         for source, run in zip(sources, runs, strict=True):
             check_area(area, [NATIONAL, *(a.name for a in run.config.areas)], "--area", str(source))
     table = compare_frame(runs, labels, area)
-    _print_comparison(table, labels, runs[0], area)
+    wholes = {whole_run_name(a.name for a in run.config.areas) for run in runs}
+    where = area if area != NATIONAL else wholes.pop() if len(wholes) == 1 else "the ALL rows"
+    _print_comparison(table, labels, runs[0], where)
     _warn_not_comparable(runs, labels, area)
     targets = {k: v for k, (v, _) in targets_of(runs[0]).items()}
-    where = "England" if area == NATIONAL else area
 
     def fill(tmp: Path) -> None:
         csv_safe(table).to_csv(tmp / "compare.csv", index=False)
@@ -178,9 +179,10 @@ def _warn_not_comparable(runs: list, labels: list[str], area: str) -> None:
                 "differences compare populations, not scenarios (compare one area with --area)"), err=True)
 
 
-def _print_comparison(table, labels: list[str], first, area: str) -> None:  # type: ignore[no-untyped-def]
-    """The comparison for people: named metrics, percentages, rounded counts, each difference from the
-    first run with its 95% interval and what it means (the same words as the comparison page)."""
+def _print_comparison(table, labels: list[str], first, where: str) -> None:  # type: ignore[no-untyped-def]
+    """The comparison for people (`where`: the area, or what the ALL rows are): named metrics,
+    percentages, rounded counts, each difference from the first run with its 95% interval and what
+    it means (the same words as the comparison page)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -188,7 +190,7 @@ def _print_comparison(table, labels: list[str], first, area: str) -> None:  # ty
     from cfc_sim.compare import difference_text, difference_verdict, estimate_texts, measure_label, targets_of
 
     targets = targets_of(first)
-    where = "England" if area == NATIONAL else terminal_text(area)
+    where = terminal_text(where)
     out = Table(title=escape(f"Comparison, {where}: mean (95% interval); difference from the first run"))
     out.add_column("measure")
     out.add_column("target")

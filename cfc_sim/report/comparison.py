@@ -31,7 +31,7 @@ from cfc_sim.compare import (
     paired,
     targets_of,
 )
-from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.metric_catalogue import NATIONAL, whole_run_name
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.readiness_view import (
     AFTER_RUN,
@@ -313,7 +313,7 @@ def _change_list(rows: list[AreaComparison], labels: Sequence[str], field: str, 
             f'<ul id="{list_id}">{items}</ul>')
 
 
-def _kpi_html(table: pd.DataFrame, labels: Sequence[str], targets: dict[str, tuple[float, str]]) -> str:
+def _kpi_html(table: pd.DataFrame, labels: Sequence[str], targets: dict[str, tuple[float, str]], whole: str) -> str:
     head = "".join(f"<th>{i + 1}: {html.escape(label)}</th>" for i, label in enumerate(labels))
     diffs = "".join(f"<th>Difference, run {i + 1} minus run 1 (95% interval)</th>" for i in range(1, len(labels)))
     body = []
@@ -334,7 +334,7 @@ def _kpi_html(table: pd.DataFrame, labels: Sequence[str], targets: dict[str, tup
         body.append(f'<tr data-metric="{html.escape(str(metric), quote=True)}"><td>{html.escape(label)}'
                     f'<br><span class="note">{html.escape(m.unit)}</span></td><td>{html.escape(target)}</td>'
                     f"{values}{cells}</tr>")
-    return ('<div class="scroll"><table id="kpi-table"><thead><tr><th>Measure (England, whole run)</th>'
+    return (f'<div class="scroll"><table id="kpi-table"><thead><tr><th>Measure ({html.escape(whole)}, whole run)</th>'
             f"<th>Target</th>{head}{diffs}</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
 
 
@@ -391,6 +391,8 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
     table = compare_frame(runs, labels)
     targets = targets_of(runs[0])
     rows = area_comparisons(runs)
+    wholes = {whole_run_name(a.name for a in run.config.areas) for run in runs}
+    whole = wholes.pop() if len(wholes) == 1 else "the ALL rows"
     moved = {r.area for r in rows if r.any_moved}
     frame = pd.DataFrame([{"area": r.area, "run": labels[i], "mean": c.on_time[0], "low": c.on_time[1],
                            "high": c.on_time[2]} for r in rows for i, c in enumerate(r.runs) if c is not None],
@@ -433,7 +435,8 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
         "LIVE), with what is not ready, and its share of CIRs filed on time. Areas whose go-live or readiness "
         "differs come first; rows whose go-live moves are highlighted and marked &#8594;.</p>",
         _golive_html(rows, labels), "</section>",
-        '<section id="kpis"><h2>Headline figures for England, side by side</h2>', _kpi_html(table, labels, targets),
+        f'<section id="kpis"><h2>Headline figures for {html.escape(whole)}, side by side</h2>',
+        _kpi_html(table, labels, targets, whole),
         "</section>",
         '<section id="charts"><h2>Charts</h2>',
         f'<figure id="chart-differences"><img src="{diff_chart}" alt="Each headline difference from run 1 with its '

@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from cfc_sim.metric_catalogue import HEADLINE
+from cfc_sim.metric_catalogue import HEADLINE, whole_run_name
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.palette import RAG
 from cfc_sim.report.area_table import RANKING_RULE, AreaRow, Estimate, area_rows, at_risk
@@ -139,7 +139,8 @@ def _kpi_table(result: RunResult) -> str:
                     f"<td>{html.escape(target)}</td><td>{html.escape(verdict)}</td></tr>")
     if not rows:
         return '<p class="note">No national figures in this results folder.</p>'
-    return ("<table><thead><tr><th>Measure (England, whole run)</th><th>Estimate</th><th>95% interval</th>"
+    whole = html.escape(whole_run_name(a.name for a in result.config.areas))
+    return (f"<table><thead><tr><th>Measure ({whole}, whole run)</th><th>Estimate</th><th>95% interval</th>"
             "<th>Unit</th><th>Target</th><th>Against target</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 
@@ -245,7 +246,7 @@ def _scenario_html(result: RunResult) -> str:
          f"than amber; training within {rules.amber_tolerance:.0%} of its threshold) or a passing one is not "
          "certain"),
         ("Targets", f"CIR within {targets.cir_working_days} working days for at least {targets.cir_on_time_share:.0%} "
-                    f"of cases; children seen: up to {targets.children_seen_share:.0%}"),
+                    f"of cases; children seen (CFC cases): at least {targets.children_seen_share:.0%}"),
     ]
     kv = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in items)
     numbers = "".join(f"<li>{html.escape(line)}</li>" for line in assumption_lines(result))
@@ -402,10 +403,11 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
     grid_months = months[:GRID_MONTHS]
     figures = _figures(chart_paths(folder))
     reps = html.escape(str(result.manifest.get("replications", result.config.header.replications)))
+    whole = html.escape(whole_run_name(a.name for a in result.config.areas))
     parts = [
         *_head(result, months, reps, need is not None),
         *_how_to_read(reps),
-        '<section id="headline"><h2>Headline figures for England</h2>',
+        f'<section id="headline"><h2>Headline figures for {whole}</h2>',
         f"<p class=\"note\">Whole run, all court areas together; estimate = average across {reps} replications.</p>",
         _kpi_table(result), "</section>",
         '<section id="warnings"><h2>Warnings from the run</h2>', _warnings_html(result), "</section>",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from cfc_sim.metric_catalogue import NATIONAL
+from cfc_sim.metric_catalogue import NATIONAL, whole_run_name
 from cfc_sim.need_parts import PART_COLUMNS, financial_years, year_columns
 
 AREAS_SHOWN = 12  # the largest needs listed on the screen; the rest fold away
@@ -80,7 +80,9 @@ def _headline(england: pd.Series, need: pd.DataFrame) -> str:
         cost = (f", costing about <strong>{html.escape(_money(england['annual_cost']))} a year</strong> once the "
                 "transition is over")
     need_text = html.escape(_number(england["difference"], True))
-    return (f'<p class="headline">England needs <strong class="big">{need_text}'
+    whole = whole_run_name(str(a) for a in need["area"] if a != NATIONAL)
+    who = html.escape(whole[:1].upper() + whole[1:]) + (" needs" if whole in ("England", "the one area") else " need")
+    return (f'<p class="headline">{who} <strong class="big">{need_text}'
             f"</strong> FCAs under Child Focused Courts against keeping today's CAP performance with no area live "
             f"(95% interval {html.escape(interval)}, over {html.escape(over)}){cost}.</p>")
 
@@ -188,13 +190,14 @@ COSTS_HEADERS = {"area": "Court area", "financial_year": "Financial year (April 
 
 
 def costs_frame(need: pd.DataFrame) -> pd.DataFrame:
-    """The workbook's "Costs" sheet: England then each area, per financial year, FCAs and cost, with
-    headers in words."""
+    """The workbook's "Costs" sheet: England (or what the ALL rows are) then each area, per financial
+    year, FCAs and cost, with headers in words."""
+    whole = whole_run_name(str(a) for a in need["area"] if a != NATIONAL)
     rows = []
     for r in need.itertuples(index=False):
         values = r._asdict()
         for label in financial_years(need):
             fcas, cost = year_columns(label)
-            rows.append({"area": "England" if values["area"] == NATIONAL else values["area"],
+            rows.append({"area": whole[:1].upper() + whole[1:] if values["area"] == NATIONAL else values["area"],
                          "financial_year": label, "fcas": values[fcas], "cost": values[cost]})
     return pd.DataFrame(rows, columns=list(COSTS_HEADERS)).rename(columns=COSTS_HEADERS)

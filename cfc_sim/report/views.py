@@ -48,16 +48,17 @@ CHART_CAPTIONS = {
                          "just after a star means the first CIRs came in on time, not that the area was ready; "
                          "a star marks the planned go-live month.",
     "cir_on_time_fan": "Share of Child Impact Reports filed within eight working weeks, per court area and month "
-                       "(in a run of many areas: England and the areas with the lowest share). "
+                       "(in a run of many areas: all areas together and the areas with the lowest share). "
                        "The line is the middle outcome across replications, the shaded bands hold the middle 50% "
                        "and 90% of outcomes, and the dashed line is the target.",
     "cir_on_time_regions": "Every court area's share of Child Impact Reports filed within eight working weeks, one "
                            "panel per region: each line is an area's middle outcome across replications, the dot "
                            "its planned go-live month, the dashed line the target.",
-    "caseload_queue": "England: average open cases per FCA against the caseload cap (left), and cases waiting "
-                      "to be allocated to an FCA (right), month by month, with bands across replications.",
-    "workforce": "England's workforce: FCAs in post against the funded establishment (left), vacancies and "
-                 "leavers (middle), and the share of FCAs trained for Child Focused Courts (right).",
+    "caseload_queue": "All areas together: average open cases per FCA against the caseload cap (left), and "
+                      "cases waiting to be allocated to an FCA (right), month by month, with bands across "
+                      "replications.",
+    "workforce": "The workforce of all areas together: FCAs in post against the funded establishment (left), "
+                 "vacancies and leavers (middle), and the share of FCAs trained for Child Focused Courts (right).",
     "transition_cap_rundown": "Transition: cases still open on the old pathway (CAP) in each area, running down "
                               "after the area goes live on Child Focused Courts (dashed line; in a run of many "
                               "areas, one panel per region with a dot at each area's go-live).",
