@@ -376,6 +376,9 @@ def read_need(path: Path) -> Any:
         raise UserError("is not need.csv (give the folder of `cfc-sim plan --need` or its need.csv)",
                         file=str(path))
     if folder_kind(folder) == "plan":
+        if not (folder / NEED_CSV).exists():
+            raise UserError("is a plan without the FCA need (no need.csv: the plan was run without --need); "
+                            "run `cfc-sim plan SCENARIO --need` and give its folder", file=str(folder))
         verify_folder(folder, [NEED_CSV])
     frame = read_csv(folder, "need", NEED_COLUMNS, max_rows=NEED_MAX_ROWS)
     for column in ("cfc_rule", "cap_rule", "note"):

@@ -359,6 +359,18 @@ def test_cli_report_refuses_a_broken_need_file(folder: Path, tmp_path: Path,
     assert code == 2 and not (tmp_path / "r.html").exists()
 
 
+def test_cli_report_says_a_plan_without_need_has_none(folder: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A plan run without --need has no need.csv: say so, not that need.csv was 'added since'."""
+    from cfc_sim.output_folder import write_folder
+
+    plan = tmp_path / "plan"
+    write_folder(plan, "plan", lambda tmp: (tmp / "plan.csv").write_text("area\nDorset\n", encoding="utf-8"))
+    code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(tmp_path / "r")], capsys)
+    assert code == 2 and "without --need" in err and "plan SCENARIO --need" in err and "added since" not in err
+    assert not (tmp_path / "r").exists()
+
+
 def test_cli_report_refuses_another_scenarios_need(folder: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     """A need of other areas, or from a plan of another scenario (its manifest names it), would be shown
