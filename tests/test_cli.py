@@ -167,6 +167,10 @@ def test_validate_notes_an_establishment_below_the_fcas_in_post(tmp_path: Path,
     assert code == 0 and "note:" not in out
     code, _, err = invoke(["run", str(variant), "--reps", "1", "--out", str(tmp_path / "run")], capsys)
     assert code == 0 and "note: Dorset: establishment 5 is below its 26 FCAs in post" in err
+    assert err.count("establishment 5 is below") == 1  # printed once, not again among the warnings at the end
+    # the report's readers never saw the terminal: the note is among the run's warnings
+    warnings = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))["warnings"]
+    assert any("Dorset: establishment 5 is below its 26 FCAs in post" in w for w in warnings)
     variant.write_text(f"schema: 1\nname: fewer-posts\nextends: {REPO / 'scenarios' / 'example-small.yaml'}\n"
                        "areas:\n  - name: Dorset\n    workforce: {annual_turnover: 4}\n", encoding="utf-8")
     code, out, err = invoke(["validate", str(variant)], capsys)

@@ -56,7 +56,8 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     workers = auto_workers(planned) if workers == "auto" else int(workers)
     from cfc_sim.scenario.checks import staffing_notes
 
-    for note in staffing_notes(list(config.areas)):
+    notes = staffing_notes(list(config.areas))  # also among the run's warnings, for the report
+    for note in notes:
         click.echo(terminal_text(f"note: {note}"), err=True)
     notice = work_notice(planned, workers)
     if notice:
@@ -78,7 +79,7 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     finally:
         if bar is not None:
             bar.stop()
-    warnings = result.manifest["warnings"]
+    warnings = [w for w in result.manifest["warnings"] if w not in notes]  # the notes were printed first
     stage.done()
     _print_headline(result, folder)
     if auto:
