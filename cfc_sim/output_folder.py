@@ -386,6 +386,23 @@ def record(owner: Path, paths: Sequence[Path]) -> None:
     reseal(Path(owner), rels)  # a sealed folder's seal follows what cfc-sim itself rewrote there
 
 
+def retire(owner: Path, names: Sequence[str]) -> list[str]:
+    """Remove files that cfc-sim wrote into the marked folder `owner` and that are now stale (a sweep's
+    chart of an earlier grid), and forget them in its marker; a name the marker does not list is left
+    alone. Returns the names removed."""
+    marker = read_marker(owner)
+    if marker is None:
+        return []
+    gone = [name for name in names if name in marker["files"] and (Path(owner) / name).is_file()
+            and not (Path(owner) / name).is_symlink()]
+    for name in gone:
+        with contextlib.suppress(FileNotFoundError):
+            (Path(owner) / name).unlink()
+    if gone:
+        _write_marker(Path(owner), str(marker["kind"]), [f for f in marker["files"] if f not in gone])
+    return gone
+
+
 def check_in_folder(owner: Path, path: Path) -> None:
     """Refuse to overwrite a file inside a marked folder that cfc-sim did not write there."""
     path = Path(path)

@@ -21,7 +21,15 @@ from cfc_sim.cache import RUN_KEY, run_key
 from cfc_sim.errors import UserError
 from cfc_sim.experiment import run_scenario
 from cfc_sim.kept import note as note_kept
-from cfc_sim.output_folder import check_folder, check_in_folder, folder_kind, open_folder, write_file
+from cfc_sim.output_folder import (
+    check_folder,
+    check_in_folder,
+    folder_kind,
+    open_folder,
+    read_marker,
+    retire,
+    write_file,
+)
 from cfc_sim.results import RunResult, slug, write_results
 from cfc_sim.results_files import MANIFEST_JSON, SUMMARY_COLUMNS
 from cfc_sim.results_reader import read_results
@@ -159,4 +167,18 @@ def run_sweep(
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
     write_file(out / "sweep.csv", lambda tmp: csv_safe(table).to_csv(tmp, index=False), owner=out)
+    _tidy_earlier_grids(out, names, ["sweep.csv", "sweep.png", *extra_files], on_warning)
     return table
+
+
+def _tidy_earlier_grids(out: Path, names: Sequence[str], files: Sequence[str],
+                        on_warning: Callable[[str], None]) -> None:
+    """A sweep folder rerun with another grid: the tables and charts of the earlier grid (written by
+    cfc-sim, listed in the folder's marker) go, since they no longer match sweep.csv; its variants'
+    folders stay as the cache a later sweep reuses, and the warning names them."""
+    marker = read_marker(out) or {"files": []}
+    retire(out, [f for f in marker["files"] if f not in files and f.endswith((".png", ".csv"))])
+    earlier = sorted(p.name for p in out.iterdir() if p.is_dir() and p.name not in names and folder_kind(p) == "run")
+    if earlier:
+        on_warning(f"{len(earlier)} variant folder(s) of an earlier grid kept in {out} as a cache, not in sweep.csv: "
+                   + ", ".join(earlier[:6]) + (", ..." if len(earlier) > 6 else ""))

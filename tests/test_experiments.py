@@ -220,12 +220,22 @@ def test_sweep_area_prints_each_areas_table_and_chart(tmp_path, capsys) -> None:
     code, stdout, err = invoke(["sweep", str(scenario), "--set", "areas.Smallton.workforce.fcas=1,8", "--area",
                                 "Smallton", "--metric", "wait_to_allocation_days_mean", "--out", str(out)], capsys)
     assert code == 0, err
-    assert "wait to allocation, days: England" in stdout and "wait to allocation, days: Smallton" in stdout
+    assert "wait to allocation, days: both areas" in stdout and "wait to allocation, days: Smallton" in stdout
     assert (out / "sweep-Smallton.png").is_file() and (out / "sweep.png").is_file()
     table = pd.read_csv(out / "sweep.csv")
     wait = table[(table["area"] == "Smallton") & (table["pathway"] == "all")
                  & (table["metric"] == "wait_to_allocation_days_mean")]
     assert wait["mean"].iloc[0] > wait["mean"].iloc[1]  # one FCA waits longer than eight
+    # rerun into the same folder with another grid and no --area: the earlier grid's area chart goes (it
+    # no longer matches sweep.csv); its variant folder stays as a cache, and the warning says so
+    (out / "mine.png").write_bytes(b"not cfc-sim's")
+    code, _, err = invoke(["sweep", str(scenario), "--set", "areas.Smallton.workforce.fcas=1,4", "--out", str(out)],
+                          capsys)
+    assert code == 0, err
+    assert not (out / "sweep-Smallton.png").exists() and (out / "sweep.png").is_file()
+    assert (out / "mine.png").read_bytes() == b"not cfc-sim's"  # never written by cfc-sim: left alone
+    assert "earlier grid" in err and "v02_fcas-8" in err
+    assert set(pd.read_csv(out / "sweep.csv")["variant"]) == {"v01_fcas-1", "v02_fcas-4"}
     code, _, err = invoke(["sweep", str(scenario), "--set", "areas.Smallton.workforce.fcas=1,8", "--area",
                            "Nowhere", "--out", str(tmp_path / "u")], capsys)
     assert code == 2 and "--area" in err and "Nowhere" in err
