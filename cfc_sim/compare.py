@@ -154,8 +154,9 @@ def difference_text(metric: str, diff: float, low: float, high: float) -> str:
     if diff != diff:
         return "n/a"
     unit = " pts" if m.kind == SHARE else ""
-    ends = [m.format_difference(v).removesuffix(unit) for v in (low, high)]
-    return f"{m.format_difference(diff)} ({ends[0]} to {ends[1]})"
+    alike = (diff, low, high)  # one number of digits for the difference and its interval
+    ends = [m.format_difference(v, alike).removesuffix(unit) for v in (low, high)]
+    return f"{m.format_difference(diff, alike)} ({ends[0]} to {ends[1]})"
 
 
 def difference_verdict(metric: str, diff: float, low: float, high: float) -> str:

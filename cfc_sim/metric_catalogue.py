@@ -70,30 +70,40 @@ class Metric:
             return f"{value:,.0f}"
         return _number(value)
 
-    def format_difference(self, value: float) -> str:
+    def format_difference(self, value: float, like: tuple[float, ...] = ()) -> str:
         """A difference between runs written for people, signed: shares in percentage points
-        ("+2.5 pts"), counts rounded ("-1,993"), other numbers to the digits that show the change."""
+        ("+2.5 pts"), counts rounded ("-1,993"), other numbers to the digits that show the change;
+        with `like` (an interval's ends), to as many digits as the finest of them all needs, so a
+        difference and its interval read alike ("-0.10 (-0.14 to +0.04)", not "-0.1 (-0.1 to +0.036)")."""
         if value != value:
             return "n/a"
+        values = [v for v in (value, *like) if v == v]
         if self.kind == SHARE:
-            points = value * 100
-            return f"{points:+.2f} pts" if 0 < abs(points) < 0.095 else f"{points:+.1f} pts"
+            fine = any(0 < abs(v * 100) < 0.095 for v in values)
+            return f"{value * 100:+.{2 if fine else 1}f} pts"
         if self.kind == COUNT:
             return f"{value:+,.0f}"
-        return _number(value, signed=True)
+        if not like:
+            return _number(value, signed=True)
+        finest = max(_decimals(v) for v in values)
+        return _number(value, signed=True, decimals=min(finest, 1) if max(abs(v) for v in values) >= 100 else finest)
 
 
-def _number(value: float, signed: bool = False) -> str:
+def _decimals(value: float) -> int:
     """One decimal (none from 1,000), or the few more a small non-zero value needs to show at all
     (0.013, not 0.0)."""
-    sign = "+" if signed else ""
     size = abs(value)
     if size >= 1000:
-        return f"{value:{sign},.0f}"
-    if size == 0 or size >= 0.05:
-        return f"{value:{sign},.1f}"
-    digits = min(5, 1 - math.floor(math.log10(size)))
-    return f"{value:{sign}.{digits}f}"
+        return 0
+    if size == 0 or size >= 0.05 or size != size:
+        return 1
+    return min(5, 1 - math.floor(math.log10(size)))
+
+
+def _number(value: float, signed: bool = False, decimals: int | None = None) -> str:
+    """`value` to its `_decimals` (or to `decimals`, to write several values alike)."""
+    sign = "+" if signed else ""
+    return f"{value:{sign},.{_decimals(value) if decimals is None else decimals}f}"
 
 
 def _m(name: str, label: str, short: str, unit: str, kind: str = NUMBER, **flags: object) -> Metric:

@@ -154,6 +154,8 @@ def test_difference_and_estimate_texts() -> None:
     assert difference_text("cir_on_time_share", -0.004117, -0.01543, 0.007191) == "-0.4 pts (-1.5 to +0.7)"
     assert difference_text("cirs_filed", -1993.4, -2028.0, -1958.2) == "-1,993 (-2,028 to -1,958)"
     assert difference_text("reallocations_per_case", 4.018e-4, 2.299e-4, 5.737e-4) == "+0.00040 (+0.00023 to +0.00057)"
+    assert difference_text("weeks_to_decision_mean", -0.1, -0.14, 0.036) == "-0.100 (-0.140 to +0.036)"  # alike
+    assert difference_text("weeks_to_decision_mean", -2.5, -4.1, -0.9) == "-2.5 (-4.1 to -0.9)"
     assert estimate_texts("applications", [(58395.2, 57900.1, 58890.3)]) == ["58,395 (57,900 to 58,890)"]
     assert estimate_texts("hearings_per_case", [(1.1394, 1.1380, 1.1408), (1.1445, 1.143, 1.146)]) == [
         "1.139 (1.138 to 1.141)", "1.145 (1.143 to 1.146)"]  # the same digits for every run
