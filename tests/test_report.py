@@ -710,3 +710,13 @@ def test_the_headline_of_a_two_area_run_is_not_called_england(html_report: Path)
     assert "<h2>Headline figures for both areas</h2>" in text and "Measure (both areas, whole run)" in text
     assert "Headline figures for England" not in text
     assert "children seen (CFC cases): at least 75%" in text and "up to 75%" not in text
+
+
+@pytest.mark.parametrize("name", ["board.pdf", "board.docx", "board.csv"])
+def test_report_out_in_a_format_it_is_not_written_in_is_refused(name: str, folder: Path, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`--out r.pdf` made a folder called r.pdf holding report.html: refused, saying what --out takes."""
+    for argv in (["report", str(folder)], ["report", str(folder), str(folder)]):
+        code, _, err = invoke([*argv, "--out", str(tmp_path / name)], capsys)
+        assert code == 2 and "--out" in err and ".html" in err and "Traceback" not in err
+        assert not (tmp_path / name).exists()

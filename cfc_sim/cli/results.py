@@ -239,12 +239,25 @@ def report(results: tuple[str, ...], want_html: bool, want_xlsx: bool, out: str 
     _run_report(Path(results[0]), want_html, want_xlsx, out, need_path)
 
 
+# `--out` names that are plainly files of a format the report is not written in (a folder name may
+# hold a dot, so only these are refused rather than taken for a folder of that name)
+NOT_REPORT_FORMATS = (".pdf", ".doc", ".docx", ".odt", ".ppt", ".pptx", ".xls", ".csv", ".txt", ".md", ".json",
+                      ".png", ".jpg", ".jpeg", ".svg")
+
+
+def _refuse_other_format(out: str | None, written_as: str) -> None:
+    if out is not None and not Path(out).is_dir() and Path(out).suffix.lower() in NOT_REPORT_FORMATS:
+        raise UserError(f"the report is written {written_as}, not as {Path(out).suffix.lower()} (got {out!r}); "
+                        "give a folder, or a file name ending in .html", key="--out")
+
+
 def _comparison_report(sources: list[Path], out: str | None) -> None:
     from cfc_sim.compare import unique_labels
     from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder
     from cfc_sim.report.comparison import write_comparison
     from cfc_sim.results_reader import read_results
 
+    _refuse_other_format(out, "as one HTML page (FILE.html, or comparison.html in a folder)")
     target = Path(out) if out else default_out("comparison")
     as_file = out is not None and not target.is_dir() and target.suffix.lower() in (".html", ".htm")
     runs = [read_results(r) for r in sources]
@@ -270,6 +283,7 @@ def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None,
     from cfc_sim.report import write_html, write_xlsx
     from cfc_sim.results_reader import check_need_matches, read_need, read_results
 
+    _refuse_other_format(out, "as report.html and report.xlsx in a folder, or as one .html or .xlsx file")
     suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
     target = Path(out) if out else source
     as_file = out is not None and not target.is_dir() and target.suffix.lower() in suffixes
