@@ -121,13 +121,16 @@ def pooled_interval(boots: list[np.ndarray]) -> tuple[float, float]:
     return float(low), float(high)
 
 
+MIN_SETS_TO_RANK = 3  # fewer accepted sets cannot rank the assumptions by rank correlation
+
+
 def drivers(per_set: pd.DataFrame, keys: list[str]) -> list[tuple[str, float]]:
     """(assumption, Spearman's rank correlation with England's need across sets), strongest first."""
     from scipy.stats import spearmanr
 
     need = per_set["difference"].to_numpy(dtype=float)
     found = []
-    if len(per_set) < 3 or not np.isfinite(need).all() or np.ptp(need) == 0:
+    if len(per_set) < MIN_SETS_TO_RANK or not np.isfinite(need).all() or np.ptp(need) == 0:
         return []
     for key in keys:
         values = per_set[key].to_numpy(dtype=float)

@@ -23,7 +23,7 @@ from cfc_sim.cli.common import (
 from cfc_sim.errors import UserError
 from cfc_sim.kept import note as note_kept
 from cfc_sim.kept import rerun_with
-from cfc_sim.metric_catalogue import BY_NAME, CIR_OUTPUT, NATIONAL, READY_MEAN
+from cfc_sim.metric_catalogue import BY_NAME, CIR_OUTPUT, NATIONAL, READY_MEAN, whole_run_name
 from cfc_sim.progress import CountProgress
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
@@ -291,7 +291,7 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
 def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, need_table):
     """need.csv with its interval over the accepted assumption sets and replications, and the per-set table."""
     from cfc_sim.need import plan_and_need
-    from cfc_sim.need_assumptions import need_over_sets, with_assumptions
+    from cfc_sim.need_assumptions import MIN_SETS_TO_RANK, need_over_sets, with_assumptions
     from cfc_sim.plan import Evaluator, PlanProgress
 
     def need_of(variant, number):
@@ -302,16 +302,25 @@ def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, n
         return plan_and_need(variant, goals, chance, rule=rule, areas=areas, max_extra=max_extra, cfc=cfc,
                              progress=progress)[1]
 
+    whole = whole_run_name(a.name for a in config.areas) if not areas else "the areas planned"
+
     def said(one, table) -> None:  # type: ignore[no-untyped-def]
         england = table.iloc[0]
-        click.echo(f"  set {one.number}: England {england['difference']:+,.0f} FCAs", err=True)
+        click.echo(f"  set {one.number}: {whole} {england['difference']:+,.0f} FCAs", err=True)
 
     per_set, intervals, found = need_over_sets(config, sets, need_of, said)
     table = with_assumptions(need_table, intervals, len(sets), found)
     england = table.iloc[0]
-    click.echo(f"need: England {england['difference']:+,.0f} FCAs; 95% interval over {len(sets)} accepted assumption "
-               f"sets and their replications {england['assumption_low']:+,.0f} to {england['assumption_high']:+,.0f}"
-               + (f"; driven most by {england['drivers']}" if england["drivers"] else ""))
+    low, high = england["assumption_low"], england["assumption_high"]
+    # the headline is the scenario's own assumptions; the interval is over the accepted sets, which need
+    # not include them, so the headline may lie outside it: say which is which
+    outside = "" if low <= england["difference"] <= high else " (the scenario's own assumptions lie outside the sets')"
+    drivers = (f"; driven most by {england['drivers']}" if england["drivers"] else
+               f"; too few sets ({len(sets)}) to rank what drives it" if len(sets) < MIN_SETS_TO_RANK else
+               "; no assumption moves it across the sets")
+    click.echo(f"need ({whole}): {england['difference']:+,.0f} FCAs with the scenario's own assumptions; 95% interval "
+               f"over {len(sets)} accepted assumption sets and their replications {low:+,.0f} to {high:+,.0f}"
+               f"{outside}{drivers}")
     return table, per_set
 
 
