@@ -52,6 +52,7 @@ from cfc_sim.plan import (
     cfc_searches,
     check_areas,
     check_targets,
+    goes_live_within,
     joined,
     lowest_count,
     need_at,
@@ -154,7 +155,10 @@ def search_needs(config: ScenarioConfig, targets: Sequence[Target], rule: CapRul
     """Every area's CFC search (`plan.cfc_searches`, the plan's own) and CAP search, in step."""
     cfc.start(names)
     cap.start(names)
-    judged = check_targets(cfc, names, targets)
+    # an area not live within the run has no CFC metric: it takes its CAP number (below), so a need of
+    # only such areas is not refused for want of a CFC value, as a plan would be
+    judged = (check_targets(cfc, names, targets) if any(goes_live_within(config, n) for n in names)
+              else {name: [] for name in names})
     if not any(v == v for name in names for v in cap.series(name, 0, rule.series)):
         raise UserError(f"metric {rule.metric!r} has no CAP value in the CAP-only scenario (unknown metric, or "
                         "no CAP case closes before the horizon)", key="--cap-metric")
@@ -209,7 +213,7 @@ def plan_and_need(config: ScenarioConfig, targets: Sequence[Target], confidence:
                     on_run=cfc.on_run, keep_up=cfc.keep_up)  # paired runs: same months
     searched = search_needs(config, targets, rule, names, max_extra, cfc, cap, progress)
     plan = plan_areas(config, targets, confidence, areas=names, max_extra=max_extra, evaluator=cfc,
-                      on_area=on_area, needs=searched.cfc, evaluations=searched.evaluations)
+                      on_area=on_area, needs=searched.cfc, evaluations=searched.evaluations, judged=searched.judged)
     return plan, need_table(config, targets, confidence, rule, searched, cfc)
 
 

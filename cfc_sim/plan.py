@@ -492,6 +492,12 @@ def run_searches(searches: dict[Any, Generator[int, Any, Any]],
     return done
 
 
+def goes_live_within(config: ScenarioConfig, area: str) -> bool:
+    """Whether the area's planned go-live month is within the run (else it has no CFC metric to judge)."""
+    header, go_live = config.header, config.area(area).go_live
+    return (go_live.year - header.start.year) * 12 + go_live.month - header.start.month < header.horizon_months
+
+
 def estimated_need(config: ScenarioConfig, area: str) -> int:
     """Where the CFC search starts: readiness criterion 1's capacity at go-live, the FCAs the area's
     CFC demand needs in hours or slots (`readiness.required_fte`) with the `capacity_headroom`
@@ -582,7 +588,8 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
                scheduler: str | None = None, on_area: Callable[[list[dict]], None] = lambda rows: None,
                evaluator: Evaluator | None = None, progress: PlanProgress | None = None,
                needs: dict[str, list[float]] | None = None,
-               evaluations: dict[str, int] | None = None) -> pd.DataFrame:
+               evaluations: dict[str, int] | None = None,
+               judged: dict[str, list[Target]] | None = None) -> pd.DataFrame:
     """`plan.csv`: per area the smallest extra FCAs (none fewer than today's) with which the
     replications meet every target at once, keeping up, with the confidence; one row per area and
     target (and one for all of them), plus ALL rows. The addition is the need's CFC count
@@ -595,7 +602,7 @@ def plan_areas(config: ScenarioConfig, targets: Sequence[Target], confidence: fl
     check_areas(config, names, max_extra)
     evaluator = evaluator or Evaluator(config, cache, workers, scheduler)
     evaluator.start(names)
-    judged = check_targets(evaluator, names, targets)
+    judged = judged if judged is not None else check_targets(evaluator, names, targets)  # the need's, given
     if needs is None:
         asked: dict[str, set[int]] = {name: set() for name in names}
 

@@ -135,6 +135,29 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert manifest["scenario_name"] == _two_areas()["name"]  # so a report refuses another scenario's need
 
 
+def test_a_need_of_only_areas_not_live_within_the_run_takes_their_cap_numbers(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """docs/need.md: an area not live within the horizon takes its CAP number (difference 0, with a note);
+    a need of only such areas was refused for want of a CFC value, as a plain plan rightly is."""
+    data = _two_areas()
+    data["areas"][1]["go_live"] = "2028-01-01"  # after the 12-month horizon
+    scenario = tmp_path / "late.yaml"
+    scenario.write_text(yaml.safe_dump(data))
+    code, _, err = invoke(["plan", str(scenario), "--area", "Later", "--need", "--out", str(tmp_path / "n")], capsys)
+    assert code == 0, err
+    need = pd.read_csv(tmp_path / "n" / "need.csv").set_index("area")
+    later = need.loc["Later"]
+    assert later["difference"] == 0 and later["fcas_needed_cfc"] == later["fcas_needed_cap"]
+    assert "CAP rule used" in later["note"]
+    code, _, err = invoke(["plan", str(scenario), "--area", "Later", "--out", str(tmp_path / "p")], capsys)
+    assert code == 2 and "has no value in 'Later'" in err  # a plan without the need has nothing to plan
+    code, stdout, err = invoke(["plan", str(scenario), "--target", "cir_on_time_share>=0.1", "--out",
+                                str(tmp_path / "q")], capsys)
+    total = next(line for line in stdout.splitlines() if line.strip().startswith("ALL"))
+    assert code == 0 and "1 area(s) where the target cannot be judged (ignored)" in total
+    assert "not met within --max-extra" not in total and "+0 in total" in total
+    assert "cost_per_fte_day" not in total  # nothing to price
+
+
 def test_plan_need_with_five_replications_has_no_note_on_its_interval(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     scenario = tmp_path / "tiny.yaml"
     scenario.write_text(yaml.safe_dump(_two_areas()))

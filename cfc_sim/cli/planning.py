@@ -279,11 +279,16 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
                                           progress=progress)
     national = table[(table["area"] == NATIONAL) & (table["target"] == everything)].iloc[0]
     cost = national["annual_cost"]
-    priced = f", about £{cost:,.0f} a year" if cost > 0 else " (set workforce.cost_per_fte_day to price it)"
-    rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
-    missing = int(rows["extra_fte"].isna().sum())
-    unmet = f"; {missing} area(s) not met within --max-extra, not counted" if missing else ""
     total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
+    unpriced = not any(a.workforce.cost_per_fte_day > 0 for a in config.areas)
+    priced = (f", about £{cost:,.0f} a year" if cost > 0 else
+              " (set workforce.cost_per_fte_day to price it)" if total and unpriced else "")
+    rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
+    unjudged = rows["note"].astype(str).str.contains("target ignored|no target can be judged")
+    missing = int((rows["extra_fte"].isna() & ~unjudged).sum())
+    ignored = int((rows["extra_fte"].isna() & unjudged).sum())
+    unmet = (f"; {missing} area(s) not met within --max-extra, not counted" if missing else "") + (
+        f"; {ignored} area(s) where the target cannot be judged (ignored)" if ignored else "")
     click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
     return table, need_table
 
