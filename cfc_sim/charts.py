@@ -138,7 +138,7 @@ def worst_areas(bands: Bands, metric: str, areas: Sequence[str], count: int) -> 
 
 
 def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target,
-                  whole: str = "England") -> None:
+                  whole: str) -> None:
     """The monthly share of CIRs filed within target: median and 50/90% bands across replications, per
     area; with more than MAX_AREA_PANELS areas, England and the WORST_AREAS areas with the lowest share
     (every area is drawn by region in `region_lines_chart`)."""
@@ -222,7 +222,7 @@ def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]],
     plt.close(fig)
 
 
-def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Target, whole: str = "England") -> None:
+def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Target, whole: str) -> None:
     """National mean caseload per FCA and the unallocated queue over time."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2))
     band = _band(series, "caseload_mean", NATIONAL)
@@ -250,7 +250,7 @@ def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Tar
     plt.close(fig)
 
 
-def workforce_chart(series: Bands, months: list[str], path: Target, whole: str = "England") -> None:
+def workforce_chart(series: Bands, months: list[str], path: Target, whole: str) -> None:
     """National FCAs in post against establishment, vacancies, leavers and the CFC-trained share."""
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.2))
     for metric, colour, label in (("fte_in_post", BLUE, "FCAs in post"), ("establishment", GREY, "establishment")):
@@ -400,8 +400,8 @@ def difference_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None
     plt.close(fig)
 
 
-def compare_chart(table: pd.DataFrame, path: Path, labels: list[str], targets: dict[str, float] | None = None,
-                  where: str = "England") -> None:
+def compare_chart(table: pd.DataFrame, path: Path, labels: list[str], targets: dict[str, float] | None,
+                  where: str) -> None:
     """Each compared KPI: every run's mean as a point with its 95% interval, on an axis fitted to the
     values (not from zero), the target as a dashed line, and the paired difference from the first run
     in the panel's title. KPIs that are zero in every run are left out."""
@@ -591,14 +591,14 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
     plt.close(fig)
 
 
-def sensitivity_chart(indices: pd.DataFrame, method: str, path: Path, title: str) -> None:
+def sensitivity_chart(indices: pd.DataFrame, method: str, path: Path, title: str, whole: str) -> None:
     """Tornado-like bars per input, largest at the top: Morris mu* (sigma as markers) or Sobol total
     index ST with the first-order S1 overlaid, for England's CIR on-time share and for the mean over
     areas of the earliest-ready-month indices."""
 
     outputs = indices["output"].drop_duplicates()
     n_areas = int((outputs.str.startswith(READY_PREFIX) & (outputs != READY_MEAN)).sum())
-    panels = [(CIR_OUTPUT, "CIR on-time share (England)", "share of CIRs on time"),
+    panels = [(CIR_OUTPUT, f"CIR on-time share ({whole})", "share of CIRs on time"),
               (READY_MEAN, f"Earliest ready month (mean over {n_areas} area{'s' if n_areas != 1 else ''})",
                "months")]
     n_params = indices["param"].nunique()

@@ -29,10 +29,11 @@ ENGLAND_AREAS = frozenset({
 
 
 def whole_run_name(areas: Iterable[str]) -> str:
-    """What a run's `ALL` rows are, in words for a screen: "England" when every English court area is
-    modelled, else "the one area", "both areas" or "all N areas" (a run of two pilots is not England)."""
+    """What a run's `ALL` rows are, in words for a screen: "England" when the English court areas are
+    modelled, all and only them, else "the one area", "both areas" or "all N areas" (a run of two
+    pilots is not England)."""
     names = set(areas)
-    if ENGLAND_AREAS <= names:
+    if names == ENGLAND_AREAS:  # with a Welsh area too, the ALL rows are more than England
         return "England"
     return {1: "the one area", 2: "both areas"}.get(len(names), f"all {len(names)} areas")
 

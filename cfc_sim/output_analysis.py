@@ -49,11 +49,12 @@ def kpi_values(rows: Iterable[tuple[str, str, str, float]]) -> dict[str, np.ndar
     return {kpi: np.array(values, dtype=float) for kpi, values in found.items()}
 
 
-def kpi_label(kpi: str) -> str:
-    """A KPI key in words: 'CIRs within 8 working weeks (East London)' or the national label."""
+def kpi_label(kpi: str, whole: str = "all areas") -> str:
+    """A KPI key in words: 'CIRs within 8 working weeks (East London)', or with `whole` (what the ALL rows
+    are: `metric_catalogue.whole_run_name`) for a national KPI."""
     metric, _, area = kpi.partition("@")
     label = BY_NAME[metric].short if metric in BY_NAME else metric
-    return f"{label} ({area})" if area else f"{label} (England)"
+    return f"{label} ({area})" if area else f"{label} ({whole})"
 
 
 def _tolerance(kpi: str) -> float:
@@ -87,9 +88,9 @@ def _scale(kpi: str, values: np.ndarray) -> float:
     return 1.0 if _is_area(kpi) else abs(values.mean())
 
 
-def precision_note(replications, precision: float) -> str:  # type: ignore[no-untyped-def]
+def precision_note(replications, precision: float, whole: str = "all areas") -> str:  # type: ignore[no-untyped-def]
     """What `--reps auto` achieved, in one line: replications used, which KPIs it drove and the
-    widest relative half-width (naming its KPI)."""
+    widest relative half-width (naming its KPI; `whole`: what the ALL rows are)."""
     rows = replications[["area", "pathway", "metric", "value"]].itertuples(index=False, name=None)
     widths = relative_half_widths(kpi_values(rows))
     met = all(w <= precision for w in widths.values())
@@ -97,8 +98,8 @@ def precision_note(replications, precision: float) -> str:  # type: ignore[no-un
     areas = sum("@" in k for k in widths)
     worst = max(widths, key=lambda k: widths[k], default="")
     unit = "points" if _is_area(worst) else "of its mean"
-    widest = (f"{kpi_label(worst)} {widths[worst] * 100:.1f} points" if _is_area(worst)
-              else f"{kpi_label(worst)} {widths[worst]:.1%} {unit}") if worst else "none"
+    widest = (f"{kpi_label(worst, whole)} {widths[worst] * 100:.1f} points" if _is_area(worst)
+              else f"{kpi_label(worst, whole)} {widths[worst]:.1%} {unit}") if worst else "none"
     return (f"--reps auto: used {used} replications for {len(widths) - areas} national KPIs and the CIR on-time "
             f"share of {areas} area(s); widest 95% half-width: {widest} ({'within' if met else 'NOT within'} "
             f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")

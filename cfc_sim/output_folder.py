@@ -393,14 +393,20 @@ def retire(owner: Path, names: Sequence[str]) -> list[str]:
     marker = read_marker(owner)
     if marker is None:
         return []
-    gone = [name for name in names if name in marker["files"] and (Path(owner) / name).is_file()
-            and not (Path(owner) / name).is_symlink()]
+    gone = [name for name in names if name in marker["files"] and _plain_name(name)
+            and (Path(owner) / name).is_file() and not (Path(owner) / name).is_symlink()]
     for name in gone:
         with contextlib.suppress(FileNotFoundError):
             (Path(owner) / name).unlink()
     if gone:
         _write_marker(Path(owner), str(marker["kind"]), [f for f in marker["files"] if f not in gone])
     return gone
+
+
+def _plain_name(name: str) -> bool:
+    """A file name directly in the folder (no folder part, no '..'): a marker is read back from disk, so
+    a name in it could point anywhere."""
+    return bool(name) and "/" not in name and "\\" not in name and name not in (".", "..")
 
 
 def check_in_folder(owner: Path, path: Path) -> None:

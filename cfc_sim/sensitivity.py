@@ -40,7 +40,7 @@ from cfc_sim.calendar import SimCalendar
 from cfc_sim.errors import UserError
 from cfc_sim.executor import run_tasks
 from cfc_sim.experiment import run_scenario
-from cfc_sim.metric_catalogue import CIR_OUTPUT, NATIONAL, READY_MEAN, READY_PREFIX
+from cfc_sim.metric_catalogue import CIR_OUTPUT, NATIONAL, READY_MEAN, READY_PREFIX, whole_run_name
 from cfc_sim.output_folder import write_folder
 from cfc_sim.readiness_view import earliest_ready
 from cfc_sim.safe_text import csv_safe
@@ -285,6 +285,7 @@ class SensitivityResult:
     indices: pd.DataFrame
     runs: int
     reused: int
+    whole: str = "all areas"  # what the CIR output's ALL rows are (`metric_catalogue.whole_run_name`)
 
 
 def _month_index(labels: Sequence[str]) -> Callable[[str | None], int]:
@@ -339,7 +340,7 @@ def run_sensitivity(
     table = _design_table(points, [store.get(k) or {} for k in keys], method, len(params), chosen, to_month)
     indices = _indices(params, method, matrix, table, seed, chosen)
     return SensitivityResult(str(scenario), method, samples, reps, seed, list(params), chosen, table, indices,
-                             runs, reused)
+                             runs, reused, whole_run_name(a.name for a in base.areas))
 
 
 def _chosen_areas(base: ScenarioConfig, areas: Sequence[str] | None) -> list[str]:
@@ -422,6 +423,6 @@ def write_sensitivity(result: SensitivityResult, out: Path, title: str) -> Path:
     def fill(tmp: Path) -> None:
         csv_safe(result.indices).to_csv(tmp / "sensitivity.csv", index=False)
         csv_safe(result.design).to_csv(tmp / "design.csv", index=False)
-        sensitivity_chart(result.indices, result.method, tmp / "sensitivity.png", title)
+        sensitivity_chart(result.indices, result.method, tmp / "sensitivity.png", title, result.whole)
 
     return write_folder(Path(out), "sensitivity", fill)

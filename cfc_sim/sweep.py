@@ -167,15 +167,15 @@ def run_sweep(
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
     write_file(out / "sweep.csv", lambda tmp: csv_safe(table).to_csv(tmp, index=False), owner=out)
-    _tidy_earlier_grids(out, names, ["sweep.csv", "sweep.png", *extra_files], on_warning)
     return table
 
 
-def _tidy_earlier_grids(out: Path, names: Sequence[str], files: Sequence[str],
+def tidy_earlier_grids(out: Path, names: Sequence[str], files: Sequence[str],
                         on_warning: Callable[[str], None]) -> None:
-    """A sweep folder rerun with another grid: the tables and charts of the earlier grid (written by
-    cfc-sim, listed in the folder's marker) go, since they no longer match sweep.csv; its variants'
-    folders stay as the cache a later sweep reuses, and the warning names them."""
+    """After a sweep has written all its files (`files`; its variants: `names`), in a folder rerun with
+    another grid: the tables and charts of the earlier grid (written by cfc-sim, listed in the folder's
+    marker) go, since they no longer match sweep.csv; its variants' folders stay as the cache a later
+    sweep reuses, and the warning names them."""
     marker = read_marker(out) or {"files": []}
     retire(out, [f for f in marker["files"] if f not in files and f.endswith((".png", ".csv"))])
     earlier = sorted(p.name for p in out.iterdir() if p.is_dir() and p.name not in names and folder_kind(p) == "run")

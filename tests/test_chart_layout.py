@@ -98,7 +98,7 @@ def test_comparison_charts_keep_legends_off_the_data(folder: Path, figures: list
 
     run = read_results(folder)
     table = compare_frame([run, run], ["first", "second"])
-    compare_chart(table, tmp_path / "c.png", ["first", "second"], {"cir_on_time_share": 0.9})
+    compare_chart(table, tmp_path / "c.png", ["first", "second"], {"cir_on_time_share": 0.9}, "England")
     frame = pd.DataFrame({"area": ["Dorset", "Dorset", "Wiltshire & Swindon", "Wiltshire & Swindon"],
                           "run": ["first", "second"] * 2, "mean": [0.95, 0.9, 0.8, 0.85],
                           "low": [0.9, 0.85, 0.7, 0.75], "high": [1.0, 0.95, 0.9, 0.95]})
@@ -117,7 +117,7 @@ def test_sensitivity_and_sweep_charts_stay_readable(figures: list[plt.Figure], t
         for k, param in enumerate(("defaults.workforce.caseload_cap", "defaults.workforce.annual_turnover")):
             rows.append({"output": output, "param": param, "method": "morris", "mu_star": 0.00064 + k * 1e-5,
                          "mu_star_conf": 0.0009, "sigma": 0.0009, "rank": k + 1})
-    sensitivity_chart(pd.DataFrame(rows), "morris", tmp_path / "s.png", "tiny effects")  # 0.0006: long labels
+    sensitivity_chart(pd.DataFrame(rows), "morris", tmp_path / "s.png", "tiny effects", "England")  # 0.0006: long
     sweep = pd.DataFrame([{"variant": f"v{i}", "cap": cap, "turnover": t, "area": "ALL", "pathway": "all",
                            "metric": "cir_on_time_share", "mean": 0.95, "ci_low": 0.7, "ci_high": 1.0, "n_reps": 2}
                           for i, (cap, t) in enumerate(itertools.product((16, 20), (0.1, 0.2)))])

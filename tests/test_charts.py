@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from cfc_sim.charts import MAX_AREA_PANELS, Bands, draw_run_charts, regions_of, worst_areas
+from cfc_sim.metric_catalogue import whole_run_name
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MONTHS = [f"2027-{m:02d}" for m in range(1, 13)]
@@ -99,6 +100,6 @@ def test_a_large_run_fan_chart_has_england_and_the_worst_areas_only(tmp_path: Pa
     monkeypatch.setattr(plt.Figure, "savefig", spy)
     result = _result(MAX_AREA_PANELS + 8)
     areas = [a.name for a in result.config.areas]
-    charts.cir_fan_chart(Bands(result.timeseries), areas, MONTHS, 0.9, tmp_path / "fan.png")
-    assert titles[-1] == ["England", *[f"Area {i:02d}" for i in range(19, 19 - charts.WORST_AREAS, -1)]]
+    charts.cir_fan_chart(Bands(result.timeseries), areas, MONTHS, 0.9, tmp_path / "fan.png", whole_run_name(areas))
+    assert titles[-1] == ["All 20 areas", *[f"Area {i:02d}" for i in range(19, 19 - charts.WORST_AREAS, -1)]]
 

@@ -55,6 +55,23 @@ def test_the_work_clock_acts_at_the_end_of_the_day_in_request_order() -> None:
 
 
 
+def test_the_exact_clock_times_a_request_from_simpys_own_clock_whatever_day_the_caller_passes() -> None:
+    """An FCA's hours pass the day they know (`at_now`): an application's drawn day may be a rounding
+    away from SimPy's clock. The day-step clock rounds to the day's end; the exact clock (step 0) must
+    time its event from SimPy's clock, not from the caller's day."""
+    env = simpy.Environment()
+    clock = WorkClock(env, step_days=0.0)
+    seen: list[float] = []
+
+    def later() -> None:
+        yield env.timeout(2.0)
+        clock.at_now(5.0, lambda arg: seen.append(env.now), None, now=1.0)  # a caller's stale day
+
+    env.process(later())
+    env.run(until=10)
+    assert seen == [5.0]  # from the caller's day 1.0 it would have fired at 2.0 + 4.0 = 6.0
+
+
 def test_a_job_finishing_mid_day_stops_sharing_hours_at_once() -> None:
     """b (0.5 h) ends at 0.5 days; from then a (1.4 h) has all 2 h/day and ends at 0.95, so both are
     recognised at the end of day 1. Had b kept its share until the day's end, a would end on day 2."""

@@ -71,7 +71,7 @@ def test_the_all_rows_are_called_england_only_when_every_english_court_area_is_m
     for name in ("national-rollout.yaml", "national-baseline.yaml"):
         assert {a.name for a in cfc_sim.load_scenario(scenarios / name).areas} == ENGLAND_AREAS
     assert whole_run_name(ENGLAND_AREAS) == "England"
-    assert whole_run_name([*ENGLAND_AREAS, "Gwent"]) == "England"
+    assert whole_run_name([*ENGLAND_AREAS, "Gwent"]) == "all 41 areas"  # England and a Welsh area
     assert whole_run_name(sorted(ENGLAND_AREAS)[:39]) == "all 39 areas"
     assert whole_run_name(["Dorset", "Wiltshire & Swindon"]) == "both areas"
     assert whole_run_name(["South East Wales"]) == "the one area"

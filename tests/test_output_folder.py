@@ -378,3 +378,31 @@ def test_out_onto_an_existing_folder_is_refused_unless_overwrite(argv: list[str]
     assert _snapshot(out) == before  # byte-identical
     code, _, err = invoke([*filled, "--out", str(out), "--overwrite"], capsys)
     assert code == 0, err
+
+
+def test_retire_removes_only_plain_names_its_marker_lists(tmp_path: Path) -> None:
+    """A marker is read back from disk: a name with a folder part or '..', or a symlink, is never
+    followed out of the folder, and a file the marker does not list is never removed."""
+    import json
+    import os
+
+    from cfc_sim.output_folder import open_folder, retire, write_file
+
+    folder = open_folder(tmp_path / "sweep", "sweep")
+    write_file(folder / "old.png", lambda tmp: tmp.write_bytes(b"x"), owner=folder)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.csv").write_text("mine")
+    (tmp_path / "above.csv").write_text("mine")
+    os.symlink(outside, folder / "data")
+    os.symlink(outside / "keep.csv", folder / "link.csv")
+    (folder / "users.png").write_text("mine")
+    marker = folder / ".cfc-sim-output"
+    body = json.loads(marker.read_text())
+    body["files"] += ["data/keep.csv", "../above.csv", "link.csv"]
+    marker.write_text(json.dumps(body))
+    gone = retire(folder, ["old.png", "data/keep.csv", "../above.csv", "link.csv", "users.png"])
+    assert gone == ["old.png"] and not (folder / "old.png").exists()
+    assert (outside / "keep.csv").read_text() == "mine" and (tmp_path / "above.csv").read_text() == "mine"
+    assert (folder / "users.png").read_text() == "mine" and (folder / "link.csv").is_symlink()
+    assert "old.png" not in json.loads(marker.read_text())["files"]

@@ -720,3 +720,22 @@ def test_report_out_in_a_format_it_is_not_written_in_is_refused(name: str, folde
         code, _, err = invoke([*argv, "--out", str(tmp_path / name)], capsys)
         assert code == 2 and "--out" in err and ".html" in err and "Traceback" not in err
         assert not (tmp_path / name).exists()
+
+
+def test_the_board_page_of_two_area_runs_is_not_called_england(folder: Path, result: RunResult,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison page's heading, KPI column and chart title name what the ALL rows are."""
+    import cfc_sim.charts
+    from cfc_sim.report.comparison import render_comparison
+
+    titles: list[str] = []
+    real = cfc_sim.charts.compare_chart
+
+    def spy(table, path, labels, targets, where):  # type: ignore[no-untyped-def]
+        titles.append(where)
+        return real(table, path, labels, targets, where)
+
+    monkeypatch.setattr(cfc_sim.charts, "compare_chart", spy)
+    page = render_comparison([result, result], ["a", "b"], [folder, folder])
+    assert "Headline figures for both areas, side by side" in page and "Measure (both areas, whole run)" in page
+    assert titles == ["both areas"] and "for England" not in page

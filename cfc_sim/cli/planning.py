@@ -68,7 +68,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     from cfc_sim.output_folder import write_file
     from cfc_sim.results import slug
     from cfc_sim.scenario.variants import parse_setting
-    from cfc_sim.sweep import run_sweep
+    from cfc_sim.sweep import run_sweep, tidy_earlier_grids
     from cfc_sim.sweep_view import NOT_LIVE, metric_view, where_label
 
     parsed = [parse_setting(s) for s in settings]
@@ -101,6 +101,8 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
             sweep_chart(table, keys, metric, tmp, area, start=start, run_areas=names)
 
         write_file(folder / name, draw, owner=folder)
+    tidy_earlier_grids(folder, list(dict.fromkeys(table["variant"])), ["sweep.csv", "sweep.png", *charts.values()],
+                       lambda message: click.echo(f"warning: {terminal_text(message)}", err=True))
     shown = BY_NAME.get(metric)
     for area in (NATIONAL, *areas):
         view = metric_view(table, keys, metric, area, base.header.start)
@@ -443,7 +445,7 @@ def _print_sensitivity(result) -> None:  # type: ignore[no-untyped-def]
     click.echo(f"{result.method}: {len(result.params)} inputs, {points} design points x {result.reps} replications "
                f"(seed {result.seed}; {result.runs} run, {result.reused} reused or repeated)")
     indices = result.indices
-    headings = {CIR_OUTPUT: "CIR on-time share (England)",
+    headings = {CIR_OUTPUT: f"CIR on-time share ({result.whole})",
                 READY_MEAN: f"earliest ready month, mean over {len(result.areas)} area(s)"}
     console = Console(width=160)
     for output, heading in headings.items():

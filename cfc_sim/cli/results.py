@@ -175,8 +175,9 @@ def _warn_not_comparable(runs: list, labels: list[str], area: str) -> None:
 
             click.echo(terminal_text(
                 f"warning: {label} and {labels[0]} model different areas (only in {label}: {listed(mine - first)}; "
-                f"only in {labels[0]}: {listed(first - mine)}): England's figures are of different areas, so their "
-                "differences compare populations, not scenarios (compare one area with --area)"), err=True)
+                f"only in {labels[0]}: {listed(first - mine)}): the figures of all areas together are of different "
+                "areas, so their differences compare populations, not scenarios (compare one area with --area)"),
+                err=True)
 
 
 def _print_comparison(table, labels: list[str], first, where: str) -> None:  # type: ignore[no-untyped-def]
@@ -245,10 +246,11 @@ NOT_REPORT_FORMATS = (".pdf", ".doc", ".docx", ".odt", ".ppt", ".pptx", ".xls", 
                       ".png", ".jpg", ".jpeg", ".svg")
 
 
-def _refuse_other_format(out: str | None, written_as: str) -> None:
-    if out is not None and not Path(out).is_dir() and Path(out).suffix.lower() in NOT_REPORT_FORMATS:
+def _refuse_other_format(out: str | None, written_as: str, files: str, also: tuple[str, ...] = ()) -> None:
+    """Refuse an --out that names a file of a format the report is not written in (`also`: more of them)."""
+    if out is not None and not Path(out).is_dir() and Path(out).suffix.lower() in (*NOT_REPORT_FORMATS, *also):
         raise UserError(f"the report is written {written_as}, not as {Path(out).suffix.lower()} (got {out!r}); "
-                        "give a folder, or a file name ending in .html", key="--out")
+                        f"give a folder, or a file name ending in {files}", key="--out")
 
 
 def _comparison_report(sources: list[Path], out: str | None) -> None:
@@ -257,7 +259,8 @@ def _comparison_report(sources: list[Path], out: str | None) -> None:
     from cfc_sim.report.comparison import write_comparison
     from cfc_sim.results_reader import read_results
 
-    _refuse_other_format(out, "as one HTML page (FILE.html, or comparison.html in a folder)")
+    _refuse_other_format(out, "as one HTML page (FILE.html, or comparison.html in a folder)", ".html",
+                         also=(".xlsx",))
     target = Path(out) if out else default_out("comparison")
     as_file = out is not None and not target.is_dir() and target.suffix.lower() in (".html", ".htm")
     runs = [read_results(r) for r in sources]
@@ -283,7 +286,8 @@ def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None,
     from cfc_sim.report import write_html, write_xlsx
     from cfc_sim.results_reader import check_need_matches, read_need, read_results
 
-    _refuse_other_format(out, "as report.html and report.xlsx in a folder, or as one .html or .xlsx file")
+    _refuse_other_format(out, "as report.html and report.xlsx in a folder, or as one .html or .xlsx file",
+                         ".html or .xlsx")
     suffixes = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
     target = Path(out) if out else source
     as_file = out is not None and not target.is_dir() and target.suffix.lower() in suffixes

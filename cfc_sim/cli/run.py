@@ -83,9 +83,10 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     stage.done()
     _print_headline(result, folder)
     if auto:
+        from cfc_sim.metric_catalogue import whole_run_name
         from cfc_sim.output_analysis import precision_note
 
-        click.echo(precision_note(result.replications, precision))
+        click.echo(precision_note(result.replications, precision, whole_run_name(a.name for a in config.areas)))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"results: {folder}")

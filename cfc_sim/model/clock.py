@@ -51,10 +51,12 @@ class WorkClock:
 
     def at_now(self, day: float, callback: Callable[[Any], None], arg: Any, now: float) -> None:
         """`at`, for a caller that already knows the day it is (`now`: SimPy's clock is a Python
-        property, and an FCA's hours ask the clock at almost every change)."""
+        property, and an FCA's hours ask the clock at almost every change). `now` may be the caller's
+        own day, a rounding away from SimPy's (an application's drawn day): the day's end it asks for
+        is the same, and the exact clock (step 0) times its event from SimPy's own clock."""
         step = self.step_days
         if step <= 0:
-            event = Timeout(self.env, max(0.0, day - now), (callback, arg))
+            event = Timeout(self.env, max(0.0, day - self.env.now), (callback, arg))
             event.callbacks.append(_run_exact)
             return
         slot = max(math.ceil(day / step - EPS_DAYS), math.ceil(now / step - EPS_DAYS)) * step

@@ -234,8 +234,8 @@ def _areas_warning(runs: Sequence[RunResult], labels: Sequence[str]) -> str:
     if differ:
         parts.append('<p class="warning" id="different-areas"><strong>The runs model different areas</strong> ('
                      + html.escape(", ".join(differ)) + f" against {html.escape(labels[0])}): the headline figures "
-                     "for England below add up different areas, so their differences compare populations, not "
-                     "scenarios. Compare the areas both runs have, in the side-by-side table.</p>")
+                     "for all areas together below add up different areas, so their differences compare populations, "
+                     "not scenarios. Compare the areas both runs have, in the side-by-side table.</p>")
     if longer:
         parts.append('<p class="warning" id="different-periods"><strong>The runs cover different months</strong> ('
                      + html.escape(", ".join(longer)) + f" against {html.escape(labels[0])}): counts, averages and "
@@ -397,7 +397,7 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
     frame = pd.DataFrame([{"area": r.area, "run": labels[i], "mean": c.on_time[0], "low": c.on_time[1],
                            "high": c.on_time[2]} for r in rows for i, c in enumerate(r.runs) if c is not None],
                          columns=["area", "run", "mean", "low", "high"])
-    kpi_chart = _png(lambda p: compare_chart(table, p, list(labels), {k: v for k, (v, _) in targets.items()}))
+    kpi_chart = _png(lambda p: compare_chart(table, p, list(labels), {k: v for k, (v, _) in targets.items()}, whole))
     diff_chart = _png(lambda p: difference_chart(table, p, list(labels)))
     area_chart = _png(lambda p: area_comparison_chart(frame, list(labels), targets["cir_on_time_share"][0],
                                                       moved, p))
@@ -408,7 +408,7 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
                if all_paired else
                "Some runs have a different seed or model different areas, so their differences are estimated from "
                "independent samples (Welch's interval): wider than a paired comparison. Rerun with the same seed "
-               "to pair them; over different areas England's figures are of different populations.")
+               "to pair them; over different areas the figures of all areas together are of different populations.")
     title = "Scenario comparison: " + " vs ".join(labels)
     reps = sorted({int(r.manifest.get("replications", 0)) for r in runs})
     parts = [

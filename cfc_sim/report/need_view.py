@@ -159,7 +159,7 @@ def _drivers(need: pd.DataFrame) -> str:
     row = need.iloc[0]
     drivers = row["drivers"] if _has(need, "drivers") else None
     if isinstance(drivers, str) and drivers.strip():
-        return (f'<p class="note"><strong>What drives it most</strong> (rank correlation of England\'s need with '
+        return (f'<p class="note"><strong>What drives it most</strong> (rank correlation of the total need with '
                 f"each assumption across the accepted sets): {html.escape(drivers)}.</p>")
     sets = pd.to_numeric(row["assumption_sets"], errors="coerce") if _has(need, "assumption_sets") else None
     if sets is not None and sets == sets and sets > 0:
