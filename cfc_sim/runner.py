@@ -72,11 +72,11 @@ def _run(config: ScenarioConfig, folder: Path, pool: WorkerPool | None, *, worke
     else:
         result = run_scenario(config, workers=workers, scheduler=scheduler, trace=trace, progress=progress,
                               on_stage=stage, pool=pool)
-    from cfc_sim.scenario.checks import staffing_notes
+    from cfc_sim.scenario.checks import scenario_notes
 
     # values that are valid but probably not meant (e.g. turnover 4 for 4%), as `run` noted at its
     # start, then the drift check: the report shows a run's warnings to readers who never saw the terminal
-    result.manifest["warnings"] = [*staffing_notes(list(result.config.areas)),
+    result.manifest["warnings"] = [*scenario_notes(result.config),
                                    *transient_warnings(result.timeseries, result.config)]
     from cfc_sim.charts import draw_run_charts
     from cfc_sim.results import write_results

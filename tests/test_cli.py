@@ -177,6 +177,28 @@ def test_validate_notes_an_establishment_below_the_fcas_in_post(tmp_path: Path,
     assert code == 0 and "note: Dorset: annual_turnover 4 is 400% a year" in out
 
 
+def test_validate_notes_readiness_rates_as_percentages_and_interventions_after_the_horizon(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Valid but surely not meant: notes, exit 0; an intervention on the start's state is refused."""
+    variant = tmp_path / "v.yaml"
+    base = REPO / "scenarios" / "example-small.yaml"
+    variant.write_text(f"schema: 1\nname: v\nextends: {base}\nhorizon_months: 6\n"
+                       "readiness: {max_turnover_12m: 18, capacity_headroom: 3}\n"
+                       "interventions:\n  - at: 2029-01-01\n    area: Dorset\n    set: {workforce.establishment: 30}\n",
+                       encoding="utf-8")
+    code, out, err = invoke(["validate", str(variant)], capsys)
+    assert code == 0, err
+    assert "readiness.max_turnover_12m 18 is 1800% a year" in out and "capacity_headroom 3" in out
+    assert "1 intervention(s) dated on or after the horizon's end 2026-10-01 never take effect" in out
+    variant.write_text(f"schema: 1\nname: v\nextends: {base}\ninterventions:\n  - at: 2027-01-01\n"
+                       "    area: Dorset\n    set: {initial_state.open_cases_per_weekly_application: 90}\n"
+                       "  - at: 2027-01-01\n    area: Dorset\n    set: {workforce.hire_sucess: 0.9}\n",
+                       encoding="utf-8")
+    code, _, err = invoke(["validate", str(variant)], capsys)
+    assert code == 2 and "initial_state.open_cases_per_weekly_application: is the state at the start" in err
+    assert "did you mean 'workforce.hire_success'" in err  # a misspelt intervention key gets the closest keys
+
+
 def test_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = invoke(["frobnicate"], capsys)
     assert code == 2

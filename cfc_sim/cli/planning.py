@@ -121,7 +121,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
 @click.option("--target", "targets", multiple=True, metavar="METRIC>=X|METRIC<=X",
               help="Per-area target, e.g. cir_on_time_share>=0.9; METRIC@cap or METRIC@cfc for one pathway. "
                    "Repeat for several: all must hold at once (default: the scenario's CIR on-time target).")
-@click.option("--confidence", type=click.FloatRange(0, 1), default=None,
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True), default=None,
               help="Probability across replications of meeting the targets "
                    "(default: readiness.performance_confidence).")
 @click.option("--need", is_flag=True,

@@ -54,9 +54,9 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
     folder = check_folder(Path(out) if out else default_out(config.name), "run", overwrite=overwrite)
     planned = config.with_run_options(replications=max_reps) if auto else config
     workers = auto_workers(planned) if workers == "auto" else int(workers)
-    from cfc_sim.scenario.checks import staffing_notes
+    from cfc_sim.scenario.checks import scenario_notes
 
-    notes = staffing_notes(list(config.areas))  # also among the run's warnings, for the report
+    notes = scenario_notes(config)  # also among the run's warnings, for the report
     for note in notes:
         click.echo(terminal_text(f"note: {note}"), err=True)
     notice = work_notice(planned, workers)
@@ -136,7 +136,7 @@ AT_RISK_SHOWN = 10  # the worst areas listed in the terminal; the report lists e
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def validate(scenarios: tuple[str, ...]) -> None:
     """Check scenario files without running them; print every problem with its key path."""
-    from cfc_sim.scenario.checks import staffing_notes
+    from cfc_sim.scenario.checks import scenario_notes
     from cfc_sim.scenario.loading import load_scenario
 
     failed = False
@@ -150,7 +150,7 @@ def validate(scenarios: tuple[str, ...]) -> None:
             continue
         click.echo(f"{path}: valid ({len(config.areas)} areas, {config.header.horizon_months} months, "
                    f"{config.replications} replications)")
-        for note in staffing_notes(list(config.areas)):
+        for note in scenario_notes(config):
             click.echo(terminal_text(f"  note: {note}"))
     if failed:
         click.get_current_context().exit(2)

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cfc_sim.calendar import add_months
 from cfc_sim.errors import UserError
 from cfc_sim.scenario.error_paths import MISSING_HERE, describe, display_path, pydantic_problems
 from cfc_sim.scenario.files import MAX_SNAPSHOT_BYTES, InputFileError, read_capped
@@ -28,6 +29,7 @@ from cfc_sim.scenario.schema import (
     MAX_APPLICATIONS_PER_WEEK,
     AreaConfig,
     Intervention,
+    ScenarioConfig,
     UncertaintyConfig,
     thaw,
 )
@@ -240,6 +242,11 @@ def validate_interventions(
         changed = copy.deepcopy(current[intervention.area])
         bad_key = False
         for key, value in thaw(intervention.set).items():
+            if key.split(".")[0] == "initial_state" or key.endswith("_at_start"):
+                problems.append((f"{prefix}.set.{key}", "is the state at the start of the run: an intervention "
+                                 "changes what happens from its date, so it cannot change this"))
+                bad_key = True
+                continue
             try:
                 set_area_value(changed, key, value)
             except KeyProblem as exc:
@@ -343,6 +350,27 @@ def validate_uncertainty(raw: Any, areas: list[AreaConfig], declared: set[str],
     if problems or not areas or not complete:
         return config, problems
     return config, _check_draws(config, areas)
+
+
+def scenario_notes(config: ScenarioConfig) -> list[str]:
+    """Valid but probably not meant (`validate` and `run` print them; a run keeps them among its
+    warnings): the areas' `staffing_notes`, readiness thresholds written as percentages, and
+    interventions dated after the horizon (they never take effect: a shorter variant of a longer
+    scenario may mean it)."""
+    notes = staffing_notes(list(config.areas))
+    rules = config.header.readiness
+    if rules.max_turnover_12m > 1:  # a rate, not a share (it may pass 1), so not refused: 18 is surely 18%
+        notes.append(f"readiness.max_turnover_12m {rules.max_turnover_12m:g} is {rules.max_turnover_12m:.0%} a year "
+                     "(a rate is written as a fraction: 0.18 for 18%)")
+    if rules.capacity_headroom >= 2:
+        notes.append(f"readiness.capacity_headroom {rules.capacity_headroom:g} asks for {rules.capacity_headroom:g} "
+                     "times the FCAs the demand needs (1.1 is 10% headroom)")
+    end = add_months(config.header.start, config.header.horizon_months)
+    late = [i for i in config.interventions if i.at >= end]
+    if late:
+        notes.append(f"{len(late)} intervention(s) dated on or after the horizon's end {end} never take effect: "
+                     + ", ".join(f"{i.area} at {i.at}" for i in late[:4]) + (", ..." if len(late) > 4 else ""))
+    return notes
 
 
 def staffing_notes(areas: list[AreaConfig]) -> list[str]:
