@@ -324,6 +324,10 @@ class Evaluator:
             self.prefetch([(area, extra)])
         return self._memo[(area, extra)]
 
+    def evaluated(self, area: str) -> list[int]:
+        """The additions evaluated so far for the area, in order."""
+        return sorted(extra for name, extra in self._memo if name == area)
+
     def series(self, area: str, extra: int, key: str) -> list[float]:
         """One `pathway/metric` series (all NaN if no replication produced it)."""
         return self.values(area, extra).get(key, [math.nan] * self.config.replications)
@@ -531,6 +535,23 @@ def check_targets(evaluator: Evaluator, names: Sequence[str], targets: Sequence[
     return judged
 
 
+def _mean(values: Sequence[float]) -> float:
+    defined = [v for v in values if v == v]
+    return sum(defined) / len(defined) if defined else math.nan
+
+
+def _flat_hint(target: Target, before: float, most: float, fewer: int, extra: int) -> str:
+    """When going from +`fewer` to +`extra` FCAs closed less than a tenth of the gap to the target:
+    more FCAs will not meet it (a raised --max-extra would only run longer), something else limits it."""
+    gap = target.value - before
+    if before != before or most != most or gap == 0 or (gap > 0) != (target.op == ">="):
+        return ""
+    if (most - before) / gap >= 0.1:
+        return ""
+    return (f"; more FCAs barely move it (mean {before:.3g} at +{fewer}, {most:.3g} at +{extra}): "
+            "something other than FCAs limits it")
+
+
 def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int, targets: Sequence[Target],
           judged: Sequence[Target], confidence: float, evaluations: int) -> list[dict[str, Any]]:
     """plan.csv rows of one area: one per target, then (for several) one for all of them at once."""
@@ -549,8 +570,12 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
         defined = [v for v in values if v == v]
         mean = sum(defined) / len(defined) if defined else math.nan
         probability = sum(target.met(v) for v in values) / len(values)
+        note = found if probability < confidence else ""
+        if note and chosen > 0:  # against the last addition evaluated at half of it or less (today's at worst)
+            half = max([e for e in evaluator.evaluated(area.name) if 0 <= e <= chosen // 2], default=0)
+            note += _flat_hint(target, _mean(evaluator.series(area.name, half, target.series)), mean, half, chosen)
         rows.append({**base, "target": str(target), "achieved_mean": mean, "achieved_probability": probability,
-                     "note": found if probability < confidence else ""})
+                     "note": note})
     if len(targets) > 1:
         flags = evaluator.met(area.name, chosen, judged) if judged else []
         rows.append({**base, "target": joined(targets), "achieved_mean": math.nan,

@@ -446,3 +446,15 @@ def test_ctrl_c_during_a_plan_says_the_finished_evaluations_are_cached(tmp_path,
     scenario.write_text(yaml.safe_dump(_two_areas()))
     code, _, err = invoke(["plan", str(scenario), "--out", str(tmp_path / "plan")], capsys)
     assert code == 130 and "cached in" in err and "reuses them" in err and not (tmp_path / "plan").exists()
+
+
+def test_a_target_more_fcas_barely_move_says_so_rather_than_ask_for_a_larger_search() -> None:
+    """A planner told only 'not met within +40' raises --max-extra; when +14 to +40 closed under a
+    tenth of the gap, the note says something other than FCAs limits it."""
+    from cfc_sim.plan import _flat_hint
+
+    seen = Target.parse("children_seen_share@cfc>=0.95")
+    assert "barely move it (mean 0.815 at +14, 0.817 at +40)" in _flat_hint(seen, 0.815, 0.817, 14, 40)
+    assert _flat_hint(seen, 0.70, 0.85, 14, 40) == ""  # more FCAs still help: no hint
+    assert _flat_hint(Target.parse("cir_working_days_mean<=40"), 55.0, 54.5, 0, 30).startswith("; more FCAs")
+    assert _flat_hint(seen, float("nan"), 0.8, 0, 30) == ""
