@@ -387,10 +387,13 @@ def read_need(path: Path) -> Any:
     return frame
 
 
-def check_need_matches(need: Any, need_path: Path, run_name: str, run_areas: list[str]) -> None:
+def check_need_matches(need: Any, need_path: Path, run_name: str, run_areas: list[str],
+                       run_fcas: dict[str, float] | None = None) -> None:
     """Refuse a need that is not this run's scenario's, or not of all its areas: the plan folder's
     manifest names its scenario (folders written before it did are judged by their areas), and a plan
-    of some areas totals only those, so a report cannot show, say, one area's need as England's."""
+    of some areas totals only those, so a report cannot show, say, one area's need as England's. A
+    variant that keeps its base's name is told apart by the FCAs in post the need started from
+    (`run_fcas`)."""
     from cfc_sim.metric_catalogue import NATIONAL
 
     path = Path(need_path)
@@ -410,6 +413,14 @@ def check_need_matches(need: Any, need_path: Path, run_name: str, run_areas: lis
         raise UserError(f"is the FCA need of {len(planned_areas)} of this run's {len(run_areas)} areas (a plan with "
                         "--area): its total is not England's need; give a `cfc-sim plan --need` of every area",
                         file=str(path))
+    if run_fcas and "fte_now" in need.columns:
+        import pandas as pd
+
+        for area, now in zip(need["area"].astype(str), pd.to_numeric(need["fte_now"], errors="coerce"), strict=True):
+            if area in run_fcas and now == now and abs(float(now) - run_fcas[area]) > 1e-9:
+                raise UserError(f"was planned from {float(now):g} FCAs in post in {clean_text(area)}, where this run "
+                                f"has {run_fcas[area]:g}: it is the FCA need of another version of the scenario "
+                                "(same name, other staffing); plan the run's own scenario", file=str(path))
 
 
 def chart_files(folder: Path) -> list[Path]:

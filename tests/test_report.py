@@ -327,9 +327,9 @@ def _need_folder(tmp_path: Path, rows: str) -> Path:
 def test_cli_report_shows_the_fca_need_of_a_plan(folder: Path, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     openpyxl = pytest.importorskip("openpyxl")
-    plan = _need_folder(tmp_path, "ALL,6,9,7,2,1,4,0.8,cir_on_time_share>=0.9,wait,\n"
-                                  "Dorset,3,5,3,2,1,3,0.8,cir_on_time_share>=0.9,wait,<b>odd</b>\n"
-                                  "Wiltshire & Swindon,3,4,4,0,0,1,0.8,cir_on_time_share>=0.9,wait,\n")
+    plan = _need_folder(tmp_path, "ALL,46,9,7,2,1,4,0.8,cir_on_time_share>=0.9,wait,\n"
+                                  "Dorset,26,5,3,2,1,3,0.8,cir_on_time_share>=0.9,wait,<b>odd</b>\n"
+                                  "Wiltshire & Swindon,20,4,4,0,0,1,0.8,cir_on_time_share>=0.9,wait,\n")
     out = tmp_path / "board"
     code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(out)], capsys)
     assert code == 0, err
@@ -379,29 +379,36 @@ def test_cli_report_refuses_another_scenarios_need(folder: Path, tmp_path: Path,
 
     header = ("area,fte_now,fcas_needed_cfc,fcas_needed_cap,difference,ci_low,ci_high,confidence,cfc_rule,cap_rule,"
               "note\n")
-    rows = "ALL,6,9,7,2,1,4,0.8,r,w,\nEssex,3,5,3,2,1,3,0.8,r,w,\n"
+    rows = "ALL,46,9,7,2,1,4,0.8,r,w,\nEssex,3,5,3,2,1,3,0.8,r,w,\n"
     plan = _need_folder(tmp_path, rows)
     code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(tmp_path / "r.html")], capsys)
     assert code == 2 and "Essex" in err and "another scenario" in err and "Traceback" not in err
-    same_areas = "ALL,6,9,7,2,1,4,0.8,r,w,\nDorset,3,5,3,2,1,3,0.8,r,w,\n"
+    same_areas = "ALL,46,9,7,2,1,4,0.8,r,w,\nDorset,26,5,3,2,1,3,0.8,r,w,\n"
     other = write_folder(tmp_path / "other-plan", "plan",
                          lambda tmp: (tmp / "need.csv").write_text(header + same_areas, encoding="utf-8"),
                          details={"scenario_name": "national-rollout"})
     code, _, err = invoke(["report", str(folder), "--need", str(other), "--out", str(tmp_path / "r.html")], capsys)
     assert code == 2 and "'national-rollout'" in err and "'example-small'" in err
     assert not (tmp_path / "r.html").exists()
-    some = "ALL,3,5,3,2,1,3,0.8,r,w,\nDorset,3,5,3,2,1,3,0.8,r,w,\n"  # a plan with --area Dorset: ALL is Dorset's
+    some = "ALL,26,5,3,2,1,3,0.8,r,w,\nDorset,26,5,3,2,1,3,0.8,r,w,\n"  # a plan with --area Dorset: ALL is Dorset's
     partial = write_folder(tmp_path / "partial-plan", "plan",
                            lambda tmp: (tmp / "need.csv").write_text(header + some, encoding="utf-8"),
                            details={"scenario_name": "example-small"})
     code, _, err = invoke(["report", str(folder), "--need", str(partial), "--out", str(tmp_path / "r.html")], capsys)
     assert code == 2 and "1 of this run's 2 areas" in err
-    both = same_areas + "Wiltshire & Swindon,3,4,4,0,0,1,0.8,r,w,\n"
+    both = same_areas + "Wiltshire & Swindon,20,4,4,0,0,1,0.8,r,w,\n"
     mine = write_folder(tmp_path / "my-plan", "plan",
                         lambda tmp: (tmp / "need.csv").write_text(header + both, encoding="utf-8"),
                         details={"scenario_name": "example-small"})
     code, _, err = invoke(["report", str(folder), "--need", str(mine), "--out", str(tmp_path / "r.html")], capsys)
     assert code == 0, err
+    # a variant that kept the base's name but has other staffing (a trial's "noname" variant: 28 in Dorset)
+    other_staff = both.replace("Dorset,26,", "Dorset,28,")
+    variant = write_folder(tmp_path / "variant-plan", "plan",
+                           lambda tmp: (tmp / "need.csv").write_text(header + other_staff, encoding="utf-8"),
+                           details={"scenario_name": "example-small"})
+    code, _, err = invoke(["report", str(folder), "--need", str(variant), "--out", str(tmp_path / "r2.html")], capsys)
+    assert code == 2 and "28 FCAs in post in Dorset, where this run has 26" in err
 
 
 def test_workbook_areas_sheet_one_row_per_area_with_real_dates(risky: Path, tmp_path: Path) -> None:
@@ -669,10 +676,10 @@ def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_
             "transition_fte,transition_months,annual_cost,confidence,cfc_rule,cap_rule,keep_up_rule,note,"
             "assumption_low,assumption_high,assumption_sets,drivers,fcas_fy2026_27,cost_fy2026_27,"
             "fcas_fy2027_28,cost_fy2027_28\n")
-    rows = ("ALL,6,12,7,5,4,6,3,1,1,6,400000,0.8,cir,wait,keeping up,,2,9,3,cfc.hours.cir (+0.9),2.5,200000,4,"
+    rows = ("ALL,46,12,7,5,4,6,3,1,1,6,400000,0.8,cir,wait,keeping up,,2,9,3,cfc.hours.cir (+0.9),2.5,200000,4,"
             "320000\n"
-            "Dorset,3,5,4,1,1,2,1,0,0,0,80000,0.8,cir,wait,keeping up,,,,,,0.5,40000,1,80000\n"
-            "Wiltshire & Swindon,3,7,3,4,3,5,2,1,1,6,320000,0.8,cir,wait,keeping up,,,,,,2,160000,3,240000\n")
+            "Dorset,26,5,4,1,1,2,1,0,0,0,80000,0.8,cir,wait,keeping up,,,,,,0.5,40000,1,80000\n"
+            "Wiltshire & Swindon,20,7,3,4,3,5,2,1,1,6,320000,0.8,cir,wait,keeping up,,,,,,2,160000,3,240000\n")
     (plan / "need.csv").write_text(head + rows, encoding="utf-8")
     out = tmp_path / "board"
     code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(out)], capsys)

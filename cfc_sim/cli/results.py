@@ -303,7 +303,8 @@ def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None,
         need_path = str(source / NEED_CSV)
     need = read_need(Path(need_path)) if need_path is not None else None
     if need is not None and need_path is not None:
-        check_need_matches(need, Path(need_path), result.config.name, [a.name for a in result.config.areas])
+        check_need_matches(need, Path(need_path), result.config.name, [a.name for a in result.config.areas],
+                           {a.name: float(a.workforce.fcas) for a in result.config.areas})
     into_results = not as_file and target.resolve() == source.resolve()
     paths = {"html": target if as_file else target / "report.html",
              "xlsx": target if as_file else target / "report.xlsx"}
