@@ -3,6 +3,7 @@ after the simulation, `readiness --month` checks, the warm-up check and `--reps 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -234,3 +235,18 @@ def test_the_terminal_and_the_report_give_one_verdict_on_a_target(low: float, me
                             TargetsConfig(cir_working_days=40, cir_on_time_share=0.9, children_seen_share=0.75))
     assert check.verdict.startswith(words[0]) and report.startswith(words[1])
     assert ("too close to call" in check.verdict) == ("too close to call" in report)
+
+
+def test_an_area_going_live_after_the_run_is_named_as_not_judged(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A proposed rollout may move an area past the horizon: 'at risk: none' must not pass for it too."""
+    data = scenario_dict(horizon_months=4, replications=1,
+                         areas=[{"name": "Nowshire", "go_live": "2026-04-01"},
+                                {"name": "Latershire", "go_live": "2030-01-06"}])
+    path = tmp_path / "late.yaml"
+    path.write_text(yaml.safe_dump(json.loads(json.dumps(data, default=str))), encoding="utf-8")
+    code, out, err = invoke(["run", str(path), "--out", str(tmp_path / "run")], capsys)
+    assert code == 0, err
+    assert ("Not judged: 1 area(s) planned to go live on or after the run's end 2026-08-01: "
+            "Latershire (2030-01-06)") in out
+    assert "every area files" not in out

@@ -95,7 +95,9 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
 def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-def]
     """England against the targets, then the areas at risk worst first, and where to look next."""
     from cfc_sim.at_risk import areas_at_risk, format_check, national_checks
+    from cfc_sim.calendar import add_months
     from cfc_sim.manifest import calibration_line
+    from cfc_sim.metric_catalogue import whole_run_name
 
     config = result.config
     shown = terminal_text(str(folder))
@@ -106,14 +108,21 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
         click.echo(f"model: {mechanisms} in {where}")
     click.echo(f"calibration: {terminal_text(calibration_line(config))}")
     together = all_areas(len(config.areas)) + (" together" if len(config.areas) > 1 else "")
-    click.echo(f"{together} (rows ALL in the results; England when every area is modelled):")
+    if whole_run_name(a.name for a in config.areas) == "England":
+        together = f"England: {together[:1].lower()}{together[1:]}"
+    click.echo(f"{together} (rows ALL in the results):")
     for check in national_checks(result.summary, config):
         click.echo(f"  {format_check(check)}")
     risks = areas_at_risk(result.summary, result.readiness, config, results=shown,
                           monthly=result.monthly_summary())
     target = config.header.targets.cir_on_time_share
+    end = add_months(config.header.start, config.header.horizon_months)
+    unjudged = [a for a in config.areas if a.go_live >= end]
     if not risks:
-        click.echo(f"Areas at risk: none (every area files at least {target:.0%} of CIRs on time, keeps up with "
+        judged = len(config.areas) - len(unjudged)
+        every = ("every area" if not unjudged else "the one area judged" if judged == 1
+                 else f"each of the {judged} areas judged")
+        click.echo(f"Areas at risk: none ({every} files at least {target:.0%} of CIRs on time, keeps up with "
                    "its demand and is green at its planned go-live)")
     else:
         click.echo(f"Areas at risk, worst first ({len(risks)} of {len(config.areas)}: CIRs on time below "
@@ -125,6 +134,10 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
             click.echo(f"     look next: {risk.look_next}")
         if len(risks) > AT_RISK_SHOWN:
             click.echo(f"  ... and {len(risks) - AT_RISK_SHOWN} more (all in the report)")
+    if unjudged:  # no month of theirs is judged: "at risk: none" says nothing of them
+        click.echo(f"Not judged: {len(unjudged)} area(s) planned to go live on or after the run's end {end}: "
+                   + ", ".join(f"{terminal_text(a.name)} ({a.go_live})" for a in unjudged[:6])
+                   + (", ..." if len(unjudged) > 6 else ""))
     click.echo(f"look next: cfc-sim readiness {shown} (every area's status and why), "
                f"cfc-sim report {shown} (the leaders' report)")
 
