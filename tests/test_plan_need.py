@@ -215,7 +215,8 @@ def test_only_the_target_that_fails_is_marked_not_met() -> None:
     later = table[table["area"] == "Later"]
     longer = "run 16 months, not 12: judged on 12 months live"  # live from month 4 of 12
     assert later.loc[str(met), "note"] == longer and later.loc[str(met), "achieved_probability"] >= 0.8
-    assert later.loc[str(missed), "note"] == f"not met within +4 FCAs; {longer}"
+    missed_note = later.loc[str(missed), "note"]  # a ceiling the slot model puts there: more FCAs cannot help
+    assert missed_note.startswith("not met within +4 FCAs; more FCAs barely move it") and missed_note.endswith(longer)
     assert later.loc[f"{met} and {missed}", "note"] == f"not met within +4 FCAs; {longer}"
 
 

@@ -313,7 +313,7 @@ def test_control_characters_in_a_need_note_never_reach_the_workbook_raw(folder: 
 
     need = tmp_path / "need.csv"
     need.write_text("area,fte_now,fcas_needed_cfc,fcas_needed_cap,difference,ci_low,ci_high,note\n"
-                    "Dorset,20,22,21,1,0,2,\"hires\x1b]0;pwned\x07 late\"\n"
+                    "Dorset,26,22,21,1,0,2,\"hires\x1b]0;pwned\x07 late\"\n"
                     "Wiltshire & Swindon,20,21,21,0,0,1,\n", encoding="utf-8")  # every area: a need of some is refused
     code, out, err = invoke(["report", str(folder), "--need", str(need)], capsys)
     assert code == 0, err
