@@ -690,6 +690,9 @@ def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_
     assert 'id="need-parts"' in section and "Hours" in section and "Transition" in section
     assert section.index("Wiltshire &amp; Swindon") < section.index("<td>Dorset</td>")  # largest first
     assert "2026-27" in section and "£320k" in section and "£400k a year" in section
+    assert "(the +4 that stay; the other +1 are needed only while CAP cases run down)" in section
+    assert "Needed: CAP" in section and "Needed: CFC" in section  # the need is a difference, not FCAs to add
+    assert 'class="below"><span class="bar neg"' not in section  # timeliness +1 here: no bar to the left
     wb = openpyxl.load_workbook(out / "report.xlsx")
     costs = list(wb["Costs"].iter_rows(values_only=True))
     assert costs[0] == ("Court area", "Financial year (April to March)",
@@ -746,3 +749,18 @@ def test_the_board_page_of_two_area_runs_is_not_called_england(folder: Path, res
     page = render_comparison([result, result], ["a", "b"], [folder, folder])
     assert "Headline figures for both areas, side by side" in page and "Measure (both areas, whole run)" in page
     assert titles == ["both areas"] and "for England" not in page
+
+
+def test_a_negative_part_of_the_need_is_drawn_to_the_left_of_the_line() -> None:
+    """Timeliness below zero (FCAs can use more of their hours than today) is fewer FCAs: its bar must
+    not point the same way as the hours' +10."""
+    import pandas as pd
+
+    from cfc_sim.report.need_view import _parts
+
+    need = pd.DataFrame([{"area": "ALL", "difference": 4.0, "hours_fte": 10.0, "timeliness_fte": -8.0,
+                          "transition_fte": 2.0}])
+    html_text = _parts(need.iloc[0], need)
+    hours, timeliness = html_text.split("<tr>")[2], html_text.split("<tr>")[3]
+    assert 'class="below"></td><td><span class="bar"' in hours
+    assert 'class="below"><span class="bar neg"' in timeliness and "fewer, when below zero" in timeliness

@@ -35,8 +35,8 @@ RANKING_RULE = ("An area is at risk when its share of CIRs filed on time is belo
                 "listed worst first by a risk score: the on-time shortfall in percentage points, plus "
                 f"{RED_POINTS:g} points if red at the planned go-live ({AMBER_POINTS:g} if amber), one point "
                 "per month until it is first ready on or after that month, and for an area not keeping up "
-                f"{KEEP_UP_POINTS:g} points plus {POINTS_PER_MONTH_OF_DEMAND:g} per month of demand its queue "
-                "grew by (the order cfc-sim run prints).")
+                f"{KEEP_UP_POINTS:g} points plus {POINTS_PER_MONTH_OF_DEMAND:g} for each month of demand by "
+                "which its queue grew. This is the order in which cfc-sim run lists them.")
 
 
 @dataclass(frozen=True)

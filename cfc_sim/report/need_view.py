@@ -18,8 +18,9 @@ from cfc_sim.need_parts import PART_COLUMNS, financial_years, year_columns
 
 AREAS_SHOWN = 12  # the largest needs listed on the screen; the rest fold away
 PART_WORDS = {"hours_fte": ("Hours", "CFC's extra FCA hours per application, at today's use of hours"),
-              "timeliness_fte": ("Timeliness", "further FCAs to meet the eight-week target and children seen "
-                                               "at the confidence asked"),
+              "timeliness_fte": ("Timeliness", "FCAs the eight-week target and children seen need beyond the "
+                                               "hours part (fewer, when below zero: FCAs can use more of their "
+                                               "hours than today and still meet the target)"),
               "transition_fte": ("Transition", "double running while CAP cases open at go-live run down")}
 CSS = """
 .board { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px 28px; }
@@ -31,6 +32,7 @@ CSS = """
 .board h3 { margin: 10px 0 4px; font-size: 15.5px; }
 .board .bar { display: inline-block; height: 10px; background: #0072B2; vertical-align: middle; }
 .board .bar.neg { background: #D55E00; }
+.board td.below { text-align: right; border-right: 1px solid #777; }
 """
 
 
@@ -77,8 +79,12 @@ def _headline(england: pd.Series, need: pd.DataFrame) -> str:
         over = f"{sets} accepted assumption sets and their replications"
     cost = ""
     if _has(need, "annual_cost") and england["annual_cost"] == england["annual_cost"] and england["annual_cost"]:
+        lasting = ""
+        if _has(need, "hours_fte", "timeliness_fte", "transition_fte") and england["transition_fte"]:
+            lasting = (f" (the {_number(england['hours_fte'] + england['timeliness_fte'], True)} that stay; the "
+                       f"other {_number(england['transition_fte'], True)} are needed only while CAP cases run down)")
         cost = (f", costing about <strong>{html.escape(_money(england['annual_cost']))} a year</strong> once the "
-                "transition is over")
+                f"transition is over{html.escape(lasting)}")
     need_text = html.escape(_number(england["difference"], True))
     whole = whole_run_name(str(a) for a in need["area"] if a != NATIONAL)
     who = html.escape(whole[:1].upper() + whole[1:]) + (" needs" if whole in ("England", "the one area") else " need")
@@ -95,14 +101,15 @@ def _parts(england: pd.Series, need: pd.DataFrame) -> str:
     for column in PART_COLUMNS:
         label, words = PART_WORDS[column]
         value = float(england[column])
-        width = 0 if value != value else round(120 * abs(value) / scale)
+        width = 0 if value != value else round(90 * abs(value) / scale)
         bar = f'<span class="bar{" neg" if value < 0 else ""}" style="width:{width}px"></span>'
+        below, above = (bar, "") if value < 0 else ("", bar)  # fewer to the left of the line, more to the right
         rows.append(f"<tr><td><strong>{label}</strong> <span class=\"note\">{html.escape(words)}</span></td>"
-                    f'<td class="num">{_number(value, True)}</td><td>{bar}</td></tr>')
+                    f'<td class="num">{_number(value, True)}</td><td class="below">{below}</td><td>{above}</td></tr>')
     rows.append(f'<tr class="total"><td>Need (CFC less CAP)</td><td class="num">{_number(england["difference"], True)}'
-                "</td><td></td></tr>")
+                "</td><td></td><td></td></tr>")
     return ('<h3>What it is made of</h3><table id="need-parts"><thead><tr><th>Part</th><th class="num">FCAs</th>'
-            "<th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            "<th>fewer</th><th>more</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def _years(england: pd.Series, need: pd.DataFrame) -> str:
@@ -133,11 +140,13 @@ def _where(need: pd.DataFrame) -> str:
                  f"{_number(r.transition_fte, True)}</td>" if parts else "")
         note = str(getattr(r, "note", "") or "")
         return (f"<tr><td>{html.escape(str(r.area))}</td><td class=\"num\">{_number(r.fte_now)}</td>"
+                f'<td class="num">{_number(r.fcas_needed_cap)}</td><td class="num">{_number(r.fcas_needed_cfc)}</td>'
                 f'<td class="num"><strong>{_number(r.difference, True)}</strong></td>'
                 f'<td class="num">{html.escape(interval)}</td>{split}'
                 f'<td class="note">{html.escape(note)}</td></tr>')
 
-    head = ('<thead><tr><th>Court area</th><th class="num">FCAs now</th><th class="num">Need</th>'
+    head = ('<thead><tr><th>Court area</th><th class="num">FCAs now</th><th class="num">Needed: CAP</th>'
+            '<th class="num">Needed: CFC</th><th class="num">Need (CFC less CAP)</th>'
             '<th class="num">95% interval</th>' + ('<th class="num">hours / timeliness / transition</th>' if parts
                                                    else "") + "<th>Note</th></tr></thead>")
     shown = [row(r) for r in areas.head(AREAS_SHOWN).itertuples()]
@@ -148,7 +157,10 @@ def _where(need: pd.DataFrame) -> str:
         more = (f"<details><summary>{len(rest)} more areas ({_number(total, True)} FCAs)</summary>"
                 f'<table id="need-table-rest">{head}<tbody>{"".join(rest)}</tbody></table></details>')
     return (f'<h3>Where: per area, largest first</h3><table id="need-table">{head}<tbody>{"".join(shown)}'
-            f"</tbody></table>{more}")
+            f"</tbody></table>{more}"
+            '<p class="note">Needed: the fewest FCAs meeting the rule below, with CFC (from each go-live) and '
+            "keeping today's CAP with no area live; the need is their difference, not FCAs to add to today's "
+            "(an area may need fewer than it has under both).</p>")
 
 
 def _drivers(need: pd.DataFrame) -> str:
