@@ -50,8 +50,10 @@ def _margins_in(fig: plt.Figure, left: float, right: float, bottom: float, top: 
                         wspace=wspace, hspace=hspace)
 
 
-def readiness_heatmap(readiness: pd.DataFrame, path: Target, title: str = "Readiness to go live") -> None:
-    """Areas x months, each cell the area's overall RAG status that month."""
+def readiness_heatmap(readiness: pd.DataFrame, path: Target, title: str = "Readiness to go live",
+                      live_before_run: Sequence[str] = ()) -> None:
+    """Areas x months, each cell the area's overall RAG status that month; a star at each planned
+    go-live month in the run (none for `live_before_run`: their first month is flagged only to be judged)."""
     overall = readiness[readiness["criterion"] == "overall"]
     areas = list(overall["area"].drop_duplicates())
     months = sorted(overall["month"].unique())
@@ -65,7 +67,7 @@ def readiness_heatmap(readiness: pd.DataFrame, path: Target, title: str = "Readi
     ax.imshow(grid, aspect="auto", cmap=ListedColormap([RAG["green"], RAG["amber"], RAG["red"]]),
               vmin=0, vmax=2, interpolation="nearest")
     if "go_live_month" in readiness:
-        live = overall[overall["go_live_month"].astype(str) == "True"]
+        live = overall[(overall["go_live_month"].astype(str) == "True") & ~overall["area"].isin(list(live_before_run))]
         ax.scatter([m_idx[m] for m in live["month"]], [a_idx[a] for a in live["area"]], marker="*",
                    s=90, c="white", edgecolors="black", linewidths=0.8, label="planned go-live")
     ax.set_yticks(range(len(areas)))
@@ -235,6 +237,9 @@ def caseload_queue_chart(series: Bands, months: list[str], cap: float, path: Tar
     band = _band(series, "unallocated_queue_mean", NATIONAL)
     if not band.empty:
         _fan(ax2, band, months, colour="#CC79A7")
+    if band.empty or not (band[0.95] > 0).any():  # a flat zero on an axis of 0 to 0.05 looks like a missing chart
+        ax2.text(0.5, 0.5, "no case waited for allocation\nin any month of any replication", ha="center",
+                 va="center", transform=ax2.transAxes, fontsize=10, color=GREY)
     ax2.set_title(f"Cases awaiting allocation to an FCA ({whole})")
     ax2.set_ylabel("cases in allocation queues (monthly mean)")
     ax2.set_ylim(bottom=0)
@@ -283,6 +288,7 @@ def workforce_chart(series: Bands, months: list[str], path: Target, whole: str) 
         _months_axis(ax, months)
         ax.set_xlabel("month")
         ax.set_ylim(bottom=0)
+    ax1.set_ylim(0, ax1.get_ylim()[1] * 1.06)  # the establishment line clear of the frame's top edge
     _margins_in(fig, left=0.75, right=0.2, bottom=0.95, top=0.45, wspace=0.27, hspace=0.2)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -298,7 +304,8 @@ def draw_run_chart(name: str, inputs: RunChartInputs, into: Path) -> None:
     whole = whole_run_name(areas)
     path = into / name
     if name == "readiness_heatmap.png":
-        readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}")
+        readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}",
+                          [a.name for a in config.areas if a.go_live <= config.header.start])
     elif name == "cir_on_time_fan.png":
         cir_fan_chart(bands, areas, months, target, path, whole)
     elif name == "cir_on_time_regions.png":

@@ -30,12 +30,14 @@ ENGLAND_AREAS = frozenset({
 
 def whole_run_name(areas: Iterable[str]) -> str:
     """What a run's `ALL` rows are, in words for a screen: "England" when the English court areas are
-    modelled, all and only them, else "the one area", "both areas" or "all N areas" (a run of two
+    modelled, all and only them, else the area's name for one, "both areas" or "all N areas" (a run of two
     pilots is not England)."""
     names = set(areas)
     if names == ENGLAND_AREAS:  # with a Welsh area too, the ALL rows are more than England
         return "England"
-    return {1: "the one area", 2: "both areas"}.get(len(names), f"all {len(names)} areas")
+    if len(names) == 1:
+        return next(iter(names))
+    return "both areas" if len(names) == 2 else f"all {len(names)} areas"
 
 
 def all_rows_label(area: str, areas: Iterable[str]) -> str:

@@ -40,7 +40,7 @@ def _result(n_areas: int) -> SimpleNamespace:
         name="synthetic",
         areas=[SimpleNamespace(name=a, region=f"Region {i % 4}", go_live=dt.date(2027, 1 + i % 12, 1),
                                workforce=SimpleNamespace(caseload_cap=20)) for i, a in enumerate(areas)],
-        header=SimpleNamespace(targets=SimpleNamespace(cir_on_time_share=0.9)))
+        header=SimpleNamespace(targets=SimpleNamespace(cir_on_time_share=0.9), start=dt.date(2026, 4, 1)))
     readiness = pd.DataFrame([(a, m, "overall", "green" if i % 3 else "amber", m == "2027-06")
                               for i, a in enumerate(areas) for m in MONTHS],
                              columns=["area", "month", "criterion", "status", "go_live_month"])

@@ -118,6 +118,16 @@ def test_compare_needs_two_folders_and_real_results(runs, tmp_path, capsys) -> N
     assert code == 2 and "did you mean 'Northshire'" in err
 
 
+def test_a_folder_given_twice_is_compared_with_itself_and_said_so(runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    base = str(runs["base"])
+    code, _, err = invoke(["compare", base, base + "/", "--out", str(tmp_path / "c")], capsys)
+    assert code == 0 and "is given twice" in err and "every difference is zero" in err
+    code, _, err = invoke(["report", base, base, "--out", str(tmp_path / "b.html")], capsys)
+    assert code == 0 and "is given twice" in err
+    code, _, err = invoke(["compare", base, str(runs["again"]), "--out", str(tmp_path / "d")], capsys)
+    assert code == 0 and "given twice" not in err
+
+
 def test_readiness_command_prints_every_area_and_draws_the_heatmap(runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     heatmap = tmp_path / "heat.png"
     code, out, err = invoke(["readiness", str(runs["base"]), "--out", str(heatmap)], capsys)

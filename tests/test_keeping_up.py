@@ -159,7 +159,7 @@ def test_plan_need_over_accepted_assumption_sets_reports_the_interval_over_sets_
     assert "interval over 3 accepted assumption sets" in stdout
     # the one area is not England, and the headline says it is the scenario's own assumptions (which the
     # sets need not include: then it says so, rather than print a headline outside its own interval)
-    assert "need (the one area):" in stdout and "with the scenario's own assumptions" in stdout
+    assert "need (Early):" in stdout and "with the scenario's own assumptions" in stdout
     inside = england["assumption_low"] <= england["difference"] <= england["assumption_high"]
     assert ("lie outside the sets'" in stdout) == (not inside)
     if per_set["difference"].nunique() > 1:  # the only varying column drives it

@@ -74,5 +74,6 @@ def test_the_all_rows_are_called_england_only_when_every_english_court_area_is_m
     assert whole_run_name([*ENGLAND_AREAS, "Gwent"]) == "all 41 areas"  # England and a Welsh area
     assert whole_run_name(sorted(ENGLAND_AREAS)[:39]) == "all 39 areas"
     assert whole_run_name(["Dorset", "Wiltshire & Swindon"]) == "both areas"
-    assert whole_run_name(["South East Wales"]) == "the one area"
-    assert all_rows_label("ALL", ["Dorset"]) == "the one area" and all_rows_label("Dorset", ["Dorset"]) == "Dorset"
+    assert whole_run_name(["South East Wales"]) == "South East Wales"  # one area: its name
+    assert all_rows_label("ALL", ["Dorset", "Kent"]) == "both areas"
+    assert all_rows_label("Dorset", ["Dorset"]) == "Dorset"

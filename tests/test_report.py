@@ -764,3 +764,11 @@ def test_a_negative_part_of_the_need_is_drawn_to_the_left_of_the_line() -> None:
     hours, timeliness = html_text.split("<tr>")[2], html_text.split("<tr>")[3]
     assert 'class="below"></td><td><span class="bar"' in hours
     assert 'class="below"><span class="bar neg"' in timeliness and "fewer, when below zero" in timeliness
+
+
+def test_an_area_live_before_the_run_has_no_go_live_star_in_the_status_grid(html_report: Path) -> None:
+    """Dorset went live in 2022: its first month is flagged only to be judged, not as its go-live."""
+    text = html_report.read_text(encoding="utf-8")
+    grid = _section(text, '<section id="grid">') if '<section id="grid">' in text else text
+    rows = {row.split("</td>")[0]: row for row in grid.split('<tr><td class="area">')[1:]}
+    assert "golive" not in rows["Dorset"] and "golive" in rows["Wiltshire &amp; Swindon"]

@@ -70,7 +70,8 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
     runs = int(result.manifest.get("replications", result.config.replications))
     click.echo(readiness_rule_text(rules, runs))
     title = f"Readiness to go live: {result.config.name}"
-    write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title), owner=source)
+    before = [a.name for a in result.config.areas if a.go_live <= result.config.header.start]
+    write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title, before), owner=source)
     click.echo(f"heatmap: {path}")
 
 
@@ -145,6 +146,7 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
     where = area if area != NATIONAL else wholes.pop() if len(wholes) == 1 else "the ALL rows"
     _print_comparison(table, labels, runs[0], where)
     _warn_not_comparable(runs, labels, area)
+    _warn_same_folder(sources)
     targets = {k: v for k, (v, _) in targets_of(runs[0]).items()}
 
     def fill(tmp: Path) -> None:
@@ -153,6 +155,16 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
 
     write_folder(folder, "compare", fill, inputs=sources)
     click.echo(f"comparison: {folder}")
+
+
+def _warn_same_folder(sources: list[Path]) -> None:
+    """A folder given twice is compared with itself: every difference is zero by construction."""
+    seen: dict[Path, Path] = {}
+    for source in sources:
+        first = seen.setdefault(source.resolve(), source)
+        if first is not source:
+            click.echo(terminal_text(f"warning: {source} is given twice (also as {first}): it is compared with "
+                                     "itself, so every difference is zero"), err=True)
 
 
 def _warn_not_comparable(runs: list, labels: list[str], area: str) -> None:
@@ -261,6 +273,7 @@ def _comparison_report(sources: list[Path], out: str | None) -> None:
 
     _refuse_other_format(out, "as one HTML page (FILE.html, or comparison.html in a folder)", ".html",
                          also=(".xlsx",))
+    _warn_same_folder(sources)
     target = Path(out) if out else default_out("comparison")
     as_file = out is not None and not target.is_dir() and target.suffix.lower() in (".html", ".htm")
     runs = [read_results(r) for r in sources]

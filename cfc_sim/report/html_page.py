@@ -174,8 +174,10 @@ def _status_grid(result: RunResult, months: list[str]) -> str:
     body = []
     for area in result.config.areas:
         tds = []
+        already = area.go_live <= result.config.header.start  # its first month is flagged only to be judged
         for m in months:
             status, failing, codes, golive = cells.get((area.name, m), NO_MONTH)
+            golive = golive and not already
             letter = {"green": "G", "amber": "A", "red": "R"}.get(status, "-")
             cls = f"cell status-{status}" if status in RAG else "cell status-none"
             if golive:

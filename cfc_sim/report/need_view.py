@@ -87,7 +87,8 @@ def _headline(england: pd.Series, need: pd.DataFrame) -> str:
                 f"transition is over{html.escape(lasting)}")
     need_text = html.escape(_number(england["difference"], True))
     whole = whole_run_name(str(a) for a in need["area"] if a != NATIONAL)
-    who = html.escape(whole[:1].upper() + whole[1:]) + (" needs" if whole in ("England", "the one area") else " need")
+    plural = whole == "both areas" or whole.startswith("all ")
+    who = html.escape(whole[:1].upper() + whole[1:]) + (" need" if plural else " needs")
     return (f'<p class="headline">{who} <strong class="big">{need_text}'
             f"</strong> FCAs under Child Focused Courts against keeping today's CAP performance with no area live "
             f"(95% interval {html.escape(interval)}, over {html.escape(over)}){cost}.</p>")
