@@ -293,7 +293,7 @@ def test_html_area_table_has_every_area_against_the_targets(risky: Path, tmp_pat
     assert cells["Fineshire"][9] == "on target and ready"
     assert cells["Lateshire"][9].startswith("red at planned go-live 2026-09")
     for header in ("CIRs on time (95% interval)", "Children seen", "Weeks to decision", "Open cases per FCA",
-                   "Vacancy rate", "Status at planned go-live", "Ready month", "Main reason"):
+                   "Vacancy rate", "Status at planned go-live", "Ready month", "Why (main reason first)"):
         assert header in table
 
 

@@ -271,7 +271,8 @@ def _moved_summary(rows: list[AreaComparison], labels: Sequence[str]) -> str:
                      "replications settles it).</p>")
     parts.append(_change_list(rows, labels, "need_changed", "need-changed",
                               "CFC-trained FCAs needed at the planned go-live change",
-                              f"No area's FCA need at its planned go-live changes by {NEED_CHANGE_FTE:g} or more"))
+                              "No area's CFC-trained FCAs needed at its planned go-live (the readiness capacity "
+                              f"threshold) change by {NEED_CHANGE_FTE:g} or more"))
     if changed:
         items = "".join(f"<li><strong>{html.escape(r.area)}</strong>: "
                         + ", ".join(f"run {i + 1} {html.escape(c.status.status.upper())}" for i, c in enumerate(r.runs)

@@ -377,7 +377,7 @@ def _area_table_html(result: RunResult, rows: list[AreaRow]) -> str:
             '<th class="num">CIRs on time (95% interval)</th><th class="num">Children seen</th>'
             '<th class="num">Weeks to decision</th><th class="num">Open cases per FCA</th>'
             '<th class="num">Vacancy rate</th><th>Status at planned go-live</th><th>Ready month</th>'
-            "<th>Main reason</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+            "<th>Why (main reason first)</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
 
 
 def _warnings_html(result: RunResult) -> str:
