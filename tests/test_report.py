@@ -23,6 +23,7 @@ from scenario_factory import scenario_dict
 
 import cfc_sim
 from cfc_sim.report import write_html, write_xlsx
+from cfc_sim.report.workbook import header_words
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import read_results
 
@@ -131,7 +132,8 @@ def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tm
 
     summary = wb["Summary"]
     rows = list(summary.iter_rows(values_only=True))
-    assert list(rows[0]) == list(result.summary.columns)
+    assert list(rows[0]) == [header_words(c) for c in result.summary.columns]  # words, not ci_low
+    assert "95% interval: low" in rows[0] and "ci_low" not in rows[0]
     assert len(rows) - 1 == len(result.summary)
     first = result.summary.iloc[0]
     assert rows[1][:3] == (first["area"], first["pathway"], first["metric"])
@@ -140,14 +142,15 @@ def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tm
 
     readiness = wb["Readiness"]
     assert readiness.max_row - 1 == len(result.readiness)
-    assert [c.value for c in readiness[1]] == list(result.readiness.columns)
+    assert [c.value for c in readiness[1]] == [header_words(c) for c in result.readiness.columns]
     assert readiness.conditional_formatting  # RAG fills on the status column
 
     # Monthly: one row per area and month, one column per metric holding the mean across replications
     monthly = wb["Monthly"]
     summary_rows = result.monthly_summary()
     metrics = list(summary_rows["metric"].drop_duplicates())
-    assert [c.value for c in monthly[1]] == ["area", "month", *metrics]
+    assert [c.value for c in monthly[1]] == ["Court area", "Month", *(header_words(m) for m in metrics)]
+    assert len({c.value for c in monthly[1]}) == len(metrics) + 2  # no two metrics under one header
     means = {(r.area, dt.datetime(int(r.month[:4]), int(r.month[5:7]), 1), r.metric): r.mean
              for r in summary_rows.itertuples()}
     keys = list(dict.fromkeys((a, m) for a, m, _ in means))  # monthly_summary's order of areas and months
@@ -161,8 +164,8 @@ def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tm
                                                                                                      metric)
     first = {c.value: k for k, c in enumerate(monthly[1], start=1)}
     assert monthly.cell(row=2, column=2).is_date and monthly.cell(row=2, column=2).number_format == "mmm yyyy"
-    assert monthly.cell(row=2, column=first["cir_on_time_share"]).number_format == "0.0%"
-    assert monthly.cell(row=2, column=first["open_cases"]).number_format == "#,##0.00"
+    assert monthly.cell(row=2, column=first[header_words("cir_on_time_share")]).number_format == "0.0%"
+    assert monthly.cell(row=2, column=first[header_words("open_cases")]).number_format == "#,##0.00"
     last = monthly.cell(row=1, column=len(first)).column_letter
     assert monthly.freeze_panes == "A2" and monthly.auto_filter.ref == f"A1:{last}{len(rows) + 1}"
 
@@ -339,8 +342,8 @@ def test_cli_report_shows_the_fca_need_of_a_plan(folder: Path, tmp_path: Path,
     assert "&lt;b&gt;odd&lt;/b&gt;" in section and "<b>odd" not in section  # an older need.csv: no parts, no years
     wb = openpyxl.load_workbook(out / "report.xlsx")
     need = list(wb["Need"].iter_rows(values_only=True))
-    assert need[0][:7] == ("area", "fte_now", "fcas_needed_cfc", "fcas_needed_cap", "difference", "ci_low",
-                           "ci_high")
+    assert need[0][:7] == ("Court area", "FCAs in post now", "FCAs needed under CFC", "FCAs needed keeping CAP",
+                           "Need (CFC less CAP)", "95% interval: low", "95% interval: high")
     assert len(need) == 4
     plain = invoke(["report", str(folder), "--html", "--out", str(tmp_path / "plain.html")], capsys)
     assert plain[0] == 0 and 'id="need"' not in (tmp_path / "plain.html").read_text(encoding="utf-8")
@@ -416,7 +419,10 @@ def test_workbook_areas_sheet_one_row_per_area_with_real_dates(risky: Path, tmp_
     result = read_results(risky)
     wb = openpyxl.load_workbook(write_xlsx(result, tmp_path / "report.xlsx"))
     rows = list(wb["Areas"].iter_rows(values_only=True))
-    header = list(rows[0])
+    from cfc_sim.report.area_table import area_frame, area_rows
+
+    back = {header_words(c): c for c in area_frame(area_rows(result), result.config.header.targets).columns}
+    header = [back[h] for h in rows[0]]  # the headers are words; the test reads them by column name
     assert len(rows) - 1 == len(result.config.areas)
     record = {r[header.index("area")]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     late = record["Lateshire"]

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.errors import UserError
-from cfc_sim.metric_catalogue import written_as_share
+from cfc_sim.metric_catalogue import BY_NAME, written_as_share
 from cfc_sim.output_folder import WRITER, write_file
 from cfc_sim.palette import RAG, RAG_TEXT
 from cfc_sim.report.area_inputs import FORMATS as INPUT_FORMATS
@@ -57,6 +57,46 @@ def month_dates(labels: pd.Series) -> pd.Series:
     return labels.map(mapping)
 
 
+# Words for the workbook's column headers (the CSV files keep the contract's names): a leader reads
+# "95% interval: low", not ci_low. A column that is a metric takes the metric's label; others their
+# name with spaces.
+HEADER_WORDS = {"area": "Court area", "region": "Region", "pathway": "Pathway (all, cap, cfc)", "metric": "Metric",
+                "mean": "Mean across replications", "ci_low": "95% interval: low", "ci_high": "95% interval: high",
+                "n_reps": "Replications", "month": "Month", "criterion": "Criterion", "value": "Value",
+                "threshold": "Threshold", "passed": "Passed", "status": "Status", "margin": "Margin to threshold",
+                "go_live_month": "Planned go-live month", "pass_share": "Share of replications passing",
+                "on_time_share_first_months": "CIRs on time, first months live", "live": "Live (judged on CIRs)",
+                "fte_now": "FCAs in post now", "fcas_needed_cfc": "FCAs needed under CFC",
+                "fcas_needed_cap": "FCAs needed keeping CAP", "difference": "Need (CFC less CAP)",
+                "hours_fte": "Need: hours part", "timeliness_fte": "Need: timeliness part",
+                "transition_fte": "Need: transition part", "transition_months": "Transition months",
+                "annual_cost": "Cost a year after the transition (£)", "confidence": "Confidence",
+                "cfc_rule": "Rule under CFC", "cap_rule": "Rule keeping CAP", "keep_up_rule": "Keeping-up rule",
+                "note": "Note", "assumption_low": "95% interval over assumption sets: low",
+                "assumption_high": "95% interval over assumption sets: high",
+                "assumption_sets": "Assumption sets", "drivers": "What drives it most",
+                "cir_on_time_ci_low": "CIRs on time: 95% interval low",
+                "cir_on_time_ci_high": "CIRs on time: 95% interval high",
+                "cir_on_time_target": "CIRs on time: target", "planned_go_live": "Planned go-live",
+                "status_at_go_live": "Status at planned go-live", "assessed_month": "Month judged",
+                "status_reason": "Why that status", "ready_month": "Ready month", "slip_months": "Slip (months)",
+                "main_reason": "Why at risk (main reason first)", "risk_rank": "Risk rank (1: worst)"}
+
+
+def header_words(column: str) -> str:
+    """A column's header in words (`HEADER_WORDS`, a metric's label, else its name with spaces)."""
+    if column in HEADER_WORDS:
+        return HEADER_WORDS[column]
+    if column in BY_NAME:
+        return BY_NAME[column].label
+    if column.startswith("fcas_fy"):
+        return f"Extra FCAs {column[7:].replace('_', '-')}"
+    if column.startswith("cost_fy"):
+        return f"Cost {column[7:].replace('_', '-')} (£)"
+    words = column.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
 def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, float],
                  number_format: Callable[[str, Any], str | None] | None = None,
                  rag_column: str | None = None) -> tuple[Any, list[str]]:
@@ -88,7 +128,7 @@ def _write_sheet(wb: Any, title: str, frame: pd.DataFrame, widths: dict[str, flo
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="F0F0F0")
     header = []
     for column in columns:
-        cell = WriteOnlyCell(ws, value=str(column))
+        cell = WriteOnlyCell(ws, value=header_words(str(column)))
         cell.data_type = "s"
         cell.font, cell.fill = bold, grey
         header.append(cell)
