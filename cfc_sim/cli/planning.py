@@ -321,7 +321,8 @@ def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, n
     low, high = england["assumption_low"], england["assumption_high"]
     # the headline is the scenario's own assumptions; the interval is over the accepted sets, which need
     # not include them, so the headline may lie outside it: say which is which
-    outside = "" if low <= england["difference"] <= high else " (the scenario's own assumptions lie outside the sets')"
+    inside = low != low or high != high or low <= england["difference"] <= high  # no interval: nothing to say
+    outside = "" if inside else " (the scenario's own assumptions lie outside the sets')"
     drivers = (f"; driven most by {england['drivers']}" if england["drivers"] else
                f"; too few sets ({len(sets)}) to rank what drives it" if len(sets) < MIN_SETS_TO_RANK else
                "; no assumption moves it across the sets")
