@@ -25,6 +25,7 @@ its queue grew by.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -153,6 +154,20 @@ def _area_values(summary: pd.DataFrame) -> dict[str, dict[str, tuple[float, floa
     return out
 
 
+def _gated(config: ScenarioConfig, values: dict[str, tuple[float, float, float]]) -> str:
+    """Under the readiness policy, when the gate took the area live: each run is gated on its own state,
+    where the ready month judges criteria across runs, so the two may differ and both are said."""
+    if config.header.readiness.policy != "readiness" or "go_live_day" not in values:
+        return ""
+    share = values.get("live_at_end", (1.0, 1.0, 1.0))[0]
+    mean_day = values["go_live_day"][0]
+    if share <= 0 or mean_day != mean_day:
+        return "; the readiness gate took it live in no run"
+    when = (config.header.start + dt.timedelta(days=round(mean_day))).isoformat()[:7]
+    return (f"; the readiness gate took it live in {share:.0%} of runs (each on its own state; on average "
+            f"{when}, cfc-sim readiness gives the median and range)")
+
+
 def _months_late(view: AreaStatus, config: ScenarioConfig) -> tuple[int | None, str | None]:
     """(months from the planned go-live month to the area's ready month, `readiness_view.earliest_ready`,
     the one definition every view shows; counted to the end of the run when there is none; that
@@ -241,6 +256,7 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
                 ready = f"ready from {ready_month} ({late} month{'s' if late != 1 else ''} late)"
             else:
                 ready = "ready at its planned go-live"
+            ready += _gated(config, values)
             reasons.append((points, f"{view.status} at planned go-live {when}: {view.reason}; {ready}"))
             looks.append(f"cfc-sim readiness {results} --month {when}")
         if not reasons:

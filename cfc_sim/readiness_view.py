@@ -368,8 +368,14 @@ def monthly_statuses(readiness: pd.DataFrame, config: ScenarioConfig,
             for area in config.areas for month in index.months.get(area.name, []) if month in wanted}
 
 
-def went_live(summary: pd.DataFrame, config: ScenarioConfig) -> dict[str, str]:
-    """Per area when it went live (mean go-live day across replications), for tables."""
+def went_live(summary: pd.DataFrame, config: ScenarioConfig,
+              replications: pd.DataFrame | None = None) -> dict[str, str]:
+    """Per area when it went live, for tables: with the replications' own days (`replications`), the
+    date when they all agree (the planned policy), else the median date with the range and how many
+    runs went live (a readiness-gated go-live differs run by run: the mean day was a date no run had);
+    without them, the mean go-live day across replications."""
+    if replications is not None and not replications.empty:
+        return _went_live_per_run(replications, config)
     went = summary[(summary["pathway"] == "all") & (summary["metric"] == "go_live_day")].set_index("area")
     live_share = summary[(summary["pathway"] == "all") & (summary["metric"] == "live_at_end")].set_index("area")
     start = config.header.start
@@ -382,6 +388,29 @@ def went_live(summary: pd.DataFrame, config: ScenarioConfig) -> dict[str, str]:
         share = float(live_share.loc[area.name, "mean"]) if area.name in live_share.index else 1.0
         text = (start + dt.timedelta(days=round(day))).isoformat()
         out[area.name] = text + (f" (live in {share:.0%} of runs)" if share < 1 else "")
+    return out
+
+
+def _went_live_per_run(replications: pd.DataFrame, config: ScenarioConfig) -> dict[str, str]:
+    rows = replications[(replications["pathway"] == "all") & (replications["metric"] == "go_live_day")]
+    runs = int(replications["replication"].nunique())
+    start = config.header.start
+    days_of = {str(area): sorted(float(v) for v in group["value"] if v == v) for area, group in rows.groupby("area")}
+
+    def date(day: float) -> str:
+        return (start + dt.timedelta(days=round(day))).isoformat()
+
+    out = {}
+    for area in config.areas:
+        days = days_of.get(area.name, [])
+        if not days:
+            out[area.name] = "not within the horizon"
+        elif days[0] == days[-1] and len(days) == runs:
+            out[area.name] = date(days[0])
+        else:
+            median = days[(len(days) - 1) // 2]  # a day some run went live on (the lower median)
+            out[area.name] = (f"{date(median)} (median of {len(days)} of {runs} runs; {date(days[0])} to "
+                              f"{date(days[-1])})")
     return out
 
 

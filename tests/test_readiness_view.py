@@ -315,3 +315,26 @@ def test_readiness_out_that_is_not_a_png_is_refused_before_the_table(
     code, out, err = invoke(["readiness", str(run_dir), "--out", str(tmp_path / name)], capsys)
     assert code == 2 and "--out" in err and ".png" in err and "internal error" not in err
     assert out == "" and not (tmp_path / name).exists()
+
+
+def test_went_live_gives_a_date_some_run_went_live_on_with_the_range_when_runs_differ() -> None:
+    """Under the readiness gate each run goes live on its own day: the mean of 188, 214, 214 and 487
+    days was a Saturday no run went live on. The table gives the median run's day, the range and how
+    many runs went live; under the planned policy (all runs alike), the date alone."""
+    import pandas as pd
+
+    from cfc_sim.at_risk import _gated
+    from cfc_sim.readiness_view import went_live
+
+    scenario = _varied()  # the readiness policy
+    rows = [(r, "Lateshire", "all", "go_live_day", day) for r, day in enumerate([188.0, 214.0, 214.0, 487.0])]
+    rows += [(r, "Wobbleton", "all", "go_live_day", 159.0) for r in range(4)]
+    replications = pd.DataFrame(rows, columns=["replication", "area", "pathway", "metric", "value"])
+    went = went_live(pd.DataFrame(), scenario, replications)
+    assert went["Lateshire"] == "2026-11-01 (median of 4 of 4 runs; 2026-10-06 to 2027-08-01)"
+    assert went["Wobbleton"] == "2026-09-07" and went["Livesey"] == "not within the horizon"
+    planned = scenario.model_copy(update={"header": scenario.header.model_copy(update={
+        "readiness": scenario.header.readiness.model_copy(update={"policy": "planned"})})})
+    assert "the readiness gate took it live in 75% of runs" in _gated(scenario, {"go_live_day": (200.0,) * 3,
+                                                                                 "live_at_end": (0.75,) * 3})
+    assert _gated(planned, {"go_live_day": (200.0,) * 3}) == ""  # the planned policy: nothing to add

@@ -49,7 +49,7 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
     for area in areas:
         check_area(area, [a.name for a in result.config.areas], "--area", str(source))
     statuses = [row for row in area_statuses(result.readiness, result.config, month) if not areas or row.area in areas]
-    went = went_live(result.summary, result.config)
+    went = went_live(result.summary, result.config, result.replications)
     table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
                                              + (f", {month}" if month else ", at planned go-live"))))
     for column in ("area", "region", "planned go-live", "status", "why (value vs threshold)",
