@@ -56,8 +56,18 @@ def _number(text: str, path: Path, row: int, column: str) -> float:
     return value
 
 
-def read_sets(path: Path, config: ScenarioConfig) -> list[AssumptionSet]:
-    """The accepted sets of `path`, each checked by applying it to `config` (see the module docstring)."""
+def _other_areas(keys: list[str], config: ScenarioConfig) -> list[str]:
+    """Columns that set an area the scenario does not model (`areas.<name>.<key>`): a national
+    calibration's sets carry every area's sitting days, and a pilot or small scenario has few of them."""
+    names = [a.name for a in config.areas]
+    return [key for key in keys if key.startswith("areas.") and not key.startswith("areas.*.")
+            and not any(key.startswith(f"areas.{name}.") for name in names)]
+
+
+def read_sets(path: Path, config: ScenarioConfig,
+              on_note: Callable[[str], None] = lambda message: None) -> list[AssumptionSet]:
+    """The accepted sets of `path`, each checked by applying it to `config` (see the module docstring);
+    columns for areas the scenario does not model are left out, and `on_note` is told which."""
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -77,6 +87,13 @@ def read_sets(path: Path, config: ScenarioConfig) -> list[AssumptionSet]:
         if not key or key in header[:column - 1]:
             raise UserError(f"row 1, column {column}: {'empty' if not key else 'repeated'} column name {key!r}",
                             file=str(path))
+    skipped = set(_other_areas(keys, config))
+    if skipped and len(skipped) == len(keys):
+        raise UserError("none of its columns applies to this scenario: they all set areas it does not model "
+                        f"(e.g. {sorted(skipped)[0]!r})", file=str(path))
+    if skipped:
+        on_note(f"{len(skipped)} column(s) set areas this scenario does not model and are left out (e.g. "
+                f"{sorted(skipped)[0]!r}); the other {len(keys) - len(skipped)} apply")
     body = [r for r in rows[1:] if any(cell.strip() for cell in r)]
     if not body:
         raise UserError("has no accepted set (no row after the header)", file=str(path))
@@ -93,7 +110,8 @@ def read_sets(path: Path, config: ScenarioConfig) -> list[AssumptionSet]:
             raise UserError(f"row {row_number}, column 'set': {row[0]!r} is not a whole number used once",
                             file=str(path))
         seen.add(number)
-        settings = {key: _number(cell, path, row_number, key) for key, cell in zip(keys, row[1:], strict=True)}
+        settings = {key: _number(cell, path, row_number, key) for key, cell in zip(keys, row[1:], strict=True)
+                    if key not in skipped}
         _check_applies(config, settings, path, row_number)
         sets.append(AssumptionSet(int(number), settings))
     return sets

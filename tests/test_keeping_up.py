@@ -235,3 +235,25 @@ def test_the_keep_up_tolerance_is_an_option_of_plan_and_is_stated_in_need_csv(tm
     assert "deciding at least 80% of the cases" in pd.read_csv(out / "need.csv").iloc[0]["keep_up_rule"]
     code, _, err = invoke(["plan", scenario, "--keep-up-tolerance", "1.5", "--out", str(tmp_path / "x")], capsys)
     assert code == 2 and "--keep-up-tolerance" in err
+
+
+def test_accepted_sets_of_a_larger_scenario_apply_to_the_areas_this_one_models(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A national calibration's sets carry every area's sitting days: on a one-area scenario the other
+    areas' columns are left out with a note, not refused; a file of only other areas' columns is refused."""
+    from cli_runner import invoke
+
+    scenario = _tiny_file(tmp_path)
+    sets = tmp_path / "accepted.csv"
+    sets.write_text("set,defaults.cfc.cafcass_cir_share,areas.Elsewhere.workforce.fcas\n"
+                    "1,0.5,9\n2,0.7,9\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    code, stdout, err = invoke(["plan", scenario, "--need", "--target", "cir_on_time_share>=0.8",
+                                "--assumptions", str(sets), "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "1 column(s) set areas this scenario does not model and are left out" in err
+    assert "too few sets (2) to rank" in stdout
+    only = tmp_path / "only-others.csv"
+    only.write_text("set,areas.Elsewhere.workforce.fcas\n1,9\n", encoding="utf-8")
+    code, _, err = invoke(["plan", scenario, "--need", "--assumptions", str(only), "--out", str(tmp_path / "x")],
+                          capsys)
+    assert code == 2 and "none of its columns applies" in err

@@ -255,7 +255,7 @@ def _need_rule(config, need: bool, cap_metric: str, cap_tolerance: float, assump
     if assumptions is not None:
         from cfc_sim.need_assumptions import read_sets
 
-        sets = read_sets(Path(assumptions), config)
+        sets = read_sets(Path(assumptions), config, lambda message: click.echo(f"note: {message}", err=True))
         click.echo(f"need: {len(sets)} accepted assumption sets from {terminal_text(assumptions)}")
     return rule, sets
 
@@ -295,6 +295,9 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
     return table, need_table
 
 
+FEW_SETS_FOR_DRIVERS = 8  # a rank correlation over fewer sets is +-1 by chance too often to rank by
+
+
 def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, need_table):
     """need.csv with its interval over the accepted assumption sets and replications, and the per-set table."""
     from cfc_sim.need import plan_and_need
@@ -323,7 +326,8 @@ def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, n
     # not include them, so the headline may lie outside it: say which is which
     inside = low != low or high != high or low <= england["difference"] <= high  # no interval: nothing to say
     outside = "" if inside else " (the scenario's own assumptions lie outside the sets')"
-    drivers = (f"; driven most by {england['drivers']}" if england["drivers"] else
+    few = f" (from only {len(sets)} sets: indicative)" if len(sets) < FEW_SETS_FOR_DRIVERS else ""
+    drivers = (f"; driven most by {england['drivers']}{few}" if england["drivers"] else
                f"; too few sets ({len(sets)}) to rank what drives it" if len(sets) < MIN_SETS_TO_RANK else
                "; no assumption moves it across the sets")
     click.echo(f"need ({whole}): {england['difference']:+,.0f} FCAs with the scenario's own assumptions; 95% interval "
