@@ -168,3 +168,19 @@ def test_method_is_required_and_checked(scenario, tmp_path, capsys) -> None:  # 
         code, _, _ = invoke(["sensitivity", str(scenario), "--param", PARAMS[0], *extra,
                              "--out", str(tmp_path / "m")], capsys)
         assert code == 2
+
+
+def test_sobol_indices_from_few_samples_or_outside_0_1_are_flagged() -> None:
+    """Sobol --samples 4 printed ST 1.379 and S1 -0.088 as a ranking: a share of variance cannot."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from cfc_sim.cli.planning import sobol_notes
+
+    bad = pd.DataFrame({"ST": [1.379, 0.2], "S1": [-0.088, 0.1]})
+    notes = sobol_notes(SimpleNamespace(method="sobol", samples=4, indices=bad))
+    assert any("--samples 4" in n for n in notes) and any("1 index(es) lie outside 0-1" in n for n in notes)
+    good = pd.DataFrame({"ST": [0.6, 0.2], "S1": [0.5, 0.1]})
+    assert sobol_notes(SimpleNamespace(method="sobol", samples=128, indices=good)) == []
+    assert sobol_notes(SimpleNamespace(method="morris", samples=4, indices=bad)) == []

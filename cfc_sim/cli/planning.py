@@ -469,6 +469,30 @@ def _print_sensitivity(result) -> None:  # type: ignore[no-untyped-def]
         for row in rows.itertuples():
             table.add_row(str(row.rank), row.param, *(f"{getattr(row, c):.4g}" for c, _ in names))
         console.print(table)
+    for note in sobol_notes(result):
+        click.echo(f"note: {note}", err=True)
+
+
+SOBOL_FEW_SAMPLES = 64  # below this, Saltelli's estimates of S1 and ST are mostly noise
+
+
+def sobol_notes(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """Say when Sobol indices cannot be read as shares of variance: too few samples, or an index
+    outside 0-1 (a share of variance cannot be), or a sample count that is not a power of 2."""
+    if result.method != "sobol":
+        return []
+    notes = []
+    n = result.samples
+    if n < SOBOL_FEW_SAMPLES or n & (n - 1):
+        notes.append(f"--samples {n}: Sobol indices need {SOBOL_FEW_SAMPLES} or more, a power of 2 (SALib's "
+                     "Saltelli design); read these as a rough screen at best")
+    indices = result.indices
+    outside = indices[(indices["ST"] < -0.05) | (indices["ST"] > 1.05) | (indices["S1"] < -0.05)
+                      | (indices["S1"] > 1.05)] if {"ST", "S1"} <= set(indices.columns) else indices.iloc[0:0]
+    if len(outside):
+        notes.append(f"{len(outside)} index(es) lie outside 0-1, which a share of variance cannot: the estimates "
+                     "are unreliable at this sample size (raise --samples)")
+    return notes
 
 
 @click.command()
