@@ -102,7 +102,13 @@ def precision_note(replications, precision: float, whole: str = "all areas") -> 
               else f"{kpi_label(worst, whole)} {widths[worst]:.1%} {unit}") if worst else "none"
     return (f"--reps auto: used {used} replications for {len(widths) - areas} national KPIs and the CIR on-time "
             f"share of {areas} area(s); widest 95% half-width: {widest} ({'within' if met else 'NOT within'} "
-            f"{precision:.1%}{'' if met else ', stopped at --max-reps'})")
+            f"{_precision_text(precision, worst)}{'' if met else ', stopped at --max-reps'})")
+
+
+def _precision_text(precision: float, kpi: str) -> str:
+    """The precision asked, in the unit the widest KPI is held to: points for an area's share, else a
+    share of the KPI's mean."""
+    return f"{precision * 100:.1f} points" if _is_area(kpi) else f"{precision:.1%} of its mean"
 
 
 def replications_needed(outputs: Sequence[ReplicationOutput], precision: float) -> int:

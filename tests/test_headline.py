@@ -140,7 +140,7 @@ def test_reps_auto_drives_each_areas_cir_on_time_share_too() -> None:
     frame = pd.DataFrame([(o.replication, *m) for o in _outputs(steady, [0.1, 0.7, 0.3, 0.9, 0.5])
                           for m in o.metrics], columns=["replication", "area", "pathway", "metric", "value"])
     note = precision_note(frame, 0.05)
-    assert "CIR on-time share of 1 area(s)" in note and "(Noisy)" in note and "NOT within" in note
+    assert "CIR on-time share of 1 area(s)" in note and "(Noisy)" in note and "NOT within 5.0 points" in note
 
 
 def test_report_says_what_it_is_writing(headline: tuple[str, str, Path], tmp_path: Path,
