@@ -544,3 +544,23 @@ def test_subprocess_console_script_bad_file(tmp_path: Path) -> None:
     assert "defaults.workforce.caseload_cap" in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_the_python_api_refuses_an_existing_folder_and_an_invalid_config(tmp_path: Path) -> None:
+    """cfc_sim.run replaced a results folder silently (the CLI asks for --overwrite) and ran a config
+    changed with model_copy(update=...), which pydantic does not validate."""
+    import cfc_sim
+    from cfc_sim.errors import ScenarioError, UserError
+
+    config = cfc_sim.load_scenario(REPO / "scenarios" / "example-small.yaml").with_run_options(replications=1)
+    short = config.model_copy(update={"header": config.header.model_copy(update={"horizon_months": 2})})
+    out = tmp_path / "run"
+    first = cfc_sim.run(short, out=out)
+    assert first.manifest["command"].startswith(f"cfc-sim run {out}/")
+    with pytest.raises(UserError, match="--overwrite"):
+        cfc_sim.run(short, out=out)
+    cfc_sim.run(short, out=out, overwrite=True)
+    bad = config.model_copy(update={"header": config.header.model_copy(update={"horizon_months": -5})})
+    with pytest.raises(ScenarioError, match="horizon_months"):
+        cfc_sim.run(bad)
+    assert cfc_sim.run(short).manifest["command"].startswith("cfc-sim run RESULTS/")  # no '{out}' left
