@@ -279,7 +279,12 @@ def test_an_earlier_calibration_is_replaced_only_with_overwrite(calibrated: Path
     assert code == 2 and "--overwrite" in err and "Traceback" not in err
     assert (calibrated / "one" / "design.csv").read_bytes() == before
     again = calibrated / "again"
-    assert invoke(["calibrate", str(space), "--out", str(again), "--points", "2", "--waves", "1"], capsys)[0] == 0
+    code, out, _ = invoke(["calibrate", str(space), "--out", str(again), "--points", "2", "--waves", "1"], capsys)
+    assert code == 0
+    from cfc_sim.calibrate.space import load_space
+
+    dims = len(load_space(space).parameters)  # 2 points say nothing of a space of more than 4 parameters
+    assert ("caution: wave 1 ran 2 points" in out) == (2 < dims * 0.5)
     (again / "design.csv").write_text("stale\n", encoding="utf-8")  # as if an older calibration's
     code, _, err = invoke(["calibrate", str(space), "--out", str(again), "--points", "2", "--waves", "1",
                            "--overwrite"], capsys)

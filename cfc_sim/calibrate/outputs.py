@@ -166,6 +166,11 @@ def _number(value: float, share: bool) -> str:
     return f"{value:.1%}" if share else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
+# a first wave with fewer points than this per parameter cannot train its emulators (the shipped quick
+# space runs 20 points for 21 parameters, the national one 60)
+MIN_POINTS_PER_PARAMETER = 0.5
+
+
 def summary_lines(result: Calibration) -> list[str]:
     """The terminal summary: waves, points run, non-implausible shares, accepted sets, the fit table."""
     lines = [f"calibrate {result.space.name}: {len(result.runs)} points run x {result.space.replications} "
@@ -176,6 +181,13 @@ def summary_lines(result: Calibration) -> list[str]:
         stage = f"wave {w.wave}" if w.stage == "design" else "check"
         lines.append(f"  {stage}: {w.points_run} points run{share}")
     lines.append(f"accepted sets: {len(result.accepted)} of {len(result.runs)} points")
+    first = next((w for w in waves_frame(result).itertuples() if w.stage == "design"), None)
+    dims = len(result.space.parameters)
+    least = math.ceil(dims * MIN_POINTS_PER_PARAMETER)
+    if first is not None and first.points_run < least:
+        lines.append(f"caution: wave 1 ran {first.points_run} points for {dims} parameters (fewer than {least}: "
+                     "its emulators cannot learn the space), so its non-implausible share says little about "
+                     "which assumptions fit; give more --points")
     fit = fit_frame(result)
     lines.append(f"fit ({fit['basis'].iloc[0] if len(fit) else '-'}):")
     for row in fit.itertuples():
