@@ -25,6 +25,7 @@ from cfc_sim.errors import UserError
 from cfc_sim.results_files import MANIFEST_JSON
 
 SEAL_KEY = "files"  # manifest.json: {relative path: {"bytes": n, "sha256": hex}}
+SELF_KEY = "manifest_sha256"  # manifest.json's own content, so an edit to it (replications, seed) is refused too
 MANIFEST_MAX_BYTES = 5_000_000
 _CHUNK_BYTES = 1 << 20
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -61,8 +62,17 @@ def _load(path: Path) -> dict[str, Any] | None:
     return read_json_object(path, MANIFEST_MAX_BYTES)
 
 
+def manifest_digest(body: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's content without its own digest (`SELF_KEY`), as JSON with sorted keys:
+    the manifest holds the other files' seals, so its own is kept inside it."""
+    content = {k: v for k, v in body.items() if k != SELF_KEY}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()
+
+
 def _write(path: Path, body: dict[str, Any]) -> None:
-    """manifest.json replaced atomically (a temporary beside it, then renamed)."""
+    """manifest.json replaced atomically (a temporary beside it, then renamed), with its own digest."""
+    body = {**body, SELF_KEY: manifest_digest(body)}
     tmp = path.parent / f".{path.name}.seal-{os.getpid()}-{secrets.token_hex(4)}.json"
     try:
         tmp.write_text(json.dumps(body, indent=2, default=str) + "\n", encoding="utf-8")
@@ -161,6 +171,10 @@ def verify_folder(folder: Path, needed: Iterable[str] = (), *, warn: bool = True
                           f"{MANIFEST_JSON}), so its files cannot be checked; rerun to seal it",
                           FolderWarning, stacklevel=2)
         return False
+    digest = manifest.get(SELF_KEY)
+    if digest is not None and digest != manifest_digest(manifest):  # folders sealed before it have none
+        raise UserError(f"has changed since cfc-sim wrote it (its content no longer matches its {SELF_KEY}); "
+                        f"{RERUN}", file=shown)
     seal = _seal_entries(manifest, shown)
     for rel in needed:
         if rel not in seal:

@@ -307,14 +307,14 @@ def test_html_shows_every_warning_of_the_run_escaped(folder: Path, tmp_path: Pat
     shutil.copytree(folder, copy)
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     manifest["warnings"] = ["warm-up check: queue settles late", "<script>alert(1)</script> & more"]
-    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (copy / "manifest.json").write_text(json.dumps(resealed(manifest)), encoding="utf-8")
     text = write_html(read_results(copy), copy, tmp_path / "r.html").read_text(encoding="utf-8")
     section = _section(text, '<section id="warnings">')
     assert section.count("<li>") == 2
     assert "warm-up check: queue settles late" in section
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in section and "<script>alert" not in text
     manifest["warnings"] = []
-    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (copy / "manifest.json").write_text(json.dumps(resealed(manifest)), encoding="utf-8")
     text = write_html(read_results(copy), copy, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "The run raised no warnings." in text
 
@@ -596,7 +596,7 @@ def test_comparison_page_escapes_what_the_folders_say(risky: Path, delayed: Path
     shutil.copytree(delayed, copy)
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     manifest["command"] = "cfc-sim run <script>alert(1)</script>"
-    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (copy / "manifest.json").write_text(json.dumps(resealed(manifest)), encoding="utf-8")
     from cfc_sim.report.comparison import render_comparison
 
     text = render_comparison([read_results(risky), read_results(copy)], ["a<b>", "b&c"], [risky, copy])
@@ -778,3 +778,12 @@ def test_an_area_live_before_the_run_has_no_go_live_star_in_the_status_grid(html
     grid = _section(text, '<section id="grid">') if '<section id="grid">' in text else text
     rows = {row.split("</td>")[0]: row for row in grid.split('<tr><td class="area">')[1:]}
     assert "golive" not in rows["Dorset"] and "golive" in rows["Wiltshire &amp; Swindon"]
+
+
+
+def resealed(manifest: dict) -> dict:  # type: ignore[type-arg]
+    """A manifest edited on purpose with its own digest recomputed (as a forger would), so the test
+    reaches the checks behind the seal."""
+    from cfc_sim.seal import manifest_digest
+
+    return {**manifest, "manifest_sha256": manifest_digest(manifest)}

@@ -36,6 +36,10 @@ def forge_seal(folder: Path) -> None:
 
         yaml_file = folder / "scenario.resolved.yaml"
         manifest["scenario_sha256"] = scenario_sha256(build_config(read_yaml(yaml_file), str(yaml_file)))
+    if "manifest_sha256" in manifest:  # the manifest's own digest, recomputed as a forger would
+        from cfc_sim.seal import manifest_digest
+
+        manifest["manifest_sha256"] = manifest_digest(manifest)
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
@@ -163,7 +167,7 @@ def _as_old_folder(folder: Path) -> None:
     (folder / ".cfc-sim-output").write_text(json.dumps(marker), encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     del manifest["files"]  # written before sealing, too
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps(resealed(manifest)), encoding="utf-8")
 
 
 def test_folders_with_the_older_timeseries_csv_are_still_read(folder: Path, pristine: Path, tmp_path: Path,
@@ -190,7 +194,7 @@ def test_folders_with_the_older_timeseries_csv_are_still_read(folder: Path, pris
 def _set_manifest(folder: Path, **changes: object) -> None:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest.update(changes)
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps(resealed(manifest)), encoding="utf-8")
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -294,3 +298,12 @@ def test_unwritable_report_destination_is_refused(folder: Path, tmp_path: Path,
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     _refused(["report", str(folder), "--out", str(tmp_path / "afile" / "r.html")], capsys, "not a folder")
     assert os.listdir(tmp_path / "results") == os.listdir(folder)
+
+
+
+def resealed(manifest: dict) -> dict:  # type: ignore[type-arg]
+    """A manifest edited on purpose with its own digest recomputed (as a forger would), so the test
+    reaches the checks behind the seal."""
+    from cfc_sim.seal import manifest_digest
+
+    return {**manifest, "manifest_sha256": manifest_digest(manifest)}

@@ -23,7 +23,7 @@ from tampered_folders import VERBS, verb_argv
 from test_results_reader import forge_seal
 
 from cfc_sim.results_files import COLUMNS
-from cfc_sim.seal import file_seal
+from cfc_sim.seal import file_seal, manifest_digest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -88,6 +88,9 @@ def test_the_scenario_must_be_the_one_the_manifest_names(folder: Path, capsys: p
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"]["scenario.resolved.yaml"] = file_seal(folder / "scenario.resolved.yaml")
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    refused(["report", str(folder)], capsys, "manifest.json", "has changed")  # the manifest's own digest tells
+    manifest["manifest_sha256"] = manifest_digest(manifest)  # forged too: the scenario's hash still tells
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     refused(["report", str(folder)], capsys, "scenario.resolved.yaml", "scenario_sha256")
     forge_seal(folder)
     refused(["report", str(folder)], capsys, "summary.csv", "Elsewhere")
@@ -96,7 +99,7 @@ def test_the_scenario_must_be_the_one_the_manifest_names(folder: Path, capsys: p
 def test_a_folder_written_before_sealing_is_read_with_a_warning(folder: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    del manifest["files"]
+    del manifest["files"], manifest["manifest_sha256"]  # as cfc-sim 0.x wrote it: neither seal
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     code, out, err = invoke(["readiness", str(folder)], capsys)
     assert code == 0, err
@@ -321,3 +324,11 @@ def test_control_characters_in_a_need_note_never_reach_the_workbook_raw(folder: 
     cells = [str(c.value) for ws in load_workbook(folder / "report.xlsx").worksheets for row in ws.iter_rows()
              for c in row if c.value is not None]
     assert any("hires?]0;pwned? late" in c for c in cells)
+
+
+def test_an_edited_manifest_is_refused_like_any_sealed_file(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A hand-edited manifest.json (replications 50, seed 1) was read as true: the report showed them."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["replications"], manifest["seed"] = 50, 1
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    refused(["report", str(folder)], capsys, "manifest.json", "has changed since cfc-sim wrote it")
