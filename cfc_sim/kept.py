@@ -51,7 +51,7 @@ def said() -> str:
     parts = list(_notes.values())
     how = _rerun[0] if _rerun else "a rerun of the same command"
     for folder, count in _cached.items():
-        parts.append(f"{count} evaluation{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} cached in "
+        parts.append(f"{count} simulated run{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} cached in "
                      f"{folder}; {how} reuses {'it' if count == 1 else 'them'}")
     if not parts and _files:
         shown = ", ".join(_files[:3]) + (f" and {len(_files) - 3} more" if len(_files) > 3 else "")

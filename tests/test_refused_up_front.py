@@ -163,7 +163,7 @@ def test_an_interrupted_plan_says_what_the_cache_holds(scenario: Path, tmp_path:
     code, _, err = invoke(["plan", str(scenario), "--target", "cir_on_time_share>=0.0", "--confidence", "0.5",
                            "--max-extra", "2", "--out", str(out)], capsys)
     assert code == 130, err
-    assert "1 evaluation is cached in" in err and f"--out {out}" in err and "reuses it" in err
+    assert "1 simulated run is cached in" in err and f"--out {out}" in err and "reuses it" in err
     assert "nothing written" not in err
 
 

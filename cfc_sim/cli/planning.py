@@ -207,7 +207,8 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
                 need_table, over_sets = _over_sets(config, goals, chance, list(areas) or None, max_extra, evaluator,
                                                    rule, sets, need_table)
         except KeyboardInterrupt:
-            note_kept("plan", f"plan interrupted after {progress.asked} evaluations")
+            note_kept("plan", f"plan interrupted after {progress.asked} evaluations asked for ({progress.simulated} "
+                              "simulated runs, counting the first ones with today's and with unlimited FCAs)")
             raise
     files = {"plan.csv": table}
     if need_table is not None:
