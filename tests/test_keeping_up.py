@@ -135,17 +135,21 @@ def _tiny_file(tmp_path) -> str:  # type: ignore[no-untyped-def]
     return str(path)
 
 
-def test_plan_need_over_accepted_assumption_sets_reports_the_interval_over_sets_and_the_drivers(
-        tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def _plan_over_sets(tmp_path, capsys, sets_csv: str):  # type: ignore[no-untyped-def]
+    """`plan --need --assumptions` of the tiny scenario with these accepted sets, into tmp_path/plan."""
     from cli_runner import invoke
 
-    scenario = _tiny_file(tmp_path)
     sets = tmp_path / "accepted.csv"
-    sets.write_text("set,defaults.cfc.cafcass_cir_share,defaults.workforce.hire_success\n"
-                    "1,0.5,0.9\n2,0.7,0.9\n3,0.9,0.9\n", encoding="utf-8")
+    sets.write_text(sets_csv, encoding="utf-8")
+    return invoke(["plan", _tiny_file(tmp_path), "--need", "--target", "cir_on_time_share>=0.8",
+                   "--assumptions", str(sets), "--out", str(tmp_path / "plan")], capsys)
+
+
+def test_plan_need_over_accepted_assumption_sets_reports_the_interval_over_sets_and_the_drivers(
+        tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "plan"
-    code, stdout, err = invoke(["plan", scenario, "--need", "--target", "cir_on_time_share>=0.8",
-                                "--assumptions", str(sets), "--out", str(out)], capsys)
+    code, stdout, err = _plan_over_sets(tmp_path, capsys, "set,defaults.cfc.cafcass_cir_share,"
+                                        "defaults.workforce.hire_success\n1,0.5,0.9\n2,0.7,0.9\n3,0.9,0.9\n")
     assert code == 0, err
     import pandas as pd
 
@@ -242,14 +246,10 @@ def test_accepted_sets_of_a_larger_scenario_apply_to_the_areas_this_one_models(t
     areas' columns are left out with a note, not refused; a file of only other areas' columns is refused."""
     from cli_runner import invoke
 
-    scenario = _tiny_file(tmp_path)
-    sets = tmp_path / "accepted.csv"
-    sets.write_text("set,defaults.cfc.cafcass_cir_share,areas.Elsewhere.workforce.fcas\n"
-                    "1,0.5,9\n2,0.7,9\n", encoding="utf-8")
-    out = tmp_path / "plan"
-    code, stdout, err = invoke(["plan", scenario, "--need", "--target", "cir_on_time_share>=0.8",
-                                "--assumptions", str(sets), "--out", str(out)], capsys)
+    code, stdout, err = _plan_over_sets(tmp_path, capsys, "set,defaults.cfc.cafcass_cir_share,"
+                                        "areas.Elsewhere.workforce.fcas\n1,0.5,9\n2,0.7,9\n")
     assert code == 0, err
+    scenario = _tiny_file(tmp_path)
     assert "1 column(s) set areas this scenario does not model and are left out" in err
     assert "too few sets (2) to rank" in stdout
     only = tmp_path / "only-others.csv"
