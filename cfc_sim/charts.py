@@ -139,8 +139,7 @@ def worst_areas(bands: Bands, metric: str, areas: Sequence[str], count: int) -> 
     return [a for score, _, a in sorted(s for s in scored if not math.isnan(s[0]))][:count]
 
 
-def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target,
-                  whole: str) -> None:
+def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target) -> None:
     """The monthly share of CIRs filed within target: median and 50/90% bands across replications, per
     area; with more than MAX_AREA_PANELS areas, England and the WORST_AREAS areas with the lowest share
     (every area is drawn by region in `region_lines_chart`)."""
@@ -148,8 +147,8 @@ def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: fl
     title = "CIRs filed within eight working weeks (share per month, across replications)"
     if len(shown) > MAX_AREA_PANELS:
         worst = worst_areas(series, "cir_on_time_share", shown, WORST_AREAS)
-        title = (f"CIRs filed within eight working weeks: {whole} and the {len(worst)} of {len(shown)} areas with the "
-                 "lowest share (every area: cir_on_time_regions.png)")
+        title = (f"CIRs filed within eight working weeks: {whole_run_name(areas)} and the {len(worst)} of "
+                 f"{len(shown)} areas with the lowest share (every area: cir_on_time_regions.png)")
         shown = [NATIONAL, *worst] if not _band(series, "cir_on_time_share", NATIONAL).empty else worst
     if not shown:
         shown = areas[:1]
@@ -161,7 +160,7 @@ def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: fl
         if not band.empty:
             _fan(ax, band, months)
         ax.axhline(target, color=TARGET, linestyle="--", linewidth=1, label=f"target {target:.0%}")
-        ax.set_title(whole[:1].upper() + whole[1:] if area == NATIONAL else area, fontsize=9)
+        ax.set_title(whole_run_name(areas, capital=True) if area == NATIONAL else area, fontsize=9)
         ax.set_ylim(0, 1.02)
         ax.set_xlim(0, max(len(months) - 1, 1))
         _months_axis(ax, months, every=max(6, len(months) // 4))
@@ -304,10 +303,9 @@ def draw_run_chart(name: str, inputs: RunChartInputs, into: Path) -> None:
     whole = whole_run_name(areas)
     path = into / name
     if name == "readiness_heatmap.png":
-        readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}",
-                          [a.name for a in config.areas if a.go_live <= config.header.start])
+        readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}", config.live_at_start())
     elif name == "cir_on_time_fan.png":
-        cir_fan_chart(bands, areas, months, target, path, whole)
+        cir_fan_chart(bands, areas, months, target, path)
     elif name == "cir_on_time_regions.png":
         region_lines_chart(bands, "cir_on_time_share", regions_of(config, areas), months, path,
                            "CIRs filed within eight working weeks, every area by region (median across "

@@ -28,21 +28,17 @@ ENGLAND_AREAS = frozenset({
     "Greater Manchester", "Thames Valley", "West London", "East London", "Central London"})
 
 
-def whole_run_name(areas: Iterable[str]) -> str:
+def whole_run_name(areas: Iterable[str], capital: bool = False) -> str:
     """What a run's `ALL` rows are, in words for a screen: "England" when the English court areas are
     modelled, all and only them, else the area's name for one, "both areas" or "all N areas" (a run of two
-    pilots is not England)."""
+    pilots is not England); `capital` for the start of a sentence or a cell."""
     names = set(areas)
     if names == ENGLAND_AREAS:  # with a Welsh area too, the ALL rows are more than England
         return "England"
     if len(names) == 1:
         return next(iter(names))
-    return "both areas" if len(names) == 2 else f"all {len(names)} areas"
-
-
-def all_rows_label(area: str, areas: Iterable[str]) -> str:
-    """An area column's name for people: the run's `whole_run_name` for the `ALL` rows, else the area."""
-    return whole_run_name(areas) if area == NATIONAL else area
+    words = "both areas" if len(names) == 2 else f"all {len(names)} areas"
+    return words[:1].upper() + words[1:] if capital else words
 
 COUNT, SHARE, NUMBER = "count", "share", "number"  # how a value is written: 1,234 / 12.3% / 1,234.5
 

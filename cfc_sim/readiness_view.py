@@ -368,30 +368,11 @@ def monthly_statuses(readiness: pd.DataFrame, config: ScenarioConfig,
             for area in config.areas for month in index.months.get(area.name, []) if month in wanted}
 
 
-def went_live(summary: pd.DataFrame, config: ScenarioConfig,
-              replications: pd.DataFrame | None = None) -> dict[str, str]:
-    """Per area when it went live, for tables: with the replications' own days (`replications`), the
-    date when they all agree (the planned policy), else the median date with the range and how many
-    runs went live (a readiness-gated go-live differs run by run: the mean day was a date no run had);
-    without them, the mean go-live day across replications."""
-    if replications is not None and not replications.empty:
-        return _went_live_per_run(replications, config)
-    went = summary[(summary["pathway"] == "all") & (summary["metric"] == "go_live_day")].set_index("area")
-    live_share = summary[(summary["pathway"] == "all") & (summary["metric"] == "live_at_end")].set_index("area")
-    start = config.header.start
-    out = {}
-    for area in config.areas:
-        if area.name not in went.index:
-            out[area.name] = "not within the horizon"
-            continue
-        day = float(went.loc[area.name, "mean"])
-        share = float(live_share.loc[area.name, "mean"]) if area.name in live_share.index else 1.0
-        text = (start + dt.timedelta(days=round(day))).isoformat()
-        out[area.name] = text + (f" (live in {share:.0%} of runs)" if share < 1 else "")
-    return out
-
-
-def _went_live_per_run(replications: pd.DataFrame, config: ScenarioConfig) -> dict[str, str]:
+def went_live(replications: pd.DataFrame, config: ScenarioConfig) -> dict[str, str]:
+    """Per area when it went live, for tables, from the replications' own go-live days: the date when
+    they all agree (the planned policy), else the median run's date with the range and how many runs
+    went live (a readiness-gated go-live differs run by run: the mean of the days was a date no run
+    went live on)."""
     rows = replications[(replications["pathway"] == "all") & (replications["metric"] == "go_live_day")]
     runs = int(replications["replication"].nunique())
     start = config.header.start

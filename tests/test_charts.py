@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from cfc_sim.charts import MAX_AREA_PANELS, Bands, draw_run_charts, regions_of, worst_areas
-from cfc_sim.metric_catalogue import whole_run_name
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MONTHS = [f"2027-{m:02d}" for m in range(1, 13)]
@@ -40,7 +39,8 @@ def _result(n_areas: int) -> SimpleNamespace:
         name="synthetic",
         areas=[SimpleNamespace(name=a, region=f"Region {i % 4}", go_live=dt.date(2027, 1 + i % 12, 1),
                                workforce=SimpleNamespace(caseload_cap=20)) for i, a in enumerate(areas)],
-        header=SimpleNamespace(targets=SimpleNamespace(cir_on_time_share=0.9), start=dt.date(2026, 4, 1)))
+        header=SimpleNamespace(targets=SimpleNamespace(cir_on_time_share=0.9), start=dt.date(2026, 4, 1)),
+        live_at_start=lambda: [])  # every area goes live in 2027
     readiness = pd.DataFrame([(a, m, "overall", "green" if i % 3 else "amber", m == "2027-06")
                               for i, a in enumerate(areas) for m in MONTHS],
                              columns=["area", "month", "criterion", "status", "go_live_month"])
@@ -100,6 +100,6 @@ def test_a_large_run_fan_chart_has_england_and_the_worst_areas_only(tmp_path: Pa
     monkeypatch.setattr(plt.Figure, "savefig", spy)
     result = _result(MAX_AREA_PANELS + 8)
     areas = [a.name for a in result.config.areas]
-    charts.cir_fan_chart(Bands(result.timeseries), areas, MONTHS, 0.9, tmp_path / "fan.png", whole_run_name(areas))
+    charts.cir_fan_chart(Bands(result.timeseries), areas, MONTHS, 0.9, tmp_path / "fan.png")
     assert titles[-1] == ["All 20 areas", *[f"Area {i:02d}" for i in range(19, 19 - charts.WORST_AREAS, -1)]]
 

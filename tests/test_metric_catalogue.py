@@ -65,7 +65,8 @@ def test_the_all_rows_are_called_england_only_when_every_english_court_area_is_m
     from pathlib import Path
 
     import cfc_sim
-    from cfc_sim.metric_catalogue import ENGLAND_AREAS, all_rows_label, whole_run_name
+    from cfc_sim.metric_catalogue import ENGLAND_AREAS, whole_run_name
+    from cfc_sim.sweep_view import where_label
 
     scenarios = Path(__file__).resolve().parent.parent / "scenarios"
     for name in ("national-rollout.yaml", "national-baseline.yaml"):
@@ -75,5 +76,5 @@ def test_the_all_rows_are_called_england_only_when_every_english_court_area_is_m
     assert whole_run_name(sorted(ENGLAND_AREAS)[:39]) == "all 39 areas"
     assert whole_run_name(["Dorset", "Wiltshire & Swindon"]) == "both areas"
     assert whole_run_name(["South East Wales"]) == "South East Wales"  # one area: its name
-    assert all_rows_label("ALL", ["Dorset", "Kent"]) == "both areas"
-    assert all_rows_label("Dorset", ["Dorset"]) == "Dorset"
+    assert whole_run_name(["Dorset", "Kent"], capital=True) == "Both areas"
+    assert where_label("ALL", ["Dorset", "Kent"]) == "both areas" and where_label("Dorset", ["Dorset"]) == "Dorset"

@@ -330,7 +330,7 @@ def test_went_live_gives_a_date_some_run_went_live_on_with_the_range_when_runs_d
     rows = [(r, "Lateshire", "all", "go_live_day", day) for r, day in enumerate([188.0, 214.0, 214.0, 487.0])]
     rows += [(r, "Wobbleton", "all", "go_live_day", 159.0) for r in range(4)]
     replications = pd.DataFrame(rows, columns=["replication", "area", "pathway", "metric", "value"])
-    went = went_live(pd.DataFrame(), scenario, replications)
+    went = went_live(replications, scenario)
     assert went["Lateshire"] == "2026-11-01 (median of 4 of 4 runs; 2026-10-06 to 2027-08-01)"
     assert went["Wobbleton"] == "2026-09-07" and went["Livesey"] == "not within the horizon"
     planned = scenario.model_copy(update={"header": scenario.header.model_copy(update={

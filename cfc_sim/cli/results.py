@@ -49,7 +49,7 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
     for area in areas:
         check_area(area, [a.name for a in result.config.areas], "--area", str(source))
     statuses = [row for row in area_statuses(result.readiness, result.config, month) if not areas or row.area in areas]
-    went = went_live(result.summary, result.config, result.replications)
+    went = went_live(result.replications, result.config)
     table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
                                              + (f", {month}" if month else ", at planned go-live"))))
     for column in ("area", "region", "planned go-live", "status", "why (value vs threshold)",
@@ -70,7 +70,7 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
     runs = int(result.manifest.get("replications", result.config.replications))
     click.echo(readiness_rule_text(rules, runs))
     title = f"Readiness to go live: {result.config.name}"
-    before = [a.name for a in result.config.areas if a.go_live <= result.config.header.start]
+    before = result.config.live_at_start()
     write_file(path, lambda tmp: readiness_heatmap(result.readiness, tmp, title, before), owner=source)
     click.echo(f"heatmap: {path}")
 

@@ -95,7 +95,6 @@ def run(scenario: str | None, reps: int | str | None, precision: float, max_reps
 def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-def]
     """England against the targets, then the areas at risk worst first, and where to look next."""
     from cfc_sim.at_risk import areas_at_risk, format_check, national_checks
-    from cfc_sim.calendar import add_months
     from cfc_sim.manifest import calibration_line
     from cfc_sim.metric_catalogue import whole_run_name
 
@@ -116,7 +115,7 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
     risks = areas_at_risk(result.summary, result.readiness, config, results=shown,
                           monthly=result.monthly_summary())
     target = config.header.targets.cir_on_time_share
-    end = add_months(config.header.start, config.header.horizon_months)
+    end = config.end
     unjudged = [a for a in config.areas if a.go_live >= end]
     if not risks:
         judged = len(config.areas) - len(unjudged)

@@ -139,7 +139,7 @@ def area_comparisons(runs: Sequence[RunResult]) -> list[AreaComparison]:
     per_run = []
     for run in runs:
         statuses = {s.area: s for s in area_statuses(run.readiness, run.config)}
-        went = went_live(run.summary, run.config, run.replications)
+        went = went_live(run.replications, run.config)
         on_time = _on_time(run)
         needs = _needs(run)
         per_run.append({name: AreaRun(status, went[name], on_time.get(name, (math.nan,) * 3),

@@ -172,9 +172,10 @@ def _status_grid(result: RunResult, months: list[str]) -> str:
     head = "".join(f'<th class="month" scope="col">{html.escape(month_label(m)).replace(" ", "<br>")}</th>'
                    for m in months)
     body = []
+    live_at_start = set(result.config.live_at_start())  # their first month is flagged only to be judged
     for area in result.config.areas:
         tds = []
-        already = area.go_live <= result.config.header.start  # its first month is flagged only to be judged
+        already = area.name in live_at_start
         for m in months:
             status, failing, codes, golive = cells.get((area.name, m), NO_MONTH)
             golive = golive and not already

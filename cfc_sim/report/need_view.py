@@ -86,9 +86,9 @@ def _headline(england: pd.Series, need: pd.DataFrame) -> str:
         cost = (f", costing about <strong>{html.escape(_money(england['annual_cost']))} a year</strong> once the "
                 f"transition is over{html.escape(lasting)}")
     need_text = html.escape(_number(england["difference"], True))
-    whole = whole_run_name(str(a) for a in need["area"] if a != NATIONAL)
-    plural = whole == "both areas" or whole.startswith("all ")
-    who = html.escape(whole[:1].upper() + whole[1:]) + (" need" if plural else " needs")
+    whole = whole_run_name((str(a) for a in need["area"] if a != NATIONAL), capital=True)
+    plural = whole == "Both areas" or whole.startswith("All ")
+    who = html.escape(whole) + (" need" if plural else " needs")
     return (f'<p class="headline">{who} <strong class="big">{need_text}'
             f"</strong> FCAs under Child Focused Courts against keeping today's CAP performance with no area live "
             f"(95% interval {html.escape(interval)}, over {html.escape(over)}){cost}.</p>")
@@ -205,12 +205,12 @@ COSTS_HEADERS = {"area": "Court area", "financial_year": "Financial year (April 
 def costs_frame(need: pd.DataFrame) -> pd.DataFrame:
     """The workbook's "Costs" sheet: England (or what the ALL rows are) then each area, per financial
     year, FCAs and cost, with headers in words."""
-    whole = whole_run_name(str(a) for a in need["area"] if a != NATIONAL)
+    whole = whole_run_name((str(a) for a in need["area"] if a != NATIONAL), capital=True)
     rows = []
     for r in need.itertuples(index=False):
         values = r._asdict()
         for label in financial_years(need):
             fcas, cost = year_columns(label)
-            rows.append({"area": whole[:1].upper() + whole[1:] if values["area"] == NATIONAL else values["area"],
+            rows.append({"area": whole if values["area"] == NATIONAL else values["area"],
                          "financial_year": label, "fcas": values[fcas], "cost": values[cost]})
     return pd.DataFrame(rows, columns=list(COSTS_HEADERS)).rename(columns=COSTS_HEADERS)

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cfc_sim.calendar import add_months
 from cfc_sim.errors import UserError
 from cfc_sim.scenario.error_paths import MISSING_HERE, describe, display_path, pydantic_problems
 from cfc_sim.scenario.files import MAX_SNAPSHOT_BYTES, InputFileError, read_capped
@@ -365,7 +364,7 @@ def scenario_notes(config: ScenarioConfig) -> list[str]:
     if rules.capacity_headroom >= 2:
         notes.append(f"readiness.capacity_headroom {rules.capacity_headroom:g} asks for {rules.capacity_headroom:g} "
                      "times the FCAs the demand needs (1.1 is 10% headroom)")
-    end = add_months(config.header.start, config.header.horizon_months)
+    end = config.end
     late = [i for i in config.interventions if i.at >= end]
     if late:
         notes.append(f"{len(late)} intervention(s) dated on or after the horizon's end {end} never take effect: "

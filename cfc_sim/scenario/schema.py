@@ -594,6 +594,17 @@ class ScenarioConfig(Frozen):
                 return area
         raise KeyError(name)
 
+    def live_at_start(self) -> list[str]:
+        """The areas live when the run starts (planned go-live on or before it): no go-live to judge,
+        so no ready month, slip or go-live star, whatever the month shown."""
+        return [a.name for a in self.areas if a.go_live <= self.header.start]
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the run: its start plus `horizon_months` months, on the first of the month."""
+        total = self.header.start.year * 12 + self.header.start.month - 1 + self.header.horizon_months
+        return dt.date(total // 12, total % 12 + 1, 1)
+
     def with_run_options(self, *, replications: int | None = None, seed: int | None = None) -> ScenarioConfig:
         """A copy with the CLI's --reps / --seed applied (the caller's config is never mutated)."""
         changes: dict[str, Any] = {}
