@@ -497,9 +497,8 @@ def run_searches(searches: dict[Any, Generator[int, Any, Any]],
 
 
 def goes_live_within(config: ScenarioConfig, area: str) -> bool:
-    """Whether the area's planned go-live month is within the run (else it has no CFC metric to judge)."""
-    header, go_live = config.header, config.area(area).go_live
-    return (go_live.year - header.start.year) * 12 + go_live.month - header.start.month < header.horizon_months
+    """Whether the area's planned go-live is within the run (else it has no CFC metric to judge)."""
+    return config.area(area).go_live < config.end
 
 
 def estimated_need(config: ScenarioConfig, area: str) -> int:
@@ -567,8 +566,7 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
                          "note": "metric not produced in this area: target ignored"})
             continue
         values = evaluator.series(area.name, chosen, target.series)
-        defined = [v for v in values if v == v]
-        mean = sum(defined) / len(defined) if defined else math.nan
+        mean = _mean(values)
         probability = sum(target.met(v) for v in values) / len(values)
         note = found if probability < confidence else ""
         if note and chosen > 0:  # against the last addition evaluated at half of it or less (today's at worst)
