@@ -86,9 +86,9 @@ def _headline(england: pd.Series, need: pd.DataFrame) -> str:
         cost = (f", costing about <strong>{html.escape(_money(england['annual_cost']))} a year</strong> once the "
                 f"transition is over{html.escape(lasting)}")
     need_text = html.escape(_number(england["difference"], True))
-    whole = whole_run_name((str(a) for a in need["area"] if a != NATIONAL), capital=True)
-    plural = whole == "Both areas" or whole.startswith("All ")
-    who = html.escape(whole) + (" need" if plural else " needs")
+    names = {str(a) for a in need["area"] if a != NATIONAL}
+    whole = whole_run_name(names, capital=True)
+    who = html.escape(whole) + (" need" if len(names) > 1 and whole != "England" else " needs")
     return (f'<p class="headline">{who} <strong class="big">{need_text}'
             f"</strong> FCAs under Child Focused Courts against keeping today's CAP performance with no area live "
             f"(95% interval {html.escape(interval)}, over {html.escape(over)}){cost}.</p>")
