@@ -197,3 +197,17 @@ def test_run_labels_stay_unique_when_names_and_folder_names_repeat() -> None:
     assert unique_labels(["a", "a"], ["x/r1", "y/r2"]) == ["a (r1)", "a (r2)"]
     assert unique_labels(["a", "a"], ["x/results", "y/results"]) == ["a (x/results)", "a (y/results)"]
     assert unique_labels(["a", "a"], ["r", "r"]) == ["a (run 1)", "a (run 2)"]
+
+
+def test_runs_of_other_replications_or_another_calibration_are_compared_with_a_warning(
+        runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A leftover folder of an older calibration and 3 replications was compared with today's run
+    without a word (and gave the opposite verdict): both differences are said."""
+    older = tmp_path / "older"
+    scenario = _scenario(tmp_path, "base", replications=2, calibration={"version": "2026-12-06b"})
+    assert invoke(["run", str(scenario), "--out", str(older)], capsys)[0] == 0
+    code, _, err = invoke(["compare", str(runs["base"]), str(older), "--out", str(tmp_path / "c")], capsys)
+    assert code == 0, err
+    assert "has 2 replications" in err and "rests on calibration 2026-12-06b" in err
+    code, _, err = invoke(["compare", str(runs["base"]), str(runs["again"]), "--out", str(tmp_path / "d")], capsys)
+    assert "replications and" not in err and "calibration" not in err

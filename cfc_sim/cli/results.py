@@ -178,6 +178,17 @@ def _warn_not_comparable(runs: list, labels: list[str], area: str) -> None:
             click.echo(terminal_text(f"warning: {label} covers {spans[0]} and {labels[0]} {spans[1]}: counts and "
                                      "averages are over different periods, so their differences are not the "
                                      "scenarios' alone"), err=True)
+        reps = [int(r.replications["replication"].nunique()) for r in (run, runs[0])]
+        if reps[0] != reps[1]:
+            click.echo(terminal_text(f"warning: {label} has {reps[0]} replications and {labels[0]} {reps[1]}: "
+                                     "their intervals differ in width, and paired differences use only the "
+                                     "replications both have"), err=True)
+        versions = [r.config.header.calibration.version if r.config.header.calibration else None
+                    for r in (run, runs[0])]
+        if versions[0] != versions[1]:
+            click.echo(terminal_text(f"warning: {label} rests on calibration {versions[0]} and {labels[0]} on "
+                                     f"{versions[1]}: their differences mix the scenarios with the assumptions "
+                                     "(rerun the older one)"), err=True)
         if area == NATIONAL and not same_areas(runs[0], run):
             mine, first = ({a.name for a in r.config.areas} for r in (run, runs[0]))
 

@@ -160,7 +160,8 @@ def validate(scenarios: tuple[str, ...]) -> None:
             for line in exc.lines():
                 click.echo(terminal_text(line), err=True)
             continue
-        click.echo(f"{path}: valid ({len(config.areas)} areas, {config.header.horizon_months} months, "
+        count = len(config.areas)
+        click.echo(f"{path}: valid ({count} area{'s' if count != 1 else ''}, {config.header.horizon_months} months, "
                    f"{config.replications} replications)")
         for note in scenario_notes(config):
             click.echo(terminal_text(f"  note: {note}"))
