@@ -787,3 +787,20 @@ def resealed(manifest: dict) -> dict:  # type: ignore[type-arg]
     from cfc_sim.seal import manifest_digest
 
     return {**manifest, "manifest_sha256": manifest_digest(manifest)}
+
+
+def test_the_board_table_lists_first_an_area_whose_ready_month_moves() -> None:
+    """Its note says 'areas whose go-live or readiness differs come first': a ready month that moves
+    is such a difference (Wiltshire's moved but stayed in go-live order)."""
+    from cfc_sim.readiness_view import AreaStatus
+    from cfc_sim.report.comparison import AreaComparison, AreaRun, _golive_html
+
+    def run(area: str, ready: str) -> AreaRun:
+        status = AreaStatus(area, "", "2027-01-01", "2027-01", "red", (), (), "", True, "", ready)
+        return AreaRun(status, "2027-01-01", (0.9, 0.8, 1.0), 20.0)
+
+    same = AreaComparison("Aardshire", "", (run("Aardshire", "2027-03"), run("Aardshire", "2027-03")), ("",), ("",))
+    moves = AreaComparison("Zedshire", "", (run("Zedshire", "2027-03"), run("Zedshire", "2027-06")), ("",),
+                           ("later by 3 months (Mar 2027 to Jun 2027)",))
+    page = _golive_html([same, moves], ["base", "variant"])
+    assert page.index("Zedshire") < page.index("Aardshire")

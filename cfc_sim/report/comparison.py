@@ -184,7 +184,8 @@ def _status_changed(row: AreaComparison) -> bool:
 
 
 def _golive_html(rows: list[AreaComparison], labels: Sequence[str]) -> str:
-    rows = sorted(rows, key=lambda r: not (r.any_moved or _status_changed(r)))  # what changes first (stable)
+    # what changes first (stable): a moved go-live, a status or a ready month that differs
+    rows = sorted(rows, key=lambda r: not (r.any_moved or _status_changed(r) or any(r.ready_moved)))
     head = "".join(f'<th colspan="4" class="run">{i + 1}: {html.escape(label)}</th>'
                    for i, label in enumerate(labels))
     sub = "".join("<th>Planned go-live</th><th>Status then</th><th>Ready month (slip)</th><th>CIRs on time</th>"
