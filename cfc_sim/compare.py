@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cfc_sim.at_risk import CFC_TARGETS
-from cfc_sim.metric_catalogue import BY_NAME, COMPARED, NATIONAL, NUMBER, SHARE, Metric, label_of
+from cfc_sim.metric_catalogue import BY_NAME, COMPARED, NATIONAL, NUMBER, SHARE, Metric, label_of, whole_run_name
 from cfc_sim.results import RunResult
 from cfc_sim.stats import paired_difference, welch_interval
 
@@ -48,6 +48,13 @@ def unique_labels(names: Sequence[str], folders: Sequence[str]) -> list[str]:
         if len(set(labels)) == len(labels):
             return labels
     return [f"{name} (run {i + 1})" for i, name in enumerate(names)]
+
+
+def whole_of(runs: Sequence[RunResult]) -> str:
+    """What the runs' ALL rows are (`metric_catalogue.whole_run_name`), when they all say the same;
+    else "the ALL rows" (runs over different areas)."""
+    wholes = {whole_run_name(a.name for a in run.config.areas) for run in runs}
+    return wholes.pop() if len(wholes) == 1 else "the ALL rows"
 
 
 def same_areas(first: RunResult, other: RunResult) -> bool:

@@ -9,7 +9,7 @@ import click
 
 from cfc_sim.cli.common import Stages, default_out, overwrite_option
 from cfc_sim.errors import UserError
-from cfc_sim.metric_catalogue import NATIONAL, whole_run_name
+from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 from cfc_sim.suggest import check_area
@@ -126,7 +126,7 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
     (paired under common random numbers when the runs share a seed; England's figures only over the
     same areas)."""
     from cfc_sim.charts import compare_chart
-    from cfc_sim.compare import compare_frame, targets_of, unique_labels
+    from cfc_sim.compare import compare_frame, targets_of, unique_labels, whole_of
     from cfc_sim.output_folder import check_folder, write_folder
     from cfc_sim.results_reader import read_results
     from cfc_sim.safe_text import csv_safe
@@ -142,8 +142,7 @@ def compare(results: tuple[str, ...], area: str, out: str | None, overwrite: boo
         for source, run in zip(sources, runs, strict=True):
             check_area(area, [NATIONAL, *(a.name for a in run.config.areas)], "--area", str(source))
     table = compare_frame(runs, labels, area)
-    wholes = {whole_run_name(a.name for a in run.config.areas) for run in runs}
-    where = area if area != NATIONAL else wholes.pop() if len(wholes) == 1 else "the ALL rows"
+    where = area if area != NATIONAL else whole_of(runs)
     _print_comparison(table, labels, runs[0], where)
     _warn_not_comparable(runs, labels, area)
     _warn_same_folder(sources)

@@ -30,8 +30,9 @@ from cfc_sim.compare import (
     metric_of,
     paired,
     targets_of,
+    whole_of,
 )
-from cfc_sim.metric_catalogue import NATIONAL, whole_run_name
+from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.output_folder import HTML_GENERATOR, write_file
 from cfc_sim.readiness_view import (
     AFTER_RUN,
@@ -393,8 +394,7 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
     table = compare_frame(runs, labels)
     targets = targets_of(runs[0])
     rows = area_comparisons(runs)
-    wholes = {whole_run_name(a.name for a in run.config.areas) for run in runs}
-    whole = wholes.pop() if len(wholes) == 1 else "the ALL rows"
+    whole = whole_of(runs)
     moved = {r.area for r in rows if r.any_moved}
     frame = pd.DataFrame([{"area": r.area, "run": labels[i], "mean": c.on_time[0], "low": c.on_time[1],
                            "high": c.on_time[2]} for r in rows for i, c in enumerate(r.runs) if c is not None],

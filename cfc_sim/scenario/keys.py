@@ -117,30 +117,24 @@ def set_area_value(area: dict[str, Any], text: str, value: Any) -> None:
     uncertainty). A whole block may not be replaced, only a distribution. Raises KeyProblem."""
     path = tuple(text.split("."))
     if path[0] not in AREA_BLOCKS or any(not p for p in path):
-        raise KeyProblem(f"not a per-area parameter{_closest_key(area, text)} (blocks: {', '.join(AREA_BLOCKS)})")
+        raise KeyProblem(f"not a per-area parameter{_closest_key(text)} (blocks: {', '.join(AREA_BLOCKS)})")
     current = get(area, path)
     if isinstance(current, dict) and "dist" not in current:
         raise KeyProblem(f"is a whole block: set its parameters one by one with dotted keys, e.g. {text}.<parameter>")
     try:
         put(area, path, value, create=False)
     except KeyProblem:
-        raise KeyProblem(f"not a per-area parameter{_closest_key(area, text)} "
+        raise KeyProblem(f"not a per-area parameter{_closest_key(text)} "
                          f"(blocks: {', '.join(AREA_BLOCKS)})") from None
 
 
-def _closest_key(area: Mapping[str, Any], text: str) -> str:
-    """' (did you mean 'workforce.hire_success'?)' for a misspelt per-area key, from the area's own keys."""
-    keys: list[str] = []
+def _closest_key(text: str) -> str:
+    """' (did you mean 'workforce.hire_success'?)' for a misspelt per-area key, from the schema's own list
+    of an area's keys (`key_reference`, which the docs' key table is made from)."""
+    from cfc_sim.scenario.key_reference import scenario_key_rows
 
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, Mapping) and "dist" not in node:
-            for name, child in node.items():
-                walk(child, f"{prefix}.{name}" if prefix else str(name))
-        elif prefix:
-            keys.append(prefix)
-
-    for block in AREA_BLOCKS:
-        walk(area.get(block), block)
+    keys = [row.key for row in scenario_key_rows()["area"] if row.kind != "block"
+            and row.key.split(".")[0] in AREA_BLOCKS]
     return did_you_mean(text, keys)
 
 
