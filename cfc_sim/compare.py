@@ -70,6 +70,16 @@ def same_span(first: RunResult, other: RunResult) -> bool:
     return (a.start, a.horizon_months, a.warmup_months) == (b.start, b.horizon_months, b.warmup_months)
 
 
+def replications_of(run: RunResult) -> int:
+    return int(run.replications["replication"].nunique())
+
+
+def calibration_of(run: RunResult) -> str | None:
+    """The calibration version a run's assumptions come from (None: not from a calibration)."""
+    calibration = run.config.header.calibration
+    return calibration.version if calibration else None
+
+
 def paired(first: RunResult, other: RunResult, area: str = NATIONAL) -> bool:
     """Common random numbers apply: same seed, and replication numbers to pair on. Streams are keyed
     by area name, so one area pairs whatever else is modelled; England's figures pair only over the

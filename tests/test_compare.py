@@ -209,5 +209,12 @@ def test_runs_of_other_replications_or_another_calibration_are_compared_with_a_w
     code, _, err = invoke(["compare", str(runs["base"]), str(older), "--out", str(tmp_path / "c")], capsys)
     assert code == 0, err
     assert "has 2 replications" in err and "rests on calibration 2026-12-06b" in err
+    code, _, err = invoke(["report", str(runs["base"]), str(older), "--out", str(tmp_path / "b.html")], capsys)
+    page = (tmp_path / "b.html").read_text(encoding="utf-8")  # the board reads the page, not the terminal
+    assert code == 0 and 'id="different-replications"' in page and 'id="different-calibration"' in page
+    assert "2026-12-06b" in page
     code, _, err = invoke(["compare", str(runs["base"]), str(runs["again"]), "--out", str(tmp_path / "d")], capsys)
     assert "replications and" not in err and "calibration" not in err
+    code, _, err = invoke(["report", str(runs["base"]), str(runs["again"]), "--out", str(tmp_path / "s.html")], capsys)
+    page = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert code == 0 and 'id="different-replications"' not in page and 'id="different-calibration"' not in page

@@ -169,7 +169,7 @@ def _warn_same_folder(sources: list[Path]) -> None:
 def _warn_not_comparable(runs: list, labels: list[str], area: str) -> None:
     """Say so when runs cover different months, or (for England's figures) different areas: their
     differences are then not the scenarios' alone."""
-    from cfc_sim.compare import same_areas, same_span
+    from cfc_sim.compare import calibration_of, replications_of, same_areas, same_span
 
     for run, label in zip(runs[1:], labels[1:], strict=True):
         if not same_span(runs[0], run):
@@ -177,13 +177,12 @@ def _warn_not_comparable(runs: list, labels: list[str], area: str) -> None:
             click.echo(terminal_text(f"warning: {label} covers {spans[0]} and {labels[0]} {spans[1]}: counts and "
                                      "averages are over different periods, so their differences are not the "
                                      "scenarios' alone"), err=True)
-        reps = [int(r.replications["replication"].nunique()) for r in (run, runs[0])]
+        reps = [replications_of(r) for r in (run, runs[0])]
         if reps[0] != reps[1]:
             click.echo(terminal_text(f"warning: {label} has {reps[0]} replications and {labels[0]} {reps[1]}: "
                                      "their intervals differ in width, and paired differences use only the "
                                      "replications both have"), err=True)
-        versions = [r.config.header.calibration.version if r.config.header.calibration else None
-                    for r in (run, runs[0])]
+        versions = [calibration_of(r) for r in (run, runs[0])]
         if versions[0] != versions[1]:
             click.echo(terminal_text(f"warning: {label} rests on calibration {versions[0]} and {labels[0]} on "
                                      f"{versions[1]}: their differences mix the scenarios with the assumptions "

@@ -227,11 +227,18 @@ def _golive_html(rows: list[AreaComparison], labels: Sequence[str]) -> str:
 
 
 def _areas_warning(runs: Sequence[RunResult], labels: Sequence[str]) -> str:
-    """A warning when the runs model different areas: England's figures then sum different populations."""
-    from cfc_sim.compare import same_areas, same_span
+    """Warnings when the runs model different areas (England's figures then sum different populations),
+    cover different months, differ in replications or rest on different calibrations: `compare` says
+    the same in the terminal, and a board reading only this page must see it too."""
+    from cfc_sim.compare import calibration_of, replications_of, same_areas, same_span
 
-    differ = [label for run, label in zip(runs[1:], labels[1:], strict=True) if not same_areas(runs[0], run)]
-    longer = [label for run, label in zip(runs[1:], labels[1:], strict=True) if not same_span(runs[0], run)]
+    others = list(zip(runs[1:], labels[1:], strict=True))
+    differ = [label for run, label in others if not same_areas(runs[0], run)]
+    longer = [label for run, label in others if not same_span(runs[0], run)]
+    fewer = [f"{label}: {replications_of(run)}" for run, label in others
+             if replications_of(run) != replications_of(runs[0])]
+    calibrated = [f"{label}: {calibration_of(run) or 'none'}" for run, label in others
+                  if calibration_of(run) != calibration_of(runs[0])]
     parts = []
     if differ:
         parts.append('<p class="warning" id="different-areas"><strong>The runs model different areas</strong> ('
@@ -242,6 +249,16 @@ def _areas_warning(runs: Sequence[RunResult], labels: Sequence[str]) -> str:
         parts.append('<p class="warning" id="different-periods"><strong>The runs cover different months</strong> ('
                      + html.escape(", ".join(longer)) + f" against {html.escape(labels[0])}): counts, averages and "
                      "ready months are over different periods, so their differences are not the scenarios' alone.</p>")
+    if fewer:
+        parts.append('<p class="warning" id="different-replications"><strong>The runs have different numbers of '
+                     f'replications</strong> ({html.escape("; ".join(fewer))}; {html.escape(labels[0])}: '
+                     f"{replications_of(runs[0])}): their intervals differ in width, and paired differences use only "
+                     "the replications both have. Rerun them with the same --reps.</p>")
+    if calibrated:
+        parts.append('<p class="warning" id="different-calibration"><strong>The runs rest on different '
+                     f'calibrations</strong> ({html.escape("; ".join(calibrated))}; {html.escape(labels[0])}: '
+                     f"{html.escape(calibration_of(runs[0]) or 'none')}): their differences mix the scenarios with "
+                     "the assumptions. Rerun the older one.</p>")
     return "".join(parts)
 
 
