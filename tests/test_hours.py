@@ -10,18 +10,24 @@ import pytest
 import simpy
 from model_support import mean_metrics, two_areas
 
+from cfc_sim.model.case import Case
 from cfc_sim.model.clock import WorkClock
 from cfc_sim.model.hours import DeadlineHours, SharedHours
 
+_NAMES: dict[int, str] = {}  # a test job's case id -> the name the test gives it
 
-class _DueJob:
-    """A job for an FCA's hours in unit tests (`ps_due` is read only under deadline order)."""
 
-    __slots__ = ("name", "ps_due", "ps_left", "ps_finish", "ps_version", "ps_on")
+def _due_job(name: str, due: float) -> Case:
+    """A job for an FCA's hours in unit tests: a case (the compiled hours read a case's slots), its
+    due day `due` (read only under deadline order); `_name(job)` gives `name` back."""
+    job = Case(len(_NAMES), "CAP", 0.0, 1, False, False)
+    _NAMES[job.id] = name
+    job.ps_due = due
+    return job
 
-    def __init__(self, name: str, due: float) -> None:
-        self.name, self.ps_due, self.ps_left = name, due, 0.0
-        self.ps_finish, self.ps_version, self.ps_on = 0.0, 0, False
+
+def _name(job: Case) -> str:
+    return _NAMES[job.id]
 
 
 
@@ -29,9 +35,9 @@ def test_an_overloaded_fca_is_slower_processor_sharing() -> None:
     env = simpy.Environment()
     done: dict[str, float] = {}
 
-    fca = SharedHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(job.name, now))  # 2 h/day
-    fca.add(_DueJob("a", 0.0), 4.0, 0.0)
-    fca.add(_DueJob("b", 0.0), 2.0, 0.0)
+    fca = SharedHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(_name(job), now))  # 2 h/day
+    fca.add(_due_job("a", 0.0), 4.0, 0.0)
+    fca.add(_due_job("b", 0.0), 2.0, 0.0)
     env.run(until=10)
     # two jobs share 2 h/day: b (2 h) ends on day 2; then a has 2 h left alone: day 3
     assert done == pytest.approx({"b": 2.0, "a": 3.0})
@@ -78,9 +84,9 @@ def test_a_job_finishing_mid_day_stops_sharing_hours_at_once() -> None:
     env = simpy.Environment()
     done: dict[str, float] = {}
 
-    fca = SharedHours(WorkClock(env), 2.0, lambda job, now: done.__setitem__(job.name, now))
-    fca.add(_DueJob("a", 0.0), 1.4, 0.0)
-    fca.add(_DueJob("b", 0.0), 0.5, 0.0)
+    fca = SharedHours(WorkClock(env), 2.0, lambda job, now: done.__setitem__(_name(job), now))
+    fca.add(_due_job("a", 0.0), 1.4, 0.0)
+    fca.add(_due_job("b", 0.0), 0.5, 0.0)
     env.run(until=5)
     assert done == pytest.approx({"a": 1.0, "b": 1.0})
     assert fca.delivered_hours == pytest.approx(1.9)
@@ -93,13 +99,13 @@ def test_deadline_order_gives_all_hours_to_the_piece_due_first() -> None:
     takes the hours from a, which ends half a day later."""
     env = simpy.Environment()
     done: dict[str, float] = {}
-    fca = DeadlineHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(job.name, now))
-    fca.add(_DueJob("a", 10.0), 4.0, 0.0)
-    fca.add(_DueJob("b", 5.0), 2.0, 0.0)
+    fca = DeadlineHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(_name(job), now))
+    fca.add(_due_job("a", 10.0), 4.0, 0.0)
+    fca.add(_due_job("b", 5.0), 2.0, 0.0)
 
     def later():  # type: ignore[no-untyped-def]
         yield env.timeout(1.5)
-        fca.add(_DueJob("c", 2.0), 1.0, env.now)
+        fca.add(_due_job("c", 2.0), 1.0, env.now)
 
     env.process(later())
     env.run(until=10)
@@ -111,8 +117,8 @@ def test_deadline_order_gives_all_hours_to_the_piece_due_first() -> None:
 def test_a_hearing_day_delays_deadline_ordered_work_by_its_hours() -> None:
     env = simpy.Environment()
     done: dict[str, float] = {}
-    fca = DeadlineHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(job.name, now))
-    fca.add(_DueJob("a", 10.0), 4.0, 0.0)
+    fca = DeadlineHours(WorkClock(env, step_days=0), 2.0, lambda job, now: done.__setitem__(_name(job), now))
+    fca.add(_due_job("a", 10.0), 4.0, 0.0)
     fca.spend(3.0, 0.0)  # a hearing: 3 hours away from casework
     env.run(until=10)
     assert done == pytest.approx({"a": 3.5})
@@ -131,11 +137,8 @@ def test_deadline_order_files_more_cirs_on_time_than_equal_sharing() -> None:
 
 
 
-class _Job:
-    __slots__ = ("i", "ps_finish", "ps_version", "ps_on")
-
-    def __init__(self, i: int) -> None:
-        self.i, self.ps_finish, self.ps_version, self.ps_on = i, 0.0, 0, False
+def _job(i: int) -> Case:
+    return Case(i, "CAP", 0.0, 1, False, False)
 
 
 
@@ -146,9 +149,9 @@ def _mm1_ps_mean_sojourn(rep: int, lam: float, mean_hours: float, rate: float, f
     started: dict[int, float] = {}
     sojourn: list[float] = []
 
-    def finished(job: _Job, now: float) -> None:
-        if started[job.i] > 500:  # after a warm-up
-            sojourn.append(now - started[job.i])
+    def finished(job: Case, now: float) -> None:
+        if started[job.id] > 500:  # after a warm-up
+            sojourn.append(now - started[job.id])
 
     fca = SharedHours(WorkClock(env, step_days=0), rate, finished)  # exact times: the mechanism alone
 
@@ -157,7 +160,7 @@ def _mm1_ps_mean_sojourn(rep: int, lam: float, mean_hours: float, rate: float, f
         while True:
             yield env.timeout(rng.exponential(1 / lam))
             started[i] = env.now
-            fca.add(_Job(i), mean_hours if fixed else rng.exponential(mean_hours), env.now)
+            fca.add(_job(i), mean_hours if fixed else rng.exponential(mean_hours), env.now)
             i += 1
 
     env.process(arrivals())

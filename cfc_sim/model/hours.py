@@ -21,8 +21,8 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable
-from typing import Any
 
+from cfc_sim.model.case import Case
 from cfc_sim.model.clock import EPS_DAYS, WorkClock
 
 _EPS_HOURS = 1e-9
@@ -36,18 +36,18 @@ class _FcaHours:
                  "_finished", "delivered_hours", "available_hours")
 
     def __init__(self, clock: WorkClock, rate_hours_per_day: float,
-                 on_done: Callable[[Any, float], None]) -> None:
+                 on_done: Callable[[Case, float], None]) -> None:
         self.clock = clock
         self.env = clock.env
         self.rate = rate_hours_per_day
         self.last_day = clock.env.now
         self.active = 0
-        self._heap: list[tuple[float, int, int, Any]] = []
+        self._heap: list[tuple[float, int, int, Case]] = []
         self._token = 0
         self._due = math.inf  # when the pending clock call is for (inf: none pending)
         self._seq = 0  # tie-break in start order, so equal keys stay deterministic
         self._on_done = on_done
-        self._finished: list[tuple[Any, int]] = []  # (job, version): hours done, awaiting the day's end
+        self._finished: list[tuple[Case, int]] = []  # (job, version): hours done, awaiting the day's end
         self.delivered_hours = 0.0  # casework hours spent on jobs and hearings (for hours utilisation)
         self.available_hours = 0.0  # casework hours the FCA had
 
@@ -57,7 +57,7 @@ class _FcaHours:
     def _reschedule(self, now: float) -> None:
         raise NotImplementedError
 
-    def remaining(self, job: Any, now: float) -> float:
+    def remaining(self, job: Case, now: float) -> float:
         raise NotImplementedError
 
     def _ask_by(self, due: float, now: float) -> None:
@@ -81,7 +81,7 @@ class _FcaHours:
             if job.ps_version == version:  # not taken away since
                 self._on_done(job, now)
 
-    def remove(self, job: Any, now: float) -> float:
+    def remove(self, job: Case, now: float) -> float:
         """Take a job away (reallocation); returns the hours it still needs. A job whose hours were
         done today is taken away too: it is not handed over at the day's end."""
         left = self.remaining(job, now)
@@ -110,13 +110,15 @@ class _FcaHours:
 
 
 class SharedHours(_FcaHours):
-    """One FCA's casework hours. Jobs are any objects with `ps_finish`, `ps_version` and `ps_on`
-    slots (`ps_on` is true while the job is receiving hours here)."""
+    """One FCA's casework hours. Jobs are cases (a case's current piece of work), read through their
+    `ps_finish`, `ps_version` and `ps_on` slots (`ps_on` is true while the job is receiving hours here).
+    Typed as `Case`, not any object with those slots: the compiled model then reads the slots directly
+    instead of looking each one up by name (about 5% of a replication's instructions)."""
 
     __slots__ = ("virtual", "_idle_debt")
 
     def __init__(self, clock: WorkClock, rate_hours_per_day: float,
-                 on_done: Callable[[Any, float], None]) -> None:
+                 on_done: Callable[[Case, float], None]) -> None:
         super().__init__(clock, rate_hours_per_day, on_done)
         self.virtual = 0.0
         self._idle_debt = 0.0  # hearing hours an FCA with no open job is still spending
@@ -176,7 +178,7 @@ class SharedHours(_FcaHours):
         self._ask_by(due, now)
 
     # ---- jobs -------------------------------------------------------------------------------
-    def add(self, job: Any, hours: float, now: float) -> None:
+    def add(self, job: Case, hours: float, now: float) -> None:
         """Start a job needing `hours` casework hours."""
         self._advance(now)
         job.ps_version += 1
@@ -201,12 +203,12 @@ class SharedHours(_FcaHours):
         else:
             self._idle_debt += hours
 
-    def remaining(self, job: Any, now: float) -> float:
+    def remaining(self, job: Case, now: float) -> float:
         """Hours the job still needs here (0 once its hours are done)."""
         self._advance(now)
         return max(0.0, job.ps_finish - self.virtual) if job.ps_on else 0.0
 
-    def cut(self, job: Any, hours: float, now: float) -> None:
+    def cut(self, job: Case, hours: float, now: float) -> None:
         """The job needs `hours` fewer hours from now (e.g. visits dropped at a deadline)."""
         left = self.remaining(job, now)
         if not job.ps_on:
@@ -216,7 +218,7 @@ class SharedHours(_FcaHours):
         self._push(job)
         self._reschedule(now)
 
-    def _push(self, job: Any) -> None:
+    def _push(self, job: Case) -> None:
         self._seq += 1
         heapq.heappush(self._heap, (job.ps_finish, self._seq, job.ps_version, job))
         if len(self._heap) > 64 and len(self._heap) > 4 * self.active:
@@ -234,11 +236,11 @@ class DeadlineHours(_FcaHours):
     __slots__ = ("_debt",)
 
     def __init__(self, clock: WorkClock, rate_hours_per_day: float,
-                 on_done: Callable[[Any, float], None]) -> None:
+                 on_done: Callable[[Case, float], None]) -> None:
         super().__init__(clock, rate_hours_per_day, on_done)
         self._debt = 0.0  # hours spent away from casework (hearings) not yet worked off
 
-    def _head(self) -> Any:
+    def _head(self) -> Case | None:
         heap = self._heap
         while heap:
             entry = heap[0]
@@ -329,7 +331,7 @@ class DeadlineHours(_FcaHours):
         self._ask_by(now + (self._debt + job.ps_left) / self.rate, now)
 
     # ---- jobs -------------------------------------------------------------------------------
-    def add(self, job: Any, hours: float, now: float) -> None:
+    def add(self, job: Case, hours: float, now: float) -> None:
         self._advance(now)
         job.ps_version += 1
         job.ps_left = max(0.0, hours)
@@ -350,11 +352,11 @@ class DeadlineHours(_FcaHours):
         if hours > 0:
             self._debt += hours
 
-    def remaining(self, job: Any, now: float) -> float:
+    def remaining(self, job: Case, now: float) -> float:
         self._advance(now)
         return job.ps_left if job.ps_on else 0.0
 
-    def cut(self, job: Any, hours: float, now: float) -> None:
+    def cut(self, job: Case, hours: float, now: float) -> None:
         left = self.remaining(job, now)
         if not job.ps_on:
             return

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 import simpy
 from simpy.events import Timeout
@@ -61,12 +61,12 @@ class FcaWork(Protocol):
     delivered_hours: float
     available_hours: float
 
-    def add(self, job: Any, hours: float, now: float) -> None: ...
-    def remove(self, job: Any, now: float) -> float: ...
+    def add(self, job: Case, hours: float, now: float) -> None: ...
+    def remove(self, job: Case, now: float) -> float: ...
     def set_rate(self, rate_hours_per_day: float, now: float) -> None: ...
     def spend(self, hours: float, now: float) -> None: ...
-    def remaining(self, job: Any, now: float) -> float: ...
-    def cut(self, job: Any, hours: float, now: float) -> None: ...
+    def remaining(self, job: Case, now: float) -> float: ...
+    def cut(self, job: Case, hours: float, now: float) -> None: ...
     def flush(self, now: float) -> None: ...
     def reset_stats(self, now: float) -> None: ...
 
@@ -77,13 +77,13 @@ class SlotWork:
 
     __slots__ = ("env", "_on_done", "delivered_hours", "available_hours")
 
-    def __init__(self, env: simpy.Environment, on_done: Callable[[Any, float], None]) -> None:
+    def __init__(self, env: simpy.Environment, on_done: Callable[[Case, float], None]) -> None:
         self.env = env
         self._on_done = on_done
         self.delivered_hours = 0.0
         self.available_hours = 0.0
 
-    def add(self, job: Any, hours: float, now: float) -> None:
+    def add(self, job: Case, hours: float, now: float) -> None:
         job.ps_version += 1
         job.ps_on = True
         event = Timeout(self.env, job.work_left_days, (job, job.ps_version))
@@ -95,7 +95,7 @@ class SlotWork:
             job.ps_on = False
             self._on_done(job, self.env.now)
 
-    def remove(self, job: Any, now: float) -> float:
+    def remove(self, job: Case, now: float) -> float:
         job.ps_version += 1
         job.ps_on = False
         return 0.0
@@ -106,10 +106,10 @@ class SlotWork:
     def spend(self, hours: float, now: float) -> None:
         """No hours to spend: a hearing costs a slot-model FCA nothing."""
 
-    def remaining(self, job: Any, now: float) -> float:
+    def remaining(self, job: Case, now: float) -> float:
         return 0.0
 
-    def cut(self, job: Any, hours: float, now: float) -> None:
+    def cut(self, job: Case, hours: float, now: float) -> None:
         """Nothing to cut."""
 
     def flush(self, now: float) -> None:
@@ -236,7 +236,7 @@ class WorkMechanism(NamedTuple):
 
 
 def work_mechanism(area: AreaDraws, workforce: WorkforceConfig, clock: WorkClock,
-                   hours_done: Callable[[Any, float], None], elapsed_done: Callable[[Any, float], None]
+                   hours_done: Callable[[Case, float], None], elapsed_done: Callable[[Case, float], None]
                    ) -> WorkMechanism:
     """The one place that looks at which mechanism a scenario asks for (`workforce.hours`)."""
     hours = workforce.hours
