@@ -49,8 +49,9 @@ def test_the_work_clock_acts_at_the_end_of_the_day_in_request_order() -> None:
     clock = WorkClock(env)
     seen: list[tuple[str, float]] = []
 
-    def note(name: str) -> None:
-        seen.append((name, env.now))
+    def note(name: str, now: float) -> None:
+        assert now == env.now  # the clock tells its callbacks the day
+        seen.append((name, now))
         if name == "b":  # asked for during a tick, due today: runs in the same tick
             clock.at(env.now - 0.5, note, "b-today")
 
@@ -71,7 +72,7 @@ def test_the_exact_clock_times_a_request_from_simpys_own_clock_whatever_day_the_
 
     def later() -> None:
         yield env.timeout(2.0)
-        clock.at_now(5.0, lambda arg: seen.append(env.now), None, now=1.0)  # a caller's stale day
+        clock.at_now(5.0, lambda arg, now: seen.append(now), None, now=1.0)  # a caller's stale day
 
     env.process(later())
     env.run(until=10)

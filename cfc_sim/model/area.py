@@ -15,8 +15,8 @@ trigger and released when the queue clears; the prioritisation protocol switches
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import simpy
@@ -294,10 +294,10 @@ class Area:
         load, private_cap = len(fca.cases), fca.cap_now - fca.other
         if load < private_cap:
             heap = self._free[fca.trained]
-            heapq.heappush(heap, (load / private_cap, fca.id, fca.version, fca))
+            heappush(heap, (load / private_cap, fca.id, fca.version, fca))
             if len(heap) > 64 and len(heap) > 4 * len(self.fcas):
                 self._free[fca.trained] = [e for e in heap if e[2] == e[3].version]
-                heapq.heapify(self._free[fca.trained])
+                heapify(self._free[fca.trained])
 
     def set_absent(self, fca: FCA, now: float, absent: bool) -> None:
         """Sickness: no allocations while absent; on return the FCA takes queued cases again."""
@@ -340,7 +340,7 @@ class Area:
         """A piece's hours are done; it ends once its minimum elapsed time has passed."""
         case.hours_left = 0.0
         if now < case.min_end_day:
-            self.clock.at(case.min_end_day, self._waited, (case, case.token))
+            self.clock.at_now(case.min_end_day, self._waited, (case, case.token), now)
         else:
             self._finish_work(case, now)
 
@@ -486,11 +486,11 @@ class Area:
             entry = heap[0]
             if entry[2] == entry[3].version:
                 return entry
-            heapq.heappop(heap)
+            heappop(heap)
         return None
 
     def _enqueue(self, case: Case, now: float) -> None:
-        heapq.heappush(self._queues[case.pathway], (case.queue_key(), case))
+        heappush(self._queues[case.pathway], (case.queue_key(), case))
         self.queue_length.add(now, 1)
         self.queue_log.add(now, 1)
         self._queue_rules(now)
@@ -509,7 +509,7 @@ class Area:
             return None
         if high_risk_only and queue[0][0][0] != 0:
             return None
-        case = heapq.heappop(queue)[1]
+        case = heappop(queue)[1]
         self.queue_length.add(now, -1)
         self.queue_log.add(now, -1)
         return case
@@ -575,12 +575,12 @@ class Area:
         case.last_fca = fca
         return fca
 
-    def _waited(self, case_token: tuple[Case, int]) -> None:
+    def _waited(self, case_token: tuple[Case, int], now: float) -> None:
         """A piece's elapsed time has run (its hours, if any, being done)."""
         case, token = case_token
         if token != case.token:
             return  # reallocated since this was scheduled
-        self._finish_work(case, self.env.now)
+        self._finish_work(case, now)
 
     def _finish_work(self, case: Case, now: float) -> None:
         """A piece ends and the case moves on before the FCA's freed slot goes to the queue: a piece

@@ -17,9 +17,9 @@ queueing-theory checks use to test the mechanisms on their own.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
@@ -29,11 +29,16 @@ EPS_DAYS = 1e-9
 DAY_STEP_DAYS = 1.0
 
 
+Callback = Callable[[Any, float], None]  # callback(arg, now): told the day it runs
+
+
 class WorkClock:
-    """Runs `callback(arg)` at the end of the step (day) in which `day` falls.
+    """Runs `callback(arg, now)` at the end of the step (day) in which `day` falls.
 
     Requests wait in one list per day (in request order) and the days in a heap: asking costs a
-    dictionary look-up and an append, and a day's requests run in the order they were made."""
+    dictionary look-up and an append, and a day's requests run in the order they were made. Each
+    callback is told the day (`now`): SimPy's clock is a Python property, dear to read from the
+    compiled model, and every callback wants it."""
 
     __slots__ = ("env", "step_days", "_days", "_by_day", "_tick_day", "_token")
 
@@ -41,15 +46,15 @@ class WorkClock:
         self.env = env
         self.step_days = step_days
         self._days: list[float] = []  # the days with requests waiting (a heap)
-        self._by_day: dict[float, list[tuple[Callable[[Any], None], Any]]] = {}  # in request order
+        self._by_day: dict[float, list[tuple[Callback, Any]]] = {}  # in request order
         self._tick_day = math.inf  # when the pending SimPy event fires (inf: none)
         self._token = 0
 
-    def at(self, day: float, callback: Callable[[Any], None], arg: Any) -> None:
-        """Ask for `callback(arg)` at the end of the day `day` falls in (never before now)."""
+    def at(self, day: float, callback: Callback, arg: Any) -> None:
+        """Ask for `callback(arg, now)` at the end of the day `day` falls in (never before now)."""
         self.at_now(day, callback, arg, self.env.now)
 
-    def at_now(self, day: float, callback: Callable[[Any], None], arg: Any, now: float) -> None:
+    def at_now(self, day: float, callback: Callback, arg: Any, now: float) -> None:
         """`at`, for a caller that already knows the day it is (`now`: SimPy's clock is a Python
         property, and an FCA's hours ask the clock at almost every change). `now` may be the caller's
         own day, a rounding away from SimPy's (an application's drawn day): the day's end it asks for
@@ -65,7 +70,7 @@ class WorkClock:
             waiting.append((callback, arg))
             return
         self._by_day[slot] = [(callback, arg)]
-        heapq.heappush(self._days, slot)
+        heappush(self._days, slot)
         if slot < self._tick_day:
             self._schedule(slot, now)
 
@@ -86,8 +91,8 @@ class WorkClock:
             while i < len(waiting):  # requests made here for today join the list and run today
                 callback, arg = waiting[i]
                 i += 1
-                callback(arg)
-            del self._by_day[heapq.heappop(days)]
+                callback(arg, now)
+            del self._by_day[heappop(days)]
         self._tick_day = math.inf
         if days:
             self._schedule(days[0], now)
@@ -99,4 +104,4 @@ class WorkClock:
 
 def _run_exact(event: Timeout) -> None:
     callback, arg = event.value
-    callback(arg)
+    callback(arg, event.env.now)

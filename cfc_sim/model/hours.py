@@ -18,9 +18,9 @@ day's end.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable
+from heapq import heapify, heappop, heappush
 
 from cfc_sim.model.case import Case
 from cfc_sim.model.clock import EPS_DAYS, WorkClock
@@ -68,12 +68,11 @@ class _FcaHours:
         self._due = due
         self.clock.at_now(due, self._fire, self._token, now)
 
-    def _fire(self, token: int) -> None:
+    def _fire(self, token: int, now: float) -> None:
         """The clock's call at the end of a day: hand over the jobs finished today, ask for the next."""
         if token != self._token:
             return  # the schedule changed since this was set
         self._due = math.inf
-        now = self.env.now
         self._advance(now)
         finished, self._finished = self._finished, []
         self._reschedule(now)
@@ -130,7 +129,7 @@ class SharedHours(_FcaHours):
         while heap and self.active and self.rate > 0:
             finish, _, version, job = heap[0]
             if version != job.ps_version:
-                heapq.heappop(heap)
+                heappop(heap)
                 continue
             at = self.last_day + max(0.0, finish - self.virtual) * self.active / self.rate
             if at > now:
@@ -138,7 +137,7 @@ class SharedHours(_FcaHours):
                     break
                 at = now  # within the clock's rounding of now: its hours are done (else the clock would spin)
             self._run(at)
-            heapq.heappop(heap)
+            heappop(heap)
             self.virtual = max(self.virtual, finish)
             job.ps_version += 1
             job.ps_on = False
@@ -166,7 +165,7 @@ class SharedHours(_FcaHours):
         delays every finish, costs no new request."""
         heap = self._heap
         while heap and heap[0][2] != heap[0][3].ps_version:
-            heapq.heappop(heap)
+            heappop(heap)
         if self._finished:
             due = now  # finished today: recognised at the day's end
         elif not heap or self.rate <= 0 or not self.active:
@@ -220,10 +219,10 @@ class SharedHours(_FcaHours):
 
     def _push(self, job: Case) -> None:
         self._seq += 1
-        heapq.heappush(self._heap, (job.ps_finish, self._seq, job.ps_version, job))
+        heappush(self._heap, (job.ps_finish, self._seq, job.ps_version, job))
         if len(self._heap) > 64 and len(self._heap) > 4 * self.active:
             self._heap = [e for e in self._heap if e[2] == e[3].ps_version]
-            heapq.heapify(self._heap)
+            heapify(self._heap)
 
 class DeadlineHours(_FcaHours):
     """One FCA's casework hours given to its open jobs earliest deadline first (preemptive EDF).
@@ -246,7 +245,7 @@ class DeadlineHours(_FcaHours):
             entry = heap[0]
             if entry[2] == entry[3].ps_version:
                 return entry[3]
-            heapq.heappop(heap)
+            heappop(heap)
         return None
 
     def _head_done(self) -> bool:
@@ -283,7 +282,7 @@ class DeadlineHours(_FcaHours):
                             if entry[2] == entry[3].ps_version:
                                 job = entry[3]
                                 break
-                            heapq.heappop(heap)
+                            heappop(heap)
                     if job is None:
                         break
                     span = job.ps_left / rate
@@ -296,7 +295,7 @@ class DeadlineHours(_FcaHours):
                         last += span
                         break
                     span = min(span, now - last)  # within the clock's rounding: done
-                    heapq.heappop(heap)
+                    heappop(heap)
                     job.ps_left = 0.0
                     job.ps_version += 1
                     job.ps_on = False
@@ -338,10 +337,10 @@ class DeadlineHours(_FcaHours):
         job.ps_on = True
         self.active += 1
         self._seq += 1
-        heapq.heappush(self._heap, (job.ps_due, self._seq, job.ps_version, job))
+        heappush(self._heap, (job.ps_due, self._seq, job.ps_version, job))
         if len(self._heap) > 64 and len(self._heap) > 4 * self.active:
             self._heap = [e for e in self._heap if e[2] == e[3].ps_version]
-            heapq.heapify(self._heap)
+            heapify(self._heap)
         if self._head() is job:  # it takes the hours over: the next finish may come sooner
             self._reschedule(now)
 

@@ -158,7 +158,7 @@ class CourtListing:
         _record_wait(area, case, day - earliest)
         court.add_listed(day, (case, kind, then))
         if day < self._pending_day:  # the court's next listed day is earlier now
-            self._ask(day)
+            self._ask(day, area.env.now)
 
     def open_at_start(self, case: Case, kind: str, remaining_days: float, remaining_share: float,
                       then: Then) -> None:
@@ -183,16 +183,15 @@ class CourtListing:
         self.area.clock.at(earliest_day + settle_after_days, self._settled, case)
         return True
 
-    def _settled(self, case: Case) -> None:
+    def _settled(self, case: Case, now: float) -> None:
         self.area.stats[case.pathway].settled_waiting += 1
-        self.on_settled(case, self.area.env.now)
+        self.on_settled(case, now)
 
-    def _sits(self, token: int) -> None:
+    def _sits(self, token: int, now: float) -> None:
         """The end of a sitting day: hold the hearings listed for today, then wait for the next."""
         if token != self._token:
             return  # superseded by a request for an earlier day, which asked for the next one
         court = self.court
-        now = self.area.env.now
         court.sits(now)
         end_of_day = now + 1e-9  # the clock's time may be a rounding short of the day
         listed = court.listed
@@ -204,13 +203,13 @@ class CourtListing:
         self._pending_day = math.inf
         day = court.next_day()
         if day is not None:
-            self._ask(day)
+            self._ask(day, now)
 
-    def _ask(self, day: float) -> None:
+    def _ask(self, day: float, now: float) -> None:
         """One clock request, for the court's next listed day (earlier if a hearing takes a free stretch)."""
         self._token += 1
         self._pending_day = day
-        self.area.clock.at(day, self._sits, self._token)
+        self.area.clock.at_now(day, self._sits, self._token, now)
 
     def _held(self, case: Case, kind: str, then: Then, now: float) -> None:
         self.on_held(case, kind)

@@ -121,10 +121,10 @@ class CaseFlow:
             else:
                 self.area.clock.at(piece.visits_by_day, self._visits_due, (case, case.piece))
 
-    def _visits_due(self, case_piece: tuple[Case, int]) -> None:
+    def _visits_due(self, case_piece: tuple[Case, int], now: float) -> None:
         case, piece = case_piece
         if piece == case.piece:
-            self.area.visits_due(case, self.env.now)
+            self.area.visits_due(case, now)
 
     def _piece_done(self, case: Case, now: float) -> None:
         """A piece of work ended (the area calls this when an FCA releases the case)."""
