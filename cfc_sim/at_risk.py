@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.keeping_up import QUEUE_METRIC, QUEUE_TOLERANCE, first_queue_month, queue_grows, queue_means
-from cfc_sim.metric_catalogue import BY_NAME, HEADLINE, NATIONAL
+from cfc_sim.metric_catalogue import BY_NAME, HEADLINE, NATIONAL, scenario_targets
 from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses, month_gap
 from cfc_sim.scenario.schema import ScenarioConfig
 
@@ -59,14 +59,18 @@ class TargetCheck:
     target: str  # e.g. "at least 90.0%"; "" without a target
     met: bool | None  # the mean against the target; None without a target or a value
     certain: bool  # the whole 95% interval is on the same side of the target
+    replications: int = 2  # behind the interval: one gives none (its "interval" is the value itself)
 
     @property
     def verdict(self) -> str:
         """"met" / "NOT met" ("" without a target); "too close to call" when the interval spans the
-        target, as the report says, with what the mean alone says."""
+        target, as the report says, with what the mean alone says; "not judged" from one replication,
+        which gives no interval (it had read "met" on a single draw)."""
         if self.met is None:
             return ""
         word = "met" if self.met else "NOT met"
+        if self.replications < 2:
+            return f"not judged (one replication, no interval; its value {word})"
         return word if self.certain else f"too close to call (mean {word}; interval spans the target)"
 
 
@@ -88,14 +92,8 @@ def judged_rows(summary: pd.DataFrame) -> pd.DataFrame:
 
 def _target_of(metric: str, config: ScenarioConfig) -> tuple[float, bool, str] | None:
     """(threshold, higher is better, words) of a national figure with a target in the scenario."""
-    targets = config.header.targets
-    if metric == "cir_on_time_share":
-        return targets.cir_on_time_share, True, f"at least {targets.cir_on_time_share:.1%}"
-    if metric == "children_seen_share":
-        return targets.children_seen_share, True, f"at least {targets.children_seen_share:.1%}"
-    if metric == "cir_working_days_mean":
-        return float(targets.cir_working_days), False, f"within {targets.cir_working_days}"
-    return None
+    target = scenario_targets(config.header.targets, decimals=1).get(metric)
+    return None if target is None else (target.threshold, target.higher_is_better, target.words)
 
 
 def _meets(value: float, threshold: float, higher: bool) -> bool:
@@ -121,7 +119,7 @@ def national_checks(summary: pd.DataFrame, config: ScenarioConfig) -> list[Targe
             threshold, higher, text = target
             met = _meets(value, threshold, higher)
             certain = _meets(low, threshold, higher) == met and _meets(high, threshold, higher) == met
-        out.append(TargetCheck(metric.name, label, value, low, high, text, met, certain))
+        out.append(TargetCheck(metric.name, label, value, low, high, text, met, certain, int(row["n_reps"])))
     return out
 
 
@@ -239,7 +237,8 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
             shortfall = (target - on_time) * 100
             score += shortfall
             working = values.get("cir_working_days_mean", (math.nan,) * 3)[0]
-            words = (f"CIRs on time {on_time:.0%} (95% CI {low:.0%} to {high:.0%}) vs target {target:.0%}"
+            interval = f" (95% CI {low:.0%} to {high:.0%})" if config.replications > 1 else ""
+            words = (f"CIRs on time {on_time:.0%}{interval} vs target {target:.0%}"
                      + (f", {working:.0f} working days to a CIR on average" if working == working else ""))
             cause = _cir_cause(values)
             reasons.append((shortfall, words + (f"; {cause}" if cause else "")))
@@ -271,8 +270,10 @@ def format_check(check: TargetCheck) -> str:
     """One national figure for the terminal: value, interval, target and verdict."""
     metric = BY_NAME[check.metric]
     target = f"target {check.target}" if check.target else ""
-    return (f"{check.label:<36} {metric.format(check.value):>10}   (95% CI {metric.format(check.ci_low)} to "
-            f"{metric.format(check.ci_high)})" + (f"   {target}: {check.verdict}" if target else ""))
+    interval = (f"(95% CI {metric.format(check.ci_low)} to {metric.format(check.ci_high)})"
+                if check.replications > 1 else "(one replication: no interval)")
+    return (f"{check.label:<36} {metric.format(check.value):>10}   {interval}"
+            + (f"   {target}: {check.verdict}" if target else ""))
 
 
 def risk_rows(risks: list[AreaRisk]) -> list[dict[str, Any]]:

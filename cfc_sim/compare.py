@@ -15,7 +15,17 @@ from pathlib import Path
 import pandas as pd
 
 from cfc_sim.at_risk import CFC_TARGETS
-from cfc_sim.metric_catalogue import BY_NAME, COMPARED, NATIONAL, NUMBER, SHARE, Metric, label_of, whole_run_name
+from cfc_sim.metric_catalogue import (
+    BY_NAME,
+    COMPARED,
+    NATIONAL,
+    NUMBER,
+    SHARE,
+    Metric,
+    label_of,
+    scenario_targets,
+    whole_run_name,
+)
 from cfc_sim.results import RunResult
 from cfc_sim.stats import paired_difference, welch_interval
 
@@ -193,10 +203,7 @@ def difference_verdict(metric: str, diff: float, low: float, high: float) -> str
 
 def targets_of(run: RunResult) -> dict[str, tuple[float, str]]:
     """The run's targets by metric: (value, words) for the metrics a target applies to."""
-    t = run.config.header.targets
-    return {"cir_on_time_share": (float(t.cir_on_time_share), f"at least {t.cir_on_time_share:.0%}"),
-            "cir_working_days_mean": (float(t.cir_working_days), f"within {t.cir_working_days} working days"),
-            "children_seen_share": (float(t.children_seen_share), f"aim {t.children_seen_share:.0%}")}
+    return {metric: (t.threshold, t.words) for metric, t in scenario_targets(run.config.header.targets).items()}
 
 
 def shown_metrics(table: pd.DataFrame) -> list[str]:

@@ -69,6 +69,10 @@ def test_national_figures_sit_beside_their_targets_with_a_verdict(headline: tupl
     on_time = checks["cir_on_time_share"]
     assert on_time.target == "at least 90.0%" and on_time.met == (on_time.value >= 0.9)
     assert checks["weeks_to_decision_mean"].met is None  # no target: no verdict
+    # 40 working days says when each CIR is on time: the mean time to a CIR is not judged against it
+    # (a mean of 36 days with a quarter of CIRs late had read "target within 40: met")
+    assert checks["cir_working_days_mean"].met is None and checks["cir_working_days_mean"].target == ""
+    assert "within 40" not in next(x for x in out.splitlines() if "application to CIR, working days" in x)
     line = next(x for x in out.splitlines() if "CIRs within 8 working weeks" in x)
     assert "target at least 90.0%:" in line and (" met" in line or "NOT met" in line)
     assert ("NOT met" in line) == (not on_time.met)
@@ -250,3 +254,38 @@ def test_an_area_going_live_after_the_run_is_named_as_not_judged(tmp_path: Path,
     assert ("Not judged: 1 area(s) planned to go live on or after the run's end 2026-08-01: "
             "Latershire (2030-01-06)") in out
     assert "every area files" not in out
+
+
+def test_one_replication_gives_no_interval_and_judges_no_target(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """One replication's 'interval' is its value: the terminal had printed '95% CI 77.1% to 77.1%' and
+    'met', the report 'meets target', where five replications said 'too close to call'."""
+    from cfc_sim.report.views import kpi_verdict
+    from cfc_sim.scenario.schema import TargetsConfig
+
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(scenario_dict(name="one", horizon_months=6, replications=1,
+                                                 areas=[{"name": "Steadyshire", "go_live": "2025-01-06"}])),
+                    encoding="utf-8")
+    code, out, err = invoke(["run", str(path), "--out", str(tmp_path / "run")], capsys)
+    assert code == 0, err
+    assert "1 replication, 1 area," in out and "use --reps 2 or more" in out
+    line = next(x for x in out.splitlines() if "CIRs within 8 working weeks" in x)
+    assert "(one replication: no interval)" in line and "95% CI" not in line and "not judged" in line
+    targets = TargetsConfig(cir_working_days=40, cir_on_time_share=0.9, children_seen_share=0.75)
+    row = pd.Series({"mean": 0.95, "ci_low": 0.95, "ci_high": 0.95, "n_reps": 1})
+    assert kpi_verdict("cir_on_time_share", row, targets)[1].startswith("not judged")
+    assert kpi_verdict("cir_on_time_share", pd.Series({"mean": 0.95, "ci_low": 0.93, "ci_high": 0.97, "n_reps": 5}),
+                       targets)[1] == "meets target"
+    assert kpi_verdict("cir_working_days_mean", row, targets) == ("", "")
+
+
+def test_the_terminal_the_report_and_compare_name_the_same_targets() -> None:
+    """One definition of the scenario's targets (children seen had been a 'target' in the terminal and
+    an 'aim' in the report and compare)."""
+    from cfc_sim.metric_catalogue import scenario_targets
+    from cfc_sim.scenario.schema import TargetsConfig
+
+    targets = scenario_targets(TargetsConfig(cir_working_days=40, cir_on_time_share=0.9, children_seen_share=0.75))
+    assert set(targets) == {"cir_on_time_share", "children_seen_share"}
+    assert targets["children_seen_share"].words == "at least 75%" and targets["children_seen_share"].higher_is_better

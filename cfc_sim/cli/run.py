@@ -100,8 +100,11 @@ def _print_headline(result, folder: Path) -> None:  # type: ignore[no-untyped-de
 
     config = result.config
     shown = terminal_text(str(folder))
-    click.echo(f"{terminal_text(config.name)}: {config.replications} replications, {len(config.areas)} areas, "
-               f"{config.header.horizon_months} months from {config.header.start}")
+    reps, areas_count = config.replications, len(config.areas)
+    click.echo(f"{terminal_text(config.name)}: {reps} replication{'s' if reps != 1 else ''}, {areas_count} "
+               f"area{'s' if areas_count != 1 else ''}, {config.header.horizon_months} months from "
+               f"{config.header.start}" + ("; one replication gives no intervals: use --reps 2 or more to judge "
+                                           "targets" if reps == 1 else ""))
     for mechanisms, areas in config.mechanisms().items():
         where = "every area" if len(areas) == len(config.areas) else f"{len(areas)} of {len(config.areas)} areas"
         click.echo(f"model: {mechanisms} in {where}")

@@ -370,7 +370,7 @@ def _area_table_html(result: RunResult, rows: list[AreaRow]) -> str:
             f'<td class="nowrap">{shown}<br><span class="note">{html.escape(when)}</span></td>'
             f'<td class="nowrap">{html.escape(earliest)}</td><td>{html.escape(r.main_reason)}</td></tr>')
     return (f"<p>Targets: CIRs on time at least {targets.cir_on_time_share:.0%} (within "
-            f"{targets.cir_working_days} working days); children seen: aim {targets.children_seen_share:.0%}; "
+            f"{targets.cir_working_days} working days); children seen at least {targets.children_seen_share:.0%}; "
             f"caseload cap {cap} cases per FCA; vacancy rate at most {rules.max_vacancy_rate:.0%}. Figures are "
             "averages over the whole run; a value that misses its target is marked &#9888; and in bold. The "
             "risk rank orders the areas at risk (1 = most at risk).</p>"

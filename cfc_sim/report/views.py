@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from cfc_sim.at_risk import judged_rows
-from cfc_sim.metric_catalogue import NATIONAL, Metric
+from cfc_sim.metric_catalogue import NATIONAL, Metric, scenario_targets
 from cfc_sim.readiness_view import AreaStatus, area_statuses, monthly_statuses, slip_text
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
@@ -189,24 +189,18 @@ def monthly_status(result: RunResult, months: Sequence[str]) -> dict[tuple[str, 
 def kpi_verdict(metric: str, row: pd.Series, targets: Any) -> tuple[str, str]:
     """(target text, verdict) for the KPIs that have a target."""
     low, high = float(row["ci_low"]), float(row["ci_high"])
-    if metric == "cir_on_time_share":
-        target, higher = targets.cir_on_time_share, True
-        text = f"at least {target:.0%}"
-    elif metric == "cir_working_days_mean":
-        target, higher = float(targets.cir_working_days), False
-        text = f"within {targets.cir_working_days} working days"
-    elif metric == "children_seen_share":
-        target, higher = targets.children_seen_share, True
-        text = f"aim: {target:.0%}"
-    else:
+    found = scenario_targets(targets).get(metric)
+    if found is None:
         return "", ""
+    target, higher, text = found.threshold, found.higher_is_better, found.words
     if is_missing(low) or is_missing(high):
         return text, ""
-    word = "aim" if metric == "children_seen_share" else "target"
+    if "n_reps" in row and int(row["n_reps"]) < 2:
+        return text, "not judged (one replication: no interval)"
     if (higher and low >= target) or (not higher and high <= target):
-        return text, f"meets {word}"
+        return text, "meets target"
     if (higher and high < target) or (not higher and low > target):
-        return text, f"below {word}" if higher else f"misses {word}"
+        return text, "below target" if higher else "misses target"
     return text, "too close to call (interval spans the target)"
 
 
