@@ -124,7 +124,7 @@ CATALOGUE: tuple[Metric, ...] = (
        "working days (average)", headline=True, compared=True, precision_tolerance=0.5, better="lower"),
     _m("cir_working_days_p90", "Time from application to CIR, 90th percentile", "application to CIR, p90",
        "working days", better="lower"),
-    _m("children_seen_share", "Children seen by an FCA before the decision (CAP: in section 7 cases)",
+    _m("children_seen_share", "Children seen by an FCA before the decision",
        "children seen", "share of children in closed cases", SHARE, headline=True, compared=True, better="higher"),
     _m("weeks_to_decision_mean", "Time from application to the court's decision", "weeks to decision",
        "weeks (average)", headline=True, compared=True, precision_tolerance=0.1, better="lower"),

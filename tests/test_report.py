@@ -22,8 +22,9 @@ from cli_runner import invoke
 from scenario_factory import scenario_dict
 
 import cfc_sim
+from cfc_sim.metric_catalogue import BY_NAME
 from cfc_sim.report import write_html, write_xlsx
-from cfc_sim.report.workbook import header_words
+from cfc_sim.report.workbook import HEADER_WORDS, header_words
 from cfc_sim.results import RunResult
 from cfc_sim.results_reader import read_results
 
@@ -151,6 +152,9 @@ def test_workbook_has_the_four_sheets_and_the_summary_rows(result: RunResult, tm
     metrics = list(summary_rows["metric"].drop_duplicates())
     assert [c.value for c in monthly[1]] == ["Court area", "Month", *(header_words(m) for m in metrics)]
     assert len({c.value for c in monthly[1]}) == len(metrics) + 2  # no two metrics under one header
+    # every header in words a leader reads ("Fte in post", "Open cap cases" had been the code names with spaces)
+    assert all(m in HEADER_WORDS or m in BY_NAME for m in metrics), [m for m in metrics
+                                                                     if m not in HEADER_WORDS and m not in BY_NAME]
     means = {(r.area, dt.datetime(int(r.month[:4]), int(r.month[5:7]), 1), r.metric): r.mean
              for r in summary_rows.itertuples()}
     keys = list(dict.fromkeys((a, m) for a, m, _ in means))  # monthly_summary's order of areas and months

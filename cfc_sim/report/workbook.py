@@ -60,11 +60,18 @@ def month_dates(labels: pd.Series) -> pd.Series:
 # Words for the workbook's column headers (the CSV files keep the contract's names): a leader reads
 # "95% interval: low", not ci_low. A column that is a metric takes the metric's label; others their
 # name with spaces.
-HEADER_WORDS = {"area": "Court area", "region": "Region", "pathway": "Pathway (all, cap, cfc)", "metric": "Metric",
+HEADER_WORDS = {"open_cap_cases": "Open CAP cases (opened before go-live)",
+                "unallocated_queue_end": "Cases waiting for allocation at the month's end",
+                "fte_in_post": "FCAs in post (FTE)", "trained_fte": "CFC-trained FCAs (FTE)",
+                "trained_share": "CFC-trained share of FCAs in post", "open_cases": "Open cases",
+                "vacancies": "Vacancies (funded posts unfilled)", "vacancy_rate": "Vacancy rate",
+                "establishment": "Funded posts (establishment)", "live_areas": "Areas live on CFC",
+                "children_seen_share": "Children seen by an FCA before the decision (CFC cases where the area has any)",
+                "area": "Court area", "region": "Region", "pathway": "Pathway (all, cap, cfc)", "metric": "Metric",
                 "mean": "Mean across replications", "ci_low": "95% interval: low", "ci_high": "95% interval: high",
                 "n_reps": "Replications", "month": "Month", "criterion": "Criterion", "value": "Value",
                 "threshold": "Threshold", "passed": "Passed", "status": "Status", "margin": "Margin to threshold",
-                "go_live_month": "Planned go-live month", "pass_share": "Share of replications passing",
+                "go_live_month": "Planned go-live this month", "pass_share": "Share of replications passing",
                 "on_time_share_first_months": "CIRs on time, first months live", "live": "Live (judged on CIRs)",
                 "fte_now": "FCAs in post now", "fcas_needed_cfc": "FCAs needed under CFC",
                 "fcas_needed_cap": "FCAs needed keeping CAP", "difference": "Need (CFC less CAP)",
