@@ -533,7 +533,8 @@ def transition_chart(series: Bands, areas: list[str], months: list[str], go_live
 
 
 def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, area: str = NATIONAL,
-                start: Any = None, run_areas: Sequence[str] = ()) -> None:
+                start: Any = None, run_areas: Sequence[str] = (),
+                bounds_days: tuple[float, float] | None = None) -> None:
     """The chosen metric against the first swept key, one line per combination of the others; every
     variant shown (`sweep_view.metric_view`): a date metric on a date axis (`start`: the scenario
     start), a variant without a value as a cross on the top edge marked "not live within the run"."""
@@ -544,7 +545,7 @@ def sweep_chart(table: pd.DataFrame, keys: list[str], metric: str, path: Path, a
     from cfc_sim.sweep_view import is_date_metric, metric_view, where_label
 
     dated = is_date_metric(metric) and start is not None
-    view = metric_view(table, keys, metric, area, start if start is not None else dt.date(2000, 1, 1))
+    view = metric_view(table, keys, metric, area, start if start is not None else dt.date(2000, 1, 1), bounds_days)
     fig, ax = plt.subplots(figsize=(8, 4.8))
     x_key, others = keys[0], keys[1:]
     groups = list(view.groupby(others, sort=False)) if others else [((), view)]

@@ -24,6 +24,16 @@ def is_date_metric(metric: str) -> bool:
     return metric in DATE_METRICS
 
 
+def go_live_bounds_days(config: object, area: str) -> tuple[float, float]:
+    """The days an area's go-live can fall on in a run: from its planned go-live (it never goes live
+    earlier) to the run's end. A mean go-live over a few runs has a t-interval that can reach years
+    outside them (two runs live gave "2017-02-26 to 2038-05-06" for a run of 2026-2030)."""
+    start = config.header.start  # type: ignore[attr-defined]
+    end = float((config.end - start).days)  # type: ignore[attr-defined]
+    planned = {a.name: a.go_live for a in config.areas}.get(area)  # type: ignore[attr-defined]
+    return (max(0.0, float((planned - start).days)) if planned is not None else 0.0), end
+
+
 def day_to_date(start: dt.date, day: float) -> dt.date:
     """A day from the start as a date."""
     return start + dt.timedelta(days=round(day))
@@ -38,10 +48,12 @@ def _value_text(metric: str, value: float, start: dt.date) -> str:
     return shown.format(value) if shown is not None else f"{value:,.4g}"
 
 
-def metric_view(table: pd.DataFrame, keys: Sequence[str], metric: str, area: str, start: dt.date) -> pd.DataFrame:
+def metric_view(table: pd.DataFrame, keys: Sequence[str], metric: str, area: str, start: dt.date,
+                bounds_days: tuple[float, float] | None = None) -> pd.DataFrame:
     """One row per variant of the sweep (all of them, in sweep order): the swept values, the metric's
     mean and 95% interval (NaN when none), the same as text (dates for date metrics) and a note: for
-    go-live, the share of runs live by the end when below 1, or NOT_LIVE when no run went live."""
+    go-live, the share of runs live by the end when below 1, or NOT_LIVE when no run went live. A date
+    metric's interval is cut to `bounds_days` (`go_live_bounds_days`), the days it can fall on."""
     variants = table.drop_duplicates("variant")[["variant", *keys]]
     mine = table[(table["area"] == area) & (table["pathway"] == "all")]
     values = mine[mine["metric"] == metric].set_index("variant")
@@ -51,6 +63,8 @@ def metric_view(table: pd.DataFrame, keys: Sequence[str], metric: str, area: str
         name = variant[0]
         mean, low, high = ((float(values.loc[name, c]) for c in ("mean", "ci_low", "ci_high"))
                            if name in values.index else (math.nan,) * 3)
+        if bounds_days is not None and is_date_metric(metric) and low == low:
+            low, high = max(low, bounds_days[0]), min(high, bounds_days[1])
         note = ""
         if metric == "go_live_day":
             share = float(live.get(name, math.nan))

@@ -31,6 +31,7 @@ def test_a_go_live_sweep_shows_dates_and_keeps_the_variant_never_live(tmp_path: 
     assert code == 0, err
     assert not [w for w in caught if "matplotlib" in str(w.filename) or "matplotlib" in str(w.message)]
     assert "Warning" not in err
+    assert stdout.count("go-live day:") == 1  # no go-live day of all areas together: it means nothing
     section = stdout.split("go-live day: Moveshire")[1]
     assert "2026-06-01" in section and "2026-08-03" in section  # dates, not day numbers
     assert NOT_LIVE in section and "2027-01-04" in section  # the variant after the run is kept, and says why
@@ -50,3 +51,24 @@ def test_a_chart_with_no_value_in_any_variant_says_so(tmp_path: Path) -> None:
         warnings.simplefilter("error")  # no "no artists with labels" or empty-axis warning
         sweep_chart(table, ["k"], "go_live_day", tmp_path / "s.png", "Nowhere", start=dt.date(2026, 4, 1))
     assert (tmp_path / "s.png").stat().st_size > 5_000
+
+
+def test_a_go_live_interval_stays_within_the_days_the_area_can_go_live() -> None:
+    """Two runs live gave a t-interval of '2017-02-26 to 2038-05-06' for a run of 2026-2030: an area
+    never goes live before its planned date, nor after the run's end (found by a newcomer trial)."""
+    from scenario_factory import config
+
+    from cfc_sim.sweep_view import go_live_bounds_days
+
+    run = config(scenario_dict(name="b", horizon_months=48, replications=3,
+                               areas=[{"name": "Moveshire", "go_live": "2027-10-04"}]))
+    low_day, high_day = go_live_bounds_days(run, "Moveshire")
+    assert low_day == (dt.date(2027, 10, 4) - dt.date(2026, 4, 1)).days
+    assert high_day == (dt.date(2030, 4, 1) - dt.date(2026, 4, 1)).days
+    table = pd.DataFrame([{"variant": "v1", "k": "1", "area": "Moveshire", "pathway": "all", "metric": "go_live_day",
+                           "mean": 548.5, "ci_low": -3320.5, "ci_high": 4417.5, "n_reps": 2},
+                          {"variant": "v1", "k": "1", "area": "Moveshire", "pathway": "all", "metric": "live_at_end",
+                           "mean": 0.67, "ci_low": 0.0, "ci_high": 1.0, "n_reps": 3}])
+    view = metric_view(table, ["k"], "go_live_day", "Moveshire", dt.date(2026, 4, 1), (low_day, high_day))
+    assert view["95% interval"].iloc[0] == "2027-10-04 to 2030-04-01"
+    assert "67% of runs" in view["note"].iloc[0]

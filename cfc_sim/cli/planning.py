@@ -69,7 +69,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     from cfc_sim.results import slug
     from cfc_sim.scenario.variants import parse_setting
     from cfc_sim.sweep import run_sweep, tidy_earlier_grids
-    from cfc_sim.sweep_view import NOT_LIVE, metric_view, where_label
+    from cfc_sim.sweep_view import NOT_LIVE, go_live_bounds_days, is_date_metric, metric_view, where_label
 
     parsed = [parse_setting(s) for s in settings]
     for key, _ in parsed:
@@ -98,14 +98,17 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
                                                                  run_areas=names), owner=folder)
     for area, name in charts.items():
         def draw(tmp: Path, area: str = area) -> None:
-            sweep_chart(table, keys, metric, tmp, area, start=start, run_areas=names)
+            sweep_chart(table, keys, metric, tmp, area, start=start, run_areas=names,
+                        bounds_days=go_live_bounds_days(base, area))
 
         write_file(folder / name, draw, owner=folder)
     tidy_earlier_grids(folder, list(dict.fromkeys(table["variant"])), ["sweep.csv", "sweep.png", *charts.values()],
                        lambda message: click.echo(f"warning: {terminal_text(message)}", err=True))
     shown = BY_NAME.get(metric)
     for area in (NATIONAL, *areas):
-        view = metric_view(table, keys, metric, area, base.header.start)
+        if is_date_metric(metric) and area == NATIONAL and areas:
+            continue  # one go-live day of all areas together means nothing: the areas asked for follow
+        view = metric_view(table, keys, metric, area, base.header.start, go_live_bounds_days(base, area))
         click.echo(f"{shown.short if shown else metric}: {terminal_text(where_label(area, names))}")
         if view["value"].eq("").all() and not view["note"].eq(NOT_LIVE).any():
             click.echo("  no value in any variant (e.g. no CIRs in this area within the horizon)")
