@@ -51,6 +51,7 @@ class Area:
                  streams: Streams, clock: WorkClock | None = None) -> None:
         self.env = env
         self.clock = clock if clock is not None else WorkClock(env)  # FCA hours, waits on others, hearings
+        self._waited_cb: Callable[[tuple[Case, int], float], None] = self._waited  # bound once: asked per piece
         self.config = config
         self.name = config.name
         self.calendar = calendar
@@ -340,7 +341,7 @@ class Area:
         """A piece's hours are done; it ends once its minimum elapsed time has passed."""
         case.hours_left = 0.0
         if now < case.min_end_day:
-            self.clock.at_now(case.min_end_day, self._waited, (case, case.token), now)
+            self.clock.at_now(case.min_end_day, self._waited_cb, (case, case.token), now)
         else:
             self._finish_work(case, now)
 

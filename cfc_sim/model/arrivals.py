@@ -7,7 +7,7 @@ sorted uniforms, drawn in one batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import simpy
 from simpy.events import URGENT, Timeout
@@ -34,7 +34,7 @@ class Arrivals:
     their order and the numbers are the same, bit for bit.
     """
 
-    __slots__ = ("env", "area", "flow", "_rng", "_segments", "_days", "_pending")
+    __slots__ = ("env", "area", "flow", "_rng", "_segments", "_days", "_pending", "_fired_cb")
 
     def __init__(self, env: simpy.Environment, area: Area, flow: CaseFlow, bounds: list[float]) -> None:
         self.env = env
@@ -45,8 +45,9 @@ class Arrivals:
         self._days: list[float] = []  # the current segment's application days still to come, last first
         # What the pending timeout is for: an application's day, or a segment to draw once it starts.
         self._pending: float | tuple[float, float] | None = None
+        self._fired_cb: Callable[[simpy.Event], None] = self._fired  # bound once: a callback per application
         start = simpy.Event(env)
-        start.callbacks.append(self._fired)
+        start.callbacks.append(self._fired_cb)
         start._ok = True
         start._value = None
         env.schedule(start, URGENT)
@@ -89,4 +90,4 @@ class Arrivals:
 
     def _wait(self, delay_days: float, pending: float | tuple[float, float]) -> None:
         self._pending = pending
-        Timeout(self.env, delay_days).callbacks.append(self._fired)
+        Timeout(self.env, delay_days).callbacks.append(self._fired_cb)

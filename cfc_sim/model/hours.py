@@ -33,7 +33,7 @@ class _FcaHours:
     statistics. A subclass keeps its jobs and gives out the hours (`_advance`, `_reschedule`)."""
 
     __slots__ = ("env", "clock", "rate", "last_day", "active", "_heap", "_token", "_due", "_seq", "_on_done",
-                 "_finished", "delivered_hours", "available_hours")
+                 "_fire_cb", "_finished", "delivered_hours", "available_hours")
 
     def __init__(self, clock: WorkClock, rate_hours_per_day: float,
                  on_done: Callable[[Case, float], None]) -> None:
@@ -47,6 +47,7 @@ class _FcaHours:
         self._due = math.inf  # when the pending clock call is for (inf: none pending)
         self._seq = 0  # tie-break in start order, so equal keys stay deterministic
         self._on_done = on_done
+        self._fire_cb: Callable[[int, float], None] = self._fire  # bound once: the clock is asked at most changes
         self._finished: list[tuple[Case, int]] = []  # (job, version): hours done, awaiting the day's end
         self.delivered_hours = 0.0  # casework hours spent on jobs and hearings (for hours utilisation)
         self.available_hours = 0.0  # casework hours the FCA had
@@ -66,7 +67,7 @@ class _FcaHours:
             return
         self._token += 1
         self._due = due
-        self.clock.at_now(due, self._fire, self._token, now)
+        self.clock.at_now(due, self._fire_cb, self._token, now)
 
     def _fire(self, token: int, now: float) -> None:
         """The clock's call at the end of a day: hand over the jobs finished today, ask for the next."""

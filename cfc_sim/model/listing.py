@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from math import log1p
 from typing import Protocol
 
 import simpy
@@ -133,6 +134,9 @@ class CourtListing:
         self._settle_draw = area.uniform_source("court.settled")  # one draw a hearing, while settling is on
         self._pending_day = math.inf  # the day of the clock request pending (inf: none)
         self._token = 0  # the pending request's; an older one is stale
+        self._clock = area.clock  # the area's clock and these callbacks, looked up once, not per hearing
+        self._sits_cb: Callable[[int, float], None] = self._sits
+        self._settled_cb: Callable[[Case, float], None] = self._settled
 
     def _kind(self, kind: str) -> tuple[float, str, float]:
         """A hearing type's notice, the path its length is drawn from and its share adjourned (its own,
@@ -176,11 +180,11 @@ class CourtListing:
         wait_days = start_day - earliest_day
         if wait_days <= 0:
             return False
-        settle_after_days = -math.log1p(-self._settle_draw()) / self._settle_per_day  # exponential
+        settle_after_days = -log1p(-self._settle_draw()) / self._settle_per_day  # exponential
         if settle_after_days >= wait_days:
             return False
         _record_wait(self.area, case, settle_after_days)
-        self.area.clock.at(earliest_day + settle_after_days, self._settled, case)
+        self._clock.at(earliest_day + settle_after_days, self._settled_cb, case)
         return True
 
     def _settled(self, case: Case, now: float) -> None:
@@ -209,7 +213,7 @@ class CourtListing:
         """One clock request, for the court's next listed day (earlier if a hearing takes a free stretch)."""
         self._token += 1
         self._pending_day = day
-        self.area.clock.at_now(day, self._sits, self._token, now)
+        self._clock.at_now(day, self._sits_cb, self._token, now)
 
     def _held(self, case: Case, kind: str, then: Then, now: float) -> None:
         self.on_held(case, kind)

@@ -46,6 +46,8 @@ class CaseFlow:
         self.listing = area.listing
         self.listing.on_held = self._hearing_held
         self.listing.on_settled = self._close  # settled while waiting: a consent order (or a withdrawal) ends it
+        self._run_step_cb: Callable[[Timeout], None] = self._run_step  # bound once: a callback per step
+        self._visits_due_cb: Callable[[tuple[Case, int], float], None] = self._visits_due
 
     # ---- time -------------------------------------------------------------------------------
     def _then(self, delay_days: float, step: Step, case: Case) -> None:
@@ -61,7 +63,7 @@ class CaseFlow:
     def _after(self, delay_days: float, step: Step, case: Case) -> None:
         """`step` in `delay_days` through an event, even at 0 (what `_then` must give the same numbers as)."""
         event = Timeout(self.env, delay_days, (step, case))
-        event.callbacks.append(self._run_step)
+        event.callbacks.append(self._run_step_cb)
 
     def _run_step(self, event: Timeout) -> None:
         step, case = event.value
@@ -119,7 +121,7 @@ class CaseFlow:
             if piece.visits_by_day <= now:
                 self.area.visits_due(case, now)
             else:
-                self.area.clock.at(piece.visits_by_day, self._visits_due, (case, case.piece))
+                self.area.clock.at(piece.visits_by_day, self._visits_due_cb, (case, case.piece))
 
     def _visits_due(self, case_piece: tuple[Case, int], now: float) -> None:
         case, piece = case_piece
