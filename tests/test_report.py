@@ -686,16 +686,21 @@ def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_
             "transition_fte,transition_months,annual_cost,confidence,cfc_rule,cap_rule,keep_up_rule,note,"
             "assumption_low,assumption_high,assumption_sets,drivers,fcas_fy2026_27,cost_fy2026_27,"
             "fcas_fy2027_28,cost_fy2027_28\n")
-    rows = ("ALL,46,12,7,5,4,6,3,1,1,6,400000,0.8,cir,wait,keeping up,,2,9,3,cfc.hours.cir (+0.9),2.5,200000,4,"
+    rows = ("ALL,46,28,7,5,4,6,3,1,1,6,400000,0.8,cir,wait,keeping up,,2,9,3,cfc.hours.cir (+0.9),2.5,200000,4,"
             "320000\n"
             "Dorset,26,5,4,1,1,2,1,0,0,0,80000,0.8,cir,wait,keeping up,,,,,,0.5,40000,1,80000\n"
-            "Wiltshire & Swindon,20,7,3,4,3,5,2,1,1,6,320000,0.8,cir,wait,keeping up,,,,,,2,160000,3,240000\n")
+            "Wiltshire & Swindon,20,23,3,4,3,5,2,1,1,6,320000,0.8,cir,wait,keeping up,,,,,,2,160000,3,240000\n")
     (plan / "need.csv").write_text(head + rows, encoding="utf-8")
     out = tmp_path / "board"
     code, _, err = invoke(["report", str(folder), "--need", str(plan), "--out", str(out)], capsys)
     assert code == 0, err
     section = _section((out / "report.html").read_text(encoding="utf-8"), '<section id="need">')
     assert "Both areas need " in section and "+5" in section and "+2 to +9" in section
+    # the first answer is against today's FCAs, where areas would be short (what to recruit), then net;
+    # the CFC less CAP figure follows as what CFC itself takes (it had led alone, read as FCAs to hire)
+    today = section.index("28</strong> FCAs against 46 in post today")
+    assert "<strong>+3</strong> in the 1 area that would be short (net -18: 1 area has more than CFC needs)" in section
+    assert today < section.index("Child Focused Courts themselves take") and "CAP would need 7; 95% interval" in section
     assert "3 accepted assumption sets" in section and "cfc.hours.cir (+0.9)" in section
     assert 'id="need-parts"' in section and "Hours" in section and "Transition" in section
     assert section.index("Wiltshire &amp; Swindon") < section.index("<td>Dorset</td>")  # largest first
@@ -706,7 +711,7 @@ def test_the_need_section_is_one_page_for_a_board_and_the_workbook_prices_it_by_
     wb = openpyxl.load_workbook(out / "report.xlsx")
     costs = list(wb["Costs"].iter_rows(values_only=True))
     assert costs[0] == ("Court area", "Financial year (April to March)",
-                        "Extra FCAs needed (mean over the year's months in the horizon)", "Cost (£)")
+                        "FCAs CFC takes over keeping CAP (mean over the year's months in the horizon)", "Cost (£)")
     assert ("Both areas", "2027-28", 4, 320000) in costs and len(costs) == 1 + 3 * 2
 
 

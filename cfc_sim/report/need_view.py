@@ -89,9 +89,33 @@ def _headline(england: pd.Series, need: pd.DataFrame) -> str:
     names = {str(a) for a in need["area"] if a != NATIONAL}
     whole = whole_run_name(names, capital=True)
     who = html.escape(whole) + (" need" if len(names) > 1 and whole != "England" else " needs")
-    return (f'<p class="headline">{who} <strong class="big">{need_text}'
-            f"</strong> FCAs under Child Focused Courts against keeping today's CAP performance with no area live "
-            f"(95% interval {html.escape(interval)}, over {html.escape(over)}){cost}.</p>")
+    only = "" if over != "replications" else (" The interval is the simulation's noise only: <code>cfc-sim plan "
+                                             "--need --assumptions</code> adds the uncertain assumptions.")
+    cap = (f"CAP would need {html.escape(_number(england['fcas_needed_cap']))}; "
+           if _as_float(england.get("fcas_needed_cap")) is not None else "")
+    return (_against_today(england, need, who)
+            + f'<p class="headline">Child Focused Courts themselves take <strong class="big">{need_text}'
+            f"</strong> FCAs more than keeping today's CAP performance with no area live would ({cap}95% interval "
+            f"{html.escape(interval)}, over {html.escape(over)}){cost}: the figure to fund the change with.{only}</p>")
+
+
+def _against_today(england: pd.Series, need: pd.DataFrame, who: str) -> str:
+    """The first answer a board asks for: FCAs needed under CFC against those in post today, counted
+    where areas would be short (what to recruit) and net of areas with more than they need. The CFC
+    less CAP figure that follows is another question (what CFC itself costs), and had led the page
+    alone, read as FCAs to hire."""
+    areas = need[need["area"] != NATIONAL]
+    if areas.empty or not _has(need, "fte_now", "fcas_needed_cfc") or areas["fcas_needed_cfc"].isna().any():
+        return ""
+    gap = areas["fcas_needed_cfc"].astype(float) - areas["fte_now"].astype(float)
+    short, over = int((gap > 0).sum()), int((gap < 0).sum())
+    net = (f" (net {_number(gap.sum(), True)}: {over} area{' has' if over == 1 else 's have'} more than CFC "
+           "needs)" if over else "")
+    short_text = (f"<strong>{html.escape(_number(gap.clip(lower=0).sum(), True))}</strong> in the {short} area"
+                  f"{'s' if short != 1 else ''} that would be short" if short else "no area would be short")
+    return (f'<p class="headline">Under Child Focused Courts {who} <strong class="big">'
+            f"{html.escape(_number(areas['fcas_needed_cfc'].sum()))}</strong> FCAs against "
+            f"{html.escape(_number(areas['fte_now'].sum()))} in post today: {short_text}{html.escape(net)}.</p>")
 
 
 def _parts(england: pd.Series, need: pd.DataFrame) -> str:
@@ -123,7 +147,7 @@ def _years(england: pd.Series, need: pd.DataFrame) -> str:
         rows.append(f"<tr><td>{html.escape(label)}</td><td class=\"num\">{_number(england[fcas], True)}</td>"
                     f'<td class="num">{html.escape(_money(england[cost]))}</td></tr>')
     return ('<h3>When: by financial year (April to March)</h3><table id="need-years"><thead><tr><th>Year</th>'
-            '<th class="num">Extra FCAs (mean over the year)</th><th class="num">Cost</th></tr></thead><tbody>'
+            '<th class="num">FCAs CFC takes over CAP (mean over the year)</th><th class="num">Cost</th></tr></thead><tbody>'
             + "".join(rows) + '</tbody></table><p class="note">Each area needs its extra FCAs from its go-live '
             "month (the transition part only while its CAP cases run down); years cut by the horizon count its "
             "months only.</p>")
@@ -199,7 +223,8 @@ def need_section_html(need: pd.DataFrame) -> str:
 
 
 COSTS_HEADERS = {"area": "Court area", "financial_year": "Financial year (April to March)",
-                 "fcas": "Extra FCAs needed (mean over the year's months in the horizon)", "cost": "Cost (£)"}
+                 "fcas": "FCAs CFC takes over keeping CAP (mean over the year's months in the horizon)",
+                 "cost": "Cost (£)"}
 
 
 def costs_frame(need: pd.DataFrame) -> pd.DataFrame:
