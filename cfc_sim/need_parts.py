@@ -35,6 +35,8 @@ from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.readiness import cfc_hours_per_application
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
+FEW_REPLICATIONS_FOR_NEED = 5  # below this the need's interval understates the noise (docs/need.md)
+
 if TYPE_CHECKING:  # the report reads need.csv's columns from here without the planning machinery
     from cfc_sim.plan import Evaluator
 

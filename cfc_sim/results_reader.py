@@ -384,7 +384,21 @@ def read_need(path: Path) -> Any:
     for column in ("cfc_rule", "cap_rule", "note"):
         if column in frame.columns:
             frame[column] = clean_column(frame[column].astype(object).fillna("").astype(str))
+    if folder_kind(folder) == "plan":  # the replications behind it, so the report can say when they are few
+        reps = _plan_replications(folder)
+        if reps is not None:
+            frame.attrs["replications"] = reps
     return frame
+
+
+def _plan_replications(folder: Path) -> int | None:
+    """The replications a plan folder's manifest records (None if it records none: older plans)."""
+    try:
+        manifest = json.loads(regular_file(folder, MANIFEST_JSON, MANIFEST_MAX_BYTES).read_text(encoding="utf-8"))
+    except (UserError, OSError, UnicodeDecodeError, ValueError):
+        return None  # only a note hangs on it: verify_folder has checked the folder's files
+    reps = manifest.get("replications") if isinstance(manifest, dict) else None
+    return reps if isinstance(reps, int) and not isinstance(reps, bool) and reps > 0 else None
 
 
 def check_need_matches(need: Any, need_path: Path, run_name: str, run_areas: list[str],

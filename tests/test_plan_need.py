@@ -133,6 +133,13 @@ def test_plan_need_cli_writes_plan_and_need_and_prints_england_first(tmp_path, c
     assert "note: with 4 replications the need's interval understates" in err  # the scenario's 4
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scenario_name"] == _two_areas()["name"]  # so a report refuses another scenario's need
+    assert manifest["replications"] == 4
+    # the report says so too: a 3-replication need had been shown beside a 5-replication run without a word
+    from cfc_sim.report.need_view import need_section_html
+    from cfc_sim.results_reader import read_need
+
+    assert 'id="need-few-replications"' in need_section_html(read_need(out))
+    assert read_need(out / "need.csv").attrs["replications"] == 4
 
 
 def test_a_need_of_only_areas_not_live_within_the_run_takes_their_cap_numbers(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -165,6 +172,10 @@ def test_plan_need_with_five_replications_has_no_note_on_its_interval(tmp_path, 
                            "--out", str(tmp_path / "plan")], capsys)
     assert code == 0, err
     assert "understates" not in err
+    from cfc_sim.report.need_view import need_section_html
+    from cfc_sim.results_reader import read_need
+
+    assert 'id="need-few-replications"' not in need_section_html(read_need(tmp_path / "plan"))
 
 
 def test_an_area_without_a_cap_wait_to_keep_has_no_need_and_england_sums_the_others(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

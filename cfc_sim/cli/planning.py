@@ -29,8 +29,6 @@ from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 from cfc_sim.suggest import check_area, check_metric
 
-FEW_REPLICATIONS_FOR_NEED = 5  # below this, `plan --need` says its interval understates the noise (docs/need.md)
-
 
 def _validation_progress() -> Callable[[int, int], None]:
     """A line on stderr about every 2 s while a large grid's variants are validated."""
@@ -225,7 +223,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
         for file, frame in files.items():
             csv_safe(frame).to_csv(tmp / file, index=False)
 
-    write_folder(folder, "plan", fill, details={"scenario_name": config.name})
+    write_folder(folder, "plan", fill, details={"scenario_name": config.name, "replications": config.replications})
     for name in files:
         click.echo(f"plan: {folder / name}")
 
@@ -342,6 +340,8 @@ def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, n
 
 def _note_few_replications(replications: int) -> None:
     """Say on stderr when the need's interval rests on too few replications to quote (docs/need.md)."""
+    from cfc_sim.need_parts import FEW_REPLICATIONS_FOR_NEED
+
     if replications < FEW_REPLICATIONS_FOR_NEED:
         click.echo(f"note: with {replications} replications the need's interval understates the simulation's "
                    "noise (each area's need is an order statistic of its replications; on the national default, "

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from cfc_sim.metric_catalogue import NATIONAL, whole_run_name
-from cfc_sim.need_parts import PART_COLUMNS, financial_years, year_columns
+from cfc_sim.need_parts import FEW_REPLICATIONS_FOR_NEED, PART_COLUMNS, financial_years, year_columns
 
 AREAS_SHOWN = 12  # the largest needs listed on the screen; the rest fold away
 PART_WORDS = {"hours_fte": ("Hours", "CFC's extra FCA hours per application, at today's use of hours"),
@@ -147,7 +147,8 @@ def _years(england: pd.Series, need: pd.DataFrame) -> str:
         rows.append(f"<tr><td>{html.escape(label)}</td><td class=\"num\">{_number(england[fcas], True)}</td>"
                     f'<td class="num">{html.escape(_money(england[cost]))}</td></tr>')
     return ('<h3>When: by financial year (April to March)</h3><table id="need-years"><thead><tr><th>Year</th>'
-            '<th class="num">FCAs CFC takes over CAP (mean over the year)</th><th class="num">Cost</th></tr></thead><tbody>'
+            '<th class="num">FCAs CFC takes over CAP (mean over the year)</th><th class="num">Cost</th></tr>'
+            '</thead><tbody>'
             + "".join(rows) + '</tbody></table><p class="note">Each area needs its extra FCAs from its go-live '
             "month (the transition part only while its CAP cases run down); years cut by the horizon count its "
             "months only.</p>")
@@ -217,7 +218,12 @@ def need_section_html(need: pd.DataFrame) -> str:
                 f"{html.escape(str(england.get('confidence', '')))}"
                 + (f"; both {html.escape(str(england['keep_up_rule']))}" if "keep_up_rule" in need.columns else "")
                 + ". From <code>cfc-sim plan --need</code>.")
-    return (f"<style>{CSS}</style>" + '<div class="board">' + _headline(england, need)
+    reps = need.attrs.get("replications")
+    few = (f'<p class="warning" id="need-few-replications"><strong>This need rests on {reps} replication'
+           f"{'s' if reps != 1 else ''}</strong>: its interval understates the simulation's noise. For a figure to "
+           f"quote, rerun <code>cfc-sim plan --need</code> with --reps {FEW_REPLICATIONS_FOR_NEED} or more.</p>"
+           if isinstance(reps, int) and reps < FEW_REPLICATIONS_FOR_NEED else "")
+    return (f"<style>{CSS}</style>" + few + '<div class="board">' + _headline(england, need)
             + f"<div>{_parts(england, need)}{_years(england, need)}{_drivers(need)}</div>"
             + f"<div>{_where(need)}</div></div>" + (f'<p class="note">{rule}</p>' if rule else ""))
 
