@@ -813,3 +813,19 @@ def test_the_board_table_lists_first_an_area_whose_ready_month_moves() -> None:
                            ("later by 3 months (Mar 2027 to Jun 2027)",))
     page = _golive_html([same, moves], ["base", "variant"])
     assert page.index("Zedshire") < page.index("Aardshire")
+
+
+def test_a_report_file_is_not_put_into_another_runs_folder(folder: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`report A --out B/report.html` had written A's page into run B's folder, beside B's workbook
+    under the same name (found by a newcomer trial): refused, nothing written; into A's own folder or
+    a plain folder it is fine, and a comparison page may go into one of the compared runs' folders."""
+    other = tmp_path / "other"
+    cfc_sim.run(REPO / "scenarios" / "example-small.yaml", reps=2, seed=5, out=other)
+    before = sorted(p.name for p in other.iterdir())
+    code, _, err = invoke(["report", str(folder), "--html", "--out", str(other / "report.html")], capsys)
+    assert code == 2 and "inside another cfc-sim run folder" in err and "Traceback" not in err
+    assert sorted(p.name for p in other.iterdir()) == before
+    assert invoke(["report", str(folder), "--html", "--out", str(tmp_path / "plain.html")], capsys)[0] == 0
+    code, _, err = invoke(["report", str(folder), str(other), "--out", str(other / "board.html")], capsys)
+    assert code == 0, err

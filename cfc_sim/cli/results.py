@@ -274,6 +274,19 @@ def _refuse_other_format(out: str | None, written_as: str, files: str, also: tup
                         f"give a folder, or a file name ending in {files}", key="--out")
 
 
+def _refuse_other_folder(target: Path, sources: list[Path]) -> None:
+    """A report file goes into a folder of the runs it reports on, or outside cfc-sim's folders: put
+    into another run's folder it sat beside that run's files under the same name (report.html of
+    one scenario next to report.xlsx of another)."""
+    from cfc_sim.output_folder import folder_kind
+
+    parent = target.parent
+    kind = folder_kind(parent)
+    if kind is not None and parent.resolve() not in {s.resolve() for s in sources}:
+        raise UserError(f"is inside another cfc-sim {kind} folder ({parent}), not one of the runs reported on; "
+                        "write the report into its run's folder or a folder of its own", key="--out", file=str(target))
+
+
 def _comparison_report(sources: list[Path], out: str | None) -> None:
     from cfc_sim.compare import unique_labels
     from cfc_sim.output_folder import check_file, check_in_folder, html_by_us, open_folder
@@ -288,6 +301,7 @@ def _comparison_report(sources: list[Path], out: str | None) -> None:
     runs = [read_results(r) for r in sources]
     labels = unique_labels([r.config.name for r in runs], [str(s) for s in sources])
     if as_file:
+        _refuse_other_folder(target, sources)
         inside = [s for s in sources if target.parent.resolve() == s.resolve()]
         owner = inside[0] if inside else None  # a page put into a run's folder is recorded there
         check_file(target, html_by_us, owner=owner)
@@ -332,6 +346,7 @@ def _run_report(source: Path, want_html: bool, want_xlsx: bool, out: str | None,
              "xlsx": target if as_file else target / "report.xlsx"}
     wanted = [k for k, want in (("html", want_html), ("xlsx", want_xlsx)) if want]
     if as_file:
+        _refuse_other_folder(target, [source])
         check_file(target, html_by_us if want_html else xlsx_by_us, owner=source)
         owner = source
     else:
