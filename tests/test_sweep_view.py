@@ -72,3 +72,18 @@ def test_a_go_live_interval_stays_within_the_days_the_area_can_go_live() -> None
     view = metric_view(table, ["k"], "go_live_day", "Moveshire", dt.date(2026, 4, 1), (low_day, high_day))
     assert view["95% interval"].iloc[0] == "2027-10-04 to 2030-04-01"
     assert "67% of runs" in view["note"].iloc[0]
+
+
+def test_a_sweep_that_fixes_a_distribution_says_so() -> None:
+    """`--set ...time_to_hire_days=150,240` silently turned lognormal(150, 50) into a fixed 150, so the
+    '150' variant was not the scenario (found by a newcomer trial): the sweep notes it and names the
+    key that keeps the distribution; setting that key, or a plain number, gives no note."""
+    from cfc_sim.scenario.keys import replaced_distributions
+
+    raw = {"defaults": {"workforce": {"time_to_hire_days": {"dist": "lognormal", "mean": 150, "sd": 50},
+                                      "fcas": 10}},
+           "areas": [{"name": "Moveshire", "workforce": {"induction_days": {"dist": "fixed", "value": 30}}}]}
+    notes = replaced_distributions(raw, ["defaults.workforce.time_to_hire_days"])
+    assert len(notes) == 1 and "lognormal" in notes[0] and "defaults.workforce.time_to_hire_days.mean" in notes[0]
+    assert replaced_distributions(raw, ["defaults.workforce.time_to_hire_days.mean", "defaults.workforce.fcas",
+                                        "areas.Moveshire.workforce.induction_days"]) == []

@@ -76,6 +76,11 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
                                    "`extends`; sweep the keys themselves, or make one scenario file per base")
     check_metric(metric, "--metric")
     base = load_config(scenario)
+    from cfc_sim.scenario.keys import replaced_distributions
+    from cfc_sim.scenario.reading import resolve_extends
+
+    for note in replaced_distributions(resolve_extends(Path(scenario)), [k for k, _ in parsed]):
+        click.echo(f"note: {terminal_text(note)}", err=True)
     for area in areas:
         check_area(area, [a.name for a in base.areas], "--area", scenario)
     folder = Path(out) if out else default_out(f"sweep-{base.name}")

@@ -112,6 +112,26 @@ def apply_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[
     return out
 
 
+def replaced_distributions(raw: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
+    """A note for each setting that puts plain numbers where the scenario has a distribution: the
+    variant then has no spread at all, so even the one at the scenario's own value is not the
+    scenario (a sweep of time_to_hire_days=150,240 turned lognormal(150, 50) into a fixed 150)."""
+    names = [str(a.get("name")) for a in raw.get("areas") or [] if isinstance(a, Mapping)]
+    notes = []
+    for text in keys:
+        key = parse(text, names)
+        for node in _areas_named(dict(raw), key) if key.area is not None else [raw]:
+            current = get(node, key.path)
+            if isinstance(current, Mapping) and current.get("dist") not in (None, "fixed"):
+                shown = ", ".join(f"{k} {v}" for k, v in current.items() if k != "dist")
+                centre = next((k for k in ("mean", "value", "mode", "low") if k in current), None)
+                keep = f"; to keep it and move its {centre}, set {text}.{centre}" if centre else ""
+                notes.append(f"{text} puts a fixed value where the scenario has a distribution ({current['dist']}: "
+                             f"{shown}), so no variant has its spread, not even one at its {centre or 'centre'}{keep}")
+                break
+    return notes
+
+
 def set_area_value(area: dict[str, Any], text: str, value: Any) -> None:
     """Change one existing per-area parameter in a merged area mapping (interventions,
     uncertainty). A whole block may not be replaced, only a distribution. Raises KeyProblem."""
