@@ -564,3 +564,25 @@ def test_the_python_api_refuses_an_existing_folder_and_an_invalid_config(tmp_pat
     with pytest.raises(ScenarioError, match="horizon_months"):
         cfc_sim.run(bad)
     assert cfc_sim.run(short).manifest["command"].startswith("cfc-sim run RESULTS/")  # no '{out}' left
+
+
+def test_validate_notes_a_go_live_typed_a_year_early_or_after_the_run(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """go_live 2025-10-06 for 2026 made an area live from the start with no CFC-trained FCA, and a
+    go-live after the run's end is never judged: both passed `validate` without a word (found by a
+    newcomer trial). A scenario with every area after the end (CAP only, as national-baseline) is meant."""
+    base = REPO / "scenarios" / "example-small.yaml"
+    variant = tmp_path / "v.yaml"
+    variant.write_text(f"schema: 1\nname: v\nextends: {base}\nareas:\n"
+                       "  - {name: Wiltshire & Swindon, go_live: 2025-10-06}\n  - {name: Dorset, go_live: 2062-10-06}\n",
+                       encoding="utf-8")
+    code, out, err = invoke(["validate", str(variant)], capsys)
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "Wiltshire & Swindon is live on CFC from the start (go_live 2025-10-06" in text and "0% of its FCAs" in text
+    assert "1 area(s) go live on or after the run's end" in text and "Dorset 2062-10-06" in text
+    variant.write_text(f"schema: 1\nname: v\nextends: {base}\nareas:\n"
+                       "  - {name: Wiltshire & Swindon, go_live: 2062-10-06}\n  - {name: Dorset, go_live: 2062-10-06}\n",
+                       encoding="utf-8")
+    code, out, _ = invoke(["validate", str(variant)], capsys)
+    assert code == 0 and "go live on or after" not in out

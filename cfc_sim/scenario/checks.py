@@ -353,9 +353,10 @@ def validate_uncertainty(raw: Any, areas: list[AreaConfig], declared: set[str],
 
 def scenario_notes(config: ScenarioConfig) -> list[str]:
     """Valid but probably not meant (`validate` and `run` print them; a run keeps them among its
-    warnings): the areas' `staffing_notes`, readiness thresholds written as percentages, and
-    interventions dated after the horizon (they never take effect: a shorter variant of a longer
-    scenario may mean it)."""
+    warnings): the areas' `staffing_notes`, readiness thresholds written as percentages, an area live
+    from the start with few CFC-trained FCAs (a go-live typed a year early), go-lives the run never
+    reaches, and interventions dated after the horizon (they never take effect: a shorter variant of
+    a longer scenario may mean it)."""
     notes = staffing_notes(list(config.areas))
     rules = config.header.readiness
     if rules.max_turnover_12m > 1:  # a rate, not a share (it may pass 1), so not refused: 18 is surely 18%
@@ -365,6 +366,16 @@ def scenario_notes(config: ScenarioConfig) -> list[str]:
         notes.append(f"readiness.capacity_headroom {rules.capacity_headroom:g} asks for {rules.capacity_headroom:g} "
                      "times the FCAs the demand needs (1.1 is 10% headroom)")
     end = config.end
+    start, least = config.header.start, rules.min_training_share
+    notes += [f"{a.name} is live on CFC from the start (go_live {a.go_live}, before the run's start {start}) with "
+              f"{a.workforce.training.trained_share_at_start:.0%} of its FCAs CFC-trained: its CFC cases wait for "
+              "trained FCAs (a go-live typed a year early?)" for a in config.areas
+              if a.go_live <= start and a.workforce.training.trained_share_at_start < least]
+    after = [a for a in config.areas if a.go_live >= end]
+    if after and len(after) < len(config.areas):  # every area after it: a CAP-only run (national-baseline)
+        notes.append(f"{len(after)} area(s) go live on or after the run's end {end}, so their go-live is not judged "
+                     "(a longer horizon_months would): " + ", ".join(f"{a.name} {a.go_live}" for a in after[:4])
+                     + (", ..." if len(after) > 4 else ""))
     late = [i for i in config.interventions if i.at >= end]
     if late:
         notes.append(f"{len(late)} intervention(s) dated on or after the horizon's end {end} never take effect: "
