@@ -12,7 +12,8 @@ month is amber or red. Worst first means a larger **risk score**: the CIR on-tim
 percentage points, plus 10 points when red at the planned go-live (5 when amber) and one point
 per month from the planned go-live month to the first month on or after it in which criteria
 1-5 all pass (the ready month, `readiness_view.earliest_ready`; the run's remaining months when there
-is none).
+is none), at most MAX_LATE_MONTHS (a year): the run's end would otherwise rank areas by their
+go-live dates.
 
 An area also is at risk when it does not keep up with its demand (`keeping_up`, the rule plan,
 need and rollout judge every target with): its mean allocation queue over the run's last months
@@ -38,6 +39,10 @@ from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses, month_g
 from cfc_sim.scenario.schema import ScenarioConfig
 
 RED_POINTS, AMBER_POINTS = 10.0, 5.0
+# Months not ready count up to a year: the run's end cuts the count for an area never ready, so
+# uncapped, an area due late in the run ranked below one due early for that reason alone (Greater
+# Manchester, 57% of CIRs on time, 26th; South Yorkshire, the same 57%, 3rd)
+MAX_LATE_MONTHS = 12
 KEEP_UP_POINTS, POINTS_PER_MONTH_OF_DEMAND = 20.0, 10.0
 # Where a CIR's time goes (CFC cases with a Cafcass CIR): the larger of these is the main cause.
 CIR_DELAY_CAUSES = (
@@ -246,7 +251,7 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
         live_at_start = area.go_live <= config.header.start
         late, ready_month = (None, None) if live_at_start else _months_late(view, config)
         if not live_at_start and view.status in ("red", "amber"):
-            points = (RED_POINTS if view.status == "red" else AMBER_POINTS) + (late or 0)
+            points = (RED_POINTS if view.status == "red" else AMBER_POINTS) + min(late or 0, MAX_LATE_MONTHS)
             score += points
             when = view.month or area.go_live.isoformat()[:7]
             if ready_month is None:

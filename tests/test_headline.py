@@ -289,3 +289,23 @@ def test_the_terminal_the_report_and_compare_name_the_same_targets() -> None:
     targets = scenario_targets(TargetsConfig(cir_working_days=40, cir_on_time_share=0.9, children_seen_share=0.75))
     assert set(targets) == {"cir_on_time_share", "children_seen_share"}
     assert targets["children_seen_share"].words == "at least 75%" and targets["children_seen_share"].higher_is_better
+
+
+def test_months_not_ready_count_at_most_a_year_so_go_live_dates_do_not_rank_the_areas(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two areas red at go-live and never ready: the run's end cuts the months counted, so uncapped an
+    area due early in the run outranked one due late for that reason alone (a review found Greater
+    Manchester, 57% of CIRs on time, 26th, and South Yorkshire, the same 57%, 3rd)."""
+    import cfc_sim.at_risk as at_risk
+    from cfc_sim.readiness_view import AreaStatus
+
+    run = config(scenario_dict(name="late", horizon_months=48, replications=2,
+                               areas=[{"name": "Early", "go_live": "2026-07-06"},
+                                      {"name": "Late", "go_live": "2029-07-02"}]))
+    views = {name: AreaStatus(name, "", "", month, "red", ("police: no",), ("partnerships",), "P", True, "", None)
+             for name, month in (("Early", "2026-07"), ("Late", "2029-07"))}
+    monkeypatch.setattr(at_risk, "area_statuses", lambda readiness, cfg: list(views.values()))
+    empty = pd.DataFrame(columns=["area", "pathway", "metric", "mean", "ci_low", "ci_high", "n_reps"])
+    risks = {r.area: r for r in areas_at_risk(empty, pd.DataFrame(), run)}
+    assert risks["Early"].score == at_risk.RED_POINTS + at_risk.MAX_LATE_MONTHS  # 45 months not ready, counted as 12
+    assert risks["Late"].score == at_risk.RED_POINTS + 9  # July 2029 to the run's end, April 2030
