@@ -354,6 +354,17 @@ def _span(values: Sequence[float], target: float | None = None) -> tuple[float, 
     return low - pad, high + pad
 
 
+def difference_colour(verdict: str) -> str:
+    """Green better, dark red worse, grey no clear difference, and blue a clear difference in a figure
+    that is neither better nor worse (FCAs in post, CIRs filed): those had been grey, read as 'no
+    clear difference' under the chart's caption."""
+    if verdict.endswith("better"):
+        return RAG["green"]
+    if verdict.endswith("worse"):
+        return RAG["red"]
+    return GREY if verdict.startswith("no clear") else BLUE
+
+
 def difference_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None:
     """Each compared KPI's difference from run 1, per later run, as a point with its 95% interval
     against a line at zero, on an axis centred on zero: a difference whose interval crosses the line
@@ -379,7 +390,7 @@ def difference_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None
             if d != d:
                 continue
             verdict = difference_verdict(metric, row["diff"], row["diff_low"], row["diff_high"])
-            colour = RAG["green"] if verdict.endswith("better") else RAG["red"] if verdict.endswith("worse") else GREY
+            colour = difference_colour(verdict)
             ax.errorbar([d], [y[i]], xerr=[[max(d - lo, 0)], [max(hi - d, 0)]], linestyle="none", capsize=4,
                         marker="o", markersize=6, color=colour)
             reach = max(reach, abs(lo), abs(hi), abs(d))

@@ -574,7 +574,8 @@ def test_validate_notes_a_go_live_typed_a_year_early_or_after_the_run(tmp_path: 
     base = REPO / "scenarios" / "example-small.yaml"
     variant = tmp_path / "v.yaml"
     variant.write_text(f"schema: 1\nname: v\nextends: {base}\nareas:\n"
-                       "  - {name: Wiltshire & Swindon, go_live: 2025-10-06}\n  - {name: Dorset, go_live: 2062-10-06}\n",
+                       "  - {name: Wiltshire & Swindon, go_live: 2025-10-06}\n"
+                       "  - {name: Dorset, go_live: 2062-10-06}\n",
                        encoding="utf-8")
     code, out, err = invoke(["validate", str(variant)], capsys)
     assert code == 0, err
@@ -582,7 +583,8 @@ def test_validate_notes_a_go_live_typed_a_year_early_or_after_the_run(tmp_path: 
     assert "Wiltshire & Swindon is live on CFC from the start (go_live 2025-10-06" in text and "0% of its FCAs" in text
     assert "1 area(s) go live on or after the run's end" in text and "Dorset 2062-10-06" in text
     variant.write_text(f"schema: 1\nname: v\nextends: {base}\nareas:\n"
-                       "  - {name: Wiltshire & Swindon, go_live: 2062-10-06}\n  - {name: Dorset, go_live: 2062-10-06}\n",
+                       "  - {name: Wiltshire & Swindon, go_live: 2062-10-06}\n"
+                       "  - {name: Dorset, go_live: 2062-10-06}\n",
                        encoding="utf-8")
     code, out, _ = invoke(["validate", str(variant)], capsys)
     assert code == 0 and "go live on or after" not in out

@@ -218,3 +218,16 @@ def test_runs_of_other_replications_or_another_calibration_are_compared_with_a_w
     code, _, err = invoke(["report", str(runs["base"]), str(runs["again"]), "--out", str(tmp_path / "s.html")], capsys)
     page = (tmp_path / "s.html").read_text(encoding="utf-8")
     assert code == 0 and 'id="different-replications"' not in page and 'id="different-calibration"' not in page
+
+
+def test_a_clear_difference_in_a_figure_neither_better_nor_worse_is_not_drawn_as_no_difference() -> None:
+    """FCAs in post -14 (-15 to -14) was grey on the board's difference chart, whose caption says grey
+    means no clear difference (found by a review of the leaders' outputs)."""
+    from cfc_sim.charts import difference_colour
+    from cfc_sim.compare import difference_verdict
+    from cfc_sim.palette import BLUE, GREY, RAG
+
+    assert difference_colour(difference_verdict("fte_in_post_mean", -14.3, -14.9, -13.7)) == BLUE
+    assert difference_colour(difference_verdict("fte_in_post_mean", -1.0, -2.0, 1.0)) == GREY
+    assert difference_colour(difference_verdict("cir_on_time_share", -0.03, -0.04, -0.02)) == RAG["red"]
+    assert difference_colour(difference_verdict("cir_on_time_share", 0.03, 0.02, 0.04)) == RAG["green"]

@@ -461,8 +461,10 @@ def render_comparison(runs: Sequence[RunResult], labels: Sequence[str], folders:
         f'<figure id="chart-differences"><img src="{diff_chart}" alt="Each headline difference from run 1 with its '
         '95% interval against zero">'
         "<figcaption>Each headline figure's difference from run 1 (each later run on its own line) with its 95% "
-        "interval, against a line at zero on an axis centred on it: green better, orange-red worse, grey no clear "
-        "difference. An interval that crosses the line may be chance, however far the point sits from it."
+        "interval, against a line at zero on an axis centred on it: green better, dark red worse, blue a clear "
+        "difference in a figure that is neither better nor worse (FCAs in post, CIRs filed), grey no clear difference. "
+        "Each panel has its own scale. An interval that crosses the line may be chance, however far the point sits "
+        "from it."
         "</figcaption></figure>",
         f'<figure id="chart-kpis"><img src="{kpi_chart}" alt="Each headline figure per run with its 95% interval">'
         "<figcaption>Each headline figure: every run's mean (point) and 95% interval (whiskers), on an axis "
