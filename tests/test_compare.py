@@ -231,3 +231,19 @@ def test_a_clear_difference_in_a_figure_neither_better_nor_worse_is_not_drawn_as
     assert difference_colour(difference_verdict("fte_in_post_mean", -1.0, -2.0, 1.0)) == GREY
     assert difference_colour(difference_verdict("cir_on_time_share", -0.03, -0.04, -0.02)) == RAG["red"]
     assert difference_colour(difference_verdict("cir_on_time_share", 0.03, 0.02, 0.04)) == RAG["green"]
+
+
+def test_the_board_page_gives_the_pay_of_fcas_in_post_rounded_and_says_what_it_leaves_out(
+        runs, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """'Workforce cost a year £97,950,727' against '£98,837,768' made higher turnover look cheaper,
+    to the pound, with recruiting and training left out unsaid (found by two reviews)."""
+    import re
+
+    code, _, err = invoke(["report", str(runs["base"]), str(runs["more"]), "--out", str(tmp_path / "b.html")], capsys)
+    assert code == 0, err
+    page = (tmp_path / "b.html").read_text(encoding="utf-8")
+    table = page[page.index('id="runs-table"'):]
+    table = table[:table.index("</table>")]
+    assert "recruiting and training not counted" in table
+    assert not re.search(r"£\d{1,3},\d{3},\d{3}", table)  # rounded: £98.8m or £420k, never pound-exact
+    assert re.search(r"£\d+(\.\d)?m|£\d+k", table)

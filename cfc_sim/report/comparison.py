@@ -370,7 +370,14 @@ def cost_text(run: RunResult) -> str:
     mean, low, high = (float(row[c].iloc[0]) / years for c in ("mean", "ci_low", "ci_high"))
     if mean != mean:
         return "n/a"
-    return f"£{mean:,.0f} (£{low:,.0f} to £{high:,.0f})"
+    return f"{_pounds(mean)} ({_pounds(low)} to {_pounds(high)})"
+
+
+def _pounds(value: float) -> str:
+    """£98.8m, not £98,837,768: the figure is an estimate (a pound-exact cost had made higher turnover
+    look £887,041 cheaper)."""
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    return f"{sign}£{value / 1e6:,.1f}m" if value >= 1e6 else f"{sign}£{value / 1e3:,.0f}k"
 
 
 def _runs_html(runs: Sequence[RunResult], labels: Sequence[str], folders: Sequence[Path]) -> str:
@@ -388,7 +395,8 @@ def _runs_html(runs: Sequence[RunResult], labels: Sequence[str], folders: Sequen
                     f"<td>{html.escape(pairing)}</td><td><code>{html.escape(str(m.get('command', '')))}</code></td>"
                     "</tr>")
     return ('<div class="scroll"><table id="runs-table"><thead><tr><th>Run</th><th>Scenario</th>'
-            "<th>What it assumes</th><th>Workforce cost a year (95% interval)</th>"
+            "<th>What it assumes</th><th>Pay of the FCAs in post a year (95% interval; recruiting and training "
+            "not counted, so fewer FCAs in post always look cheaper)</th>"
             "<th>Results folder</th><th>Seed</th><th>Replications</th><th>Differences</th>"
             "<th>Command that reproduces it</th></tr></thead>"
             "<tbody>" + "".join(body) + "</tbody></table></div>")
