@@ -171,7 +171,7 @@ def _measure(criterion: str, v: float, t: float) -> tuple[str, str, str]:
 def criterion_words(criterion: str, value: Any, threshold: Any, performance_months: int | None = None,
                     pass_share: Any = None, confidence: float | None = None, on_time: Any = None,
                     together: Any = None, interval: tuple[Any, Any] | None = None, live: bool = False,
-                    hold_months: int | None = None) -> str:
+                    hold_months: int | None = None, months_run: int | None = None) -> str:
     """One criterion in plain words: what it measures, its value against the threshold and, across
     replications, in what share of runs it holds against the share needed, or (pooled criteria) its
     95% interval. A criterion whose value passes is never worded as if that value failed: it fails on
@@ -195,7 +195,9 @@ def criterion_words(criterion: str, value: Any, threshold: Any, performance_mont
     what, shown, limit = _measure(criterion, v, t)
     if criterion in POOLED:
         what = "turnover" if criterion == "stability" else what  # leavers per FTE-year: already a 12-month rate
-        return f"{what} over the last {ROLLING_MONTHS} months {shown}{ci} vs {limit}"
+        window = (f"the last {ROLLING_MONTHS} months" if months_run is None or months_run >= ROLLING_MONTHS else
+                  f"the {months_run} month{'s' if months_run != 1 else ''} since the run's start")
+        return f"{what} over {window} {shown}{ci} vs {limit}"
     share = None if _isnan(pass_share) else float(pass_share)
     enough = share is not None and share >= (confidence or 0) - 1e-12
     if enough:  # holds in enough runs this month: it fails on holding together, or on holding long enough
@@ -274,10 +276,12 @@ class _Index:
         rules = config.header.readiness
         shares, on_time = self.pass_share, self.on_time
         interval = (self.ci_low[p], self.ci_high[p]) if self.ci_low is not None and self.ci_high is not None else None
+        start = config.header.start
+        months_run = month_gap(f"{start.year:04d}-{start.month:02d}", str(self.month[p])[:7]) + 1  # the rates' window
         return criterion_words(self.criterion[p], (self.value or [])[p], (self.threshold or [])[p],
                                rules.performance_months, shares[p] if shares is not None else None,
                                rules.performance_confidence, on_time[p] if on_time is not None else None, together,
-                               interval, self.live[p], rules.hold_months)
+                               interval, self.live[p], rules.hold_months, months_run)
 
     def verdict(self, rows: Sequence[int], config: ScenarioConfig) -> _Verdict:
         """The status, failing and uncertain criteria in words, and the flags of an area-month's rows.

@@ -210,6 +210,10 @@ def test_a_passing_value_is_never_worded_as_the_reason() -> None:
     assert held.endswith("but not yet for 3 monthly reviews in a row") and "only" not in held
     pooled = criterion_words("vacancy", 0.12, 0.10, interval=(0.05, 0.25))
     assert pooled == "vacancy rate over the last 12 months 12.0% (95% interval 5.0% to 25.0%) vs at most 10.0%"
+    # three months into the run the rate is over three months, and says so (it had said "the last 12 months")
+    early = criterion_words("vacancy", 0.12, 0.10, interval=(0.05, 0.25), months_run=3)
+    assert early.startswith("vacancy rate over the 3 months since the run's start 12.0%")
+    assert criterion_words("stability", 0.2, 0.18, months_run=1).startswith("turnover over the 1 month since")
     unknown = criterion_words("performance", float("nan"), 0.8, 6)  # never live in any run: not "likely: no data"
     assert unknown == "the CIR target once live: not judged (no run has CIRs from this area yet)"
     performance = criterion_words("performance", 0.1, 0.8, 6, on_time=0.92)

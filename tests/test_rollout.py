@@ -247,7 +247,7 @@ def test_a_late_area_short_of_staff_in_post_is_not_offered_extra_fcas_that_only_
                       "workforce": {"fcas": 7, "establishment": 10}}]
     plan = plan_rollout(config(data), confidence=0.75, max_extra=20)
     row = plan.table.set_index("area").loc["Gapshire"]
-    assert "vacancy rate over the last 12 months" in row["readiness_reason"]
+    assert "vacancy rate over the 3 months since the run's start" in row["readiness_reason"]  # June: 3 months in
     assert not row["on_time"] and row["extra_fte"] == 0 and math.isnan(row["extra_fte_for_on_time"])
     assert "extra FCAs not tried: they would only dilute the vacancy rate" in row["reason"]
     assert "CFC-trained share" in row["readiness_reason"]
