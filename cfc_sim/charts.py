@@ -201,8 +201,12 @@ def region_lines_chart(bands: Bands, metric: str, regions: dict[str, list[str]],
                             linestyle=LINE_STYLES[(i // len(LINE_COLOURS)) % len(LINE_STYLES)], linewidth=1.3,
                             label=area)
             planned = (go_live or {}).get(area)
-            if planned is not None and planned in band.index:
-                ax.plot([months.index(planned)], [band[0.5][planned]], marker="o", color=line.get_color(),
+            # the dot on the line: at the go-live month, or the first month after it with a value (a CIR
+            # share has none until the first CIRs, weeks after go-live, and the dot had gone missing)
+            within = planned is not None and months and months[0] <= planned  # live before the run: no dot
+            shown = band[0.5][(band.index >= planned) & band[0.5].notna()] if within else band[0.5][:0]
+            if len(shown):
+                ax.plot([months.index(shown.index[0])], [shown.iloc[0]], marker="o", color=line.get_color(),
                         markersize=4)
         if target is not None:
             ax.axhline(target, color=TARGET, linestyle="--", linewidth=1)

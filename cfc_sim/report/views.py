@@ -53,14 +53,15 @@ CHART_CAPTIONS = {
                        "and 90% of outcomes, and the dashed line is the target.",
     "cir_on_time_regions": "Every court area's share of Child Impact Reports filed within eight working weeks, one "
                            "panel per region: each line is an area's middle outcome across replications, the dot "
-                           "its planned go-live month, the dashed line the target.",
+                           "its planned go-live (at its first month with CIRs from then), the dashed line the "
+                           "target.",
     "caseload_queue": "All areas together: average open cases per FCA against the caseload cap (left), and "
                       "cases waiting to be allocated to an FCA (right), month by month, with bands across "
                       "replications.",
     "workforce": "The workforce of all areas together: FCAs in post against the funded establishment (left), "
                  "vacancies and leavers (middle), and the share of FCAs trained for Child Focused Courts (right).",
     "transition_cap_rundown": "Transition: cases still open on the old pathway (CAP) in each area, running down "
-                              "after the area goes live on Child Focused Courts (dashed line; in a run of many "
+                              "after the area goes live on Child Focused Courts (dotted line; in a run of many "
                               "areas, one panel per region with a dot at each area's go-live).",
 }
 
