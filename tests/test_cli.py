@@ -588,3 +588,17 @@ def test_validate_notes_a_go_live_typed_a_year_early_or_after_the_run(tmp_path: 
                        encoding="utf-8")
     code, out, _ = invoke(["validate", str(variant)], capsys)
     assert code == 0 and "go live on or after" not in out
+
+
+def test_areas_written_as_one_mapping_get_one_message_saying_how_to_write_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`areas:` with `name: Essex` under it (no dash) gave the right message and three false ones that
+    followed from it ("no area has region 'London'", "no area named 'Essex'"): found by a newcomer trial.
+    A problem of its own (a bad intervention date) is still listed."""
+    base = REPO / "scenarios" / "national-rollout.yaml"
+    variant = tmp_path / "v.yaml"
+    variant.write_text(f"schema: 1\nname: v\nextends: {base}\nareas:\n  name: Essex\n  go_live: 2029-04-01\n",
+                       encoding="utf-8")
+    code, _, err = invoke(["validate", str(variant)], capsys)
+    assert code == 2 and "start each area with a dash, '- name: Essex'" in err
+    assert "no area named" not in err and "no area has region" not in err and "Traceback" not in err

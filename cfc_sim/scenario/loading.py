@@ -46,7 +46,7 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
     areas_raw, areas_problems = _area_list(raw)
     problems += areas_problems
     regions, region_problems = region_blocks(raw, areas_raw)
-    problems += region_problems
+    problems += _unless_no_areas(region_problems, areas_problems, "no area has region")
     declared = {a["name"] for a in areas_raw if isinstance(a, dict) and isinstance(a.get("name"), str)}
     snapshots = Snapshots(base_dir or Path.cwd(), declared)
     areas, merged_areas, area_problems = _areas(areas_raw, defaults, regions, header, snapshots)
@@ -56,7 +56,7 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
     interventions, intervention_problems = validate_interventions(
         raw.get("interventions"), merged_areas, declared, header.start if header else None
     )
-    problems += intervention_problems
+    problems += _unless_no_areas(intervention_problems, areas_problems, "no area named")
     complete = len(areas) == len(areas_raw)
     uncertainty, uncertainty_problems = validate_uncertainty(raw.get("uncertainty"), areas, declared, complete)
     problems += uncertainty_problems
@@ -65,6 +65,13 @@ def build_config(raw: dict[str, Any], file: str, base_dir: Path | None = None) -
     assert header is not None
     return ScenarioConfig(header=header, areas=tuple(areas), interventions=tuple(interventions),
                           uncertainty=uncertainty, source=file)
+
+
+def _unless_no_areas(problems: list[tuple[str, str]], areas_problems: list[tuple[str, str]],
+                     follow_on: str) -> list[tuple[str, str]]:
+    """`problems` without those that only follow from an unusable `areas` list ("no area named Essex"
+    under an `areas:` written as one mapping): the areas problem says what to fix."""
+    return [p for p in problems if not (areas_problems and p[1].startswith(follow_on))]
 
 
 def _header(raw: dict[str, Any]) -> tuple[ScenarioHeader | None, list[tuple[str, str]]]:
@@ -101,6 +108,9 @@ def _defaults(raw: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]
 def _area_list(raw: dict[str, Any]) -> tuple[list[Any], list[tuple[str, str]]]:
     """The `areas` list ([] when it is unusable), and its problem."""
     areas_raw = raw.get("areas")
+    if isinstance(areas_raw, dict) and "name" in areas_raw:
+        return [], [("areas", "expected a list of court areas, got one mapping: start each area with a dash, "
+                              f"'- name: {areas_raw['name']}'")]
     if not isinstance(areas_raw, list) or not areas_raw:
         return [], [("areas", "expected a non-empty list of court areas")]
     if len(areas_raw) > MAX_AREAS:
