@@ -177,6 +177,14 @@ def test_validate_notes_an_establishment_below_the_fcas_in_post(tmp_path: Path,
     assert code == 0 and "note: Dorset: annual_turnover 4 is 400% a year" in out
 
 
+def _validate_variant(tmp_path: Path, body: str, capsys: pytest.CaptureFixture[str],
+                      base: str = "example-small.yaml") -> tuple[int, str, str]:
+    """`validate` of a scenario that extends a shipped one with `body` (YAML after the header)."""
+    variant = tmp_path / "v.yaml"
+    variant.write_text(f"schema: 1\nname: v\nextends: {REPO / 'scenarios' / base}\n{body}", encoding="utf-8")
+    return invoke(["validate", str(variant)], capsys)
+
+
 def test_validate_notes_readiness_rates_as_percentages_and_interventions_after_the_horizon(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Valid but surely not meant: notes, exit 0; an intervention on the start's state is refused."""
@@ -571,22 +579,14 @@ def test_validate_notes_a_go_live_typed_a_year_early_or_after_the_run(tmp_path: 
     """go_live 2025-10-06 for 2026 made an area live from the start with no CFC-trained FCA, and a
     go-live after the run's end is never judged: both passed `validate` without a word (found by a
     newcomer trial). A scenario with every area after the end (CAP only, as national-baseline) is meant."""
-    base = REPO / "scenarios" / "example-small.yaml"
-    variant = tmp_path / "v.yaml"
-    variant.write_text(f"schema: 1\nname: v\nextends: {base}\nareas:\n"
-                       "  - {name: Wiltshire & Swindon, go_live: 2025-10-06}\n"
-                       "  - {name: Dorset, go_live: 2062-10-06}\n",
-                       encoding="utf-8")
-    code, out, err = invoke(["validate", str(variant)], capsys)
+    code, out, err = _validate_variant(tmp_path, "areas:\n  - {name: Wiltshire & Swindon, go_live: 2025-10-06}\n"
+                                                 "  - {name: Dorset, go_live: 2062-10-06}\n", capsys)
     assert code == 0, err
     text = " ".join(out.split())
     assert "Wiltshire & Swindon is live on CFC from the start (go_live 2025-10-06" in text and "0% of its FCAs" in text
     assert "1 area(s) go live on or after the run's end" in text and "Dorset 2062-10-06" in text
-    variant.write_text(f"schema: 1\nname: v\nextends: {base}\nareas:\n"
-                       "  - {name: Wiltshire & Swindon, go_live: 2062-10-06}\n"
-                       "  - {name: Dorset, go_live: 2062-10-06}\n",
-                       encoding="utf-8")
-    code, out, _ = invoke(["validate", str(variant)], capsys)
+    code, out, _ = _validate_variant(tmp_path, "areas:\n  - {name: Wiltshire & Swindon, go_live: 2062-10-06}\n"
+                                               "  - {name: Dorset, go_live: 2062-10-06}\n", capsys)
     assert code == 0 and "go live on or after" not in out
 
 
@@ -595,10 +595,7 @@ def test_areas_written_as_one_mapping_get_one_message_saying_how_to_write_them(
     """`areas:` with `name: Essex` under it (no dash) gave the right message and three false ones that
     followed from it ("no area has region 'London'", "no area named 'Essex'"): found by a newcomer trial.
     A problem of its own (a bad intervention date) is still listed."""
-    base = REPO / "scenarios" / "national-rollout.yaml"
-    variant = tmp_path / "v.yaml"
-    variant.write_text(f"schema: 1\nname: v\nextends: {base}\nareas:\n  name: Essex\n  go_live: 2029-04-01\n",
-                       encoding="utf-8")
-    code, _, err = invoke(["validate", str(variant)], capsys)
+    code, _, err = _validate_variant(tmp_path, "areas:\n  name: Essex\n  go_live: 2029-04-01\n", capsys,
+                                     base="national-rollout.yaml")
     assert code == 2 and "start each area with a dash, '- name: Essex'" in err
     assert "no area named" not in err and "no area has region" not in err and "Traceback" not in err

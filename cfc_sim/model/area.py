@@ -428,7 +428,6 @@ class Area:
         if not case.held:
             return
         fca = case.last_fca
-        assert fca is not None  # a case is held on its last FCA's caseload
         case.held = False
         if fca.in_post:
             self._flush_caseload(fca, now)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # fca imports this module
-    from cfc_sim.model.fca import FCA
+from typing import Any
 
 CAP = "cap"
 CFC = "cfc"
@@ -48,8 +45,8 @@ class Case:
         self.work_left_days = 0.0
         self.work_end_day = 0.0
         self.token = 0  # bumped on every (re)allocation so stale work-end events are ignored
-        self.fca: FCA | None = None  # the FCA doing its current piece
-        self.last_fca: FCA | None = None
+        self.fca: Any = None  # the FCA doing its current piece (cfc_sim.model.fca imports this module)
+        self.last_fca: Any = None
         self.held = False  # kept on last_fca's caseload after its report, until it closes
         self.fcas_seen = 0
         self.had_report = False
