@@ -45,6 +45,7 @@ from cfc_sim.readiness_view import (
     went_live,
 )
 from cfc_sim.report.html_page import CSS, SCRIPT, badge
+from cfc_sim.report.need_view import money_text
 from cfc_sim.report.views import day_label, month_label, ready_label
 from cfc_sim.results import RunResult
 from cfc_sim.version import __version__
@@ -370,14 +371,8 @@ def cost_text(run: RunResult) -> str:
     mean, low, high = (float(row[c].iloc[0]) / years for c in ("mean", "ci_low", "ci_high"))
     if mean != mean:
         return "n/a"
-    return f"{_pounds(mean)} ({_pounds(low)} to {_pounds(high)})"
-
-
-def _pounds(value: float) -> str:
-    """£98.8m, not £98,837,768: the figure is an estimate (a pound-exact cost had made higher turnover
-    look £887,041 cheaper)."""
-    sign, value = ("-" if value < 0 else ""), abs(value)
-    return f"{sign}£{value / 1e6:,.1f}m" if value >= 1e6 else f"{sign}£{value / 1e3:,.0f}k"
+    # £98.8m, not £98,837,768: an estimate (a pound-exact cost had made higher turnover look £887,041 cheaper)
+    return f"{money_text(mean)} ({money_text(low)} to {money_text(high)})"
 
 
 def _runs_html(runs: Sequence[RunResult], labels: Sequence[str], folders: Sequence[Path]) -> str:

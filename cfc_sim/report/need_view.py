@@ -55,7 +55,8 @@ def _number(value: Any, signed: bool = False) -> str:
     return f"{v:+,.0f}" if signed else f"{v:,.0f}"
 
 
-def _money(value: Any) -> str:
+def money_text(value: Any) -> str:
+    """Pounds as a board reads an estimate: £10.5m, £420k, £9,800 ("n/a" for none)."""
     v = _as_float(value)
     if v is None or math.isnan(v):
         return "n/a"
@@ -83,7 +84,7 @@ def _headline(england: pd.Series, need: pd.DataFrame) -> str:
         if _has(need, "hours_fte", "timeliness_fte", "transition_fte") and england["transition_fte"]:
             lasting = (f" (the {_number(england['hours_fte'] + england['timeliness_fte'], True)} that stay; the "
                        f"other {_number(england['transition_fte'], True)} are needed only while CAP cases run down)")
-        cost = (f", costing about <strong>{html.escape(_money(england['annual_cost']))} a year</strong> once the "
+        cost = (f", costing about <strong>{html.escape(money_text(england['annual_cost']))} a year</strong> once the "
                 f"transition is over{html.escape(lasting)}")
     need_text = html.escape(_number(england["difference"], True))
     names = {str(a) for a in need["area"] if a != NATIONAL}
@@ -145,7 +146,7 @@ def _years(england: pd.Series, need: pd.DataFrame) -> str:
     for label in years:
         fcas, cost = year_columns(label)
         rows.append(f"<tr><td>{html.escape(label)}</td><td class=\"num\">{_number(england[fcas], True)}</td>"
-                    f'<td class="num">{html.escape(_money(england[cost]))}</td></tr>')
+                    f'<td class="num">{html.escape(money_text(england[cost]))}</td></tr>')
     return ('<h3>When: by financial year (April to March)</h3><table id="need-years"><thead><tr><th>Year</th>'
             '<th class="num">FCAs CFC takes over CAP (mean over the year)</th><th class="num">Cost</th></tr>'
             '</thead><tbody>'
