@@ -221,6 +221,8 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
     target = config.header.targets.cir_on_time_share
     statuses = {v.area: v for v in area_statuses(readiness, config)}
     by_area = _area_values(summary)
+    on_time_rows = summary[(summary["pathway"] == "all") & (summary["metric"] == "cir_on_time_share")]
+    on_time_reps = dict(zip(on_time_rows["area"].astype(str), on_time_rows["n_reps"], strict=True))
     growing = queue_growth(monthly, config)
     out = []
     for area in config.areas:
@@ -242,7 +244,8 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
             shortfall = (target - on_time) * 100
             score += shortfall
             working = values.get("cir_working_days_mean", (math.nan,) * 3)[0]
-            interval = f" (95% CI {low:.0%} to {high:.0%})" if config.replications > 1 else ""
+            # no interval from one replication with CIRs (a late go-live may have CIRs in one run only)
+            interval = f" (95% CI {low:.0%} to {high:.0%})" if on_time_reps.get(area.name, 0) > 1 else ""
             words = (f"CIRs on time {on_time:.0%}{interval} vs target {target:.0%}"
                      + (f", {working:.0f} working days to a CIR on average" if working == working else ""))
             cause = _cir_cause(values)

@@ -366,7 +366,7 @@ def difference_colour(verdict: str) -> str:
         return RAG["green"]
     if verdict.endswith("worse"):
         return RAG["red"]
-    return GREY if verdict.startswith("no clear") else BLUE
+    return GREY if verdict.startswith("no ") else BLUE  # "no clear difference", "no difference"
 
 
 def difference_chart(table: pd.DataFrame, path: Path, labels: list[str]) -> None:

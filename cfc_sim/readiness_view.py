@@ -136,6 +136,15 @@ def readiness_rule_text(rules: ReadinessConfig, runs: int) -> str:
             "go-live in which criteria 1-5 all pass.")
 
 
+def rates_window(config: ScenarioConfig, month: str) -> tuple[int, str]:
+    """(months, since when) that a pooled rate judged in `month` covers: its judged months, from the
+    warm-up's end (the run's start without one), up to ROLLING_MONTHS. In a run's first year it had
+    said "over the last 12 months" of a window of three."""
+    header = config.header
+    first = month_gap(f"{header.start.year:04d}-{header.start.month:02d}", month[:7]) + 1 - header.warmup_months
+    return max(first, 1), ("the warm-up's end" if header.warmup_months else "the run's start")
+
+
 def month_gap(first: str, later: str) -> int:
     """Whole months from one 'YYYY-MM' to another (negative when `later` is earlier)."""
     return (int(later[:4]) - int(first[:4])) * 12 + int(later[5:7]) - int(first[5:7])
@@ -171,7 +180,7 @@ def _measure(criterion: str, v: float, t: float) -> tuple[str, str, str]:
 def criterion_words(criterion: str, value: Any, threshold: Any, performance_months: int | None = None,
                     pass_share: Any = None, confidence: float | None = None, on_time: Any = None,
                     together: Any = None, interval: tuple[Any, Any] | None = None, live: bool = False,
-                    hold_months: int | None = None, months_run: int | None = None) -> str:
+                    hold_months: int | None = None, rates_over: tuple[int, str] | None = None) -> str:
     """One criterion in plain words: what it measures, its value against the threshold and, across
     replications, in what share of runs it holds against the share needed, or (pooled criteria) its
     95% interval. A criterion whose value passes is never worded as if that value failed: it fails on
@@ -195,9 +204,10 @@ def criterion_words(criterion: str, value: Any, threshold: Any, performance_mont
     what, shown, limit = _measure(criterion, v, t)
     if criterion in POOLED:
         what = "turnover" if criterion == "stability" else what  # leavers per FTE-year: already a 12-month rate
-        window = (f"the last {ROLLING_MONTHS} months" if months_run is None or months_run >= ROLLING_MONTHS else
-                  f"the {months_run} month{'s' if months_run != 1 else ''} since the run's start")
-        return f"{what} over {window} {shown}{ci} vs {limit}"
+        count, since = rates_over if rates_over is not None else (ROLLING_MONTHS, "")
+        span = (f"the last {ROLLING_MONTHS} months" if count >= ROLLING_MONTHS else
+                f"the {count} month{'s' if count != 1 else ''} since {since}")
+        return f"{what} over {span} {shown}{ci} vs {limit}"
     share = None if _isnan(pass_share) else float(pass_share)
     enough = share is not None and share >= (confidence or 0) - 1e-12
     if enough:  # holds in enough runs this month: it fails on holding together, or on holding long enough
@@ -276,12 +286,10 @@ class _Index:
         rules = config.header.readiness
         shares, on_time = self.pass_share, self.on_time
         interval = (self.ci_low[p], self.ci_high[p]) if self.ci_low is not None and self.ci_high is not None else None
-        start = config.header.start
-        months_run = month_gap(f"{start.year:04d}-{start.month:02d}", str(self.month[p])[:7]) + 1  # the rates' window
         return criterion_words(self.criterion[p], (self.value or [])[p], (self.threshold or [])[p],
                                rules.performance_months, shares[p] if shares is not None else None,
                                rules.performance_confidence, on_time[p] if on_time is not None else None, together,
-                               interval, self.live[p], rules.hold_months, months_run)
+                               interval, self.live[p], rules.hold_months, rates_window(config, str(self.month[p])))
 
     def verdict(self, rows: Sequence[int], config: ScenarioConfig) -> _Verdict:
         """The status, failing and uncertain criteria in words, and the flags of an area-month's rows.

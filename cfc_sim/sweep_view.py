@@ -24,14 +24,13 @@ def is_date_metric(metric: str) -> bool:
     return metric in DATE_METRICS
 
 
-def go_live_bounds_days(config: object, area: str) -> tuple[float, float]:
-    """The days an area's go-live can fall on in a run: from its planned go-live (it never goes live
-    earlier) to the run's end. A mean go-live over a few runs has a t-interval that can reach years
-    outside them (two runs live gave "2017-02-26 to 2038-05-06" for a run of 2026-2030)."""
+def run_span_days(config: object) -> tuple[float, float]:
+    """The days a go-live within the run can fall on: from its start to its end. A mean go-live over a
+    few runs has a t-interval that can reach years outside them (two runs live gave "2017-02-26 to
+    2038-05-06" for a run of 2026-2030). A variant's own go-live or horizon may differ from the base
+    scenario's, so the interval is cut to the span without ever crossing its mean (`metric_view`)."""
     start = config.header.start  # type: ignore[attr-defined]
-    end = float((config.end - start).days)  # type: ignore[attr-defined]
-    planned = {a.name: a.go_live for a in config.areas}.get(area)  # type: ignore[attr-defined]
-    return (max(0.0, float((planned - start).days)) if planned is not None else 0.0), end
+    return 0.0, float((config.end - start).days)  # type: ignore[attr-defined]
 
 
 def day_to_date(start: dt.date, day: float) -> dt.date:
@@ -53,7 +52,8 @@ def metric_view(table: pd.DataFrame, keys: Sequence[str], metric: str, area: str
     """One row per variant of the sweep (all of them, in sweep order): the swept values, the metric's
     mean and 95% interval (NaN when none), the same as text (dates for date metrics) and a note: for
     go-live, the share of runs live by the end when below 1, or NOT_LIVE when no run went live. A date
-    metric's interval is cut to `bounds_days` (`go_live_bounds_days`), the days it can fall on."""
+    metric's interval is cut to `bounds_days` (`run_span_days`), never across its mean (an area live
+    before the run has a go-live day below the span's start)."""
     variants = table.drop_duplicates("variant")[["variant", *keys]]
     mine = table[(table["area"] == area) & (table["pathway"] == "all")]
     values = mine[mine["metric"] == metric].set_index("variant")
@@ -63,8 +63,8 @@ def metric_view(table: pd.DataFrame, keys: Sequence[str], metric: str, area: str
         name = variant[0]
         mean, low, high = ((float(values.loc[name, c]) for c in ("mean", "ci_low", "ci_high"))
                            if name in values.index else (math.nan,) * 3)
-        if bounds_days is not None and is_date_metric(metric) and low == low:
-            low, high = max(low, bounds_days[0]), min(high, bounds_days[1])
+        if bounds_days is not None and is_date_metric(metric) and low == low and mean == mean:
+            low, high = min(mean, max(low, bounds_days[0])), max(mean, min(high, bounds_days[1]))
         note = ""
         if metric == "go_live_day":
             share = float(live.get(name, math.nan))

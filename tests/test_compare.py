@@ -229,6 +229,7 @@ def test_a_clear_difference_in_a_figure_neither_better_nor_worse_is_not_drawn_as
 
     assert difference_colour(difference_verdict("fte_in_post_mean", -14.3, -14.9, -13.7)) == BLUE
     assert difference_colour(difference_verdict("fte_in_post_mean", -1.0, -2.0, 1.0)) == GREY
+    assert difference_colour(difference_verdict("fte_in_post_mean", 0.0, 0.0, 0.0)) == GREY  # exactly none
     assert difference_colour(difference_verdict("cir_on_time_share", -0.03, -0.04, -0.02)) == RAG["red"]
     assert difference_colour(difference_verdict("cir_on_time_share", 0.03, 0.02, 0.04)) == RAG["green"]
 

@@ -309,3 +309,21 @@ def test_months_not_ready_count_at_most_a_year_so_go_live_dates_do_not_rank_the_
     risks = {r.area: r for r in areas_at_risk(empty, pd.DataFrame(), run)}
     assert risks["Early"].score == at_risk.RED_POINTS + at_risk.MAX_LATE_MONTHS  # 45 months not ready, counted as 12
     assert risks["Late"].score == at_risk.RED_POINTS + 9  # July 2029 to the run's end, April 2030
+
+
+def test_an_area_with_cirs_in_one_replication_only_shows_no_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A late go-live may have CIRs in one run only: its 'interval' is that run's value, and the
+    at-risk line had printed '95% CI 57% to 57%' (found by a review)."""
+    import cfc_sim.at_risk as at_risk
+    from cfc_sim.readiness_view import AreaStatus
+
+    run = config(scenario_dict(name="one", horizon_months=24, replications=3,
+                               areas=[{"name": "Lateham", "go_live": "2026-07-06"}]))
+    monkeypatch.setattr(at_risk, "area_statuses", lambda readiness, cfg: [
+        AreaStatus("Lateham", "", "", "2026-07", "green", (), (), "", True, "", "2026-07")])
+    row = {"area": "Lateham", "pathway": "all", "metric": "cir_on_time_share", "mean": 0.57, "ci_low": 0.57,
+           "ci_high": 0.57}
+    one = areas_at_risk(pd.DataFrame([{**row, "n_reps": 1}]), pd.DataFrame(), run)
+    assert "CIRs on time 57% vs target 90%" in one[0].reasons[0] and "95% CI" not in one[0].reasons[0]
+    three = areas_at_risk(pd.DataFrame([{**row, "ci_low": 0.4, "ci_high": 0.7, "n_reps": 3}]), pd.DataFrame(), run)
+    assert "(95% CI 40% to 70%)" in three[0].reasons[0]

@@ -25,6 +25,7 @@ from cfc_sim.readiness_view import (
     earliest_ready,
     is_true,
     monthly_statuses,
+    rates_window,
     ready_from,
     status_at,
 )
@@ -56,15 +57,12 @@ def _reference_verdict(rows: pd.DataFrame, config: Any) -> tuple[Any, ...]:
     doubtful = judged[judged["passed"].map(is_true) & (judged["status"] == "amber")]
     together = overall["pass_share"].iloc[0] if "pass_share" in overall else None
 
-    start = config.header.start
-
     def words(frame: pd.DataFrame) -> tuple[str, ...]:
         return tuple(criterion_words(str(r.criterion), r.value, r.threshold, rules.performance_months,
                                      getattr(r, "pass_share", None), rules.performance_confidence,
                                      getattr(r, "on_time_share_first_months", None), together,
                                      (r.ci_low, r.ci_high), is_true(r.live), rules.hold_months,
-                                     (int(str(r.month)[:4]) - start.year) * 12 + int(str(r.month)[5:7])
-                                     - start.month + 1)  # the months the rates are over, this month included
+                                     rates_window(config, str(r.month)))  # tested on its own in test_readiness_view
                      for r in frame.itertuples())
 
     go_live = "go_live_month" in overall and is_true(overall["go_live_month"].iloc[0])

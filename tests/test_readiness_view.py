@@ -211,9 +211,26 @@ def test_a_passing_value_is_never_worded_as_the_reason() -> None:
     pooled = criterion_words("vacancy", 0.12, 0.10, interval=(0.05, 0.25))
     assert pooled == "vacancy rate over the last 12 months 12.0% (95% interval 5.0% to 25.0%) vs at most 10.0%"
     # three months into the run the rate is over three months, and says so (it had said "the last 12 months")
-    early = criterion_words("vacancy", 0.12, 0.10, interval=(0.05, 0.25), months_run=3)
+    early = criterion_words("vacancy", 0.12, 0.10, interval=(0.05, 0.25), rates_over=(3, "the run's start"))
     assert early.startswith("vacancy rate over the 3 months since the run's start 12.0%")
-    assert criterion_words("stability", 0.2, 0.18, months_run=1).startswith("turnover over the 1 month since")
+    assert criterion_words("stability", 0.2, 0.18, rates_over=(1, "x")).startswith("turnover over the 1 month since")
+
+
+def test_a_rate_judged_early_counts_its_months_from_the_warm_ups_end() -> None:
+    """The pooled rates cover judged months only: with a warm-up of 3 months from April, October's rate
+    is over 4 months (a review found '7 months since the run's start' there, and 'the last 12 months'
+    in the first judged month of a run with a 12-month warm-up)."""
+    from scenario_factory import config, scenario_dict
+
+    from cfc_sim.readiness_view import rates_window
+
+    warm = config(scenario_dict(name="w", horizon_months=24, warmup_months=3, replications=2,
+                                areas=[{"name": "Moveshire", "go_live": "2026-06-01"}]))
+    assert rates_window(warm, "2026-10") == (4, "the warm-up's end")
+    cold = config(scenario_dict(name="c", horizon_months=24, replications=2,
+                                areas=[{"name": "Moveshire", "go_live": "2026-06-01"}]))
+    assert rates_window(cold, "2026-10") == (7, "the run's start")
+    assert rates_window(cold, "2027-06")[0] >= 12
     unknown = criterion_words("performance", float("nan"), 0.8, 6)  # never live in any run: not "likely: no data"
     assert unknown == "the CIR target once live: not judged (no run has CIRs from this area yet)"
     performance = criterion_words("performance", 0.1, 0.8, 6, on_time=0.92)

@@ -4,6 +4,7 @@ within the run says so), a chart that is never empty, and no warning leaked from
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -53,25 +54,36 @@ def test_a_chart_with_no_value_in_any_variant_says_so(tmp_path: Path) -> None:
     assert (tmp_path / "s.png").stat().st_size > 5_000
 
 
-def test_a_go_live_interval_stays_within_the_days_the_area_can_go_live() -> None:
-    """Two runs live gave a t-interval of '2017-02-26 to 2038-05-06' for a run of 2026-2030: an area
-    never goes live before its planned date, nor after the run's end (found by a newcomer trial)."""
+def test_a_go_live_interval_stays_within_the_run_and_never_crosses_its_mean() -> None:
+    """Two runs live gave a t-interval of '2017-02-26 to 2038-05-06' for a run of 2026-2030 (found by a
+    newcomer trial): cut to the run's span. A review found the cut must never cross the mean: a variant
+    may move go-live or the horizon away from the base's, and an area live before the run has a
+    negative go-live day (the chart's error bars had failed on a negative length)."""
     from scenario_factory import config
 
-    from cfc_sim.sweep_view import go_live_bounds_days
+    from cfc_sim.charts import sweep_chart
+    from cfc_sim.sweep_view import run_span_days
 
     run = config(scenario_dict(name="b", horizon_months=48, replications=3,
                                areas=[{"name": "Moveshire", "go_live": "2027-10-04"}]))
-    low_day, high_day = go_live_bounds_days(run, "Moveshire")
-    assert low_day == (dt.date(2027, 10, 4) - dt.date(2026, 4, 1)).days
-    assert high_day == (dt.date(2030, 4, 1) - dt.date(2026, 4, 1)).days
-    table = pd.DataFrame([{"variant": "v1", "k": "1", "area": "Moveshire", "pathway": "all", "metric": "go_live_day",
-                           "mean": 548.5, "ci_low": -3320.5, "ci_high": 4417.5, "n_reps": 2},
-                          {"variant": "v1", "k": "1", "area": "Moveshire", "pathway": "all", "metric": "live_at_end",
-                           "mean": 0.67, "ci_low": 0.0, "ci_high": 1.0, "n_reps": 3}])
-    view = metric_view(table, ["k"], "go_live_day", "Moveshire", dt.date(2026, 4, 1), (low_day, high_day))
-    assert view["95% interval"].iloc[0] == "2027-10-04 to 2030-04-01"
-    assert "67% of runs" in view["note"].iloc[0]
+    span = run_span_days(run)
+    assert span == (0.0, (dt.date(2030, 4, 1) - dt.date(2026, 4, 1)).days)
+
+    def row(variant: str, mean: float, low: float, high: float) -> list[dict]:
+        return [{"variant": variant, "k": variant, "area": "Moveshire", "pathway": "all", "metric": "go_live_day",
+                 "mean": mean, "ci_low": low, "ci_high": high, "n_reps": 2},
+                {"variant": variant, "k": variant, "area": "Moveshire", "pathway": "all", "metric": "live_at_end",
+                 "mean": 0.67, "ci_low": 0.0, "ci_high": 1.0, "n_reps": 3}]
+
+    table = pd.DataFrame(row("wide", 548.5, -3320.5, 4417.5) + row("before", -365.0, -365.0, -365.0)
+                         + row("late", 1500.0, 1400.0, 1600.0))
+    view = metric_view(table, ["k"], "go_live_day", "Moveshire", dt.date(2026, 4, 1), span).set_index("variant")
+    assert view.loc["wide", "95% interval"] == "2026-04-01 to 2030-04-01"
+    assert "67% of runs" in view.loc["wide", "note"]
+    assert view.loc["before", "ci_low"] <= view.loc["before", "mean"] <= view.loc["before", "ci_high"]
+    assert view.loc["late", "ci_low"] <= view.loc["late", "mean"] <= view.loc["late", "ci_high"]  # past a longer run
+    sweep_chart(table, ["k"], "go_live_day", Path(tempfile.mkdtemp()) / "s.png", "Moveshire",
+                start=dt.date(2026, 4, 1), bounds_days=span)  # no negative error bar
 
 
 def test_a_sweep_that_fixes_a_distribution_says_so() -> None:
@@ -87,3 +99,9 @@ def test_a_sweep_that_fixes_a_distribution_says_so() -> None:
     assert len(notes) == 1 and "lognormal" in notes[0] and "defaults.workforce.time_to_hire_days.mean" in notes[0]
     assert replaced_distributions(raw, ["defaults.workforce.time_to_hire_days.mean", "defaults.workforce.fcas",
                                         "areas.Moveshire.workforce.induction_days"]) == []
+    # an area key the area inherits from defaults (or its region) is noted too (a review found it silent)
+    for key in ("areas.*.workforce.time_to_hire_days", "areas.Moveshire.workforce.time_to_hire_days"):
+        assert len(replaced_distributions(raw, [key])) == 1, key
+    regional = {**raw, "regions": {"North": {"workforce": {"time_to_hire_days": {"dist": "fixed", "value": 90}}}},
+                "areas": [{"name": "Moveshire", "region": "North"}]}
+    assert replaced_distributions(regional, ["areas.Moveshire.workforce.time_to_hire_days"]) == []

@@ -67,7 +67,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     from cfc_sim.results import slug
     from cfc_sim.scenario.variants import parse_setting
     from cfc_sim.sweep import run_sweep, tidy_earlier_grids
-    from cfc_sim.sweep_view import NOT_LIVE, go_live_bounds_days, is_date_metric, metric_view, where_label
+    from cfc_sim.sweep_view import NOT_LIVE, is_date_metric, metric_view, run_span_days, where_label
 
     parsed = [parse_setting(s) for s in settings]
     for key, _ in parsed:
@@ -101,8 +101,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
                                                                  run_areas=names), owner=folder)
     for area, name in charts.items():
         def draw(tmp: Path, area: str = area) -> None:
-            sweep_chart(table, keys, metric, tmp, area, start=start, run_areas=names,
-                        bounds_days=go_live_bounds_days(base, area))
+            sweep_chart(table, keys, metric, tmp, area, start=start, run_areas=names, bounds_days=run_span_days(base))
 
         write_file(folder / name, draw, owner=folder)
     tidy_earlier_grids(folder, list(dict.fromkeys(table["variant"])), ["sweep.csv", "sweep.png", *charts.values()],
@@ -111,7 +110,7 @@ def sweep(scenario: str, settings: tuple[str, ...], metric: str, reps: int | Non
     for area in (NATIONAL, *areas):
         if is_date_metric(metric) and area == NATIONAL and areas:
             continue  # one go-live day of all areas together means nothing: the areas asked for follow
-        view = metric_view(table, keys, metric, area, base.header.start, go_live_bounds_days(base, area))
+        view = metric_view(table, keys, metric, area, base.header.start, run_span_days(base))
         click.echo(f"{shown.short if shown else metric}: {terminal_text(where_label(area, names))}")
         if view["value"].eq("").all() and not view["note"].eq(NOT_LIVE).any():
             click.echo("  no value in any variant (e.g. no CIRs in this area within the horizon)")

@@ -390,8 +390,8 @@ def _runs_html(runs: Sequence[RunResult], labels: Sequence[str], folders: Sequen
                     f"<td>{html.escape(pairing)}</td><td><code>{html.escape(str(m.get('command', '')))}</code></td>"
                     "</tr>")
     return ('<div class="scroll"><table id="runs-table"><thead><tr><th>Run</th><th>Scenario</th>'
-            "<th>What it assumes</th><th>Pay of the FCAs in post a year (95% interval; recruiting and training "
-            "not counted, so fewer FCAs in post always look cheaper)</th>"
+            "<th>What it assumes</th><th>Pay of the FCAs in post and flexible staff a year (95% interval; "
+            "recruiting and training not counted, so fewer FCAs in post look cheaper)</th>"
             "<th>Results folder</th><th>Seed</th><th>Replications</th><th>Differences</th>"
             "<th>Command that reproduces it</th></tr></thead>"
             "<tbody>" + "".join(body) + "</tbody></table></div>")

@@ -92,8 +92,8 @@ def _headline(england: pd.Series, need: pd.DataFrame) -> str:
     who = html.escape(whole) + (" need" if len(names) > 1 and whole != "England" else " needs")
     only = "" if over != "replications" else (" The interval is the simulation's noise only: <code>cfc-sim plan "
                                              "--need --assumptions</code> adds the uncertain assumptions.")
-    cap = (f"CAP would need {html.escape(_number(england['fcas_needed_cap']))}; "
-           if _as_float(england.get("fcas_needed_cap")) is not None else "")
+    cap_need = _as_float(england.get("fcas_needed_cap"))
+    cap = f"CAP would need {html.escape(_number(cap_need))}; " if cap_need is not None and cap_need == cap_need else ""
     return (_against_today(england, need, who)
             + f'<p class="headline">Child Focused Courts themselves take <strong class="big">{need_text}'
             f"</strong> FCAs more than keeping today's CAP performance with no area live would ({cap}95% interval "
@@ -106,7 +106,8 @@ def _against_today(england: pd.Series, need: pd.DataFrame, who: str) -> str:
     less CAP figure that follows is another question (what CFC itself costs), and had led the page
     alone, read as FCAs to hire."""
     areas = need[need["area"] != NATIONAL]
-    if areas.empty or not _has(need, "fte_now", "fcas_needed_cfc") or areas["fcas_needed_cfc"].isna().any():
+    if (areas.empty or not _has(need, "fte_now", "fcas_needed_cfc") or areas["fcas_needed_cfc"].isna().any()
+            or areas["fte_now"].isna().any()):
         return ""
     gap = areas["fcas_needed_cfc"].astype(float) - areas["fte_now"].astype(float)
     short, over = int((gap > 0).sum()), int((gap < 0).sum())

@@ -117,11 +117,15 @@ def replaced_distributions(raw: Mapping[str, Any], keys: Sequence[str]) -> list[
     variant then has no spread at all, so even the one at the scenario's own value is not the
     scenario (a sweep of time_to_hire_days=150,240 turned lognormal(150, 50) into a fixed 150)."""
     names = [str(a.get("name")) for a in raw.get("areas") or [] if isinstance(a, Mapping)]
+    regions = raw.get("regions") if isinstance(raw.get("regions"), Mapping) else {}
     notes = []
     for text in keys:
         key = parse(text, names)
         for node in _areas_named(dict(raw), key) if key.area is not None else [raw]:
             current = get(node, key.path)
+            if current is None and key.area is not None:  # the area inherits it: from its region, else defaults
+                current = get(regions, (str(node.get("region")), *key.path))
+                current = current if current is not None else get(raw, ("defaults", *key.path))
             if isinstance(current, Mapping) and current.get("dist") not in (None, "fixed"):
                 shown = ", ".join(f"{k} {v}" for k, v in current.items() if k != "dist")
                 centre = next((k for k in ("mean", "value", "mode", "low") if k in current), None)
