@@ -393,11 +393,8 @@ def read_need(path: Path) -> Any:
 
 def _plan_replications(folder: Path) -> int | None:
     """The replications a plan folder's manifest records (None if it records none: older plans)."""
-    try:
-        manifest = json.loads(regular_file(folder, MANIFEST_JSON, MANIFEST_MAX_BYTES).read_text(encoding="utf-8"))
-    except (UserError, OSError, UnicodeDecodeError, ValueError):
-        return None  # only a note hangs on it: verify_folder has checked the folder's files
-    reps = manifest.get("replications") if isinstance(manifest, dict) else None
+    manifest = read_json_object(folder / MANIFEST_JSON, MANIFEST_MAX_BYTES)  # only a note hangs on it
+    reps = manifest.get("replications") if manifest is not None else None
     return reps if isinstance(reps, int) and not isinstance(reps, bool) and reps > 0 else None
 
 
