@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 import os
 import pickle
 import queue
@@ -86,6 +87,13 @@ def run_tasks(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], *, workers:
         results.append(fn(*a))
         notify(i, results[-1])
     return results
+
+
+def splits_to_fill(workers: int, tasks: int) -> int:
+    """Into how many parts to split each of `tasks` tasks so that they fill `workers` processes to
+    the last round: 5 replications on 2 workers leave one idle for a third of the time, 10 halves
+    do not (1: no split needed, or one worker)."""
+    return workers // math.gcd(workers, tasks) if workers > 1 and tasks > 0 else 1
 
 
 # --------------------------------------------------------------------------- local processes

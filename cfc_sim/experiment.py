@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from cfc_sim.cache import RUN_KEY, run_key
-from cfc_sim.executor import WorkerPool, run_tasks
+from cfc_sim.calendar import DAYS_PER_MONTH
+from cfc_sim.executor import WorkerPool, run_tasks, splits_to_fill
 from cfc_sim.manifest import build_manifest, utc_now
 from cfc_sim.model import ReplicationOutput, simulate
-from cfc_sim.model.simulation import make_calendar
-from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.model.simulation import AreasRun, combine_areas, make_calendar, simulate_areas
+from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
 if TYPE_CHECKING:
     from cfc_sim.results import RunResult  # pandas: imported when the outputs are assembled
@@ -37,11 +38,50 @@ def run_replications(
     pool: WorkerPool | None = None,
 ) -> list[ReplicationOutput]:
     """Run the listed replications (on `cfc_sim.executor`; on `pool`'s worker processes if given,
-    this process staying free) and return their outputs sorted by replication."""
+    this process staying free) and return their outputs sorted by replication.
+
+    With more worker processes than the replications fill evenly (5 replications on 2 workers
+    would leave one idle in a third round), each replication's areas are split into parts of about
+    equal work, run as tasks of their own and combined here as each replication's last part comes
+    in: the same numbers, since every area runs in its own environment either way."""
     tick = progress or (lambda n: None)
-    outputs = run_tasks(simulate, [(config, r, trace) for r in replications], workers=workers,
-                        scheduler=scheduler, on_result=lambda i, output: tick(1), pool=pool)
-    return sorted(outputs, key=lambda o: o.replication)
+    processes = pool.workers if pool is not None else (1 if scheduler else workers)
+    split = min(splits_to_fill(processes, len(replications)), len(config.areas))
+    if split <= 1:
+        outputs = run_tasks(simulate, [(config, r, trace) for r in replications], workers=workers,
+                            scheduler=scheduler, on_result=lambda i, output: tick(1), pool=pool)
+        return sorted(outputs, key=lambda o: o.replication)
+    parts = area_parts(config, split)
+    reps = list(replications)
+    arrived: dict[int, list[list[AreasRun]]] = {r: [] for r in reps}
+    combined: dict[int, ReplicationOutput] = {}
+
+    def part_done(i: int, runs: list[AreasRun]) -> None:
+        r = reps[i // split]
+        arrived[r].append(runs)
+        if len(arrived[r]) == split:
+            combined[r] = combine_areas(config, r, arrived.pop(r))
+            tick(1)
+
+    run_tasks(simulate_areas, [(config, r, names, trace) for r in reps for names in parts], workers=workers,
+              scheduler=scheduler, on_result=part_done, pool=pool)
+    return [combined[r] for r in sorted(reps)]
+
+
+def area_parts(config: ScenarioConfig, parts: int) -> list[list[str]]:
+    """The scenario's areas in `parts` groups of about equal work (the cases each simulates: weekly
+    applications x the horizon's weeks, plus its open cases at the start), the largest area first
+    into the lightest group. Only how evenly the workers are kept busy depends on it."""
+    weeks = config.header.horizon_months * DAYS_PER_MONTH / 7
+
+    def work(area: AreaConfig) -> float:
+        return area.demand.applications_per_week * (weeks + area.initial_state.open_cases_per_weekly_application)
+
+    groups: list[tuple[float, int, list[str]]] = [(0.0, k, []) for k in range(parts)]
+    for area in sorted(config.areas, key=work, reverse=True):
+        load, k, names = min(groups)
+        groups[k] = (load + work(area), k, [*names, area.name])
+    return [names for _, _, names in groups if names]
 
 
 def run_scenario(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 NAN = float("nan")
 
@@ -41,6 +42,10 @@ class Histogram:
             self.zeros += weight
         self.weight += weight
         self.total += value * weight
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (an area's run sent back from a worker): a compiled class is rebuilt from its fields."""
+        return (_histogram, (self.bin_width, self.integer, self.counts, self.zeros, self.weight, self.total))
 
     def merge(self, other: Histogram) -> None:
         counts = self.counts
@@ -137,9 +142,28 @@ class ChangeLog:
         self.days.append(day)
         self.deltas.append(delta)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (an area's run sent back from a worker): a compiled class is rebuilt from its fields."""
+        return (_change_log, (self.days, self.deltas, self.start))
+
     def start_here(self) -> None:
         """Statistics start now (the end of warm-up), where the area's own series restart."""
         self.start = len(self.days)
+
+
+def _histogram(bin_width: float, integer: bool, counts: dict[int, float], zeros: float, weight: float,
+               total: float) -> Histogram:
+    """A histogram as pickled (`Histogram.__reduce__`)."""
+    out = Histogram(bin_width, integer)
+    out.counts, out.zeros, out.weight, out.total = counts, zeros, weight, total
+    return out
+
+
+def _change_log(days: array[float], deltas: array[int], start: int) -> ChangeLog:
+    """A change log as pickled (`ChangeLog.__reduce__`)."""
+    out = ChangeLog()
+    out.days, out.deltas, out.start = days, deltas, start
+    return out
 
 
 def summed(logs: list[ChangeLog], start_day: float) -> TimeAverage:
@@ -196,6 +220,10 @@ class CaseStats:
     quarter_before_children: int = 0
     year_live_child_weeks: float = 0.0
     year_live_children: int = 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (an area's run sent back from a worker): a compiled class is rebuilt from its fields."""
+        return (CaseStats, tuple(getattr(self, f.name) for f in fields(CaseStats)))
 
     def merge(self, other: CaseStats) -> None:
         for name in ("open_start", "applications", "children", "closed", "allocations", "reallocations",

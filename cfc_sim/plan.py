@@ -26,7 +26,7 @@ import pandas as pd
 from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
 from cfc_sim.errors import ScenarioError, UserError
-from cfc_sim.executor import run_tasks
+from cfc_sim.executor import run_tasks, splits_to_fill
 from cfc_sim.keeping_up import (
     DEMAND,
     QUEUE_FIRST,
@@ -269,7 +269,7 @@ class Evaluator:
             # Split a horizon's areas into as many runs as make the tasks (runs x replications) fill
             # every worker at the end too: 5 replications on 2 workers leave one idle in a third round.
             workers = self.pool.workers if self.pool is not None else (1 if self.scheduler else self.workers)
-            split = workers // math.gcd(workers, self.config.replications)
+            split = splits_to_fill(workers, self.config.replications)
             batches = []
             for horizon, group in by_horizon.items():
                 names = list(group)

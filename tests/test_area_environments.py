@@ -6,11 +6,13 @@ of their maxima."""
 
 from __future__ import annotations
 
+import pickle
+
 from model_support import two_areas
 
 from cfc_sim.metrics import ChangeLog, summed
 from cfc_sim.model import simulate
-from cfc_sim.model.simulation import Replication, collector_paused
+from cfc_sim.model.simulation import Replication, collector_paused, combine_areas, simulate_areas
 from cfc_sim.scenario.examples import modelled_dict
 from cfc_sim.scenario.loading import config_from_dict
 from cfc_sim.uncertainty import sample_config
@@ -96,3 +98,43 @@ def test_the_national_queue_starts_where_each_area_started_its_statistics() -> N
     queue = summed([north, south], start_day=5.0)
     assert queue.maximum == 3  # 1 at the start, 2 after north's, 3 with south's first, 2 after its second
     assert abs(queue.integral_to(9.0) - (2 * 2 + 3 * 2)) < 1e-12
+
+
+def test_a_replication_run_in_parts_of_its_areas_gives_what_simulate_gives() -> None:
+    """`run` splits a replication's areas between worker processes when the replications alone
+    would leave one idle: the parts, however split and in whatever order they come back (pickled,
+    as from a worker), combine to exactly `simulate`'s output, draws and trace included."""
+    crowded = _crowded()
+    crowded["uncertainty"] = {"parameters": {"workforce.annual_turnover": [0.05, 0.3]}}
+    cfg = config_from_dict(crowded)
+    names = [a.name for a in cfg.areas]
+    whole = simulate(cfg, 2, trace=True)
+    assert whole.events
+    for split in (names[1::2], names[::2]), ([names[3]], names[:3]), (names[::-1],):
+        parts = [pickle.loads(pickle.dumps(simulate_areas(cfg, 2, part, trace=True))) for part in split]
+        assert combine_areas(cfg, 2, parts) == whole  # every metric, monthly row and event, to the last bit
+
+
+def test_an_areas_run_survives_pickling_whole() -> None:
+    """What a worker sends back: the compiled classes (histograms, change logs, case statistics, the
+    readout) rebuilt field by field."""
+    cfg = config_from_dict(two_areas(horizon_months=6))
+    run = simulate_areas(cfg, 0, ["Capshire"])[0]
+    back = pickle.loads(pickle.dumps(run))
+    assert (back.metrics, back.monthly, back.snapshot_sums, back.events) == (
+        run.metrics, run.monthly, run.snapshot_sums, run.events)
+    mine, again = run.readouts[0], back.readouts[0]
+    assert (again.name, again.hours_delivered, again.leavers, again.fcas) == (
+        mine.name, mine.hours_delivered, mine.leavers, mine.fcas)
+    for pathway, stats in mine.stats.items():
+        copy = again.stats[pathway]
+        assert (copy.applications, copy.closed, copy.child_weeks) == (stats.applications, stats.closed,
+                                                                      stats.child_weeks)
+        pairs = ((stats.decision_weeks, copy.decision_weeks), (stats.cir_working_days, copy.cir_working_days))
+        for hist, same in pairs:
+            assert (same.bin_width, same.integer, same.counts, same.zeros, same.weight, same.total) == (
+                hist.bin_width, hist.integer, hist.counts, hist.zeros, hist.weight, hist.total)
+    assert mine.stats["cap"].decision_weeks.weight > 0 and mine.stats["cap"].cir_working_days.integer
+    assert (list(again.queue_log.days), list(again.queue_log.deltas), again.queue_log.start) == (
+        list(mine.queue_log.days), list(mine.queue_log.deltas), mine.queue_log.start)
+    assert (again.caseload.counts, again.caseload.total) == (mine.caseload.counts, mine.caseload.total)

@@ -137,3 +137,41 @@ def test_reps_auto_asks_for_the_same_replications_whatever_the_workers(monkeypat
     four = experiment.run_until_precise(cfg, 0.02, 40, workers=4)
     assert asked[1] == asked[4] and len(asked[1]) >= 1
     pd.testing.assert_frame_equal(one.summary, four.summary, check_exact=True)
+
+
+def test_replications_that_would_leave_a_worker_idle_run_split_by_area(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """3 replications on 2 workers: each replication's areas go to two tasks (6 tasks fill both
+    workers to the end), combined to exactly `simulate`'s outputs, one progress tick a replication;
+    4 replications fill them already and run whole."""
+    from cfc_sim import experiment
+
+    seen: list[tuple[str, int]] = []
+    real = experiment.run_tasks
+
+    def spy(fn, args, **options):  # type: ignore[no-untyped-def]
+        seen.append((fn.__name__, len(args)))
+        return real(fn, args, **{**options, "workers": 1, "pool": None})  # in this process, to be seen
+
+    monkeypatch.setattr(experiment, "run_tasks", spy)
+    cfg = config(_two_area_dict())
+    ticks: list[int] = []
+    outputs = experiment.run_replications(cfg, range(3), workers=2, progress=ticks.append)
+    assert seen == [("simulate_areas", 6)] and ticks == [1, 1, 1]
+    assert outputs == [simulate(cfg, r) for r in range(3)]
+    seen.clear()
+    assert [o.replication for o in experiment.run_replications(cfg, range(4), workers=2)] == [0, 1, 2, 3]
+    assert seen == [("simulate", 4)]
+
+
+def test_a_replications_areas_are_split_into_parts_of_about_equal_work() -> None:
+    from cfc_sim.experiment import area_parts
+
+    data = scenario_dict(horizon_months=12, replications=1)
+    weekly = {"Big": 30.0, "Mid": 14.0, "Small1": 10.0, "Small2": 9.0, "Tiny": 1.0}
+    data["areas"] = [{"name": n, "go_live": "2026-07-01", "demand": {"applications_per_week": w}}
+                     for n, w in weekly.items()]
+    cfg = config(data)
+    parts = area_parts(cfg, 2)
+    assert sorted(n for part in parts for n in part) == sorted(weekly)  # every area once
+    assert parts == [["Big", "Tiny"], ["Mid", "Small1", "Small2"]]  # 31 against 33, largest first
+    assert len(area_parts(cfg, 9)) == 5  # never an empty part

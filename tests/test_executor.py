@@ -251,3 +251,11 @@ def test_a_lowered_thread_runs_at_nice_10_and_the_rest_of_the_process_does_not()
     thread.join()
     assert seen == [min(19, before + 10)]
     assert _priority() == before  # the calling (main) thread keeps its priority
+
+
+def test_tasks_are_split_only_to_fill_every_worker_to_the_last_round() -> None:
+    from cfc_sim.executor import splits_to_fill
+
+    assert [splits_to_fill(2, n) for n in (1, 2, 3, 4, 5)] == [2, 1, 2, 1, 2]
+    assert [splits_to_fill(4, n) for n in (2, 6, 8)] == [2, 2, 1]
+    assert splits_to_fill(1, 5) == 1 and splits_to_fill(3, 0) == 1

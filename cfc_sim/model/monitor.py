@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.metrics import NAN, CaseStats, ChangeLog, Histogram
@@ -156,6 +157,10 @@ class AreaReadout:
     open_cap_at_go_live: float
     open_at_go_live: float
     open_18m_after_go_live: float
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent back from a worker process: a compiled class is rebuilt from its fields, in order."""
+        return (AreaReadout, tuple(getattr(self, f.name) for f in fields(AreaReadout)))
 
 
 def readout(area: Area, now: float) -> AreaReadout:

@@ -67,6 +67,11 @@ class AreasRun:
     readouts: list[AreaReadout]
     events: list[tuple[float, str, int, str, str]] | None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent back from a worker process (`simulate_areas`): a compiled class is rebuilt from its
+        fields, since pickle's default would call its `__init__` with none."""
+        return (AreasRun, (self.metrics, self.monthly, self.snapshot_sums, self.readouts, self.events))
+
 
 def make_calendar(config: ScenarioConfig) -> SimCalendar:
     header = config.header
@@ -324,8 +329,39 @@ def simulate(config: ScenarioConfig, replication: int, trace: bool = False, *,
 
     config = sample_config(config, replication)
     calendar = make_calendar(config)  # built once: a working-day table of about ten years
+    runs = _area_runs(config, replication, [a.name for a in config.areas], trace, calendar, pause_collector)
+    return combine(config, replication, runs, calendar)
+
+
+def simulate_areas(config: ScenarioConfig, replication: int, area_names: Sequence[str],
+                   trace: bool = False) -> list[AreasRun]:
+    """The named areas of replication `replication`, each run in its own environment: a part of
+    `simulate`, so that a replication's areas can run in several worker processes at once, and
+    `combine_areas` of the parts gives exactly what `simulate` gives."""
+    from cfc_sim.uncertainty import sample_config
+
+    config = sample_config(config, replication)
+    return _area_runs(config, replication, area_names, trace, make_calendar(config), True)
+
+
+def combine_areas(config: ScenarioConfig, replication: int, parts: Sequence[Sequence[AreasRun]]) -> ReplicationOutput:
+    """A replication's output from `simulate_areas` parts holding each area once, however split:
+    the areas' runs go back in the scenario's order before they are combined."""
+    from cfc_sim.uncertainty import sample_config
+
+    config = sample_config(config, replication)
+    order = {a.name: i for i, a in enumerate(config.areas)}
+    runs = sorted((run for part in parts for run in part), key=lambda run: order[run.readouts[0].name])
+    return combine(config, replication, runs, make_calendar(config))
+
+
+def _area_runs(config: ScenarioConfig, replication: int, area_names: Sequence[str], trace: bool,
+               calendar: SimCalendar, pause_collector: bool) -> list[AreasRun]:
+    """The named areas of `config` (a replication's draw applied), in scenario order, each alone."""
+    wanted = set(area_names)
     runs = []
     for area in config.areas:
-        with collector_paused() if pause_collector else nullcontext():
-            runs.append(Replication(config, replication, trace, (area.name,), calendar).run_areas())
-    return combine(config, replication, runs, calendar)
+        if area.name in wanted:
+            with collector_paused() if pause_collector else nullcontext():
+                runs.append(Replication(config, replication, trace, (area.name,), calendar).run_areas())
+    return runs
