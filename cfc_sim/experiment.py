@@ -60,7 +60,10 @@ def run_replications(
         r = reps[i // split]
         arrived[r].append(runs)
         if len(arrived[r]) == split:
-            combined[r] = combine_areas(config, r, arrived.pop(r))
+            parts_of_r = arrived.pop(r)
+            combined[r] = combine_areas(config, r, parts_of_r)
+            for part in parts_of_r:
+                part.clear()  # run_tasks keeps each task's result until the last: the areas' counts go now
             tick(1)
 
     run_tasks(simulate_areas, [(config, r, names, trace) for r in reps for names in parts], workers=workers,

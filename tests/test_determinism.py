@@ -146,11 +146,13 @@ def test_replications_that_would_leave_a_worker_idle_run_split_by_area(monkeypat
     from cfc_sim import experiment
 
     seen: list[tuple[str, int]] = []
+    kept: list[object] = []  # what run_tasks holds until its last task is in
     real = experiment.run_tasks
 
     def spy(fn, args, **options):  # type: ignore[no-untyped-def]
         seen.append((fn.__name__, len(args)))
-        return real(fn, args, **{**options, "workers": 1, "pool": None})  # in this process, to be seen
+        kept.extend(results := real(fn, args, **{**options, "workers": 1, "pool": None}))  # in this process
+        return results
 
     monkeypatch.setattr(experiment, "run_tasks", spy)
     cfg = config(_two_area_dict())
@@ -158,6 +160,7 @@ def test_replications_that_would_leave_a_worker_idle_run_split_by_area(monkeypat
     outputs = experiment.run_replications(cfg, range(3), workers=2, progress=ticks.append)
     assert seen == [("simulate_areas", 6)] and ticks == [1, 1, 1]
     assert outputs == [simulate(cfg, r) for r in range(3)]
+    assert kept == [[]] * 6  # each part's areas let go once their replication is combined (memory)
     seen.clear()
     assert [o.replication for o in experiment.run_replications(cfg, range(4), workers=2)] == [0, 1, 2, 3]
     assert seen == [("simulate", 4)]
