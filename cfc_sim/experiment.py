@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from cfc_sim.cache import RUN_KEY, run_key
-from cfc_sim.calendar import DAYS_PER_MONTH
 from cfc_sim.executor import WorkerPool, run_tasks, splits_to_fill
 from cfc_sim.manifest import build_manifest, utc_now
 from cfc_sim.model import ReplicationOutput, simulate
 from cfc_sim.model.simulation import AreasRun, combine_areas, make_calendar, simulate_areas
 from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+from cfc_sim.workload import area_cases
 
 if TYPE_CHECKING:
     from cfc_sim.results import RunResult  # pandas: imported when the outputs are assembled
@@ -72,13 +72,12 @@ def run_replications(
 
 
 def area_parts(config: ScenarioConfig, parts: int) -> list[list[str]]:
-    """The scenario's areas in `parts` groups of about equal work (the cases each simulates: weekly
-    applications x the horizon's weeks, plus its open cases at the start), the largest area first
-    into the lightest group. Only how evenly the workers are kept busy depends on it."""
-    weeks = config.header.horizon_months * DAYS_PER_MONTH / 7
-
+    """The scenario's areas in `parts` groups of about equal work (the cases each simulates: its
+    expected applications over the horizon and its open cases at the start, `workload.area_cases`),
+    the largest area first into the lightest group. Only how evenly the workers are kept busy
+    depends on it."""
     def work(area: AreaConfig) -> float:
-        return area.demand.applications_per_week * (weeks + area.initial_state.open_cases_per_weekly_application)
+        return area_cases(area, config.header.horizon_months)
 
     groups: list[tuple[float, int, list[str]]] = [(0.0, k, []) for k in range(parts)]
     for area in sorted(config.areas, key=work, reverse=True):

@@ -68,10 +68,11 @@ def available_cpus() -> int:
 
 
 def auto_workers(config: ScenarioConfig) -> int:
-    """`--workers auto`: one for a short run, else every available CPU (at most one per replication)."""
+    """`--workers auto`: one for a short run, else every available CPU (at most one per area of every
+    replication: a replication's areas are split between workers that the replications leave idle)."""
     if estimate_seconds(config, 1) < PARALLEL_AFTER_SECONDS:
         return 1
-    return max(1, min(available_cpus(), config.replications))
+    return max(1, min(available_cpus(), config.replications * len(config.areas)))
 
 
 def work_notice(config: ScenarioConfig, workers: int = 1) -> str | None:

@@ -10,6 +10,7 @@ from cli_runner import invoke
 from scenario_factory import config, scenario_dict
 
 from cfc_sim import load_scenario, workload
+from cfc_sim.scenario.variants import config_variant
 from cfc_sim.workload import cases_per_replication, work_notice
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,8 +47,11 @@ def test_auto_workers_keep_short_runs_in_the_process_and_spread_long_ones(monkey
     assert workload.auto_workers(small) == 1  # seconds of work: worker processes would cost more
     national = _national()
     monkeypatch.setattr(workload, "available_cpus", lambda: 8)
-    assert workload.auto_workers(national.with_run_options(replications=5)) == 5  # at most one per replication
+    assert workload.auto_workers(national.with_run_options(replications=5)) == 8  # replications split by area
     assert workload.auto_workers(national.with_run_options(replications=30)) == 8
+    monkeypatch.setattr(workload, "available_cpus", lambda: 64)
+    london = config_variant(national, {}, areas=["East London"]).with_run_options(replications=20)
+    assert workload.auto_workers(london) == 20  # one area: a replication is one task, so one worker each
     monkeypatch.setattr(workload, "available_cpus", lambda: 1)
     assert workload.auto_workers(national.with_run_options(replications=30)) == 1
 
