@@ -465,7 +465,12 @@ def _performance_window(rows: pd.DataFrame, months: int, labels: Sequence[str],
                         target_share: float) -> tuple[float, float]:
     """`performance_window` on one area's rows, as arrays (replication x month) rather than a
     reindex per replication: readiness asks it of every area of a national run."""
-    cube = _performance_cube(rows, labels)
+    return _first_months(_performance_cube(rows, labels), months, target_share)
+
+
+def _first_months(cube: tuple[np.ndarray, np.ndarray, np.ndarray] | None, months: int,
+                  target_share: float) -> tuple[float, float]:
+    """`_performance_window` from the area's `_performance_cube`, which readiness also reads."""
     if cube is None:
         return math.nan, math.nan
     live, cirs, on_time_cirs = cube
@@ -540,8 +545,8 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
         else:
             live_month = calendar.month_index(go_live_day) if go_live_day > 0 else first
         mine_rows = by_area.get(area.name, performance_rows.iloc[:0])
-        performance, on_time = _performance_window(mine_rows, rules.performance_months, labels,
-                                                   header.targets.cir_on_time_share)
+        cirs = _performance_cube(mine_rows, labels)
+        performance, on_time = _first_months(cirs, rules.performance_months, header.targets.cir_on_time_share)
         if cube.empty or area.name not in cube.index.get_level_values(0):
             continue
         mine = cube.loc[area.name]
@@ -552,7 +557,6 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
             continue
         values = mine.to_numpy(dtype=float)
         grids = {m: values[:, [position[(m, labels[k])] for k in present]] for m in _STATE_METRICS}
-        cirs = _performance_cube(mine_rows, labels)
         if cirs is not None and cirs[1].shape[0] == values.shape[0]:
             grids["cirs_filed"], grids["cirs_on_time"] = cirs[1][:, present], cirs[2][:, present]
         state = _AreaMonths(area, present, grids)
