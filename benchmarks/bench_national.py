@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     config = cfc_sim.load_scenario(NATIONAL_YAML).with_run_options(replications=reps, seed=None)
     print(machine_line())
     months = config.header.horizon_months
+    areas = len(config.areas)  # a replication's areas may be split between the workers
     print(f"national default: {len(config.areas)} areas, {months} months, {reps} replications, "
           f"{args.workers} worker(s), os.cpu_count() = {os.cpu_count()}")
 
@@ -52,13 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         ("  replications phase", f"{reps_phase:.1f} s"),
         ("  assembly (frames, summary, readiness)", f"{wall - reps_phase:.1f} s"),
         ("seconds per replication (wall / reps)", f"{wall / reps:.2f}"),
-        ("CPU seconds per replication (wall x workers / reps)", f"{wall * min(args.workers, reps) / reps:.2f}"),
+        ("CPU seconds per replication (wall x workers / reps)", f"{wall * min(args.workers, reps * areas) / reps:.2f}"),
         ("cases simulated (all replications)", f"{cases:,.0f}"),
         ("cases per replication", f"{cases / reps:,.0f}"),
         ("cases per second (wall)", f"{cases / wall:,.0f}"),
     ]
     print(table(rows, ("measure", "value")))
-    print(cpu_share_note(cpu, wall, min(args.workers, reps)))
+    print(cpu_share_note(cpu, wall, min(args.workers, reps * areas)))
     print(f"QUOTE: the national default ({len(config.areas)} areas, {months} months, {cases / reps:,.0f} cases a "
           f"replication) runs {reps} replications in {wall:.0f} s on {args.workers} worker(s) "
           f"({wall / reps:.1f} s per replication, {cases / wall:,.0f} cases/s)")

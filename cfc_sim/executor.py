@@ -89,11 +89,15 @@ def run_tasks(fn: Callable[..., T], args: Sequence[tuple[Any, ...]], *, workers:
     return results
 
 
-def splits_to_fill(workers: int, tasks: int) -> int:
-    """Into how many parts to split each of `tasks` tasks so that they fill `workers` processes to
-    the last round: 5 replications on 2 workers leave one idle for a third of the time, 10 halves
-    do not (1: no split needed, or one worker)."""
-    return workers // math.gcd(workers, tasks) if workers > 1 and tasks > 0 else 1
+def splits_to_fill(workers: int, tasks: int, most: int | None = None) -> int:
+    """Into how many parts (at most `most`) to split each of `tasks` equal tasks so that they end
+    soonest on `workers` processes: 5 replications on 2 workers leave one idle in a third round,
+    10 halves do not. The fewest parts that end as soon as any (1: splitting would not help)."""
+    if workers <= 1 or tasks <= 0:
+        return 1
+    fill = workers // math.gcd(workers, tasks)  # splits every worker's rounds evenly
+    candidates = range(1, min(fill, most if most is not None else fill) + 1)
+    return min(candidates, key=lambda parts: (math.ceil(tasks * parts / workers) / parts, parts))
 
 
 # --------------------------------------------------------------------------- local processes

@@ -46,12 +46,13 @@ def run_replications(
     in: the same numbers, since every area runs in its own environment either way."""
     tick = progress or (lambda n: None)
     processes = pool.workers if pool is not None else (1 if scheduler else workers)
-    split = min(splits_to_fill(processes, len(replications)), len(config.areas))
+    split = splits_to_fill(processes, len(replications), most=len(config.areas))
+    parts = area_parts(config, split) if split > 1 else []
+    split = len(parts)  # no empty part: areas with no work all go to the same one
     if split <= 1:
         outputs = run_tasks(simulate, [(config, r, trace) for r in replications], workers=workers,
                             scheduler=scheduler, on_result=lambda i, output: tick(1), pool=pool)
         return sorted(outputs, key=lambda o: o.replication)
-    parts = area_parts(config, split)
     reps = list(replications)
     arrived: dict[int, list[list[AreasRun]]] = {r: [] for r in reps}
     combined: dict[int, ReplicationOutput] = {}
@@ -79,11 +80,11 @@ def area_parts(config: ScenarioConfig, parts: int) -> list[list[str]]:
     def work(area: AreaConfig) -> float:
         return area_cases(area, config.header.horizon_months)
 
-    groups: list[tuple[float, int, list[str]]] = [(0.0, k, []) for k in range(parts)]
+    groups: list[tuple[float, int, int, list[str]]] = [(0.0, 0, k, []) for k in range(parts)]
     for area in sorted(config.areas, key=work, reverse=True):
-        load, k, names = min(groups)
-        groups[k] = (load + work(area), k, [*names, area.name])
-    return [names for _, _, names in groups if names]
+        load, count, k, names = min(groups)  # equal work: the group with fewer areas (none left empty)
+        groups[k] = (load + work(area), count + 1, k, [*names, area.name])
+    return [names for *_, names in groups if names]
 
 
 def run_scenario(

@@ -11,7 +11,9 @@ about a third of the time told), so the estimate is rough.
 The same estimate chooses `--workers auto` (the default of `cfc-sim run`): a run estimated at
 under `PARALLEL_AFTER_SECONDS` on one worker stays in the process (starting worker processes
 would cost more than it saves); a longer one uses every CPU this process may run on, at most one
-per replication. Results are identical whatever the workers.
+per area of every replication (a replication's areas are split between workers the replications
+alone would leave idle: `cfc_sim.experiment.run_replications`; measured on 2 cores only).
+Results are identical whatever the workers.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
 from model_support import two_areas
 
 from cfc_sim.metrics import ChangeLog, summed
@@ -113,6 +114,11 @@ def test_a_replication_run_in_parts_of_its_areas_gives_what_simulate_gives() -> 
     for split in (names[1::2], names[::2]), ([names[3]], names[:3]), (names[::-1],):
         parts = [pickle.loads(pickle.dumps(simulate_areas(cfg, 2, part, trace=True))) for part in split]
         assert combine_areas(cfg, 2, parts) == whole  # every metric, monthly row and event, to the last bit
+    missing = [simulate_areas(cfg, 2, names[:3])]
+    with pytest.raises(ValueError, match="each of its areas once"):
+        combine_areas(cfg, 2, missing)
+    with pytest.raises(ValueError, match="each of its areas once"):
+        combine_areas(cfg, 2, [*missing, simulate_areas(cfg, 2, names[2:])])  # one area twice
 
 
 def test_an_areas_run_survives_pickling_whole() -> None:

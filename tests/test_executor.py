@@ -259,3 +259,6 @@ def test_tasks_are_split_only_to_fill_every_worker_to_the_last_round() -> None:
     assert [splits_to_fill(2, n) for n in (1, 2, 3, 4, 5)] == [2, 1, 2, 1, 2]
     assert [splits_to_fill(4, n) for n in (2, 6, 8)] == [2, 2, 1]
     assert splits_to_fill(1, 5) == 1 and splits_to_fill(3, 0) == 1
+    assert splits_to_fill(2, 5, most=1) == 1
+    assert splits_to_fill(3, 2, most=2) == 1  # 4 halves on 3 workers end no sooner than 2 wholes
+    assert splits_to_fill(3, 2, most=40) == 3

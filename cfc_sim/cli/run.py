@@ -36,7 +36,8 @@ from cfc_sim.safe_text import terminal_text
 @overwrite_option
 @click.option("--workers", type=CountOrAuto(512), default="auto", show_default=True,
               help="Local processes to run replications in; auto: one for a run of under about 10 s, else "
-                   "every CPU (at most one per replication). The numbers are the same whatever the workers.")
+                   "every CPU (at most one per area of every replication: a replication's areas are split between "
+                   "workers the replications would leave idle). The numbers are the same whatever the workers.")
 @click.option("--scheduler", metavar="ADDR", callback=scheduler_address, help="Dask distributed scheduler address, e.g. tcp://host:8786.")
 @click.option("--trace", is_flag=True, help="Also write events.csv.gz, one row per case event.")
 def run(scenario: str | None, reps: int | str | None, precision: float, max_reps: int, seed: int | None,

@@ -352,6 +352,8 @@ def combine_areas(config: ScenarioConfig, replication: int, parts: Sequence[Sequ
     config = sample_config(config, replication)
     order = {a.name: i for i, a in enumerate(config.areas)}
     runs = sorted((run for part in parts for run in part), key=lambda run: order[run.readouts[0].name])
+    if [run.readouts[0].name for run in runs] != list(order):
+        raise ValueError(f"replication {replication}'s parts do not hold each of its areas once")
     return combine(config, replication, runs, make_calendar(config))
 
 
