@@ -48,7 +48,7 @@ def run_replications(
     processes = pool.workers if pool is not None else (1 if scheduler else workers)
     split = splits_to_fill(processes, len(replications), most=len(config.areas))
     parts = area_parts(config, split) if split > 1 else []
-    split = len(parts)  # no empty part: areas with no work all go to the same one
+    split = len(parts)  # the parts there are (none is empty, and there are never more than areas)
     if split <= 1:
         outputs = run_tasks(simulate, [(config, r, trace) for r in replications], workers=workers,
                             scheduler=scheduler, on_result=lambda i, output: tick(1), pool=pool)

@@ -36,7 +36,7 @@ def run_to_folder(config: ScenarioConfig, folder: Path, *, workers: int, schedul
     """Run `config` (`precision` set: `--reps auto` up to `max_reps`) and write its results folder;
     `progress` is told of each replication finished, `on_stage` of each step after them."""
     planned = config.with_run_options(replications=max_reps) if precision is not None else config
-    # as many processes as there are tasks, at most: a replication's areas may be split between two
+    # as many processes as there can be tasks, at most: a replication's areas may be split between several
     processes = 0 if scheduler else min(workers, planned.replications * len(planned.areas))
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(WorkerPool(processes, preload=("cfc_sim.model",))) if processes > 1 else None
