@@ -17,8 +17,8 @@ from cfc_sim.executor import WorkerPool, run_tasks, splits_to_fill
 from cfc_sim.manifest import build_manifest, utc_now
 from cfc_sim.model import ReplicationOutput, simulate
 from cfc_sim.model.simulation import AreasRun, combine_areas, make_calendar, simulate_areas
-from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
-from cfc_sim.workload import area_cases
+from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.workload import area_parts
 
 if TYPE_CHECKING:
     from cfc_sim.results import RunResult  # pandas: imported when the outputs are assembled
@@ -47,7 +47,7 @@ def run_replications(
     tick = progress or (lambda n: None)
     processes = pool.workers if pool is not None else (1 if scheduler else workers)
     split = splits_to_fill(processes, len(replications), most=len(config.areas))
-    parts = area_parts(config, split) if split > 1 else []
+    parts = area_parts(config.areas, split, config.header.horizon_months) if split > 1 else []
     split = len(parts)  # the parts there are (none is empty, and there are never more than areas)
     if split <= 1:
         outputs = run_tasks(simulate, [(config, r, trace) for r in replications], workers=workers,
@@ -70,21 +70,6 @@ def run_replications(
     run_tasks(simulate_areas, [(config, r, names, trace) for r in reps for names in parts], workers=workers,
               scheduler=scheduler, on_result=part_done, pool=pool)
     return [combined[r] for r in sorted(reps)]
-
-
-def area_parts(config: ScenarioConfig, parts: int) -> list[list[str]]:
-    """The scenario's areas in `parts` groups of about equal work (the cases each simulates: its
-    expected applications over the horizon and its open cases at the start, `workload.area_cases`),
-    the largest area first into the lightest group. Only how evenly the workers are kept busy
-    depends on it."""
-    def work(area: AreaConfig) -> float:
-        return area_cases(area, config.header.horizon_months)
-
-    groups: list[tuple[float, int, int, list[str]]] = [(0.0, 0, k, []) for k in range(parts)]
-    for area in sorted(config.areas, key=work, reverse=True):
-        load, count, k, names = min(groups)  # equal work: the group with fewer areas (none left empty)
-        groups[k] = (load + work(area), count + 1, k, [*names, area.name])
-    return [names for *_, names in groups if names]
 
 
 def run_scenario(

@@ -44,6 +44,7 @@ from cfc_sim.readiness import required_fte
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
 from cfc_sim.scenario.variants import config_variant
 from cfc_sim.suggest import check_area
+from cfc_sim.workload import area_parts
 
 PLAN_COLUMNS = ["area", "fte_now", "extra_fte", "target", "confidence", "achieved_mean", "achieved_probability"]
 PLAN_EXTRA_COLUMNS = ["annual_cost", "evaluations", "note"]
@@ -272,9 +273,9 @@ class Evaluator:
             split = splits_to_fill(workers, self.config.replications)
             batches = []
             for horizon, group in by_horizon.items():
-                names = list(group)
-                for part in range(min(split, len(names))):
-                    batches.append((horizon, {a: group[a] for a in names[part::split]}))
+                members = [a for a in self.config.areas if a.name in group]
+                for names in area_parts(members, split, horizon or self.config.header.horizon_months):
+                    batches.append((horizon, {a: group[a] for a in names}))
             self._run(batches)
 
     def _run(self, batches: list[tuple[int | None, dict[str, int]]]) -> None:

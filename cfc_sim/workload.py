@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cfc_sim.calendar import DAYS_PER_YEAR
@@ -45,6 +46,21 @@ def area_cases(area: AreaConfig, horizon_months: int) -> float:
     state = area.initial_state
     opened = state.open_cases_per_weekly_application * demand.applications_per_week
     return applications + opened + sum(c.count for c in state.open_cases)
+
+
+def area_parts(areas: Sequence[AreaConfig], parts: int, horizon_months: int) -> list[list[str]]:
+    """The areas' names in at most `parts` groups of about equal work (`area_cases`), the largest
+    area first into the lightest group (of equal work, the one with fewer areas: none is left
+    empty). How a replication's areas, or a plan's, are split between worker processes: only how
+    evenly the workers are kept busy depends on it."""
+    def work(area: AreaConfig) -> float:
+        return area_cases(area, horizon_months)
+
+    groups: list[tuple[float, int, int, list[str]]] = [(0.0, 0, k, []) for k in range(parts)]
+    for area in sorted(areas, key=work, reverse=True):
+        load, count, k, names = min(groups)
+        groups[k] = (load + work(area), count + 1, k, [*names, area.name])
+    return [names for *_, names in groups if names]
 
 
 def cases_per_replication(config: ScenarioConfig) -> float:

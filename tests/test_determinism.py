@@ -167,30 +167,30 @@ def test_replications_that_would_leave_a_worker_idle_run_split_by_area(monkeypat
 
 
 def test_a_replications_areas_are_split_into_parts_of_about_equal_work() -> None:
-    from cfc_sim.experiment import area_parts
+    from cfc_sim.workload import area_parts
 
     data = scenario_dict(horizon_months=12, replications=1)
     weekly = {"Big": 30.0, "Mid": 14.0, "Small1": 10.0, "Small2": 9.0, "Tiny": 1.0}
     data["areas"] = [{"name": n, "go_live": "2026-07-01", "demand": {"applications_per_week": w}}
                      for n, w in weekly.items()]
     cfg = config(data)
-    parts = area_parts(cfg, 2)
+    parts = area_parts(cfg.areas, 2, 12)
     assert sorted(n for part in parts for n in part) == sorted(weekly)  # every area once
     assert parts == [["Big", "Tiny"], ["Mid", "Small1", "Small2"]]  # 31 against 33, largest first
-    assert len(area_parts(cfg, 9)) == 5  # never an empty part
+    assert len(area_parts(cfg.areas, 9, 12)) == 5  # never an empty part
 
 
 def test_areas_with_no_work_are_spread_and_a_run_of_them_splits_cleanly(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Areas with no applications and no open cases: equal (no) work goes to the part with the
     fewest areas, so no part is left empty; the run's split follows the parts it got."""
     from cfc_sim import experiment
-    from cfc_sim.experiment import area_parts
+    from cfc_sim.workload import area_parts
 
     data = scenario_dict(horizon_months=6, replications=1)
     data["areas"] = [{"name": n, "go_live": "2026-07-01", "demand": {"applications_per_week": w}}
                      for n, w in (("A", 5.0), ("B", 0.0), ("C", 0.0))]
     cfg = config(data)
-    assert area_parts(cfg, 3) == [["A"], ["B"], ["C"]]
+    assert area_parts(cfg.areas, 3, 6) == [["A"], ["B"], ["C"]]
     real = experiment.run_tasks
     monkeypatch.setattr(experiment, "run_tasks",
                         lambda fn, args, **options: real(fn, args, **{**options, "workers": 1, "pool": None}))
