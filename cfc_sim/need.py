@@ -15,10 +15,13 @@ meet a rule with the plan's confidence", and both rules include keeping up with 
 For each replication the search finds the fewest FCAs with which it meets the rule (from a start,
 doubling its step up and then down until every replication is bracketed, then bisecting every
 replication's bracket at once, since one evaluation runs all replications; more FCAs are assumed
-never to break a rule a replication meets, as under common random numbers). The CAP search starts
-at today's FCAs, the CFC search at the FCAs the area's CFC demand needs at go-live in hours
-(`estimated_need`); every area's search runs in step, each round's candidates evaluated in one
-run (`Evaluator.prefetch`). The need with confidence c is then the ceil(c x R)-th smallest of the R
+never to break a rule a replication meets, as under common random numbers). Each search starts
+where the hours say: the CFC search at the FCAs the area's CFC demand needs at go-live in hours
+(`estimated_need`), the CAP search at the FCAs the same demand needs in CAP hours
+(`estimated_cap_need`), both with the readiness headroom, so that neither doubles its way from today's
+FCAs. Where more FCAs do not always keep a rule under common random numbers (noise near the answer),
+the count found can depend on the start. Every area's search runs in step, each round's candidates
+evaluated in one run (`Evaluator.prefetch`). The need with confidence c is then the ceil(c x R)-th smallest of the R
 per-replication needs, exactly the smallest count whose share of replications meeting the rule is
 at least c. England sums the areas. The 95% interval of each difference is a percentile bootstrap
 over replications: the same resampled replication numbers for every area and both variants, so
@@ -52,6 +55,7 @@ from cfc_sim.plan import (
     cfc_searches,
     check_areas,
     check_targets,
+    estimated_cap_need,
     goes_live_within,
     joined,
     lowest_count,
@@ -172,7 +176,8 @@ def search_needs(config: ScenarioConfig, targets: Sequence[Target], rule: CapRul
             searches.pop(("cfc", name), None)
             rows.append({"area": name, "fte_now": now, "note": f"no {rule.metric}@cap value to keep in this area"})
             continue
-        searches[("cap", name)] = needs_steps(now, lowest_count(config, name), now + max_extra)
+        searches[("cap", name)] = needs_steps(estimated_cap_need(config, name), lowest_count(config, name),
+                                              now + max_extra)
         if judged[name]:
             note = "" if len(judged[name]) == len(targets) else (
                 "ignored here (metric not produced): " + joined([t for t in targets if t not in judged[name]]))

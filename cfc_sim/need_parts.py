@@ -6,7 +6,7 @@ into three parts that sum to it in every row:
 - `hours_fte`: the extra FTE that CFC's extra FCA hours per application need at today's use of
   hours: the CAP need's private-law FCAs (less the fixed `other_work_fte`, or times 1 -
   `other_work_share`) x (CFC hours per application / CAP hours per application - 1), rounded
-  (`readiness.cfc_hours_per_application` and `cap_hours_per_application` below, the expected work
+  (`readiness.cfc_hours_per_application` and `readiness.cap_hours_per_application`, the expected work
   content of the scenario's hours). 0 where the area is not live within the horizon or works in
   slots (no hours to compare).
 - `transition_fte`: double running while the CAP cases open at go-live run down: their remaining
@@ -32,8 +32,8 @@ import pandas as pd
 
 from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.metric_catalogue import NATIONAL
-from cfc_sim.readiness import cfc_hours_per_application
-from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
+from cfc_sim.readiness import cap_hours_per_application, cfc_hours_per_application, go_live_month
+from cfc_sim.scenario.schema import ScenarioConfig
 
 FEW_REPLICATIONS_FOR_NEED = 5  # below this the need's interval understates the noise (docs/need.md)
 
@@ -43,26 +43,6 @@ if TYPE_CHECKING:  # the report reads need.csv's columns from here without the p
 PART_COLUMNS = ["hours_fte", "timeliness_fte", "transition_fte"]
 BY_YEAR_COLUMNS = ["area", "financial_year", "months", "fcas_mean", "cost"]
 WEEKS_PER_MONTH = DAYS_PER_YEAR / 12 / 7
-
-
-def cap_hours_per_application(area: AreaConfig) -> float:
-    """Expected FCA hours one CAP application needs where FCAs work in hours: the safeguarding
-    enquiries, a section 7 report (visits, report, domestic abuse extra) for the share that gets one,
-    and the hearings an FCA attends (the first, and one after a report). 0 in slot work."""
-    cap, hours = area.cap, area.cap.hours
-    if hours is None:
-        return 0.0
-    children = area.demand.children_per_case.mean_value()
-    report = (children * hours.child_visit.mean_value() + hours.report.mean_value()
-              + area.demand.domestic_abuse_share * hours.da_extra.mean_value())
-    hearings = 1.0 + cap.further_report_share
-    return hours.safeguarding.mean_value() + cap.further_report_share * report + hearings * hours.hearing.mean_value()
-
-
-def go_live_month(config: ScenarioConfig, area: str) -> int:
-    """The month (0-based from the start) an area goes live in; 0 when live at the start."""
-    start, go_live = config.header.start, config.area(area).go_live
-    return max((go_live.year - start.year) * 12 + go_live.month - start.month, 0)
 
 
 def _mean(values: list[float]) -> float:

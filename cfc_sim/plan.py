@@ -25,6 +25,7 @@ import pandas as pd
 
 from cfc_sim.cache import Cache, lists_by_name, run_key
 from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
+from cfc_sim.demand import daily_rate
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import run_tasks, splits_to_fill
 from cfc_sim.keeping_up import (
@@ -40,7 +41,7 @@ from cfc_sim.keeping_up import (
 from cfc_sim.metric_catalogue import NATIONAL, value_range
 from cfc_sim.model import simulate
 from cfc_sim.progress import PlanProgress, duration  # noqa: F401 - moved; kept importable from here
-from cfc_sim.readiness import required_fte
+from cfc_sim.readiness import cap_hours_per_application, go_live_month, hours_fte, required_fte
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
 from cfc_sim.scenario.variants import config_variant
 from cfc_sim.suggest import check_area
@@ -508,15 +509,37 @@ def estimated_need(config: ScenarioConfig, area: str) -> int:
     (meeting a target on most replications takes headroom over the mean need), or today's FCAs
     where the area does not go live within the horizon or that arithmetic gives nothing."""
     header = config.header
-    calendar = SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
-    go_live, start = config.area(area).go_live, header.start
-    month = (go_live.year - start.year) * 12 + go_live.month - start.month
     now = config.area(area).workforce.fcas
+    month = go_live_month(config, area)
     if month >= header.horizon_months:
         return now
-    needed = required_fte(config.area(area), calendar, min(max(month, 0), header.horizon_months - 1))
+    needed = required_fte(config.area(area), _run_calendar(config), month)
     needed *= header.readiness.capacity_headroom or 1.0
     return round(needed) if math.isfinite(needed) and needed > 0 else now
+
+
+def estimated_cap_need(config: ScenarioConfig, area: str) -> int:
+    """Where the need's CAP search starts: the FCAs the same month's demand needs in CAP hours
+    (`readiness.cap_hours_per_application`), with the same headroom, plus the fixed other-work load:
+    the CAP counterpart of `estimated_need`, so that both searches start near their answers instead of
+    one doubling down from today's FCAs (the last month's demand where the area does not go live
+    within the horizon). Today's FCAs in slot work."""
+    header, config_area = config.header, config.area(area)
+    per_application = cap_hours_per_application(config_area)
+    if per_application <= 0:
+        return config_area.workforce.fcas
+    calendar = _run_calendar(config)
+    month = min(go_live_month(config, area), header.horizon_months - 1)
+    per_day = daily_rate(config_area.demand, calendar, calendar.month_start_days[month],
+                         calendar.month_start_days[month + 1])
+    needed = (hours_fte(config_area, per_day, per_application) * (header.readiness.capacity_headroom or 1.0)
+              + (config_area.workforce.other_work_fte or 0.0))
+    return round(needed) if math.isfinite(needed) and needed > 0 else config_area.workforce.fcas
+
+
+def _run_calendar(config: ScenarioConfig) -> SimCalendar:
+    header = config.header
+    return SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
 
 
 def fte_day_cost(area: AreaConfig) -> float:

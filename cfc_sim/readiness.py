@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from cfc_sim.calendar import SimCalendar
 from cfc_sim.demand import daily_rate
-from cfc_sim.scenario.schema import AreaConfig, ReadinessConfig
+from cfc_sim.scenario.schema import AreaConfig, ReadinessConfig, ScenarioConfig
 
 CRITERIA = ("capacity", "vacancy", "training", "stability", "partnerships", "performance")
 GATING = CRITERIA[:5]  # the criteria a `readiness` go-live policy waits for
@@ -72,6 +72,26 @@ def cfc_hours_per_application(area: AreaConfig) -> float:
             + no_report * hours.see_children_without_cir_share * visits)
 
 
+def cap_hours_per_application(area: AreaConfig) -> float:
+    """Expected FCA hours one CAP application needs where FCAs work in hours: the safeguarding
+    enquiries, a section 7 report (visits, report, domestic abuse extra) for the share that gets one,
+    and the hearings an FCA attends (the first, and one after a report). 0 in slot work."""
+    cap, hours = area.cap, area.cap.hours
+    if hours is None:
+        return 0.0
+    children = area.demand.children_per_case.mean_value()
+    report = (children * hours.child_visit.mean_value() + hours.report.mean_value()
+              + area.demand.domestic_abuse_share * hours.da_extra.mean_value())
+    hearings = 1.0 + cap.further_report_share
+    return hours.safeguarding.mean_value() + cap.further_report_share * report + hearings * hours.hearing.mean_value()
+
+
+def go_live_month(config: ScenarioConfig, area: str) -> int:
+    """The month (0-based from the start) an area goes live in; 0 when live at the start."""
+    start, go_live = config.header.start, config.area(area).go_live
+    return max((go_live.year - start.year) * 12 + go_live.month - start.month, 0)
+
+
 def required_fte(area: AreaConfig, calendar: SimCalendar, month: int) -> float:
     """FCAs needed for the month's forecast CFC demand, on the area's own way of working: the
     private-law slots of a full cap and, where FCAs work in hours, the casework hours too (the larger
@@ -80,14 +100,22 @@ def required_fte(area: AreaConfig, calendar: SimCalendar, month: int) -> float:
     per_day = daily_rate(area.demand, calendar, start, end)
     workforce = area.workforce
     fixed = workforce.other_work_fte is not None  # a fixed load: FCAs for the CFC work, plus the load itself
-    private_share = 1.0 if fixed else 1.0 - workforce.other_work_share
     slots = workforce.caseload_cap if fixed else workforce.caseload_cap - round(
         workforce.other_work_share * workforce.caseload_cap)
     need = per_day * cfc_slot_days_per_application(area) / max(slots, 1)
-    hours_per_fte = workforce.casework_hours_per_day * private_share
-    if hours_per_fte > 0:
-        need = max(need, per_day * cfc_hours_per_application(area) / hours_per_fte)
+    if workforce.casework_hours_per_day > 0:
+        need = max(need, hours_fte(area, per_day, cfc_hours_per_application(area)))
     return need + (workforce.other_work_fte or 0.0)
+
+
+def hours_fte(area: AreaConfig, applications_per_day: float, hours_per_application: float) -> float:
+    """FCAs whose private-law casework hours cover `applications_per_day` x `hours_per_application`
+    (0 in slot work): the fixed other-work load (`other_work_fte`) is not in it, a share of each
+    FCA's time (`other_work_share`) is taken off."""
+    workforce = area.workforce
+    private_share = 1.0 if workforce.other_work_fte is not None else 1.0 - workforce.other_work_share
+    hours_per_fte = workforce.casework_hours_per_day * private_share
+    return applications_per_day * hours_per_application / hours_per_fte if hours_per_fte > 0 else 0.0
 
 
 def partnerships_share(area: AreaConfig, review_date: dt.date) -> float:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from cli_runner import invoke
-from scenario_factory import config, mmc_dict, scenario_dict
+from scenario_factory import config, deep_update, mmc_dict, scenario_dict
 
 from cfc_sim.experiment import run_replications
 from cfc_sim.need import NEED_COLUMNS, CapRule, _fill, cap_only, fca_need, lowest_count, need_at, replication_needs
@@ -470,3 +470,41 @@ def test_a_target_more_fcas_barely_move_says_so_rather_than_ask_for_a_larger_sea
     assert _flat_hint(seen, 0.70, 0.85, 14, 40) == ""  # more FCAs still help: no hint
     assert _flat_hint(Target.parse("cir_working_days_mean<=40"), 55.0, 54.5, 0, 30).startswith("; more FCAs")
     assert _flat_hint(seen, float("nan"), 0.8, 0, 30) == ""
+
+
+def test_the_cap_search_starts_where_the_cap_hours_say(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The need's CAP search starts at the FCAs the go-live month's demand needs in CAP hours (with the
+    readiness headroom, plus the fixed other-work load), as the CFC search starts at the CFC hours: on
+    the national scenario this halved the CAP searches' evaluations. Slot work starts at today's FCAs."""
+    import cfc_sim.need as need_module
+    from cfc_sim.calendar import SimCalendar
+    from cfc_sim.demand import daily_rate
+    from cfc_sim.plan import estimated_cap_need
+    from cfc_sim.readiness import cap_hours_per_application
+    from cfc_sim.scenario.examples import modelled_dict
+
+    data = modelled_dict(court=False, horizon_months=8, replications=2, warmup_months=0)
+    data["defaults"]["workforce"].update(fcas=9, establishment=9, other_work_fte=2.0)
+    data["areas"] = [{"name": "Later", "go_live": "2026-04-01"}]
+    scenario = config(data)
+    area, header = scenario.areas[0], scenario.header
+    calendar = SimCalendar(header.start, header.horizon_months)
+    month = (area.go_live.year - header.start.year) * 12 + area.go_live.month - header.start.month
+    per_day = daily_rate(area.demand, calendar, calendar.month_start_days[month], calendar.month_start_days[month + 1])
+    by_hand = (per_day * cap_hours_per_application(area) / area.workforce.casework_hours_per_day
+               * header.readiness.capacity_headroom + 2.0)
+    assert estimated_cap_need(scenario, "Later") == round(by_hand)
+    heavier = config(deep_update(data, {"defaults.cap.hours.report.mean": 60.0}))
+    assert estimated_cap_need(heavier, "Later") > estimated_cap_need(scenario, "Later")
+    assert estimated_cap_need(config(modelled_dict(hours=False, court=False)), "Testshire") == 10  # today's FCAs
+
+    starts: list[int] = []
+    original = need_module.needs_steps
+
+    def recording(start: int, low: int, high: int):  # type: ignore[no-untyped-def]
+        starts.append(start)
+        return original(start, low, high)
+
+    monkeypatch.setattr(need_module, "needs_steps", recording)
+    fca_need(heavier, [Target("cir_on_time_share", ">=", 0.5)], 0.5, rule=CapRule(), max_extra=20)
+    assert starts == [estimated_cap_need(heavier, "Later")]
