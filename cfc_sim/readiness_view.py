@@ -76,7 +76,7 @@ class AreaStatus:
     note: str
     earliest_ready: str | None  # the one ready month (`earliest_ready`); None if none in the run
     uncertain: tuple[str, ...] = ()  # passing criteria whose interval straddles the threshold, in words
-    live: bool = False  # `month` is a month the area is live in every replication (judged on performance)
+    live: bool = False  # `month` is judged on performance: live in every replication for its last performance_months
     live_before_run: bool = False  # live when the run starts: no go-live, so no ready month or slip, whatever the month
 
     @property
@@ -508,7 +508,7 @@ def _held(flags: Sequence[bool], months: int) -> list[bool]:
 
 def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.DataFrame) -> pd.DataFrame:
     """`readiness.csv`: per area and month the six criteria plus an `overall` row; `go_live_month`
-    marks the month of the planned go-live, `live` the months the area is live in every replication.
+    marks the month of the planned go-live, `live` the months judged on performance (`_judged_live`).
 
     Capacity and training: `value` is the criterion on the mean state across replications and the
     criterion **passes** when it holds in at least a share `readiness.performance_confidence` of the
@@ -524,7 +524,8 @@ def readiness_frame(config: ScenarioConfig, calendar: SimCalendar, series: pd.Da
 
     Performance: before the area is live, the share of replications meeting the CIR target in their
     first `performance_months` months live (`on_time_share_first_months`: the area's own share
-    then). Once live, how it performs: its CIRs on time over the last `performance_months` months,
+    then), and so until it has been live that long. Then, how it performs: its CIRs on time over
+    the last `performance_months` months,
     pooled across replications, with the interval judged against the target; the `overall` status
     of a live month is that one (live areas are judged on how they perform, not on going live).
     """
@@ -592,22 +593,28 @@ class _AreaMonths:
         return math.nan if grid is None else float(np.nansum(grid[:, window]))
 
 
-def _live_at_start(state: _AreaMonths, calendar: SimCalendar) -> list[bool]:
-    """Per judged month, whether the area is live when it starts in every replication (live at the
-    end of the month before; the first month judged: live before the run or planned before the month)
-    and its planned go-live month is past. The planned go-live month is judged on readiness to go
-    live, later live months on performance."""
+def _judged_live(state: _AreaMonths, calendar: SimCalendar, months_live: int) -> list[bool]:
+    """Per judged month, whether it is judged on performance: the area has been live in every
+    replication for the whole of the `months_live` months up to it (live at the end of the month
+    before them; before the run's first judged month, by its planned go-live date). The planned
+    go-live month and the months until a full window of CIRs are judged on readiness to go live: in
+    its first weeks live an area files only the CIRs finished soonest, nearly all on time, so
+    judging it on them showed an area that went live short of staff green the month after."""
     live = state.grids["live_areas"]
     planned = calendar.day_of(state.area.go_live)
     planned_k = calendar.month_index(planned) if 0 < planned < calendar.horizon_days else -1
+    start, go_live = calendar.start, state.area.go_live
+    planned_month = (go_live.year - start.year) * 12 + go_live.month - start.month  # may be before the run
+    judged = {k: j for j, k in enumerate(state.present)}
     out = []
-    for j, k in enumerate(state.present):
+    for k in state.present:
+        since = k - months_live  # the month before the window
         if k <= planned_k:
             out.append(False)
-        elif j == 0 or state.present[j - 1] != k - 1:
-            out.append(planned <= 0 or planned < calendar.month_start_days[k])
+        elif since in judged:
+            out.append(bool(live.size) and bool(live[:, judged[since]].min() > 0))
         else:
-            out.append(bool(live.size) and bool(live[:, j - 1].min() > 0))
+            out.append(planned_month <= since)
     return out
 
 
@@ -651,7 +658,7 @@ def _assess_months(state: _AreaMonths, calendar: SimCalendar, rules: ReadinessCo
     grids = state.grids
     per_rep = {"capacity": grids["trained_fte"], "training": grids["trained_share"]}
     means = {name: _column_nanmeans(per_rep[name]) for name in per_rep}
-    live_all = _live_at_start(state, calendar)
+    live_all = _judged_live(state, calendar, rules.performance_months)
     months: list[list[dict[str, object]]] = []
     raw: dict[str, list[bool]] = {c: [] for c in GATING}
     together: list[float] = []

@@ -359,3 +359,23 @@ def test_went_live_gives_a_date_some_run_went_live_on_with_the_range_when_runs_d
     assert "the readiness gate took it live in 75% of runs" in _gated(scenario, {"go_live_day": (200.0,) * 3,
                                                                                  "live_at_end": (0.75,) * 3})
     assert _gated(planned, {"go_live_day": (200.0,) * 3}) == ""  # the planned policy: nothing to add
+
+
+def test_a_live_area_is_judged_on_performance_only_once_it_has_a_full_window_of_cirs() -> None:
+    """In its first weeks live an area files only the CIRs finished soonest, nearly all on time: judged
+    on them, an area that went live short of staff showed green the month after its go-live. A month
+    is judged on performance only once the area has been live for the whole `performance_months`
+    before it; until then, as at its go-live, on readiness (the `live` column says which)."""
+    scenario = config(scenario_dict(
+        horizon_months=10, replications=2, readiness__performance_months=3,
+        areas=[{"name": "Early", "go_live": "2026-05-04"},  # run month 1
+               {"name": "Before", "go_live": "2026-02-02"}]))  # two months before the run starts
+    frame = cfc_sim.run(scenario).readiness
+    overall = frame[frame["criterion"] == "overall"]
+    live = {area: [bool(v) for v in rows.sort_values("month")["live"]] for area, rows in overall.groupby("area")}
+    assert live["Early"] == [False] * 4 + [True] * 6  # the go-live month, then 3 months to fill the window
+    assert live["Before"] == [False] + [True] * 9  # live 2 months at the start: a full window after one more
+    performance = frame[(frame["criterion"] == "performance") & (frame["area"] == "Early")].sort_values("month")
+    target = scenario.header.targets.cir_on_time_share
+    assert (performance["threshold"].iloc[4:] == target).all()  # judged on the CIR target once live long enough
+    assert performance["ci_low"].iloc[1:4].isna().all()  # before that, the forecast of the first months live
