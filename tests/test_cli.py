@@ -175,6 +175,12 @@ def test_validate_notes_an_establishment_below_the_fcas_in_post(tmp_path: Path,
                        "areas:\n  - name: Dorset\n    workforce: {annual_turnover: 4}\n", encoding="utf-8")
     code, out, err = invoke(["validate", str(variant)], capsys)
     assert code == 0 and "note: Dorset: annual_turnover 4 is 400% a year" in out
+    variant.write_text(f"schema: 1\nname: fewer-posts\nextends: {REPO / 'scenarios' / 'national-rollout.yaml'}\n"
+                       "defaults:\n  workforce: {annual_turnover: 4}\n", encoding="utf-8")
+    code, out, err = invoke(["validate", str(variant)], capsys)  # typed once under defaults: one note, not 37
+    assert code == 0 and out.count("annual_turnover 4 is 400% a year") == 1
+    # (London's three areas set their own turnover)
+    assert "note: 37 areas (Dorset, Birmingham & Solihull, West Yorkshire, ...): annual_turnover 4" in out
 
 
 def _validate_variant(tmp_path: Path, body: str, capsys: pytest.CaptureFixture[str],

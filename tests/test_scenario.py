@@ -235,6 +235,12 @@ def test_a_share_written_as_a_percentage_is_refused_with_how_to_write_it(tmp_pat
     with pytest.raises(ScenarioError) as info:
         load_scenario(write(tmp_path / "b.yaml", data))
     assert any("0.7 for 70%" in message for _, message in info.value.problems)
+    data = scenario_dict(name="a")
+    data["defaults"]["workforce"]["annual_turnover"] = 15  # 15% a year typed as a number (rates may exceed 1)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path / "c.yaml", data))
+    assert info.value.problems == [("defaults.workforce.annual_turnover", "Input should be less than or equal to 5 "
+                                    "(got 15) (a rate is written as a fraction: 0.15 for 15% a year)")]
 
 
 def test_extends_cycle_is_an_error_naming_extends(tmp_path: Path) -> None:

@@ -390,6 +390,13 @@ def staffing_notes(areas: list[AreaConfig]) -> list[str]:
     notes = [f"{area.name}: establishment {area.workforce.establishment:g} is below its {area.workforce.fcas:g} FCAs "
              f"in post, so nobody is recruited until leavers bring the team down to {area.workforce.establishment:g}"
              for area in areas if area.workforce.establishment < area.workforce.fcas]
-    notes += [f"{area.name}: annual_turnover {rate:g} is {rate:.0%} a year (a rate is written as a fraction: "
-              "0.15 for 15%)" for area in areas if (rate := area.workforce.annual_turnover) >= 1]
+    high: dict[float, list[str]] = {}
+    for area in areas:
+        if area.workforce.annual_turnover >= 1:
+            high.setdefault(area.workforce.annual_turnover, []).append(area.name)
+    for rate, names in high.items():  # one note per value: a default typed once is one mistake, not one per area
+        where = names[0] if len(names) == 1 else (f"{len(names)} areas (" + ", ".join(names[:3])
+                                                  + (", ..." if len(names) > 3 else "") + ")")
+        notes.append(f"{where}: annual_turnover {rate:g} is {rate:.0%} a year (a rate is written as a fraction: "
+                     "0.15 for 15%)")
     return notes

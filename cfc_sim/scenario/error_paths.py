@@ -102,8 +102,12 @@ def describe(error: Any) -> str:
         if len(shown) > 60:
             shown = shown[:57] + "..."
         bound = (error.get("ctx") or {}).get("le")
-        share = kind == "less_than_equal" and bound == 1 and isinstance(value, (int, float)) and value > 1
-        return f"{msg} (got {shown})" + (" (a share is written as a fraction: 0.7 for 70%)" if share else "")
+        above = kind == "less_than_equal" and isinstance(value, (int, float)) and value > 1
+        share = above and bound == 1
+        rate = above and "turnover" in str(error["loc"][-1])  # a rate a year, which may exceed 1
+        hint = (" (a share is written as a fraction: 0.7 for 70%)" if share
+                else " (a rate is written as a fraction: 0.15 for 15% a year)" if rate else "")
+        return f"{msg} (got {shown}){hint}"
     return msg
 
 
