@@ -1,8 +1,13 @@
-"""MkDocs hooks: reference tables generated from the code at build time, so the pages cannot
-drift from it. A page asks for a table with a marker line:
+"""MkDocs hooks: reference tables generated from the code, so the pages cannot drift from it. A
+page asks for a table with a marker line, and the table follows it up to an end line:
 
     <!-- generated: scenario-keys scenario -->   (or `area`, `intervention`)
-    <!-- generated: metrics -->
+    ...the table...
+    <!-- end generated -->
+
+The tables are written into the Markdown (`python docs/hooks.py` refreshes them; a test fails when
+one is stale), so a reader of the repository sees them too, and the site's build replaces each
+block by a table made afresh (a marker without its end line is filled the same way).
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ import re
 from typing import Any
 
 MARKER = re.compile(r"^<!-- generated: ([a-z-]+)(?: ([a-z]+))? -->$", re.MULTILINE)
+END = "<!-- end generated -->"
+BLOCK = re.compile(r"^<!-- generated: ([a-z-]+)(?: ([a-z]+))? -->\n(?:.*?\n)??" + END + r"$",
+                   re.MULTILINE | re.DOTALL)
 
 
 def metrics_table() -> str:
@@ -34,5 +42,22 @@ def generated(kind: str, part: str | None) -> str:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    """Replace each marker by its table."""
+    """Replace each block (or bare marker) by its table, made afresh."""
+    markdown = BLOCK.sub(lambda m: generated(m.group(1), m.group(2)), markdown)
     return MARKER.sub(lambda m: generated(m.group(1), m.group(2)), markdown)
+
+
+def refresh(markdown: str) -> str:
+    """The page with each block's table made afresh (a bare marker gains its table and end line)."""
+    markdown = BLOCK.sub(lambda m: m.group(0).split("\n", 1)[0], markdown)  # back to bare markers
+    return MARKER.sub(lambda m: f"{m.group(0)}\n{generated(m.group(1), m.group(2))}\n{END}", markdown)
+
+
+if __name__ == "__main__":  # refresh the tables written into the pages
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if MARKER.search(text) and refresh(text) != text:
+            path.write_text(refresh(text), encoding="utf-8")
+            print(f"refreshed {path}")

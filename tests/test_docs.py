@@ -117,3 +117,20 @@ def test_the_generated_reference_tables_come_from_the_code() -> None:
     assert "| `cir_on_time_share` |" in out and "<!--" not in out
     keys = hooks.on_page_markdown("<!-- generated: scenario-keys scenario -->", None, None, None)
     assert "`readiness.hold_months`" in keys and "`replications`" in keys
+
+
+def test_the_tables_written_into_the_pages_are_the_code_s_own() -> None:
+    """The reference tables are in the Markdown too (a reader of the repository sees them; an error
+    message points at them), and match what the code makes now: `python docs/hooks.py` refreshes them."""
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        import hooks
+    finally:
+        sys.path.remove(str(ROOT / "docs"))
+    pages = [p for p in (ROOT / "docs").rglob("*.md") if hooks.MARKER.search(p.read_text(encoding="utf-8"))]
+    assert {p.name for p in pages} >= {"results.md", "scenario-keys.md"}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert text.count(hooks.END) == len(hooks.MARKER.findall(text)), f"{page}: a marker without its table"
+        assert hooks.refresh(text) == text, f"{page} is stale: run python docs/hooks.py"
+    assert "| `cir_on_time_share` |" in (ROOT / "docs" / "reference" / "results.md").read_text(encoding="utf-8")
