@@ -508,14 +508,20 @@ def estimated_need(config: ScenarioConfig, area: str) -> int:
     CFC demand needs in hours or slots (`readiness.required_fte`) with the `capacity_headroom`
     (meeting a target on most replications takes headroom over the mean need), or today's FCAs
     where the area does not go live within the horizon or that arithmetic gives nothing."""
-    header = config.header
     now = config.area(area).workforce.fcas
+    needed = readiness_capacity(config, area)
+    return round(needed) if needed is not None and math.isfinite(needed) and needed > 0 else now
+
+
+def readiness_capacity(config: ScenarioConfig, area: str) -> float | None:
+    """The CFC-trained FCAs readiness criterion 1 asks for at the area's go-live (its CFC demand's need
+    in hours or slots, `readiness.required_fte`, x `capacity_headroom`); None where the area does not
+    go live within the horizon."""
+    header = config.header
     month = go_live_month(config, area)
     if month >= header.horizon_months:
-        return now
-    needed = required_fte(config.area(area), _run_calendar(config), month)
-    needed *= header.readiness.capacity_headroom or 1.0
-    return round(needed) if math.isfinite(needed) and needed > 0 else now
+        return None
+    return required_fte(config.area(area), _run_calendar(config), month) * (header.readiness.capacity_headroom or 1.0)
 
 
 def estimated_cap_need(config: ScenarioConfig, area: str) -> int:
@@ -603,6 +609,13 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
         rows.append({**base, "target": joined(targets), "achieved_mean": math.nan,
                      "achieved_probability": sum(flags) / len(flags) if flags else math.nan,
                      "note": found if judged else "no target can be judged in this area"})
+    capacity = readiness_capacity(evaluator.config, area.name)
+    planned = area.workforce.fcas + (extra or 0)
+    if extra is not None and judged and capacity is not None and planned < capacity - 1e-9:
+        short = (f"readiness criterion 1 asks for {capacity:.1f} CFC-trained FCAs at go-live ({planned} planned): "
+                 "the targets are met in the runs, but the area shows red on capacity until it has them")
+        for row in rows:
+            row["note"] = f"{row['note']}; {short}" if row["note"] else short
     months = evaluator.run_longer.get(area.name)
     if months is not None:
         longer = (f"run {months} months, not {evaluator.config.header.horizon_months}: judged on {MONTHS_LIVE} "
