@@ -231,6 +231,8 @@ def test_html_has_readiness_rows_months_and_the_reproduce_command(result: RunRes
     for colour in ("#1F9E89", "#FFC20A", "#8B0000"):
         assert colour in text
     assert result.manifest["command"] in text
+    reproduce = _section(text, 'id="reproduce-section"')  # a report sent on: where its scenario file is
+    assert "<code>scenario.resolved.yaml</code> in the results folder" in reproduce and "moved" in reproduce
     assert result.manifest["scenario_sha256"] in text
     assert 'id="how"' in text and "95% interval" in text
     assert "chartsLoaded" in text

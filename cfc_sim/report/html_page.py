@@ -269,7 +269,10 @@ def _reproduce_html(result: RunResult) -> str:
                 ("run started", m.get("started")), ("run finished", m.get("finished")),
                 ("run time", f"{m['wall_seconds']} s" if "wall_seconds" in m else None)]
     kv = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in versions if v is not None)
-    return (f'<p>Run this command in the project folder to get the same numbers again:</p><pre id="reproduce">'
+    return ("<p>Run this command to get the same numbers again. Its scenario file is the run's own copy,\n"
+            "<code>scenario.resolved.yaml</code> in the results folder: if the folder has been moved or sent on,\n"
+            "give that file's path where it is now.</p>"
+            f'<pre id="reproduce">'
             f'{html.escape(command)}</pre><dl class="kv">{kv}</dl>')
 
 
