@@ -103,7 +103,9 @@ def check_reachable(targets: Sequence[Target]) -> None:
             raise UserError(f"{target}: {target.value} is not a finite number", key="--target")
         if (target.op == ">=" and target.value > high) or (target.op == "<=" and target.value < low):
             span = f"between {low:g} and {high:g}" if math.isfinite(high) else f"at least {low:g}"
-            raise UserError(f"{target} cannot be met: {target.metric} is always {span}", key="--target")
+            share = high == 1 and 1 < target.value <= 100  # a percentage typed for a share
+            hint = f" (a share is written as a fraction: {target.value / 100:g} for {target.value:g}%)" if share else ""
+            raise UserError(f"{target} cannot be met: {target.metric} is always {span}{hint}", key="--target")
     for first, second in itertools.combinations(targets, 2):
         if (first.metric, first.pathway) != (second.metric, second.pathway) or first.op == second.op:
             continue
