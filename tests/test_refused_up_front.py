@@ -42,7 +42,8 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     (["weeks_to_decision_mean<=-1"], ["cannot be met", "at least 0"]),
     (["children_seen_share@cfc<=-0.2"], ["cannot be met"]),
     (["cir_on_time_share>=0.9", "cir_on_time_share<=0.1"], ["contradict"]),
-], ids=["share-above-1", "share-as-percent", "share-1e308", "weeks-negative", "pathway-share-negative", "contradictory"])
+], ids=["share-above-1", "share-as-percent", "share-1e308", "weeks-negative", "pathway-share-negative",
+        "contradictory"])
 def test_targets_no_plan_can_meet_are_refused_before_any_simulation(targets: list[str], words: list[str],
                                                                     scenario: Path, tmp_path: Path,
                                                                     no_simulation: None,
