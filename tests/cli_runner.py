@@ -40,11 +40,12 @@ def invoke_quietly(argv: list[str]) -> tuple[int, str, str]:
 
 
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) -> str:
-    """Run `cfc-sim ARGV`, check it is refused as the project refuses (exit 2, no traceback, the
-    message naming each of `words`) and return the message."""
+    """Run `cfc-sim ARGV`, check it is refused as the project refuses (exit 2, no traceback, nothing
+    on stdout, the message naming each of `words`) and return the message."""
     code, out, err = invoke(argv, capsys)
     assert code == 2, (argv, out, err)
     assert "Traceback" not in out + err and "internal error" not in err
+    assert not out.strip(), (argv, out)  # refused before any output: no header, no partial table
     for word in words:
         assert word in err, (word, err)
     return err

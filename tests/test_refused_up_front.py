@@ -223,3 +223,13 @@ def test_an_impossible_date_typed_on_the_command_line_is_refused_naming_its_key(
     filled = [str(scenario) if a == "{scenario}" else a for a in argv]
     refused([*filled, "--out", str(tmp_path / "o")], capsys, *words)
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("extra", [[], ["--need"]], ids=["plan", "plan-need"])
+def test_a_misspelt_area_is_refused_before_the_plan_prints_anything(extra: list[str], scenario: Path, tmp_path: Path,
+                                                                     no_simulation: None,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The plan's header line came before the area check (a newcomer's `plan --area cumbria`)."""
+    refused(["plan", str(scenario), "--area", "testshire", *extra, "--out", str(tmp_path / "p")], capsys,
+            "--area", "no area named 'testshire'", "did you mean 'Testshire'?")
+    assert not (tmp_path / "p").exists()

@@ -162,7 +162,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     from cfc_sim.executor import WorkerPool
     from cfc_sim.keeping_up import KeepUp
     from cfc_sim.output_folder import check_folder, write_folder
-    from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, joined
+    from cfc_sim.plan import MONTHS_LIVE, Evaluator, PlanProgress, Target, check_areas, joined
     from cfc_sim.safe_text import csv_safe
 
     goals = _plan_goals(targets, need, cap_metric)
@@ -189,9 +189,10 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
                 + (f"  ({row['note']})" if row["note"] else ""))
             click.echo(f"  {'':<36} {row['target']}: {detail}")
 
+    rule, sets = _need_rule(config, need, cap_metric, cap_tolerance, assumptions)  # checked before any simulation
+    check_areas(config, list(areas) or [a.name for a in config.areas], max_extra)  # and before any output
     click.echo(f"plan: {everything} with probability >= {chance:.2f}, "
                f"{config.replications} replications per evaluation")
-    rule, sets = _need_rule(config, need, cap_metric, cap_tolerance, assumptions)  # checked before any simulation
     progress = PlanProgress(lambda line: click.echo(f"  {line}", err=True))
     over_sets = None
     progress.expect(len(areas or config.areas) * (2 if need else 1))  # the CFC search, and the need's CAP one
