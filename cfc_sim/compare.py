@@ -123,7 +123,9 @@ def compare_frame(runs: Sequence[RunResult], labels: Sequence[str], area: str = 
                     common = values[0].index.intersection(values[i].index)
                     row["diff"], row["diff_low"], row["diff_high"] = paired_difference(
                         values[0].loc[common].to_numpy(), values[i].loc[common].to_numpy())
-                    row["method"] = f"paired (common random numbers, {len(common)} replications)"
+                    subset = len(common) < max(len(values[0]), len(values[i]))  # the means are over more
+                    row["method"] = (f"paired (common random numbers, {len(common)} replications"
+                                     + (" both runs have; each mean is over its run's own" if subset else "") + ")")
                 else:
                     row["diff"], row["diff_low"], row["diff_high"] = welch_interval(values[0].to_numpy(),
                                                                                       values[i].to_numpy())

@@ -206,9 +206,11 @@ def test_runs_of_other_replications_or_another_calibration_are_compared_with_a_w
     older = tmp_path / "older"
     scenario = _scenario(tmp_path, "base", replications=2, calibration={"version": "2026-12-06b"})
     assert invoke(["run", str(scenario), "--out", str(older)], capsys)[0] == 0
-    code, _, err = invoke(["compare", str(runs["base"]), str(older), "--out", str(tmp_path / "c")], capsys)
+    code, out, err = invoke(["compare", str(runs["base"]), str(older), "--out", str(tmp_path / "c")], capsys)
     assert code == 0, err
     assert "has 2 replications" in err and "rests on calibration 2026-12-06b" in err
+    # the table's own footnote says the means are over more replications than the paired difference
+    assert "paired (common random numbers, 2 replications both runs have; each mean is over its run's own)" in out
     code, _, err = invoke(["report", str(runs["base"]), str(older), "--out", str(tmp_path / "b.html")], capsys)
     page = (tmp_path / "b.html").read_text(encoding="utf-8")  # the board reads the page, not the terminal
     assert code == 0 and 'id="different-replications"' in page and 'id="different-calibration"' in page
