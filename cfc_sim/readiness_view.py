@@ -131,8 +131,8 @@ def readiness_rule_text(rules: ReadinessConfig, runs: int) -> str:
             f"{runs} run(s) (readiness.performance_confidence), together with the partnerships; vacancy and "
             f"turnover are rates over the last {ROLLING_MONTHS} months pooled across the runs, amber while their "
             f"95% interval straddles the threshold; every criterion must hold for {rules.hold_months} monthly "
-            f"review(s) in a row (readiness.hold_months). Live areas are judged on their CIRs on time over the "
-            f"last {rules.performance_months} months. Ready month: the first month on or after the planned "
+            f"review(s) in a row (readiness.hold_months). Areas live for the last {rules.performance_months} months "
+            f"are judged on their CIRs on time over those months. Ready month: the first month on or after the planned "
             "go-live in which criteria 1-5 all pass.")
 
 
@@ -603,8 +603,6 @@ def _judged_live(state: _AreaMonths, calendar: SimCalendar, months_live: int) ->
     live = state.grids["live_areas"]
     planned = calendar.day_of(state.area.go_live)
     planned_k = calendar.month_index(planned) if 0 < planned < calendar.horizon_days else -1
-    start, go_live = calendar.start, state.area.go_live
-    planned_month = (go_live.year - start.year) * 12 + go_live.month - start.month  # may be before the run
     judged = {k: j for j, k in enumerate(state.present)}
     out = []
     for k in state.present:
@@ -613,9 +611,18 @@ def _judged_live(state: _AreaMonths, calendar: SimCalendar, months_live: int) ->
             out.append(False)
         elif since in judged:
             out.append(bool(live.size) and bool(live[:, judged[since]].min() > 0))
-        else:
-            out.append(planned_month <= since)
+        else:  # the window starts before the months judged: live by its first day, by the planned date
+            out.append(planned <= _month_start_day(calendar, since + 1))
     return out
+
+
+def _month_start_day(calendar: SimCalendar, month: int) -> float:
+    """The first day of run month `month` (the run's start for month 0), before the run when negative."""
+    if month >= 0:
+        return calendar.month_start_days[month]
+    start = calendar.start
+    months = start.year * 12 + start.month - 1 + month
+    return calendar.day_of(dt.date(months // 12, months % 12 + 1, 1))
 
 
 def pooled_rates(state: _AreaMonths, j: int, performance_months: int) -> dict[str, tuple[float, float, float]]:

@@ -55,7 +55,8 @@ each area's verdict, reason and ready month at its planned go-live are read from
 run's own table (`readiness_view`, the words `readiness` and the report show; columns
 `status_at_planned`, `readiness_reason`, `ready_month`), including criterion 6 (the CIR target in
 the first months live), which the gate does not wait for but the reason names when it fails.
-Areas live at the start are judged on how they perform, and named in the notes when not green.
+Areas live at the start are judged on how they perform (once live for `performance_months`), and named
+in the notes when not green.
 
 Extra FCAs are bought only for capacity and training. A late area failing the vacancy or turnover
 criterion at its planned month is not offered extra FCAs: the added heads leave the vacancies and

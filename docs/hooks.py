@@ -17,8 +17,9 @@ from typing import Any
 
 MARKER = re.compile(r"^<!-- generated: ([a-z-]+)(?: ([a-z]+))? -->$", re.MULTILINE)
 END = "<!-- end generated -->"
-BLOCK = re.compile(r"^<!-- generated: ([a-z-]+)(?: ([a-z]+))? -->\n(?:.*?\n)??" + END + r"$",
-                   re.MULTILINE | re.DOTALL)
+# a block's table lines, none of them a marker: a bare marker above a block is not swallowed by it
+BLOCK = re.compile(r"^<!-- generated: ([a-z-]+)(?: ([a-z]+))? -->\n(?:(?!<!-- (?:generated:|end generated)).*\n)*?"
+                   + END + r"$", re.MULTILINE)
 
 
 def metrics_table() -> str:

@@ -134,3 +134,7 @@ def test_the_tables_written_into_the_pages_are_the_code_s_own() -> None:
         assert text.count(hooks.END) == len(hooks.MARKER.findall(text)), f"{page}: a marker without its table"
         assert hooks.refresh(text) == text, f"{page} is stale: run python docs/hooks.py"
     assert "| `cir_on_time_share` |" in (ROOT / "docs" / "reference" / "results.md").read_text(encoding="utf-8")
+    # a new marker above a block keeps the text between them (the refresher once swallowed it)
+    page = hooks.refresh("x\n<!-- generated: metrics -->\nkeep me\n<!-- generated: metrics -->\nold\n"
+                         + hooks.END + "\n")
+    assert "keep me" in page and "old" not in page and page.count(hooks.END) == 2 and hooks.refresh(page) == page

@@ -512,20 +512,25 @@ def test_the_cap_search_starts_where_the_cap_hours_say(tmp_path, monkeypatch) ->
 
 def test_a_plan_below_readiness_capacity_says_the_area_will_show_red_on_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The plan is judged in simulation, readiness criterion 1 on hours with headroom: where the plan's
-    FCAs meet the targets but fall short of criterion 1 at go-live, its note says so (a newcomer who
-    recruited the plan's addition still found the area red at go-live)."""
+    FCAs meet the targets but are fewer than criterion 1 asks for at go-live, its note says so (a
+    newcomer who recruited the plan's addition still found the area red at go-live). An area live at
+    the start has no go-live to judge, so no such note."""
+    import math
+
     from cfc_sim.plan import readiness_capacity
 
     data = _two_areas()
     data["readiness"] = {**data.get("readiness", {}), "capacity_headroom": 5.0}  # criterion 1 asks for far more
     cfg = config(data)
     plan = plan_areas(cfg, [Target("cir_on_time_share", ">=", 0.0)], 0.5, max_extra=4, cache=tmp_path / "cache")
-    asked = readiness_capacity(cfg, "Early")
+    asked = readiness_capacity(cfg, "Later")
     assert asked is not None and asked > 6  # today's FCAs, and the plan adds none: the target holds
-    early = plan[plan["area"] == "Early"]
-    assert (early["extra_fte"] == 0).all()
-    assert early["note"].str.contains(f"readiness criterion 1 asks for {asked:.1f} CFC-trained FCAs at go-live "
-                                      "\\(6 planned\\)").all()
-    relaxed = config(_two_areas())  # headroom 1.1: today's FCAs pass criterion 1, no such note
+    assert readiness_capacity(cfg, "Early") is None  # live at the start
+    later, early = plan[plan["area"] == "Later"], plan[plan["area"] == "Early"]
+    assert (later["extra_fte"] == 0).all()
+    assert later["note"].str.contains(f"readiness criterion 1 asks for at least {math.ceil(asked)} CFC-trained FCAs "
+                                      f"in post at go-live \\({asked:.1f}; 6 planned\\)").all()
+    assert not early["note"].fillna("").str.contains("readiness criterion 1").any()
+    relaxed = config(_two_areas())  # headroom 1.1: today's FCAs are enough for criterion 1, no such note
     plan = plan_areas(relaxed, [Target("cir_on_time_share", ">=", 0.0)], 0.5, max_extra=4, cache=tmp_path / "c2")
     assert not plan["note"].fillna("").str.contains("readiness criterion 1").any()

@@ -379,3 +379,17 @@ def test_a_live_area_is_judged_on_performance_only_once_it_has_a_full_window_of_
     target = scenario.header.targets.cir_on_time_share
     assert (performance["threshold"].iloc[4:] == target).all()  # judged on the CIR target once live long enough
     assert performance["ci_low"].iloc[1:4].isna().all()  # before that, the forecast of the first months live
+    # a go-live on the 1st makes its month a live one: live 3 whole months by the run's first month
+    on_first = config(scenario_dict(horizon_months=3, replications=1, readiness__performance_months=3,
+                                    areas=[{"name": "First", "go_live": "2026-01-01"}]))
+    rows = cfc_sim.run(on_first).readiness
+    assert [bool(v) for v in rows[rows["criterion"] == "overall"].sort_values("month")["live"]] == [True] * 3
+    # with a one-month window the rule is the old one: live at the start (on the run's first day too)
+    # is judged on performance from the first month, a go-live in the run from the month after it
+    one = config(scenario_dict(horizon_months=4, replications=1, readiness__performance_months=1,
+                               areas=[{"name": "Start", "go_live": "2026-04-01"},
+                                      {"name": "In", "go_live": "2026-05-04"}]))
+    rows = cfc_sim.run(one).readiness
+    overall = rows[rows["criterion"] == "overall"]
+    live = {area: [bool(v) for v in r.sort_values("month")["live"]] for area, r in overall.groupby("area")}
+    assert live == {"Start": [True] * 4, "In": [False, False, True, True]}
