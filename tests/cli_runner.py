@@ -49,3 +49,13 @@ def refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) ->
     for word in words:
         assert word in err, (word, err)
     return err
+
+
+def ctrl_c_reaches_it() -> None:
+    """`preexec_fn` for a child the test will send SIGINT: SIGINT as in a terminal. A test run started in
+    the background by a shell without job control (`(pytest &)`, nohup in a script) ignores SIGINT, and
+    a child inherits an ignored signal, so without this the child never saw the test's Ctrl-C and the
+    signal tests failed there, and only there."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

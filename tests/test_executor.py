@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_runner import ctrl_c_reaches_it
 
 from cfc_sim.executor import EXIT_SIGINT, EXIT_SIGTERM, WorkerPool, run_tasks
 
@@ -70,7 +71,7 @@ def _popen(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "cfc_sim", "run", str(SMALL), *args, "--out", str(tmp_path / "out")],
                             cwd=tmp_path, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=ctrl_c_reaches_it)
 
 
 def _start(tmp_path: Path) -> subprocess.Popen[str]:

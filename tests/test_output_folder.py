@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from cli_runner import invoke
+from cli_runner import ctrl_c_reaches_it, invoke
 from scenario_factory import scenario_dict
 
 from cfc_sim.output_folder import MARKER, folder_kind, remove_dead_temporaries, temporary_name, write_folder
@@ -262,7 +262,8 @@ def test_a_signal_while_writing_leaves_no_hidden_folder(scenario: Path, tmp_path
     out, flag = tmp_path / "out", tmp_path / "flag"
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     child = subprocess.Popen([sys.executable, "-c", _SLOW_WRITE, str(flag), "run", str(scenario), "--out", str(out)],
-                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=ctrl_c_reaches_it)
     try:
         deadline = time.monotonic() + 120
         while not flag.exists():
