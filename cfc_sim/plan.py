@@ -627,9 +627,8 @@ def _rows(evaluator: Evaluator, area: AreaConfig, extra: int | None, chosen: int
     planned = area.workforce.fcas + (extra or 0)
     if extra is not None and judged and capacity is not None and planned < math.ceil(capacity - 1e-9):
         short = (f"readiness criterion 1 asks for at least {math.ceil(capacity - 1e-9)} CFC-trained FCAs in post at "
-                 f"go-live ({capacity:.1f}; {planned} planned): the targets are met in the runs, but with fewer the "
-                 "area shows red on capacity (vacancies and training can leave fewer in post than planned: "
-                 "check a run with cfc-sim readiness)")
+                 f"go-live ({capacity:.1f}), {planned} planned: with fewer the area shows red on capacity, and "
+                 "vacancies and training can leave fewer in post than planned; check a run with cfc-sim readiness")
         for row in rows:
             row["note"] = f"{row['note']}; {short}" if row["note"] else short
     months = evaluator.run_longer.get(area.name)

@@ -529,7 +529,7 @@ def test_a_plan_below_readiness_capacity_says_the_area_will_show_red_on_it(tmp_p
     later, early = plan[plan["area"] == "Later"], plan[plan["area"] == "Early"]
     assert (later["extra_fte"] == 0).all()
     assert later["note"].str.contains(f"readiness criterion 1 asks for at least {math.ceil(asked)} CFC-trained FCAs "
-                                      f"in post at go-live \\({asked:.1f}; 6 planned\\)").all()
+                                      f"in post at go-live \\({asked:.1f}\\), 6 planned").all()
     assert not early["note"].fillna("").str.contains("readiness criterion 1").any()
     relaxed = config(_two_areas())  # headroom 1.1: today's FCAs are enough for criterion 1, no such note
     plan = plan_areas(relaxed, [Target("cir_on_time_share", ">=", 0.0)], 0.5, max_extra=4, cache=tmp_path / "c2")
