@@ -393,3 +393,19 @@ def test_a_live_area_is_judged_on_performance_only_once_it_has_a_full_window_of_
     overall = rows[rows["criterion"] == "overall"]
     live = {area: [bool(v) for v in r.sort_values("month")["live"]] for area, r in overall.groupby("area")}
     assert live == {"Start": [True] * 4, "In": [False, False, True, True]}
+
+
+def test_the_months_after_a_go_live_say_they_are_judged_on_readiness_until_a_full_window(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`readiness --area`: a month after the go-live but before a full window of CIRs is not called
+    'readiness to go live' (the area is live), but says why it is not judged on its CIRs yet."""
+    scenario = config(scenario_dict(horizon_months=8, replications=1, readiness__performance_months=3,
+                                    areas=[{"name": "Early", "go_live": "2026-05-04"}]))
+    cfc_sim.run(scenario, out=tmp_path / "run")
+    code, out, _ = invoke(["readiness", str(tmp_path / "run"), "--area", "Early"], capsys)
+    assert code == 0
+    judged = {line.split("│")[1].strip(): line.split("│")[3].strip() for line in out.splitlines()
+              if line.startswith("│ 2026")}
+    assert judged["2026-04"] == judged["2026-05 *"] == "readiness to go live"
+    assert judged["2026-06"] == judged["2026-07"] == "readiness (not yet live 3 months)"
+    assert judged["2026-08"] == "its CIRs on time (live)"  # June to August: three whole months live

@@ -90,6 +90,7 @@ def _months_table(result, area: str):  # type: ignore[no-untyped-def]
     for column in ("month", "status", "judged on", "failing"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
+    window = result.config.header.readiness.performance_months
     for month in months:
         status = statuses.get((area, month))
         if status is None:
@@ -98,7 +99,8 @@ def _months_table(result, area: str):  # type: ignore[no-untyped-def]
                  for c in status.failing_criteria]
         table.add_row(escape(month) + (" *" if month == planned else ""),
                       f"[{colour.get(status.status, 'white')}]{escape(status.status)}[/]",
-                      "its CIRs on time (live)" if status.live else "readiness to go live",
+                      "its CIRs on time (live)" if status.live else "readiness to go live" if month <= planned
+                      else f"readiness (not yet live {window} months)",
                       escape(terminal_text(", ".join(names) or "none")))
     table.caption = "* the planned go-live month"
     return table
