@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cfc_sim.cache import Cache, lists_by_name, run_key
-from cfc_sim.calendar import DAYS_PER_YEAR, SimCalendar
+from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.demand import daily_rate
 from cfc_sim.errors import ScenarioError, UserError
 from cfc_sim.executor import run_tasks, splits_to_fill
@@ -40,6 +40,7 @@ from cfc_sim.keeping_up import (
 )
 from cfc_sim.metric_catalogue import NATIONAL, value_range
 from cfc_sim.model import simulate
+from cfc_sim.model.simulation import make_calendar
 from cfc_sim.progress import PlanProgress, duration  # noqa: F401 - moved; kept importable from here
 from cfc_sim.readiness import cap_hours_per_application, go_live_month, hours_fte, required_fte
 from cfc_sim.scenario.schema import AreaConfig, Intervention, ScenarioConfig, WorkforceConfig, freeze, thaw
@@ -535,7 +536,7 @@ def _required_at_go_live(config: ScenarioConfig, area: str) -> float | None:
     month = go_live_month(config, area)
     if month >= config.header.horizon_months:
         return None
-    return required_fte(config.area(area), _run_calendar(config), month)
+    return required_fte(config.area(area), make_calendar(config), month)
 
 
 def estimated_cap_need(config: ScenarioConfig, area: str) -> int:
@@ -548,18 +549,13 @@ def estimated_cap_need(config: ScenarioConfig, area: str) -> int:
     per_application = cap_hours_per_application(config_area)
     if per_application <= 0:
         return config_area.workforce.fcas
-    calendar = _run_calendar(config)
+    calendar = make_calendar(config)
     month = min(go_live_month(config, area), header.horizon_months - 1)
     per_day = daily_rate(config_area.demand, calendar, calendar.month_start_days[month],
                          calendar.month_start_days[month + 1])
     needed = (hours_fte(config_area, per_day, per_application) * (header.readiness.capacity_headroom or 1.0)
               + (config_area.workforce.other_work_fte or 0.0))
     return round(needed) if math.isfinite(needed) and needed > 0 else config_area.workforce.fcas
-
-
-def _run_calendar(config: ScenarioConfig) -> SimCalendar:
-    header = config.header
-    return SimCalendar(header.start, header.horizon_months, header.calendar.bank_holidays)
 
 
 def fte_day_cost(area: AreaConfig) -> float:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from cfc_sim.calendar import SimCalendar
+from cfc_sim.calendar import SimCalendar, add_months
 from cfc_sim.readiness import (
     CRITERIA,
     GATING,
@@ -618,11 +618,7 @@ def _judged_live(state: _AreaMonths, calendar: SimCalendar, months_live: int) ->
 
 def _month_start_day(calendar: SimCalendar, month: int) -> float:
     """The first day of run month `month` (the run's start for month 0), before the run when negative."""
-    if month >= 0:
-        return calendar.month_start_days[month]
-    start = calendar.start
-    months = start.year * 12 + start.month - 1 + month
-    return calendar.day_of(dt.date(months // 12, months % 12 + 1, 1))
+    return calendar.month_start_days[month] if month >= 0 else calendar.day_of(add_months(calendar.start, month))
 
 
 def pooled_rates(state: _AreaMonths, j: int, performance_months: int) -> dict[str, tuple[float, float, float]]:
