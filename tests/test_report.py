@@ -220,8 +220,9 @@ def test_html_has_readiness_rows_months_and_the_reproduce_command(result: RunRes
         name = html.escape(area.name)
         assert f'<tr data-area="{name}"><td>{name}</td>' in table
         assert f'<td class="area">{name}</td>' in grid
-    months = sorted(result.readiness["month"].unique())[:13]
+    months = sorted(result.readiness["month"].unique())  # every month of the run: go-lives span years
     assert grid.count('<th class="month"') == len(months)
+    assert text.count("<details data-month=") == len(months)
     # every red or amber cell explains itself in a tooltip
     cells = re.findall(r'<td class="cell status-(\w+)[^"]*" title="([^"]*)"', grid)
     assert len(cells) == len(months) * len(result.config.areas)

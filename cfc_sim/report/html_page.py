@@ -15,7 +15,6 @@ from cfc_sim.report.area_table import RANKING_RULE, AreaRow, Estimate, area_rows
 from cfc_sim.report.views import (
     CIR_DELAY_CAUSES,
     CODE_LEGEND,
-    GRID_MONTHS,
     NO_MONTH,
     assumption_lines,
     chart_caption,
@@ -66,14 +65,16 @@ td.nowrap, th.nowrap { white-space: nowrap; }
 .status-none { background: #BBBBBB; }
 .status-live { background: #fff; border: 2px solid #0072B2; color: #0072B2; padding: 0 6px; }
 .counts span { margin-right: 10px; }
-table.grid { width: auto; font-size: 13px; }
+table.grid { width: auto; font-size: 13px; border-collapse: separate; border-spacing: 0; }
 table.grid th, table.grid td { border: 1px solid #fff; padding: 3px 4px; }
 table.grid th.month { text-align: center; min-width: 44px; font-weight: 600; line-height: 1.15; }
 table.grid td.cell { text-align: center; font-weight: 700; color: #000; min-width: 44px; cursor: help; }
 table.grid td.cell.status-red { color: #fff; }
 table.grid td.cell .codes { display: block; font-size: 10px; letter-spacing: 1px; line-height: 1.1; }
 table.grid td.golive { outline: 3px solid #000; outline-offset: -3px; box-shadow: inset 0 0 0 5px #fff; }
-table.grid td.area { white-space: nowrap; padding-right: 12px; }
+table.grid td.area { white-space: nowrap; padding-right: 12px; position: sticky; left: 0; z-index: 1;
+                    background: #fff; }
+table.grid thead th:first-child { left: 0; z-index: 2; }
 table.grid tbody tr:nth-child(even) td.area { background: #f6f6f6; }
 .legend span.badge { min-width: 0; margin-right: 4px; }
 details { margin: 4px 0; border: 1px solid var(--line); border-radius: 4px; padding: 4px 10px; }
@@ -406,7 +407,6 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
     areas = area_rows(result)
     overview = readiness_overview(result)
     months = sorted(result.readiness["month"].unique()) if not result.readiness.empty else []
-    grid_months = months[:GRID_MONTHS]
     figures = _figures(chart_paths(folder))
     reps = html.escape(str(result.manifest.get("replications", result.config.header.replications)))
     whole = html.escape(whole_run_name(a.name for a in result.config.areas))
@@ -426,7 +426,7 @@ def render_html(result: RunResult, folder: Path, need: Any = None) -> str:
         "which the workforce and partnership criteria (all but performance) are all met.</p>",
         _readiness_table(result, overview), "</section>",
         '<section id="cir-late"><h2>Why CIRs are late, by area</h2>', _cir_delay_table(result), "</section>",
-        *_by_month(result, grid_months),
+        *_by_month(result, months),
         *([f'<section id="need"><h2>FCA need</h2>{_need_html(need)}</section>'] if need is not None else []),
         '<section id="charts"><h2>Charts</h2>',
         "".join(figures) or '<p class="note">No charts in this results folder.</p>', "</section>",
@@ -505,15 +505,16 @@ def _how_to_read(reps: str) -> list[str]:
 
 
 def _by_month(result: RunResult, grid_months: list[str]) -> list[str]:
-    """The status grid of the first months, its key, and each month's red and amber areas and why."""
+    """The status grid of every month of the run (a rollout's go-lives span years), its key, and each
+    month's red and amber areas and why."""
     grid_range = (f"{month_label(grid_months[0])} to {month_label(grid_months[-1])}" if grid_months else "")
     return [
         '<section id="by-month"><h2>Status by month</h2>',
         f"<p>Each area's status in each month from {html.escape(grid_range)}: G = green, A = amber, R = red; "
         "<strong>*</strong> and a black frame mark the planned go-live month. The small letters under the status "
         "say what is not ready (key below). Hover over a cell for the figures; the lists under the table give "
-        "the same for every month: open a month to see which areas are red or amber then, and why. The "
-        "readiness chart in the Charts section shows every month of the run.</p>",
+        "the same month by month: open a month to see which areas are red or amber then, and why. Scroll the "
+        "table sideways for later months.</p>",
         f'<p class="legend">{badge("green")} G ready &nbsp; {badge("amber")} A nearly ready or not certain &nbsp; '
         f'{badge("red")} R not ready &nbsp; (once an area is live: its CIRs on time, on target, not certain or '
         "below)</p>",

@@ -21,9 +21,6 @@ from cfc_sim.results import RunResult
 from cfc_sim.results_reader import chart_files
 from cfc_sim.version import __version__
 
-GRID_MONTHS = 13  # the run's first month and the twelve after it ("this month next year" included)
-
-
 # The one-letter codes (readiness_view.CRITERION_CODES) under each status in the month-by-month grid.
 CODE_LEGEND = [("C", "capacity: not enough CFC-trained FCAs"), ("V", "vacancy rate too high"),
                ("T", "too few FCAs CFC-trained"), ("S", "staff turnover too high"),
