@@ -290,7 +290,7 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
     cost = national["annual_cost"]
     total = national["extra_fte"] if national["extra_fte"] == national["extra_fte"] else 0
     unpriced = not any(a.workforce.cost_per_fte_day > 0 for a in config.areas)
-    priced = (f", about £{cost:,.0f} a year" if cost > 0 else
+    priced = (f", about £{cost:,.0f} a year for the FCAs added to today's" if cost > 0 else
               " (set workforce.cost_per_fte_day to price it)" if total and unpriced else "")
     rows = table[(table["area"] != NATIONAL) & (table["target"] == everything)]
     unjudged = rows["note"].astype(str).str.contains("target ignored|no target can be judged")
