@@ -165,8 +165,8 @@ ONE_MODEL = [
     "- Work and hearings are recognised at the end of the day they fall in (the model's end-of-day work "
     "clock, docs/model.md section 2.6): every piece and hearing ends on a whole day, about half a day later "
     "on average than the instant its hours ran out. With several pieces and hearings a case this adds one "
-    "to two days to a case's duration (well inside the bands above) and can move a CIR filed on the last "
-    "working day of its eight weeks past the target.",
+    "to two days to a case's duration (well inside the bands above). The eight-week count is kept to the "
+    "filing date: a CIR whose hours ran out on the last working day of its eight weeks is on time.",
     "- Attending a hearing takes the FCA's hours on the hearing day from all its open work alike; travel "
     "and waiting at court are inside the assumed hours, not modelled separately.",
     "- One pool of FCAs does all private-law work, so the published short-term (work to first hearing, "

@@ -134,7 +134,8 @@ def test_plan_cli_writes_plan_csv_and_reuses_evaluations(tmp_path, capsys) -> No
     extra = table[table["area"] == "ALL"].iloc[0]["extra_fte"]
     assert table[table["area"] == "ALL"].iloc[0]["annual_cost"] == pytest.approx(extra * 250 * 365.25)
     assert extra > 0  # costs are printed in pounds a year, per area and in total
-    assert f"about £{extra * 250 * 365.25:,.0f} a year for the FCAs added to today's" in out and f"(£{extra * 250 * 365.25:,.0f} a year)" in out
+    cost = f"£{extra * 250 * 365.25:,.0f}"
+    assert f"about {cost} a year for the FCAs added to today's" in out and f"({cost} a year)" in out
     cache = tmp_path / ".plan.cache"
     files = sorted(p.name for p in cache.iterdir())
     mtimes = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}

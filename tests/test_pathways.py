@@ -46,6 +46,38 @@ def test_cir_target_counts_working_days_not_calendar_days() -> None:
     assert m[("ALL", "cfc", "cir_on_time_share")] == 0.0
 
 
+def test_a_cir_filed_on_the_last_day_of_its_eight_weeks_is_on_time_under_the_end_of_day_clock() -> None:
+    from cfc_sim.calendar import SimCalendar
+    from cfc_sim.model.pathways import cir_working_days
+
+    calendar = SimCalendar(dt.date(2026, 4, 6), 12)  # a Monday
+    monday_8_weeks_on = 56.0
+    # the CIR's hours ran out during that Monday: the end-of-day clock learns of it at the next midnight
+    assert cir_working_days(calendar, 0.3, monday_8_weeks_on + 1.0) == 40  # on time (<= 40), not 41
+    assert cir_working_days(calendar, 0.3, monday_8_weeks_on + 0.6) == 40  # the exact clock: the same date
+    assert cir_working_days(calendar, 0.3, monday_8_weeks_on + 2.0) == 41  # filed on the Tuesday: late
+    assert cir_working_days(calendar, 0.3, 1.0) == 0  # filed on the day of application
+
+
+def test_under_fca_hours_each_cir_counts_the_working_days_before_its_filing_date() -> None:
+    # an independent count (numpy's business days in [application date, filing date)) of every Cafcass
+    # CIR in a trace under FCA hours, whose end-of-day clock reports a filing at the next midnight
+    import numpy as np
+
+    data = modelled_dict(horizon_months=6, replications=1, defaults__cfc__cafcass_cir_share=1.0,
+                         defaults__cfc__la_cir_share=0.0)
+    scenario = config(data)
+    output = simulate(scenario, 0, trace=True)
+    start = np.datetime64(scenario.header.start.isoformat(), "D")
+    arrived = {case: day for day, _, case, act, _ in output.events if act.startswith("application received")}
+    counts = [int(np.busday_count(start + int(arrived[case]), start + int(day) - 1))
+              for day, _, case, act, _ in output.events if act == "cir done" and case in arrived]
+    assert len(counts) > 50
+    m = _m(output)
+    assert m[("ALL", "cfc", "cir_working_days_mean")] == pytest.approx(sum(counts) / len(counts))
+    assert m[("ALL", "cfc", "cir_on_time_share")] == pytest.approx(sum(c <= 40 for c in counts) / len(counts))
+
+
 def test_bank_holidays_count_against_the_target() -> None:
     every_weekday = [str(dt.date(2026, 4, 1) + dt.timedelta(days=i)) for i in range(400)
                      if i % 7 == 0]  # every Wednesday

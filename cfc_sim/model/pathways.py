@@ -22,14 +22,28 @@ from collections.abc import Callable
 
 from simpy.events import Timeout
 
-from cfc_sim.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from cfc_sim.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, SimCalendar
 from cfc_sim.metrics import CaseStats
 from cfc_sim.model.area import Area
 from cfc_sim.model.case import CAP, CFC, CIR, INTAKE, SAFEGUARDING, SECOND, SECTION7, VISIT, Case
+from cfc_sim.model.clock import EPS_DAYS
 from cfc_sim.model.work import Piece
 
 Step = Callable[[Case, float], None]
 DAYS_PER_QUARTER = 3 * DAYS_PER_MONTH
+
+
+def cir_working_days(calendar: SimCalendar, arrival_day: float, filed_at_day: float) -> int:
+    """Working days from the application to the CIR's filing date, as the eight-week target counts
+    them: the application date counts, the filing date does not (`SimCalendar.working_days_between`).
+
+    `filed_at_day` is when the flow learns of the filing. Under FCA hours that is the end of the day
+    the CIR's hours ran out (the end-of-day work clock: the next midnight, a whole number); the filing
+    date is the day before it, so the instant just before is counted to. Counting to the midnight
+    itself would count the filing date too, and a CIR filed on the last day of its eight weeks would
+    be late (41 of 40). Under the exact clock and the slot model the instant lies within the filing
+    date, and the same rule gives that date."""
+    return calendar.working_days_between(arrival_day, filed_at_day - EPS_DAYS)
 
 
 class CaseFlow:
@@ -160,7 +174,7 @@ class CaseFlow:
 
     def _cir_filed(self, case: Case, now: float) -> None:
         stats = self.area.stats[CFC]
-        working_days = self.area.calendar.working_days_between(case.arrival_day, now)
+        working_days = cir_working_days(self.area.calendar, case.arrival_day, now)
         stats.cir_working_days.add(working_days)
         stats.cir_queue_days.add(case.queue_days)
         stats.cir_hours_delay_days.add(case.hours_delay_days)
