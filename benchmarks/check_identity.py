@@ -32,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import COURT_HOURS_YAML, SLOT_YAML  # noqa: E402
 
 IDENTITY = Path(__file__).resolve().parent / "identity"
-# Ten areas spread over the rollout: live at the start (Dorset, Birmingham), each wave, both
-# interventions (Essex, East London), London's prioritisation protocol and the largest backlogs.
+# Ten areas spread over the rollout: live at the start (Dorset, Birmingham), each wave, London's
+# prioritisation protocol and the largest backlogs (Essex and East London held the default's example
+# interventions until 7 December 2026; the slot file still has both).
 AREAS = ("Dorset", "Birmingham & Solihull", "Cumbria", "Sussex", "Somerset", "Lincolnshire", "Kent",
          "Essex", "East London", "Central London")
 CASES: dict[str, tuple[Path, dict[str, Any]]] = {

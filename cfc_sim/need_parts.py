@@ -16,8 +16,10 @@ into three parts that sum to it in every row:
 - `timeliness_fte`: the rest, the further FTE the simulation finds to meet the eight-week target
   and children seen at the confidence asked (negative where the two estimates above overstate it).
 
-Phasing (`need_by_month`): an area needs its hours and timeliness parts from its go-live month to
-the horizon and its transition part for `transition_months` months after go-live; the cost of a
+Phasing (`need_by_month`): an area needs its hours and timeliness parts from the month its extra
+FCAs must be in post, `training_lead_months` before its go-live month (CFC-trained FCAs are asked for
+at go-live, and training starts `training.months_before_go_live` before it), to the horizon, and its
+transition part for `transition_months` months after go-live; the cost of a
 month is its FCAs x days x `cost_per_fte_day` x `cost_weighting` (`plan.fte_day_cost`), summed by
 financial year (April to March) in `need_by_year`.
 """
@@ -33,7 +35,7 @@ import pandas as pd
 from cfc_sim.calendar import DAYS_PER_YEAR
 from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.readiness import cap_hours_per_application, cfc_hours_per_application, go_live_month
-from cfc_sim.scenario.schema import ScenarioConfig
+from cfc_sim.scenario.schema import AreaConfig, ScenarioConfig
 
 FEW_REPLICATIONS_FOR_NEED = 5  # below this the need's interval understates the noise (docs/need.md)
 
@@ -87,6 +89,13 @@ def financial_year(year: int, month: int) -> str:
     return f"{first}-{(first + 1) % 100:02d}"
 
 
+def training_lead_months(area: AreaConfig) -> int:
+    """How many months before its go-live an area's extra FCAs must be in post: its CFC training
+    window (`training.months_before_go_live`; none set: training from the run's start, so no lead)."""
+    lead = area.workforce.training.months_before_go_live
+    return lead if lead is not None else 0
+
+
 def need_by_month(config: ScenarioConfig, need: pd.DataFrame) -> pd.DataFrame:
     """Per area and month of the horizon: the extra FCAs needed (0 before go-live) and their cost."""
     from cfc_sim.plan import fte_day_cost
@@ -98,12 +107,14 @@ def need_by_month(config: ScenarioConfig, need: pd.DataFrame) -> pd.DataFrame:
             continue
         area = config.area(str(row.area))
         live = go_live_month(config, area.name)
+        in_post = live - training_lead_months(area)
         for m in range(config.header.horizon_months):
             year, month = divmod(start.year * 12 + start.month - 1 + m, 12)
             fcas = 0.0
-            if m >= live:
-                fcas = row.difference - row.transition_fte + (row.transition_fte if m < live + row.transition_months
-                                                              else 0.0)
+            if m >= in_post:
+                fcas = row.difference - row.transition_fte
+            if live <= m < live + row.transition_months:
+                fcas += row.transition_fte
             days = calendar_days.monthrange(year, month + 1)[1]
             rows.append({"area": area.name, "month": f"{year:04d}-{month + 1:02d}",
                          "financial_year": financial_year(year, month + 1), "fcas": fcas,

@@ -186,7 +186,7 @@ ONE_MODEL = [
     "durations (`cfc_sim/model/initial.py`), not to where cases wait when a court is behind. London's areas "
     "start with 70 weeks of work, so their FCAs start with about four times their steady section 7 work: in "
     "the national default about 500 cases wait for allocation in London in the first three months (the "
-    "run's mean allocation queue, about 71, is nearly all of it), and caseloads start above 20. It clears by "
+    "run's mean allocation queue, about 77, is nearly all of it), and caseloads start above 20. It clears by "
     "the fourth month, years before London goes live. Elsewhere the same rule puts about 1.8 times the "
     "steady report work on FCAs, which their headroom absorbs. Tried on 7 December (not shipped): each FCA "
     "stage at its steady count (arrival rate x the stage's mean duration) and the rest waiting for court. "

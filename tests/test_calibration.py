@@ -61,10 +61,12 @@ def test_pilots_use_the_national_fidelity_assumptions(pilot: str) -> None:
         assert a == b, f"{pilot}: {dotted} differs from national-rollout.yaml"
 
 
-def test_no_intervention_in_the_rollout_cuts_an_areas_posts() -> None:
-    """An example raise of an area's establishment must raise it for this file's workforce (the slot
-    file's Essex raise to 21, inherited by an hours file, once cut Essex's posts from 52 to 21)."""
-    config = cfc_sim.load_scenario(SCENARIOS / "national-rollout.yaml")
+def test_the_default_schedules_no_change_and_the_example_interventions_cut_no_posts() -> None:
+    """The default has no interventions (a change in mid-run is not counted in the FCA need); the
+    example variant's raise of an area's establishment must raise it (the slot file's Essex raise to
+    21, inherited by an hours file, once cut Essex's posts from 52 to 21)."""
+    config = cfc_sim.load_scenario(SCENARIOS / "variant-interventions.yaml")
+    assert config.interventions and not cfc_sim.load_scenario(SCENARIOS / "national-rollout.yaml").interventions
     for change in config.interventions:
         posts = thaw(change.set).get("workforce.establishment")
         if posts is not None:

@@ -84,6 +84,32 @@ def test_need_parts_sum_to_the_difference_in_every_row_and_the_years_are_april_t
     assert england[cost] == pytest.approx(need[need["area"] != "ALL"][cost].sum())
 
 
+def test_the_need_is_phased_from_when_its_fcas_must_be_in_post_to_be_trained_for_go_live() -> None:
+    import pandas as pd
+
+    from cfc_sim.need_parts import need_by_month, training_lead_months
+
+    data = scenario_dict(horizon_months=18, areas=[{"name": "North", "go_live": "2026-04-01"},
+                                                   {"name": "South", "go_live": "2026-10-05"}])  # month 6
+    data["defaults"]["workforce"]["training"]["months_before_go_live"] = 4
+    data["defaults"]["workforce"]["cost_per_fte_day"] = 100.0
+    assert training_lead_months(config(data).area("South")) == 4
+    need = pd.DataFrame([{"area": "ALL", "difference": 12.0, "transition_fte": 2.0, "transition_months": 3},
+                         {"area": "South", "difference": 10.0, "transition_fte": 2.0, "transition_months": 3},
+                         {"area": "North", "difference": 2.0, "transition_fte": 0.0, "transition_months": 0}])
+
+    def phased(area: str, data: dict) -> list[float]:
+        frame = need_by_month(config(data), need)
+        return list(frame[frame["area"] == area]["fcas"])
+
+    # the lasting part (8) from month 2, four months before the go-live month, in post to be trained;
+    # double running (2) for the three months from go-live; nothing before
+    assert phased("South", data)[:10] == [0.0, 0.0, 8.0, 8.0, 8.0, 8.0, 10.0, 10.0, 10.0, 8.0]
+    assert phased("North", data) == [2.0] * 18  # live at the start: from the start
+    data["defaults"]["workforce"]["training"]["months_before_go_live"] = None  # trained from the start: no lead
+    assert phased("South", data)[4:8] == [0.0, 0.0, 10.0, 10.0]
+
+
 def _output(replication: int, queue: list[float], go_live_day: float) -> ReplicationOutput:
     monthly = [("Starved", m, "unallocated_queue_mean", q) for m, q in enumerate(queue)]
     monthly += [("Starved", m, "applications", 40.0) for m in range(len(queue))]
