@@ -8,13 +8,18 @@ from collections.abc import Iterable
 
 
 def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """Up to `n` known names close to `word`, best first (case is ignored when comparing)."""
+    """Up to `n` known names close to `word`, best first (case is ignored when comparing): names that
+    begin with it or contain it as typed ('Bedford' for 'Bedfordshire & Luton'), else close spellings."""
     known = [str(c) for c in choices]
     by_folded: dict[str, str] = {}
     for name in known:
         by_folded.setdefault(name.casefold(), name)
-    matches = difflib.get_close_matches(str(word).casefold(), list(by_folded), n=n, cutoff=0.6)
-    return [by_folded[m] for m in matches]
+    folded = str(word).casefold().strip()
+    found = [f for f in by_folded if folded and f.startswith(folded)]
+    found += [f for f in by_folded if folded and folded in f and f not in found]
+    if not found:
+        found = difflib.get_close_matches(folded, list(by_folded), n=n, cutoff=0.6)
+    return [by_folded[m] for m in found[:n]]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

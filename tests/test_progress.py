@@ -55,6 +55,10 @@ def test_did_you_mean_names_the_closest_names_ignoring_case() -> None:
     assert closest("essx", ["Essex", "Kent", "Sussex"]) == ["Essex", "Sussex"]
     assert did_you_mean("East Londn", ["East London", "West London"]).startswith(" (did you mean 'East London'")
     assert did_you_mean("Cornwall", ["Essex"]) == ""
+    areas = ["Bedfordshire & Luton", "Dorset", "Hertfordshire", "Cambridgeshire & Peterborough"]
+    assert closest("Bedford", areas) == ["Bedfordshire & Luton"]  # the start of a name, not only a spelling
+    assert closest("bedfordshire & luton", areas) == ["Bedfordshire & Luton"]  # the name in other case
+    assert closest("Peterborough", areas) == ["Cambridgeshire & Peterborough"]  # a part of it
 
 
 def test_an_unknown_metric_is_refused_with_the_closest_name() -> None:
