@@ -51,6 +51,17 @@ def cfc_slot_days_per_application(area: AreaConfig) -> float:
     return cfc.cafcass_cir_share * per_cir
 
 
+def _times_held(area: AreaConfig, kind: str) -> float:
+    """How often a hearing of `kind` is held on average, adjournments included: 1 / (1 - its
+    adjourned share), its own share where the court gives the kind one, else the court's; 1 with
+    drawn waits (an adjournment is inside the wait)."""
+    court = area.court
+    if court is None:
+        return 1.0
+    own = getattr(court.hearings, kind).adjourned_share
+    return 1.0 / (1.0 - (court.adjourned_share if own is None else own))
+
+
 def cfc_hours_per_application(area: AreaConfig) -> float:
     """Expected FCA hours one CFC application needs where FCAs work in hours (`cfc.hours`): intake and
     screening, the CIR with its visits, a second report, visits without a CIR, and the hearings an
@@ -62,9 +73,9 @@ def cfc_hours_per_application(area: AreaConfig) -> float:
     children = demand.children_per_case.mean_value()
     da = demand.domestic_abuse_share
     visits = children * hours.child_visit.mean_value()
-    adjourned = area.court.adjourned_share if area.court else 0.0
-    hearings = (1.0 + cfc.second_report_share + (1.0 - cfc.second_report_share) * cfc.review_hearing_share) / (
-        1.0 - adjourned)
+    # each hearing held again while adjourned, at its own share (CFC hearings have their own, not CAP's)
+    hearings = (_times_held(area, "decision") + cfc.second_report_share * _times_held(area, "further")
+                + (1.0 - cfc.second_report_share) * cfc.review_hearing_share * _times_held(area, "review"))
     per_cir = (visits + hours.cir.mean_value() + da * hours.da_extra.mean_value()
                + cfc.second_report_share * hours.second_report.mean_value() + hearings * hours.hearing.mean_value())
     no_report = 1.0 - cfc.cafcass_cir_share - cfc.la_cir_share

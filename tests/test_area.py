@@ -220,6 +220,21 @@ def test_required_fte_counts_hours_where_fcas_work_in_hours() -> None:
     assert need(12.0, False)[0] == 0.0
 
 
+def test_cfc_hours_per_application_holds_cfc_hearings_again_at_their_own_adjourned_share() -> None:
+    """The CFC hearings' own adjourned share, not the court's (CAP's), sets how often an FCA attends them."""
+    from cfc_sim.readiness import cfc_hours_per_application
+
+    def hours(court_share: float, cfc_share: float | None) -> float:
+        data = modelled_dict()
+        data["defaults"]["court"]["adjourned_share"] = court_share
+        for kind in ("decision", "review", "further"):
+            data["defaults"]["court"]["hearings"][kind]["adjourned_share"] = cfc_share
+        return cfc_hours_per_application(config_from_dict(data).areas[0])
+
+    assert hours(0.4, 0.0) == pytest.approx(hours(0.0, None))  # CAP's adjournments do not touch CFC's
+    assert hours(0.0, 0.5) > hours(0.0, None)  # CFC's own adjournments do
+
+
 def test_a_reported_case_stays_on_its_writers_caseload_until_it_closes() -> None:
     """Cafcass counts a case on the caseload of the FCA who reported until it closes: the longer cases
     wait for their final hearing after the report, the higher the mean caseload (it takes no slot)."""
