@@ -78,6 +78,18 @@ def test_under_fca_hours_each_cir_counts_the_working_days_before_its_filing_date
     assert m[("ALL", "cfc", "cir_on_time_share")] == pytest.approx(sum(c <= 40 for c in counts) / len(counts))
 
 
+def test_a_case_is_traced_from_its_application_even_when_a_stage_of_no_time_follows_it() -> None:
+    """The drawn application day can lie an ulp from SimPy's clock at its event; traced at the drawn
+    day, the application came after its own safeguarding of no time (found by hypothesis)."""
+    data = yaml.safe_load((Path(__file__).parent / "regressions" / "zero-time-stage-tie.yaml").read_text())
+    output = simulate(config_from_dict(data), 0, trace=True)
+    first: dict[tuple[str, int], tuple[float, str]] = {}
+    for day, area, case, activity, _ in output.events:
+        first.setdefault((area, case), (day, activity))
+    assert first and all(activity.startswith(("application received", "open at start"))
+                         for _, activity in first.values())
+
+
 def test_bank_holidays_count_against_the_target() -> None:
     every_weekday = [str(dt.date(2026, 4, 1) + dt.timedelta(days=i)) for i in range(400)
                      if i % 7 == 0]  # every Wednesday

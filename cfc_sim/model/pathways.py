@@ -108,8 +108,8 @@ class CaseFlow:
         stats = area.stats[pathway]
         stats.applications += 1
         stats.children += case.children
-        if area.trace is not None:
-            area.log(day, case, f"application received ({pathway.upper()})")
+        if area.trace is not None:  # at SimPy's time, as the steps of no time that follow it are traced
+            area.log(self.env.now, case, f"application received ({pathway.upper()})")
         if pathway == CAP:
             self._work(case, SAFEGUARDING, day, self.content.safeguarding(case))
             self.listing.hearing(case, "first_hearing", day, self._cap_first_hearing)
