@@ -97,7 +97,7 @@ def training_lead_months(area: AreaConfig) -> int:
 
 
 def need_by_month(config: ScenarioConfig, need: pd.DataFrame) -> pd.DataFrame:
-    """Per area and month of the horizon: the extra FCAs needed (0 before go-live) and their cost."""
+    """Per area and month of the horizon: the extra FCAs needed (0 before they must be in post) and their cost."""
     from cfc_sim.plan import fte_day_cost
 
     start = config.header.start

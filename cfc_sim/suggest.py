@@ -4,19 +4,27 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+
+_WORD_STARTS = re.compile(r"[\s&_.,/-]+")  # where a word of a name begins
 
 
 def closest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """Up to `n` known names close to `word`, best first (case is ignored when comparing): names that
-    begin with it or contain it as typed ('Bedford' for 'Bedfordshire & Luton'), else close spellings."""
+    """Up to `n` known names close to `word`, best first (case is ignored when comparing): names with a
+    word that begins with what was typed ('Bedford' for 'Bedfordshire & Luton', 'Peterb' for
+    'Cambridgeshire & Peterborough'; at least 3 characters, so 'Hull' does not offer 'Solihull'),
+    else close spellings."""
     known = [str(c) for c in choices]
     by_folded: dict[str, str] = {}
     for name in known:
         by_folded.setdefault(name.casefold(), name)
     folded = str(word).casefold().strip()
-    found = [f for f in by_folded if folded and f.startswith(folded)]
-    found += [f for f in by_folded if folded and folded in f and f not in found]
+    found: list[str] = []
+    if len(folded) >= 3:
+        starts = [f for f in by_folded if any(w.startswith(folded) for w in _WORD_STARTS.split(f))
+                  or f.startswith(folded)]
+        found = sorted(starts, key=lambda f: -difflib.SequenceMatcher(None, folded, f).ratio())
     if not found:
         found = difflib.get_close_matches(folded, list(by_folded), n=n, cutoff=0.6)
     return [by_folded[m] for m in found[:n]]

@@ -4,6 +4,7 @@ target, stages of no time, and the direction of each response under FCA hours.""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,9 @@ def test_a_cir_filed_on_the_last_day_of_its_eight_weeks_is_on_time_under_the_end
     assert cir_working_days(calendar, 0.3, monday_8_weeks_on + 0.6) == 40  # the exact clock: the same date
     assert cir_working_days(calendar, 0.3, monday_8_weeks_on + 2.0) == 41  # filed on the Tuesday: late
     assert cir_working_days(calendar, 0.3, 1.0) == 0  # filed on the day of application
+    assert cir_working_days(calendar, 5.0, 5.0) == 0  # at the application's instant: never below 0
+    for clock in (math.nextafter(57.0, 0.0), math.nextafter(57.0, 99.0)):  # the clock a rounding off midnight
+        assert cir_working_days(calendar, 0.3, clock) == 40
 
 
 def test_under_fca_hours_each_cir_counts_the_working_days_before_its_filing_date() -> None:
@@ -70,7 +74,7 @@ def test_under_fca_hours_each_cir_counts_the_working_days_before_its_filing_date
     output = simulate(scenario, 0, trace=True)
     start = np.datetime64(scenario.header.start.isoformat(), "D")
     arrived = {case: day for day, _, case, act, _ in output.events if act.startswith("application received")}
-    counts = [int(np.busday_count(start + int(arrived[case]), start + int(day) - 1))
+    counts = [int(np.busday_count(start + int(arrived[case]), start + round(day) - 1))
               for day, _, case, act, _ in output.events if act == "cir done" and case in arrived]
     assert len(counts) > 50
     m = _m(output)

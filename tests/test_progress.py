@@ -58,7 +58,11 @@ def test_did_you_mean_names_the_closest_names_ignoring_case() -> None:
     areas = ["Bedfordshire & Luton", "Dorset", "Hertfordshire", "Cambridgeshire & Peterborough"]
     assert closest("Bedford", areas) == ["Bedfordshire & Luton"]  # the start of a name, not only a spelling
     assert closest("bedfordshire & luton", areas) == ["Bedfordshire & Luton"]  # the name in other case
-    assert closest("Peterborough", areas) == ["Cambridgeshire & Peterborough"]  # a part of it
+    assert closest("Peterborough", areas) == ["Cambridgeshire & Peterborough"]  # a word of it
+    # not inside a word: Hull is in Humberside, Chester in Cheshire
+    assert "Birmingham & Solihull" not in closest("Hull", ["Birmingham & Solihull", "Humberside"])
+    assert closest("Chester", ["Greater Manchester", "Cheshire"]) == ["Cheshire"]
+    assert closest("fte", ["fte_in_post_mean", "open_cases_fall_18m_after_go_live"]) == ["fte_in_post_mean"]
 
 
 def test_an_unknown_metric_is_refused_with_the_closest_name() -> None:

@@ -42,8 +42,8 @@ def cir_working_days(calendar: SimCalendar, arrival_day: float, filed_at_day: fl
     date is the day before it, so the instant just before is counted to. Counting to the midnight
     itself would count the filing date too, and a CIR filed on the last day of its eight weeks would
     be late (41 of 40). Under the exact clock and the slot model the instant lies within the filing
-    date, and the same rule gives that date."""
-    return calendar.working_days_between(arrival_day, filed_at_day - EPS_DAYS)
+    date, and the same rule gives that date. Never below 0 (a filing at the application's instant)."""
+    return calendar.working_days_between(arrival_day, max(arrival_day, filed_at_day - EPS_DAYS))
 
 
 class CaseFlow:

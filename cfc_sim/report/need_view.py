@@ -151,9 +151,11 @@ def _years(england: pd.Series, need: pd.DataFrame) -> str:
     return ('<h3>When: by financial year (April to March)</h3><table id="need-years"><thead><tr><th>Year</th>'
             '<th class="num">FCAs CFC takes over CAP (mean over the year)</th><th class="num">Cost</th></tr>'
             '</thead><tbody>'
-            + "".join(rows) + '</tbody></table><p class="note">Each area needs its extra FCAs from its go-live '
-            "month (the transition part only while its CAP cases run down); years cut by the horizon count its "
-            "months only.</p>")
+            + "".join(rows) + '</tbody></table><p class="note">Each area needs its extra FCAs from when they '
+            "must be in post to be trained for its go-live (its training window before it; from the start where it "
+            "is live already), and the transition part only while its CAP cases run down after go-live; years cut "
+            "by the horizon count its months only. The simulation has them in post from the start: the months "
+            "before are simulated but not costed.</p>")
 
 
 def _where(need: pd.DataFrame) -> str:
