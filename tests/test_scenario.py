@@ -503,6 +503,8 @@ BAD = [
         "interventions[0].at", ()),
     Bad("schema-2", _changed(schema=2), "schema", ("1",)),
     Bad("file-not-found", lambda folder: folder / "no-such-scenario.yaml", None, ("not found",)),
+    Bad("file-named-without-yaml", lambda folder: _text("schema: 1\n")(folder).with_suffix(""), None,
+        ("not found", "did you mean", "bad.yaml")),
 ]
 
 

@@ -18,12 +18,22 @@ class InputFileError(ValueError):
     """A file that cannot be read as an input (the message says why, without the path)."""
 
 
+def _with_suffix_hint(path: Path) -> str:
+    """' (did you mean scenarios/x.yaml?)' where the name was typed without the suffix of a file beside it."""
+    if path.suffix:
+        return ""
+    for suffix in (".yaml", ".yml", ".csv"):
+        if path.with_suffix(suffix).is_file():
+            return f" (did you mean {path.with_suffix(suffix)}?)"
+    return ""
+
+
 def read_capped(path: Path, max_bytes: int) -> bytes:
     """The bytes of a regular file of at most `max_bytes`; InputFileError otherwise."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise InputFileError("file not found") from None
+        raise InputFileError("file not found" + _with_suffix_hint(Path(path))) from None
     except OSError as exc:
         raise InputFileError(f"cannot read file ({exc.strerror})") from None
     if stat.S_ISDIR(info.st_mode):
