@@ -171,6 +171,9 @@ CATALOGUE: tuple[Metric, ...] = (
     # not compared: under FCA hours it is `fca_utilisation` (a second row of the same numbers)
     _m("flexible_cost", "Cost of the flexible workforce", "flexible cost", "money", COUNT),
     _m("hearings_per_case", "Hearings per closed case", "hearings per case", "hearings (average)", compared=True),
+    _m("hearings_per_case_cohort",
+       "Hearings per case, applications of the run's first half (after warm-up) followed to its end",
+       "hearings per case (cohort)", "hearings (average)", compared=True),
     _m("listing_wait_days_mean", "Wait for a court hearing after its notice", "court listing wait, days",
        "days (average)", compared=True, better="lower"),
     _m("live_at_end", "Live on Child Focused Courts at the end", "live at the end", "share of areas", SHARE),

@@ -220,6 +220,10 @@ class CaseStats:
     quarter_before_children: int = 0
     year_live_child_weeks: float = 0.0
     year_live_children: int = 0
+    # a cohort of applications (the first half of the run after warm-up) and every hearing they have
+    # had by the run's end: hearings per case that does not depend on which cases have closed
+    cohort_applications: int = 0
+    cohort_hearings: int = 0
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (an area's run sent back from a worker): a compiled class is rebuilt from its fields."""
@@ -229,7 +233,8 @@ class CaseStats:
         for name in ("open_start", "applications", "children", "closed", "allocations", "reallocations",
                      "closed_allocated", "closed_single_fca", "cir_on_time", "closed_children",
                      "closed_children_seen", "hearings", "settled_waiting", "child_weeks", "quarter_before_child_weeks",
-                     "quarter_before_children", "year_live_child_weeks", "year_live_children"):
+                     "quarter_before_children", "year_live_child_weeks", "year_live_children",
+                     "cohort_applications", "cohort_hearings"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("decision_weeks", "reported_weeks", "wait_days", "cir_working_days",
                      "reported_weeks_before_go_live", "reported_weeks_after_go_live", "listing_wait_days",
@@ -272,6 +277,9 @@ class CaseStats:
             "pre_go_live_cap_weeks_to_decision_mean": self.reported_weeks_before_go_live.mean(),
             "transition_cap_weeks_to_decision_mean": self.reported_weeks_after_go_live.mean(),
             "hearings_per_case": self.hearings / self.closed if self.closed else NAN,
+            "hearings_per_case_cohort": (
+                self.cohort_hearings / self.cohort_applications if self.cohort_applications else NAN
+            ),
             "settled_waiting_share": self.settled_waiting / self.closed if self.closed else NAN,
             "weeks_to_decision_before_go_live_mean": self.decision_weeks_before_go_live.mean(),
             "weeks_to_decision_after_go_live_mean": self.decision_weeks_after_go_live.mean(),

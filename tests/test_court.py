@@ -6,9 +6,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from model_support import mean_metrics, two_areas
 
+from cfc_sim.model import simulate
 from cfc_sim.model.court import Court
+from cfc_sim.model.simulation import make_calendar
+from cfc_sim.scenario.loading import config_from_dict
 
 
 def test_fewer_sitting_days_lengthen_listing_waits_and_weeks_to_decision() -> None:
@@ -18,6 +22,39 @@ def test_fewer_sitting_days_lengthen_listing_waits_and_weeks_to_decision() -> No
         assert thin[(area, pathway, "listing_wait_days_mean")] > full[(area, pathway, "listing_wait_days_mean")] + 5
         assert thin[(area, pathway, "weeks_to_decision_mean")] > full[(area, pathway, "weeks_to_decision_mean")] + 1
     assert thin[("Capshire", "all", "sitting_day_utilisation")] > full[("Capshire", "all", "sitting_day_utilisation")]
+
+
+def test_hearings_per_case_of_a_cohort_is_not_reversed_by_fewer_sitting_days() -> None:
+    """Hearings per closed case falls when the court sits less (the long cases have not closed yet: only
+    short ones are counted); counted per cohort of applications, followed to the end, it does not:
+    the court's capacity does not change the hearings a case has (no settling here)."""
+    full = mean_metrics(two_areas(hours=False, horizon_months=36, defaults__court__sitting_days_per_week=12.0), reps=4)
+    thin = mean_metrics(two_areas(hours=False, horizon_months=36, defaults__court__sitting_days_per_week=9.0), reps=4)
+    key, cohort = ("Capshire", "cap", "hearings_per_case"), ("Capshire", "cap", "hearings_per_case_cohort")
+    assert thin[("Capshire", "cap", "weeks_to_decision_mean")] > full[("Capshire", "cap", "weeks_to_decision_mean")] + 3
+    assert thin[key] < full[key] - 0.05  # the censoring the cohort count is for
+    assert abs(thin[cohort] - full[cohort]) < 0.02
+
+
+def test_the_cohort_is_the_first_half_of_the_applications_after_warm_up_and_every_hearing_they_have() -> None:
+    """Recounted from the trace: cases applying in [end of warm-up, half-way to the horizon), with every
+    hearing they have had by the end; cases open at the start and later applications are not in it."""
+    data = two_areas(hours=False, horizon_months=14, warmup_months=2,
+                     defaults__initial_state={"open_cases_per_weekly_application": 10})
+    config = config_from_dict(data)
+    calendar = make_calendar(config)
+    start = calendar.month_start_days[2]
+    end = start + (calendar.horizon_days - start) / 2
+    output = simulate(config, 0, True)
+    assert output.events is not None
+    applied = {(area, case): day for day, area, case, what, _ in output.events
+               if what.startswith("application received (CAP)") and start <= day < end}
+    capshire = [day for (area, _), day in applied.items() if area == "Capshire"]
+    metrics = {(a, p, m): v for a, p, m, v in output.metrics}
+    held = sum(1 for _, area, case, what, _ in output.events
+               if what.startswith("hearing ") and area == "Capshire" and (area, case) in applied)
+    assert capshire and held > len(capshire)
+    assert metrics[("Capshire", "cap", "hearings_per_case_cohort")] == pytest.approx(held / len(capshire), rel=1e-12)
 
 
 

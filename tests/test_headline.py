@@ -163,6 +163,8 @@ def test_readiness_states_the_rule_it_judges_by(headline: tuple[str, str, Path],
     flat = " ".join(out.split())
     assert "hold in at least 80% of the 3 run(s)" in flat and "1 monthly review(s) in a row" in flat
     assert "rates over the last 12 months pooled across the runs" in flat and "Ready month: the first month" in flat
+    # areas live before the run say so once, under the table, not in every such row's status
+    assert flat.count("already live when the run starts: no go-live to judge") == 1
 
 
 def test_an_areas_cir_share_is_held_to_points_not_to_a_share_of_its_mean() -> None:

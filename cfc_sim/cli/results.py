@@ -31,7 +31,7 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
 
     from cfc_sim.charts import readiness_heatmap
     from cfc_sim.output_folder import check_file, check_in_folder, png_by_us, write_file
-    from cfc_sim.readiness_view import area_statuses, readiness_rule_text, slip_text, went_live
+    from cfc_sim.readiness_view import ALREADY_LIVE, area_statuses, readiness_rule_text, slip_text, went_live
     from cfc_sim.results_reader import read_results
 
     source = Path(results)
@@ -52,17 +52,24 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
     went = went_live(result.replications, result.config)
     table = Table(title=escape(terminal_text(f"Readiness: {result.config.name}"
                                              + (f", {month}" if month else ", at planned go-live"))))
-    for column in ("area", "region", "planned go-live", "status", "why (value vs threshold)",
-                   "ready month", "slip", "went live"):
-        table.add_column(column)
+    # the reasons are the long text: the other columns keep to their words, the reasons take the rest
+    for column, width in (("area", 24), ("region", 16), ("planned go-live", 10), ("status", 16),
+                          ("why (value vs threshold)", None), ("ready month", 12), ("slip", 10), ("went live", 10)):
+        table.add_column(column, max_width=width, ratio=None if width else 1, overflow="fold")
     colour = {"green": "green", "amber": "yellow", "red": "red"}
+    already_live = False
     for row in statuses:
-        status = f"[{colour.get(row.status, 'white')}]{escape(row.status)}[/]" + (f" ({escape(row.note)})"
-                                                                                  if row.note else "")
+        note = row.note
+        if note == ALREADY_LIVE:  # said once, under the table
+            note, already_live = "", True
+        status = f"[{colour.get(row.status, 'white')}]{escape(row.status)}[/]" + (f" ({escape(note)})"
+                                                                                  if note else "")
         cells = [escape(terminal_text(v)) for v in (row.area, row.region, row.planned)]
         rest = [escape(terminal_text(v)) for v in (row.reason, row.ready_text, slip_text(row.slip_months),
                                                    went[row.area])]
         table.add_row(*cells, status, *rest)
+    if already_live:
+        table.caption = f"live: {ALREADY_LIVE}"
     Console(width=160).print(table)
     for area in (a.name for a in result.config.areas if a.name in areas):  # scenario order, as the table above
         Console(width=160).print(_months_table(result, area))

@@ -76,6 +76,10 @@ class Area:
         self._queues: dict[str, list[tuple[tuple[int, float, int], Case]]] = {CAP: [], CFC: []}
         self.open_cases = {CAP: 0, CFC: 0}
         self.stats = {CAP: CaseStats(), CFC: CaseStats()}
+        # applications from the first of these days to before the second are a cohort whose hearings are
+        # all counted (`CaseStats.cohort_hearings`); none until the simulation sets them
+        self.cohort_start_day = float("inf")
+        self.cohort_end_day = float("inf")
         self.on_report_done: Callable[[Case, float], None] = lambda case, day: None
         self.on_staff_change: Callable[[float], None] = lambda day: None
         self.protocol_on = False

@@ -108,6 +108,8 @@ class CaseFlow:
         stats = area.stats[pathway]
         stats.applications += 1
         stats.children += case.children
+        if area.cohort_start_day <= day < area.cohort_end_day:
+            stats.cohort_applications += 1
         if area.trace is not None:  # at SimPy's time, as the steps of no time that follow it are traced
             area.log(self.env.now, case, f"application received ({pathway.upper()})")
         if pathway == CAP:
@@ -186,6 +188,8 @@ class CaseFlow:
         """Every hearing held (adjourned ones too) counts; the case's FCA attends once it has reported."""
         area = self.area
         case.hearings += 1
+        if area.cohort_start_day <= case.arrival_day < area.cohort_end_day:
+            area.stats[case.pathway].cohort_hearings += 1
         if area.trace is not None:
             area.log(self.env.now, case, f"hearing {kind}")
         if case.had_report:

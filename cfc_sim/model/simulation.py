@@ -108,6 +108,9 @@ class Replication:
         for area_config in configs:
             area = Area(self.env, area_config, self.calendar, self.streams)  # with its own end-of-day clock
             area.trace = self.events
+            # the cohort whose hearings per case are counted to the end: the first half after warm-up
+            area.cohort_start_day = self.warmup_day
+            area.cohort_end_day = self.warmup_day + (self.calendar.horizon_days - self.warmup_day) / 2
             flow = CaseFlow(area, cir_days)
             staffing = self.workforces[area.name] = Workforce(area)
             staffing.staff_at_start()
