@@ -260,7 +260,7 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
             if ready_month is None:
                 ready = "not ready on or after it within the run"
             elif late:
-                ready = f"ready from {ready_month} ({late} month{'s' if late != 1 else ''} late)"
+                ready = f"ready from {ready_month}, {late} month{'s' if late != 1 else ''} after its planned go-live"
             else:
                 ready = "ready at its planned go-live"
             ready += _gated(config, values)

@@ -76,6 +76,7 @@ class AreaStatus:
     note: str
     earliest_ready: str | None  # the one ready month (`earliest_ready`); None if none in the run
     uncertain: tuple[str, ...] = ()  # passing criteria whose interval straddles the threshold, in words
+    uncertain_criteria: tuple[str, ...] = ()  # their names (CRITERIA)
     live: bool = False  # `month` is judged on performance: live in every replication for its last performance_months
     live_before_run: bool = False  # live when the run starts: no go-live, so no ready month or slip, whatever the month
 
@@ -133,7 +134,10 @@ def readiness_rule_text(rules: ReadinessConfig, runs: int) -> str:
             f"95% interval straddles the threshold; every criterion must hold for {rules.hold_months} monthly "
             f"review(s) in a row (readiness.hold_months). Areas live for the last {rules.performance_months} months "
             f"are judged on their CIRs on time over those months. Ready month: the first month on or after the planned "
-            "go-live in which criteria 1-5 all pass.")
+            "go-live in which criteria 1-5 all pass; ready after plan: how many months after the planned go-live "
+            "that is."
+            + (" Under readiness.policy planned every area goes live on its planned date, ready or not: the ready "
+               "month is when it would have been ready, not when it went live." if rules.policy == "planned" else ""))
 
 
 def rates_window(config: ScenarioConfig, month: str) -> tuple[int, str]:
@@ -228,6 +232,7 @@ class _Verdict(NamedTuple):
     failing: tuple[str, ...]
     failing_criteria: tuple[str, ...]
     uncertain: tuple[str, ...]
+    uncertain_criteria: tuple[str, ...]
     go_live: bool
     live: bool
 
@@ -296,7 +301,7 @@ class _Index:
         In a live month only performance is judged: the workforce criteria are not its reason."""
         overall = [p for p in rows if self.criterion[p] == "overall"]
         if not overall:
-            return _Verdict(NO_STATUS, (), (), (), False, False)
+            return _Verdict(NO_STATUS, (), (), (), (), False, False)
         first = overall[0]
         live = self.live[first]
         judged = [p for p in rows if self.criterion[p] != "overall"
@@ -308,7 +313,7 @@ class _Index:
         status = self.status[first] if self.status is not None else None
         return _Verdict(str(status), tuple(self.words(p, config, together) for p in bad),
                         tuple(self.criterion[p] for p in bad), tuple(self.words(p, config, together) for p in doubtful),
-                        bool(go_live), bool(live))
+                        tuple(self.criterion[p] for p in doubtful), bool(go_live), bool(live))
 
     def status_at(self, config: ScenarioConfig, area: AreaConfig, month: str | None,
                   earliest: dict[str, str | None]) -> AreaStatus:
@@ -329,13 +334,15 @@ class _Index:
                 note = AFTER_RUN
         v = self.verdict(at, config)
         status, words, names, doubts = v.status, v.failing, v.failing_criteria, v.uncertain
+        doubt_names = v.uncertain_criteria
         judged = str(self.month[at[0]]) if status != NO_STATUS else None
         if month is None and note == ALREADY_LIVE:  # live before the run: no go-live to judge
-            status, words, names, doubts = LIVE, (), (), ()
+            status, words, names, doubts, doubt_names = LIVE, (), (), (), ()
         return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
                           status=status, failing=words, failing_criteria=names,
                           codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=v.go_live, note=note,
-                          earliest_ready=earliest.get(area.name), uncertain=doubts, live=v.live,
+                          earliest_ready=earliest.get(area.name), uncertain=doubts,
+                          uncertain_criteria=doubt_names, live=v.live,
                           live_before_run=area.go_live <= config.header.start)
 
 

@@ -49,7 +49,7 @@ def run():  # type: ignore[no-untyped-def]
 def _reference_verdict(rows: pd.DataFrame, config: Any) -> tuple[Any, ...]:
     overall = rows[rows["criterion"] == "overall"]
     if overall.empty:
-        return NO_STATUS, (), (), (), False, False
+        return NO_STATUS, (), (), (), (), False, False
     rules = config.header.readiness
     live = is_true(overall["live"].iloc[0])
     judged = rows[(rows["criterion"] != "overall") & ((rows["criterion"] == "performance") | (not live))]
@@ -67,7 +67,7 @@ def _reference_verdict(rows: pd.DataFrame, config: Any) -> tuple[Any, ...]:
 
     go_live = "go_live_month" in overall and is_true(overall["go_live_month"].iloc[0])
     return (str(overall["status"].iloc[0]), words(bad), tuple(str(c) for c in bad["criterion"]), words(doubtful),
-            bool(go_live), live)
+            tuple(str(c) for c in doubtful["criterion"]), bool(go_live), live)
 
 
 def _reference_status_at(readiness: pd.DataFrame, config: Any, area: Any, month: str | None) -> AreaStatus:
@@ -87,14 +87,15 @@ def _reference_status_at(readiness: pd.DataFrame, config: Any, area: Any, month:
             note = ALREADY_LIVE
         elif at.empty:
             note = AFTER_RUN
-    status, words, names, doubts, go_live, live = _reference_verdict(at, config)
+    status, words, names, doubts, doubt_names, go_live, live = _reference_verdict(at, config)
     judged = str(at["month"].iloc[0]) if status != NO_STATUS else None
     if month is None and note == ALREADY_LIVE:
-        status, words, names, doubts = LIVE, (), (), ()
+        status, words, names, doubts, doubt_names = LIVE, (), (), (), ()
     return AreaStatus(area=area.name, region=area.region or "", planned=area.go_live.isoformat(), month=judged,
                       status=status, failing=words, failing_criteria=names,
                       codes="".join(CRITERION_CODES.get(c, "?") for c in names), go_live=go_live, note=note,
-                      earliest_ready=earliest_ready(readiness).get(area.name), uncertain=doubts, live=live,
+                      earliest_ready=earliest_ready(readiness).get(area.name), uncertain=doubts,
+                      uncertain_criteria=doubt_names, live=live,
                       live_before_run=area.go_live <= config.header.start)
 
 

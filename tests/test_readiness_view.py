@@ -409,3 +409,20 @@ def test_the_months_after_a_go_live_say_they_are_judged_on_readiness_until_a_ful
     assert judged["2026-04"] == judged["2026-05 *"] == "readiness to go live"
     assert judged["2026-06"] == judged["2026-07"] == "readiness (not yet live 3 months)"
     assert judged["2026-08"] == "its CIRs on time (live)"  # June to August: three whole months live
+
+
+def test_an_amber_month_with_nothing_failing_names_what_is_not_yet_certain() -> None:
+    """`readiness --area`'s month table: an amber month had read "failing: none" (a trial found it
+    contradicting its colour); it now names the criterion that passes but not yet certainly."""
+    from cfc_sim.cli.results import failing_cell
+    from cfc_sim.readiness_view import AreaStatus
+
+    def status(failing: tuple[str, ...], uncertain: tuple[str, ...], live: bool) -> AreaStatus:
+        return AreaStatus(area="A", region="", planned="2026-10-06", month="2029-08", status="amber",
+                          failing=(), failing_criteria=failing, codes="", go_live=False, note="", earliest_ready=None,
+                          uncertain_criteria=uncertain, live=live)
+
+    assert failing_cell(status((), ("performance",), True)) == "none failing; not yet certain: CIRs on time"
+    assert failing_cell(status(("vacancy",), ("stability",), False)) == (
+        "vacancy rate; not yet certain: staff stability (turnover)")
+    assert failing_cell(status((), (), False)) == "none"

@@ -272,7 +272,7 @@ def test_html_names_the_areas_most_at_risk_worst_first_with_reasons(risky: Path,
     assert top[-1] == "Lateshire"  # on target once live, but red at its planned go-live
     late = section[section.index('data-area="Lateshire"'):]
     assert "red at planned go-live 2026-09" in late and "partnerships in place 2 of 3 vs all 3" in late
-    assert "ready from 2027-02 (5 months late)" in late
+    assert "ready from 2027-02, 5 months after its planned go-live" in late
     over = section[section.index('data-area="Overloadshire"'):]
     assert f"CIRs on time {share['Overloadshire']:.0%}" in over and "vs target 90%" in over
     assert "Most at risk: Overloadshire, " in section
@@ -655,7 +655,7 @@ def test_comparison_page_names_ready_month_moves_and_each_runs_description_and_c
     assert moves and 'data-area="Lateshire"' in moves.group(1) and "Fineshire" not in moves.group(1)
     assert 'id="need-changed' in summary  # a list, or the sentence that no need changed
     golive = _section(text, '<section id="golive">')
-    assert "Ready month (slip)" in golive and "already live" in golive
+    assert "Ready month (after plan)" in golive and "already live" in golive
     runs = _section(text, '<section id="runs">')
     assert "What it assumes" in runs and re.search(r"£[\d.,]+[mk]? \(£[\d.,]+[mk]? to £[\d.,]+[mk]?\)", runs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from cfc_sim.metric_catalogue import NATIONAL
 from cfc_sim.results_files import NEED_CSV
 from cfc_sim.safe_text import terminal_text
 from cfc_sim.suggest import check_area
+
+if TYPE_CHECKING:
+    from cfc_sim.readiness_view import AreaStatus  # pandas: imported when a readiness view is drawn
 
 
 @click.command()
@@ -54,7 +58,8 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
                                              + (f", {month}" if month else ", at planned go-live"))))
     # the reasons are the long text: the other columns keep to their words, the reasons take the rest
     for column, width in (("area", 24), ("region", 16), ("planned go-live", 10), ("status", 16),
-                          ("why (value vs threshold)", None), ("ready month", 12), ("slip", 10), ("went live", 10)):
+                          ("why (value vs threshold)", None), ("ready month", 18), ("ready after plan", 10),
+                          ("went live", 10)):
         table.add_column(column, max_width=width, ratio=None if width else 1, overflow="fold")
     colour = {"green": "green", "amber": "yellow", "red": "red"}
     already_live = False
@@ -88,13 +93,13 @@ def _months_table(result, area: str):  # type: ignore[no-untyped-def]
     from rich.markup import escape
     from rich.table import Table
 
-    from cfc_sim.readiness_view import CRITERION_NAMES, monthly_statuses
+    from cfc_sim.readiness_view import monthly_statuses
 
     months = sorted(str(m) for m in result.readiness["month"].unique())
     statuses = monthly_statuses(result.readiness, result.config, months)
     planned = result.config.area(area).go_live.strftime("%Y-%m")
     table = Table(title=escape(terminal_text(f"{area}: status by month")))
-    for column in ("month", "status", "judged on", "failing"):
+    for column in ("month", "status", "judged on", "failing (or not yet certain)"):
         table.add_column(column)
     colour = {"green": "green", "amber": "yellow", "red": "red"}
     window = result.config.header.readiness.performance_months
@@ -102,15 +107,30 @@ def _months_table(result, area: str):  # type: ignore[no-untyped-def]
         status = statuses.get((area, month))
         if status is None:
             continue
-        names = [("CIRs on time" if status.live and c == "performance" else CRITERION_NAMES.get(c, c))
-                 for c in status.failing_criteria]
+        cell = failing_cell(status)
         table.add_row(escape(month) + (" *" if month == planned else ""),
                       f"[{colour.get(status.status, 'white')}]{escape(status.status)}[/]",
                       "its CIRs on time (live)" if status.live else "readiness to go live" if month <= planned
                       else f"readiness (not yet live {window} months)",
-                      escape(terminal_text(", ".join(names) or "none")))
+                      escape(terminal_text(cell)))
     table.caption = "* the planned go-live month"
     return table
+
+
+def failing_cell(status: AreaStatus) -> str:
+    """The criteria an area-month fails, by name, then those it passes but not yet certainly: an amber
+    month with nothing failing says so ("none failing; not yet certain: CIRs on time"), not "none"."""
+    from cfc_sim.readiness_view import CRITERION_NAMES
+
+    def named(criteria: tuple[str, ...]) -> str:
+        return ", ".join("CIRs on time" if status.live and c == "performance" else CRITERION_NAMES.get(c, c)
+                         for c in criteria)
+
+    cell = named(status.failing_criteria) or "none"
+    if status.uncertain_criteria:
+        cell = (cell if status.failing_criteria else "none failing") + "; not yet certain: " + named(
+            status.uncertain_criteria)
+    return cell
 
 
 def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]

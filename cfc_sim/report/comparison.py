@@ -190,7 +190,7 @@ def _golive_html(rows: list[AreaComparison], labels: Sequence[str]) -> str:
     rows = sorted(rows, key=lambda r: not (r.any_moved or _status_changed(r) or any(r.ready_moved)))
     head = "".join(f'<th colspan="4" class="run">{i + 1}: {html.escape(label)}</th>'
                    for i, label in enumerate(labels))
-    sub = "".join("<th>Planned go-live</th><th>Status then</th><th>Ready month (slip)</th><th>CIRs on time</th>"
+    sub = "".join("<th>Planned go-live</th><th>Status then</th><th>Ready month (after plan)</th><th>CIRs on time</th>"
                   for _ in labels)
     body = []
     for row in rows:

@@ -165,7 +165,8 @@ def _readiness_table(result: RunResult, overview: list[dict[str, Any]]) -> str:
     return (f'<p class="counts">At each area\'s planned go-live month: {count_html}</p>'
             '<div class="scroll"><table id="readiness-table"><thead><tr><th>Court area</th><th>Region</th>'
             "<th>Planned go-live</th><th>Status then</th><th>Why (value vs threshold)</th>"
-            "<th>Ready month</th><th>Slip</th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
+            "<th>Ready month</th><th>Ready after plan</th></tr></thead><tbody>" + "".join(body)
+            + "</tbody></table></div>")
 
 
 def _status_grid(result: RunResult, months: list[str]) -> str:
@@ -497,8 +498,10 @@ def _how_to_read(reps: str) -> list[str]:
         f"{badge('green')} means all are met with certainty; {badge('amber')} means nearly ready or not yet "
         "certain (one check fails but not clearly, or the runs cannot yet tell whether a check is met); "
         f"{badge('red')} means not ready. The <em>ready month</em> is the first month on or after the planned "
-        "go-live in which the first five checks are all met; the <em>slip</em> is how far it lies after the "
-        "planned go-live. Colours are always shown with the word or letter, so the report can "
+        "go-live in which the first five checks are all met; <em>ready after plan</em> is how far it lies after the "
+        "planned go-live. Where areas go live on their planned dates whatever their readiness (the "
+        "<em>planned</em> policy), the ready month is when an area would have been ready, not when it went live. "
+        "Colours are always shown with the word or letter, so the report can "
         "be read without colour. These are projections from the assumptions listed at the end, not forecasts "
         "of certainty.</p></div></section>",
     ]

@@ -86,7 +86,8 @@ HEADER_WORDS = {"open_cap_cases": "Open CAP cases (opened before go-live)",
                 "cir_on_time_ci_high": "CIRs on time: 95% interval high",
                 "cir_on_time_target": "CIRs on time: target", "planned_go_live": "Planned go-live",
                 "status_at_go_live": "Status at planned go-live", "assessed_month": "Month judged",
-                "status_reason": "Why that status", "ready_month": "Ready month", "slip_months": "Slip (months)",
+                "status_reason": "Why that status", "ready_month": "Ready month",
+                "slip_months": "Ready after plan (months)",
                 "main_reason": "Why at risk (main reason first)", "risk_rank": "Risk rank (1: worst)"}
 
 
