@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from cfc_sim.chart_inputs import run_chart_names
 from cfc_sim.keeping_up import QUEUE_METRIC, QUEUE_TOLERANCE, first_queue_month, queue_grows, queue_means
 from cfc_sim.metric_catalogue import BY_NAME, HEADLINE, NATIONAL, scenario_targets
 from cfc_sim.readiness_view import NO_STATUS, AreaStatus, area_statuses, month_gap
@@ -224,6 +225,9 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
     on_time_rows = summary[(summary["pathway"] == "all") & (summary["metric"] == "cir_on_time_share")]
     on_time_reps = dict(zip(on_time_rows["area"].astype(str), on_time_rows["n_reps"], strict=True))
     growing = queue_growth(monthly, config)
+    # the fan chart of a large run shows only the lowest few: every area has its line in the region chart
+    by_region = (f"{results}/charts/cir_on_time_regions.png (its line in its region's panel)"
+                 if "cir_on_time_regions.png" in run_chart_names(config) else "")
     out = []
     for area in config.areas:
         view = statuses[area.name]
@@ -250,7 +254,7 @@ def areas_at_risk(summary: pd.DataFrame, readiness: pd.DataFrame, config: Scenar
                      + (f", {working:.0f} working days to a CIR on average" if working == working else ""))
             cause = _cir_cause(values)
             reasons.append((shortfall, words + (f"; {cause}" if cause else "")))
-            looks.append(f"{results}/charts/cir_on_time_fan.png (its monthly on-time share)")
+            looks.append(by_region or f"{results}/charts/cir_on_time_fan.png (its monthly on-time share)")
         live_at_start = area.go_live <= config.header.start
         late, ready_month = (None, None) if live_at_start else _months_late(view, config)
         if not live_at_start and view.status in ("red", "amber"):

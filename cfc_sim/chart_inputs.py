@@ -51,13 +51,18 @@ class RunChartInputs:
     readiness: pd.DataFrame  # the overall status rows (all the heatmap reads)
     bands: Bands
     months: list[str]
+    on_time: dict[str, float]  # each area's CIRs on time over the run (the summary's mean), for ranking areas
 
 
 def run_chart_inputs(result: object) -> RunChartInputs:
     """The bands (one pass over the monthly series) and months every run chart reads."""
     series = result.timeseries  # type: ignore[attr-defined]
     months = sorted(series["month"].unique()) if not series.empty else []
-    return RunChartInputs(result.config, _overall(result.readiness), Bands(series), months)  # type: ignore[attr-defined]
+    summary = result.summary  # type: ignore[attr-defined]
+    rows = summary[(summary["pathway"] == "all") & (summary["metric"] == "cir_on_time_share")]
+    on_time = dict(zip(rows["area"].astype(str), rows["mean"].astype(float), strict=True))
+    return RunChartInputs(result.config, _overall(result.readiness), Bands(series), months,  # type: ignore[attr-defined]
+                          on_time)
 
 
 def _overall(readiness: pd.DataFrame) -> pd.DataFrame:

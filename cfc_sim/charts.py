@@ -8,7 +8,7 @@ Every chart has a title, axis units and a legend; matplotlib runs headless (Agg)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,23 +132,31 @@ def _mean_median(band: pd.DataFrame) -> float:
     return float(band[0.5].mean()) if not band.empty else math.nan
 
 
-def worst_areas(bands: Bands, metric: str, areas: Sequence[str], count: int) -> list[str]:
-    """The `count` areas with the lowest median of `metric` averaged over the months (areas without it
-    left out), worst first."""
-    scored = [(_mean_median(bands.get(metric, a)), i, a) for i, a in enumerate(areas)]
+def worst_areas(scores: Mapping[str, float], areas: Sequence[str], count: int) -> list[str]:
+    """The `count` areas with the lowest score (areas without one left out), worst first."""
+    scored = [(scores.get(a, math.nan), i, a) for i, a in enumerate(areas)]
     return [a for score, _, a in sorted(s for s in scored if not math.isnan(s[0]))][:count]
 
 
-def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target) -> None:
+def monthly_scores(bands: Bands, metric: str, areas: Sequence[str]) -> dict[str, float]:
+    """Each area's median of `metric` averaged over the months: a ranking when no run summary is at hand."""
+    return {a: _mean_median(bands.get(metric, a)) for a in areas}
+
+
+def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target,
+                  on_time: Mapping[str, float] | None = None) -> None:
     """The monthly share of CIRs filed within target: median and 50/90% bands across replications, per
     area; with more than MAX_AREA_PANELS areas, England and the WORST_AREAS areas with the lowest share
-    (every area is drawn by region in `region_lines_chart`)."""
+    over the run (`on_time`, the summary's: the areas the summary and the areas at risk call worst; a
+    ranking by monthly medians dropped late go-lives, with few months), every area by region in
+    `region_lines_chart`."""
     shown = [a for a in areas if not _band(series, "cir_on_time_share", a).empty]
     title = "CIRs filed within eight working weeks (share per month, across replications)"
     if len(shown) > MAX_AREA_PANELS:
-        worst = worst_areas(series, "cir_on_time_share", shown, WORST_AREAS)
+        scores = on_time if on_time else monthly_scores(series, "cir_on_time_share", shown)
+        worst = worst_areas(scores, shown, WORST_AREAS)
         title = (f"CIRs filed within eight working weeks: {whole_run_name(areas)} and the {len(worst)} of "
-                 f"{len(shown)} areas with the lowest share (every area: cir_on_time_regions.png)")
+                 f"{len(shown)} areas with the lowest share over the run (every area: cir_on_time_regions.png)")
         shown = [NATIONAL, *worst] if not _band(series, "cir_on_time_share", NATIONAL).empty else worst
     if not shown:
         shown = areas[:1]
@@ -312,7 +320,7 @@ def draw_run_chart(name: str, inputs: RunChartInputs, into: Path) -> None:
     if name == "readiness_heatmap.png":
         readiness_heatmap(inputs.readiness, path, f"Readiness to go live: {config.name}", config.live_at_start())
     elif name == "cir_on_time_fan.png":
-        cir_fan_chart(bands, areas, months, target, path)
+        cir_fan_chart(bands, areas, months, target, path, inputs.on_time)
     elif name == "cir_on_time_regions.png":
         region_lines_chart(bands, "cir_on_time_share", regions_of(config, areas), months, path,
                            "CIRs filed within eight working weeks, every area by region (median across "

@@ -11,8 +11,17 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from scenario_factory import config, scenario_dict
 
-from cfc_sim.charts import MAX_AREA_PANELS, Bands, draw_run_charts, regions_of, worst_areas
+from cfc_sim.chart_inputs import run_chart_inputs
+from cfc_sim.charts import (
+    MAX_AREA_PANELS,
+    Bands,
+    draw_run_charts,
+    monthly_scores,
+    regions_of,
+    worst_areas,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MONTHS = [f"2027-{m:02d}" for m in range(1, 13)]
@@ -44,7 +53,10 @@ def _result(n_areas: int) -> SimpleNamespace:
     readiness = pd.DataFrame([(a, m, "overall", "green" if i % 3 else "amber", m == "2027-06")
                               for i, a in enumerate(areas) for m in MONTHS],
                              columns=["area", "month", "criterion", "status", "go_live_month"])
-    return SimpleNamespace(config=config, timeseries=_series(areas), readiness=readiness)
+    # over the run the ranking is the other way round from the monthly medians (Area 00 lowest)
+    summary = pd.DataFrame([(a, "all", "cir_on_time_share", 0.5 + i / 100) for i, a in enumerate(areas)],
+                           columns=["area", "pathway", "metric", "mean"])
+    return SimpleNamespace(config=config, timeseries=_series(areas), readiness=readiness, summary=summary)
 
 
 def test_bands_equal_the_per_area_quantiles_computed_one_by_one() -> None:
@@ -62,7 +74,46 @@ def test_bands_equal_the_per_area_quantiles_computed_one_by_one() -> None:
 def test_worst_areas_are_those_with_the_lowest_median_share() -> None:
     areas = [f"Area {i:02d}" for i in range(20)]
     bands = Bands(_series(areas))
-    assert worst_areas(bands, "cir_on_time_share", areas, 3) == ["Area 19", "Area 18", "Area 17"]
+    assert worst_areas(monthly_scores(bands, "cir_on_time_share", areas), areas, 3) == ["Area 19", "Area 18",
+                                                                                         "Area 17"]
+
+
+def test_a_large_runs_fan_chart_ranks_areas_by_the_summary_s_share_over_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trial found the areas at risk pointing at the fan chart for East London, 5th lowest in the
+    summary, which the fan chart left out: it ranked by monthly medians, where a late go-live has few
+    months. The fan chart now takes the summary's share, and the areas at risk of a large run point
+    at the region chart, where every area has its line."""
+    import matplotlib.pyplot as plt
+
+    from cfc_sim import at_risk, charts
+
+    titles: list[list[str]] = []
+    real_savefig = plt.Figure.savefig
+
+    def spy(fig, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        titles.append([ax.get_title() for ax in fig.axes if ax.get_title()])
+        return real_savefig(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Figure, "savefig", spy)
+    result = _result(MAX_AREA_PANELS + 8)
+    charts.draw_run_chart("cir_on_time_fan.png", run_chart_inputs(result), tmp_path)
+    assert titles[-1] == ["All 20 areas", *[f"Area {i:02d}" for i in range(charts.WORST_AREAS)]]
+    # the areas at risk of a large run point at the region chart; of a small one, at the fan chart (every area)
+    from cfc_sim.readiness_view import AreaStatus
+
+    run = config(scenario_dict(name="one", horizon_months=24, replications=3,
+                                         areas=[{"name": "Lateham", "go_live": "2026-07-06"}]))
+    monkeypatch.setattr(at_risk, "area_statuses", lambda readiness, cfg: [
+        AreaStatus("Lateham", "", "", "2026-07", "green", (), (), "", True, "", "2026-07")])
+    row = {"area": "Lateham", "pathway": "all", "metric": "cir_on_time_share", "mean": 0.57, "ci_low": 0.4,
+           "ci_high": 0.7, "n_reps": 3}
+    small = at_risk.areas_at_risk(pd.DataFrame([row]), pd.DataFrame(), run, results="R")
+    assert "R/charts/cir_on_time_fan.png" in small[0].look_next
+    monkeypatch.setattr(at_risk, "run_chart_names", lambda cfg: ["cir_on_time_fan.png", "cir_on_time_regions.png"])
+    large = at_risk.areas_at_risk(pd.DataFrame([row]), pd.DataFrame(), run, results="R")
+    assert "R/charts/cir_on_time_regions.png (its line in its region's panel)" in large[0].look_next
+    assert "cir_on_time_fan.png" not in large[0].look_next
 
 
 def test_regions_keep_scenario_order() -> None:
