@@ -308,6 +308,9 @@ def read_results(folder: Path) -> Any:
 
     folder = Path(folder)
     if not folder.is_dir():
+        if folder.is_file() and folder.suffix.lower() in (".yaml", ".yml"):
+            raise UserError(f"is a scenario file, not a results folder: run it first (cfc-sim run {folder}) and "
+                            "give the folder it writes", file=str(folder))
         raise UserError("is not a folder (give a run's results folder)", file=str(folder))
     kind = folder_kind(folder)
     if kind not in (None, "run"):

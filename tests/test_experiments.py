@@ -150,6 +150,18 @@ def test_plan_rejects_bad_targets(tmp_path, capsys) -> None:  # type: ignore[no-
     assert invoke(["plan", str(scenario), "--target", "wait>>3"], capsys)[0] == 2
     assert invoke(["plan", str(scenario), "--target", "no_such_metric>=1", "--reps", "1"], capsys)[0] == 2
     assert invoke(["plan", str(scenario), "--area", "Nowhere", "--reps", "1"], capsys)[0] == 2
+    code, _, err = invoke(["plan", str(scenario), "--target", "cir_on_time_share>=90%"], capsys)
+    assert code == 2 and "(a share is written as a fraction: cir_on_time_share>=0.9)" in err
+
+
+def test_a_scenario_file_given_where_a_results_folder_goes_says_to_run_it_first(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A newcomer gave `readiness` the scenario file: click had said "Directory ... is a file"."""
+    scenario = _write(tmp_path / "queue.yaml", _queue_scenario())
+    for argv in (["readiness", str(scenario)], ["report", str(scenario)], ["compare", str(scenario), str(scenario)]):
+        code, out, err = invoke(argv, capsys)
+        assert code == 2 and not out, argv
+        assert f"is a scenario file, not a results folder: run it first (cfc-sim run {scenario})" in err, argv
+        assert "Traceback" not in err
 
 
 def test_dask_local_cluster_gives_the_same_summary_as_one_worker() -> None:

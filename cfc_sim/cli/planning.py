@@ -349,8 +349,8 @@ def _note_few_replications(replications: int) -> None:
 
     if replications < FEW_REPLICATIONS_FOR_NEED:
         click.echo(f"note: with {replications} replications the need's interval understates the simulation's "
-                   "noise (each area's need is an order statistic of its replications; on the national default, "
-                   "England's need moved from +126 to +177 between seeds at 2): use --reps "
+                   "noise (each area's need is an order statistic of its replications; at 2, an earlier model's "
+                   "national need moved from +126 to +177 between seeds): use --reps "
                    f"{FEW_REPLICATIONS_FOR_NEED} or more, and a second --seed, for a figure to quote "
                    "(docs/need.md)", err=True)
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("results", type=click.Path(file_okay=False))
+@click.argument("results", type=click.Path())
 @click.option("--month", metavar="YYYY-MM", help="Show each area's status in this month (default: at its planned "
               "go-live month).")
 @click.option("--area", "areas", multiple=True, help="Only this area (repeatable), with its status month by month.")
@@ -145,7 +145,7 @@ def _run_month(month: str, readiness) -> str:  # type: ignore[no-untyped-def]
 
 
 @click.command()
-@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.argument("results", nargs=-1, required=True, type=click.Path())
 @click.option("--area", default=NATIONAL, show_default=True, help=f"Area to compare ({NATIONAL} is England).")
 @click.option("--out", type=click.Path(file_okay=False), help="Folder for compare.csv and compare.png "
               "(default results/compare-<time>).")
@@ -266,7 +266,7 @@ def _print_comparison(table, labels: list[str], first, where: str) -> None:  # t
 
 
 @click.command()
-@click.argument("results", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.argument("results", nargs=-1, required=True, type=click.Path())
 @click.option("--html", "want_html", is_flag=True, help="Write the HTML report.")
 @click.option("--xlsx", "want_xlsx", is_flag=True, help="Write the Excel workbook (one run only).")
 @click.option("--out", type=click.Path(), metavar="PATH_OR_DIR",
