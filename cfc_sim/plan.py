@@ -541,6 +541,24 @@ def readiness_capacity(config: ScenarioConfig, area: str) -> float | None:
     return None if needed is None else needed * config.header.readiness.capacity_headroom
 
 
+def readiness_shortfall(config: ScenarioConfig, table: pd.DataFrame, target: str) -> tuple[int, int]:
+    """(FCAs, areas): how many more FCAs than a plan's readiness criterion 1 asks for at go-live, summed
+    over the areas where the plan's FCAs (today's plus the addition for `target`) fall short of it. A
+    plan meets its targets with the fewest FCAs; the criterion asks for headroom on top, so an area
+    planned to the letter can still show red on capacity at go-live."""
+    short_fte = areas = 0
+    rows = table[(table["area"] != NATIONAL) & (table["target"] == target) & table["extra_fte"].notna()]
+    for name, now, extra in zip(rows["area"], rows["fte_now"], rows["extra_fte"], strict=True):
+        capacity = readiness_capacity(config, str(name))
+        if capacity is None:
+            continue
+        gap = math.ceil(capacity - 1e-9) - (int(now) + int(extra))
+        if gap > 0:
+            short_fte += gap
+            areas += 1
+    return short_fte, areas
+
+
 def _required_at_go_live(config: ScenarioConfig, area: str) -> float | None:
     """`readiness.required_fte` in the area's go-live month (the first for an area live at the start);
     None where it does not go live within the horizon."""

@@ -517,7 +517,7 @@ def test_a_plan_below_readiness_capacity_says_the_area_will_show_red_on_it(tmp_p
     the start has no go-live to judge, so no such note."""
     import math
 
-    from cfc_sim.plan import readiness_capacity
+    from cfc_sim.plan import readiness_capacity, readiness_shortfall
 
     data = _two_areas()
     data["readiness"] = {**data.get("readiness", {}), "capacity_headroom": 5.0}  # criterion 1 asks for far more
@@ -531,6 +531,10 @@ def test_a_plan_below_readiness_capacity_says_the_area_will_show_red_on_it(tmp_p
     assert later["note"].str.contains(f"readiness criterion 1 asks for at least {math.ceil(asked)} CFC-trained FCAs "
                                       f"in post at go-live \\({asked:.1f}\\), 6 planned").all()
     assert not early["note"].fillna("").str.contains("readiness criterion 1").any()
+    # and the total says it too (a trial read the plan's total as the answer, with 30 areas noted red)
+    target = "cir_on_time_share>=0"
+    assert readiness_shortfall(cfg, plan, target) == (math.ceil(asked) - 6, 1)
     relaxed = config(_two_areas())  # headroom 1.1: today's FCAs are enough for criterion 1, no such note
     plan = plan_areas(relaxed, [Target("cir_on_time_share", ">=", 0.0)], 0.5, max_extra=4, cache=tmp_path / "c2")
     assert not plan["note"].fillna("").str.contains("readiness criterion 1").any()
+    assert readiness_shortfall(relaxed, plan, target) == (0, 0)

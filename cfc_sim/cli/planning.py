@@ -271,7 +271,7 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
                    everything):
     """plan.csv's table (its lines printed as each area is planned), then need.csv's (None without
     --need): with --need both come from one search (`need.plan_and_need`)."""
-    from cfc_sim.plan import plan_areas
+    from cfc_sim.plan import plan_areas, readiness_shortfall
 
     if rule is None:
         table = plan_areas(config, goals, chance, areas=areas, max_extra=max_extra, evaluator=evaluator,
@@ -299,6 +299,11 @@ def _plan_and_need(config, goals, chance, areas, max_extra, evaluator, rule, sho
     unmet = (f"; {missing} area(s) not met within --max-extra, not counted" if missing else "") + (
         f"; {ignored} area(s) where the target cannot be judged (ignored)" if ignored else "")
     click.echo(f"  {NATIONAL:<36} {int(national['fte_now']):>5} FCAs  +{total:.0f} in total{priced}{unmet}")
+    short_fte, short_areas = readiness_shortfall(config, table, everything)
+    if short_fte:
+        click.echo(f"  readiness criterion 1 asks for {short_fte} more CFC-trained FCAs than this plan, in the "
+                   f"{short_areas} area(s) noted above: planned to the letter they show red on capacity at go-live "
+                   "(the criterion asks for headroom: readiness.capacity_headroom)")
     return table, need_table
 
 
