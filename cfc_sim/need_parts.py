@@ -89,6 +89,18 @@ def financial_year(year: int, month: int) -> str:
     return f"{first}-{(first + 1) % 100:02d}"
 
 
+def months_by_financial_year(config: ScenarioConfig) -> dict[str, int]:
+    """How many months of each financial year the horizon covers: a year with fewer than 12 is costed
+    for those months only, and says so."""
+    start = config.header.start
+    counts: dict[str, int] = {}
+    for m in range(config.header.horizon_months):
+        year, month = divmod(start.year * 12 + start.month - 1 + m, 12)
+        label = financial_year(year, month + 1)
+        counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
 def training_lead_months(area: AreaConfig) -> int:
     """How many months before its go-live an area's extra FCAs must be in post: its CFC training
     window (`training.months_before_go_live`; none set: training from the run's start, so no lead)."""

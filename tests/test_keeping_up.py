@@ -190,6 +190,9 @@ def test_plan_need_over_accepted_assumption_sets_reports_the_interval_over_sets_
     # the one area is not England, and the headline says it is the scenario's own assumptions (which the
     # sets need not include: then it says so, rather than print a headline outside its own interval)
     assert "need (Early):" in stdout and "with the scenario's own assumptions" in stdout
+    # a financial year the horizon covers in part says so (a trial read two months' cost as a year's)
+    flat = " ".join(stdout.split())
+    assert "2027-28 (2 months in the horizon): " in flat and "2026-27: " in flat
     inside = england["assumption_low"] <= england["difference"] <= england["assumption_high"]
     assert ("lie outside the sets'" in stdout) == (not inside)
     if per_set["difference"].nunique() > 1:  # the only varying column drives it

@@ -538,3 +538,12 @@ def test_a_plan_below_readiness_capacity_says_the_area_will_show_red_on_it(tmp_p
     plan = plan_areas(relaxed, [Target("cir_on_time_share", ">=", 0.0)], 0.5, max_extra=4, cache=tmp_path / "c2")
     assert not plan["note"].fillna("").str.contains("readiness criterion 1").any()
     assert readiness_shortfall(relaxed, plan, target) == (0, 0)
+
+
+def test_months_by_financial_year_counts_the_horizon_s_months_in_each_april_to_march_year() -> None:
+    from cfc_sim.need_parts import months_by_financial_year
+
+    data = _two_areas()
+    data["start"] = "2027-02-01"
+    data["horizon_months"] = 15
+    assert months_by_financial_year(config(data)) == {"2026-27": 2, "2027-28": 12, "2028-29": 1}

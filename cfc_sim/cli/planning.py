@@ -219,7 +219,10 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     files = {"plan.csv": table}
     if need_table is not None:
         files[NEED_CSV] = need_table
-        _print_need(need_table, config.name, "ALL areas planned" if areas else f"{all_areas(len(config.areas))} (ALL)")
+        from cfc_sim.need_parts import months_by_financial_year
+
+        _print_need(need_table, config.name, "ALL areas planned" if areas else f"{all_areas(len(config.areas))} (ALL)",
+                    months_by_financial_year(config))
         _note_few_replications(config.replications)
     if over_sets is not None:
         files["need_assumptions.csv"] = over_sets
@@ -360,7 +363,7 @@ def _note_few_replications(replications: int) -> None:
                    "(docs/need.md)", err=True)
 
 
-def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untyped-def]
+def _print_need(table, name: str, total: str, months: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -373,7 +376,7 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
     shown = Table(title=f"FCA need: {escape(terminal_text(name))} (CFC minus CAP, 95% bootstrap interval over "
                         "replications; hours + timeliness + transition = CFC - CAP)")
     columns = ("area", "FCAs now", "needed: CFC", "needed: CAP", "CFC - CAP", "95% interval", "hours",
-               "timeliness", "transition", "£ a year after transition", "note")
+               "timeliness", "transition", "£ a year after transition (hours + timeliness)", "note")
     for column in columns:
         shown.add_column(column, justify="left" if column in ("area", "note") else "right")
     for row in table.itertuples():
@@ -390,7 +393,11 @@ def _print_need(table, name: str, total: str) -> None:  # type: ignore[no-untype
     def pounds(value: float) -> str:
         return f"{'-' if value < 0 else ''}£{abs(value):,.0f}"
 
-    years = [f"{label}: {england[year_columns(label)[0]]:+,.1f} FCAs, {pounds(england[year_columns(label)[1]])}"
+    def year(label: str) -> str:
+        part = months.get(label, 12)
+        return label + (f" ({part} month{'s' if part != 1 else ''} in the horizon)" if part < 12 else "")
+
+    years = [f"{year(label)}: {england[year_columns(label)[0]]:+,.1f} FCAs, {pounds(england[year_columns(label)[1]])}"
              for label in financial_years(table) if england[year_columns(label)[0]] == england[year_columns(label)[0]]]
     if years:
         console.print("By financial year (April to March, mean extra FCAs over the months in the horizon): "
