@@ -29,6 +29,7 @@ from cfc_sim.readiness import (
     AreaState,
     assess,
     criterion_status,
+    go_live_month,
     interval_status,
     overall_status,
     passes,
@@ -184,11 +185,13 @@ def _measure(criterion: str, v: float, t: float) -> tuple[str, str, str]:
 def criterion_words(criterion: str, value: Any, threshold: Any, performance_months: int | None = None,
                     pass_share: Any = None, confidence: float | None = None, on_time: Any = None,
                     together: Any = None, interval: tuple[Any, Any] | None = None, live: bool = False,
-                    hold_months: int | None = None, rates_over: tuple[int, str] | None = None) -> str:
+                    hold_months: int | None = None, rates_over: tuple[int, str] | None = None,
+                    months_in_run: int | None = None) -> str:
     """One criterion in plain words: what it measures, its value against the threshold and, across
     replications, in what share of runs it holds against the share needed, or (pooled criteria) its
     95% interval. A criterion whose value passes is never worded as if that value failed: it fails on
-    how often it holds, or is said to pass without certainty."""
+    how often it holds, or is said to pass without certainty. `months_in_run`: the months from the
+    area's go-live to the run's end, when fewer than `performance_months` (its chance is judged on those)."""
     if _isnan(value):
         if criterion == "performance":
             return NO_CIRS_YET
@@ -203,6 +206,9 @@ def criterion_words(criterion: str, value: Any, threshold: Any, performance_mont
         return f"CIRs on time over the {months} {v:.1%}{ci} vs at least {t:.0%}"
     if criterion == "performance":
         window = f" in the first {performance_months} months live" if performance_months else ""
+        if performance_months and months_in_run is not None and 0 < months_in_run < performance_months:
+            window = (f" in its first {months_in_run} month{'s' if months_in_run != 1 else ''} live (the run ends "
+                      f"then; the rule asks for {performance_months})")
         own = f" (its CIRs on time in those months: {float(on_time):.0%})" if not _isnan(on_time) else ""
         return f"chance of meeting the CIR target{window}: {v:.0%}, needs {t:.0%}{own}"
     what, shown, limit = _measure(criterion, v, t)
@@ -294,7 +300,8 @@ class _Index:
         return criterion_words(self.criterion[p], (self.value or [])[p], (self.threshold or [])[p],
                                rules.performance_months, shares[p] if shares is not None else None,
                                rules.performance_confidence, on_time[p] if on_time is not None else None, together,
-                               interval, self.live[p], rules.hold_months, rates_window(config, str(self.month[p])))
+                               interval, self.live[p], rules.hold_months, rates_window(config, str(self.month[p])),
+                               config.header.horizon_months - go_live_month(config, self.area[p]))
 
     def verdict(self, rows: Sequence[int], config: ScenarioConfig) -> _Verdict:
         """The status, failing and uncertain criteria in words, and the flags of an area-month's rows.

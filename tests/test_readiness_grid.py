@@ -11,7 +11,7 @@ import pytest
 from scenario_factory import config, scenario_dict
 
 from cfc_sim.experiment import run_scenario
-from cfc_sim.readiness import GATING
+from cfc_sim.readiness import GATING, go_live_month
 from cfc_sim.readiness_view import (
     AFTER_RUN,
     ALREADY_LIVE,
@@ -62,7 +62,8 @@ def _reference_verdict(rows: pd.DataFrame, config: Any) -> tuple[Any, ...]:
                                      getattr(r, "pass_share", None), rules.performance_confidence,
                                      getattr(r, "on_time_share_first_months", None), together,
                                      (r.ci_low, r.ci_high), is_true(r.live), rules.hold_months,
-                                     rates_window(config, str(r.month)))  # tested on its own in test_readiness_view
+                                     rates_window(config, str(r.month)),  # tested on its own in test_readiness_view
+                                     config.header.horizon_months - go_live_month(config, str(r.area)))
                      for r in frame.itertuples())
 
     go_live = "go_live_month" in overall and is_true(overall["go_live_month"].iloc[0])

@@ -426,3 +426,15 @@ def test_an_amber_month_with_nothing_failing_names_what_is_not_yet_certain() -> 
     assert failing_cell(status(("vacancy",), ("stability",), False)) == (
         "vacancy rate; not yet certain: staff stability (turnover)")
     assert failing_cell(status((), (), False)) == "none"
+
+
+def test_a_go_live_too_late_for_the_whole_performance_window_says_how_many_months_it_is_judged_on() -> None:
+    """Central London goes live four months before the run ends: its chance of meeting the CIR target
+    was worded as over "the first 6 months live" (found by a newcomer's trial)."""
+    from cfc_sim.readiness_view import criterion_words
+
+    short = criterion_words("performance", 0.0, 0.8, 6, confidence=0.8, on_time=0.63, months_in_run=4)
+    assert short.startswith("chance of meeting the CIR target in its first 4 months live (the run ends then; "
+                            "the rule asks for 6): 0%")
+    whole = criterion_words("performance", 0.0, 0.8, 6, confidence=0.8, on_time=0.63, months_in_run=30)
+    assert whole.startswith("chance of meeting the CIR target in the first 6 months live: 0%")
