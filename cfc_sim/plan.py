@@ -55,14 +55,6 @@ PLAN_EXTRA_COLUMNS = ["annual_cost", "evaluations", "note"]
 PATHWAYS = ("all", "cap", "cfc")
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class Target:
     """`metric>=value` or `metric<=value` (optionally `metric@cap` or `metric@cfc` for one pathway;
@@ -77,9 +69,9 @@ class Target:
     def parse(cls, text: str) -> Target:
         match = re.fullmatch(r"\s*([a-z0-9_]+)(?:@(all|cap|cfc))?\s*(>=|<=)\s*([-+0-9.eE]+)\s*", text)
         if not match:
-            percent = re.fullmatch(r"(.*?(?:>=|<=)\s*)([0-9.]+)\s*%\s*", text)
+            percent = re.fullmatch(r"(.*?(?:>=|<=)\s*)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*", text)
             hint = (f" (a share is written as a fraction: {percent.group(1).strip()}{float(percent.group(2)) / 100:g})"
-                    if percent and _is_number(percent.group(2)) else "")
+                    if percent else "")
             raise UserError(f"expected METRIC>=X or METRIC<=X (METRIC@cap or METRIC@cfc for one pathway), "
                             f"got {text!r}{hint}", key="--target")
         try:

@@ -59,6 +59,21 @@ def _result(n_areas: int) -> SimpleNamespace:
     return SimpleNamespace(config=config, timeseries=_series(areas), readiness=readiness, summary=summary)
 
 
+def _panel_titles(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Each figure saved from now on: its panels' titles, in order."""
+    import matplotlib.pyplot as plt
+
+    titles: list[list[str]] = []
+    real_savefig = plt.Figure.savefig
+
+    def spy(fig, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        titles.append([ax.get_title() for ax in fig.axes if ax.get_title()])
+        return real_savefig(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Figure, "savefig", spy)
+    return titles
+
+
 def test_bands_equal_the_per_area_quantiles_computed_one_by_one() -> None:
     series = _series(["North", "South"])
     bands = Bands(series)
@@ -84,18 +99,10 @@ def test_a_large_runs_fan_chart_ranks_areas_by_the_summary_s_share_over_the_run(
     summary, which the fan chart left out: it ranked by monthly medians, where a late go-live has few
     months. The fan chart now takes the summary's share, and the areas at risk of a large run point
     at the region chart, where every area has its line."""
-    import matplotlib.pyplot as plt
 
     from cfc_sim import at_risk, charts
 
-    titles: list[list[str]] = []
-    real_savefig = plt.Figure.savefig
-
-    def spy(fig, path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        titles.append([ax.get_title() for ax in fig.axes if ax.get_title()])
-        return real_savefig(fig, path, *args, **kwargs)
-
-    monkeypatch.setattr(plt.Figure, "savefig", spy)
+    titles = _panel_titles(monkeypatch)
     result = _result(MAX_AREA_PANELS + 8)
     charts.draw_run_chart("cir_on_time_fan.png", run_chart_inputs(result), tmp_path)
     assert titles[-1] == ["All 20 areas", *[f"Area {i:02d}" for i in range(charts.WORST_AREAS)]]
@@ -137,18 +144,10 @@ def test_run_charts_of_a_small_and_a_large_run(n_areas: int, region_chart: bool,
 
 def test_a_large_run_fan_chart_has_england_and_the_worst_areas_only(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import matplotlib.pyplot as plt
 
     from cfc_sim import charts
 
-    titles: list[list[str]] = []
-    real_savefig = plt.Figure.savefig
-
-    def spy(fig, path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        titles.append([ax.get_title() for ax in fig.axes if ax.get_title()])
-        return real_savefig(fig, path, *args, **kwargs)
-
-    monkeypatch.setattr(plt.Figure, "savefig", spy)
+    titles = _panel_titles(monkeypatch)
     result = _result(MAX_AREA_PANELS + 8)
     areas = [a.name for a in result.config.areas]
     charts.cir_fan_chart(Bands(result.timeseries), areas, MONTHS, 0.9, tmp_path / "fan.png")
