@@ -171,7 +171,8 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("fca_hours_utilisation", "FCA casework hours in use", "FCA hours in use", "share of casework hours", SHARE),
     # not compared: under FCA hours it is `fca_utilisation` (a second row of the same numbers)
     _m("flexible_cost", "Cost of the flexible workforce", "flexible cost", "money", COUNT),
-    _m("hearings_per_case", "Hearings per closed case", "hearings per case", "hearings (average)", compared=True),
+    _m("hearings_per_case", "Hearings per closed case", "hearings per closed case", "hearings (average)",
+       compared=True),
     _m("hearings_per_case_cohort",
        "Hearings per case, applications of the run's first half (after warm-up) followed to its end",
        "hearings per case (cohort)", "hearings (average)", compared=True),

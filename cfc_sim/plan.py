@@ -38,7 +38,7 @@ from cfc_sim.keeping_up import (
     queue_means,
     reference_extra,
 )
-from cfc_sim.metric_catalogue import NATIONAL, value_range
+from cfc_sim.metric_catalogue import BY_NAME, NATIONAL, SHARE, value_range
 from cfc_sim.model import simulate
 from cfc_sim.model.simulation import make_calendar
 from cfc_sim.progress import PlanProgress, duration  # noqa: F401 - moved; kept importable from here
@@ -70,8 +70,9 @@ class Target:
         match = re.fullmatch(r"\s*([a-z0-9_]+)(?:@(all|cap|cfc))?\s*(>=|<=)\s*([-+0-9.eE]+)\s*", text)
         if not match:
             percent = re.fullmatch(r"(.*?(?:>=|<=)\s*)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*", text)
+            metric = BY_NAME.get(re.sub(r"[@<>=\s].*", "", text.strip()))
             hint = (f" (a share is written as a fraction: {percent.group(1).strip()}{float(percent.group(2)) / 100:g})"
-                    if percent else "")
+                    if percent and metric is not None and metric.kind == SHARE else "")
             raise UserError(f"expected METRIC>=X or METRIC<=X (METRIC@cap or METRIC@cfc for one pathway), "
                             f"got {text!r}{hint}", key="--target")
         try:

@@ -182,6 +182,14 @@ def _measure(criterion: str, v: float, t: float) -> tuple[str, str, str]:
     return criterion, f"{v:.3g}", f"{t:.3g}"
 
 
+def months_live_in_run(config: ScenarioConfig, area: str) -> int | None:
+    """Months from an area's go-live to the run's end where every run goes live on the planned date
+    (`readiness.policy: planned`); None under the readiness policy, where each run has its own go-live."""
+    if config.header.readiness.policy != "planned":
+        return None
+    return config.header.horizon_months - go_live_month(config, area)
+
+
 def criterion_words(criterion: str, value: Any, threshold: Any, performance_months: int | None = None,
                     pass_share: Any = None, confidence: float | None = None, on_time: Any = None,
                     together: Any = None, interval: tuple[Any, Any] | None = None, live: bool = False,
@@ -301,7 +309,7 @@ class _Index:
                                rules.performance_months, shares[p] if shares is not None else None,
                                rules.performance_confidence, on_time[p] if on_time is not None else None, together,
                                interval, self.live[p], rules.hold_months, rates_window(config, str(self.month[p])),
-                               config.header.horizon_months - go_live_month(config, self.area[p]))
+                               months_live_in_run(config, self.area[p]))
 
     def verdict(self, rows: Sequence[int], config: ScenarioConfig) -> _Verdict:
         """The status, failing and uncertain criteria in words, and the flags of an area-month's rows.

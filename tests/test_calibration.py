@@ -102,14 +102,15 @@ def test_the_default_rollout_starts_at_its_steady_state_and_does_not_drift() -> 
 @pytest.mark.slow
 def test_the_defaults_cap_cases_have_the_baselines_hearings_counted_by_cohort(summaries) -> None:  # type: ignore[no-untyped-def]
     """Per closed case the default's CAP cases seem to have fewer hearings than the calibrated baseline's
-    (3.85 against 4.39): most of those it closes were open at the start and bring none of their earlier
-    hearings. Counted over a cohort of applications followed to the end, they have the baseline's."""
+    (3.85 against 4.49): most of those it closes were open at the start and bring none of their earlier
+    hearings. Counted over a cohort of applications followed to the end, they have nearly the baseline's
+    (4.38: cohort cases still open at the end count the hearings held so far)."""
     def cap(summary, metric: str) -> float:  # type: ignore[no-untyped-def]
         row = summary[(summary.area == "ALL") & (summary.pathway == "cap") & (summary.metric == metric)]
         return float(row["mean"].iloc[0])
 
     default, baseline = summaries("national-rollout.yaml"), summaries("national-baseline.yaml")
-    assert cap(default, "hearings_per_case_cohort") == pytest.approx(cap(baseline, "hearings_per_case"), rel=0.05)
+    assert cap(default, "hearings_per_case_cohort") == pytest.approx(cap(baseline, "hearings_per_case"), rel=0.04)
     assert cap(default, "hearings_per_case") < 0.95 * cap(default, "hearings_per_case_cohort")
 
 

@@ -152,6 +152,8 @@ def test_plan_rejects_bad_targets(tmp_path, capsys) -> None:  # type: ignore[no-
     assert invoke(["plan", str(scenario), "--area", "Nowhere", "--reps", "1"], capsys)[0] == 2
     code, _, err = invoke(["plan", str(scenario), "--target", "cir_on_time_share>=90%"], capsys)
     assert code == 2 and "(a share is written as a fraction: cir_on_time_share>=0.9)" in err
+    code, _, err = invoke(["plan", str(scenario), "--target", "weeks_to_decision_mean<=20%"], capsys)
+    assert code == 2 and "fraction" not in err  # weeks are not a share: no such hint
 
 
 def test_a_scenario_file_given_where_a_results_folder_goes_says_to_run_it_first(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]

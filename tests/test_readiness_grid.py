@@ -11,7 +11,7 @@ import pytest
 from scenario_factory import config, scenario_dict
 
 from cfc_sim.experiment import run_scenario
-from cfc_sim.readiness import GATING, go_live_month
+from cfc_sim.readiness import GATING
 from cfc_sim.readiness_view import (
     AFTER_RUN,
     ALREADY_LIVE,
@@ -25,6 +25,7 @@ from cfc_sim.readiness_view import (
     earliest_ready,
     is_true,
     monthly_statuses,
+    months_live_in_run,
     rates_window,
     ready_from,
     status_at,
@@ -63,7 +64,7 @@ def _reference_verdict(rows: pd.DataFrame, config: Any) -> tuple[Any, ...]:
                                      getattr(r, "on_time_share_first_months", None), together,
                                      (r.ci_low, r.ci_high), is_true(r.live), rules.hold_months,
                                      rates_window(config, str(r.month)),  # tested on its own in test_readiness_view
-                                     config.header.horizon_months - go_live_month(config, str(r.area)))
+                                     months_live_in_run(config, str(r.area)))
                      for r in frame.itertuples())
 
     go_live = "go_live_month" in overall and is_true(overall["go_live_month"].iloc[0])

@@ -438,3 +438,12 @@ def test_a_go_live_too_late_for_the_whole_performance_window_says_how_many_month
                             "the rule asks for 6): 0%")
     whole = criterion_words("performance", 0.0, 0.8, 6, confidence=0.8, on_time=0.63, months_in_run=30)
     assert whole.startswith("chance of meeting the CIR target in the first 6 months live: 0%")
+
+
+def test_the_months_live_in_the_run_are_counted_only_where_every_run_goes_live_on_the_planned_date() -> None:
+    from cfc_sim.readiness_view import months_live_in_run
+
+    data = scenario_dict(horizon_months=24, areas=[{"name": "Late", "go_live": "2027-12-06"}])
+    assert months_live_in_run(config(data), "Late") == 4  # 2026-04 + 24 months: Dec, Jan, Feb, Mar
+    data["readiness"] = {**data.get("readiness", {}), "policy": "readiness"}
+    assert months_live_in_run(config(data), "Late") is None  # each run has its own go-live

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 @click.option("--out", type=click.Path(dir_okay=False), help="Where to draw the heatmap "
               "(default RESULTS/charts/readiness_heatmap.png).")
 def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str | None) -> None:
-    """Print the readiness table (area, status and why, planned go-live, ready month and slip) and draw
-    the heatmap; with --area, only those areas, each with its status and failing criteria by month."""
+    """Print the readiness table (area, status and why, planned go-live, ready month and how long after
+    the plan) and draw the heatmap; with --area, only those areas, each with its status and failing
+    criteria by month."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -59,7 +60,7 @@ def readiness(results: str, month: str | None, areas: tuple[str, ...], out: str 
     # the reasons are the long text: the other columns keep to their words, the reasons take the rest
     for column, width in (("area", 24), ("region", 16), ("planned go-live", 10), ("status", 16),
                           ("why (value vs threshold)", None), ("ready month", 18), ("ready after plan", 10),
-                          ("went live", 10)):
+                          ("went live", 24)):
         table.add_column(column, max_width=width, ratio=None if width else 1, overflow="fold")
     colour = {"green": "green", "amber": "yellow", "red": "red"}
     already_live = False
