@@ -219,10 +219,7 @@ def plan(scenario: str, areas: tuple[str, ...], targets: tuple[str, ...], confid
     files = {"plan.csv": table}
     if need_table is not None:
         files[NEED_CSV] = need_table
-        from cfc_sim.need_parts import months_by_financial_year
-
-        _print_need(need_table, config.name, "ALL areas planned" if areas else f"{all_areas(len(config.areas))} (ALL)",
-                    months_by_financial_year(config))
+        _print_need(need_table, config, "ALL areas planned" if areas else f"{all_areas(len(config.areas))} (ALL)")
         _note_few_replications(config.replications)
     if over_sets is not None:
         files["need_assumptions.csv"] = over_sets
@@ -363,12 +360,14 @@ def _note_few_replications(replications: int) -> None:
                    "(docs/need.md)", err=True)
 
 
-def _print_need(table, name: str, total: str, months: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+def _print_need(table, config, total: str) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    from cfc_sim.need_parts import financial_years, year_columns
+    from cfc_sim.need_parts import financial_years, months_by_financial_year, year_columns
+
+    name, months = config.name, months_by_financial_year(config)
 
     def number(value: float, sign: str = "") -> str:
         return "not found" if value != value else f"{value:{sign},.0f}"
