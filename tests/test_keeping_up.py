@@ -237,6 +237,11 @@ def test_the_drivers_are_the_assumptions_whose_rank_moves_with_the_need_and_the_
     assert drivers(per_set.head(2), ["a.hours"]) == []  # two sets tell nothing
     low, high = pooled_interval([np.full(100, 5.0), np.full(100, 9.0)])
     assert (low, high) == (5.0, 9.0)  # each set's own spread, and the spread between sets
+    # a draw beyond the search stays infinite (it had become -1.8e308 and printed as a 309-digit number)
+    beyond = np.full(100, 5.0)
+    beyond[:10] = -np.inf
+    low, high = pooled_interval([beyond, np.full(100, 9.0)])
+    assert low == -math.inf and high == 9.0
 
 
 def test_the_reference_run_is_far_above_today_and_the_estimate_and_stays_a_valid_scenario() -> None:

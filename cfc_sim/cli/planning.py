@@ -342,9 +342,17 @@ def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, n
     drivers = (f"; driven most by {england['drivers']}{few}" if england["drivers"] else
                f"; too few sets ({len(sets)}) to rank what drives it" if len(sets) < MIN_SETS_TO_RANK else
                "; no assumption moves it across the sets")
+    def end(value: float) -> str:
+        if value != value:
+            return "not found"
+        return f"{value:+,.0f}" if math.isfinite(value) else "beyond what --max-extra lets the search find"
+
+    differences = per_set["difference"].dropna()
+    sets_range = (f" (the sets' own needs {differences.min():+,.0f} to {differences.max():+,.0f})"
+                  if not math.isfinite(low) or not math.isfinite(high) else "")
     click.echo(f"need ({whole}): {england['difference']:+,.0f} FCAs with the scenario's own assumptions; 95% interval "
-               f"over {len(sets)} accepted assumption sets and their replications {low:+,.0f} to {high:+,.0f}"
-               f"{outside}{drivers}")
+               f"over {len(sets)} accepted assumption sets and their replications {end(low)} to {end(high)}"
+               f"{sets_range}{outside}{drivers}")
     return table, per_set
 
 
