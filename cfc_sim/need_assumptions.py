@@ -134,8 +134,9 @@ def _check_applies(config: ScenarioConfig, settings: dict[str, float], path: Pat
 
 def pooled_interval(boots: list[np.ndarray]) -> tuple[float, float]:
     """2.5th and 97.5th percentiles of the sets' bootstrap draws pooled (equal draws per set). A draw
-    beyond the search (a need not found within --max-extra) stays infinite: numpy's `nan_to_num` turns
-    infinities into the largest float unless told not to, and the over-sets interval had printed
+    beyond the search (a need not found within --max-extra, or a rule no count meets) stays infinite:
+    numpy's `nan_to_num` turns infinities into the largest float unless told not to, and the over-sets
+    interval had printed
     England's lower end as -179,769,...,368 (a CAP need not found in a replication of 5 of 15 sets)."""
     pooled = np.concatenate([np.nan_to_num(b, nan=math.inf, posinf=math.inf, neginf=-math.inf) for b in boots])
     low, high = np.percentile(pooled, [2.5, 97.5], method="inverted_cdf")

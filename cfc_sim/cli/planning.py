@@ -345,7 +345,7 @@ def _over_sets(config, goals, chance, areas, max_extra, evaluator, rule, sets, n
     def end(value: float) -> str:
         if value != value:
             return "not found"
-        return f"{value:+,.0f}" if math.isfinite(value) else "beyond what --max-extra lets the search find"
+        return f"{value:+,.0f}" if math.isfinite(value) else "unbounded (a replication's need not found in the search)"
 
     differences = per_set["difference"].dropna()
     sets_range = (f" (the sets' own needs {differences.min():+,.0f} to {differences.max():+,.0f})"
