@@ -128,23 +128,14 @@ def _finish_panels(fig: plt.Figure, axes: np.ndarray, used: int, title: str, pat
     plt.close(fig)
 
 
-def _mean_median(band: pd.DataFrame) -> float:
-    return float(band[0.5].mean()) if not band.empty else math.nan
-
-
 def worst_areas(scores: Mapping[str, float], areas: Sequence[str], count: int) -> list[str]:
     """The `count` areas with the lowest score (areas without one left out), worst first."""
     scored = [(scores.get(a, math.nan), i, a) for i, a in enumerate(areas)]
     return [a for score, _, a in sorted(s for s in scored if not math.isnan(s[0]))][:count]
 
 
-def monthly_scores(bands: Bands, metric: str, areas: Sequence[str]) -> dict[str, float]:
-    """Each area's median of `metric` averaged over the months: a ranking when no run summary is at hand."""
-    return {a: _mean_median(bands.get(metric, a)) for a in areas}
-
-
 def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: float, path: Target,
-                  on_time: Mapping[str, float] | None = None) -> None:
+                  on_time: Mapping[str, float]) -> None:
     """The monthly share of CIRs filed within target: median and 50/90% bands across replications, per
     area; with more than MAX_AREA_PANELS areas, England and the WORST_AREAS areas with the lowest share
     over the run (`on_time`, the summary's: the areas the summary and the areas at risk call worst; a
@@ -153,8 +144,7 @@ def cir_fan_chart(series: Bands, areas: list[str], months: list[str], target: fl
     shown = [a for a in areas if not _band(series, "cir_on_time_share", a).empty]
     title = "CIRs filed within eight working weeks (share per month, across replications)"
     if len(shown) > MAX_AREA_PANELS:
-        scores = on_time if on_time else monthly_scores(series, "cir_on_time_share", shown)
-        worst = worst_areas(scores, shown, WORST_AREAS)
+        worst = worst_areas(on_time, shown, WORST_AREAS)
         title = (f"CIRs filed within eight working weeks: {whole_run_name(areas)} and the {len(worst)} of "
                  f"{len(shown)} areas with the lowest share over the run (every area: cir_on_time_regions.png)")
         shown = [NATIONAL, *worst] if not _band(series, "cir_on_time_share", NATIONAL).empty else worst
