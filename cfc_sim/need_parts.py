@@ -89,14 +89,19 @@ def financial_year(year: int, month: int) -> str:
     return f"{first}-{(first + 1) % 100:02d}"
 
 
+def horizon_months(config: ScenarioConfig) -> list[tuple[int, int]]:
+    """(year, month 1-12) of each month of the horizon, in order."""
+    start = config.header.start
+    return [(y, m + 1) for y, m in (divmod(start.year * 12 + start.month - 1 + k, 12)
+                                    for k in range(config.header.horizon_months))]
+
+
 def months_by_financial_year(config: ScenarioConfig) -> dict[str, int]:
     """How many months of each financial year the horizon covers: a year with fewer than 12 is costed
     for those months only, and says so."""
-    start = config.header.start
     counts: dict[str, int] = {}
-    for m in range(config.header.horizon_months):
-        year, month = divmod(start.year * 12 + start.month - 1 + m, 12)
-        label = financial_year(year, month + 1)
+    for year, month in horizon_months(config):
+        label = financial_year(year, month)
         counts[label] = counts.get(label, 0) + 1
     return counts
 
@@ -112,7 +117,7 @@ def need_by_month(config: ScenarioConfig, need: pd.DataFrame) -> pd.DataFrame:
     """Per area and month of the horizon: the extra FCAs needed (0 before they must be in post) and their cost."""
     from cfc_sim.plan import fte_day_cost
 
-    start = config.header.start
+    months = horizon_months(config)
     rows = []
     for row in need[need["area"] != NATIONAL].itertuples():
         if row.difference != row.difference:
@@ -120,16 +125,15 @@ def need_by_month(config: ScenarioConfig, need: pd.DataFrame) -> pd.DataFrame:
         area = config.area(str(row.area))
         live = go_live_month(config, area.name)
         in_post = live - training_lead_months(area)
-        for m in range(config.header.horizon_months):
-            year, month = divmod(start.year * 12 + start.month - 1 + m, 12)
+        for m, (year, month) in enumerate(months):
             fcas = 0.0
             if m >= in_post:
                 fcas = row.difference - row.transition_fte
             if live <= m < live + row.transition_months:
                 fcas += row.transition_fte
-            days = calendar_days.monthrange(year, month + 1)[1]
-            rows.append({"area": area.name, "month": f"{year:04d}-{month + 1:02d}",
-                         "financial_year": financial_year(year, month + 1), "fcas": fcas,
+            days = calendar_days.monthrange(year, month)[1]
+            rows.append({"area": area.name, "month": f"{year:04d}-{month:02d}",
+                         "financial_year": financial_year(year, month), "fcas": fcas,
                          "cost": fcas * days * fte_day_cost(area)})
     return pd.DataFrame(rows, columns=["area", "month", "financial_year", "fcas", "cost"])
 
